@@ -1,0 +1,218 @@
+"""Check: ids are unique, references resolve, source files are safe, and every quote is verbatim."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.diagnostics import Diagnostic, Location, did_you_mean
+from briefing.load import Path_, LoadedFile, read_text
+from briefing.model import Actor, Citation, FactBase
+from briefing.project import Project
+from briefing.quotes import NormalText, closest, find, normalise
+from briefing.validate import LoadedFactBase
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A citation and where it is written."""
+
+    citation: Citation
+    file: LoadedFile
+    path: Path_
+
+
+def actor_citations(actor: Actor, loaded: LoadedFile) -> Iterator[Cited]:
+    """Every citation in one actor file, with its YAML path."""
+    groups: dict[str, list[object]] = {
+        "bluf": list(actor.bluf),
+        "positions": list(actor.positions),
+        "commitments": list(actor.commitments),
+        "statements": list(actor.statements),
+        "open_questions": list(actor.open_questions),
+    }
+    for group, items in groups.items():
+        for i, item in enumerate(items):
+            for k, citation in enumerate(getattr(item, "citations", [])):
+                yield Cited(citation, loaded, (group, i, "citations", k))
+
+
+def all_citations(base: LoadedFactBase) -> Iterator[Cited]:
+    """Every citation in the fact base, in file order."""
+    overview = base.facts.overview
+    for group, items in (("bluf", overview.bluf), ("open_questions", overview.open_questions)):
+        for i, item in enumerate(items):
+            for k, citation in enumerate(item.citations):
+                yield Cited(citation, base.overview_file, (group, i, "citations", k))
+    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
+        yield from actor_citations(actor, loaded)
+
+
+def _unique(
+    items: list[tuple[str, LoadedFile, Path_]], what: str
+) -> Iterator[Diagnostic]:
+    seen: dict[str, Location] = {}
+    for item_id, loaded, path in items:
+        where = loaded.locate((*path, "id"))
+        if item_id in seen:
+            yield Diagnostic(
+                where,
+                f"duplicate {what} id '{item_id}' (first defined at {seen[item_id]})",
+                "give each one its own id",
+            )
+        else:
+            seen[item_id] = where
+
+
+def check_ids(base: LoadedFactBase) -> list[Diagnostic]:
+    """Ids are unique within sources, people, actors, and across all facts of all actors."""
+    facts = base.facts
+    problems: list[Diagnostic] = []
+    problems += _unique(
+        [(s.id, base.sources_file, ("sources", i)) for i, s in enumerate(facts.sources)], "source"
+    )
+    problems += _unique(
+        [(p.id, base.people_file, ("people", i)) for i, p in enumerate(facts.people)], "person"
+    )
+    problems += _unique([(a.id, f, ()) for a, f in zip(facts.actors, base.actor_files)], "actor")
+    problems += _unique(
+        [(q.id, base.edition_file, ("questions", i)) for i, q in enumerate(facts.edition.questions)],
+        "question",
+    )
+    entries: list[tuple[str, LoadedFile, Path_]] = []
+    for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
+        for group in ("positions", "commitments", "statements"):
+            for i, item in enumerate(getattr(actor, group)):
+                entries.append((item.id, loaded, (group, i)))
+    problems += _unique(entries, "fact")
+    for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
+        stem = loaded.path.stem
+        if stem != actor.id:
+            problems.append(
+                Diagnostic(
+                    loaded.locate(("id",)),
+                    f"actor id '{actor.id}' does not match its file name '{loaded.path.name}'",
+                    f"rename the file to {actor.id}.yaml or set 'id: {stem}'",
+                )
+            )
+    return problems
+
+
+def _reference(
+    value: str, known: set[str], what: str, loaded: LoadedFile, path: Path_
+) -> list[Diagnostic]:
+    if value in known:
+        return []
+    return [
+        Diagnostic(loaded.locate(path), f"unknown {what} '{value}'", did_you_mean(value, known))
+    ]
+
+
+def check_references(base: LoadedFactBase) -> list[Diagnostic]:
+    """Speakers, actors, parties, questions and sources named by id all exist."""
+    facts = base.facts
+    people = {p.id for p in facts.people}
+    actors = {a.id for a in facts.actors}
+    questions = {q.id for q in facts.edition.questions}
+    sources = {s.id for s in facts.sources}
+    problems: list[Diagnostic] = []
+    for i, person in enumerate(facts.people):
+        problems += _reference(person.actor, actors, "actor", base.people_file, ("people", i, "actor"))
+    for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
+        for i, position in enumerate(actor.positions):
+            path: Path_ = ("positions", i)
+            problems += _reference(position.question, questions, "question", loaded, (*path, "question"))
+            if position.speaker:
+                problems += _reference(position.speaker, people, "person", loaded, (*path, "speaker"))
+        for i, statement in enumerate(actor.statements):
+            path = ("statements", i, "speaker")
+            problems += _reference(statement.speaker, people, "person", loaded, path)
+        for i, commitment in enumerate(actor.commitments):
+            for k, party in enumerate(commitment.parties):
+                path = ("commitments", i, "parties", k)
+                problems += _reference(party, actors, "actor", loaded, path)
+    for cited in all_citations(base):
+        problems += _reference(
+            cited.citation.source, sources, "source", cited.file, (*cited.path, "source")
+        )
+    return problems
+
+
+def source_path(project: Project, file: str) -> tuple[Path | None, str]:
+    """The safe path of a source file inside facts/sources/, or None and the reason it is refused."""
+    if not file or file.startswith(("/", "\\")) or Path(file).is_absolute():
+        return None, "an absolute path is not allowed; name a file inside facts/sources/"
+    if ".." in Path(file).parts:
+        return None, "'..' is not allowed; name a file inside facts/sources/"
+    base = project.sources.resolve()
+    candidate = project.sources / file
+    try:
+        resolved = candidate.resolve()
+        resolved.relative_to(base)
+    except (ValueError, OSError, RuntimeError):
+        return None, "the path leaves facts/sources/ (through a symlink?)"
+    if not candidate.exists():
+        return None, f"no such file in facts/sources/: {file}"
+    if not resolved.is_file():
+        return None, "not a regular file"
+    return resolved, ""
+
+
+def read_sources(
+    project: Project, base: LoadedFactBase
+) -> tuple[dict[str, NormalText], list[Diagnostic]]:
+    """Read every registered source file, normalised for matching."""
+    texts: dict[str, NormalText] = {}
+    problems: list[Diagnostic] = []
+    for i, source in enumerate(base.facts.sources):
+        where = base.sources_file.locate(("sources", i, "file"))
+        path, reason = source_path(project, source.file)
+        if path is None:
+            problems.append(Diagnostic(where, f"source file refused: {reason}"))
+            continue
+        text, found = read_text(path, project.name(path))
+        if text is None:
+            problems += [Diagnostic(where, f"source file unreadable: {d.message}") for d in found]
+            continue
+        texts[source.id] = normalise(text)
+    return texts, problems
+
+
+def check_quotes(base: LoadedFactBase, texts: dict[str, NormalText]) -> list[Diagnostic]:
+    """Every quote occurs verbatim (up to typography) in the file of the source it cites."""
+    problems: list[Diagnostic] = []
+    facts: FactBase = base.facts
+    for cited in all_citations(base):
+        citation = cited.citation
+        text = texts.get(citation.source)
+        if text is None:
+            continue  # unknown or unreadable source, reported elsewhere
+        if find(citation.quote, text) is not None:
+            continue
+        where = cited.file.locate((*cited.path, "quote"))
+        near = closest(citation.quote, text)
+        related: tuple[str, ...] = ()
+        hint = "copy the words exactly from the source (briefing find-quote helps)"
+        if near is not None:
+            file = facts.source(citation.source).file
+            related = (f"closest passage, facts/sources/{file}:{near.line}:{near.col}:",
+                       f"  {near.passage}")
+        problems.append(
+            Diagnostic(
+                where,
+                f"quote not found in source '{citation.source}'",
+                hint,
+                related=related,
+            )
+        )
+    return problems
+
+
+def check(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
+    """All cross-file checks on a validated fact base."""
+    problems = check_ids(base) + check_references(base)
+    texts, found = read_sources(project, base)
+    problems += found
+    problems += check_quotes(base, texts)
+    return problems

@@ -1,0 +1,111 @@
+"""The `briefing` command: a thin layer over the pipeline stages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from briefing.check import check
+from briefing.diagnostics import Diagnostic, errors
+from briefing.project import Project
+from briefing.validate import LoadedFactBase, load_fact_base
+
+
+def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:
+    """Load, validate and check the fact base: the gate every build passes."""
+    base, problems = load_fact_base(project)
+    if base is not None:
+        problems = problems + check(project, base)
+    return base, sorted(problems, key=Diagnostic.sort_key)
+
+
+def report(problems: Sequence[Diagnostic], stream: object = None) -> None:
+    """Print diagnostics compiler-style, then a one-line summary."""
+    out = stream if stream is not None else sys.stderr
+    for problem in problems:
+        print(problem.format(), file=out)  # type: ignore[call-overload]
+    n_err = len(errors(problems))
+    n_warn = len(problems) - n_err
+    if problems:
+        print(f"{n_err} error(s), {n_warn} warning(s)", file=out)  # type: ignore[call-overload]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    project = Project.at(args.root)
+    base, problems = run_check(project)
+    report(problems)
+    if errors(problems) or base is None:
+        return 1
+    facts = base.facts
+    n_cites = sum(1 for _ in _citations(base))
+    print(
+        f"ok: {len(facts.actors)} actors, {len(facts.sources)} sources, "
+        f"{n_cites} citations verified"
+    )
+    return 0
+
+
+def _citations(base: LoadedFactBase) -> list[object]:
+    from briefing.check import all_citations
+
+    return list(all_citations(base))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from briefing.publish import PublishError, publish
+
+    project = Project.at(args.root)
+    started = time.perf_counter()
+    base, problems = run_check(project)
+    report(problems)
+    if errors(problems) or base is None:
+        print("build stopped: fix the errors above; build/ was left as it was", file=sys.stderr)
+        return 1
+    try:
+        result = publish(project, base.facts, pdf=not args.no_pdf)
+    except PublishError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - started
+    print(
+        f"built {len(result.briefs)} briefs ({len(result.html)} HTML, {len(result.pdf)} PDF) "
+        f"in {project.name(project.build)}/ in {elapsed:.1f}s"
+    )
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    main_parser = argparse.ArgumentParser(
+        prog="briefing",
+        description="Build cited policy briefs from a YAML fact base.",
+    )
+    main_parser.add_argument(
+        "--root", type=Path, default=Path("."), help="project directory (default: current)"
+    )
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check_parser = commands.add_parser("check", help="validate the facts and verify every quote")
+    check_parser.set_defaults(func=cmd_check)
+
+    build_parser = commands.add_parser("build", help="check, then write HTML and PDF to build/")
+    build_parser.add_argument("--no-pdf", action="store_true", help="write HTML only")
+    build_parser.set_defaults(func=cmd_build)
+    return main_parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Diagnostics: what every stage reports about the fact base, compiler style."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file; line and column are 1-based, 0 means "the whole file"."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col or 1}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in the fact base, with where it is and how to fix it."""
+
+    location: Location
+    message: str
+    hint: str = ""
+    severity: Severity = "error"
+    related: tuple[str, ...] = field(default=())
+
+    def format(self) -> str:
+        text = f"{self.location}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        for line in self.related:
+            text += f"\n    {line}"
+        return text
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.file, loc.line, loc.col, self.message)
+
+
+class FactBaseError(Exception):
+    """Raised when the fact base has errors; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        super().__init__(f"{len(diagnostics)} problem(s) in the fact base")
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Only the diagnostics that stop a build."""
+    return [d for d in diagnostics if d.severity == "error"]
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """The closest allowed spelling of `word`, if any is close enough."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the nearest choice, or listing the allowed ones."""
+    options = sorted(set(choices))
+    best = suggest(word, options)
+    if best:
+        return f"did you mean '{best}'?"
+    if len(options) <= 12:
+        return "allowed: " + ", ".join(options)
+    return ""
+
+

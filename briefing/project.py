@@ -1,0 +1,46 @@
+"""Where a project keeps its things: the one place that knows the directory layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Project:
+    """The directories of one briefing project."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: Path | str = ".") -> Project:
+        return cls(Path(root).resolve())
+
+    @property
+    def facts(self) -> Path:
+        return self.root / "facts"
+
+    @property
+    def sources(self) -> Path:
+        return self.facts / "sources"
+
+    @property
+    def actors(self) -> Path:
+        return self.facts / "actors"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+    def name(self, path: Path) -> str:
+        """A path as shown in messages: relative to the project root."""
+        for candidate in (path.absolute(), path.resolve()):
+            try:
+                return candidate.relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+        return str(path)

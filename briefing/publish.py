@@ -1,0 +1,162 @@
+"""Publish: write the rendered briefs to build/ as HTML and PDF, atomically, under a lock.
+
+Everything is written into a fresh staging directory beside build/; only when every file is
+complete is the staging directory swapped with build/ in one atomic step. A build that fails or
+is killed leaves the previous build/ untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from briefing.model import FactBase
+from briefing.project import Project
+from briefing.render import Brief, render_all
+
+
+class PublishError(Exception):
+    """A build that could not be written (lock held, disk full ...)."""
+
+
+def pdf_url_fetcher(allowed_roots: list[Path]) -> Any:
+    """A WeasyPrint URL fetcher that serves only files under `allowed_roots`, nothing else."""
+    import weasyprint
+
+    roots = [root.resolve() for root in allowed_roots]
+
+    class SandboxFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if any(path.is_relative_to(root) for root in roots) and path.is_file():
+                    return super().fetch(url, headers)
+            raise ValueError(f"refused to fetch {url[:80]}: briefs may use only project files")
+
+    return SandboxFetcher()
+
+
+def write_pdf(html: str, target: Path, base_url: Path, allowed: list[Path], facts: FactBase) -> None:
+    """Render one HTML brief to a PDF file with the sandboxed fetcher."""
+    import weasyprint
+
+    document = weasyprint.HTML(
+        string=html,
+        base_url=str(base_url) + "/",
+        url_fetcher=pdf_url_fetcher(allowed),
+        media_type="print",
+    )
+    document.write_pdf(str(target), uncompressed_pdf=False)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote."""
+
+    briefs: list[Brief]
+    html: list[Path]
+    pdf: list[Path]
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, bytes(a), at_fdcwd, bytes(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Replace `target` with `staging` in one step; the old tree is removed afterwards."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    if _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    # Fallback without RENAME_EXCHANGE: two renames, with a brief window between them.
+    old = target.with_name(f".{target.name}-old-{os.getpid()}")
+    os.rename(target, old)
+    os.rename(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def build_lock(project: Project) -> Iterator[None]:
+    """Hold an exclusive lock for the project's build; a second build waits for the first."""
+    lock_path = project.root / ".build.lock"
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _clean_stale_staging(project: Project) -> None:
+    for stale in project.root.glob(".build-*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResult:
+    """Render every brief and write build/ (html/, pdf/, index.html) in one atomic swap."""
+    briefs, index = render_all(facts, project.templates)
+    with build_lock(project):
+        _clean_stale_staging(project)
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.root))
+        try:
+            html_paths: list[Path] = []
+            pdf_paths: list[Path] = []
+            for brief in briefs:
+                path = staging / "html" / f"{brief.slug}.html"
+                _write_text(path, brief.html)
+                html_paths.append(project.build / "html" / path.name)
+            _write_text(staging / "index.html", index)
+            if pdf:
+                (staging / "pdf").mkdir()
+                allowed = [project.templates, project.facts]
+                for brief in briefs:
+                    target = staging / "pdf" / f"{brief.slug}.pdf"
+                    write_pdf(brief.html, target, project.templates, allowed, facts)
+                    pdf_paths.append(project.build / "pdf" / target.name)
+            for path in staging.rglob("*"):
+                if path.is_file():
+                    with open(path, "rb") as handle:
+                        os.fsync(handle.fileno())
+            swap_into_place(staging, project.build)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return BuildResult(briefs, html_paths, pdf_paths)

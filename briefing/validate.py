@@ -1,0 +1,209 @@
+"""Validate: turn loaded YAML into the pydantic model, mapping every error back to file:line:col."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from briefing.diagnostics import Diagnostic, Location, did_you_mean
+from briefing.load import LoadedFile, iter_yaml, load_file
+from briefing.model import (
+    Actor,
+    Edition,
+    FactBase,
+    Overview,
+    PeopleList,
+    SourceList,
+)
+from briefing.project import Project
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class LoadedFactBase:
+    """A validated fact base and the files it came from, so later stages can point at lines."""
+
+    facts: FactBase
+    edition_file: LoadedFile
+    overview_file: LoadedFile
+    sources_file: LoadedFile
+    people_file: LoadedFile
+    actor_files: list[LoadedFile]
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Annotated and Optional wrappers from a type."""
+    while True:
+        origin = get_origin(tp)
+        if origin is typing.Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def type_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
+    """The declared type at a pydantic error location, or None when the path leaves the model."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            if get_origin(current) is not list:
+                return None
+            current = get_args(current)[0]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                return None
+            current = field.annotation
+        else:
+            return None
+    return _unwrap(current)
+
+
+def _describe(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) -> Diagnostic:
+    """One pydantic error as a curator-facing diagnostic at the right line and column."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    message = error["msg"].removeprefix("Value error, ")
+    hint = ""
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = type_at(model, loc[:-1])
+        allowed = list(parent.model_fields) if isinstance(parent, type) else []
+        where = loaded.locate(loc, key=True)
+        return Diagnostic(where, f"unknown key '{key}'", did_you_mean(key, allowed))
+    if kind == "missing":
+        key = str(loc[-1])
+        where = loaded.locate(loc[:-1])
+        field_type = type_at(model, loc[:-1])
+        field = field_type.model_fields.get(key) if isinstance(field_type, type) else None
+        desc = f" ({field.description})" if field is not None and field.description else ""
+        return Diagnostic(where, f"missing required key '{key}'", f"add '{key}:'{desc}")
+    where = loaded.locate(loc)
+    declared = type_at(model, loc)
+    if kind == "literal_error" and get_origin(declared) is Literal:
+        choices = [str(c) for c in get_args(declared)]
+        value = error.get("input")
+        message = f"{_describe(value)} is not allowed here"
+        hint = did_you_mean(str(value), choices) or "allowed: " + ", ".join(choices)
+        if "did you mean" in hint:
+            hint += " (allowed: " + ", ".join(choices) + ")"
+    elif kind == "string_pattern_mismatch":
+        message = f"{_describe(error.get('input'))} is not a valid id"
+        hint = "ids use lower-case letters, digits, '-' and '_', at most 40 characters"
+    elif kind == "too_short" and isinstance(error.get("input"), list):
+        message = "this list needs at least one entry"
+        if loc and loc[-1] == "citations":
+            hint = "cite a source: '- source: <id>' and 'quote: <verbatim words>'"
+    elif kind in {"dict_type", "model_type"}:
+        message = f"expected a mapping of keys to values, got {_describe(error.get('input'))}"
+    elif kind == "list_type":
+        message = f"expected a list ('- item' lines), got {_describe(error.get('input'))}"
+    elif kind in {"string_type", "int_type", "int_parsing"}:
+        message = f"{message}, got {_describe(error.get('input'))}"
+    field_path = ".".join(str(p) for p in loc)
+    if field_path:
+        message = f"{field_path}: {message}"
+    return Diagnostic(where, message, hint)
+
+
+def validate_file(model: type[M], loaded: LoadedFile) -> tuple[M | None, list[Diagnostic]]:
+    """Validate one loaded file against a model."""
+    try:
+        return model.model_validate(loaded.data), []
+    except ValidationError as exc:
+        return None, [diagnose(error, model, loaded) for error in exc.errors()]
+
+
+def _load_and_validate(
+    project: Project, relative: str, model: type[M]
+) -> tuple[LoadedFile | None, M | None, list[Diagnostic]]:
+    path = project.facts / relative
+    name = project.name(path)
+    if not path.is_file():
+        return None, None, [Diagnostic(Location(name), "file is missing", f"create {name}")]
+    loaded, problems = load_file(path, name)
+    if loaded is None or problems:
+        return loaded, None, problems
+    value, problems = validate_file(model, loaded)
+    return loaded, value, problems
+
+
+def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:
+    """Load and validate every file of the fact base, collecting all problems in one pass.
+
+    The fact base is None only when a file everything depends on (edition, overview, sources,
+    people) is unusable; otherwise it holds every actor that validated.
+    """
+    problems: list[Diagnostic] = []
+    edition_file, edition, found = _load_and_validate(project, "edition.yaml", Edition)
+    problems += found
+    overview_file, overview, found = _load_and_validate(project, "overview.yaml", Overview)
+    problems += found
+    sources_file, sources, found = _load_and_validate(project, "sources.yaml", SourceList)
+    problems += found
+    people_file, people, found = _load_and_validate(project, "people.yaml", PeopleList)
+    problems += found
+
+    actor_files: list[LoadedFile] = []
+    actors: list[Actor] = []
+    actor_paths = list(iter_yaml(project.actors)) if project.actors.is_dir() else []
+    if not actor_paths:
+        problems.append(
+            Diagnostic(
+                Location(project.name(project.actors)),
+                "no actor files found",
+                "add one YAML file per actor, e.g. facts/actors/pl.yaml",
+            )
+        )
+    for path in actor_paths:
+        loaded, found = load_file(path, project.name(path))
+        problems += found
+        if loaded is None or found:
+            continue
+        actor, found = validate_file(Actor, loaded)
+        problems += found
+        if actor is not None:
+            actors.append(actor)
+            actor_files.append(loaded)
+
+    if (
+        edition is None
+        or overview is None
+        or sources is None
+        or people is None
+        or edition_file is None
+        or overview_file is None
+        or sources_file is None
+        or people_file is None
+    ):
+        return None, problems
+    facts = FactBase(
+        edition=edition,
+        overview=overview,
+        sources=sources.sources,
+        people=people.people,
+        actors=actors,
+    )
+    # Returned even when some actor files failed, so that the check stage can still verify the
+    # quotes of every file that did validate: the curator sees all problems in one run.
+    return (
+        LoadedFactBase(facts, edition_file, overview_file, sources_file, people_file, actor_files),
+        problems,
+    )
