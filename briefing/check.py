@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from briefing.diagnostics import Diagnostic, Location, did_you_mean
-from briefing.load import Path_, LoadedFile, read_text
+from briefing.load import LoadedFile, Path_, read_text
 from briefing.model import Actor, Citation, FactBase
 from briefing.project import Project
 from briefing.quotes import NormalText, closest, find, normalise
@@ -25,7 +26,7 @@ class Cited:
 
 def actor_citations(actor: Actor, loaded: LoadedFile) -> Iterator[Cited]:
     """Every citation in one actor file, with its YAML path."""
-    groups: dict[str, list[object]] = {
+    groups: dict[str, list[Any]] = {
         "bluf": list(actor.bluf),
         "positions": list(actor.positions),
         "commitments": list(actor.commitments),
@@ -41,7 +42,11 @@ def actor_citations(actor: Actor, loaded: LoadedFile) -> Iterator[Cited]:
 def all_citations(base: LoadedFactBase) -> Iterator[Cited]:
     """Every citation in the fact base, in file order."""
     overview = base.facts.overview
-    for group, items in (("bluf", overview.bluf), ("open_questions", overview.open_questions)):
+    groups: list[tuple[str, list[Any]]] = [
+        ("bluf", list(overview.bluf)),
+        ("open_questions", list(overview.open_questions)),
+    ]
+    for group, items in groups:
         for i, item in enumerate(items):
             for k, citation in enumerate(item.citations):
                 yield Cited(citation, base.overview_file, (group, i, "citations", k))
@@ -49,9 +54,7 @@ def all_citations(base: LoadedFactBase) -> Iterator[Cited]:
         yield from actor_citations(actor, loaded)
 
 
-def _unique(
-    items: list[tuple[str, LoadedFile, Path_]], what: str
-) -> Iterator[Diagnostic]:
+def _unique(items: list[tuple[str, LoadedFile, Path_]], what: str) -> Iterator[Diagnostic]:
     seen: dict[str, Location] = {}
     for item_id, loaded, path in items:
         where = loaded.locate((*path, "id"))
@@ -75,9 +78,14 @@ def check_ids(base: LoadedFactBase) -> list[Diagnostic]:
     problems += _unique(
         [(p.id, base.people_file, ("people", i)) for i, p in enumerate(facts.people)], "person"
     )
-    problems += _unique([(a.id, f, ()) for a, f in zip(facts.actors, base.actor_files)], "actor")
     problems += _unique(
-        [(q.id, base.edition_file, ("questions", i)) for i, q in enumerate(facts.edition.questions)],
+        [(a.id, f, ()) for a, f in zip(facts.actors, base.actor_files, strict=True)], "actor"
+    )
+    problems += _unique(
+        [
+            (q.id, base.edition_file, ("questions", i))
+            for i, q in enumerate(facts.edition.questions)
+        ],
         "question",
     )
     entries: list[tuple[str, LoadedFile, Path_]] = []
@@ -118,13 +126,19 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
     sources = {s.id for s in facts.sources}
     problems: list[Diagnostic] = []
     for i, person in enumerate(facts.people):
-        problems += _reference(person.actor, actors, "actor", base.people_file, ("people", i, "actor"))
+        problems += _reference(
+            person.actor, actors, "actor", base.people_file, ("people", i, "actor")
+        )
     for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
         for i, position in enumerate(actor.positions):
             path: Path_ = ("positions", i)
-            problems += _reference(position.question, questions, "question", loaded, (*path, "question"))
+            problems += _reference(
+                position.question, questions, "question", loaded, (*path, "question")
+            )
             if position.speaker:
-                problems += _reference(position.speaker, people, "person", loaded, (*path, "speaker"))
+                problems += _reference(
+                    position.speaker, people, "person", loaded, (*path, "speaker")
+                )
         for i, statement in enumerate(actor.statements):
             path = ("statements", i, "speaker")
             problems += _reference(statement.speaker, people, "person", loaded, path)
@@ -140,7 +154,7 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
 
 
 def source_path(project: Project, file: str) -> tuple[Path | None, str]:
-    """The safe path of a source file inside facts/sources/, or None and the reason it is refused."""
+    """The safe path of a source file in facts/sources/, or None and why it is refused."""
     if not file or file.startswith(("/", "\\")) or Path(file).is_absolute():
         return None, "an absolute path is not allowed; name a file inside facts/sources/"
     if ".." in Path(file).parts:
@@ -196,8 +210,10 @@ def check_quotes(base: LoadedFactBase, texts: dict[str, NormalText]) -> list[Dia
         hint = "copy the words exactly from the source (briefing find-quote helps)"
         if near is not None:
             file = facts.source(citation.source).file
-            related = (f"closest passage, facts/sources/{file}:{near.line}:{near.col}:",
-                       f"  {near.passage}")
+            related = (
+                f"closest passage, facts/sources/{file}:{near.line}:{near.col}:",
+                f"  {near.passage}",
+            )
         problems.append(
             Diagnostic(
                 where,

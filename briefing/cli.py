@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from briefing.check import check
 from briefing.diagnostics import Diagnostic, errors
@@ -22,15 +23,15 @@ def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]
     return base, sorted(problems, key=Diagnostic.sort_key)
 
 
-def report(problems: Sequence[Diagnostic], stream: object = None) -> None:
+def report(problems: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
     """Print diagnostics compiler-style, then a one-line summary."""
     out = stream if stream is not None else sys.stderr
     for problem in problems:
-        print(problem.format(), file=out)  # type: ignore[call-overload]
+        print(problem.format(), file=out)
     n_err = len(errors(problems))
     n_warn = len(problems) - n_err
     if problems:
-        print(f"{n_err} error(s), {n_warn} warning(s)", file=out)  # type: ignore[call-overload]
+        print(f"{n_err} error(s), {n_warn} warning(s)", file=out)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

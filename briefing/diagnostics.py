@@ -75,5 +75,3 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     if len(options) <= 12:
         return "allowed: " + ", ".join(options)
     return ""
-
-

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from typing import Annotated, Literal
 
 import pycountry
@@ -73,7 +74,7 @@ Stance = Literal[
     "opposes",
     "undecided",
 ]
-STANCES: tuple[str, ...] = Stance.__args__  # type: ignore[attr-defined]
+STANCES: tuple[str, ...] = typing.get_args(Stance)
 Channel = Literal[
     "interview",
     "briefing",
@@ -135,8 +136,8 @@ class FuzzyDate(Strict):
 
     @property
     def precision(self) -> Precision:
-        parts = self.value.count("-")
-        return ("year", "month", "day")[parts]  # type: ignore[return-value]
+        precisions: tuple[Precision, ...] = ("year", "month", "day")
+        return precisions[self.value.count("-")]
 
     @property
     def sort_key(self) -> str:

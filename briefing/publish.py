@@ -48,7 +48,9 @@ def pdf_url_fetcher(allowed_roots: list[Path]) -> Any:
     return SandboxFetcher()
 
 
-def write_pdf(html: str, target: Path, base_url: Path, allowed: list[Path], facts: FactBase) -> None:
+def write_pdf(
+    html: str, target: Path, base_url: Path, allowed: list[Path], facts: FactBase
+) -> None:
     """Render one HTML brief to a PDF file with the sandboxed fetcher."""
     import weasyprint
 
@@ -136,6 +138,7 @@ def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResu
     with build_lock(project):
         _clean_stale_staging(project)
         staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.root))
+        staging.chmod(0o755)
         try:
             html_paths: list[Path] = []
             pdf_paths: list[Path] = []

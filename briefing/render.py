@@ -51,12 +51,13 @@ class Notes:
 
     def cite(self, citations: Iterable[Citation]) -> Markup:
         """Footnote markers for citations, as HTML, registering each as a note."""
-        marks = []
+        marks: list[Markup] = []
         for citation in citations:
             note = self.add(citation)
             marks.append(
-                Markup('<a class="fn" href="#note-{n}" id="ref-{n}-{k}" role="doc-noteref">{n}</a>')
-                .format(n=note.number, k=len(marks))
+                Markup(
+                    '<a class="fn" href="#note-{n}" id="ref-{n}-{k}" role="doc-noteref">{n}</a>'
+                ).format(n=note.number, k=len(marks))
             )
         if not marks:
             return Markup("")
@@ -140,9 +141,7 @@ def render_overview(facts: FactBase, env: jinja2.Environment, css: str) -> Brief
     return Brief("overview", "Overview", html, "overview")
 
 
-def render_index(
-    facts: FactBase, briefs: list[Brief], env: jinja2.Environment, css: str
-) -> str:
+def render_index(facts: FactBase, briefs: list[Brief], env: jinja2.Environment, css: str) -> str:
     """The index page linking every brief in HTML and PDF."""
     return env.get_template("index.html").render(**_common(facts, env, css), briefs=briefs)
 

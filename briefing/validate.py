@@ -71,6 +71,10 @@ def type_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
     return _unwrap(current)
 
 
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
 def _describe(value: Any) -> str:
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
     return text if len(text) <= 60 else text[:57] + "..."
@@ -85,14 +89,14 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
     if kind == "extra_forbidden":
         key = str(loc[-1])
         parent = type_at(model, loc[:-1])
-        allowed = list(parent.model_fields) if isinstance(parent, type) else []
+        allowed = list(parent.model_fields) if _is_model(parent) else []
         where = loaded.locate(loc, key=True)
         return Diagnostic(where, f"unknown key '{key}'", did_you_mean(key, allowed))
     if kind == "missing":
         key = str(loc[-1])
         where = loaded.locate(loc[:-1])
         field_type = type_at(model, loc[:-1])
-        field = field_type.model_fields.get(key) if isinstance(field_type, type) else None
+        field = field_type.model_fields.get(key) if _is_model(field_type) else None
         desc = f" ({field.description})" if field is not None and field.description else ""
         return Diagnostic(where, f"missing required key '{key}'", f"add '{key}:'{desc}")
     where = loaded.locate(loc)

@@ -1,0 +1,42 @@
+# Briefing: `make brief` builds the briefs, `make test` runs every check.
+# The virtual environment is created and the package installed on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: brief check test lint format clean sysdeps
+
+brief: $(STAMP)
+	$(BIN)/briefing build
+
+check: $(STAMP)
+	$(BIN)/briefing check
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# System tools the tests need (poppler's pdftoppm, fonts). Installs with apt-get when run as
+# root and something is missing; otherwise says what to install.
+sysdeps:
+	@bash scripts/sysdeps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check briefing tests
+	$(BIN)/ruff format --check briefing tests
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix briefing tests
+	$(BIN)/ruff format briefing tests
+
+test: lint sysdeps
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf build .build-* .build.lock .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
