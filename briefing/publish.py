@@ -18,49 +18,15 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from briefing.model import FactBase
+from briefing.pdf import write_pdf
 from briefing.project import Project
 from briefing.render import Brief, render_all
 
 
 class PublishError(Exception):
     """A build that could not be written (lock held, disk full ...)."""
-
-
-def pdf_url_fetcher(allowed_roots: list[Path]) -> Any:
-    """A WeasyPrint URL fetcher that serves only files under `allowed_roots`, nothing else."""
-    import weasyprint
-
-    roots = [root.resolve() for root in allowed_roots]
-
-    class SandboxFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parts = urlsplit(url)
-            if parts.scheme == "file":
-                path = Path(unquote(parts.path)).resolve()
-                if any(path.is_relative_to(root) for root in roots) and path.is_file():
-                    return super().fetch(url, headers)
-            raise ValueError(f"refused to fetch {url[:80]}: briefs may use only project files")
-
-    return SandboxFetcher()
-
-
-def write_pdf(
-    html: str, target: Path, base_url: Path, allowed: list[Path], facts: FactBase
-) -> None:
-    """Render one HTML brief to a PDF file with the sandboxed fetcher."""
-    import weasyprint
-
-    document = weasyprint.HTML(
-        string=html,
-        base_url=str(base_url) + "/",
-        url_fetcher=pdf_url_fetcher(allowed),
-        media_type="print",
-    )
-    document.write_pdf(str(target), uncompressed_pdf=False)
 
 
 @dataclass(frozen=True)
@@ -149,10 +115,9 @@ def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResu
             _write_text(staging / "index.html", index)
             if pdf:
                 (staging / "pdf").mkdir()
-                allowed = [project.templates, project.facts]
                 for brief in briefs:
                     target = staging / "pdf" / f"{brief.slug}.pdf"
-                    write_pdf(brief.html, target, project.templates, allowed, facts)
+                    write_pdf(brief.html, target, project)
                     pdf_paths.append(project.build / "pdf" / target.name)
             for path in staging.rglob("*"):
                 if path.is_file():
