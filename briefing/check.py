@@ -121,7 +121,7 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
     """Speakers, actors, parties, questions and sources named by id all exist."""
     facts = base.facts
     people = {p.id for p in facts.people}
-    actors = {a.id for a in facts.actors}
+    actors = {a.id for a in facts.actors} | base.failed_actor_ids
     questions = {q.id for q in facts.edition.questions}
     sources = {s.id for s in facts.sources}
     problems: list[Diagnostic] = []

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+import jinja2
+
 from briefing.check import check
 from briefing.diagnostics import Diagnostic, errors
 from briefing.project import Project
@@ -69,6 +71,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         result = publish(project, base.facts, pdf=not args.no_pdf)
     except PublishError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except jinja2.TemplateSyntaxError as exc:
+        where = project.name(project.templates / (exc.name or exc.filename or "?"))
+        print(f"{where}:{exc.lineno}:1: error: template syntax: {exc.message}", file=sys.stderr)
+        return 1
+    except (jinja2.TemplateNotFound, FileNotFoundError) as exc:
+        missing = getattr(exc, "filename", None) or getattr(exc, "name", None) or str(exc)
+        print(
+            f"error: a template file is missing: {missing}\n"
+            f"    hint: the project needs {project.name(project.templates)}/ with the brief "
+            "templates and CSS",
+            file=sys.stderr,
+        )
         return 1
     elapsed = time.perf_counter() - started
     print(

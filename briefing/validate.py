@@ -35,6 +35,9 @@ class LoadedFactBase:
     sources_file: LoadedFile
     people_file: LoadedFile
     actor_files: list[LoadedFile]
+    # Ids (file stems) of actor files that failed to validate: references to them are not
+    # reported again as unknown, since the file's own errors already are.
+    failed_actor_ids: frozenset[str] = frozenset()
 
 
 def _unwrap(tp: Any) -> Any:
@@ -167,6 +170,7 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
 
     actor_files: list[LoadedFile] = []
     actors: list[Actor] = []
+    failed: set[str] = set()
     actor_paths = list(iter_yaml(project.actors)) if project.actors.is_dir() else []
     if not actor_paths:
         problems.append(
@@ -179,13 +183,15 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
     for path in actor_paths:
         loaded, found = load_file(path, project.name(path))
         problems += found
-        if loaded is None or found:
-            continue
-        actor, found = validate_file(Actor, loaded)
-        problems += found
-        if actor is not None:
+        actor = None
+        if loaded is not None and not found:
+            actor, found = validate_file(Actor, loaded)
+            problems += found
+        if actor is not None and loaded is not None:
             actors.append(actor)
             actor_files.append(loaded)
+        else:
+            failed.add(path.stem)
 
     if (
         edition is None
@@ -208,6 +214,14 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
     # Returned even when some actor files failed, so that the check stage can still verify the
     # quotes of every file that did validate: the curator sees all problems in one run.
     return (
-        LoadedFactBase(facts, edition_file, overview_file, sources_file, people_file, actor_files),
+        LoadedFactBase(
+            facts,
+            edition_file,
+            overview_file,
+            sources_file,
+            people_file,
+            actor_files,
+            frozenset(failed),
+        ),
         problems,
     )

@@ -1,0 +1,97 @@
+"""End to end: a small fact base builds to HTML and PDF briefs that carry their citations."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefing.cli import main, run_check
+from briefing.model import Citation
+from briefing.project import Project
+from briefing.render import Notes
+
+
+@pytest.fixture
+def built(mini: Project) -> Project:
+    assert main(["--root", str(mini.root), "build"]) == 0
+    return mini
+
+
+def _pdf_text(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+
+
+def test_every_actor_and_the_overview_get_html_and_pdf(built: Project) -> None:
+    for slug in ("overview", "south", "council"):
+        assert (built.build / "html" / f"{slug}.html").is_file()
+        pdf = built.build / "pdf" / f"{slug}.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF-")
+    index = (built.build / "index.html").read_text(encoding="utf-8")
+    for slug in ("overview", "south", "council"):
+        assert f'href="html/{slug}.html"' in index
+        assert f'href="pdf/{slug}.pdf"' in index
+
+
+def test_pdf_pages_have_running_header_and_page_numbers(built: Project) -> None:
+    pages = _pdf_text(built.build / "pdf" / "south.pdf")
+    assert pages
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Edition 3" in text and "2031-04-01" in text
+        assert "TEST MARKING" in text
+
+
+def test_pdf_quotes_the_source_in_numbered_notes(built: Project) -> None:
+    text = " ".join(" ".join(_pdf_text(built.build / "pdf" / "south.pdf")).split())
+    assert "Ten-year defence pact" in text
+    assert "Southland's premier, Ada Quill, said on Tuesday" in text
+    assert "The Harbour Gazette" in text and "reliability B" in text
+    assert "March 2031 (inferred)" in text  # a month-precision inferred date, shown as such
+
+
+def test_html_footnotes_link_to_numbered_notes(built: Project) -> None:
+    html = (built.build / "html" / "south.html").read_text(encoding="utf-8")
+    refs = set(re.findall(r'href="#note-(\d+)"', html))
+    notes = set(re.findall(r'id="note-(\d+)"', html))
+    assert refs and refs == notes
+    assert sorted(int(n) for n in notes) == list(range(1, len(notes) + 1))
+    assert "<em>mutual-defence</em>" not in html  # only the overview judgment uses Markdown
+
+
+def test_overview_has_stance_matrix_and_commitments_across_actors(built: Project) -> None:
+    html = (built.build / "html" / "overview.html").read_text(encoding="utf-8")
+    assert "<em>mutual-defence</em>" in html  # Markdown in a free-text field
+    assert 'href="council.html">Harbour Council</a>' in html
+    assert "stance-opposes" in html
+    assert "Ten-year defence pact" in html
+
+
+def test_same_quote_cited_twice_keeps_one_number(mini: Project) -> None:
+    base, _ = run_check(mini)
+    assert base is not None
+    notes = Notes(base.facts)
+    first = Citation(source="harbour", quote="said on Tuesday")
+    again = Citation(source="harbour", quote="said  on\nTuesday")
+    other = Citation(source="harbour", quote="joint training")
+    html = str(notes.cite([first, other])) + str(notes.cite([again]))
+    assert [n.number for n in notes.notes] == [1, 2]
+    assert html.count('href="#note-1"') == 2
+    assert notes.sources()[0].id == "harbour"
+
+
+def test_console_script_builds_from_the_project_directory(mini: Project) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "briefing", "build"],
+        cwd=mini.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "built 3 briefs (3 HTML, 3 PDF)" in result.stdout
+    assert (mini.build / "pdf" / "overview.pdf").is_file()
