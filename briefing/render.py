@@ -41,6 +41,7 @@ class Notes:
     notes: list[Note] = field(default_factory=list)
     _index: dict[tuple[str, str], Note] = field(default_factory=dict)
     _markers: int = 0
+    _markers: int = 0
 
     def add(self, citation: Citation) -> Note:
         key = (citation.source, " ".join(citation.quote.split()))
@@ -55,10 +56,11 @@ class Notes:
         marks: list[Markup] = []
         for citation in citations:
             note = self.add(citation)
+            self._markers += 1
             marks.append(
                 Markup(
-                    '<a class="fn" href="#note-{n}" id="ref-{n}-{k}" role="doc-noteref">{n}</a>'
-                ).format(n=note.number, k=len(marks))
+                    '<a class="fn" href="#note-{n}" id="ref-{k}" role="doc-noteref">{n}</a>'
+                ).format(n=note.number, k=self._markers)
             )
         if not marks:
             return Markup("")

@@ -95,3 +95,9 @@ def test_console_script_builds_from_the_project_directory(mini: Project) -> None
     assert result.returncode == 0, result.stderr
     assert "built 3 briefs (3 HTML, 3 PDF)" in result.stdout
     assert (mini.build / "pdf" / "overview.pdf").is_file()
+
+
+def test_html_ids_are_unique(built: Project) -> None:
+    for page in (built.build / "html").glob("*.html"):
+        ids = re.findall(r'\sid="([^"]+)"', page.read_text(encoding="utf-8"))
+        assert len(ids) == len(set(ids)), page.name
