@@ -41,7 +41,6 @@ class Notes:
     notes: list[Note] = field(default_factory=list)
     _index: dict[tuple[str, str], Note] = field(default_factory=dict)
     _markers: int = 0
-    _markers: int = 0
 
     def add(self, citation: Citation) -> Note:
         key = (citation.source, " ".join(citation.quote.split()))
