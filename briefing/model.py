@@ -122,9 +122,9 @@ class FuzzyDate(Strict):
     def _real_date(cls, value: str) -> str:
         no_year = _NO_YEAR_RE.match(value)
         if no_year:
-            month, day = (int(part) for part in no_year.groups())
+            no_year_month, no_year_day = (int(part) for part in no_year.groups())
             try:
-                dt.date(2000, month, day)  # a leap year, so that --02-29 is allowed
+                dt.date(2000, no_year_month, no_year_day)  # a leap year, so that --02-29 is allowed
             except ValueError:
                 raise ValueError(f"{value} is not a real day of the year") from None
             return value
@@ -167,9 +167,9 @@ class FuzzyDate(Strict):
         """The date as a reader sees it, no more precise than it is known."""
         no_year = _NO_YEAR_RE.match(self.value)
         if no_year:
-            month, day = (int(part) for part in no_year.groups())
-            name = dt.date(2000, month, 1).strftime("%B")
-            return f"{day} {name} (year not stated)"
+            month_no, day_no = (int(part) for part in no_year.groups())
+            month_name = dt.date(2000, month_no, 1).strftime("%B")
+            return f"{day_no} {month_name} (year not stated)"
         match = _DATE_RE.match(self.value)
         assert match
         year, month, day = match.groups()
