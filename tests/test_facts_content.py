@@ -49,12 +49,8 @@ def test_every_principal_has_a_position_or_commitment_and_key_judgments(facts: F
 
 def test_every_speaker_is_used_and_speaks_for_a_known_actor(facts: FactBase) -> None:
     actors = {a.id for a in facts.actors}
-    speakers = {
-        item.speaker
-        for actor in facts.actors
-        for item in [*actor.positions, *actor.statements]
-        if item.speaker
-    }
+    speakers = {p.speaker for a in facts.actors for p in a.positions if p.speaker}
+    speakers |= {s.speaker for a in facts.actors for s in a.statements}
     for person in facts.people:
         assert person.actor in actors
         assert person.id in speakers, f"{person.id} is listed but never speaks"
