@@ -64,7 +64,8 @@ def test_offsets_point_into_normalised_text() -> None:
 TINY = (
     "Ruritania proposed a ten-year partnership to its neighbour on Monday. "
     "The weather was fine. "
-    "Officials said the partnership would include training and intelligence sharing.\n"
+    "Officials said the partnership would include training and intelligence sharing, "
+    "according to a statement issued late on Tuesday evening.\n"
     "\n"
     "Next Article\n"
 )
@@ -98,7 +99,8 @@ def test_overlap_marks_cited_and_uncited_sentences() -> None:
     assert cited == {
         "Ruritania proposed a ten-year partnership to its neighbour on Monday.": True,
         "The weather was fine.": True,
-        "Officials said the partnership would include training and intelligence sharing.": False,
+        "Officials said the partnership would include training and intelligence sharing, "
+        "according to a statement issued late on Tuesday evening.": False,
         "Next Article": False,
     }
     assert [s.sentence.line for s in result.uncited] == [1, 3]
@@ -106,9 +108,13 @@ def test_overlap_marks_cited_and_uncited_sentences() -> None:
 
 
 def test_long_quote_inside_long_sentence_cites_it() -> None:
-    sentence = "Officials said the partnership would include training and intelligence sharing."
+    sentence = (
+        "Officials said the partnership would include training and intelligence sharing, "
+        "according to a statement issued late on Tuesday evening."
+    )
     quote = "the partnership would include training and intelligence"
-    assert len(quote) >= MIN_OVERLAP and len(quote) * 2 < len(sentence) * 2
+    # under half the sentence, but long enough to count
+    assert len(quote) >= MIN_OVERLAP and len(quote) * 2 < len(sentence)
     result = source_coverage(_source(), normalise(TINY), [Citation(source="tiny", quote=quote)])
     assert [s.sentence.text for s in result.cited] == [sentence]
 
