@@ -6,13 +6,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: brief check test lint format clean sysdeps
+.PHONY: brief check coverage test lint format clean sysdeps
 
 brief: $(STAMP)
 	$(BIN)/briefing build
 
 check: $(STAMP)
 	$(BIN)/briefing check
+
+# Per source, which sentences the facts cite and which they leave uncited.
+coverage: $(STAMP)
+	$(BIN)/briefing coverage
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

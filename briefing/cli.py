@@ -93,6 +93,38 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Per source: the share of sentences cited, and every uncited sentence with its line."""
+    from briefing.check import read_sources
+    from briefing.coverage import coverage, total_percent
+
+    project = Project.at(args.root)
+    base, problems = run_check(project)
+    report(problems)
+    if errors(problems) or base is None:
+        return 1
+    texts, _ = read_sources(project, base)
+    results = coverage(base.facts, texts)
+    for result in results:
+        name = project.name(project.sources / result.source.file)
+        print(
+            f"{name}: {result.percent:.1f}% cited "
+            f"({len(result.cited)} of {len(result.counted)} sentences"
+            f"{f', {len(result.furniture)} furniture' if result.furniture else ''})"
+        )
+        for item in result.uncited:
+            print(f"  {name}:{item.sentence.line}: uncited: {item.sentence.text}")
+        if args.furniture:
+            for item in result.furniture:
+                print(f"  {name}:{item.sentence.line}: furniture: {item.sentence.text}")
+    overall = total_percent(results)
+    print(f"total: {overall:.1f}% of sentences cited")
+    if args.fail_under is not None and overall < args.fail_under:
+        print(f"coverage {overall:.1f}% is below {args.fail_under}%", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     main_parser = argparse.ArgumentParser(
@@ -110,6 +142,17 @@ def parser() -> argparse.ArgumentParser:
     build_parser = commands.add_parser("build", help="check, then write HTML and PDF to build/")
     build_parser.add_argument("--no-pdf", action="store_true", help="write HTML only")
     build_parser.set_defaults(func=cmd_build)
+
+    coverage_parser = commands.add_parser(
+        "coverage", help="per source, which sentences the facts cite and which they do not"
+    )
+    coverage_parser.add_argument(
+        "--furniture", action="store_true", help="also list lines marked as page furniture"
+    )
+    coverage_parser.add_argument(
+        "--fail-under", type=float, metavar="PCT", help="exit 1 if total coverage is lower"
+    )
+    coverage_parser.set_defaults(func=cmd_coverage)
     return main_parser
 
 

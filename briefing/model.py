@@ -95,14 +95,19 @@ class Strict(BaseModel):
 
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ISO 8601's year-less form: sources often give a day and month but no year.
+_NO_YEAR_RE = re.compile(r"^--(\d{2})-(\d{2})$")
 
 
 class FuzzyDate(Strict):
     """A date with only the precision that is known, and whether a source states it."""
 
     value: str = Field(
-        description="YYYY, YYYY-MM or YYYY-MM-DD: write only the parts that are known.",
-        examples=["2023", "2023-07", "2023-07-11"],
+        description=(
+            "YYYY, YYYY-MM or YYYY-MM-DD: write only the parts that are known; "
+            "'--MM-DD' (quoted) when a source gives day and month but no year."
+        ),
+        examples=["2023", "2023-07", "2023-07-11", "--02-16"],
     )
     basis: Basis = Field(
         description="'stated' if the source gives this date; 'inferred' if you worked it out.",
@@ -115,9 +120,17 @@ class FuzzyDate(Strict):
     @field_validator("value")
     @classmethod
     def _real_date(cls, value: str) -> str:
+        no_year = _NO_YEAR_RE.match(value)
+        if no_year:
+            no_year_month, no_year_day = (int(part) for part in no_year.groups())
+            try:
+                dt.date(2000, no_year_month, no_year_day)  # a leap year, so that --02-29 is allowed
+            except ValueError:
+                raise ValueError(f"{value} is not a real day of the year") from None
+            return value
         match = _DATE_RE.match(value)
         if not match:
-            raise ValueError("write the date as YYYY, YYYY-MM or YYYY-MM-DD")
+            raise ValueError("write the date as YYYY, YYYY-MM, YYYY-MM-DD or '--MM-DD'")
         year, month, day = match.groups()
         if month and not 1 <= int(month) <= 12:
             raise ValueError(f"month {month} does not exist")
@@ -135,7 +148,14 @@ class FuzzyDate(Strict):
         return self
 
     @property
+    def has_year(self) -> bool:
+        """False for the year-less '--MM-DD' form."""
+        return not self.value.startswith("--")
+
+    @property
     def precision(self) -> Precision:
+        if not self.has_year:
+            return "day"
         precisions: tuple[Precision, ...] = ("year", "month", "day")
         return precisions[self.value.count("-")]
 
@@ -145,6 +165,11 @@ class FuzzyDate(Strict):
 
     def display(self) -> str:
         """The date as a reader sees it, no more precise than it is known."""
+        no_year = _NO_YEAR_RE.match(self.value)
+        if no_year:
+            month_no, day_no = (int(part) for part in no_year.groups())
+            month_name = dt.date(2000, month_no, 1).strftime("%B")
+            return f"{day_no} {month_name} (year not stated)"
         match = _DATE_RE.match(self.value)
         assert match
         year, month, day = match.groups()
@@ -229,6 +254,13 @@ class Source(Strict):
     )
     reliability_note: str = Field(description="One line on why this grade.")
     notes: str | None = Field(default=None, description="Curator's notes on the text.")
+    furniture: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Lines of page furniture that need no citation (navigation, 'Next Article', "
+            "headlines of unrelated articles), copied exactly; coverage shows them apart."
+        ),
+    )
 
 
 class Person(Strict):
@@ -310,6 +342,14 @@ class Actor(Strict):
     id: Id
     name: str
     kind: Literal["country", "organisation"]
+    role: Literal["principal", "mentioned"] = Field(
+        default="principal",
+        description=(
+            "'principal' if the actor commits, proposes, seeks or takes a position (it gets a "
+            "brief); 'mentioned' if the sources only name it in passing (no brief, but it can "
+            "be a party, a speaker's actor, and hold the statements of its people)."
+        ),
+    )
     code: str | None = Field(
         default=None, description="ISO 3166-1 alpha-2 code for a country, e.g. 'PL'."
     )

@@ -149,8 +149,12 @@ def render_index(facts: FactBase, briefs: list[Brief], env: jinja2.Environment, 
 
 
 def actor_order(facts: FactBase) -> list[Actor]:
-    """Actors in the order briefs list them: countries by name, then organisations by name."""
-    return sorted(facts.actors, key=lambda a: (a.kind != "country", a.name))
+    """Actors that get a brief, countries by name, then organisations by name.
+
+    Actors the sources only mention in passing get no brief and no row in the stance matrix.
+    """
+    principals = [a for a in facts.actors if a.role == "principal"]
+    return sorted(principals, key=lambda a: (a.kind != "country", a.name))
 
 
 def render_all(facts: FactBase, templates: Path) -> tuple[list[Brief], str]:
