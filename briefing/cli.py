@@ -78,6 +78,42 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- Editing commands: schema, find-quote, new, serve --------------------------------------
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from briefing import schema
+
+    project = Project.at(args.root)
+    directory = project.root / "schema"
+    if args.check:
+        outdated = schema.stale(directory)
+        for name in outdated:
+            print(f"schema/{name}: out of date with briefing/model.py", file=sys.stderr)
+        if outdated:
+            print("run 'briefing schema' and commit the result", file=sys.stderr)
+            return 1
+        print(f"ok: {len(schema.SCHEMAS)} schema files match the model")
+        return 0
+    changed = schema.write(directory)
+    for path in changed:
+        print(f"wrote {project.name(path)}")
+    if not changed:
+        print(f"schema/ is up to date ({len(schema.SCHEMAS)} files)")
+    return 0
+
+
+def add_editing_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The subcommands that help curators edit facts."""
+    schema_parser = commands.add_parser(
+        "schema", help="write JSON Schema files for editors into schema/"
+    )
+    schema_parser.add_argument(
+        "--check", action="store_true", help="write nothing; fail if schema/ is out of date"
+    )
+    schema_parser.set_defaults(func=cmd_schema)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     main_parser = argparse.ArgumentParser(
@@ -95,6 +131,7 @@ def parser() -> argparse.ArgumentParser:
     build_parser = commands.add_parser("build", help="check, then write HTML and PDF to build/")
     build_parser.add_argument("--no-pdf", action="store_true", help="write HTML only")
     build_parser.set_defaults(func=cmd_build)
+    add_editing_commands(commands)
     return main_parser
 
 
