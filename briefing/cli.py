@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from briefing.check import check
-from briefing.diagnostics import Diagnostic, errors
+from briefing.check import (
+    check,
+    check_placeholders,
+    check_usage,
+    without_cascades,
+    without_shadowed,
+)
+from briefing.diagnostics import Diagnostic, as_json, errors, render
 from briefing.project import Project
 from briefing.validate import LoadedFactBase, load_fact_base
 
@@ -19,15 +27,35 @@ def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]
     """Load, validate and check the fact base: the gate every build passes."""
     base, problems = load_fact_base(project)
     if base is not None:
-        problems = problems + check(project, base)
+        problems = problems + check(project, base) + check_usage(project, base)
+        problems = without_cascades(project, base, problems)
+    problems = without_shadowed(problems + check_placeholders(project))
     return base, sorted(problems, key=Diagnostic.sort_key)
 
 
-def report(problems: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
-    """Print diagnostics compiler-style, then a one-line summary."""
+def source_line(project: Project, file: str, line: int) -> str | None:
+    """Line `line` of a project file, for showing under a diagnostic; None if unreadable."""
+    if line < 1:
+        return None
+    try:
+        with open(project.root / file, encoding="utf-8", errors="replace") as handle:
+            for number, text in enumerate(handle, 1):
+                if number == line:
+                    return text
+    except OSError:
+        return None
+    return None
+
+
+def report(
+    problems: Sequence[Diagnostic], stream: TextIO | None = None, project: Project | None = None
+) -> None:
+    """Print diagnostics compiler-style (with the source line and a caret), then a summary."""
     out = stream if stream is not None else sys.stderr
     for problem in problems:
-        print(problem.format(), file=out)
+        loc = problem.location
+        line = source_line(project, loc.file, loc.line) if project is not None else None
+        print(render(problem, line), file=out)
     n_err = len(errors(problems))
     n_warn = len(problems) - n_err
     if problems:
@@ -37,7 +65,13 @@ def report(problems: Sequence[Diagnostic], stream: TextIO | None = None) -> None
 def cmd_check(args: argparse.Namespace) -> int:
     project = Project.at(args.root)
     base, problems = run_check(project)
-    report(problems)
+    if args.strict:
+        problems = [dataclasses.replace(p, severity="error") for p in problems]
+    if args.format == "json":
+        json.dump([as_json(p) for p in problems], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 1 if errors(problems) or base is None else 0
+    report(problems, project=project)
     if errors(problems) or base is None:
         return 1
     facts = base.facts
@@ -61,7 +95,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     project = Project.at(args.root)
     started = time.perf_counter()
     base, problems = run_check(project)
-    report(problems)
+    report(problems, project=project)
     if errors(problems) or base is None:
         print("build stopped: fix the errors above; build/ was left as it was", file=sys.stderr)
         return 1
@@ -126,6 +160,15 @@ def parser() -> argparse.ArgumentParser:
     commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check_parser = commands.add_parser("check", help="validate the facts and verify every quote")
+    check_parser.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (for CI before release)"
+    )
+    check_parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="'json' prints a list of {file, line, col, severity, message, hint} on stdout",
+    )
     check_parser.set_defaults(func=cmd_check)
 
     build_parser = commands.add_parser("build", help="check, then write HTML and PDF to build/")
