@@ -255,12 +255,8 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
                     severity="warning",
                 )
             )
-    speakers = {
-        item.speaker
-        for actor in facts.actors
-        for item in [*actor.statements, *actor.positions]
-        if item.speaker
-    }
+    speakers = {s.speaker for actor in facts.actors for s in actor.statements}
+    speakers |= {p.speaker for actor in facts.actors for p in actor.positions if p.speaker}
     for i, person in enumerate(facts.people):
         if person.id not in speakers:
             problems.append(
