@@ -137,6 +137,36 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_find_quote(args: argparse.Namespace) -> int:
+    from briefing.findquote import citation_yaml, load_sources, search
+
+    project = Project.at(args.root)
+    sources = load_sources(project)
+    if not sources:
+        print(f"error: no source texts in {project.name(project.sources)}/", file=sys.stderr)
+        return 2
+    query = " ".join(args.text)
+    hits = search(query, sources, near=args.limit)[: args.limit]
+    bold = sys.stdout.isatty()
+    if hits and hits[0].kind == "near":
+        print("no match; the closest passages are:\n")
+    elif not hits:
+        print(f"no match for {query!r} in {len(sources)} source(s)", file=sys.stderr)
+        return 1
+    for rank, hit in enumerate(hits, 1):
+        label = {"exact": "exact", "loose": "differs in case or punctuation", "near": "similar"}
+        score = "" if hit.kind == "exact" else f", {hit.score:.0%}"
+        print(
+            f"{rank}. {hit.source_id or '(not registered)'}  "
+            f"{hit.name}:{hit.line}:{hit.col}  ({label[hit.kind]}{score})"
+        )
+        marked = f"\033[1m{hit.passage}\033[0m" if bold else f"[{hit.passage}]"
+        print(f"   {hit.before}{marked}{hit.after}")
+        print("   " + citation_yaml(hit).replace("\n", "\n   "))
+        print()
+    return 0 if hits[0].kind != "near" else 1
+
+
 def add_editing_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The subcommands that help curators edit facts."""
     schema_parser = commands.add_parser(
@@ -146,6 +176,15 @@ def add_editing_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--check", action="store_true", help="write nothing; fail if schema/ is out of date"
     )
     schema_parser.set_defaults(func=cmd_schema)
+
+    find_parser = commands.add_parser(
+        "find-quote", help="search the sources for words, print the exact passage to cite"
+    )
+    find_parser.add_argument("text", nargs="+", help="the words to look for")
+    find_parser.add_argument(
+        "--limit", type=int, default=5, help="show at most this many matches (default: 5)"
+    )
+    find_parser.set_defaults(func=cmd_find_quote)
 
 
 def parser() -> argparse.ArgumentParser:
