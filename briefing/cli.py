@@ -167,6 +167,19 @@ def cmd_find_quote(args: argparse.Namespace) -> int:
     return 0 if hits[0].kind != "near" else 1
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from briefing.serve import serve
+
+    project = Project.at(args.root)
+    try:
+        serve(project, args.port, announce=lambda line: print(line, flush=True))
+    except OSError as exc:
+        print(f"error: cannot serve on 127.0.0.1:{args.port}: {exc.strerror}", file=sys.stderr)
+        print("    hint: pick another port with --port", file=sys.stderr)
+        return 1
+    return 0
+
+
 def add_editing_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The subcommands that help curators edit facts."""
     schema_parser = commands.add_parser(
@@ -185,6 +198,14 @@ def add_editing_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--limit", type=int, default=5, help="show at most this many matches (default: 5)"
     )
     find_parser.set_defaults(func=cmd_find_quote)
+
+    serve_parser = commands.add_parser(
+        "serve", help="live preview on 127.0.0.1: rebuilds and reloads on every edit"
+    )
+    serve_parser.add_argument(
+        "--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks one)"
+    )
+    serve_parser.set_defaults(func=cmd_serve)
 
 
 def parser() -> argparse.ArgumentParser:
