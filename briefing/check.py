@@ -323,7 +323,7 @@ def check_placeholders(project: Project) -> list[Diagnostic]:
                 Diagnostic(
                     loaded.locate(where),
                     f"'{key}' still holds a placeholder",
-                    f"replace it with {wanted}",
+                    f"write {wanted} (and drop the '{PLACEHOLDER}')",
                 )
             )
     return problems

@@ -180,6 +180,110 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from briefing import scaffold as sc
+
+    project = Project.at(args.root)
+    ask = input if sys.stdin.isatty() else None
+    try:
+        if args.what == "source":
+            written = sc.new_source(
+                project, args.file, source_id=args.id, reliability=args.reliability
+            )
+        elif args.what == "actor":
+            values = sc.require(
+                {"id": args.id, "name": args.name, "kind": args.kind},
+                {"kind": ("country", "organisation")},
+                ask,
+            )
+            code = args.code
+            if values["kind"] == "country" and not code:
+                code = sc.require({"code": None}, {}, ask)["code"]
+            written = sc.new_actor(project, values["id"], values["name"], values["kind"], code)
+        elif args.what == "commitment":
+            values = sc.require(
+                {
+                    "actor": args.actor,
+                    "id": args.id,
+                    "instrument": args.instrument,
+                    "status": args.status,
+                    "mutual_defence": args.mutual_defence,
+                },
+                {
+                    "instrument": sc.INSTRUMENTS,
+                    "status": sc.STATUSES,
+                    "mutual_defence": sc.MUTUAL_DEFENCE,
+                },
+                ask,
+            )
+            if args.title:
+                values["title"] = args.title
+            fields = sc.commitment_fields(values, args.source, args.quote)
+            written = sc.new_fact(project, "commitments", values["actor"], fields)
+        elif args.what == "position":
+            questions = sc.question_ids(project)
+            values = sc.require(
+                {"actor": args.actor, "question": args.question, "stance": args.stance},
+                {"question": questions, "stance": sc.STANCES},
+                ask,
+            )
+            values["id"] = args.id or f"{values['actor']}-{values['question']}"
+            fields = sc.position_fields(values, args.speaker, args.source, args.quote)
+            written = sc.new_fact(project, "positions", values["actor"], fields)
+        else:
+            values = sc.require(
+                {"actor": args.actor, "id": args.id, "speaker": args.speaker}, {}, ask
+            )
+            if args.channel and args.channel not in sc.CHANNELS:
+                raise sc.ScaffoldError(f"--channel must be one of: {', '.join(sc.CHANNELS)}")
+            fields = sc.statement_fields(values, args.channel, args.source, args.quote)
+            written = sc.new_fact(project, "statements", values["actor"], fields)
+    except sc.ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except EOFError:
+        print("error: input ended before every value was given", file=sys.stderr)
+        return 2
+    print(f"{project.name(written.path)}:{written.line}: added {written.what}")
+    print("next: replace each 'FILL IN' placeholder; 'briefing check' lists what is left")
+    return 0
+
+
+def _add_new_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    new_parser = commands.add_parser(
+        "new", help="add a source, actor, commitment, position or statement skeleton"
+    )
+    kinds = new_parser.add_subparsers(dest="what", required=True, metavar="WHAT")
+    source = kinds.add_parser("source", help="register a text file dropped into facts/sources/")
+    source.add_argument("file", help="file name inside facts/sources/")
+    source.add_argument("--id", help="source id (default: made from the file name)")
+    source.add_argument("--reliability", help="Admiralty grade A-F (default: F, cannot judge)")
+    actor = kinds.add_parser("actor", help="create facts/actors/<id>.yaml")
+    actor.add_argument("id", nargs="?", help="actor id, also the file name, e.g. 'pl'")
+    actor.add_argument("--name", help="name as printed, e.g. 'Poland'")
+    actor.add_argument("--kind", help="'country' or 'organisation'")
+    actor.add_argument("--code", help="ISO 3166-1 alpha-2 code of a country, e.g. PL")
+    for what in ("commitment", "position", "statement"):
+        fact = kinds.add_parser(what, help=f"append a {what} to an actor file")
+        fact.add_argument("--actor", help="actor id (the file facts/actors/<id>.yaml)")
+        fact.add_argument("--id", help=f"{what} id, unique across all actors")
+        fact.add_argument("--source", help="id of the source to cite")
+        fact.add_argument("--quote", help="words copied from that source")
+        if what == "commitment":
+            fact.add_argument("--title", help="short name of the instrument")
+            fact.add_argument("--instrument", help="bilateral agreement, declaration, ...")
+            fact.add_argument("--status", help="proposed, signed, in force, ...")
+            fact.add_argument("--mutual-defence", help="yes, no or 'not stated'")
+        if what == "position":
+            fact.add_argument("--question", help="question id from edition.yaml")
+            fact.add_argument("--stance", help="seeks, supports, cautious, opposes, ...")
+        if what in ("position", "statement"):
+            fact.add_argument("--speaker", help="person id from people.yaml")
+        if what == "statement":
+            fact.add_argument("--channel", help="interview, statement, speech, ...")
+    new_parser.set_defaults(func=cmd_new)
+
+
 def add_editing_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The subcommands that help curators edit facts."""
     schema_parser = commands.add_parser(
@@ -206,6 +310,7 @@ def add_editing_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks one)"
     )
     serve_parser.set_defaults(func=cmd_serve)
+    _add_new_command(commands)
 
 
 def parser() -> argparse.ArgumentParser:
