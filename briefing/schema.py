@@ -17,7 +17,8 @@ from pydantic import BaseModel
 
 from briefing.model import Actor, Edition, Overview, PeopleList, SourceList
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# Draft 7: the dialect yaml-language-server (VS Code's YAML extension and others) implements.
+DIALECT = "http://json-schema.org/draft-07/schema#"
 
 # File stem in schema/ → the model of the facts files that name it.
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -46,8 +47,24 @@ def file_name(name: str) -> str:
 def schema_for(name: str) -> dict[str, Any]:
     """The JSON Schema of one facts file kind, as a dict."""
     model = SCHEMAS[name]
-    body = model.model_json_schema(mode="validation")
-    return {"$schema": DIALECT, **body}
+    body = model.model_json_schema(mode="validation", ref_template="#/definitions/{model}")
+    if "$defs" in body:
+        body["definitions"] = body.pop("$defs")
+    return {"$schema": DIALECT, **_ref_siblings(body)}
+
+
+def _ref_siblings(node: Any) -> Any:
+    """Wrap '$ref' in 'allOf' where it has siblings: draft 7 ignores keywords beside a '$ref',
+    which would drop the description (the hover text) of fields such as 'summit'."""
+    if isinstance(node, list):
+        return [_ref_siblings(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _ref_siblings(value) for key, value in node.items()}
+    if "$ref" in node and len(node) > 1:
+        ref = node.pop("$ref")
+        node = {"allOf": [{"$ref": ref}], **node}
+    return node
 
 
 def schema_text(name: str) -> str:

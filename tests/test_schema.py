@@ -67,12 +67,34 @@ def test_facts_files_name_their_schema() -> None:
 
 def test_descriptions_become_hover_text() -> None:
     actor = schema.schema_for("actor")
-    citation = actor["$defs"]["Citation"]["properties"]["quote"]
+    citation = actor["definitions"]["Citation"]["properties"]["quote"]
     assert "Verbatim" in citation["description"]
     # Every field a curator writes carries a description.
-    for definition in [actor, *actor["$defs"].values()]:
+    for definition in [actor, *actor["definitions"].values()]:
         for key, prop in definition.get("properties", {}).items():
             assert prop.get("description"), f"{definition['title']}.{key} has no description"
+
+
+def test_schema_is_draft_7_without_ref_siblings() -> None:
+    """yaml-language-server implements draft 7, where keywords beside '$ref' are ignored."""
+    edition = schema.schema_for("edition")
+    assert edition["$schema"] == "http://json-schema.org/draft-07/schema#"
+    summit = edition["properties"]["summit"]
+    assert summit["allOf"] == [{"$ref": "#/definitions/Summit"}]
+    assert summit["description"].startswith("The event")
+
+    def refs(node: object) -> list[dict[str, object]]:
+        if isinstance(node, dict):
+            own = [node] if "$ref" in node else []
+            return own + [r for value in node.values() for r in refs(value)]
+        if isinstance(node, list):
+            return [r for value in node for r in refs(value)]
+        return []
+
+    for name in schema.SCHEMAS:
+        for ref in refs(schema.schema_for(name)):
+            assert list(ref) == ["$ref"], ref
+            assert str(ref["$ref"]).startswith("#/definitions/")
 
 
 def test_shipped_facts_validate_against_schema() -> None:
