@@ -152,6 +152,8 @@ def _pydantic_rejects(text: str, model: type, tmp_path: Path) -> bool:
 
 
 def test_ok_actor_passes_both(tmp_path: Path) -> None:
+    """The unquoted 2023-07-11 in ACTOR_OK is a YAML 1.1 timestamp; check-jsonschema keeps it as
+    the string it was written as (and our loader has no implicit dates), so both accept it."""
     assert not _pydantic_rejects(ACTOR_OK, Actor, tmp_path)
     path = tmp_path / "ok.yaml"
     path.write_text(ACTOR_OK)
