@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: brief check coverage test lint format clean sysdeps
+.PHONY: brief check coverage test lint format clean sysdeps serve schema
 
 brief: $(STAMP)
 	$(BIN)/briefing build
@@ -17,6 +17,15 @@ check: $(STAMP)
 # Per source, which sentences the facts cite and which they leave uncited.
 coverage: $(STAMP)
 	$(BIN)/briefing coverage
+
+# Live preview while editing facts: http://127.0.0.1:$(PORT)/ rebuilds and reloads on save.
+PORT ?= 8000
+serve: $(STAMP)
+	$(BIN)/briefing serve --port $(PORT)
+
+# Regenerate the editor schema files (schema/*.schema.json) from briefing/model.py.
+schema: $(STAMP)
+	$(BIN)/briefing schema
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

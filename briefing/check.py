@@ -232,3 +232,142 @@ def check(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
     problems += found
     problems += check_quotes(base, texts)
     return problems
+
+
+# --- Warnings: things that are valid but probably unfinished ----------------------------------
+
+PLACEHOLDER = "FILL IN"
+
+
+def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings: sources nobody cites, people nobody quotes, actors without a summit position,
+    and text files in facts/sources/ that sources.yaml does not register."""
+    facts = base.facts
+    problems: list[Diagnostic] = []
+    cited = {c.citation.source for c in all_citations(base)}
+    for i, source in enumerate(facts.sources):
+        if source.id not in cited:
+            problems.append(
+                Diagnostic(
+                    base.sources_file.locate(("sources", i, "id")),
+                    f"source '{source.id}' is not cited by any fact",
+                    "cite it in a commitment, position or statement, or remove the entry",
+                    severity="warning",
+                )
+            )
+    speakers = {s.speaker for actor in facts.actors for s in actor.statements}
+    speakers |= {p.speaker for actor in facts.actors for p in actor.positions if p.speaker}
+    for i, person in enumerate(facts.people):
+        if person.id not in speakers:
+            problems.append(
+                Diagnostic(
+                    base.people_file.locate(("people", i, "id")),
+                    f"person '{person.id}' is not the speaker of any statement or position",
+                    f"add a statement with 'speaker: {person.id}', or remove the entry",
+                    severity="warning",
+                )
+            )
+    question_ids = [q.id for q in facts.edition.questions]
+    for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
+        # A curator who has looked and found no position says so in 'no_position'; actors the
+        # sources only mention get no brief, so a missing position is expected of them.
+        if not actor.positions and not actor.no_position and actor.role == "principal":
+            where = loaded.locate(("positions",), key=True)
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"actor '{actor.id}' has no summit position",
+                    "add 'positions:' for question(s) "
+                    + ", ".join(question_ids)
+                    + ", or say why there is none in 'no_position:'",
+                    severity="warning",
+                )
+            )
+    registered = {s.file for s in facts.sources}
+    if project.sources.is_dir():
+        for path in sorted(project.sources.iterdir()):
+            if path.is_file() and not path.name.startswith(".") and path.name not in registered:
+                problems.append(
+                    Diagnostic(
+                        Location(project.name(path)),
+                        "source text is not registered in facts/sources.yaml",
+                        f"run: briefing new source {path.name}",
+                        severity="warning",
+                    )
+                )
+    return problems
+
+
+def _placeholders(data: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _placeholders(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _placeholders(value, (*path, i))
+    elif isinstance(data, str) and PLACEHOLDER in data:
+        yield path, data
+
+
+def check_placeholders(project: Project) -> list[Diagnostic]:
+    """Errors for every 'FILL IN' placeholder that `briefing new` left in a facts file."""
+    from briefing.load import iter_yaml, load_file
+
+    problems: list[Diagnostic] = []
+    if not project.facts.is_dir():
+        return problems
+    for path in iter_yaml(project.facts):
+        loaded, _ = load_file(path, project.name(path))
+        if loaded is None:
+            continue  # syntax problems are reported by the loader
+        for where, text in _placeholders(loaded.data, ()):
+            key = next((str(p) for p in reversed(where) if isinstance(p, str)), "value")
+            wanted = text.split(PLACEHOLDER, 1)[1].lstrip(" :").strip() or f"the {key}"
+            problems.append(
+                Diagnostic(
+                    loaded.locate(where),
+                    f"'{key}' still holds a placeholder",
+                    f"write {wanted} (and drop the '{PLACEHOLDER}')",
+                )
+            )
+    return problems
+
+
+def without_shadowed(problems: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop diagnostics at the exact place of a placeholder: the placeholder explains them."""
+    marked = {p.location for p in problems if p.message.endswith("still holds a placeholder")}
+    return [
+        p
+        for p in problems
+        if p.location not in marked or p.message.endswith("still holds a placeholder")
+    ]
+
+
+def unvalidated_actors(project: Project, base: LoadedFactBase) -> set[str]:
+    """Ids (file stems) of actor files that exist but did not validate."""
+    from briefing.load import iter_yaml
+
+    if not project.actors.is_dir():
+        return set()
+    validated = {loaded.path.resolve() for loaded in base.actor_files}
+    return {p.stem for p in iter_yaml(project.actors) if p.resolve() not in validated}
+
+
+def without_cascades(
+    project: Project, base: LoadedFactBase, problems: list[Diagnostic]
+) -> list[Diagnostic]:
+    """Drop follow-on noise of an actor file that failed validation: references to that actor
+    are not 'unknown', and usage warnings cannot be judged without its facts."""
+    broken = unvalidated_actors(project, base)
+    if not broken:
+        return problems
+    noise = {f"unknown actor '{actor_id}'" for actor_id in broken}
+    return [
+        p
+        for p in problems
+        if p.message not in noise
+        and not (p.severity == "warning" and p.message.endswith(_USAGE_SUFFIXES))
+    ]
+
+
+_USAGE_SUFFIXES = ("is not cited by any fact", "is not the speaker of any statement or position")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -11,8 +13,14 @@ from typing import TextIO
 
 import jinja2
 
-from briefing.check import check
-from briefing.diagnostics import Diagnostic, errors
+from briefing.check import (
+    check,
+    check_placeholders,
+    check_usage,
+    without_cascades,
+    without_shadowed,
+)
+from briefing.diagnostics import Diagnostic, as_json, errors, render
 from briefing.project import Project
 from briefing.validate import LoadedFactBase, load_fact_base
 
@@ -21,15 +29,35 @@ def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]
     """Load, validate and check the fact base: the gate every build passes."""
     base, problems = load_fact_base(project)
     if base is not None:
-        problems = problems + check(project, base)
+        problems = problems + check(project, base) + check_usage(project, base)
+        problems = without_cascades(project, base, problems)
+    problems = without_shadowed(problems + check_placeholders(project))
     return base, sorted(problems, key=Diagnostic.sort_key)
 
 
-def report(problems: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
-    """Print diagnostics compiler-style, then a one-line summary."""
+def source_line(project: Project, file: str, line: int) -> str | None:
+    """Line `line` of a project file, for showing under a diagnostic; None if unreadable."""
+    if line < 1:
+        return None
+    try:
+        with open(project.root / file, encoding="utf-8", errors="replace") as handle:
+            for number, text in enumerate(handle, 1):
+                if number == line:
+                    return text
+    except OSError:
+        return None
+    return None
+
+
+def report(
+    problems: Sequence[Diagnostic], stream: TextIO | None = None, project: Project | None = None
+) -> None:
+    """Print diagnostics compiler-style (with the source line and a caret), then a summary."""
     out = stream if stream is not None else sys.stderr
     for problem in problems:
-        print(problem.format(), file=out)
+        loc = problem.location
+        line = source_line(project, loc.file, loc.line) if project is not None else None
+        print(render(problem, line), file=out)
     n_err = len(errors(problems))
     n_warn = len(problems) - n_err
     if problems:
@@ -39,7 +67,13 @@ def report(problems: Sequence[Diagnostic], stream: TextIO | None = None) -> None
 def cmd_check(args: argparse.Namespace) -> int:
     project = Project.at(args.root)
     base, problems = run_check(project)
-    report(problems)
+    if args.strict:
+        problems = [dataclasses.replace(p, severity="error") for p in problems]
+    if args.format == "json":
+        json.dump([as_json(p) for p in problems], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 1 if errors(problems) or base is None else 0
+    report(problems, project=project)
     if errors(problems) or base is None:
         return 1
     facts = base.facts
@@ -63,7 +97,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     project = Project.at(args.root)
     started = time.perf_counter()
     base, problems = run_check(project)
-    report(problems)
+    report(problems, project=project)
     if errors(problems) or base is None:
         print("build stopped: fix the errors above; build/ was left as it was", file=sys.stderr)
         return 1
@@ -125,6 +159,207 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- Editing commands: schema, find-quote, new, serve --------------------------------------
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from briefing import schema
+
+    project = Project.at(args.root)
+    directory = project.root / "schema"
+    if args.check:
+        outdated = schema.stale(directory)
+        for name in outdated:
+            print(f"schema/{name}: out of date with briefing/model.py", file=sys.stderr)
+        if outdated:
+            print("run 'briefing schema' and commit the result", file=sys.stderr)
+            return 1
+        print(f"ok: {len(schema.SCHEMAS)} schema files match the model")
+        return 0
+    changed = schema.write(directory)
+    for path in changed:
+        print(f"wrote {project.name(path)}")
+    if not changed:
+        print(f"schema/ is up to date ({len(schema.SCHEMAS)} files)")
+    return 0
+
+
+def cmd_find_quote(args: argparse.Namespace) -> int:
+    from briefing.findquote import citation_yaml, load_sources, search
+
+    project = Project.at(args.root)
+    sources = load_sources(project)
+    if not sources:
+        print(f"error: no source texts in {project.name(project.sources)}/", file=sys.stderr)
+        return 2
+    query = " ".join(args.text)
+    hits = search(query, sources, near=args.limit)[: args.limit]
+    bold = sys.stdout.isatty()
+    if hits and hits[0].kind == "near":
+        print("no match; the closest passages are:\n")
+    elif not hits:
+        print(f"no match for {query!r} in {len(sources)} source(s)", file=sys.stderr)
+        return 1
+    for rank, hit in enumerate(hits, 1):
+        label = {"exact": "exact", "loose": "differs in case or punctuation", "near": "similar"}
+        score = "" if hit.kind == "exact" else f", {hit.score:.0%}"
+        print(
+            f"{rank}. {hit.source_id or '(not registered)'}  "
+            f"{hit.name}:{hit.line}:{hit.col}  ({label[hit.kind]}{score})"
+        )
+        marked = f"\033[1m{hit.passage}\033[0m" if bold else f"[{hit.passage}]"
+        print(f"   {hit.before}{marked}{hit.after}")
+        print("   " + citation_yaml(hit).replace("\n", "\n   "))
+        print()
+    return 0 if hits[0].kind != "near" else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from briefing.serve import serve
+
+    project = Project.at(args.root)
+    try:
+        serve(project, args.port, announce=lambda line: print(line, flush=True))
+    except OSError as exc:
+        print(f"error: cannot serve on 127.0.0.1:{args.port}: {exc.strerror}", file=sys.stderr)
+        print("    hint: pick another port with --port", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from briefing import scaffold as sc
+
+    project = Project.at(args.root)
+    ask = input if sys.stdin.isatty() else None
+    try:
+        if args.what == "source":
+            written = sc.new_source(
+                project, args.file, source_id=args.id, reliability=args.reliability
+            )
+        elif args.what == "actor":
+            values = sc.require(
+                {"id": args.id, "name": args.name, "kind": args.kind},
+                {"kind": ("country", "organisation")},
+                ask,
+            )
+            code = args.code
+            if values["kind"] == "country" and not code:
+                code = sc.require({"code": None}, {}, ask)["code"]
+            written = sc.new_actor(project, values["id"], values["name"], values["kind"], code)
+        elif args.what == "commitment":
+            values = sc.require(
+                {
+                    "actor": args.actor,
+                    "id": args.id,
+                    "instrument": args.instrument,
+                    "status": args.status,
+                    "mutual_defence": args.mutual_defence,
+                },
+                {
+                    "instrument": sc.INSTRUMENTS,
+                    "status": sc.STATUSES,
+                    "mutual_defence": sc.MUTUAL_DEFENCE,
+                },
+                ask,
+            )
+            if args.title:
+                values["title"] = args.title
+            fields = sc.commitment_fields(values, args.source, args.quote)
+            written = sc.new_fact(project, "commitments", values["actor"], fields)
+        elif args.what == "position":
+            questions = sc.question_ids(project)
+            values = sc.require(
+                {"actor": args.actor, "question": args.question, "stance": args.stance},
+                {"question": questions, "stance": sc.STANCES},
+                ask,
+            )
+            values["id"] = args.id or f"{values['actor']}-{values['question']}"
+            fields = sc.position_fields(values, args.speaker, args.source, args.quote)
+            written = sc.new_fact(project, "positions", values["actor"], fields)
+        else:
+            values = sc.require(
+                {"actor": args.actor, "id": args.id, "speaker": args.speaker}, {}, ask
+            )
+            if args.channel and args.channel not in sc.CHANNELS:
+                raise sc.ScaffoldError(f"--channel must be one of: {', '.join(sc.CHANNELS)}")
+            fields = sc.statement_fields(values, args.channel, args.source, args.quote)
+            written = sc.new_fact(project, "statements", values["actor"], fields)
+    except sc.ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except EOFError:
+        print("error: input ended before every value was given", file=sys.stderr)
+        return 2
+    print(f"{project.name(written.path)}:{written.line}: added {written.what}")
+    print("next: replace each 'FILL IN' placeholder; 'briefing check' lists what is left")
+    return 0
+
+
+def _add_new_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    new_parser = commands.add_parser(
+        "new", help="add a source, actor, commitment, position or statement skeleton"
+    )
+    kinds = new_parser.add_subparsers(dest="what", required=True, metavar="WHAT")
+    source = kinds.add_parser("source", help="register a text file dropped into facts/sources/")
+    source.add_argument("file", help="file name inside facts/sources/")
+    source.add_argument("--id", help="source id (default: made from the file name)")
+    source.add_argument("--reliability", help="Admiralty grade A-F (default: F, cannot judge)")
+    actor = kinds.add_parser("actor", help="create facts/actors/<id>.yaml")
+    actor.add_argument("id", nargs="?", help="actor id, also the file name, e.g. 'pl'")
+    actor.add_argument("--name", help="name as printed, e.g. 'Poland'")
+    actor.add_argument("--kind", help="'country' or 'organisation'")
+    actor.add_argument("--code", help="ISO 3166-1 alpha-2 code of a country, e.g. PL")
+    for what in ("commitment", "position", "statement"):
+        fact = kinds.add_parser(what, help=f"append a {what} to an actor file")
+        fact.add_argument("--actor", help="actor id (the file facts/actors/<id>.yaml)")
+        fact.add_argument("--id", help=f"{what} id, unique across all actors")
+        fact.add_argument("--source", help="id of the source to cite")
+        fact.add_argument("--quote", help="words copied from that source")
+        if what == "commitment":
+            fact.add_argument("--title", help="short name of the instrument")
+            fact.add_argument("--instrument", help="bilateral agreement, declaration, ...")
+            fact.add_argument("--status", help="proposed, signed, in force, ...")
+            fact.add_argument("--mutual-defence", help="yes, no or 'not stated'")
+        if what == "position":
+            fact.add_argument("--question", help="question id from edition.yaml")
+            fact.add_argument("--stance", help="seeks, supports, cautious, opposes, ...")
+        if what in ("position", "statement"):
+            fact.add_argument("--speaker", help="person id from people.yaml")
+        if what == "statement":
+            fact.add_argument("--channel", help="interview, statement, speech, ...")
+    new_parser.set_defaults(func=cmd_new)
+
+
+def add_editing_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The subcommands that help curators edit facts."""
+    schema_parser = commands.add_parser(
+        "schema", help="write JSON Schema files for editors into schema/"
+    )
+    schema_parser.add_argument(
+        "--check", action="store_true", help="write nothing; fail if schema/ is out of date"
+    )
+    schema_parser.set_defaults(func=cmd_schema)
+
+    find_parser = commands.add_parser(
+        "find-quote", help="search the sources for words, print the exact passage to cite"
+    )
+    find_parser.add_argument("text", nargs="+", help="the words to look for")
+    find_parser.add_argument(
+        "--limit", type=int, default=5, help="show at most this many matches (default: 5)"
+    )
+    find_parser.set_defaults(func=cmd_find_quote)
+
+    serve_parser = commands.add_parser(
+        "serve", help="live preview on 127.0.0.1: rebuilds and reloads on every edit"
+    )
+    serve_parser.add_argument(
+        "--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks one)"
+    )
+    serve_parser.set_defaults(func=cmd_serve)
+    _add_new_command(commands)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     main_parser = argparse.ArgumentParser(
@@ -137,6 +372,15 @@ def parser() -> argparse.ArgumentParser:
     commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check_parser = commands.add_parser("check", help="validate the facts and verify every quote")
+    check_parser.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (for CI before release)"
+    )
+    check_parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="'json' prints a list of {file, line, col, severity, message, hint} on stdout",
+    )
     check_parser.set_defaults(func=cmd_check)
 
     build_parser = commands.add_parser("build", help="check, then write HTML and PDF to build/")
@@ -153,6 +397,7 @@ def parser() -> argparse.ArgumentParser:
         "--fail-under", type=float, metavar="PCT", help="exit 1 if total coverage is lower"
     )
     coverage_parser.set_defaults(func=cmd_coverage)
+    add_editing_commands(commands)
     return main_parser
 
 

@@ -75,3 +75,42 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     if len(options) <= 12:
         return "allowed: " + ", ".join(options)
     return ""
+
+
+# --- Compiler-style presentation: the offending line with a caret, and JSON for tools ---------
+
+
+def _caret_prefix(line: str, col: int) -> str:
+    """Blanks that put a caret under column `col`, keeping tabs so it lines up in a terminal."""
+    return "".join("\t" if char == "\t" else " " for char in line[: max(col - 1, 0)])
+
+
+def render(diagnostic: Diagnostic, line_text: str | None = None) -> str:
+    """A diagnostic as gcc/rustc print it: header, the source line, a caret, then hints."""
+    loc = diagnostic.location
+    text = f"{loc}: {diagnostic.severity}: {diagnostic.message}"
+    if line_text is not None and loc.line:
+        number = str(loc.line)
+        gutter = " " * len(number)
+        shown = line_text.rstrip("\r\n")
+        text += f"\n {number} | {shown}"
+        text += f"\n {gutter} | {_caret_prefix(shown, loc.col or 1)}^"
+    if diagnostic.hint:
+        text += f"\n    hint: {diagnostic.hint}"
+    for line in diagnostic.related:
+        text += f"\n    {line}"
+    return text
+
+
+def as_json(diagnostic: Diagnostic) -> dict[str, object]:
+    """A diagnostic as plain data for CI annotations and editor plugins."""
+    loc = diagnostic.location
+    return {
+        "file": loc.file,
+        "line": loc.line,
+        "col": loc.col,
+        "severity": diagnostic.severity,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+        "related": list(diagnostic.related),
+    }

@@ -98,16 +98,35 @@ _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # ISO 8601's year-less form: sources often give a day and month but no year.
 _NO_YEAR_RE = re.compile(r"^--(\d{2})-(\d{2})$")
 
+# The same shapes for editors (JSON Schema). They cannot know the calendar (2023-02-30 passes
+# the pattern), so the validators below stay the authority; the patterns only catch typos early.
+_MONTH = "(0[1-9]|1[0-2])"
+_DAY = "(0[1-9]|[12][0-9]|3[01])"
+FUZZY_DATE_PATTERN = f"^([0-9]{{4}}(-{_MONTH}(-{_DAY})?)?|--{_MONTH}-{_DAY})$"
+DAY_PATTERN = f"^[0-9]{{4}}-{_MONTH}-{_DAY}$"
+
 
 class FuzzyDate(Strict):
     """A date with only the precision that is known, and whether a source states it."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"basis": {"const": "inferred"}}, "required": ["basis"]},
+            "then": {
+                "required": ["note"],
+                "properties": {"note": {"type": "string", "minLength": 1}},
+            },
+        }
+    )
+
     value: str = Field(
         description=(
             "YYYY, YYYY-MM or YYYY-MM-DD: write only the parts that are known; "
-            "'--MM-DD' (quoted) when a source gives day and month but no year."
+            "'--MM-DD' when a source gives day and month but no year. "
+            "Quote a bare year (value: '2023') so YAML keeps it as text."
         ),
-        examples=["2023", "2023-07", "2023-07-11", "--02-16"],
+        examples=["'2023'", "2023-07", "2023-07-11", "'--02-16'"],
+        json_schema_extra={"pattern": FUZZY_DATE_PATTERN},
     )
     basis: Basis = Field(
         description="'stated' if the source gives this date; 'inferred' if you worked it out.",
@@ -201,7 +220,7 @@ Citations = Annotated[
 class Question(Strict):
     """A question on which every actor's summit position is recorded."""
 
-    id: Id
+    id: Id = Field(description="Id that positions name in their 'question:' key.")
     label: str = Field(description="Short label for the stance matrix column.")
     text: str = Field(description="The question in full, as the brief asks it.")
 
@@ -209,18 +228,21 @@ class Question(Strict):
 class Summit(Strict):
     """The event the briefs prepare for."""
 
-    name: str
-    place: str
-    date: FuzzyDate | None = None
+    name: str = Field(description="Name of the event, e.g. 'NATO summit'.")
+    place: str = Field(description="Where it takes place.")
+    date: FuzzyDate | None = Field(default=None, description="When it takes place, if known.")
 
 
 class Edition(Strict):
     """Metadata printed on every brief: what, for which event, as of when, for whom."""
 
     title: str = Field(description="Title of the briefing set.")
-    subtitle: str | None = None
-    summit: Summit
-    as_of: str = Field(description="Date of the information cut-off, YYYY-MM-DD.")
+    subtitle: str | None = Field(default=None, description="One line under the title.")
+    summit: Summit = Field(description="The event the briefs prepare for: name, place, date.")
+    as_of: str = Field(
+        description="Date of the information cut-off, YYYY-MM-DD.",
+        json_schema_extra={"pattern": DAY_PATTERN},
+    )
     number: int = Field(ge=1, description="Edition number, increasing with each release.")
     marking: str = Field(description="Distribution marking printed on every page.")
     publisher: str = Field(description="Who issues the briefs.")
@@ -242,8 +264,8 @@ class Edition(Strict):
 class Source(Strict):
     """A text in facts/sources/ and what we know about who published it."""
 
-    id: Id
-    file: str = Field(description="File name inside facts/sources/.")
+    id: Id = Field(description="Id that citations name in their 'source:' key.")
+    file: str = Field(description="File name inside facts/sources/, e.g. '004_e8bc.txt'.")
     title: str = Field(description="Headline or, if none, a short description of the text.")
     outlet: str = Field(
         description="Outlet exactly as the text names it, even if the name looks garbled."
@@ -266,8 +288,8 @@ class Source(Strict):
 class Person(Strict):
     """Someone whose words or actions are recorded."""
 
-    id: Id
-    name: str
+    id: Id = Field(description="Id that statements and positions name as 'speaker:'.")
+    name: str = Field(description="Full name as it should be printed.")
     role: str = Field(description="Role at the time of the statements, e.g. 'President'.")
     actor: Id = Field(description="Id of the actor (country or organisation) they speak for.")
 
@@ -275,7 +297,7 @@ class Person(Strict):
 class Judgment(Strict):
     """A key judgment for the bottom line up front."""
 
-    text: Markdown
+    text: Markdown = Field(description="The judgment, one or two sentences, in our words.")
     confidence: Confidence = Field(description="low, moderate or high: what the evidence supports.")
     citations: Citations
 
@@ -283,21 +305,25 @@ class Judgment(Strict):
 class OpenQuestion(Strict):
     """A gap, conflict or inconsistency in the record that readers must know about."""
 
-    text: Markdown
-    citations: list[Citation] = Field(default_factory=list)
+    text: Markdown = Field(description="What is missing, unclear or contradictory.")
+    citations: list[Citation] = Field(
+        default_factory=list, description="Quotes that show the gap or the contradiction."
+    )
 
 
 class Commitment(Strict):
-    """An instrument by which an actor commits, or proposes to commit, to Ukraine's security."""
+    """An instrument by which an actor commits, or proposes to commit, to another's security."""
 
-    id: Id
+    id: Id = Field(description="Unique id across all actors, e.g. 'pl-assurances-proposal'.")
     title: str = Field(description="Short name of the instrument, in our words.")
-    instrument: Instrument
+    instrument: Instrument = Field(
+        description="Kind of instrument; record what it is, do not upgrade an assurance."
+    )
     status: Status = Field(description="Where the instrument stands, as the source reports it.")
     parties: list[Id] = Field(
         default_factory=list, description="Ids of the other actors party to it."
     )
-    date: FuzzyDate | None = None
+    date: FuzzyDate | None = Field(default=None, description="When it was made or signed.")
     duration: str | None = Field(default=None, description="e.g. '10 years', as stated.")
     elements: list[Element] = Field(
         default_factory=list, description="What it contains: arms, intelligence, training …"
@@ -305,43 +331,63 @@ class Commitment(Strict):
     mutual_defence: MutualDefence = Field(
         description="Does it oblige the parties to defend each other? 'not stated' if unknown."
     )
-    summary: Markdown
+    summary: Markdown = Field(description="What the instrument does, in our words.")
     citations: Citations
 
 
 class Position(Strict):
     """An actor's stance on one of the edition's questions."""
 
-    id: Id
+    id: Id = Field(description="Unique id across all actors, e.g. 'pl-guarantees'.")
     question: Id = Field(description="Id of a question in facts/edition.yaml.")
-    stance: Stance
-    summary: Markdown
+    stance: Stance = Field(description="The actor's answer to the question.")
+    summary: Markdown = Field(description="The position in our words.")
     speaker: Id | None = Field(default=None, description="Id of the person who stated it.")
-    date: FuzzyDate | None = None
+    date: FuzzyDate | None = Field(default=None, description="When it was stated.")
     citations: Citations
 
 
 class Statement(Strict):
     """Something a person said, with how it reached us."""
 
-    id: Id
+    id: Id = Field(description="Unique id across all actors, e.g. 'pl-duda-israeli-formula'.")
     speaker: Id = Field(description="Id of a person in facts/people.yaml.")
-    date: FuzzyDate | None = None
+    date: FuzzyDate | None = Field(default=None, description="When it was said.")
     channel: Channel | None = Field(default=None, description="Where it was said.")
     audience: str | None = Field(default=None, description="To whom, or at which event.")
     reported_by: str | None = Field(
         default=None, description="Outlet that reported it, as the source names it."
     )
-    summary: Markdown
+    summary: Markdown = Field(description="What was said, in our words.")
     citations: Citations
 
 
 class Actor(Strict):
     """A country or organisation, with everything recorded about it."""
 
-    id: Id
-    name: str
-    kind: Literal["country", "organisation"]
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"kind": {"const": "country"}}, "required": ["kind"]},
+                    "then": {"required": ["code"], "properties": {"code": {"type": "string"}}},
+                },
+                {
+                    "if": {
+                        "properties": {"kind": {"const": "organisation"}},
+                        "required": ["kind"],
+                    },
+                    "then": {"properties": {"code": {"type": "null"}}},
+                },
+            ]
+        }
+    )
+
+    id: Id = Field(description="Same as the file name: facts/actors/<id>.yaml.")
+    name: str = Field(description="Name as printed in the briefs, e.g. 'Poland'.")
+    kind: Literal["country", "organisation"] = Field(
+        description="'country' (needs a 'code') or 'organisation' (has none)."
+    )
     role: Literal["principal", "mentioned"] = Field(
         default="principal",
         description=(
@@ -351,13 +397,32 @@ class Actor(Strict):
         ),
     )
     code: str | None = Field(
-        default=None, description="ISO 3166-1 alpha-2 code for a country, e.g. 'PL'."
+        default=None,
+        description="ISO 3166-1 alpha-2 code for a country, e.g. 'PL'; none for organisations.",
+        json_schema_extra={"pattern": "^[A-Za-z]{2}$"},
     )
-    bluf: list[Judgment] = Field(default_factory=list, description="Two to four key judgments.")
-    positions: list[Position] = Field(default_factory=list)
-    commitments: list[Commitment] = Field(default_factory=list)
-    statements: list[Statement] = Field(default_factory=list)
-    open_questions: list[OpenQuestion] = Field(default_factory=list)
+    bluf: list[Judgment] = Field(
+        default_factory=list, description="Bottom line up front: two to four key judgments."
+    )
+    positions: list[Position] = Field(
+        default_factory=list, description="Summit positions: one per question in edition.yaml."
+    )
+    no_position: str | None = Field(
+        default=None,
+        description=(
+            "Why no summit position is recorded, e.g. 'The sources state none.' "
+            "Printed in the brief in place of positions; silences the check's warning."
+        ),
+    )
+    commitments: list[Commitment] = Field(
+        default_factory=list, description="Guarantee commitments: agreements, packages, proposals."
+    )
+    statements: list[Statement] = Field(
+        default_factory=list, description="Key statements: who said what, when, where."
+    )
+    open_questions: list[OpenQuestion] = Field(
+        default_factory=list, description="Gaps and inconsistencies in the record."
+    )
 
     @field_validator("code")
     @classmethod
@@ -380,20 +445,24 @@ class Actor(Strict):
 class Overview(Strict):
     """The overview brief's own judgments and open questions, across actors."""
 
-    bluf: list[Judgment] = Field(default_factory=list)
-    open_questions: list[OpenQuestion] = Field(default_factory=list)
+    bluf: list[Judgment] = Field(
+        default_factory=list, description="Key judgments across all actors, each cited."
+    )
+    open_questions: list[OpenQuestion] = Field(
+        default_factory=list, description="Gaps and inconsistencies across actors."
+    )
 
 
 class SourceList(Strict):
     """Contents of facts/sources.yaml."""
 
-    sources: list[Source]
+    sources: list[Source] = Field(description="One entry per text file in facts/sources/.")
 
 
 class PeopleList(Strict):
     """Contents of facts/people.yaml."""
 
-    people: list[Person]
+    people: list[Person] = Field(description="Everyone named as a speaker.")
 
 
 class FactBase(Strict):

@@ -1,0 +1,463 @@
+"""Scaffolds: `briefing new ...` writes a commented skeleton into the right facts file.
+
+Entries are appended as text, never by re-dumping YAML, so the curator's comments, order and
+layout survive. Free text the curator must write is left as a 'FILL IN: ...' placeholder that
+`briefing check` reports as an error naming what to write; the result is parsed before it is
+written, and the file is replaced atomically or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefing.check import PLACEHOLDER
+from briefing.findquote import yaml_scalar
+from briefing.load import LoadedFile, load_file, parse_yaml, read_text
+from briefing.model import (
+    ID_PATTERN,
+    Channel,
+    Element,
+    Instrument,
+    MutualDefence,
+    Reliability,
+    Stance,
+    Status,
+)
+from briefing.project import Project
+
+INSTRUMENTS: tuple[str, ...] = typing.get_args(Instrument)
+STATUSES: tuple[str, ...] = typing.get_args(Status)
+MUTUAL_DEFENCE: tuple[str, ...] = typing.get_args(MutualDefence)
+STANCES: tuple[str, ...] = typing.get_args(Stance)
+CHANNELS: tuple[str, ...] = typing.get_args(Channel)
+ELEMENTS: tuple[str, ...] = typing.get_args(Element)
+RELIABILITY: tuple[str, ...] = typing.get_args(Reliability)
+
+
+class ScaffoldError(Exception):
+    """A `briefing new` that cannot be done as asked; the message says why and what to do."""
+
+
+def fill(what: str) -> str:
+    """A placeholder value that the check reports, saying what belongs there."""
+    return f"{PLACEHOLDER}: {what}"
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a scaffold wrote: the file, the line of the new entry, and a short description."""
+
+    path: Path
+    line: int
+    what: str
+
+
+# --- Asking for required values ----------------------------------------------------------------
+
+Ask = Callable[[str], str]
+
+
+def require(
+    values: dict[str, str | None],
+    choices: dict[str, Sequence[str]],
+    ask: Ask | None,
+) -> dict[str, str]:
+    """Every required value, from the options given or, on a terminal, by asking.
+
+    `ask` is None when stdin is not a terminal: then every missing value is an error.
+    """
+    result: dict[str, str] = {}
+    missing: list[str] = []
+    for name, given in values.items():
+        allowed = choices.get(name)
+        if given is not None:
+            if allowed and given not in allowed:
+                raise ScaffoldError(
+                    f"--{name.replace('_', '-')} '{given}' is not allowed; "
+                    f"choose one of: {', '.join(allowed)}"
+                )
+            result[name] = given
+            continue
+        if ask is None:
+            hint = f" (one of: {', '.join(allowed)})" if allowed else ""
+            missing.append(f"--{name.replace('_', '-')}{hint}")
+            continue
+        result[name] = _prompt(name, allowed, ask)
+    if missing:
+        raise ScaffoldError(
+            "missing required value(s): "
+            + "; ".join(missing)
+            + ". stdin is not a terminal, so pass them as options"
+        )
+    return result
+
+
+def _prompt(name: str, allowed: Sequence[str] | None, ask: Ask) -> str:
+    label = name.replace("_", " ")
+    if allowed:
+        listing = "\n".join(f"  {i}. {c}" for i, c in enumerate(allowed, 1))
+        question = f"{label}:\n{listing}\nchoose a number or type the value: "
+    else:
+        question = f"{label}: "
+    for _ in range(5):
+        answer = ask(question).strip()
+        if allowed and answer.isdigit() and 1 <= int(answer) <= len(allowed):
+            return allowed[int(answer) - 1]
+        if answer and (not allowed or answer in allowed):
+            return answer
+    raise ScaffoldError(f"no valid {label} given")
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load(project: Project, path: Path) -> tuple[str, LoadedFile]:
+    text, problems = read_text(path, project.name(path))
+    if text is None:
+        raise ScaffoldError(problems[0].format() if problems else f"cannot read {path}")
+    loaded, problems = parse_yaml(text, path, project.name(path))
+    if loaded is None or problems:
+        first = problems[0].format() if problems else "file is empty"
+        raise ScaffoldError(f"fix this file first, then try again:\n{first}")
+    if not isinstance(loaded.data, dict):
+        raise ScaffoldError(f"{project.name(path)}: expected a mapping of keys at the top")
+    return text, loaded
+
+
+Line = tuple[str, Any, str]  # key, value (None: placeholder already in value), comment
+
+
+def entry_lines(fields: Sequence[Line], indent: int) -> list[str]:
+    """A list entry, '- key: value  # comment' lines, its dash at column `indent`."""
+    lines: list[str] = []
+    for i, (key, value, comment) in enumerate(fields):
+        prefix = " " * indent + ("- " if i == 0 else "  ")
+        if key == "citations":
+            source, quote = value
+            pad = " " * (indent + 2)
+            lines.append(f"{pad}citations:" + (f"  # {comment}" if comment else ""))
+            lines.append(f"{pad}  - source: {yaml_scalar(source)}")
+            lines.append(f"{pad}    quote: {yaml_scalar(quote)}")
+            continue
+        if key.startswith("#"):
+            lines.append(f"{' ' * (indent + 2)}{key}")
+            continue
+        rendered = "[]" if value == [] else yaml_scalar(str(value))
+        line = f"{prefix}{key}: {rendered}"
+        if comment:
+            line += f"  # {comment}"
+        lines.append(line)
+    return lines
+
+
+def append_to_list(text: str, loaded: LoadedFile, key: str, fields: Sequence[Line]) -> str:
+    """`text` with a new entry at the end of the top-level list `key`, comments kept."""
+    lines = text.splitlines()
+    data = loaded.data
+    current = data.get(key)
+    if key not in data:
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return "\n".join([*lines, "", f"{key}:", *entry_lines(fields, 2)]) + "\n"
+    key_line = loaded.keys[(key,)][0]
+    if not current:
+        # 'key: []' or 'key:' on one line: open it as a block list.
+        own = lines[key_line - 1]
+        if not re.match(rf"^{re.escape(key)}:\s*(\[\s*\])?\s*(#.*)?$", own):
+            raise ScaffoldError(f"cannot append to '{key}' on line {key_line}; add it by hand")
+        lines[key_line - 1] = f"{key}:"
+        insert_at = key_line
+        indent = 2
+    else:
+        if not isinstance(current, list) or (key, 0) not in loaded.values:
+            raise ScaffoldError(f"'{key}' on line {key_line} is not a list; fix it first")
+        indent = max(loaded.values[(key, 0)][1] - 3, 0)
+        later = [pos[0] for path, pos in loaded.keys.items() if len(path) == 1]
+        later = [line for line in later if line > key_line]
+        end = (min(later) - 1) if later else len(lines)
+        # Blank lines and column-0 comments before the next key belong to that key.
+        while end > key_line and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
+            end -= 1
+        insert_at = end
+    new = lines[:insert_at] + entry_lines(fields, indent) + lines[insert_at:]
+    return "\n".join(new) + "\n"
+
+
+def _commit(
+    project: Project, path: Path, new_text: str, key: str, before: int, what: str
+) -> Written:
+    """Parse the new text, make sure it holds one more entry, then write it atomically."""
+    loaded, problems = parse_yaml(new_text, path, project.name(path))
+    if loaded is None or problems or not isinstance(loaded.data, dict):
+        raise ScaffoldError("the new entry would break the file's YAML; nothing was written")
+    items = loaded.data.get(key)
+    if not isinstance(items, list) or len(items) != before + 1:
+        raise ScaffoldError(f"could not add to '{key}' safely; nothing was written")
+    _write_atomic(path, new_text)
+    line = loaded.values[(key, before)][0]
+    return Written(path, line, what)
+
+
+def _ids_in(data: Any, key: str) -> set[str]:
+    items = data.get(key) if isinstance(data, dict) else None
+    return {str(item["id"]) for item in items or [] if isinstance(item, dict) and "id" in item}
+
+
+def _check_id(value: str, what: str) -> str:
+    if not re.match(ID_PATTERN, value):
+        raise ScaffoldError(
+            f"{what} id '{value}' is not valid: use lower-case letters, digits, '-' and '_'"
+        )
+    return value
+
+
+def slug(text: str) -> str:
+    """A valid id made from a file name or a title."""
+    cleaned = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")
+    return (cleaned or "source")[:40].rstrip("-_")
+
+
+# --- Sources -----------------------------------------------------------------------------------
+
+
+def new_source(
+    project: Project, file: str, *, source_id: str | None = None, reliability: str | None = None
+) -> Written:
+    """Register a text file already in facts/sources/ in facts/sources.yaml."""
+    from briefing.check import source_path
+
+    name = Path(file).name
+    candidate = Path(file)
+    if candidate.exists() and candidate.resolve().parent != project.sources.resolve():
+        raise ScaffoldError(
+            f"{file} is not in {project.name(project.sources)}/; copy it there first"
+        )
+    path, reason = source_path(project, name)
+    if path is None:
+        raise ScaffoldError(f"{name}: {reason}")
+    text, problems = read_text(path, project.name(path))
+    if text is None:
+        raise ScaffoldError(problems[0].format())
+    registry = project.facts / "sources.yaml"
+    if not registry.exists():
+        _write_atomic(
+            registry,
+            "# yaml-language-server: $schema=../schema/sources.schema.json\n"
+            "# Every text in facts/sources/ and what we know about it.\nsources: []\n",
+        )
+    original, loaded = _load(project, registry)
+    entries = loaded.data.get("sources") or []
+    if any(isinstance(e, dict) and e.get("file") == name for e in entries):
+        raise ScaffoldError(f"{name} is already registered in {project.name(registry)}")
+    taken = _ids_in(loaded.data, "sources")
+    wanted = _check_id(source_id, "source") if source_id else slug(Path(name).stem)
+    if wanted in taken:
+        if source_id:
+            raise ScaffoldError(f"source id '{wanted}' is taken; choose another with --id")
+        wanted = next(
+            f"{wanted[:36]}-{n}" for n in range(2, 1000) if f"{wanted[:36]}-{n}" not in taken
+        )
+    grade = reliability or "F"
+    if grade not in RELIABILITY:
+        raise ScaffoldError(f"--reliability must be one of {', '.join(RELIABILITY)}")
+    first_line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:90]
+    fields: list[Line] = [
+        ("id", wanted, "how citations name this source"),
+        ("file", name, ""),
+        (f"# The text begins: {first_line}", None, ""),
+        ("title", fill("the headline, or a short description of the text"), ""),
+        ("outlet", fill("the outlet exactly as the text names it"), ""),
+        (
+            "reliability",
+            grade,
+            "Admiralty grade: A reliable, B usually, C fairly, D not usually, E unreliable, "
+            "F cannot be judged",
+        ),
+        ("reliability_note", fill("one line on why this grade"), ""),
+        ("# date: {value: YYYY-MM-DD, basis: stated}   # only the parts that are known", None, ""),
+    ]
+    new_text = append_to_list(original, loaded, "sources", fields)
+    return _commit(project, registry, new_text, "sources", len(entries), f"source '{wanted}'")
+
+
+# --- Actors and their facts -------------------------------------------------------------------
+
+ACTOR_TEMPLATE = """\
+# yaml-language-server: $schema=../../schema/actor.schema.json
+# {name}: summit positions, commitments and statements, each citing a source.
+id: {id}
+name: {name_yaml}
+kind: {kind}
+{code_line}
+# bluf:            # two to four key judgments, each cited ('briefing new' cannot guess them)
+#   - text: ...
+#     confidence: moderate      # low, moderate or high
+#     citations:
+#       - source: <source id>
+#         quote: <words copied from the source; briefing find-quote helps>
+#
+# Add facts with:
+#   briefing new position --actor {id} --question <id> --stance <stance>
+#   briefing new commitment --actor {id} --id <id>
+#   briefing new statement --actor {id} --id <id> --speaker <person id>
+"""
+
+
+def new_actor(project: Project, actor_id: str, name: str, kind: str, code: str | None) -> Written:
+    """Create facts/actors/<id>.yaml with the schema line and a commented skeleton."""
+    _check_id(actor_id, "actor")
+    if kind not in ("country", "organisation"):
+        raise ScaffoldError("--kind must be 'country' or 'organisation'")
+    if kind == "country" and not code:
+        raise ScaffoldError("a country needs --code, its ISO 3166-1 alpha-2 code (e.g. PL)")
+    if kind == "organisation" and code:
+        raise ScaffoldError("an organisation has no --code")
+    path = project.actors / f"{actor_id}.yaml"
+    if path.exists():
+        raise ScaffoldError(f"{project.name(path)} already exists")
+    code_line = f"code: {yaml_scalar(code.upper())}" if code else "# code: none for an organisation"
+    text = ACTOR_TEMPLATE.format(
+        id=actor_id, name=name, name_yaml=yaml_scalar(name), kind=kind, code_line=code_line
+    )
+    loaded, problems = parse_yaml(text, path, project.name(path))
+    if loaded is None or problems:
+        raise ScaffoldError("the name cannot be written as YAML; nothing was written")
+    _write_atomic(path, text)
+    return Written(path, 3, f"actor '{actor_id}'")
+
+
+def _actor_file(project: Project, actor_id: str) -> tuple[Path, str, LoadedFile]:
+    path = project.actors / f"{actor_id}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in project.actors.glob("*.yaml"))
+        raise ScaffoldError(
+            f"no actor file {project.name(path)}; known actors: {', '.join(known) or 'none'} "
+            f"(create one with: briefing new actor {actor_id} --name ... --kind ...)"
+        )
+    text, loaded = _load(project, path)
+    return path, text, loaded
+
+
+def _all_fact_ids(project: Project) -> set[str]:
+    ids: set[str] = set()
+    for path in project.actors.glob("*.yaml"):
+        loaded, _ = load_file(path, project.name(path))
+        if loaded is not None:
+            for group in ("positions", "commitments", "statements"):
+                ids |= _ids_in(loaded.data, group)
+    return ids
+
+
+def _citation(source: str | None, quote: str | None) -> tuple[str, str]:
+    return (
+        source or fill("id of the source in sources.yaml"),
+        quote or fill("words copied exactly from the source (briefing find-quote helps)"),
+    )
+
+
+def new_fact(project: Project, group: str, actor_id: str, fields: list[Line]) -> Written:
+    """Append a position, commitment or statement to an actor file."""
+    path, text, loaded = _actor_file(project, actor_id)
+    fact_id = str(fields[0][1])
+    _check_id(fact_id, "fact")
+    if fact_id in _all_fact_ids(project):
+        raise ScaffoldError(f"fact id '{fact_id}' is already used; choose another with --id")
+    items = loaded.data.get(group)
+    before = len(items) if isinstance(items, list) else 0
+    new_text = append_to_list(text, loaded, group, fields)
+    kind = group.removesuffix("s")
+    return _commit(project, path, new_text, group, before, f"{kind} '{fact_id}'")
+
+
+def commitment_fields(values: dict[str, str], source: str | None, quote: str | None) -> list[Line]:
+    """The skeleton of a commitment."""
+    return [
+        ("id", values["id"], ""),
+        ("title", values.get("title") or fill("short name of the instrument, in our words"), ""),
+        ("instrument", values["instrument"], ""),
+        ("status", values["status"], "as the source reports it"),
+        ("parties", [], "ids of the other actors party to it"),
+        ("elements", [], ", ".join(ELEMENTS)),
+        ("mutual_defence", values["mutual_defence"], "yes, no or 'not stated'"),
+        ("# date: {value: YYYY-MM, basis: stated}   # only the parts that are known", None, ""),
+        ("# duration: 10 years", None, ""),
+        ("summary", fill("what the instrument does, in our words"), ""),
+        ("citations", _citation(source, quote), ""),
+    ]
+
+
+def position_fields(
+    values: dict[str, str], speaker: str | None, source: str | None, quote: str | None
+) -> list[Line]:
+    """The skeleton of a summit position."""
+    fields: list[Line] = [
+        ("id", values["id"], ""),
+        ("question", values["question"], ""),
+        ("stance", values["stance"], ", ".join(STANCES)),
+    ]
+    if speaker:
+        fields.append(("speaker", speaker, ""))
+    else:
+        fields.append(("# speaker: <person id>   # who stated it, if the source says", None, ""))
+    fields += [
+        ("summary", fill("the position in our words"), ""),
+        ("citations", _citation(source, quote), ""),
+    ]
+    return fields
+
+
+def statement_fields(
+    values: dict[str, str], channel: str | None, source: str | None, quote: str | None
+) -> list[Line]:
+    """The skeleton of a statement."""
+    fields: list[Line] = [
+        ("id", values["id"], ""),
+        ("speaker", values["speaker"], "a person id from people.yaml"),
+    ]
+    if channel:
+        fields.append(("channel", channel, ""))
+    else:
+        fields.append((f"# channel: {' | '.join(CHANNELS)}", None, ""))
+    fields += [
+        ("# date: {value: YYYY-MM-DD, basis: stated}", None, ""),
+        ("summary", fill("what was said, in our words"), ""),
+        ("citations", _citation(source, quote), ""),
+    ]
+    return fields
+
+
+def question_ids(project: Project) -> list[str]:
+    """The question ids of the edition, if edition.yaml can be read."""
+    path = project.facts / "edition.yaml"
+    if not path.is_file():
+        return []
+    loaded, _ = load_file(path, project.name(path))
+    questions = loaded.data.get("questions") if loaded and isinstance(loaded.data, dict) else None
+    return [
+        str(q["id"])
+        for q in questions or []
+        if isinstance(q, dict) and isinstance(q.get("id"), str)
+    ]

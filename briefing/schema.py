@@ -1,0 +1,109 @@
+"""JSON Schema for editors, generated from the pydantic model: hover text, completion, squiggles.
+
+The facts files name their schema in a first-line comment that yaml-language-server reads
+(`# yaml-language-server: $schema=../schema/actor.schema.json`). The model stays the authority;
+the schema is a faithful but weaker copy (it cannot check the calendar or cross-references).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from briefing.model import Actor, Edition, Overview, PeopleList, SourceList
+
+# Draft 7: the dialect yaml-language-server (VS Code's YAML extension and others) implements.
+DIALECT = "http://json-schema.org/draft-07/schema#"
+
+# File stem in schema/ → the model of the facts files that name it.
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "edition": Edition,
+    "overview": Overview,
+    "sources": SourceList,
+    "people": PeopleList,
+    "actor": Actor,
+}
+
+# Which facts file uses which schema, for tests and documentation.
+USED_BY: dict[str, str] = {
+    "edition": "facts/edition.yaml",
+    "overview": "facts/overview.yaml",
+    "sources": "facts/sources.yaml",
+    "people": "facts/people.yaml",
+    "actor": "facts/actors/*.yaml",
+}
+
+
+def file_name(name: str) -> str:
+    """The schema file name for a schema stem, e.g. 'actor.schema.json'."""
+    return f"{name}.schema.json"
+
+
+def schema_for(name: str) -> dict[str, Any]:
+    """The JSON Schema of one facts file kind, as a dict."""
+    model = SCHEMAS[name]
+    body = model.model_json_schema(mode="validation", ref_template="#/definitions/{model}")
+    if "$defs" in body:
+        body["definitions"] = body.pop("$defs")
+    return {"$schema": DIALECT, **_ref_siblings(body)}
+
+
+def _ref_siblings(node: Any) -> Any:
+    """Wrap '$ref' in 'allOf' where it has siblings: draft 7 ignores keywords beside a '$ref',
+    which would drop the description (the hover text) of fields such as 'summit'."""
+    if isinstance(node, list):
+        return [_ref_siblings(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _ref_siblings(value) for key, value in node.items()}
+    if "$ref" in node and len(node) > 1:
+        ref = node.pop("$ref")
+        node = {"allOf": [{"$ref": ref}], **node}
+    return node
+
+
+def schema_text(name: str) -> str:
+    """The schema as the exact text committed to schema/ (stable key order, final newline)."""
+    return json.dumps(schema_for(name), indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def stale(directory: Path) -> list[str]:
+    """Schema files in `directory` that are missing or differ from the model."""
+    out: list[str] = []
+    for name in SCHEMAS:
+        path = directory / file_name(name)
+        try:
+            current = path.read_text(encoding="utf-8")
+        except OSError:
+            current = None
+        if current != schema_text(name):
+            out.append(file_name(name))
+    return out
+
+
+def write(directory: Path) -> list[Path]:
+    """Write every schema file into `directory`; returns the files that changed."""
+    changed: list[Path] = []
+    for name in stale(directory):
+        path = directory / name
+        _write_atomic(path, schema_text(name.removesuffix(".schema.json")))
+        changed.append(path)
+    return changed

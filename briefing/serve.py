@@ -1,0 +1,260 @@
+"""Live preview: serve the briefs from memory on 127.0.0.1, rebuild on every edit, reload the page.
+
+Nothing is written to build/. Pages get a small script (in serve mode only) that polls a version
+number and reloads when it changes; when the facts do not check, every page shows the errors
+instead of stale content. A brief's PDF is rendered when asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from briefing.diagnostics import Diagnostic, errors, render
+from briefing.project import Project
+
+VERSION_PATH = "/__briefing/version"
+POLL_MS = 500
+
+_RELOAD = """
+<div id="briefing-live" style="position:fixed;right:.6rem;bottom:.6rem;z-index:9999;
+ font:12px/1.4 system-ui,sans-serif;background:#222;color:#fff;padding:.3rem .6rem;
+ border-radius:.3rem;opacity:.85">live preview{pdf}</div>
+<script>
+(function () {{
+  var seen = {version};
+  function poll() {{
+    fetch("{path}", {{cache: "no-store"}})
+      .then(function (r) {{ return r.text(); }})
+      .then(function (v) {{ if (Number(v) !== seen) {{ location.reload(); }} }})
+      .catch(function () {{}})
+      .finally(function () {{ setTimeout(poll, {poll}); }});
+  }}
+  setTimeout(poll, {poll});
+}})();
+</script>
+"""
+
+
+def inject(page: str, version: int, pdf_href: str | None = None) -> str:
+    """The page with the live-reload script (and a PDF link) added before </body>."""
+    pdf = f' · <a style="color:#9cf" href="{html.escape(pdf_href)}">PDF</a>' if pdf_href else ""
+    snippet = _RELOAD.format(version=version, path=VERSION_PATH, poll=POLL_MS, pdf=pdf)
+    marker = page.rfind("</body>")
+    if marker < 0:
+        return page + snippet
+    return page[:marker] + snippet + page[marker:]
+
+
+def error_page(title: str, problems: list[str]) -> str:
+    """A page listing what stops the build, compiler style."""
+    items = "\n".join(f"<pre>{html.escape(p)}</pre>" for p in problems)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem;
+        padding: 0 1rem; }}
+h1 {{ color: #a00; font-size: 1.4rem; }}
+pre {{ background: #fff4f4; border-left: 4px solid #c33; padding: .6rem .8rem;
+       overflow-x: auto; white-space: pre; }}
+</style></head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>Fix these in your editor; this page reloads by itself when the facts check again.</p>
+{items}
+</body></html>
+"""
+
+
+@dataclass
+class Snapshot:
+    """One rendering of the project: pages by URL path, or the problems that stop it."""
+
+    version: int
+    pages: dict[str, str] = field(default_factory=dict)
+    failure: str | None = None  # an error page, when the facts or templates are broken
+
+
+class Site:
+    """The latest rendering of a project, rebuilt on demand and safe to read from any thread."""
+
+    def __init__(
+        self, project: Project, check: Callable[[Project], tuple[object, list[Diagnostic]]]
+    ):
+        self.project = project
+        self._check = check
+        self._lock = threading.Lock()
+        self._pdf_lock = threading.Lock()
+        self._digest = ""
+        self._pdf_cache: dict[tuple[int, str], bytes] = {}
+        self.snapshot = Snapshot(version=0)
+
+    def _line(self, file: str, line: int) -> str | None:
+        from briefing.cli import source_line
+
+        return source_line(self.project, file, line)
+
+    def _render(self) -> tuple[dict[str, str], str | None]:
+        from briefing.render import render_all
+        from briefing.validate import LoadedFactBase
+
+        base, problems = self._check(self.project)
+        stopping = errors(problems)
+        if stopping or not isinstance(base, LoadedFactBase):
+            shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]
+            title = f"{len(stopping)} error(s) in the facts"
+            return {}, error_page(title, shown or ["the fact base could not be loaded"])
+        try:
+            briefs, index = render_all(base.facts, self.project.templates)
+        except jinja2.TemplateSyntaxError as exc:
+            where = f"templates/{exc.name or exc.filename}:{exc.lineno}"
+            return {}, error_page("Template error", [f"{where}: error: {exc.message}"])
+        except Exception:  # a broken template must not stop the preview; show why instead
+            return {}, error_page("Rendering failed", [traceback.format_exc(limit=-3)])
+        pages = {"/index.html": index}
+        pages.update({f"/html/{b.slug}.html": b.html for b in briefs})
+        return pages, None
+
+    def rebuild(self) -> int:
+        """Check and render again; the version changes only when the output does."""
+        pages, failure = self._render()
+        digest = hashlib.sha256(repr((sorted(pages.items()), failure)).encode()).hexdigest()
+        with self._lock:
+            if digest != self._digest:
+                self._digest = digest
+                self.snapshot = Snapshot(self.snapshot.version + 1, pages, failure)
+                self._pdf_cache.clear()
+            return self.snapshot.version
+
+    def pdf(self, slug: str) -> bytes | None:
+        """The PDF of one brief, rendered on first request for the current version."""
+        from briefing.pdf import write_pdf
+
+        snap = self.snapshot
+        page = snap.pages.get(f"/html/{slug}.html")
+        if page is None:
+            return None
+        with self._pdf_lock:
+            cached = self._pdf_cache.get((snap.version, slug))
+            if cached is not None:
+                return cached
+            with tempfile.TemporaryDirectory(prefix="briefing-serve-") as tmp:
+                target = Path(tmp) / f"{slug}.pdf"
+                write_pdf(page, target, self.project)
+                data = target.read_bytes()
+            self._pdf_cache[(snap.version, slug)] = data
+            return data
+
+
+def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "briefing-serve"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # the terminal is for rebuild news, not for every poll
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _html(self, status: int, page: str) -> None:
+            self._send(status, page.encode("utf-8"), "text/html; charset=utf-8")
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)
+            snap = site.snapshot
+            if path == VERSION_PATH:
+                self._send(HTTPStatus.OK, str(snap.version).encode(), "text/plain")
+                return
+            if path == "/":
+                path = "/index.html"
+            is_pdf = path.startswith("/pdf/") and path.endswith(".pdf")
+            if snap.failure is not None and (
+                path in ("/index.html",) or path.startswith(("/html/", "/pdf/"))
+            ):
+                self._html(HTTPStatus.OK, inject(snap.failure, snap.version))
+                return
+            if is_pdf:
+                slug = path.removeprefix("/pdf/").removesuffix(".pdf")
+                try:
+                    data = site.pdf(slug)
+                except Exception as exc:  # show the renderer's complaint, keep serving
+                    failed = error_page("PDF rendering failed", [str(exc)])
+                    self._html(HTTPStatus.INTERNAL_SERVER_ERROR, failed)
+                    return
+                if data is not None:
+                    self._send(HTTPStatus.OK, data, "application/pdf")
+                    return
+            page = snap.pages.get(path)
+            if page is None:
+                self._html(HTTPStatus.NOT_FOUND, error_page("Not found", [path]))
+                return
+            pdf_href = None
+            if path.startswith("/html/"):
+                pdf_href = "/pdf/" + path.removeprefix("/html/").removesuffix(".html") + ".pdf"
+            self._html(HTTPStatus.OK, inject(page, snap.version, pdf_href))
+
+    return Handler
+
+
+def watch(
+    site: Site, stop: threading.Event, ready: threading.Event, announce: Callable[[str], None]
+) -> None:
+    """Rebuild whenever anything under facts/ or templates/ changes, until `stop` is set.
+
+    `ready` is set once the file watcher is live (its first idle timeout), so that the server
+    announces itself only when no edit can slip by unseen.
+    """
+    import watchfiles
+
+    paths = [p for p in (site.project.facts, site.project.templates) if p.is_dir()]
+    for changes in watchfiles.watch(
+        *paths, stop_event=stop, debounce=200, step=50, rust_timeout=300, yield_on_timeout=True
+    ):
+        if not ready.is_set():
+            ready.set()
+        if not changes:
+            continue
+        names = sorted({site.project.name(Path(p)) for _, p in changes})
+        version = site.rebuild()
+        state = "errors" if site.snapshot.failure else "ok"
+        more = " …" if len(names) > 3 else ""
+        announce(f"changed: {', '.join(names[:3])}{more} → {state} (version {version})")
+
+
+def serve(project: Project, port: int, announce: Callable[[str], None] = print) -> None:
+    """Serve the live preview on 127.0.0.1:port until interrupted."""
+    from briefing.cli import run_check
+
+    site = Site(project, run_check)
+    site.rebuild()
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(site))
+    server.daemon_threads = True
+    stop, ready = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=watch, args=(site, stop, ready, announce), daemon=True)
+    watcher.start()
+    ready.wait(timeout=10)
+    site.rebuild()  # catch edits made while the watcher was starting
+    actual = server.server_address[1]
+    state = "errors, see the page" if site.snapshot.failure else "ok"
+    announce(f"serving http://127.0.0.1:{actual}/ ({state}); Ctrl-C stops")
+    try:
+        server.serve_forever(poll_interval=0.25)
+    finally:
+        stop.set()
+        server.server_close()

@@ -1,0 +1,216 @@
+"""`briefing new`: skeletons appended as text, comments kept, placeholders the check reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing.cli import main, run_check
+from briefing.diagnostics import errors
+from briefing.load import load_file
+from briefing.project import Project
+from briefing.scaffold import INSTRUMENTS, ScaffoldError, require
+from tests.editing_fixture import edit, make_project
+
+
+def problems_of(project: Project) -> list[str]:
+    _, problems = run_check(project)
+    return [f"{p.location}: {p.severity}: {p.message}" for p in problems]
+
+
+def test_new_source_appends_entry_and_keeps_comments(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    registry = project.facts / "sources.yaml"
+    before = registry.read_text()
+    (project.sources / "Gamma Report.txt").write_text("Gamma Daily\n\nThe council agreed.\n")
+    assert main(["--root", str(project.root), "new", "source", "Gamma Report.txt"]) == 0
+    assert "facts/sources.yaml:16: added source 'gamma-report'" in capsys.readouterr().out
+    after = registry.read_text()
+    assert after.startswith(before), "appended, nothing above it rewritten"
+    assert "# Two small texts for tests." in after
+    assert "# The text begins: Gamma Daily" in after
+    assert problems_of(project) == [
+        "facts/sources.yaml:16:9: warning: source 'gamma-report' is not cited by any fact",
+        "facts/sources.yaml:19:12: error: 'title' still holds a placeholder",
+        "facts/sources.yaml:20:13: error: 'outlet' still holds a placeholder",
+        "facts/sources.yaml:22:23: error: 'reliability_note' still holds a placeholder",
+    ]
+    # Filling in the placeholders is all it takes.
+    text = after.replace("'FILL IN: the headline, or a short description of the text'", "Gamma")
+    text = text.replace("'FILL IN: the outlet exactly as the text names it'", "Gamma Daily")
+    text = text.replace("'FILL IN: one line on why this grade'", "Unknown outlet.")
+    registry.write_text(text)
+    assert problems_of(project) == [
+        "facts/sources.yaml:16:9: warning: source 'gamma-report' is not cited by any fact"
+    ]
+
+
+def test_new_source_refusals(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    root = str(project.root)
+    assert main(["--root", root, "new", "source", "alpha.txt"]) == 2
+    assert "alpha.txt is already registered in facts/sources.yaml" in capsys.readouterr().err
+    assert main(["--root", root, "new", "source", "missing.txt"]) == 2
+    assert "no such file in facts/sources/: missing.txt" in capsys.readouterr().err
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("text\n")
+    assert main(["--root", root, "new", "source", str(outside)]) == 2
+    assert "is not in facts/sources/; copy it there first" in capsys.readouterr().err
+    (project.sources / "beta2.txt").write_text("x\n")
+    assert main(["--root", root, "new", "source", "beta2.txt", "--id", "beta"]) == 2
+    assert "source id 'beta' is taken" in capsys.readouterr().err
+
+
+def test_new_source_into_empty_flow_list(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    registry = project.facts / "sources.yaml"
+    registry.write_text("# my sources\nsources: []  # none yet\n")
+    (project.sources / "gamma.txt").write_text("Hello.\n")
+    assert main(["--root", str(project.root), "new", "source", "gamma.txt"]) == 0
+    loaded, problems = load_file(registry, "sources.yaml")
+    assert loaded is not None and problems == []
+    assert [s["id"] for s in loaded.data["sources"]] == ["gamma"]
+    assert registry.read_text().startswith("# my sources\nsources:\n  - id: gamma")
+
+
+def test_new_commitment_needs_options_without_a_terminal(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    assert main(["--root", str(project.root), "new", "commitment", "--actor", "ee"]) == 2
+    err = capsys.readouterr().err
+    assert "missing required value(s): --id; --instrument (one of: bilateral agreement" in err
+    assert "--status (one of: proposed" in err and "--mutual-defence (one of: yes, no" in err
+    assert "stdin is not a terminal, so pass them as options" in err
+
+
+def test_new_commitment_lands_in_the_middle_of_the_file(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    ee = project.facts / "actors" / "ee.yaml"
+    args = ["--root", str(project.root), "new", "commitment", "--actor", "ee", "--id", "ee-pkg"]
+    args += ["--instrument", "support package", "--status", "agreed"]
+    args += ["--mutual-defence", "not stated", "--source", "beta"]
+    args += ["--quote", "talks would continue through the summer"]
+    assert main(args) == 0
+    assert "facts/actors/ee.yaml:27: added commitment 'ee-pkg'" in capsys.readouterr().out
+    loaded, _ = load_file(ee, "ee.yaml")
+    assert loaded is not None
+    assert [c["id"] for c in loaded.data["commitments"]] == ["ee-partnership", "ee-pkg"]
+    assert [s["id"] for s in loaded.data["statements"]] == ["ee-minister-partnership"]
+    assert loaded.data["commitments"][1]["mutual_defence"] == "not stated"
+    assert "# Estonia, as the test fact base records it." in ee.read_text()
+    # Only the free text is left to write; the given quote is verified and passes.
+    assert problems_of(project) == [
+        "facts/actors/ee.yaml:28:12: error: 'title' still holds a placeholder",
+        "facts/actors/ee.yaml:36:14: error: 'summary' still holds a placeholder",
+    ]
+    edit(ee, "'FILL IN: short name of the instrument, in our words'", "Summer talks")
+    edit(ee, "'FILL IN: what the instrument does, in our words'", "Talks go on.")
+    assert problems_of(project) == []
+
+
+def test_new_commitment_rejects_bad_choice_and_used_id(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    base = ["--root", str(project.root), "new", "commitment", "--actor", "ee"]
+    rest = ["--status", "agreed", "--mutual-defence", "no"]
+    assert main([*base, "--id", "x1", "--instrument", "treaty", *rest]) == 2
+    assert "--instrument 'treaty' is not allowed" in capsys.readouterr().err
+    assert main([*base, "--id", "ee-partnership", "--instrument", "plan", *rest]) == 2
+    assert "fact id 'ee-partnership' is already used" in capsys.readouterr().err
+    assert main([*base[:-1], "nowhere", "--id", "x2", "--instrument", "plan", *rest]) == 2
+    assert "no actor file facts/actors/nowhere.yaml; known actors: ee, north" in (
+        capsys.readouterr().err
+    )
+
+
+def test_new_statement_with_placeholders_reports_what_to_write(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    args = ["--root", str(project.root), "new", "statement", "--actor", "north"]
+    assert main([*args, "--id", "north-says", "--speaker", "president"]) == 0
+    found = problems_of(project)
+    # The placeholder source id is not a valid id, and the placeholder quote is not in any
+    # source; only the placeholder errors are shown, each saying what to write.
+    assert found == [
+        "facts/actors/north.yaml:19:14: error: 'summary' still holds a placeholder",
+        "facts/actors/north.yaml:21:17: error: 'source' still holds a placeholder",
+        "facts/actors/north.yaml:22:16: error: 'quote' still holds a placeholder",
+    ]
+    _, problems = run_check(project)
+    hints = [p.hint for p in errors(problems)]
+    assert hints[1] == "write id of the source in sources.yaml (and drop the 'FILL IN')"
+
+
+def test_new_position_creates_the_list_and_default_id(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    north = project.facts / "actors" / "north.yaml"
+    north.write_text(north.read_text().split("positions:")[0])
+    args = ["--root", str(project.root), "new", "position", "--actor", "north"]
+    assert main([*args, "--question", "nope", "--stance", "cautious"]) == 2
+    assert "--question 'nope' is not allowed; choose one of: invitation" in (
+        capsys.readouterr().err
+    )
+    assert main([*args, "--question", "invitation", "--stance", "cautious"]) == 0
+    loaded, _ = load_file(north, "north.yaml")
+    assert loaded is not None
+    assert loaded.data["positions"][0]["id"] == "north-invitation"
+    assert loaded.data["positions"][0]["stance"] == "cautious"
+
+
+def test_unindented_lists_keep_their_style(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    ee = project.facts / "actors" / "ee.yaml"
+    text = ee.read_text()
+    head, statements = text.split("statements:\n")
+    flat = "\n".join(line[2:] for line in statements.splitlines())
+    ee.write_text(f"{head}statements:\n{flat}\n")
+    args = ["--root", str(project.root), "new", "statement", "--actor", "ee", "--id", "ee-2"]
+    assert main([*args, "--speaker", "minister"]) == 0
+    assert "\n- id: ee-2\n  speaker: minister" in ee.read_text()
+
+
+def test_broken_file_is_left_alone(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    ee = project.facts / "actors" / "ee.yaml"
+    ee.write_text(ee.read_text() + "  bad: [\n")
+    before = ee.read_text()
+    args = ["--root", str(project.root), "new", "statement", "--actor", "ee", "--id", "ee-2"]
+    assert main([*args, "--speaker", "minister"]) == 2
+    assert "fix this file first" in capsys.readouterr().err
+    assert ee.read_text() == before
+
+
+def test_new_actor(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    root = str(project.root)
+    assert (
+        main(["--root", root, "new", "actor", "lv", "--name", "Latvia", "--kind", "country"]) == 2
+    )
+    assert "missing required value(s): --code" in capsys.readouterr().err
+    args = ["--root", root, "new", "actor", "lv", "--name", "Latvia", "--kind", "country"]
+    assert main([*args, "--code", "lv"]) == 0
+    text = (project.actors / "lv.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=../../schema/actor.schema.json\n")
+    assert "code: LV" in text
+    assert problems_of(project) == [
+        "facts/actors/lv.yaml:3:1: warning: actor 'lv' has no summit position"
+    ]
+    assert main([*args, "--code", "lv"]) == 2
+    assert "facts/actors/lv.yaml already exists" in capsys.readouterr().err
+
+
+def test_prompts_accept_numbers_or_values() -> None:
+    answers = iter(["", "99", "2", "signed", "my-id"])
+    asked: list[str] = []
+
+    def ask(question: str) -> str:
+        asked.append(question)
+        return next(answers)
+
+    values = require(
+        {"instrument": None, "status": None, "id": None},
+        {"instrument": INSTRUMENTS, "status": ("proposed", "signed")},
+        ask,
+    )
+    assert values == {"instrument": INSTRUMENTS[1], "status": "signed", "id": "my-id"}
+    assert "  1. bilateral agreement" in asked[0]
+    with pytest.raises(ScaffoldError, match="missing required value"):
+        require({"id": None}, {}, None)

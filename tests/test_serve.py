@@ -1,0 +1,163 @@
+"""`briefing serve`: a live preview that rebuilds on edits and shows errors, not stale pages."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from briefing.cli import main
+from briefing.serve import VERSION_PATH, error_page, inject
+from tests.editing_fixture import edit, make_project
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def fetch(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers["Content-Type"], exc.read()
+
+
+class Preview:
+    """A running `briefing serve` subprocess."""
+
+    def __init__(self, root: Path, port: int, process: subprocess.Popen[str]) -> None:
+        self.root, self.port, self.process = root, port, process
+        self.base = f"http://127.0.0.1:{port}"
+
+    def page(self, path: str) -> str:
+        status, _, body = fetch(self.base + path)
+        assert status == 200, (path, status)
+        return body.decode("utf-8")
+
+    def version(self) -> int:
+        return int(self.page(VERSION_PATH))
+
+    def wait_for_change(self, since: int, timeout: float = 20.0) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            version = self.version()
+            if version != since:
+                return version
+            time.sleep(0.1)
+        raise AssertionError(f"no rebuild within {timeout}s (still version {since})")
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    project = make_project(tmp_path)
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "briefing",
+            "--root",
+            str(project.root),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith(f"serving http://127.0.0.1:{port}/ (ok)"), first
+        yield Preview(project.root, port, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serves_edits_errors_and_recovers(preview: Preview) -> None:
+    index = preview.page("/")
+    assert 'href="html/ee.html"' in index and 'href="pdf/ee.pdf"' in index
+    page = preview.page("/html/ee.html")
+    assert "Ten-year partnership" in page
+    assert VERSION_PATH in page, "the reload script is injected in serve mode"
+    assert 'href="/pdf/ee.pdf"' in page, "the PDF is one click away"
+
+    # Edit a fact: the page changes without restarting the server.
+    version = preview.version()
+    ee = preview.root / "facts" / "actors" / "ee.yaml"
+    edit(ee, "title: Ten-year partnership", "title: Decade-long partnership")
+    version = preview.wait_for_change(version)
+    page = preview.page("/html/ee.html")
+    assert "Decade-long partnership" in page and "Ten-year partnership" not in page
+
+    # Break a fact: every page shows the error with file:line instead of stale content.
+    edit(ee, "stance: supports with conditions", "stance: suports")
+    version = preview.wait_for_change(version)
+    for path in ("/", "/html/ee.html", "/html/north.html"):
+        page = preview.page(path)
+        assert "facts/actors/ee.yaml:10:13: error:" in page
+        assert "Decade-long partnership" not in page
+        assert VERSION_PATH in page, "the error page reloads itself too"
+
+    # Fix it: the brief comes back.
+    edit(ee, "stance: suports", "stance: supports")
+    preview.wait_for_change(version)
+    assert "Decade-long partnership" in preview.page("/html/ee.html")
+
+
+def test_template_edits_rebuild_too(preview: Preview) -> None:
+    version = preview.version()
+    template = preview.root / "templates" / "index.html"
+    edit(template, '<main id="content">', '<main id="content"><p>TEMPLATE-MARK</p>')
+    preview.wait_for_change(version)
+    assert "TEMPLATE-MARK" in preview.page("/")
+
+
+def test_pdf_on_demand_and_unknown_paths(preview: Preview) -> None:
+    status, kind, body = fetch(preview.base + "/pdf/north.pdf")
+    assert status == 200 and kind == "application/pdf"
+    assert body.startswith(b"%PDF-")
+    status, _, _ = fetch(preview.base + "/html/nobody.html")
+    assert status == 404
+    status, _, _ = fetch(preview.base + "/../facts/sources.yaml")
+    assert status == 404
+    assert not (preview.root / "build").exists(), "serve writes nothing to build/"
+
+
+def test_inject_adds_script_before_body_end() -> None:
+    page = inject("<html><body><p>x</p></body></html>", 7, "/pdf/x.pdf")
+    assert page.index("var seen = 7;") < page.index("</body>")
+    assert page.endswith("</body></html>")
+    assert "<pre>a &lt;b&gt;</pre>" in error_page("t", ["a <b>"])
+
+
+def test_built_files_have_no_reload_script(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    assert main(["--root", str(project.root), "build", "--no-pdf"]) == 0
+    pages = list((project.root / "build").rglob("*.html"))
+    assert pages
+    for page in pages:
+        assert VERSION_PATH not in page.read_text(encoding="utf-8")
+
+
+def test_port_in_use_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        assert main(["--root", str(project.root), "serve", "--port", str(port)]) == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in capsys.readouterr().err
