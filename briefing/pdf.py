@@ -167,4 +167,14 @@ def write_pdf(
         attachments=attachments,
         # A digest of the content as identifier: the same document gets the same /ID.
         pdf_identifier=True,
+        finisher=_associate_once,
     )
+
+
+def _associate_once(document: Any, pdf: Any) -> None:
+    """Drop repeated entries from the catalog's /AF: WeasyPrint lists each attachment twice."""
+    associated = pdf.catalog.get("AF")
+    if associated:
+        unique = list(dict.fromkeys(associated))
+        associated.clear()
+        associated.extend(unique)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from briefing.book import write_book
 from briefing.model import FactBase
-from briefing.pdf import brief_meta, write_pdf
+from briefing.pdf import brief_meta, build_date, write_pdf
 from briefing.project import Project
 from briefing.render import Brief, render_all
 
@@ -102,6 +102,10 @@ def _write_text(path: Path, text: str) -> None:
 def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResult:
     """Render every brief and write build/ (html/, pdf/, index.html) in one atomic swap."""
     briefs, index = render_all(facts, project.templates, book=pdf)
+    try:
+        build_date(facts.edition)  # a bad SOURCE_DATE_EPOCH stops the build before it starts
+    except ValueError as exc:
+        raise PublishError(str(exc)) from None
     with build_lock(project):
         _clean_stale_staging(project)
         staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.root))
