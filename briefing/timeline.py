@@ -174,7 +174,7 @@ def _marker(kind: str, x: float, y: float, inferred: bool) -> str:
     colour = KIND_COLOUR[kind]
     fill = PAPER if inferred else colour
     dash = ' stroke-dasharray="2 1.5"' if inferred else ""
-    style = f'fill="{fill}" stroke="{colour}" stroke-width="1.4"{dash}'
+    style = f'class="mark" fill="{fill}" stroke="{colour}" stroke-width="1.4"{dash}'
     if kind == "commitment":
         r = 5.4
         points = _points((x, y - r), (x + r, y), (x, y + r), (x - r, y))
@@ -193,7 +193,8 @@ def _bar(kind: str, x0: float, x1: float, y: float, inferred: bool) -> str:
     opacity = "" if inferred else ' fill-opacity="0.35"'
     dash = ' stroke-dasharray="3 2"' if inferred else ""
     return (
-        f'<rect x="{_num(x0)}" y="{_num(y - 4)}" width="{_num(width)}" height="8" rx="2" '
+        f'<rect class="mark" x="{_num(x0)}" y="{_num(y - 4)}" width="{_num(width)}" '
+        'height="8" rx="2" '
         f'fill="{fill}"{opacity} stroke="{colour}" stroke-width="1.2"{dash}/>'
     )
 
@@ -351,16 +352,22 @@ def _entry_svg(entry: Entry, scale: _Scale, cy: float, label_left: bool) -> str:
     else:
         x0 = x1 = (x0 + x1) / 2
         mark = _marker(entry.kind, x0, cy, entry.inferred)
-    label = escape(_shorten(entry.label))
+    short = _shorten(entry.label)
+    label = escape(short)
+    width = _text_width(short)
     if label_left:
-        text = (
-            f'<text x="{_num(x0 - 7)}" y="{_num(cy + 3.2)}" text-anchor="end" '
-            f'fill="{INK}">{label}</text>'
-        )
+        text_x, anchor, back_x = x0 - 7, ' text-anchor="end"', x0 - 8 - width
     else:
-        text = f'<text x="{_num(x1 + 7)}" y="{_num(cy + 3.2)}" fill="{INK}">{label}</text>'
+        text_x, anchor, back_x = x1 + 7, "", x1 + 6
+    # A paper-coloured backing keeps the label legible where it crosses grid lines.
+    back = (
+        f'<rect class="label-back" x="{_num(back_x)}" y="{_num(cy - 6.5)}" '
+        f'width="{_num(width + 2)}" height="13" '
+        f'fill="{PAPER}" fill-opacity="0.9"/>'
+    )
+    text = f'<text x="{_num(text_x)}" y="{_num(cy + 3.5)}"{anchor} fill="{INK}">{label}</text>'
     css_class = f"entry {entry.kind}{' inferred' if entry.inferred else ''}"
-    return f"<g class={quoteattr(css_class)}><title>{escape(tooltip)}</title>{mark}{text}</g>"
+    return f"<g class={quoteattr(css_class)}><title>{escape(tooltip)}</title>{back}{mark}{text}</g>"
 
 
 def _legend(y: float, with_summit: bool, undated: int) -> list[str]:

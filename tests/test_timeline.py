@@ -87,6 +87,11 @@ def entry_groups(root: ET.Element) -> list[ET.Element]:
     return [g for g in root.iter(f"{SVG}g") if "entry" in g.get("class", "").split()]
 
 
+def mark(group: ET.Element) -> ET.Element:
+    """The shape that marks an entry's date (not its label)."""
+    return next(e for e in group if e.get("class") == "mark")
+
+
 def test_date_spans_follow_precision() -> None:
     assert date_span(day("2023")) == (dt.date(2023, 1, 1), dt.date(2024, 1, 1))
     assert date_span(day("2023-12")) == (dt.date(2023, 12, 1), dt.date(2024, 1, 1))
@@ -145,11 +150,9 @@ def test_day_is_a_marker_month_and_year_are_bars_of_their_length() -> None:
         )
     )
     groups = {g.findtext(f"{SVG}text"): g for g in entry_groups(parse(timeline_svg(base)))}
-    assert groups["Day"].find(f"{SVG}rect") is None
-    assert groups["Day"].find(f"{SVG}polygon") is not None
-    month = groups["Month"].find(f"{SVG}rect")
-    year = groups["Year"].find(f"{SVG}rect")
-    assert month is not None and year is not None
+    assert mark(groups["Day"]).tag == f"{SVG}polygon"
+    month, year = mark(groups["Month"]), mark(groups["Year"])
+    assert month.tag == year.tag == f"{SVG}rect"
     month_w, year_w = float(month.get("width", 0)), float(year.get("width", 0))
     # June has 30 days, 2024 has 366: the bars keep that proportion.
     assert year_w / month_w == pytest.approx(366 / 30, rel=0.02)
@@ -169,15 +172,14 @@ def test_inferred_dates_are_hollow_and_dashed_and_explained() -> None:
     )
     root = parse(timeline_svg(base))
     groups = {g.findtext(f"{SVG}text"): g for g in entry_groups(root)}
-    stated = groups["Stated"].find(f"{SVG}polygon")
-    assert stated is not None and stated.get("stroke-dasharray") is None
+    assert mark(groups["Stated"]).get("stroke-dasharray") is None
     for label, shape in (("Inferred", "polygon"), ("Inferred month", "rect")):
         group = groups[label]
         assert "inferred" in group.get("class", "")
-        mark = group.find(f"{SVG}{shape}")
-        assert mark is not None
-        assert mark.get("stroke-dasharray")
-        assert mark.get("fill") == "#ffffff"
+        shape_of = mark(group)
+        assert shape_of.tag == f"{SVG}{shape}"
+        assert shape_of.get("stroke-dasharray")
+        assert shape_of.get("fill") == "#ffffff"
         assert "worked out from context" in (group.findtext(f"{SVG}title") or "")
     assert "date inferred by the curator" in "".join(root.itertext())
 
