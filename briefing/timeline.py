@@ -211,27 +211,35 @@ def _svg_open(height: float, title: str, desc: str) -> list[str]:
     ]
 
 
-def _placed(entries: list[Entry], scale: _Scale) -> list[list[tuple[Entry, bool]]]:
+Placement = Literal["right", "left", "inside"]
+
+
+def _placed(entries: list[Entry], scale: _Scale) -> list[list[tuple[Entry, Placement]]]:
     """Entries of one actor packed into rows so that no two labels overlap.
 
-    Each item is (entry, label_left): labels go right of the mark unless they would run off
-    the chart, in which case they go to its left.
+    A label goes right of its mark; if it would run off the chart, to its left; a long bar
+    with room on neither side carries its label inside.
     """
-    rows: list[list[tuple[Entry, bool, float, float]]] = []
+    rows: list[list[tuple[Entry, Placement, float, float]]] = []
     for entry in entries:
         x0, x1 = scale.x(entry.start), scale.x(entry.end)
         if not entry.is_span:
             x0 = x1 = (x0 + x1) / 2
         label_w = _text_width(_shorten(entry.label)) + 8
-        left = x1 + label_w > scale.right
-        lo, hi = (x0 - label_w - 6, x1 + 6) if left else (x0 - 6, x1 + label_w)
+        place: Placement
+        if x1 + label_w <= scale.right:
+            place, lo, hi = "right", x0 - 6, x1 + label_w
+        elif x0 - label_w >= scale.left:
+            place, lo, hi = "left", x0 - label_w - 6, x1 + 6
+        else:
+            place, lo, hi = "inside", x0 - 6, max(x1, x0 + label_w) + 6
         for row in rows:
             if all(hi < a or lo > b for _, _, a, b in row):
-                row.append((entry, left, lo, hi))
+                row.append((entry, place, lo, hi))
                 break
         else:
-            rows.append([(entry, left, lo, hi)])
-    return [[(e, left) for e, left, _, _ in row] for row in rows]
+            rows.append([(entry, place, lo, hi)])
+    return [[(e, place) for e, place, _, _ in row] for row in rows]
 
 
 @dataclass(frozen=True)
@@ -328,8 +336,8 @@ def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
         )
         for row in rows:
             cy = y + ROW / 2 + 1
-            for entry, label_left in row:
-                parts.append(_entry_svg(entry, scale, cy, label_left))
+            for entry, place in row:
+                parts.append(_entry_svg(entry, scale, cy, place))
             y += ROW
         y += LANE_GAP
     parts.append(
@@ -341,7 +349,7 @@ def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _entry_svg(entry: Entry, scale: _Scale, cy: float, label_left: bool) -> str:
+def _entry_svg(entry: Entry, scale: _Scale, cy: float, place: Placement) -> str:
     x0, x1 = scale.x(entry.start), scale.x(entry.end)
     tooltip = (
         f"{entry.actor} · {entry.kind} · {entry.label} · {entry.date.display()}"
@@ -355,15 +363,19 @@ def _entry_svg(entry: Entry, scale: _Scale, cy: float, label_left: bool) -> str:
     short = _shorten(entry.label)
     label = escape(short)
     width = _text_width(short)
-    if label_left:
+    if place == "left":
         text_x, anchor, back_x = x0 - 7, ' text-anchor="end"', x0 - 8 - width
-    else:
+    elif place == "right":
         text_x, anchor, back_x = x1 + 7, "", x1 + 6
-    # A paper-coloured backing keeps the label legible where it crosses grid lines.
+    else:
+        text_x, anchor, back_x = x0 + 5, "", x0 + 4
+    # A paper-coloured backing keeps the label legible where it crosses grid lines; on a bar
+    # it is translucent, so the bar still shows its extent.
+    opacity = "0.6" if place == "inside" else "0.9"
     back = (
         f'<rect class="label-back" x="{_num(back_x)}" y="{_num(cy - 6.5)}" '
         f'width="{_num(width + 2)}" height="13" '
-        f'fill="{PAPER}" fill-opacity="0.9"/>'
+        f'fill="{PAPER}" fill-opacity="{opacity}"/>'
     )
     text = f'<text x="{_num(text_x)}" y="{_num(cy + 3.5)}"{anchor} fill="{INK}">{label}</text>'
     css_class = f"entry {entry.kind}{' inferred' if entry.inferred else ''}"

@@ -23,7 +23,7 @@ from briefing.model import (
     Statement,
     Summit,
 )
-from briefing.timeline import date_span, timeline_entries, timeline_svg
+from briefing.timeline import GUTTER, WIDTH, _text_width, date_span, timeline_entries, timeline_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 CITE = [Citation(source="src", quote="some words from the source")]
@@ -232,3 +232,24 @@ def test_svg_is_deterministic_and_self_contained() -> None:
     parse(first)  # names with markup characters are escaped
     assert "<script" not in first
     assert "href" not in first
+
+
+def test_labels_stay_inside_the_plot_even_for_bars_spanning_it() -> None:
+    long_title = "A very long title for an instrument that fills the whole year"
+    base = facts(
+        actor(
+            "a",
+            "A",
+            commitments=[
+                commitment("year", day("2023"), long_title),
+                commitment("early", day("2023-01-03"), long_title),
+                commitment("late", day("2023-12-30"), long_title),
+            ],
+        )
+    )
+    for group in entry_groups(parse(timeline_svg(base))):
+        text = group.find(f"{SVG}text")
+        assert text is not None and text.text
+        x, width = float(text.get("x", 0)), _text_width(text.text)
+        start = x - width if text.get("text-anchor") == "end" else x
+        assert start >= GUTTER and start + width <= WIDTH, text.text
