@@ -163,9 +163,13 @@ def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None
     assert set(attachments) == expected
     for name, contents in attachments.items():
         assert contents == [(built.project.root / name).read_bytes()], name
-    # PDF/A-3 associates each file with the book, once.
-    associated = [ref.idnum for ref in catalog(reader).raw_get("/AF")]
-    assert len(associated) == len(set(associated)) == len(expected)
+    # PDF/A-3 associates each file with the book, once, saying what it is to the book.
+    associated = catalog(reader).raw_get("/AF")
+    assert len({ref.idnum for ref in associated}) == len(associated) == len(expected)
+    for ref in associated:
+        spec = ref.get_object()
+        kind = "/Source" if str(spec["/F"]).startswith("facts/sources/") else "/Data"
+        assert spec["/AFRelationship"] == kind, spec["/F"]
 
 
 def test_metadata_and_pdfa_identification(built: Built, reader: pypdf.PdfReader) -> None:
@@ -184,6 +188,7 @@ def test_metadata_and_pdfa_identification(built: Built, reader: pypdf.PdfReader)
     assert root["/Lang"] == edition.language
     assert root["/MarkInfo"]["/Marked"]  # tagged, as PDF/A-3a needs
     assert "/StructTreeRoot" in root
+    assert root["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
     xmp = root["/Metadata"].get_object().get_data().decode()
     assert 'pdfaid:part="3"' in xmp
     assert 'pdfaid:conformance="A"' in xmp
