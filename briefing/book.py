@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -157,18 +157,24 @@ def source_entries(facts: FactBase, chapters: list[Chapter]) -> list[SourceEntry
     return entries
 
 
-def evidence(facts: FactBase, facts_dir: Path) -> list[Evidence]:
-    """The files a reader needs to check the book: the cited source texts and the fact base."""
-    files: list[Evidence] = []
-    for source in facts.sources:
-        files.append(
-            Evidence(
-                path=facts_dir / "sources" / source.file,
-                name=f"facts/sources/{source.file}",
-                description=f"Source text: {source.title} ({source.outlet})",
-                relationship="Source",
-            )
+def source_evidence(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> list[Evidence]:
+    """The source texts with the given ids, in the order of the fact base, to embed."""
+    wanted = set(ids)
+    return [
+        Evidence(
+            path=facts_dir / "sources" / source.file,
+            name=f"facts/sources/{source.file}",
+            description=f"Source text: {source.title} ({source.outlet})",
+            relationship="Source",
         )
+        for source in facts.sources
+        if source.id in wanted
+    ]
+
+
+def evidence(facts: FactBase, facts_dir: Path) -> list[Evidence]:
+    """The files a reader needs to check the book: every source text and the fact base."""
+    files = source_evidence(facts, facts_dir, (s.id for s in facts.sources))
     for path in sorted(
         facts_dir.rglob("*.yaml"), key=lambda p: p.relative_to(facts_dir).as_posix()
     ):

@@ -16,10 +16,10 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from briefing.book import write_book
+from briefing.book import source_evidence, write_book
 from briefing.model import FactBase
 from briefing.pdf import brief_meta, build_date, write_pdf
 from briefing.project import Project
@@ -123,7 +123,10 @@ def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResu
                 for brief in briefs:
                     target = staging / "pdf" / f"{brief.slug}.pdf"
                     keywords = [brief.title] if brief.kind == "actor" else []
-                    meta = brief_meta(facts.edition, brief.title, keywords)
+                    meta = replace(
+                        brief_meta(facts.edition, brief.title, keywords),
+                        attachments=tuple(source_evidence(facts, project.facts, brief.sources)),
+                    )
                     write_pdf(brief.html, target, project, meta)
                     pdf_paths.append(project.build / "pdf" / target.name)
                 # The briefing book: every brief in one PDF/A-3, the evidence attached.

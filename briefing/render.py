@@ -23,6 +23,7 @@ class Brief:
     title: str
     html: str
     kind: str  # "overview" or "actor"
+    sources: tuple[str, ...] = ()  # ids of the sources it cites, for the PDF to carry
 
 
 @dataclass
@@ -132,7 +133,7 @@ def render_actor(facts: FactBase, actor: Actor, env: jinja2.Environment, css: st
     html = env.get_template("actor.html").render(
         **_common(facts, env, css), actor=actor, notes=notes, cite=notes.cite
     )
-    return Brief(actor.id, actor.name, html, "actor")
+    return Brief(actor.id, actor.name, html, "actor", tuple(s.id for s in notes.sources()))
 
 
 def render_overview(facts: FactBase, env: jinja2.Environment, css: str) -> Brief:
@@ -144,7 +145,8 @@ def render_overview(facts: FactBase, env: jinja2.Environment, css: str) -> Brief
         cite=notes.cite,
         timeline=Markup(timeline_svg(facts, actor_order(facts))),
     )
-    return Brief("overview", "Overview", html, "overview")
+    cited = tuple(s.id for s in notes.sources())
+    return Brief("overview", "Overview", html, "overview", cited)
 
 
 def render_index(

@@ -262,6 +262,14 @@ def test_actor_pdfs_are_pdfa_with_metadata(built: Built) -> None:
     assert 'pdfaid:part="3"' in root["/Metadata"].get_object().get_data().decode()
     for row in pdffonts(built.project.build / "pdf" / f"{actor.id}.pdf"):
         assert "+Noto-" in row[0] and row[-5] == "yes", row
+    # It carries the source texts it cites, and only those.
+    cited = {c.source for j in actor.bluf for c in j.citations}
+    cited |= {c.source for p in actor.positions for c in p.citations}
+    cited |= {c.source for m in actor.commitments for c in m.citations}
+    cited |= {c.source for t in actor.statements for c in t.citations}
+    cited |= {c.source for q in actor.open_questions for c in q.citations}
+    files = {s.id: f"facts/sources/{s.file}" for s in built.facts.sources}
+    assert set(reader.attachments) == {files[i] for i in cited}
 
 
 def test_rebuilds_are_byte_identical(built: Built, tmp_path: Path) -> None:
