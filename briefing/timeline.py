@@ -154,6 +154,10 @@ def _domain(entries: list[Entry], summit: FuzzyDate | None) -> tuple[dt.date, dt
     # A narrow range is widened so a single day does not fill the whole chart.
     while (last.year - first.year) * 12 + last.month - first.month < 4:
         first, last = _add_months(first, -1), _add_months(last, 1)
+    # A range long enough for yearly ticks starts and ends on whole years.
+    if (last.year - first.year) * 12 + last.month - first.month > 40:
+        first = dt.date(first.year, 1, 1)
+        last = last if (last.month, last.day) == (1, 1) else dt.date(last.year + 1, 1, 1)
     return first, last
 
 
@@ -297,18 +301,21 @@ def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
 
     ticks, unit = _ticks(start, end)
     parts.append('<g class="axis">')
+    free_from = scale.left  # labels are skipped where they would collide with the last one
     for i, tick in enumerate(ticks):
-        x = _num(scale.x(tick))
+        x = scale.x(tick)
         parts.append(
-            f'<line x1="{x}" y1="{_num(TOP - 6)}" x2="{x}" y2="{_num(TOP + plot_height)}" '
-            f'stroke="{RULE}" stroke-width="0.6"/>'
+            f'<line x1="{_num(x)}" y1="{_num(TOP - 6)}" x2="{_num(x)}" '
+            f'y2="{_num(TOP + plot_height)}" stroke="{RULE}" stroke-width="0.6"/>'
         )
-        if scale.x(tick) < scale.right - 20:
-            label = escape(_tick_label(tick, unit, i == 0))
+        label = _tick_label(tick, unit, i == 0)
+        width = _text_width(label, 9)
+        if x >= free_from and x + width < scale.right + RIGHT:
             parts.append(
-                f'<text x="{_num(scale.x(tick) + 2)}" y="{_num(TOP - 10)}" fill="{MUTED}" '
-                f'font-size="9">{label}</text>'
+                f'<text x="{_num(x + 2)}" y="{_num(TOP - 10)}" fill="{MUTED}" '
+                f'font-size="9">{escape(label)}</text>'
             )
+            free_from = x + width + 6
     parts.append("</g>")
 
     if summit is not None:
@@ -332,7 +339,7 @@ def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
         )
         parts.append(
             f'<text x="4" y="{_num(y + ROW / 2 + 3.5)}" fill="{INK}" font-weight="bold">'
-            f"{escape(_shorten(actor, 20))}</text>"
+            f"{escape(_shorten(actor, 18))}</text>"
         )
         for row in rows:
             cy = y + ROW / 2 + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -253,3 +254,19 @@ def test_labels_stay_inside_the_plot_even_for_bars_spanning_it() -> None:
         x, width = float(text.get("x", 0)), _text_width(text.text)
         start = x - width if text.get("text-anchor") == "end" else x
         assert start >= GUTTER and start + width <= WIDTH, text.text
+
+
+def test_axis_labels_do_not_collide_over_decades() -> None:
+    base = facts(
+        actor(
+            "a",
+            "A",
+            commitments=[commitment("old", day("1994-12-05")), commitment("new", day("2024"))],
+        )
+    )
+    root = parse(timeline_svg(base))
+    axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "axis")
+    labels = [(float(t.get("x", 0)), t.text or "") for t in axis.iter(f"{SVG}text")]
+    assert labels[0][1] == "1994" and len(labels) >= 4
+    for (x, text), (next_x, _) in itertools.pairwise(labels):
+        assert x + _text_width(text, 9) < next_x
