@@ -175,9 +175,12 @@ def source_evidence(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> lis
 def evidence(facts: FactBase, facts_dir: Path) -> list[Evidence]:
     """The files a reader needs to check the book: every source text and the fact base."""
     files = source_evidence(facts, facts_dir, (s.id for s in facts.sources))
-    for path in sorted(
-        facts_dir.rglob("*.yaml"), key=lambda p: p.relative_to(facts_dir).as_posix()
-    ):
+    yaml_files = (
+        p
+        for p in facts_dir.rglob("*.yaml")
+        if not any(part.startswith(".") for part in p.relative_to(facts_dir).parts)
+    )
+    for path in sorted(yaml_files, key=lambda p: p.relative_to(facts_dir).as_posix()):
         relative = path.relative_to(facts_dir).as_posix()
         files.append(
             Evidence(
