@@ -15,7 +15,7 @@ import pypdf
 import pytest
 from PIL import Image
 
-from briefing.book import render_book, write_book
+from briefing.book import prefix_ids, render_book, write_book
 from briefing.cli import run_check
 from briefing.model import FactBase
 from briefing.project import Project
@@ -147,6 +147,20 @@ def test_every_link_lands_on_an_anchor_and_can_be_clicked(reader: pypdf.PdfReade
     assert any(d.startswith("appendix-") for d in dests)
 
 
+def test_prefix_ids_keeps_links_inside_the_chapter() -> None:
+    html = (
+        '<h2 id="bluf-h">B</h2><section aria-labelledby="bluf-h other">'
+        '<a href="#note-1" id="ref-1-1">1</a><a href="#source-x">s</a>'
+        '<a href="pl.html">Poland</a><a href="elsewhere.html">e</a></section>'
+    )
+    out = prefix_ids(html, "ua", {"ua", "pl"})
+    assert 'id="ua-bluf-h"' in out and 'aria-labelledby="ua-bluf-h other"' in out
+    assert 'id="ua-ref-1-1"' in out
+    assert 'href="#note-1"' in out  # no such id in the fragment: left for the book to own
+    assert 'href="#source-x"' in out
+    assert 'href="#pl"' in out and 'href="elsewhere.html"' in out
+
+
 def test_ids_are_unique_in_the_book(built: Built) -> None:
     html = render_book(built.facts, built.project.templates).html
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))
@@ -216,8 +230,12 @@ def test_latin_extended_and_cyrillic_render_in_noto(built: Built, tmp_path: Path
     renamed = [a.model_copy(update={"name": f"Україна Nausėda {a.name}"}) for a in facts.actors]
     target = tmp_path / "book.pdf"
     write_book(facts.model_copy(update={"actors": renamed}), built.project, target)
-    text = "".join(page.extract_text() for page in pypdf.PdfReader(target).pages)
+    renamed_reader = pypdf.PdfReader(target)
+    text = "".join(page.extract_text() for page in renamed_reader.pages)
     assert "Україна" in text and "Nausėda" in text
+    # The identifier is a digest of the content: other content, other /ID.
+    original = pypdf.PdfReader(built.book).trailer["/ID"]
+    assert renamed_reader.trailer["/ID"] != original
     for row in pdffonts(target):
         assert "+Noto-" in row[0], row  # no fallback face was needed
 
