@@ -1,12 +1,76 @@
-"""PDF: turn a rendered HTML brief into a PDF with WeasyPrint, reading only project files."""
+"""PDF: turn a rendered HTML brief into an archival PDF with WeasyPrint, reading only project files.
+
+Every PDF is PDF/A-3 (tagged), carries its metadata, and is reproducible: its dates come from
+SOURCE_DATE_EPOCH or the edition's as-of date, and its identifier is a digest of its content.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from briefing.model import Edition
 from briefing.project import Project
+
+PDF_VARIANT = "pdf/a-3a"
+
+Relationship = Literal["Source", "Data", "Supplement", "Alternative", "Unspecified"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A project file to embed in a PDF, named by its path in the project."""
+
+    path: Path
+    name: str
+    description: str
+    relationship: Relationship = "Source"
+
+
+@dataclass(frozen=True)
+class PdfMeta:
+    """Document information written to the PDF's Info dictionary and XMP metadata."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...]
+    language: str
+    date: dt.datetime
+    attachments: tuple[Evidence, ...] = field(default=())
+
+
+def build_date(edition: Edition, environ: dict[str, str] | None = None) -> dt.datetime:
+    """The date stamped on a build: SOURCE_DATE_EPOCH if set, else the edition's as-of day."""
+    env = os.environ if environ is None else environ
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds; unset it or fix it"
+            ) from None
+    day = dt.date.fromisoformat(edition.as_of)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def brief_meta(edition: Edition, title: str, keywords: Sequence[str] = ()) -> PdfMeta:
+    """Metadata for one brief of `edition`."""
+    summit = edition.summit
+    return PdfMeta(
+        title=f"{title} — {edition.title}, edition {edition.number}",
+        author=edition.publisher,
+        subject=edition.subtitle or edition.title,
+        keywords=(summit.name, summit.place, *keywords, edition.marking),
+        language=edition.language,
+        date=build_date(edition),
+    )
 
 
 def pdf_url_fetcher(allowed_roots: list[Path]) -> Any:
@@ -27,8 +91,32 @@ def pdf_url_fetcher(allowed_roots: list[Path]) -> Any:
     return SandboxFetcher()
 
 
-def write_pdf(html: str, target: Path, project: Project) -> None:
-    """Render one HTML brief to a PDF file; print.css adds the paged-media rules."""
+def portable_link(target: str, base: str) -> str:
+    """A link as a PDF should carry it: one to a sibling brief (`pl.html`) becomes `pl.pdf`.
+
+    WeasyPrint makes relative links absolute against the templates directory; left so, they
+    would point into the builder's file system and make the bytes depend on where it ran.
+    """
+    if not target.startswith(base):
+        return target
+    relative = target[len(base) :]
+    path, hash_, fragment = relative.partition("#")
+    if path.endswith(".html"):
+        path = path[: -len(".html")] + ".pdf"
+    return path + hash_ + fragment
+
+
+def write_pdf(
+    html: str,
+    target: Path,
+    project: Project,
+    meta: PdfMeta | None = None,
+    stylesheets: Sequence[str] = ("print.css",),
+) -> None:
+    """Render one HTML document to a PDF/A-3 file with `meta` and its evidence attached.
+
+    `stylesheets` are file names in templates/ holding the paged-media rules.
+    """
     import weasyprint
 
     fetcher = pdf_url_fetcher([project.templates, project.facts])
@@ -38,5 +126,55 @@ def write_pdf(html: str, target: Path, project: Project) -> None:
         url_fetcher=fetcher,
         media_type="print",
     )
-    print_css = weasyprint.CSS(filename=str(project.templates / "print.css"), url_fetcher=fetcher)
-    document.write_pdf(str(target), stylesheets=[print_css])
+    css = [
+        weasyprint.CSS(filename=str(project.templates / name), url_fetcher=fetcher)
+        for name in stylesheets
+    ]
+    rendered = document.render(stylesheets=css, pdf_variant=PDF_VARIANT)
+    base = project.templates.resolve().as_uri() + "/"
+    for page in rendered.pages:
+        page.links = [
+            (kind, portable_link(target, base) if kind == "external" else target, *rest)
+            for kind, target, *rest in page.links
+        ]
+    attachments: list[Any] = []
+    if meta is not None:
+        stamp = meta.date.astimezone(dt.UTC).replace(tzinfo=None)
+        w3c = meta.date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        info = rendered.metadata
+        info.title = meta.title
+        info.authors = [meta.author]
+        info.description = meta.subject
+        info.keywords = list(meta.keywords)
+        info.lang = meta.language
+        info.generator = "Briefing"
+        info.created = info.modified = w3c
+        for item in meta.attachments:
+            attachments.append(
+                weasyprint.Attachment(
+                    url=item.path.resolve().as_uri(),
+                    url_fetcher=fetcher,
+                    name=item.name,
+                    description=item.description,
+                    created=stamp,
+                    modified=stamp,
+                    relationship=item.relationship,
+                )
+            )
+    rendered.write_pdf(
+        str(target),
+        pdf_variant=PDF_VARIANT,
+        attachments=attachments,
+        # A digest of the content as identifier: the same document gets the same /ID.
+        pdf_identifier=True,
+        finisher=_associate_once,
+    )
+
+
+def _associate_once(document: Any, pdf: Any) -> None:
+    """Drop repeated entries from the catalog's /AF: WeasyPrint lists each attachment twice."""
+    associated = pdf.catalog.get("AF")
+    if associated:
+        unique = list(dict.fromkeys(associated))
+        associated.clear()
+        associated.extend(unique)

@@ -16,11 +16,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from briefing.book import source_evidence, write_book
 from briefing.model import FactBase
-from briefing.pdf import write_pdf
+from briefing.pdf import brief_meta, build_date, write_pdf
 from briefing.project import Project
 from briefing.render import Brief, render_all
 
@@ -100,7 +101,11 @@ def _write_text(path: Path, text: str) -> None:
 
 def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResult:
     """Render every brief and write build/ (html/, pdf/, index.html) in one atomic swap."""
-    briefs, index = render_all(facts, project.templates)
+    briefs, index = render_all(facts, project.templates, book=pdf)
+    try:
+        build_date(facts.edition)  # a bad SOURCE_DATE_EPOCH stops the build before it starts
+    except ValueError as exc:
+        raise PublishError(str(exc)) from None
     with build_lock(project):
         _clean_stale_staging(project)
         staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.root))
@@ -117,8 +122,16 @@ def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResu
                 (staging / "pdf").mkdir()
                 for brief in briefs:
                     target = staging / "pdf" / f"{brief.slug}.pdf"
-                    write_pdf(brief.html, target, project)
+                    keywords = [brief.title] if brief.kind == "actor" else []
+                    meta = replace(
+                        brief_meta(facts.edition, brief.title, keywords),
+                        attachments=tuple(source_evidence(facts, project.facts, brief.sources)),
+                    )
+                    write_pdf(brief.html, target, project, meta)
                     pdf_paths.append(project.build / "pdf" / target.name)
+                # The briefing book: every brief in one PDF/A-3, the evidence attached.
+                write_book(facts, project, staging / "pdf" / "book.pdf")
+                pdf_paths.append(project.build / "pdf" / "book.pdf")
             for path in staging.rglob("*"):
                 if path.is_file():
                     with open(path, "rb") as handle:

@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from briefing.model import Actor, Citation, FactBase, FuzzyDate, Source
+from briefing.timeline import timeline_svg
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Brief:
     title: str
     html: str
     kind: str  # "overview" or "actor"
+    sources: tuple[str, ...] = ()  # ids of the sources it cites, for the PDF to carry
 
 
 @dataclass
@@ -40,7 +42,7 @@ class Notes:
     facts: FactBase
     notes: list[Note] = field(default_factory=list)
     _index: dict[tuple[str, str], Note] = field(default_factory=dict)
-    _markers: int = 0
+    _marks: int = 0  # markers placed so far: keeps every marker's id unique in the brief
 
     def add(self, citation: Citation) -> Note:
         key = (citation.source, " ".join(citation.quote.split()))
@@ -55,11 +57,11 @@ class Notes:
         marks: list[Markup] = []
         for citation in citations:
             note = self.add(citation)
-            self._markers += 1
+            self._marks += 1
             marks.append(
                 Markup(
-                    '<a class="fn" href="#note-{n}" id="ref-{k}" role="doc-noteref">{n}</a>'
-                ).format(n=note.number, k=self._markers)
+                    '<a class="fn" href="#note-{n}" id="ref-{n}-{k}" role="doc-noteref">{n}</a>'
+                ).format(n=note.number, k=self._marks)
             )
         if not marks:
             return Markup("")
@@ -131,21 +133,29 @@ def render_actor(facts: FactBase, actor: Actor, env: jinja2.Environment, css: st
     html = env.get_template("actor.html").render(
         **_common(facts, env, css), actor=actor, notes=notes, cite=notes.cite
     )
-    return Brief(actor.id, actor.name, html, "actor")
+    return Brief(actor.id, actor.name, html, "actor", tuple(s.id for s in notes.sources()))
 
 
 def render_overview(facts: FactBase, env: jinja2.Environment, css: str) -> Brief:
     """The overview brief across all actors."""
     notes = Notes(facts)
     html = env.get_template("overview.html").render(
-        **_common(facts, env, css), notes=notes, cite=notes.cite
+        **_common(facts, env, css),
+        notes=notes,
+        cite=notes.cite,
+        timeline=Markup(timeline_svg(facts, actor_order(facts))),
     )
-    return Brief("overview", "Overview", html, "overview")
+    cited = tuple(s.id for s in notes.sources())
+    return Brief("overview", "Overview", html, "overview", cited)
 
 
-def render_index(facts: FactBase, briefs: list[Brief], env: jinja2.Environment, css: str) -> str:
-    """The index page linking every brief in HTML and PDF."""
-    return env.get_template("index.html").render(**_common(facts, env, css), briefs=briefs)
+def render_index(
+    facts: FactBase, briefs: list[Brief], env: jinja2.Environment, css: str, book: bool = False
+) -> str:
+    """The index page linking every brief in HTML and PDF (and the briefing book if `book`)."""
+    return env.get_template("index.html").render(
+        **_common(facts, env, css), briefs=briefs, book=book
+    )
 
 
 def actor_order(facts: FactBase) -> list[Actor]:
@@ -157,10 +167,10 @@ def actor_order(facts: FactBase) -> list[Actor]:
     return sorted(principals, key=lambda a: (a.kind != "country", a.name))
 
 
-def render_all(facts: FactBase, templates: Path) -> tuple[list[Brief], str]:
-    """Every brief and the index page, as HTML strings."""
+def render_all(facts: FactBase, templates: Path, book: bool = False) -> tuple[list[Brief], str]:
+    """Every brief and the index page (linking the book PDF if `book`), as HTML strings."""
     env = environment(templates)
     css = (templates / "brief.css").read_text(encoding="utf-8")
     briefs = [render_overview(facts, env, css)]
     briefs += [render_actor(facts, actor, env, css) for actor in actor_order(facts)]
-    return briefs, render_index(facts, briefs, env, css)
+    return briefs, render_index(facts, briefs, env, css, book)

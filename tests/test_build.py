@@ -93,7 +93,8 @@ def test_console_script_builds_from_the_project_directory(mini: Project) -> None
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "built 3 briefs (3 HTML, 3 PDF)" in result.stdout
+    assert "built 3 briefs (3 HTML, 4 PDF)" in result.stdout  # the book is the 4th PDF
+    assert (mini.build / "pdf" / "book.pdf").is_file()
     assert (mini.build / "pdf" / "overview.pdf").is_file()
 
 

@@ -1,0 +1,299 @@
+"""The briefing book PDF, read back: outline, contents, links, attachments, metadata, fonts,
+PDF/A identification, and what its pages look like."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from PIL import Image
+
+from briefing.book import prefix_ids, render_book, write_book
+from briefing.cli import run_check
+from briefing.model import FactBase
+from briefing.project import Project
+from briefing.publish import publish
+from briefing.render import actor_order
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Built:
+    project: Project
+    facts: FactBase
+    book: Path
+
+
+def copy_project(root: Path) -> Project:
+    """A copy of the shipped fact base and templates, to build without touching build/."""
+    root.mkdir(parents=True)
+    shutil.copytree(REPO / "facts", root / "facts")
+    shutil.copytree(REPO / "templates", root / "templates")
+    return Project.at(root)
+
+
+def build(root: Path) -> Built:
+    project = copy_project(root)
+    base, _ = run_check(project)
+    assert base is not None
+    publish(project, base.facts)
+    return Built(project, base.facts, project.build / "pdf" / "book.pdf")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return build(tmp_path_factory.mktemp("book") / "project")
+
+
+@pytest.fixture(scope="module")
+def reader(built: Built) -> pypdf.PdfReader:
+    return pypdf.PdfReader(built.book)
+
+
+def catalog(reader: pypdf.PdfReader) -> Any:
+    """The document catalog, loosely typed: PDF dictionaries are dynamic."""
+    return reader.trailer["/Root"]
+
+
+def outline(reader: pypdf.PdfReader) -> list[tuple[str, int, list[str]]]:
+    """Top-level bookmarks as (title, page index, child titles)."""
+    items: list[tuple[str, int, list[str]]] = []
+    tree: list[Any] = reader.outline
+    for item in tree:
+        if isinstance(item, list):
+            title, page, _ = items[-1]
+            children = [str(child.title) for child in item if not isinstance(child, list)]
+            items[-1] = (title, page, children)
+        else:
+            page_index = reader.get_destination_page_number(item)
+            assert page_index is not None
+            items.append((str(item.title), page_index, []))
+    return items
+
+
+def test_book_is_published_and_linked_from_the_index(built: Built) -> None:
+    assert built.book.stat().st_size > 10_000
+    index = (built.project.build / "index.html").read_text(encoding="utf-8")
+    assert 'href="pdf/book.pdf"' in index
+    for actor in actor_order(built.facts):  # the per-actor PDFs remain
+        assert (built.project.build / "pdf" / f"{actor.id}.pdf").is_file()
+
+
+def test_outline_mirrors_the_chapters_and_their_headings(
+    built: Built, reader: pypdf.PdfReader
+) -> None:
+    actors = actor_order(built.facts)
+    items = outline(reader)
+    expected = [
+        "Cover",
+        "Contents",
+        "1. Overview",
+        *(f"{i}. {a.name}" for i, a in enumerate(actors, start=2)),
+        "Appendix A. Sources",
+        "Appendix B. Method",
+    ]
+    assert [title for title, _, _ in items] == expected
+    pages = [page for _, page, _ in items]
+    assert pages == sorted(pages) and pages[0] == 0
+    assert len(set(pages)) == len(pages)  # every chapter starts on its own page
+    for title, _, children in items[2:-2]:
+        assert "Bottom line up front" in children, title
+    overview_children = items[2][2]
+    assert "Timeline" in overview_children
+    assert items[-2][2] == [s.title for s in built.facts.sources]
+
+
+def test_contents_page_numbers_match_the_chapters(reader: pypdf.PdfReader) -> None:
+    items = outline(reader)
+    contents_page = next(page for title, page, _ in items if title == "Contents")
+    text = reader.pages[contents_page].extract_text()
+    listed: dict[str, int] = {}
+    for line in text.splitlines():
+        # "3  Poland . . . . . 7": number or letter, title, leader dots, page number
+        match = re.fullmatch(r"\w+ +(.+?)[ .]*\. *(\d+)", line.strip())
+        if match:
+            listed[match.group(1)] = int(match.group(2))
+    for title, page, _ in items[2:]:
+        name = title.split(". ", 1)[1]
+        assert listed.get(name) == page + 1, (name, listed)
+
+
+def test_every_link_lands_on_an_anchor_and_can_be_clicked(reader: pypdf.PdfReader) -> None:
+    names = set(reader.named_destinations)
+    dests: list[str] = []
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
+            assert abs(x2 - x1) > 1 and abs(y2 - y1) > 1, annot
+            if "/Dest" in annot:
+                dests.append(str(annot["/Dest"]))
+            else:
+                uri = str(annot["/A"]["/URI"])
+                assert not uri.startswith("file:"), uri
+    assert dests and set(dests) <= names
+    # Footnote markers lead to their chapter's notes, notes to the sources appendix, and the
+    # appendix back to the notes.
+    assert any(re.fullmatch(r"[a-z0-9_-]+-note-\d+", d) for d in dests)
+    assert any(d.startswith("source-") for d in dests)
+    assert any(d.startswith("appendix-") for d in dests)
+
+
+def test_prefix_ids_keeps_links_inside_the_chapter() -> None:
+    html = (
+        '<h2 id="bluf-h">B</h2><section aria-labelledby="bluf-h other">'
+        '<a href="#note-1" id="ref-1-1">1</a><a href="#source-x">s</a>'
+        '<a href="pl.html">Poland</a><a href="elsewhere.html">e</a></section>'
+    )
+    out = prefix_ids(html, "ua", {"ua", "pl"})
+    assert 'id="ua-bluf-h"' in out and 'aria-labelledby="ua-bluf-h other"' in out
+    assert 'id="ua-ref-1-1"' in out
+    assert 'href="#note-1"' in out  # no such id in the fragment: left for the book to own
+    assert 'href="#source-x"' in out
+    assert 'href="#pl"' in out and 'href="elsewhere.html"' in out
+
+
+def test_ids_are_unique_in_the_book(built: Built) -> None:
+    html = render_book(built.facts, built.project.templates).html
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [i for i, n in ids.items() if n > 1] == []
+    for target in re.findall(r'href="#([^"]+)"', html):
+        assert target in ids, target
+
+
+def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None:
+    attachments = reader.attachments
+    facts_dir = built.project.facts
+    expected = {f"facts/sources/{s.file}" for s in built.facts.sources}
+    expected |= {f"facts/{p.relative_to(facts_dir).as_posix()}" for p in facts_dir.rglob("*.yaml")}
+    assert set(attachments) == expected
+    for name, contents in attachments.items():
+        assert contents == [(built.project.root / name).read_bytes()], name
+    # PDF/A-3 associates each file with the book, once, saying what it is to the book.
+    associated = catalog(reader).raw_get("/AF")
+    assert len({ref.idnum for ref in associated}) == len(associated) == len(expected)
+    for ref in associated:
+        spec = ref.get_object()
+        kind = "/Source" if str(spec["/F"]).startswith("facts/sources/") else "/Data"
+        assert spec["/AFRelationship"] == kind, spec["/F"]
+
+
+def test_metadata_and_pdfa_identification(built: Built, reader: pypdf.PdfReader) -> None:
+    edition = built.facts.edition
+    info: Any = reader.metadata
+    assert info is not None
+    assert edition.title in str(info["/Title"])
+    assert info["/Author"] == edition.publisher
+    assert info["/Subject"] == (edition.subtitle or edition.title)
+    for actor in actor_order(built.facts):
+        assert actor.name in str(info["/Keywords"])
+    compact = edition.as_of.replace("-", "")
+    assert str(info["/CreationDate"]).startswith(f"D:{compact}")
+    assert str(info["/ModDate"]).startswith(f"D:{compact}")
+    root = catalog(reader)
+    assert root["/Lang"] == edition.language
+    assert root["/MarkInfo"]["/Marked"]  # tagged, as PDF/A-3a needs
+    assert "/StructTreeRoot" in root
+    assert root["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp
+    assert 'pdfaid:conformance="A"' in xmp
+    assert "/ID" in reader.trailer
+
+
+def pdffonts(path: Path) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True)
+    return [line.split() for line in out.stdout.splitlines()[2:] if line.strip()]
+
+
+def test_fonts_are_noto_and_embedded(built: Built) -> None:
+    fonts = pdffonts(built.book)
+    assert fonts
+    for row in fonts:
+        name, emb = row[0], row[-5]
+        assert re.fullmatch(r"[A-Z]{6}\+Noto-(Sans|Serif)(-\w+)?", name), row
+        assert emb == "yes", row
+    families = {row[0].split("+")[1].split("-")[1] for row in fonts}
+    assert families == {"Sans", "Serif"}
+
+
+def test_latin_extended_and_cyrillic_render_in_noto(built: Built, tmp_path: Path) -> None:
+    facts = built.facts
+    renamed = [a.model_copy(update={"name": f"Україна Nausėda {a.name}"}) for a in facts.actors]
+    target = tmp_path / "book.pdf"
+    write_book(facts.model_copy(update={"actors": renamed}), built.project, target)
+    renamed_reader = pypdf.PdfReader(target)
+    text = "".join(page.extract_text() for page in renamed_reader.pages)
+    assert "Україна" in text and "Nausėda" in text
+    # The identifier is a digest of the content: other content, other /ID.
+    original = pypdf.PdfReader(built.book).trailer["/ID"]
+    assert renamed_reader.trailer["/ID"] != original
+    for row in pdffonts(target):
+        assert "+Noto-" in row[0], row  # no fallback face was needed
+
+
+def page_images(pdf: Path, out: Path) -> list[Image.Image]:
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(pdf), str(out / "p")], check=True)
+    return [Image.open(p).convert("L") for p in sorted(out.glob("p-*.png"))]
+
+
+def test_pages_are_not_blank_and_stay_inside_the_margins(
+    built: Built, reader: pypdf.PdfReader, tmp_path: Path
+) -> None:
+    images = page_images(built.book, tmp_path)
+    assert len(images) == len(reader.pages)
+    for number, image in enumerate(images, start=1):
+        width, height = image.size
+        mm = width / 210  # A4 pages
+        dark = sum(image.histogram()[:200])
+        assert dark > width * height * 0.005, f"page {number} looks blank"
+        # The text block and the running header and footer keep clear of a strip along
+        # every edge: nothing is cut off or pushed into the outer margin.
+        strips = {
+            "left": (0, 0, int(14 * mm), height),
+            "right": (width - int(14 * mm), 0, width, height),
+            "top": (0, 0, width, int(12 * mm)),
+            "bottom": (0, height - int(12 * mm), width, height),
+        }
+        for side, box in strips.items():
+            ink = sum(image.crop(box).histogram()[:200])
+            assert ink == 0, f"page {number}: ink in the {side} margin"
+
+
+def test_actor_pdfs_are_pdfa_with_metadata(built: Built) -> None:
+    actor = actor_order(built.facts)[0]
+    reader = pypdf.PdfReader(built.project.build / "pdf" / f"{actor.id}.pdf")
+    info: Any = reader.metadata
+    assert info is not None
+    assert actor.name in str(info["/Title"]) and actor.name in str(info["/Keywords"])
+    assert info["/Author"] == built.facts.edition.publisher
+    root = catalog(reader)
+    assert root["/Lang"] == built.facts.edition.language
+    assert 'pdfaid:part="3"' in root["/Metadata"].get_object().get_data().decode()
+    for row in pdffonts(built.project.build / "pdf" / f"{actor.id}.pdf"):
+        assert "+Noto-" in row[0] and row[-5] == "yes", row
+    # It carries the source texts it cites, and only those.
+    cited = {c.source for j in actor.bluf for c in j.citations}
+    cited |= {c.source for p in actor.positions for c in p.citations}
+    cited |= {c.source for m in actor.commitments for c in m.citations}
+    cited |= {c.source for t in actor.statements for c in t.citations}
+    cited |= {c.source for q in actor.open_questions for c in q.citations}
+    files = {s.id: f"facts/sources/{s.file}" for s in built.facts.sources}
+    assert set(reader.attachments) == {files[i] for i in cited}
+
+
+def test_rebuilds_are_byte_identical(built: Built, tmp_path: Path) -> None:
+    again = build(tmp_path / "elsewhere" / "other-name")
+    first_actor = actor_order(built.facts)[0].id
+    for name in ("book.pdf", f"{first_actor}.pdf", "overview.pdf"):
+        a = (built.project.build / "pdf" / name).read_bytes()
+        b = (again.project.build / "pdf" / name).read_bytes()
+        assert a == b, name

@@ -1,0 +1,68 @@
+"""PDF metadata helpers: the build date, and links that do not leak the builder's paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from briefing.cli import main, run_check
+from briefing.pdf import brief_meta, build_date, portable_link, write_pdf
+from briefing.project import Project
+from briefing.render import render_all
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    shutil.copytree(REPO / "facts", tmp_path / "facts")
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    return Project.at(tmp_path)
+
+
+def test_build_date_is_the_as_of_day_unless_source_date_epoch_is_set(project: Project) -> None:
+    base, _ = run_check(project)
+    assert base is not None
+    edition = base.facts.edition
+    as_of = dt.date.fromisoformat(edition.as_of)
+    assert build_date(edition, {}) == dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC)
+    assert build_date(edition, {"SOURCE_DATE_EPOCH": "1700000000"}) == dt.datetime(
+        2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC
+    )
+    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+        build_date(edition, {"SOURCE_DATE_EPOCH": "yesterday"})
+
+
+def test_source_date_epoch_sets_the_pdf_dates(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, _ = run_check(project)
+    assert base is not None
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    brief = render_all(base.facts, project.templates)[0][-1]
+    target = tmp_path / "brief.pdf"
+    write_pdf(brief.html, target, project, brief_meta(base.facts.edition, brief.title))
+    info = pypdf.PdfReader(target).metadata
+    assert info is not None
+    assert str(info["/CreationDate"]) == "D:20231114221320Z"
+
+
+def test_bad_source_date_epoch_is_a_clear_error_and_keeps_build(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    assert main(["--root", str(project.root), "build"]) == 1
+    assert "SOURCE_DATE_EPOCH='soon'" in capsys.readouterr().err
+    assert not project.build.exists()
+
+
+def test_links_to_sibling_briefs_point_at_their_pdfs() -> None:
+    base = "file:///home/someone/project/templates/"
+    assert portable_link(base + "pl.html", base) == "pl.pdf"
+    assert portable_link(base + "pl.html#pl-x", base) == "pl.pdf#pl-x"
+    assert portable_link(base + "notes.txt", base) == "notes.txt"
+    assert portable_link("https://example.org/a.html", base) == "https://example.org/a.html"
