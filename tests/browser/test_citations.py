@@ -91,6 +91,7 @@ def test_print_shows_plain_links_not_popovers(built: Path, browser: Browser) -> 
     visit.page.emulate_media(media="print")
     assert visit.page.locator("a.fn-print").first.is_visible()
     assert not visit.page.locator("button.fn").first.is_visible()
+    assert visit.page.locator(".masthead .marking").is_visible()  # a browser prints the marking
     close(visit)
     # WeasyPrint reads the same HTML with print media: the PDF has no popover text in it.
     text = "".join(page.extract_text() for page in PdfReader(built / "pdf" / "overview.pdf").pages)
