@@ -69,6 +69,16 @@ def test_hover_and_keyboard_focus_preview_the_note(built: Path, browser: Browser
         marker.get_attribute("popovertarget")
     )
     assert popover.is_visible()
+    page.keyboard.press("Enter")  # pins the note; its link is the next stop
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == (
+        f"#note-{marker.inner_text()}"
+    )
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")  # a preview holds no stops: on to the next marker
+    assert page.evaluate("document.activeElement.getAttribute('popovertarget')") == (
+        page.locator("button.fn").nth(1).get_attribute("popovertarget")
+    )
     close(visit)
 
 

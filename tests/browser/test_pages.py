@@ -34,6 +34,15 @@ def test_pages_load_offline_without_errors_and_fit(
     assert problems == []
 
 
+def test_pages_fit_the_narrowest_phone(built: Path, browser: Browser) -> None:
+    wide = {}
+    for path in pages(built):
+        visit = open_page(browser, path, width=360)
+        wide[path.name] = visit.horizontal_overflow()
+        close(visit)
+    assert set(wide.values()) == {0}, wide
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_pages_have_no_serious_axe_violations(
