@@ -79,13 +79,25 @@ _MARKER = (
     '<button type="button" class="fn" popovertarget="pop-{serial}" aria-label="Note {n}">{n}'
     "</button>"
     '<span class="pop" id="pop-{serial}" popover>'
-    '<span class="pop-head">Note {n} · source reliability <strong>{grade}</strong></span>'
+    '<span class="pop-head">Note {n} · source reliability <strong>{grade}</strong>, {meaning}'
+    "</span>"
     '<q class="pop-quote"{lang}>{quote}</q>'
-    '<span class="pop-source">{outlet}, <cite>{title}</cite></span>'
+    '<span class="pop-source">{outlet}, <cite>{title}</cite>, {date}</span>'
     '<span class="pop-actions"><a href="#note-{n}">Go to note {n}</a>'
     '<button type="button" popovertarget="pop-{serial}" popovertargetaction="hide">Close</button>'
     "</span></span></span>"
 )
+
+
+# What each reliability grade of the Admiralty code means, for readers who do not know it.
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
 
 
 def _marker(note: Note, citation: Citation, serial: int) -> Markup:
@@ -95,6 +107,8 @@ def _marker(note: Note, citation: Citation, serial: int) -> Markup:
         serial=serial,
         n=note.number,
         grade=note.source.reliability,
+        meaning=RELIABILITY[note.source.reliability],
+        date=format_date(note.source.date),
         lang=Markup(' lang="{}"').format(lang) if lang else "",
         quote=" ".join(citation.quote.split()),
         outlet=note.source.outlet,
