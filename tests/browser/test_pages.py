@@ -94,3 +94,21 @@ def test_dark_scheme_follows_the_reader(built: Path, browser: Browser) -> None:
         close(visit)
     assert colours["light"] == "rgb(255, 255, 255)"
     assert colours["dark"] != colours["light"]
+
+
+def test_the_fence_catches_what_a_page_would_fetch(tmp_path: Path, browser: Browser) -> None:
+    page = tmp_path / "leaky.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
+        '<link rel="stylesheet" href="style.css"></head><body>'
+        '<img src="https://example.invalid/x.png" alt="">'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt=""></body></html>',
+        encoding="utf-8",
+    )
+    visit = open_page(browser, page, width=390)
+    close(visit)
+    assert sorted(visit.blocked) == [
+        (tmp_path / "style.css").as_uri(),
+        "https://example.invalid/x.png",
+    ]
+    assert visit.console_errors  # the refused loads surface as errors too
