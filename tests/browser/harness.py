@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Route, sync_playwright
 
@@ -20,7 +20,8 @@ CHROMIUM = Path(os.environ.get("BRIEFING_CHROMIUM", "/usr/bin/chromium"))
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WIDTHS = (1280, 390)
-SCHEMES = ("light", "dark")
+Scheme = Literal["light", "dark"]
+SCHEMES: tuple[Scheme, ...] = ("light", "dark")
 # Chromium must not phone home while a test watches for requests leaving the page.
 CHROMIUM_ARGS = [
     "--headless",
@@ -80,14 +81,14 @@ def open_page(
     path: Path,
     *,
     width: int,
-    scheme: str = "light",
+    scheme: Scheme = "light",
     javascript: bool = True,
     height: int = 900,
 ) -> Visit:
     """Open a built HTML file with every request other than the file itself refused."""
     context = browser.new_context(
         viewport={"width": width, "height": height},
-        color_scheme=scheme,  # type: ignore[arg-type]
+        color_scheme=scheme,
         java_script_enabled=javascript,
     )
     page = context.new_page()

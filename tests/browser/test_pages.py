@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.harness import SCHEMES, VNU, WIDTHS, close, open_page, pages
+from tests.browser.harness import SCHEMES, VNU, WIDTHS, Scheme, close, open_page, pages
 
 
 def test_build_has_the_pages_under_test(built: Path) -> None:
@@ -46,7 +46,7 @@ def test_pages_fit_the_narrowest_phone(built: Path, browser: Browser) -> None:
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_pages_have_no_serious_axe_violations(
-    built: Path, browser: Browser, width: int, scheme: str
+    built: Path, browser: Browser, width: int, scheme: Scheme
 ) -> None:
     problems: list[str] = []
     for path in pages(built):
