@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: brief check coverage test lint format clean sysdeps serve schema
+.PHONY: brief check coverage test lint format clean sysdeps serve schema screenshots
 
 brief: $(STAMP)
 	$(BIN)/briefing build
@@ -37,6 +37,11 @@ $(STAMP): pyproject.toml
 # root and something is missing; otherwise says what to install.
 sysdeps:
 	@bash scripts/sysdeps.sh
+
+# Full-page screenshots of every HTML brief, 1280 and 390 px wide, light and dark, into
+# build/screenshots/ (taken after the build, which replaces build/ as a whole).
+screenshots: brief sysdeps
+	$(BIN)/python -m tests.browser.harness build build/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check briefing tests

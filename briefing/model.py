@@ -209,6 +209,11 @@ class Citation(Strict):
         description="Verbatim words from the source file; line breaks and curly quotes may vary.",
     )
     note: str | None = Field(default=None, description="Optional remark on how the quote is used.")
+    lang: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+        description="Language of the quote (BCP 47, e.g. 'uk') when not the brief's language.",
+    )
 
 
 Citations = Annotated[

@@ -33,6 +33,7 @@ class Note:
     number: int
     citation: Citation
     source: Source
+    refs: list[int] = field(default_factory=list)  # serials of the markers citing this note
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Notes:
     facts: FactBase
     notes: list[Note] = field(default_factory=list)
     _index: dict[tuple[str, str], Note] = field(default_factory=dict)
-    _marks: int = 0  # markers placed so far: keeps every marker's id unique in the brief
+    _serial: int = 0  # markers so far: makes every marker's id unique in the page
 
     def add(self, citation: Citation) -> Note:
         key = (citation.source, " ".join(citation.quote.split()))
@@ -53,16 +54,17 @@ class Notes:
         return self._index[key]
 
     def cite(self, citations: Iterable[Citation]) -> Markup:
-        """Footnote markers for citations, as HTML, registering each as a note."""
+        """Footnote markers for citations, as HTML, registering each as a note.
+
+        On screen each marker is a button whose popover shows the quote, the source and its
+        grade in place, without script; in print (and the PDF) it is a plain link to the note.
+        """
         marks: list[Markup] = []
         for citation in citations:
             note = self.add(citation)
-            self._marks += 1
-            marks.append(
-                Markup(
-                    '<a class="fn" href="#note-{n}" id="ref-{n}-{k}" role="doc-noteref">{n}</a>'
-                ).format(n=note.number, k=self._marks)
-            )
+            self._serial += 1
+            note.refs.append(self._serial)
+            marks.append(_marker(note, citation, self._serial))
         if not marks:
             return Markup("")
         return Markup('<sup class="cite">') + Markup(",").join(marks) + Markup("</sup>")
@@ -71,6 +73,49 @@ class Notes:
         """The sources cited so far, in the order of the fact base."""
         cited = {note.source.id for note in self.notes}
         return [s for s in self.facts.sources if s.id in cited]
+
+
+_MARKER = (
+    '<span class="ref" id="ref-{serial}">'
+    '<a class="fn-print" href="#note-{n}" role="doc-noteref">{n}</a>'
+    '<button type="button" class="fn" popovertarget="pop-{serial}" aria-label="Note {n}">{n}'
+    "</button>"
+    '<span class="pop" id="pop-{serial}" popover>'
+    '<span class="pop-head">Note {n} · source reliability <strong>{grade}</strong>, {meaning}'
+    "</span>"
+    '<q class="pop-quote"{lang}>{quote}</q>'
+    '<span class="pop-source">{outlet}, <cite>{title}</cite>, {date}</span>'
+    '<span class="pop-actions"><a href="#note-{n}">Go to note {n}</a>'
+    '<button type="button" popovertarget="pop-{serial}" popovertargetaction="hide">Close</button>'
+    "</span></span></span>"
+)
+
+
+# What each reliability grade of the Admiralty code means, for readers who do not know it.
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+
+
+def _marker(note: Note, citation: Citation, serial: int) -> Markup:
+    """One footnote marker: a print link to the note and an in-place popover for screens."""
+    lang = citation.lang
+    return Markup(_MARKER).format(
+        serial=serial,
+        n=note.number,
+        grade=note.source.reliability,
+        meaning=RELIABILITY[note.source.reliability],
+        date=format_date(note.source.date),
+        lang=Markup(' lang="{}"').format(lang) if lang else "",
+        quote=" ".join(citation.quote.split()),
+        outlet=note.source.outlet,
+        title=note.source.title,
+    )
 
 
 def _markdown() -> Callable[[str], Markup]:

@@ -300,8 +300,8 @@ def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
     desc = (
         f"{len(entries)} dated item(s) from {start.strftime('%B %Y')} to "
         f"{(end - dt.timedelta(days=1)).strftime('%B %Y')}; "
-        f"{sum(e.inferred for e in entries)} with inferred dates; {undated} undated or year-less item(s) "
-        "not shown."
+        f"{sum(e.inferred for e in entries)} with inferred dates; "
+        f"{undated} undated or year-less item(s) not shown."
     )
     parts = _svg_open(height, title, desc)
 
