@@ -80,7 +80,7 @@ def test_same_quote_cited_twice_keeps_one_number(mini: Project) -> None:
     other = Citation(source="harbour", quote="joint training")
     html = str(notes.cite([first, other])) + str(notes.cite([again]))
     assert [n.number for n in notes.notes] == [1, 2]
-    assert html.count('href="#note-1"') == 2
+    assert html.count('class="fn-print" href="#note-1"') == 2
     assert notes.sources()[0].id == "harbour"
 
 
