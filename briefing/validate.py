@@ -35,6 +35,9 @@ class LoadedFactBase:
     sources_file: LoadedFile
     people_file: LoadedFile
     actor_files: list[LoadedFile]
+    # Ids of actors whose file failed to load or validate (file stem, and the id it declares):
+    # references to them are not reported again as unknown.
+    failed_actors: frozenset[str] = frozenset()
 
 
 def _unwrap(tp: Any) -> Any:
@@ -142,7 +145,7 @@ def _load_and_validate(
     name = project.name(path)
     if not path.is_file():
         return None, None, [Diagnostic(Location(name), "file is missing", f"create {name}")]
-    loaded, problems = load_file(path, name)
+    loaded, problems = load_file(path, name, within=project.facts)
     if loaded is None or problems:
         return loaded, None, problems
     value, problems = validate_file(model, loaded)
@@ -176,16 +179,22 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
                 "add one YAML file per actor, e.g. facts/actors/pl.yaml",
             )
         )
+    failed: set[str] = set()
     for path in actor_paths:
-        loaded, found = load_file(path, project.name(path))
+        loaded, found = load_file(path, project.name(path), within=project.facts)
         problems += found
-        if loaded is None or found:
+        actor = None
+        if loaded is not None and not found:
+            actor, found = validate_file(Actor, loaded)
+            problems += found
+        if actor is None or loaded is None:
+            failed.add(path.stem)
+            declared = loaded.data.get("id") if loaded and isinstance(loaded.data, dict) else None
+            if isinstance(declared, str):
+                failed.add(declared.strip())
             continue
-        actor, found = validate_file(Actor, loaded)
-        problems += found
-        if actor is not None:
-            actors.append(actor)
-            actor_files.append(loaded)
+        actors.append(actor)
+        actor_files.append(loaded)
 
     if (
         edition is None
@@ -208,6 +217,14 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
     # Returned even when some actor files failed, so that the check stage can still verify the
     # quotes of every file that did validate: the curator sees all problems in one run.
     return (
-        LoadedFactBase(facts, edition_file, overview_file, sources_file, people_file, actor_files),
+        LoadedFactBase(
+            facts,
+            edition_file,
+            overview_file,
+            sources_file,
+            people_file,
+            actor_files,
+            frozenset(failed),
+        ),
         problems,
     )
