@@ -193,6 +193,8 @@ def read_sources(
     texts: dict[str, NormalText] = {}
     problems: list[Diagnostic] = []
     for i, source in enumerate(base.facts.sources):
+        if source.id in texts:
+            continue  # a duplicate id, reported by check_ids; the first one stands
         where = base.sources_file.locate(("sources", i, "file"))
         path, reason = source_path(project, source.file)
         if path is None:

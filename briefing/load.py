@@ -327,8 +327,7 @@ _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
         "use single quotes outside double quotes, or '>-'",
     ),
     ("expected <block end>", "this line does not line up with the lines around it"),
-    ("unexpected end of stream", "a quote or bracket is opened and never closed"),
-    ("found unexpected end", "a quote or bracket is opened and never closed"),
+    ("is never closed", "close the quote or bracket, or remove the opening one"),
     ("found another document", "one document per file: remove the '---' line"),
     ("undefined alias", "'*name' needs an earlier '&name'; better, write the value out"),
     ("duplicate anchor", "each '&name' may be defined only once"),
@@ -338,6 +337,9 @@ _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
     ),
     ("unknown escape character", "in double quotes '\\' starts an escape; use single quotes"),
 )
+
+
+_UNCLOSED = re.compile(r"end of stream|<stream end>|<document end>")
 
 
 def _syntax_hint(message: str) -> str:
@@ -363,8 +365,13 @@ def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, lis
         loaded.data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         message = (exc.problem or exc.context or "invalid YAML").strip()
+        if exc.context and exc.context_mark and _UNCLOSED.search(message):
+            # The end of the file is not where the mistake is: point at what was left open.
+            mark = exc.context_mark
+            opened = exc.context.removeprefix("while scanning ").removeprefix("while parsing ")
+            message = f"{opened} starting here is never closed"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         return None, [
             Diagnostic(Location(name, line, col), f"YAML syntax: {message}", _syntax_hint(message))
         ]
