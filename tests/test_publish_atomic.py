@@ -195,7 +195,7 @@ def test_failure_while_writing_pdfs_leaves_build_untouched(
     base, _ = run_check(project)
     assert base is not None
     written: list[Path] = []
-    real_write_pdf = publish_module.write_pdf
+    real_write_pdf = publish_module.write_pdf  # type: ignore[attr-defined]
 
     def failing_write_pdf(html: str, target: Path, project: Project) -> None:
         if written:
