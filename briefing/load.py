@@ -356,8 +356,8 @@ def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, lis
     empty = Diagnostic(Location(name), "file is empty", "add content or delete the file")
     if _is_blank(text):
         return None, [empty]
-    composer = _FactComposer(text)
     try:
+        composer = _FactComposer(text)  # the reader refuses control characters right here
         node = composer.get_single_node()
         if node is None:
             return None, [empty]
@@ -374,6 +374,16 @@ def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, lis
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         return None, [
             Diagnostic(Location(name, line, col), f"YAML syntax: {message}", _syntax_hint(message))
+        ]
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        return None, [
+            Diagnostic(
+                Location(name, line, col),
+                f"control character U+{exc.character:04X} is not allowed in YAML",
+                "delete it; it is invisible in most editors (pasted from a PDF or a web page?)",
+            )
         ]
     except yaml.YAMLError as exc:
         return None, [Diagnostic(Location(name), f"YAML syntax: {exc}")]
