@@ -180,6 +180,10 @@ def test_no_active_content_or_requests(built: Project, name: str) -> None:
     # The only style is the project's own stylesheet, untouched by facts.
     assert len(parser.styles) == 1
     assert parser.styles[0].strip() == css.strip()
+    # ... and that stylesheet loads nothing from outside the page.
+    assert "@import" not in css
+    for url in re.findall(r"url\(\s*['\"]?([^'\")]*)", css):
+        assert url.startswith(("data:", "#")), f"brief.css requests {url}"
 
 
 def test_markdown_keeps_only_safe_links() -> None:
