@@ -233,3 +233,25 @@ def test_stale_staging_from_a_killed_build_is_cleaned(tmp_path: Path) -> None:
     (stale / "pdf/half.pdf").write_bytes(b"%PDF-1.7\n")
     assert run_cli("--root", str(root), "build", "--no-pdf").code == 0
     assert not stale.exists()
+
+
+def test_interrupted_build_cleans_up_and_keeps_build(big_project: Path) -> None:
+    """Ctrl-C mid-PDF: exit 130, the staging directory is removed, build/ is untouched."""
+    root = big_project
+    assert run_cli("--root", str(root), "build", "--no-pdf").code == 0
+    before = manifest(root / "build")
+    process = start_build(root)
+    try:
+        mid_pdf = wait_for(
+            lambda: any(any((s / "pdf").glob("*.pdf")) for s in staging_dirs(root)), 120
+        )
+        assert mid_pdf, "the build never reached the PDF stage"
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert staging_dirs(root) == []
+    assert manifest(root / "build") == before
