@@ -74,6 +74,9 @@ def _mark_of(event_or_node: Any) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
+_RESOLVER = _FactResolver()
+
+
 class _FactComposer(
     yaml.reader.Reader,
     yaml.scanner.Scanner,
@@ -213,12 +216,27 @@ class _Builder:
                 "facts are plain text, numbers, lists and mappings; remove the '!' tag",
             )
             return None
+        if not self.fits(node):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(node, f"the tag '{tag}' does not fit this value", "remove the '!!' tag")
+            return None
         if isinstance(node, MappingNode):
             return self.mapping(node, path, depth)
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
         return self.scalar(node)
+
+    def fits(self, node: Node) -> bool:
+        """Whether an explicit tag such as '!!int' matches what the value is written as."""
+        if isinstance(node, MappingNode):
+            return node.tag == _MAP
+        if isinstance(node, SequenceNode):
+            return node.tag == _SEQ
+        if node.tag == _STR:
+            return True
+        implicit = _RESOLVER.resolve(ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+        return bool(implicit == node.tag)
 
     def mapping(self, node: MappingNode, path: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}

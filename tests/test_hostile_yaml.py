@@ -42,6 +42,24 @@ def test_python_tags_are_refused_and_never_run(tag: str, tmp_path: Path) -> None
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(
+    "value", ["!!int abc", "!!float x", "!!bool maybe", "!!null foo", "!!map [a]", "!!seq {a: 1}"]
+)
+def test_explicit_tag_must_fit_the_value(value: str) -> None:
+    """A standard tag may not force a conversion that would fail or silently guess."""
+    _, problems = parse(f"a: {value}\n")
+    assert len(problems) == 1
+    assert problems[0].startswith("facts/x.yaml:1:4: error: the tag '!!")
+    assert "does not fit this value" in problems[0]
+
+
+def test_explicit_tag_that_fits_is_harmless() -> None:
+    assert parse("a: !!int 12\nb: !!str 12\nc: !!bool true\n") == (
+        {"a": 12, "b": "12", "c": True},
+        [],
+    )
+
+
 def billion_laughs(levels: int = 9, width: int = 10) -> str:
     lines = ["lol0: &l0 " + "[" + ", ".join(['"lol"'] * width) + "]"]
     for i in range(1, levels + 1):

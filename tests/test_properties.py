@@ -74,7 +74,8 @@ def assert_clean(problems: list[Diagnostic], content: bytes) -> None:
 
 NASTY = [
     "\t", "  ", "\n", ": ", "- ", "#", "'", '"', "&a ", "*a", "!!python/object:os.system ",
-    "!tag ", "[", "]", "{", "}", "<<: ", "? ", "|", ">-", "%", "@", "`", "\\", "---\n",
+    "!tag ", "!!int ", "!!bool ", "!!map ", "!!str ", "[", "]", "{", "}", "<<: ", "? ", "|",
+    ">-", "%", "@", "`", "\\", "---\n",
     "...\n", "\x00", "\ufeff", "é", "2023-02-30", "null", "~", "yes", "1e400", "0x1F",
 ]  # fmt: skip
 
