@@ -121,7 +121,8 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
     """Speakers, actors, parties, questions and sources named by id all exist."""
     facts = base.facts
     people = {p.id for p in facts.people}
-    actors = {a.id for a in facts.actors} | base.failed_actor_ids
+    # An actor whose file failed validation still exists; its errors are reported already.
+    actors = {a.id for a in facts.actors} | base.failed_actors
     questions = {q.id for q in facts.edition.questions}
     sources = {s.id for s in facts.sources}
     problems: list[Diagnostic] = []
@@ -154,22 +155,34 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
 
 
 def source_path(project: Project, file: str) -> tuple[Path | None, str]:
-    """The safe path of a source file in facts/sources/, or None and why it is refused."""
-    if not file or file.startswith(("/", "\\")) or Path(file).is_absolute():
-        return None, "an absolute path is not allowed; name a file inside facts/sources/"
-    if ".." in Path(file).parts:
-        return None, "'..' is not allowed; name a file inside facts/sources/"
-    base = project.sources.resolve()
-    candidate = project.sources / file
+    """The safe path of a source file in facts/sources/, or None and why it is refused.
+
+    Only a regular file whose real location is inside facts/sources/ is accepted: no absolute
+    paths, no '..', no symlink (of the file or of a folder on the way) that leads outside.
+    """
+    inside = "name a file inside facts/sources/, e.g. 'report.txt'"
+    if not file:
+        return None, f"the file name is empty; {inside}"
+    if any(ord(ch) < 32 for ch in file):
+        return None, f"the file name contains a control character; {inside}"
+    if file.startswith(("/", "\\", "~")) or Path(file).is_absolute() or file[1:2] == ":":
+        return None, f"an absolute path is not allowed; {inside}"
+    if ".." in Path(file).parts or ".." in file.split("\\"):
+        return None, f"'..' is not allowed; {inside}"
     try:
+        base = project.sources.resolve(strict=True)
+        if not base.is_relative_to(project.facts.resolve()):
+            return None, "facts/sources/ is a symlink that leads outside facts/"
+        candidate = project.sources / file
         resolved = candidate.resolve()
-        resolved.relative_to(base)
-    except (ValueError, OSError, RuntimeError):
-        return None, "the path leaves facts/sources/ (through a symlink?)"
-    if not candidate.exists():
-        return None, f"no such file in facts/sources/: {file}"
-    if not resolved.is_file():
-        return None, "not a regular file"
+        if not resolved.is_relative_to(base):
+            return None, "the path leads outside facts/sources/ through a symlink"
+        if not candidate.exists():
+            return None, f"no such file in facts/sources/: {file}"
+        if not resolved.is_file():
+            return None, "not a regular file"
+    except (OSError, RuntimeError, ValueError) as exc:
+        return None, f"cannot resolve the path ({exc}); {inside}"
     return resolved, ""
 
 
@@ -180,6 +193,8 @@ def read_sources(
     texts: dict[str, NormalText] = {}
     problems: list[Diagnostic] = []
     for i, source in enumerate(base.facts.sources):
+        if source.id in texts:
+            continue  # a duplicate id, reported by check_ids; the first one stands
         where = base.sources_file.locate(("sources", i, "file"))
         path, reason = source_path(project, source.file)
         if path is None:

@@ -9,6 +9,7 @@ curator's back.
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +21,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from briefing.diagnostics import Diagnostic, Location
 
 # Limits that keep a hostile or broken file from exhausting the machine. A real actor file is
-# a few kilobytes, a handful of levels deep, and uses no aliases at all.
-MAX_FILE_BYTES = 1_000_000
-MAX_DEPTH = 40
-MAX_NODES = 200_000
-MAX_ALIASES = 100
+# a few kilobytes, about six levels deep, and uses no aliases at all; each limit leaves a wide
+# margin above that while keeping the worst case (a file just under every limit) fast to refuse.
+MAX_FILE_BYTES = 512 * 1024  # PyYAML parses about 0.5 MB/s: the largest file loads in ~1 s
+MAX_DEPTH = 40  # far below Python's recursion limit, far above the six levels facts need
+MAX_NODES = 100_000  # values after alias expansion; stops billion-laughs before it is built
+MAX_ALIASES = 100  # aliases are legal YAML but facts have no use for many of them
 
 Path_ = tuple[str | int, ...]
 
@@ -59,6 +61,22 @@ _FactResolver.add_implicit_resolver(
 )
 
 
+class _Refused(Exception):
+    """A file the loader will not parse any further, with where and why."""
+
+    def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.line, self.col, self.message, self.hint = line, col, message, hint
+
+
+def _mark_of(event_or_node: Any) -> tuple[int, int]:
+    mark = event_or_node.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+_RESOLVER = _FactResolver()
+
+
 class _FactComposer(
     yaml.reader.Reader,
     yaml.scanner.Scanner,
@@ -66,7 +84,11 @@ class _FactComposer(
     yaml.composer.Composer,
     _FactResolver,
 ):
-    """Reader → scanner → parser → composer, with our resolver and an alias budget."""
+    """Reader → scanner → parser → composer, with our resolver and budgets for hostile input.
+
+    Every composed node is weighed: its own value plus everything its aliases would expand to.
+    An alias bomb is thus refused at the alias that tips the budget, before anything is built.
+    """
 
     def __init__(self, stream: str) -> None:
         yaml.reader.Reader.__init__(self, stream)
@@ -76,32 +98,63 @@ class _FactComposer(
         _FactResolver.__init__(self)
         self.alias_count = 0
         self.depth = 0
+        self.weights: dict[int, int] = {}  # id(node) -> expanded size, once complete
+        self.open_weights: list[int] = [0]  # running size of each node being composed
+
+    def _add_weight(self, weight: int, event: Any) -> None:
+        self.open_weights[-1] += weight
+        if self.open_weights[-1] > MAX_NODES:
+            line, col = _mark_of(event)
+            raise _Refused(
+                line,
+                col,
+                f"this file would expand to more than {MAX_NODES:,} values (alias bomb?)",
+                "write the values out instead of repeating them with aliases ('*name')",
+            )
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(yaml.events.AliasEvent):
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.events.AliasEvent):
             self.alias_count += 1
+            line, col = _mark_of(event)
             if self.alias_count > MAX_ALIASES:
-                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise _TooManyAliases(mark.line + 1, mark.column + 1)
+                raise _Refused(
+                    line,
+                    col,
+                    f"more than {MAX_ALIASES} aliases ('*name') in one file",
+                    "write the values out; aliases are limited to stop alias bombs",
+                )
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                if id(target) not in self.weights:
+                    raise _Refused(
+                        line,
+                        col,
+                        f"alias '*{event.anchor}' refers to a value that contains it",
+                        "a value cannot include itself; write it out",
+                    )
+                self._add_weight(self.weights[id(target)], event)
+            aliased: Node | None = super().compose_node(parent, index)
+            return aliased
         self.depth += 1
+        if self.depth > MAX_DEPTH:
+            line, col = _mark_of(event)
+            raise _Refused(
+                line,
+                col,
+                f"nesting deeper than {MAX_DEPTH} levels",
+                "facts need only a few levels; flatten the structure",
+            )
+        self.open_weights.append(0)
         try:
-            if self.depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise _TooDeep(mark.line + 1, mark.column + 1)
             node: Node | None = super().compose_node(parent, index)
-            return node
         finally:
             self.depth -= 1
-
-
-class _TooManyAliases(Exception):
-    def __init__(self, line: int, col: int) -> None:
-        self.line, self.col = line, col
-
-
-class _TooDeep(Exception):
-    def __init__(self, line: int, col: int) -> None:
-        self.line, self.col = line, col
+            inner = self.open_weights.pop()
+        if node is not None:
+            self.weights[id(node)] = inner + 1
+            self._add_weight(inner + 1, event)
+        return node
 
 
 @dataclass
@@ -147,16 +200,25 @@ class _Builder:
         self.problems.append(Diagnostic(Location(self.loaded.name, line, col), message, hint))
 
     def build(self, node: Node, path: Path_, depth: int = 0) -> Any:
+        # The composer has already bounded size and depth; these guard against an alias that
+        # places a deep value deep inside another, which only shows once it is expanded.
         self.count += 1
-        if self.count > MAX_NODES:
-            raise _TooManyNodes()
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            line, col = _where(node)
+            limit = f"{MAX_NODES:,} values" if self.count > MAX_NODES else f"{MAX_DEPTH} levels"
+            raise _Refused(line, col, f"once aliases are expanded, this exceeds {limit}")
         self.loaded.values[path] = _where(node)
         if node.tag not in _ALLOWED_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             self.problem(
                 node,
-                f"YAML tag '{node.tag}' is not allowed",
+                f"YAML tag '{tag}' is not allowed",
                 "facts are plain text, numbers, lists and mappings; remove the '!' tag",
             )
+            return None
+        if not self.fits(node):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(node, f"the tag '{tag}' does not fit this value", "remove the '!!' tag")
             return None
         if isinstance(node, MappingNode):
             return self.mapping(node, path, depth)
@@ -165,11 +227,22 @@ class _Builder:
         assert isinstance(node, ScalarNode)
         return self.scalar(node)
 
+    def fits(self, node: Node) -> bool:
+        """Whether an explicit tag such as '!!int' matches what the value is written as."""
+        if isinstance(node, MappingNode):
+            return node.tag == _MAP
+        if isinstance(node, SequenceNode):
+            return node.tag == _SEQ
+        if node.tag == _STR:
+            return True
+        implicit = _RESOLVER.resolve(ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+        return bool(implicit == node.tag)
+
     def mapping(self, node: MappingNode, path: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, tuple[int, int]] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.value == "<<" and getattr(key_node, "style", None) is None:
                 self.problem(key_node, "merge keys ('<<') are not supported", "write the keys out")
                 continue
             if not isinstance(key_node, ScalarNode):
@@ -198,34 +271,48 @@ class _Builder:
         if node.tag == _BOOL:
             return text.lower() == "true"
         if node.tag == _INT:
-            return int(text.replace("_", ""))
+            digits = text.replace("_", "")
+            if len(digits) > 30:
+                self.problem(node, "number too long", "put it in quotes if it is text")
+                return None
+            return int(digits)
         if node.tag == _FLOAT:
             return float(text.replace("_", ""))
         return text
 
 
-class _TooManyNodes(Exception):
-    pass
-
-
-def read_text(path: Path, name: str) -> tuple[str | None, list[Diagnostic]]:
+def read_text(
+    path: Path, name: str, *, limit: int = MAX_FILE_BYTES
+) -> tuple[str | None, list[Diagnostic]]:
     """Read a fact or source file as UTF-8 text, refusing binary, oversized or non-UTF-8 files."""
     where = Location(name)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO or device would block or never end; a directory cannot be text.
+            return None, [Diagnostic(where, "not a regular file", "facts are plain text files")]
+        with open(path, "rb") as handle:
+            # Read one byte past the limit rather than trust the size: the file may be growing.
+            raw = handle.read(limit + 1)
     except OSError as exc:
-        return None, [Diagnostic(where, f"cannot read file: {exc.strerror}")]
-    if size > MAX_FILE_BYTES:
+        return None, [Diagnostic(where, f"cannot read file: {exc.strerror or exc}")]
+    if len(raw) > limit:
+        size = max(info.st_size, len(raw))
         return None, [
             Diagnostic(
                 where,
-                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                f"file is {size:,} bytes; the limit is {limit:,} ({limit // 1024} KiB)",
                 "split it into several files",
             )
         ]
-    raw = path.read_bytes()
     if b"\x00" in raw:
-        return None, [Diagnostic(where, "file is binary (it contains NUL bytes)", "facts are text")]
+        return None, [
+            Diagnostic(
+                where,
+                "file is binary (it contains NUL bytes)",
+                "facts and sources are UTF-8 text; did a binary file get the wrong name?",
+            )
+        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -241,60 +328,119 @@ def read_text(path: Path, name: str) -> tuple[str | None, list[Diagnostic]]:
     return text.removeprefix("\ufeff"), []
 
 
+# PyYAML's wording, translated into advice for someone editing facts by hand.
+_SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
+    ("'\\t'", "indent with spaces, never tabs; after ':' use a space, not a tab"),
+    (
+        "mapping values are not allowed here",
+        "a ': ' inside a value starts a new key; put the value in quotes or on a '>-' block",
+    ),
+    (
+        "could not find expected ':'",
+        "a key needs ':' after it; a value running over several lines needs '>-' or quotes",
+    ),
+    (
+        "expected <block end>, but found '<scalar>'",
+        "a quoted value ends early (quote marks inside it?) or the line is mis-indented; "
+        "use single quotes outside double quotes, or '>-'",
+    ),
+    ("expected <block end>", "this line does not line up with the lines around it"),
+    ("is never closed", "close the quote or bracket, or remove the opening one"),
+    ("found another document", "one document per file: remove the '---' line"),
+    ("undefined alias", "'*name' needs an earlier '&name'; better, write the value out"),
+    ("duplicate anchor", "each '&name' may be defined only once"),
+    (
+        "that cannot start any token",
+        "a value starting with '@', '`', '%' or a tab must be put in quotes",
+    ),
+    ("unknown escape character", "in double quotes '\\' starts an escape; use single quotes"),
+)
+
+
+_UNCLOSED = re.compile(r"end of stream|<stream end>|<document end>")
+
+
+def _syntax_hint(message: str) -> str:
+    return next((hint for needle, hint in _SYNTAX_HINTS if needle in message), "")
+
+
+def _is_blank(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
 def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
     """Parse one YAML document into a LoadedFile; every problem becomes a diagnostic."""
     loaded = LoadedFile(path=path, name=name, data=None)
-    if not text.strip() or all(
-        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
-    ):
-        return None, [Diagnostic(Location(name), "file is empty", "add content or delete the file")]
-    composer = _FactComposer(text)
+    empty = Diagnostic(Location(name), "file is empty", "add content or delete the file")
+    if _is_blank(text):
+        return None, [empty]
     try:
+        composer = _FactComposer(text)  # the reader refuses control characters right here
         node = composer.get_single_node()
+        if node is None:
+            return None, [empty]
+        builder = _Builder(loaded)
+        loaded.data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         message = (exc.problem or exc.context or "invalid YAML").strip()
-        hint = "indent with spaces, never tabs" if "\t" in message or "tab" in message else ""
-        return None, [Diagnostic(Location(name, line, col), f"YAML syntax: {message}", hint)]
+        if exc.context and exc.context_mark and _UNCLOSED.search(message):
+            # The end of the file is not where the mistake is: point at what was left open.
+            mark = exc.context_mark
+            opened = exc.context.removeprefix("while scanning ").removeprefix("while parsing ")
+            message = f"{opened} starting here is never closed"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        return None, [
+            Diagnostic(Location(name, line, col), f"YAML syntax: {message}", _syntax_hint(message))
+        ]
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        return None, [
+            Diagnostic(
+                Location(name, line, col),
+                f"control character U+{exc.character:04X} is not allowed in YAML",
+                "delete it; it is invisible in most editors (pasted from a PDF or a web page?)",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [Diagnostic(Location(name), f"YAML syntax: {exc}")]
-    except _TooManyAliases as exc:
-        return None, [
-            Diagnostic(
-                Location(name, exc.line, exc.col),
-                f"more than {MAX_ALIASES} aliases ('*name') in one file",
-                "write the values out; aliases are refused beyond this to stop alias bombs",
-            )
-        ]
-    except _TooDeep as exc:
-        return None, [
-            Diagnostic(
-                Location(name, exc.line, exc.col),
-                f"nesting deeper than {MAX_DEPTH} levels",
-                "facts need only a few levels; flatten the structure",
-            )
-        ]
-    if node is None:
-        return None, [Diagnostic(Location(name), "file is empty", "add content or delete the file")]
-    builder = _Builder(loaded)
-    try:
-        loaded.data = builder.build(node, ())
-    except _TooManyNodes:
-        return None, [
-            Diagnostic(
-                Location(name),
-                f"more than {MAX_NODES:,} values in one file (alias expansion?)",
-                "split the file, and do not use aliases",
-            )
-        ]
+    except _Refused as exc:
+        return None, [Diagnostic(Location(name, exc.line, exc.col), exc.message, exc.hint)]
     except RecursionError:
         return None, [Diagnostic(Location(name), f"nesting deeper than {MAX_DEPTH} levels")]
+    if not isinstance(loaded.data, dict):
+        kind = "a list" if isinstance(loaded.data, list) else "a single value"
+        line, col = loaded.values.get((), (1, 1))
+        return None, [
+            Diagnostic(
+                Location(name, line, col),
+                f"the file holds {kind}; it must hold keys and values ('key: value' lines)",
+                "start with the top-level keys, e.g. 'id:' and 'name:' for an actor",
+            )
+        ]
     return loaded, builder.problems
 
 
-def load_file(path: Path, name: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
-    """Read and parse one YAML file."""
+def _leaves(path: Path, within: Path) -> bool:
+    try:
+        return not path.resolve().is_relative_to(within.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return True
+
+
+def load_file(
+    path: Path, name: str, *, within: Path | None = None
+) -> tuple[LoadedFile | None, list[Diagnostic]]:
+    """Read and parse one YAML file; with `within`, refuse a symlink that leads outside it."""
+    if within is not None and _leaves(path, within):
+        return None, [
+            Diagnostic(
+                Location(name),
+                f"file is a symlink that leads outside {within.name}/",
+                "copy the file into the fact base instead of linking to it",
+            )
+        ]
     text, problems = read_text(path, name)
     if text is None:
         return None, problems
@@ -313,5 +459,7 @@ def load_file(path: Path, name: str) -> tuple[LoadedFile | None, list[Diagnostic
 
 
 def iter_yaml(directory: Path) -> Iterator[Path]:
-    """YAML files under a directory, in a stable order."""
-    yield from sorted(p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"})
+    """YAML files under a directory, in a stable order (symlinked folders are not entered)."""
+    yield from sorted(
+        p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"} and not p.is_dir()
+    )

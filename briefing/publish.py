@@ -14,6 +14,7 @@ import errno
 import fcntl
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -78,10 +79,21 @@ def swap_into_place(staging: Path, target: Path) -> None:
 
 @contextlib.contextmanager
 def build_lock(project: Project) -> Iterator[None]:
-    """Hold an exclusive lock for the project's build; a second build waits for the first."""
+    """Hold an exclusive lock for the project's build; a second build waits for the first.
+
+    The kernel drops a flock when its holder dies, so a killed build never leaves it stuck.
+    """
     lock_path = project.root / ".build.lock"
     with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(
+                f"waiting for another build of {project.root} to finish ...",
+                file=sys.stderr,
+                flush=True,
+            )
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -89,9 +101,26 @@ def build_lock(project: Project) -> Iterator[None]:
 
 
 def _clean_stale_staging(project: Project) -> None:
+    """Remove what killed builds left behind; only ever called under the build lock."""
     for stale in project.root.glob(".build-*"):
-        if stale.is_dir():
+        if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def _fsync_tree(root: Path) -> None:
+    """Flush every file and directory under `root` to disk before it is swapped in."""
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() or path.is_dir():
+            _fsync(path)
+    _fsync(root)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -106,38 +135,44 @@ def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResu
         build_date(facts.edition)  # a bad SOURCE_DATE_EPOCH stops the build before it starts
     except ValueError as exc:
         raise PublishError(str(exc)) from None
-    with build_lock(project):
-        _clean_stale_staging(project)
-        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.root))
-        staging.chmod(0o755)
-        try:
-            html_paths: list[Path] = []
-            pdf_paths: list[Path] = []
-            for brief in briefs:
-                path = staging / "html" / f"{brief.slug}.html"
-                _write_text(path, brief.html)
-                html_paths.append(project.build / "html" / path.name)
-            _write_text(staging / "index.html", index)
-            if pdf:
-                (staging / "pdf").mkdir()
+    try:
+        with build_lock(project):
+            _clean_stale_staging(project)
+            staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.root))
+            staging.chmod(0o755)
+            try:
+                html_paths: list[Path] = []
+                pdf_paths: list[Path] = []
                 for brief in briefs:
-                    target = staging / "pdf" / f"{brief.slug}.pdf"
-                    keywords = [brief.title] if brief.kind == "actor" else []
-                    meta = replace(
-                        brief_meta(facts.edition, brief.title, keywords),
-                        attachments=tuple(source_evidence(facts, project.facts, brief.sources)),
-                    )
-                    write_pdf(brief.html, target, project, meta)
-                    pdf_paths.append(project.build / "pdf" / target.name)
-                # The briefing book: every brief in one PDF/A-3, the evidence attached.
-                write_book(facts, project, staging / "pdf" / "book.pdf")
-                pdf_paths.append(project.build / "pdf" / "book.pdf")
-            for path in staging.rglob("*"):
-                if path.is_file():
-                    with open(path, "rb") as handle:
-                        os.fsync(handle.fileno())
-            swap_into_place(staging, project.build)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+                    path = staging / "html" / f"{brief.slug}.html"
+                    _write_text(path, brief.html)
+                    html_paths.append(project.build / "html" / path.name)
+                _write_text(staging / "index.html", index)
+                if pdf:
+                    (staging / "pdf").mkdir()
+                    for brief in briefs:
+                        target = staging / "pdf" / f"{brief.slug}.pdf"
+                        keywords = [brief.title] if brief.kind == "actor" else []
+                        evidence = source_evidence(facts, project.facts, brief.sources)
+                        meta = replace(
+                            brief_meta(facts.edition, brief.title, keywords),
+                            attachments=tuple(evidence),
+                        )
+                        write_pdf(brief.html, target, project, meta)
+                        pdf_paths.append(project.build / "pdf" / target.name)
+                    # The briefing book: every brief in one PDF/A-3, the evidence attached.
+                    write_book(facts, project, staging / "pdf" / "book.pdf")
+                    pdf_paths.append(project.build / "pdf" / "book.pdf")
+                _fsync_tree(staging)
+                swap_into_place(staging, project.build)
+                _fsync(project.root)  # make the rename itself durable
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+    except OSError as exc:
+        # Disk full, permissions, a vanished directory: the user's problem, not a crash.
+        raise PublishError(
+            f"could not write {project.name(project.build)}/: {exc}; "
+            "the previous build was left as it was"
+        ) from exc
     return BuildResult(briefs, html_paths, pdf_paths)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,9 +119,27 @@ def _marker(note: Note, citation: Citation, serial: int) -> Markup:
     )
 
 
+_SAFE_LINK = re.compile(r"^(?:https?://[^/\\\s]|mailto:[^\s])", re.IGNORECASE)
+
+
+class _FactMarkdown(MarkdownIt):
+    """Inline Markdown for text written by curators and read outside the team.
+
+    Raw HTML is shown as text, images are not parsed (no requests), and links may only lead to
+    web pages or mail addresses: no javascript:, data:, file:, relative or protocol-less URLs.
+    A refused link stays visible as the text the curator wrote.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("commonmark", {"html": False, "linkify": False, "typographer": False})
+        self.disable(["image"])
+
+    def validateLink(self, url: str) -> bool:
+        return bool(_SAFE_LINK.match(url))
+
+
 def _markdown() -> Callable[[str], Markup]:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.disable(["image"])
+    md = _FactMarkdown()
 
     def inline(text: str) -> Markup:
         return Markup(md.renderInline(text))

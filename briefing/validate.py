@@ -35,9 +35,9 @@ class LoadedFactBase:
     sources_file: LoadedFile
     people_file: LoadedFile
     actor_files: list[LoadedFile]
-    # Ids (file stems) of actor files that failed to validate: references to them are not
-    # reported again as unknown, since the file's own errors already are.
-    failed_actor_ids: frozenset[str] = frozenset()
+    # Ids of actors whose file failed to load or validate (file stem, and the id it declares):
+    # references to them are not reported again as unknown.
+    failed_actors: frozenset[str] = frozenset()
 
 
 def _unwrap(tp: Any) -> Any:
@@ -145,7 +145,7 @@ def _load_and_validate(
     name = project.name(path)
     if not path.is_file():
         return None, None, [Diagnostic(Location(name), "file is missing", f"create {name}")]
-    loaded, problems = load_file(path, name)
+    loaded, problems = load_file(path, name, within=project.facts)
     if loaded is None or problems:
         return loaded, None, problems
     value, problems = validate_file(model, loaded)
@@ -181,17 +181,20 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
             )
         )
     for path in actor_paths:
-        loaded, found = load_file(path, project.name(path))
+        loaded, found = load_file(path, project.name(path), within=project.facts)
         problems += found
         actor = None
         if loaded is not None and not found:
             actor, found = validate_file(Actor, loaded)
             problems += found
-        if actor is not None and loaded is not None:
-            actors.append(actor)
-            actor_files.append(loaded)
-        else:
+        if actor is None or loaded is None:
             failed.add(path.stem)
+            declared = loaded.data.get("id") if loaded and isinstance(loaded.data, dict) else None
+            if isinstance(declared, str):
+                failed.add(declared.strip())
+            continue
+        actors.append(actor)
+        actor_files.append(loaded)
 
     if (
         edition is None

@@ -1,0 +1,267 @@
+"""Property tests: mutated facts give either success or clean, located errors, never a crash."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefing.cli import run_check
+from briefing.diagnostics import Diagnostic, errors
+from briefing.load import load_file, parse_yaml
+from briefing.project import Project
+from briefing.render import _markdown
+from tests.hostile_support import HOSTILE_BASE, REPO
+
+FACT_FILES = sorted(
+    p.relative_to(HOSTILE_BASE).as_posix() for p in (HOSTILE_BASE / "facts").rglob("*.yaml")
+)
+# BRIEFING_EXAMPLES raises the count for a longer hunt than the default test run.
+EXAMPLES = int(os.environ.get("BRIEFING_EXAMPLES", "120"))
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+@pytest.fixture(scope="module")
+def scratch() -> Iterator[Project]:
+    """One writable copy of the fixture; each example restores the file it changed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "project"
+        shutil.copytree(HOSTILE_BASE, root)
+        shutil.copytree(REPO / "templates", root / "templates")
+        yield Project.at(root)
+
+
+def check_with(project: Project, relative: str, content: bytes) -> list[Diagnostic]:
+    """Run the whole check with one file replaced, then put the original back."""
+    path = project.root / relative
+    original = path.read_bytes()
+    path.write_bytes(content)
+    try:
+        base, problems = run_check(project)
+    finally:
+        path.write_bytes(original)
+    if not errors(problems):
+        assert base is not None
+    return problems
+
+
+def assert_clean(problems: list[Diagnostic], content: bytes) -> None:
+    """Every diagnostic names a fact file, and a line inside it when it gives one."""
+    n_lines = content.count(b"\n") + 2
+    for problem in problems:
+        where = problem.location
+        assert where.file.startswith("facts/"), problem.format()
+        assert problem.message, problem.format()
+        assert 0 <= where.line <= max(n_lines, 200), problem.format()
+        assert "Traceback" not in problem.format()
+
+
+# --- text-level mutations --------------------------------------------------------------------
+
+NASTY = [
+    "\t", "  ", "\n", ": ", "- ", "#", "'", '"', "&a ", "*a", "!!python/object:os.system ",
+    "!tag ", "!!int ", "!!bool ", "!!map ", "!!str ", "[", "]", "{", "}", "<<: ", "? ", "|",
+    ">-", "%", "@", "`", "\\", "---\n",
+    "...\n", "\x00", "\ufeff", "é", "2023-02-30", "null", "~", "yes", "1e400", "0x1F",
+]  # fmt: skip
+
+
+@st.composite
+def text_mutation(draw: st.DrawFn) -> tuple[str, bytes]:
+    relative = draw(st.sampled_from(FACT_FILES))
+    text = (HOSTILE_BASE / relative).read_text(encoding="utf-8")
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["insert", "delete", "duplicate", "swap", "truncate"]))
+        lines = text.split("\n")
+        if kind == "insert":
+            at = draw(st.integers(0, len(text)))
+            piece = draw(st.sampled_from(NASTY) | st.text(max_size=6))
+            text = text[:at] + piece + text[at:]
+        elif kind == "delete":
+            at = draw(st.integers(0, len(text)))
+            text = text[:at] + text[at + draw(st.integers(1, 12)) :]
+        elif kind == "duplicate":
+            at = draw(st.integers(0, len(lines) - 1))
+            lines.insert(at, lines[at])
+            text = "\n".join(lines)
+        elif kind == "swap":
+            i = draw(st.integers(0, len(lines) - 1))
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+            text = "\n".join(lines)
+        else:
+            text = text[: draw(st.integers(0, len(text)))]
+    raw = text.encode("utf-8")
+    if draw(st.booleans()) and draw(st.integers(0, 9)) == 0:
+        at = draw(st.integers(0, len(raw)))
+        raw = raw[:at] + draw(st.sampled_from([b"\xff", b"\xc3", b"\x00"])) + raw[at:]
+    return relative, raw
+
+
+@SETTINGS
+@given(text_mutation())
+def test_text_mutations_fail_cleanly(scratch: Project, mutation: tuple[str, bytes]) -> None:
+    relative, content = mutation
+    problems = check_with(scratch, relative, content)
+    assert_clean(problems, content)
+
+
+# --- structural mutations --------------------------------------------------------------------
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+    | st.sampled_from(["2023-02-30", "2023-13", "yes", "NO", "aa", "alpha", "ann", ""])
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=8,
+)
+
+
+def paths(data: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield prefix
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from paths(value, (*prefix, i))
+
+
+@st.composite
+def structural_mutation(draw: st.DrawFn) -> tuple[str, bytes]:
+    relative = draw(st.sampled_from(FACT_FILES))
+    loaded, _ = load_file(HOSTILE_BASE / relative, relative)
+    assert loaded is not None
+    data = loaded.data
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(list(paths(data))))
+        if not path:
+            continue
+        parent = data
+        for part in path[:-1]:
+            parent = parent[part]
+        key = path[-1]
+        kind = draw(st.sampled_from(["replace", "delete", "extra", "copy"]))
+        if kind == "replace":
+            parent[key] = draw(values)
+        elif kind == "delete":
+            del parent[key]
+        elif kind == "extra" and isinstance(parent, dict):
+            parent[draw(st.text(min_size=1, max_size=10))] = draw(values)
+        elif kind == "copy" and isinstance(parent, list):
+            parent.append(parent[key])
+    return relative, yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
+
+
+@SETTINGS
+@given(structural_mutation())
+def test_structural_mutations_fail_cleanly(scratch: Project, mutation: tuple[str, bytes]) -> None:
+    relative, content = mutation
+    problems = check_with(scratch, relative, content)
+    assert_clean(problems, content)
+    for problem in errors(problems):
+        # Schema problems in the mutated file point at a real line of it.
+        if problem.location.file == relative and problem.location.line:
+            assert problem.location.line <= content.count(b"\n") + 1, problem.format()
+
+
+# --- the loader on its own -------------------------------------------------------------------
+
+
+# PyYAML's emitter writes NEL and the Unicode line and paragraph separators raw, and its own
+# reader then takes them for line breaks; they are left out so this tests our loader only.
+def safe_text(max_size: int) -> st.SearchStrategy[str]:
+    return st.text(
+        alphabet=st.characters(
+            blacklist_categories=["Cs"], blacklist_characters="\x85\u2028\u2029"
+        ),
+        max_size=max_size,
+    )
+
+
+json_like = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | safe_text(30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(safe_text(10), inner),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(st.dictionaries(safe_text(10), json_like, min_size=1))
+def test_loader_reads_back_what_yaml_writes(data: dict[str, Any]) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True)
+    loaded, problems = parse_yaml(text, Path("x.yaml"), "facts/x.yaml")
+    assert problems == []
+    assert loaded is not None
+    assert_same(loaded.data, data)
+
+
+def assert_same(got: Any, want: Any) -> None:
+    if isinstance(want, float):
+        assert isinstance(got, float) and math.isclose(got, want, rel_tol=1e-15, abs_tol=0)
+    elif isinstance(want, dict):
+        assert isinstance(got, dict) and got.keys() == want.keys()
+        for key in want:
+            assert_same(got[key], want[key])
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want)
+        for a, b in zip(got, want, strict=True):
+            assert_same(a, b)
+    else:
+        assert got == want and type(got) is type(want)
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab :-\n\t#'\"&*!<>[]{}|?%@`\\,.0123456789~"))))
+def test_loader_never_crashes(text: str) -> None:
+    loaded, problems = parse_yaml(text, Path("x.yaml"), "facts/x.yaml")
+    assert loaded is not None or problems
+    for problem in problems:
+        assert problem.location.file == "facts/x.yaml"
+
+
+# --- Markdown on arbitrary text --------------------------------------------------------------
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+markdown_text = st.lists(
+    st.sampled_from(
+        [*"ab <>/\"'=&;#()[]!*_`:\\\n", "javascript:", "data:", "https://", "script", "on"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(markdown_text)
+def test_markdown_output_is_inert(text: str) -> None:
+    out = str(_markdown()(text))
+    for _, tag, attrs in _TAG.findall(out):
+        assert tag in {"a", "em", "strong", "code", "br"}, out
+        if tag == "a" and attrs:
+            hrefs = re.findall(r'href="([^"]*)"', attrs)
+            assert hrefs and all(re.match(r"^(https?://|mailto:)", h) for h in hrefs), out
+            assert re.fullmatch(r'( (href|title)="[^"]*")+', attrs), out
