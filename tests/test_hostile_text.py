@@ -147,7 +147,7 @@ ALLOWED_TAGS = {
     "caption", "colgroup", "col", "aside", "details", "summary", "b", "i", "hr",
     "button",  # footnote popovers: type=button, no form, no script
     # The timeline chart, drawn by our code as inline SVG:
-    "svg", "g", "rect", "line", "circle", "polygon", "text", "title", "desc",
+    "svg", "g", "rect", "line", "circle", "polygon", "text", "desc",
 }  # fmt: skip
 
 
