@@ -228,64 +228,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from briefing import scaffold as sc
+    from briefing import scaffold
 
     project = Project.at(args.root)
     ask = input if sys.stdin.isatty() else None
+    options = {k: v for k, v in vars(args).items() if k not in {"root", "func", "command"}}
     try:
-        if args.what == "source":
-            written = sc.new_source(
-                project, args.file, source_id=args.id, reliability=args.reliability
-            )
-        elif args.what == "actor":
-            values = sc.require(
-                {"id": args.id, "name": args.name, "kind": args.kind},
-                {"kind": ("country", "organisation")},
-                ask,
-            )
-            code = args.code
-            if values["kind"] == "country" and not code:
-                code = sc.require({"code": None}, {}, ask)["code"]
-            written = sc.new_actor(project, values["id"], values["name"], values["kind"], code)
-        elif args.what == "commitment":
-            values = sc.require(
-                {
-                    "actor": args.actor,
-                    "id": args.id,
-                    "instrument": args.instrument,
-                    "status": args.status,
-                    "mutual_defence": args.mutual_defence,
-                },
-                {
-                    "instrument": sc.INSTRUMENTS,
-                    "status": sc.STATUSES,
-                    "mutual_defence": sc.MUTUAL_DEFENCE,
-                },
-                ask,
-            )
-            if args.title:
-                values["title"] = args.title
-            fields = sc.commitment_fields(values, args.source, args.quote)
-            written = sc.new_fact(project, "commitments", values["actor"], fields)
-        elif args.what == "position":
-            questions = sc.question_ids(project)
-            values = sc.require(
-                {"actor": args.actor, "question": args.question, "stance": args.stance},
-                {"question": questions, "stance": sc.STANCES},
-                ask,
-            )
-            values["id"] = args.id or f"{values['actor']}-{values['question']}"
-            fields = sc.position_fields(values, args.speaker, args.source, args.quote)
-            written = sc.new_fact(project, "positions", values["actor"], fields)
-        else:
-            values = sc.require(
-                {"actor": args.actor, "id": args.id, "speaker": args.speaker}, {}, ask
-            )
-            if args.channel and args.channel not in sc.CHANNELS:
-                raise sc.ScaffoldError(f"--channel must be one of: {', '.join(sc.CHANNELS)}")
-            fields = sc.statement_fields(values, args.channel, args.source, args.quote)
-            written = sc.new_fact(project, "statements", values["actor"], fields)
-    except sc.ScaffoldError as exc:
+        written = scaffold.new_from_options(project, args.what, options, ask)
+    except scaffold.ScaffoldError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except EOFError:

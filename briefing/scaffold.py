@@ -8,16 +8,16 @@ written, and the file is replaced atomically or not at all.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from briefing.check import PLACEHOLDER
+from briefing.files import write_text_atomic
 from briefing.findquote import yaml_scalar
 from briefing.load import LoadedFile, load_file, parse_yaml, read_text
 from briefing.model import (
@@ -68,26 +68,28 @@ def require(
     values: dict[str, str | None],
     choices: dict[str, Sequence[str]],
     ask: Ask | None,
+    labels: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Every required value, from the options given or, on a terminal, by asking.
 
     `ask` is None when stdin is not a terminal: then every missing value is an error.
+    `labels` names values that are not given as --options (e.g. a positional argument).
     """
     result: dict[str, str] = {}
     missing: list[str] = []
     for name, given in values.items():
         allowed = choices.get(name)
+        label = (labels or {}).get(name, f"--{name.replace('_', '-')}")
         if given is not None:
             if allowed and given not in allowed:
                 raise ScaffoldError(
-                    f"--{name.replace('_', '-')} '{given}' is not allowed; "
-                    f"choose one of: {', '.join(allowed)}"
+                    f"{label} '{given}' is not allowed; choose one of: {', '.join(allowed)}"
                 )
             result[name] = given
             continue
         if ask is None:
             hint = f" (one of: {', '.join(allowed)})" if allowed else ""
-            missing.append(f"--{name.replace('_', '-')}{hint}")
+            missing.append(f"{label}{hint}")
             continue
         result[name] = _prompt(name, allowed, ask)
     if missing:
@@ -116,22 +118,6 @@ def _prompt(name: str, allowed: Sequence[str] | None, ask: Ask) -> str:
 
 
 # --- Writing ------------------------------------------------------------------------------------
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _load(project: Project, path: Path) -> tuple[str, LoadedFile]:
@@ -216,7 +202,7 @@ def _commit(
     items = loaded.data.get(key)
     if not isinstance(items, list) or len(items) != before + 1:
         raise ScaffoldError(f"could not add to '{key}' safely; nothing was written")
-    _write_atomic(path, new_text)
+    write_text_atomic(path, new_text)
     line = loaded.values[(key, before)][0]
     return Written(path, line, what)
 
@@ -263,7 +249,7 @@ def new_source(
         raise ScaffoldError(problems[0].format())
     registry = project.facts / "sources.yaml"
     if not registry.exists():
-        _write_atomic(
+        write_text_atomic(
             registry,
             "# yaml-language-server: $schema=../schema/sources.schema.json\n"
             "# Every text in facts/sources/ and what we know about it.\nsources: []\n",
@@ -345,7 +331,7 @@ def new_actor(project: Project, actor_id: str, name: str, kind: str, code: str |
     loaded, problems = parse_yaml(text, path, project.name(path))
     if loaded is None or problems:
         raise ScaffoldError("the name cannot be written as YAML; nothing was written")
-    _write_atomic(path, text)
+    write_text_atomic(path, text)
     return Written(path, 3, f"actor '{actor_id}'")
 
 
@@ -461,3 +447,59 @@ def question_ids(project: Project) -> list[str]:
         for q in questions or []
         if isinstance(q, dict) and isinstance(q.get("id"), str)
     ]
+
+
+def new_from_options(
+    project: Project, what: str, options: dict[str, Any], ask: Ask | None
+) -> Written:
+    """Add a skeleton of kind `what` from command-line options, asking for what is missing."""
+    opts = SimpleNamespace(**options)
+    if what == "source":
+        return new_source(project, opts.file, source_id=opts.id, reliability=opts.reliability)
+    if what == "actor":
+        values = require(
+            {"id": opts.id, "name": opts.name, "kind": opts.kind},
+            {"kind": ("country", "organisation")},
+            ask,
+            labels={"id": "the actor id (first argument, e.g. 'briefing new actor lv')"},
+        )
+        code = opts.code
+        if values["kind"] == "country" and not code:
+            code = require({"code": None}, {}, ask)["code"]
+        return new_actor(project, values["id"], values["name"], values["kind"], code)
+    if what == "commitment":
+        values = require(
+            {
+                "actor": opts.actor,
+                "id": opts.id,
+                "instrument": opts.instrument,
+                "status": opts.status,
+                "mutual_defence": opts.mutual_defence,
+            },
+            {
+                "instrument": INSTRUMENTS,
+                "status": STATUSES,
+                "mutual_defence": MUTUAL_DEFENCE,
+            },
+            ask,
+        )
+        if opts.title:
+            values["title"] = opts.title
+        fields = commitment_fields(values, opts.source, opts.quote)
+        return new_fact(project, "commitments", values["actor"], fields)
+    if what == "position":
+        questions = question_ids(project)
+        values = require(
+            {"actor": opts.actor, "question": opts.question, "stance": opts.stance},
+            {"question": questions, "stance": STANCES},
+            ask,
+        )
+        values["id"] = opts.id or f"{values['actor']}-{values['question']}"
+        fields = position_fields(values, opts.speaker, opts.source, opts.quote)
+        return new_fact(project, "positions", values["actor"], fields)
+    # what == "statement"
+    values = require({"actor": opts.actor, "id": opts.id, "speaker": opts.speaker}, {}, ask)
+    if opts.channel and opts.channel not in CHANNELS:
+        raise ScaffoldError(f"--channel must be one of: {', '.join(CHANNELS)}")
+    fields = statement_fields(values, opts.channel, opts.source, opts.quote)
+    return new_fact(project, "statements", values["actor"], fields)

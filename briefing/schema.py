@@ -8,13 +8,12 @@ the schema is a faithful but weaker copy (it cannot check the calendar or cross-
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from briefing.files import write_text_atomic
 from briefing.model import Actor, Edition, Overview, PeopleList, SourceList
 
 # Draft 7: the dialect yaml-language-server (VS Code's YAML extension and others) implements.
@@ -72,19 +71,6 @@ def schema_text(name: str) -> str:
     return json.dumps(schema_for(name), indent=2, ensure_ascii=False) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def stale(directory: Path) -> list[str]:
     """Schema files in `directory` that are missing or differ from the model."""
     out: list[str] = []
@@ -104,6 +90,6 @@ def write(directory: Path) -> list[Path]:
     changed: list[Path] = []
     for name in stale(directory):
         path = directory / name
-        _write_atomic(path, schema_text(name.removesuffix(".schema.json")))
+        write_text_atomic(path, schema_text(name.removesuffix(".schema.json")))
         changed.append(path)
     return changed

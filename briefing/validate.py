@@ -10,7 +10,7 @@ from typing import Any, Literal, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from briefing.diagnostics import Diagnostic, Location, did_you_mean
+from briefing.diagnostics import Diagnostic, Location, did_you_mean, suggest
 from briefing.load import LoadedFile, iter_yaml, load_file
 from briefing.model import (
     Actor,
@@ -135,7 +135,28 @@ def validate_file(model: type[M], loaded: LoadedFile) -> tuple[M | None, list[Di
     try:
         return model.model_validate(loaded.data), []
     except ValidationError as exc:
-        return None, [diagnose(error, model, loaded) for error in exc.errors()]
+        errors = _without_misspelt_missing(model, exc.errors())
+        return None, [diagnose(error, model, loaded) for error in errors]
+
+
+def _without_misspelt_missing(
+    model: type[BaseModel], errors: list[ErrorDetails]
+) -> list[ErrorDetails]:
+    """Drop "missing key 'name'" where an unknown key 'nmae' beside it is that key misspelt.
+
+    The unknown key's diagnostic already suggests the right spelling; one typo, one message.
+    """
+    misspelt: set[tuple[str | int, ...]] = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] != "extra_forbidden" or not loc:
+            continue
+        parent = type_at(model, loc[:-1])
+        if _is_model(parent):
+            best = suggest(str(loc[-1]), parent.model_fields)
+            if best is not None:
+                misspelt.add((*loc[:-1], best))
+    return [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"]) in misspelt)]
 
 
 def _load_and_validate(

@@ -114,3 +114,12 @@ def test_build_writes_nothing_when_the_check_fails(mini: Project) -> None:
     _replace(mini.actors / "south.yaml", "said on Tuesday", "said on Sunday")
     assert main(["--root", str(mini.root), "build"]) == 1
     assert not mini.build.exists()
+
+
+def test_a_misspelt_required_key_is_one_error_not_two(mini: Project) -> None:
+    actor = mini.actors / "council.yaml"
+    _replace(actor, "    question: membership", "    questoin: membership")
+    _, problems = run_check(mini)
+    [problem] = problems
+    assert problem.message == "unknown key 'questoin'"
+    assert problem.hint == "did you mean 'question'?"
