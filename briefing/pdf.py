@@ -142,7 +142,10 @@ def write_pdf(
     """
     import weasyprint
 
-    fetcher = pdf_url_fetcher([project.templates, project.facts])
+    # The document may read only templates/ (styles, fonts, images); the evidence attached to
+    # it only facts/. Nothing a brief's HTML says can reach the fact files or anything else.
+    fetcher = pdf_url_fetcher([project.templates])
+    evidence_fetcher = pdf_url_fetcher([project.facts])
     document = weasyprint.HTML(
         string=html,
         base_url=str(project.templates) + "/",
@@ -176,7 +179,7 @@ def write_pdf(
             attachments.append(
                 weasyprint.Attachment(
                     url=item.path.resolve().as_uri(),
-                    url_fetcher=fetcher,
+                    url_fetcher=evidence_fetcher,
                     name=item.name,
                     description=item.description,
                     created=stamp,
