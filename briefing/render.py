@@ -113,7 +113,7 @@ def _marker(note: Note, citation: Citation, serial: int) -> Markup:
         meaning=RELIABILITY[note.source.reliability],
         date=format_date(note.source.date),
         lang=Markup(' lang="{}"').format(lang) if lang else "",
-        quote=" ".join(citation.quote.split()),
+        quote=quote_text(citation.quote),
         outlet=note.source.outlet,
         title=note.source.title,
     )
@@ -147,6 +147,25 @@ def _markdown() -> Callable[[str], Markup]:
     return inline
 
 
+_OPENING = "\"'“‘«"
+_CLOSING = "\"'”’»"
+
+
+def quote_text(quote: str) -> str:
+    """A quote as printed inside <q>: whitespace folded, and without a pair of quotation marks
+    that encloses all of it (the <q> element draws its own; two pairs would read as a nested
+    quotation). The words are untouched.
+    """
+    text = " ".join(quote.split())
+    body = text.rstrip(".,;:")
+    trail = text[len(body) :]
+    if len(body) >= 2 and body[0] in _OPENING and body[-1] in _CLOSING:
+        inner = body[1:-1]
+        if not any(mark in inner for mark in '"“”'):
+            return inner + trail
+    return text
+
+
 def format_date(value: FuzzyDate | None) -> Markup:
     """A date as a reader sees it: no more precise than known, inferred dates marked."""
     if value is None:
@@ -173,6 +192,7 @@ def environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["md"] = _markdown()
     env.filters["date"] = format_date
+    env.filters["quote"] = quote_text
     return env
 
 

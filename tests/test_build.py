@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from briefing.cli import main, run_check
 from briefing.model import Citation
 from briefing.project import Project
-from briefing.render import Notes
+from briefing.render import Notes, quote_text
 
 
 @pytest.fixture
@@ -102,3 +102,17 @@ def test_html_ids_are_unique(built: Project) -> None:
     for page in (built.build / "html").glob("*.html"):
         ids = re.findall(r'\sid="([^"]+)"', page.read_text(encoding="utf-8"))
         assert len(ids) == len(set(ids)), page.name
+
+
+@pytest.mark.parametrize(
+    ("quote", "shown"),
+    [
+        ('"Our position remains unchanged."', "Our position remains unchanged."),
+        ("“Curly, and enclosing”.", "Curly, and enclosing."),
+        ('he said "x" and "y"', 'he said "x" and "y"'),  # inner quotations stay
+        ('"opens but never closes', '"opens but never closes'),
+        ("plain   words\n here", "plain words here"),
+    ],
+)
+def test_quote_marks_enclosing_a_whole_quote_are_left_to_q(quote: str, shown: str) -> None:
+    assert quote_text(quote) == shown
