@@ -123,7 +123,12 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
     elif kind == "list_type":
         message = f"expected a list ('- item' lines), got {_describe(error.get('input'))}"
     elif kind in {"string_type", "int_type", "int_parsing"}:
-        message = f"{message}, got {_describe(error.get('input'))}"
+        value = error.get("input")
+        message = f"{message}, got {_describe(value)}"
+        if kind == "string_type" and isinstance(value, int | float | bool):
+            # YAML reads 2023, 1.5 or true as a number or a boolean; quotes keep it as text.
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            hint = f"put it in quotes to make it text: '{text}'"
     field_path = ".".join(str(p) for p in loc)
     if field_path:
         message = f"{field_path}: {message}"

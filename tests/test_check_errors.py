@@ -123,3 +123,11 @@ def test_a_misspelt_required_key_is_one_error_not_two(mini: Project) -> None:
     [problem] = problems
     assert problem.message == "unknown key 'questoin'"
     assert problem.hint == "did you mean 'question'?"
+
+
+def test_a_number_where_text_belongs_suggests_quotes(mini: Project) -> None:
+    _replace(mini.facts / "edition.yaml", 'value: "2031-05"', "value: 2031")
+    _, problems = run_check(mini)
+    [problem] = problems
+    assert problem.message.endswith("got 2031")
+    assert problem.hint == "put it in quotes to make it text: '2031'"
