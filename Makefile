@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: brief check coverage test lint format clean sysdeps serve schema screenshots
 
 brief: $(STAMP)
+	@bash scripts/sysdeps.sh build
 	$(BIN)/briefing build
 
 check: $(STAMP)

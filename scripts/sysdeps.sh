@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
 # Make sure the system packages that the build and the tests use are present.
 # Debian/Ubuntu: installs what is missing with apt-get when run as root (or with sudo).
+#   scripts/sysdeps.sh build   what `make brief` needs: Pango and the Noto fonts; if they cannot
+#                              be installed it warns and lets the build go on
+#   scripts/sysdeps.sh         everything the tests need as well (poppler, Chromium, Java, npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode="${1:-test}"
 
 missing=()
-command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+
+if [ "$mode" = build ]; then
+  [ ${#missing[@]} -eq 0 ] && exit 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "sysdeps: installing ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null && exit 0
+  fi
+  echo "sysdeps: warning: missing ${missing[*]} (Debian names); the PDFs need Pango, and use" \
+    "the Noto fonts for their typography. Install them, e.g. sudo apt-get install ${missing[*]}" >&2
+  exit 0
+fi
+
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 
 # Browser tests (tests/browser): Debian's Chromium (Playwright never downloads its own), a Java
 # runtime for the Nu HTML checker, and npm to fetch axe-core and vnu-jar (package-lock.json).
