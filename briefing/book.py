@@ -20,7 +20,7 @@ from markupsafe import Markup
 from briefing.model import FactBase, Source
 from briefing.pdf import Evidence, brief_meta, write_pdf
 from briefing.project import Project
-from briefing.render import Brief, Notes, _common, actor_order, environment
+from briefing.render import Brief, Notes, brief_context, actor_order, environment
 from briefing.timeline import timeline_svg
 
 # The template that chapters use in place of base.html.
@@ -207,7 +207,7 @@ def render_book(facts: FactBase, templates: Path, attached: Sequence[Evidence] =
     env = book_environment(templates)
     env.filters["day"] = _day
     css = (templates / "brief.css").read_text(encoding="utf-8")
-    common = _common(facts, env, css)
+    common = brief_context(facts, env, css)
     chapters = _chapters(facts, env, common)
     html = env.get_template("book/book.html").render(
         **common,

@@ -196,7 +196,8 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def _common(facts: FactBase, env: jinja2.Environment, css: str) -> dict[str, Any]:
+def brief_context(facts: FactBase, env: jinja2.Environment, css: str) -> dict[str, Any]:
+    """What every brief template sees: the edition, the facts and lookups by id, the CSS."""
     people = {p.id: p for p in facts.people}
     actors = {a.id: a for a in facts.actors}
     questions = {q.id: q for q in facts.edition.questions}
@@ -215,7 +216,7 @@ def render_actor(facts: FactBase, actor: Actor, env: jinja2.Environment, css: st
     """The brief on one actor."""
     notes = Notes(facts)
     html = env.get_template("actor.html").render(
-        **_common(facts, env, css), actor=actor, notes=notes, cite=notes.cite
+        **brief_context(facts, env, css), actor=actor, notes=notes, cite=notes.cite
     )
     return Brief(actor.id, actor.name, html, "actor", tuple(s.id for s in notes.sources()))
 
@@ -224,7 +225,7 @@ def render_overview(facts: FactBase, env: jinja2.Environment, css: str) -> Brief
     """The overview brief across all actors."""
     notes = Notes(facts)
     html = env.get_template("overview.html").render(
-        **_common(facts, env, css),
+        **brief_context(facts, env, css),
         notes=notes,
         cite=notes.cite,
         timeline=Markup(timeline_svg(facts, actor_order(facts))),
@@ -238,7 +239,7 @@ def render_index(
 ) -> str:
     """The index page linking every brief in HTML and PDF (and the briefing book if `book`)."""
     return env.get_template("index.html").render(
-        **_common(facts, env, css), briefs=briefs, book=book
+        **brief_context(facts, env, css), briefs=briefs, book=book
     )
 
 
