@@ -20,7 +20,7 @@ from markupsafe import Markup
 from briefing.model import FactBase, Source
 from briefing.pdf import Evidence, brief_meta, write_pdf
 from briefing.project import Project
-from briefing.render import Brief, Notes, brief_context, actor_order, environment
+from briefing.render import Brief, Notes, actor_order, brief_context, environment
 from briefing.timeline import timeline_svg
 
 # The template that chapters use in place of base.html.
