@@ -12,7 +12,7 @@ from briefing.load import LoadedFile, Path_, read_text
 from briefing.model import Actor, Citation, FactBase
 from briefing.project import Project
 from briefing.quotes import NormalText, closest, find, normalise
-from briefing.validate import LoadedFactBase
+from briefing.validate import LoadedFactBase, load_fact_base
 
 
 @dataclass(frozen=True)
@@ -386,3 +386,13 @@ def without_cascades(
 
 
 _USAGE_SUFFIXES = ("is not cited by any fact", "is not the speaker of any statement or position")
+
+
+def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:
+    """Load, validate and check the fact base: the gate every build passes."""
+    base, problems = load_fact_base(project)
+    if base is not None:
+        problems = problems + check(project, base) + check_usage(project, base)
+        problems = without_cascades(project, base, problems)
+    problems = without_shadowed(problems + check_placeholders(project))
+    return base, sorted(problems, key=Diagnostic.sort_key)

@@ -13,40 +13,10 @@ from typing import TextIO
 
 import jinja2
 
-from briefing.check import (
-    check,
-    check_placeholders,
-    check_usage,
-    without_cascades,
-    without_shadowed,
-)
+from briefing.check import all_citations, run_check
 from briefing.diagnostics import Diagnostic, as_json, errors, render
+from briefing.files import SourceLines
 from briefing.project import Project
-from briefing.validate import LoadedFactBase, load_fact_base
-
-
-def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:
-    """Load, validate and check the fact base: the gate every build passes."""
-    base, problems = load_fact_base(project)
-    if base is not None:
-        problems = problems + check(project, base) + check_usage(project, base)
-        problems = without_cascades(project, base, problems)
-    problems = without_shadowed(problems + check_placeholders(project))
-    return base, sorted(problems, key=Diagnostic.sort_key)
-
-
-def source_line(project: Project, file: str, line: int) -> str | None:
-    """Line `line` of a project file, for showing under a diagnostic; None if unreadable."""
-    if line < 1:
-        return None
-    try:
-        with open(project.root / file, encoding="utf-8", errors="replace") as handle:
-            for number, text in enumerate(handle, 1):
-                if number == line:
-                    return text
-    except OSError:
-        return None
-    return None
 
 
 def report(
@@ -54,9 +24,10 @@ def report(
 ) -> None:
     """Print diagnostics compiler-style (with the source line and a caret), then a summary."""
     out = stream if stream is not None else sys.stderr
+    lines = SourceLines(project.root) if project is not None else None
     for problem in problems:
         loc = problem.location
-        line = source_line(project, loc.file, loc.line) if project is not None else None
+        line = lines.get(loc.file, loc.line) if lines is not None else None
         print(render(problem, line), file=out)
     n_err = len(errors(problems))
     n_warn = len(problems) - n_err
@@ -77,18 +48,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if errors(problems) or base is None:
         return 1
     facts = base.facts
-    n_cites = sum(1 for _ in _citations(base))
+    n_cites = sum(1 for _ in all_citations(base))
     print(
         f"ok: {len(facts.actors)} actors, {len(facts.sources)} sources, "
         f"{n_cites} citations verified"
     )
     return 0
-
-
-def _citations(base: LoadedFactBase) -> list[object]:
-    from briefing.check import all_citations
-
-    return list(all_citations(base))
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -20,3 +20,24 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class SourceLines:
+    """Lines of project files, read once each, for showing under diagnostics."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: dict[str, list[str] | None] = {}
+
+    def get(self, file: str, line: int) -> str | None:
+        """Line `line` (1-based) of `file`, relative to the root; None if there is none."""
+        if line < 1:
+            return None
+        if file not in self._files:
+            try:
+                text = (self.root / file).read_text(encoding="utf-8", errors="replace")
+                self._files[file] = text.splitlines(keepends=True)
+            except OSError:
+                self._files[file] = None
+        lines = self._files[file]
+        return lines[line - 1] if lines is not None and line <= len(lines) else None

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from briefing.diagnostics import Diagnostic, errors, render
+from briefing.files import SourceLines
 from briefing.project import Project
 
 VERSION_PATH = "/__briefing/version"
@@ -101,9 +102,7 @@ class Site:
         self.snapshot = Snapshot(version=0)
 
     def _line(self, file: str, line: int) -> str | None:
-        from briefing.cli import source_line
-
-        return source_line(self.project, file, line)
+        return SourceLines(self.project.root).get(file, line)
 
     def _render(self) -> tuple[dict[str, str], str | None]:
         from briefing.render import render_all
@@ -239,7 +238,7 @@ def watch(
 
 def serve(project: Project, port: int, announce: Callable[[str], None] = print) -> None:
     """Serve the live preview on 127.0.0.1:port until interrupted."""
-    from briefing.cli import run_check
+    from briefing.check import run_check
 
     site = Site(project, run_check)
     site.rebuild()

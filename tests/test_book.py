@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from briefing.book import prefix_ids, render_book, write_book
-from briefing.cli import run_check
+from briefing.check import run_check
 from briefing.model import FactBase
 from briefing.project import Project
 from briefing.publish import publish

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefing.cli import main, run_check
+from briefing.check import run_check
+from briefing.cli import main
 from briefing.model import Citation
 from briefing.project import Project
 from briefing.render import Notes, quote_text

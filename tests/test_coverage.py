@@ -5,8 +5,8 @@ from __future__ import annotations
 import pydantic
 import pytest
 
-from briefing.check import read_sources
-from briefing.cli import main, run_check
+from briefing.check import read_sources, run_check
+from briefing.cli import main
 from briefing.coverage import (
     MIN_OVERLAP,
     coverage,

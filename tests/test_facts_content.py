@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.cli import run_check
+from briefing.check import run_check
 from briefing.model import FactBase
 from briefing.project import Project
 from briefing.render import actor_order

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefing.cli import main, run_check
+from briefing.check import run_check
+from briefing.cli import main
 from briefing.diagnostics import errors
 from briefing.findquote import SourceText, citation_yaml, fold, load_sources, search
 from briefing.quotes import normalise

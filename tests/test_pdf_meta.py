@@ -9,7 +9,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from briefing.cli import main, run_check
+from briefing.check import run_check
+from briefing.cli import main
 from briefing.pdf import brief_meta, build_date, portable_link, write_pdf
 from briefing.project import Project
 from briefing.render import render_all

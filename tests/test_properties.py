@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing.cli import run_check
+from briefing.check import run_check
 from briefing.diagnostics import Diagnostic, errors
 from briefing.load import load_file, parse_yaml
 from briefing.project import Project

@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from briefing import publish as publish_module
-from briefing.cli import run_check
+from briefing.check import run_check
 from briefing.pdf import PdfMeta
 from briefing.project import Project
 from briefing.publish import PublishError, publish

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.cli import main, run_check
+from briefing.check import run_check
+from briefing.cli import main
 from briefing.diagnostics import errors
 from briefing.load import load_file
 from briefing.project import Project

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefing.cli import run_check
+from briefing.check import run_check
 from briefing.diagnostics import errors
 from briefing.project import Project
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from briefing.cli import run_check
+from briefing.check import run_check
 from briefing.diagnostics import errors
 from briefing.project import Project
 from briefing.publish import publish
