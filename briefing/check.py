@@ -259,9 +259,12 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
     and text files in facts/sources/ that sources.yaml does not register."""
     facts = base.facts
     problems: list[Diagnostic] = []
+    # With an actor file that failed validation, its citations and speakers are unknown: who is
+    # cited or quoted cannot be judged until it is fixed, so those warnings wait.
+    judged = not base.failed_actors
     cited = {c.citation.source for c in all_citations(base)}
     for i, source in enumerate(facts.sources):
-        if source.id not in cited:
+        if judged and source.id not in cited:
             problems.append(
                 Diagnostic(
                     base.sources_file.locate(("sources", i, "id")),
@@ -273,7 +276,7 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
     speakers = {s.speaker for actor in facts.actors for s in actor.statements}
     speakers |= {p.speaker for actor in facts.actors for p in actor.positions if p.speaker}
     for i, person in enumerate(facts.people):
-        if person.id not in speakers:
+        if judged and person.id not in speakers:
             problems.append(
                 Diagnostic(
                     base.people_file.locate(("people", i, "id")),
@@ -358,41 +361,10 @@ def without_shadowed(problems: list[Diagnostic]) -> list[Diagnostic]:
     ]
 
 
-def unvalidated_actors(project: Project, base: LoadedFactBase) -> set[str]:
-    """Ids (file stems) of actor files that exist but did not validate."""
-    from briefing.load import iter_yaml
-
-    if not project.actors.is_dir():
-        return set()
-    validated = {loaded.path.resolve() for loaded in base.actor_files}
-    return {p.stem for p in iter_yaml(project.actors) if p.resolve() not in validated}
-
-
-def without_cascades(
-    project: Project, base: LoadedFactBase, problems: list[Diagnostic]
-) -> list[Diagnostic]:
-    """Drop follow-on noise of an actor file that failed validation: references to that actor
-    are not 'unknown', and usage warnings cannot be judged without its facts."""
-    broken = unvalidated_actors(project, base)
-    if not broken:
-        return problems
-    noise = {f"unknown actor '{actor_id}'" for actor_id in broken}
-    return [
-        p
-        for p in problems
-        if p.message not in noise
-        and not (p.severity == "warning" and p.message.endswith(_USAGE_SUFFIXES))
-    ]
-
-
-_USAGE_SUFFIXES = ("is not cited by any fact", "is not the speaker of any statement or position")
-
-
 def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:
     """Load, validate and check the fact base: the gate every build passes."""
     base, problems = load_fact_base(project)
     if base is not None:
         problems = problems + check(project, base) + check_usage(project, base)
-        problems = without_cascades(project, base, problems)
     problems = without_shadowed(problems + check_placeholders(project))
     return base, sorted(problems, key=Diagnostic.sort_key)
