@@ -10,6 +10,7 @@ from typing import Any
 from briefing.diagnostics import Diagnostic, Location, did_you_mean
 from briefing.load import LoadedFile, Path_, read_text
 from briefing.model import Actor, Citation, FactBase
+from briefing.plan import Plan, actor_order, plan_outputs
 from briefing.project import Project
 from briefing.quotes import NormalText, closest, find, normalise
 from briefing.validate import LoadedFactBase, load_fact_base
@@ -240,13 +241,13 @@ def check_quotes(base: LoadedFactBase, texts: dict[str, NormalText]) -> list[Dia
     return problems
 
 
-def check(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
-    """All cross-file checks on a validated fact base."""
+def check(project: Project, base: LoadedFactBase) -> tuple[list[Diagnostic], dict[str, NormalText]]:
+    """All cross-file checks on a validated fact base, and the source texts it read."""
     problems = check_ids(base) + check_references(base)
     texts, found = read_sources(project, base)
     problems += found
     problems += check_quotes(base, texts)
-    return problems
+    return problems, texts
 
 
 # --- Warnings: things that are valid but probably unfinished ----------------------------------
@@ -255,8 +256,8 @@ PLACEHOLDER = "FILL IN"
 
 
 def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
-    """Warnings: sources nobody cites, people nobody quotes, actors without a summit position,
-    and text files in facts/sources/ that sources.yaml does not register."""
+    """Warnings: sources nobody cites, people nobody quotes, actors without a position, and
+    text files in facts/sources/ that sources.yaml does not register."""
     facts = base.facts
     problems: list[Diagnostic] = []
     # With an actor file that failed validation, its citations and speakers are unknown: who is
@@ -294,7 +295,7 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
             problems.append(
                 Diagnostic(
                     where,
-                    f"actor '{actor.id}' has no summit position",
+                    f"actor '{actor.id}' has no position",
                     "add 'positions:' for question(s) "
                     + ", ".join(question_ids)
                     + ", or say why there is none in 'no_position:'",
@@ -361,10 +362,34 @@ def without_shadowed(problems: list[Diagnostic]) -> list[Diagnostic]:
     ]
 
 
-def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:
-    """Load, validate and check the fact base: the gate every build passes."""
+@dataclass(frozen=True)
+class Checked:
+    """What the check stage hands on: the fact base (None if unusable), every diagnostic, the
+    source texts read and normalised once (for coverage and find-quote), and the build plan."""
+
+    base: LoadedFactBase | None
+    problems: list[Diagnostic]
+    texts: dict[str, NormalText]
+    plan: Plan | None
+
+
+def check_project(project: Project, *, pdf: bool = True) -> Checked:
+    """Load, validate and check the fact base, and plan the outputs: the gate every build
+    passes. Diagnostics come sorted by file and line."""
     base, problems = load_fact_base(project)
+    texts: dict[str, NormalText] = {}
+    plan: Plan | None = None
     if base is not None:
-        problems = problems + check(project, base) + check_usage(project, base)
+        found, texts = check(project, base)
+        problems = problems + found + check_usage(project, base)
+        files = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
+        plan, found = plan_outputs(base.facts, actor_order(base.facts), files, pdf)
+        problems += found
     problems = without_shadowed(problems + check_placeholders(project))
-    return base, sorted(problems, key=Diagnostic.sort_key)
+    return Checked(base, sorted(problems, key=Diagnostic.sort_key), texts, plan)
+
+
+def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:
+    """The fact base and every diagnostic (see check_project)."""
+    checked = check_project(project)
+    return checked.base, checked.problems

@@ -11,10 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-import jinja2
-
-from briefing.check import all_citations, run_check
-from briefing.diagnostics import Diagnostic, as_json, errors, render
+from briefing.check import all_citations, check_project, run_check
+from briefing.diagnostics import BriefingError, Diagnostic, FactBaseError, as_json, errors, render
 from briefing.files import SourceLines
 from briefing.project import Project
 
@@ -57,33 +55,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from briefing.publish import PublishError, publish
+    from briefing.build import build
 
     project = Project.at(args.root)
     started = time.perf_counter()
-    base, problems = run_check(project)
-    report(problems, project=project)
-    if errors(problems) or base is None:
+    try:
+        result, checked = build(project, pdf=not args.no_pdf)
+    except FactBaseError as exc:
+        report(exc.diagnostics, project=project)
         print("build stopped: fix the errors above; build/ was left as it was", file=sys.stderr)
         return 1
-    try:
-        result = publish(project, base.facts, pdf=not args.no_pdf)
-    except PublishError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except jinja2.TemplateSyntaxError as exc:
-        where = project.name(project.templates / (exc.name or exc.filename or "?"))
-        print(f"{where}:{exc.lineno}:1: error: template syntax: {exc.message}", file=sys.stderr)
-        return 1
-    except (jinja2.TemplateNotFound, FileNotFoundError) as exc:
-        missing = getattr(exc, "filename", None) or getattr(exc, "name", None) or str(exc)
-        print(
-            f"error: a template file is missing: {missing}\n"
-            f"    hint: the project needs {project.name(project.templates)}/ with the brief "
-            "templates and CSS",
-            file=sys.stderr,
-        )
-        return 1
+    report(checked.problems, project=project)
     elapsed = time.perf_counter() - started
     print(
         f"built {len(result.briefs)} briefs ({len(result.html)} HTML, {len(result.pdf)} PDF) "
@@ -94,16 +76,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     """Per source: the share of sentences cited, and every uncited sentence with its line."""
-    from briefing.check import read_sources
     from briefing.coverage import coverage, total_percent
 
     project = Project.at(args.root)
-    base, problems = run_check(project)
-    report(problems)
-    if errors(problems) or base is None:
+    checked = check_project(project)
+    report(checked.problems, project=project)
+    if errors(checked.problems) or checked.base is None:
         return 1
-    texts, _ = read_sources(project, base)
-    results = coverage(base.facts, texts)
+    results = coverage(checked.base.facts, checked.texts)
     for result in results:
         name = project.name(project.sources / result.source.file)
         print(
@@ -198,8 +178,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     project = Project.at(args.root)
     ask = input if sys.stdin.isatty() else None
     options = {k: v for k, v in vars(args).items() if k not in {"root", "func", "command"}}
+    options.pop("declared", None)
     try:
-        written = scaffold.new_from_options(project, args.what, options, ask)
+        written = scaffold.new_from_options(project, args.what, options, ask, args.declared)
     except scaffold.ScaffoldError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -232,17 +213,16 @@ def _add_new_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         fact.add_argument("--source", help="id of the source to cite")
         fact.add_argument("--quote", help="words copied from that source")
         if what == "commitment":
-            fact.add_argument("--title", help="short name of the instrument")
-            fact.add_argument("--instrument", help="bilateral agreement, declaration, ...")
-            fact.add_argument("--status", help="proposed, signed, in force, ...")
-            fact.add_argument("--mutual-defence", help="yes, no or 'not stated'")
+            fact.add_argument("--title", help="short name of the commitment")
         if what == "position":
             fact.add_argument("--question", help="question id from edition.yaml")
-            fact.add_argument("--stance", help="seeks, supports, cautious, opposes, ...")
         if what in ("position", "statement"):
             fact.add_argument("--speaker", help="person id from people.yaml")
-        if what == "statement":
-            fact.add_argument("--channel", help="interview, statement, speech, ...")
+        fact.epilog = (
+            f"The {what} fields your facts/vocabulary.yaml declares are given as --KEY VALUE "
+            "(e.g. --status signed); required ones you leave out are asked for on a terminal "
+            "or left as FILL IN."
+        )
     new_parser.set_defaults(func=cmd_new)
 
 
@@ -316,11 +296,37 @@ def parser() -> argparse.ArgumentParser:
     return main_parser
 
 
+def declared_options(extra: list[str]) -> dict[str, str] | None:
+    """`--key value` pairs for the fields a vocabulary declares; None if `extra` is not that."""
+    declared: dict[str, str] = {}
+    words = list(extra)
+    while words:
+        option = words.pop(0)
+        key, eq, value = option.partition("=")
+        if not key.startswith("--") or len(key) < 3:
+            return None
+        if not eq:
+            if not words:
+                return None
+            value = words.pop(0)
+        declared[key[2:].replace("-", "_")] = value
+    return declared
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = parser().parse_args(argv)
+    main_parser = parser()
+    args, extra = main_parser.parse_known_args(argv)
+    declared = declared_options(extra) if getattr(args, "what", None) else None
+    if extra and (declared is None or args.what not in ("commitment", "position", "statement")):
+        main_parser.error("unrecognized arguments: " + " ".join(extra))
+    args.declared = declared or {}
     try:
         return int(args.func(args))
+    except BriefingError as exc:
+        # Every mistake a user can fix ends here: located diagnostics, exit 1, no traceback.
+        report(exc.diagnostics, project=Project.at(args.root))
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -47,12 +47,32 @@ class Diagnostic:
         return (loc.file, loc.line, loc.col, self.message)
 
 
-class FactBaseError(Exception):
-    """Raised when the fact base has errors; carries every diagnostic found."""
+class BriefingError(Exception):
+    """A problem the user can fix (facts, templates, the disk, the environment): the command
+    line prints its diagnostics and exits 1, never a traceback."""
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
-        super().__init__(f"{len(diagnostics)} problem(s) in the fact base")
+        super().__init__("; ".join(d.format() for d in diagnostics))
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+class FactBaseError(BriefingError):
+    """The fact base has errors; carries every diagnostic found, warnings included."""
+
+
+class TemplateError(BriefingError):
+    """A template could not be loaded or rendered; located at templates/FILE:LINE."""
+
+
+class PublishError(BriefingError):
+    """The output could not be written (lock, disk full, permissions ...)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([Diagnostic(Location("build"), message)])
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

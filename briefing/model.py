@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import typing
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -29,63 +29,12 @@ Markdown = Annotated[
     ),
 ]
 
-Reliability = Literal["A", "B", "C", "D", "E", "F"]
-Confidence = Literal["low", "moderate", "high"]
 Precision = Literal["year", "month", "day"]
 Basis = Literal["stated", "inferred"]
 
-Instrument = Literal[
-    "bilateral agreement",
-    "declaration",
-    "joint statement",
-    "support package",
-    "security partnership",
-    "plan",
-    "proposal",
-    "initiative",
-]
-Status = Literal[
-    "proposed",
-    "under negotiation",
-    "expected",
-    "agreed",
-    "signed",
-    "in force",
-    "reported",
-]
-Element = Literal[
-    "arms",
-    "intelligence",
-    "training",
-    "technology",
-    "finance",
-    "consultation",
-    "military cooperation",
-    "modernisation",
-    "infrastructure",
-    "political",
-]
-MutualDefence = Literal["yes", "no", "not stated"]
-Stance = Literal[
-    "seeks",
-    "supports",
-    "supports with conditions",
-    "cautious",
-    "opposes",
-    "undecided",
-]
-STANCES: tuple[str, ...] = typing.get_args(Stance)
-Channel = Literal[
-    "interview",
-    "briefing",
-    "statement",
-    "telegram",
-    "facebook",
-    "press report",
-    "speech",
-    "phone call",
-    "meeting",
-]
+# A word from one of the desk's controlled lists (facts/vocabulary.yaml). The model only knows
+# it is text; `briefing.vocabulary.specialise` narrows each such field to the declared words.
+Word = Annotated[str, Field(min_length=1)]
 
 
 class Strict(BaseModel):
@@ -223,17 +172,17 @@ Citations = Annotated[
 
 
 class Question(Strict):
-    """A question on which every actor's summit position is recorded."""
+    """A question on which every actor's position is recorded."""
 
     id: Id = Field(description="Id that positions name in their 'question:' key.")
-    label: str = Field(description="Short label for the stance matrix column.")
+    label: str = Field(description="Short label for the matrix column.")
     text: str = Field(description="The question in full, as the brief asks it.")
 
 
-class Summit(Strict):
+class Event(Strict):
     """The event the briefs prepare for."""
 
-    name: str = Field(description="Name of the event, e.g. 'NATO summit'.")
+    name: str = Field(description="Name of the event, e.g. 'Council meeting'.")
     place: str = Field(description="Where it takes place.")
     date: FuzzyDate | None = Field(default=None, description="When it takes place, if known.")
 
@@ -243,7 +192,7 @@ class Edition(Strict):
 
     title: str = Field(description="Title of the briefing set.")
     subtitle: str | None = Field(default=None, description="One line under the title.")
-    summit: Summit = Field(description="The event the briefs prepare for: name, place, date.")
+    event: Event = Field(description="The event the briefs prepare for: name, place, date.")
     as_of: str = Field(
         description="Date of the information cut-off, YYYY-MM-DD.",
         json_schema_extra={"pattern": DAY_PATTERN},
@@ -253,7 +202,7 @@ class Edition(Strict):
     publisher: str = Field(description="Who issues the briefs.")
     language: str = Field(default="en", description="BCP 47 language tag of the briefs.")
     questions: list[Question] = Field(
-        min_length=1, description="Questions that summit positions answer (stance matrix)."
+        min_length=1, description="Questions that positions answer (the matrix's columns)."
     )
 
     @field_validator("as_of")
@@ -276,8 +225,8 @@ class Source(Strict):
         description="Outlet exactly as the text names it, even if the name looks garbled."
     )
     date: FuzzyDate | None = Field(default=None, description="Publication date, if known.")
-    reliability: Reliability = Field(
-        description="Admiralty grade of the source: A reliable … E unreliable, F cannot judge."
+    reliability: Word = Field(
+        description="Reliability grade of the source, from the 'reliability' list."
     )
     reliability_note: str = Field(description="One line on why this grade.")
     notes: str | None = Field(default=None, description="Curator's notes on the text.")
@@ -296,14 +245,14 @@ class Person(Strict):
     id: Id = Field(description="Id that statements and positions name as 'speaker:'.")
     name: str = Field(description="Full name as it should be printed.")
     role: str = Field(description="Role at the time of the statements, e.g. 'President'.")
-    actor: Id = Field(description="Id of the actor (country or organisation) they speak for.")
+    actor: Id = Field(description="Id of the actor they speak for.")
 
 
 class Judgment(Strict):
     """A key judgment for the bottom line up front."""
 
     text: Markdown = Field(description="The judgment, one or two sentences, in our words.")
-    confidence: Confidence = Field(description="low, moderate or high: what the evidence supports.")
+    confidence: Word = Field(description="What the evidence supports, from the 'confidence' list.")
     citations: Citations
 
 
@@ -316,49 +265,47 @@ class OpenQuestion(Strict):
     )
 
 
-class Commitment(Strict):
-    """An instrument by which an actor commits, or proposes to commit, to another's security."""
+class Fact(Strict):
+    """A commitment, position or statement: the engine's fields, plus those the desk declares.
 
-    id: Id = Field(description="Unique id across all actors, e.g. 'pl-assurances-proposal'.")
-    title: str = Field(description="Short name of the instrument, in our words.")
-    instrument: Instrument = Field(
-        description="Kind of instrument; record what it is, do not upgrade an assurance."
-    )
-    status: Status = Field(description="Where the instrument stands, as the source reports it.")
+    The declared fields (facts/vocabulary.yaml, `fields:`) are added by
+    `briefing.vocabulary.specialise`; `value(key)` reads one of them by name.
+    """
+
+    id: Id = Field(description="Unique id across all actors.")
+
+    def value(self, key: str) -> Any:
+        """The value of a field by its key; None for a field this fact does not have."""
+        return getattr(self, key, None)
+
+
+class Commitment(Fact):
+    """Something an actor commits, or proposes to commit, to do; it may have other parties."""
+
+    title: str = Field(description="Short name of the commitment, in our words.")
     parties: list[Id] = Field(
         default_factory=list, description="Ids of the other actors party to it."
     )
     date: FuzzyDate | None = Field(default=None, description="When it was made or signed.")
-    duration: str | None = Field(default=None, description="e.g. '10 years', as stated.")
-    elements: list[Element] = Field(
-        default_factory=list, description="What it contains: arms, intelligence, training …"
-    )
-    mutual_defence: MutualDefence = Field(
-        description="Does it oblige the parties to defend each other? 'not stated' if unknown."
-    )
-    summary: Markdown = Field(description="What the instrument does, in our words.")
+    summary: Markdown = Field(description="What the commitment does, in our words.")
     citations: Citations
 
 
-class Position(Strict):
-    """An actor's stance on one of the edition's questions."""
+class Position(Fact):
+    """An actor's answer to one of the edition's questions."""
 
-    id: Id = Field(description="Unique id across all actors, e.g. 'pl-guarantees'.")
     question: Id = Field(description="Id of a question in facts/edition.yaml.")
-    stance: Stance = Field(description="The actor's answer to the question.")
     summary: Markdown = Field(description="The position in our words.")
     speaker: Id | None = Field(default=None, description="Id of the person who stated it.")
     date: FuzzyDate | None = Field(default=None, description="When it was stated.")
     citations: Citations
 
 
-class Statement(Strict):
+class Statement(Fact):
     """Something a person said, with how it reached us."""
 
-    id: Id = Field(description="Unique id across all actors, e.g. 'pl-duda-israeli-formula'.")
     speaker: Id = Field(description="Id of a person in facts/people.yaml.")
     date: FuzzyDate | None = Field(default=None, description="When it was said.")
-    channel: Channel | None = Field(default=None, description="Where it was said.")
     audience: str | None = Field(default=None, description="To whom, or at which event.")
     reported_by: str | None = Field(
         default=None, description="Outlet that reported it, as the source names it."
@@ -367,32 +314,20 @@ class Statement(Strict):
     citations: Citations
 
 
-class Actor(Strict):
-    """A country or organisation, with everything recorded about it."""
+# How an actor kind's `code` is checked (facts/vocabulary.yaml, the 'actor_kind' list).
+CodeRule = Literal["none", "iso-3166-1", "iso-3166-2"]
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "allOf": [
-                {
-                    "if": {"properties": {"kind": {"const": "country"}}, "required": ["kind"]},
-                    "then": {"required": ["code"], "properties": {"code": {"type": "string"}}},
-                },
-                {
-                    "if": {
-                        "properties": {"kind": {"const": "organisation"}},
-                        "required": ["kind"],
-                    },
-                    "then": {"properties": {"code": {"type": "null"}}},
-                },
-            ]
-        }
-    )
+
+class Actor(Strict):
+    """A country, organisation or any other kind of actor the desk declares."""
+
+    # Filled in by `briefing.vocabulary.specialise` from the desk's actor kinds.
+    code_rules: ClassVar[Mapping[str, CodeRule]] = {}
+    user_codes: ClassVar[frozenset[str]] = frozenset()
 
     id: Id = Field(description="Same as the file name: facts/actors/<id>.yaml.")
     name: str = Field(description="Name as printed in the briefs, e.g. 'Poland'.")
-    kind: Literal["country", "organisation"] = Field(
-        description="'country' (needs a 'code') or 'organisation' (has none)."
-    )
+    kind: Word = Field(description="Kind of actor, from the 'actor_kind' list.")
     role: Literal["principal", "mentioned"] = Field(
         default="principal",
         description=(
@@ -403,24 +338,27 @@ class Actor(Strict):
     )
     code: str | None = Field(
         default=None,
-        description="ISO 3166-1 alpha-2 code for a country, e.g. 'PL'; none for organisations.",
-        json_schema_extra={"pattern": "^[A-Za-z]{2}$"},
+        description=(
+            "Code of the actor where its kind asks for one: ISO 3166-1 alpha-2 (e.g. 'PL') "
+            "or ISO 3166-2 (e.g. 'US-CA'), or a code the vocabulary declares."
+        ),
+        json_schema_extra={"pattern": "^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$"},
     )
     bluf: list[Judgment] = Field(
-        default_factory=list, description="Bottom line up front: two to four key judgments."
+        default_factory=list, description="Bottom line up front: one to four key judgments."
     )
     positions: list[Position] = Field(
-        default_factory=list, description="Summit positions: one per question in edition.yaml."
+        default_factory=list, description="Positions: the actor's answers to the questions."
     )
     no_position: str | None = Field(
         default=None,
         description=(
-            "Why no summit position is recorded, e.g. 'The sources state none.' "
+            "Why no position is recorded, e.g. 'The sources state none.' "
             "Printed in the brief in place of positions; silences the check's warning."
         ),
     )
     commitments: list[Commitment] = Field(
-        default_factory=list, description="Guarantee commitments: agreements, packages, proposals."
+        default_factory=list, description="Commitments: agreements, packages, proposals, pledges."
     )
     statements: list[Statement] = Field(
         default_factory=list, description="Key statements: who said what, when, where."
@@ -429,22 +367,36 @@ class Actor(Strict):
         default_factory=list, description="Gaps and inconsistencies in the record."
     )
 
+    @model_validator(mode="after")
+    def _code_fits_kind(self) -> Actor:
+        rule = self.code_rules.get(self.kind)
+        if rule is None:
+            return self  # an undeclared kind is reported on 'kind' itself
+        if rule == "none":
+            if self.code:
+                raise ValueError(f"an actor of kind '{self.kind}' has no 'code'")
+            return self
+        standard = "ISO 3166-1 alpha-2" if rule == "iso-3166-1" else "ISO 3166-2"
+        if not self.code:
+            raise ValueError(f"an actor of kind '{self.kind}' needs its {standard} 'code'")
+        code = self.code.upper()
+        if code in self.user_codes:
+            return self
+        if rule == "iso-3166-1":
+            known = len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
+        else:
+            known = pycountry.subdivisions.get(code=code) is not None  # type: ignore[no-untyped-call]
+        if not known:
+            raise ValueError(
+                f"'{self.code}' is not an {standard} code; a code of your own "
+                "(e.g. 'XK') must be declared under 'codes:' in facts/vocabulary.yaml"
+            )
+        return self
+
     @field_validator("code")
     @classmethod
-    def _iso_code(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if pycountry.countries.get(alpha_2=value.upper()) is None or len(value) != 2:
-            raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code")
-        return value.upper()
-
-    @model_validator(mode="after")
-    def _country_has_code(self) -> Actor:
-        if self.kind == "country" and not self.code:
-            raise ValueError("a country needs its ISO 3166-1 alpha-2 'code'")
-        if self.kind == "organisation" and self.code:
-            raise ValueError("an organisation has no country 'code'")
-        return self
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
 
 
 class Overview(Strict):
@@ -470,9 +422,158 @@ class PeopleList(Strict):
     people: list[Person] = Field(description="Everyone named as a speaker.")
 
 
+# --- The desk's vocabulary: facts/vocabulary.yaml ------------------------------------------------
+
+TERM_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 '._/+-]{0,59}$"
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+
+# The lists the engine itself reads; every desk declares them (their words are the desk's own).
+ENGINE_LISTS: dict[str, str] = {
+    "reliability": "grades of sources (Source.reliability)",
+    "confidence": "confidence levels of key judgments (bluf: confidence)",
+    "actor_kind": "kinds of actor (an actor's 'kind')",
+}
+
+FieldType = Literal["text", "number", "integer", "choice", "choices", "date"]
+
+
+class Term(Strict):
+    """One word of a controlled list: what facts write, what briefs print, what it means."""
+
+    id: str = Field(
+        pattern=TERM_PATTERN,
+        description="What a facts file writes, e.g. 'signed' (letters, digits, spaces, '-').",
+    )
+    label: str | None = Field(
+        default=None, description="What the briefs print; the id if left out."
+    )
+    definition: str = Field(
+        min_length=1, description="What the word means; printed in the book's method appendix."
+    )
+    code: CodeRule | None = Field(
+        default=None,
+        description=(
+            "Actor kinds only: which code an actor of this kind carries: 'iso-3166-1' "
+            "(a country, e.g. PL), 'iso-3166-2' (a subdivision, e.g. US-CA) or 'none'."
+        ),
+    )
+
+    @property
+    def text(self) -> str:
+        """The word as printed."""
+        return self.label or self.id
+
+
+class TermList(Strict):
+    """A controlled list: the words a field may take, in the order they are printed."""
+
+    title: str = Field(description="Heading of the list where it is defined, e.g. 'Stances'.")
+    intro: str | None = Field(
+        default=None, description="A sentence printed before the definitions."
+    )
+    terms: list[Term] = Field(min_length=1, description="The words, each with its definition.")
+
+    def get(self, term_id: str) -> Term | None:
+        """The term with this id, if declared."""
+        return next((t for t in self.terms if t.id == term_id), None)
+
+
+class FieldSpec(Strict):
+    """A field the desk adds to its commitments, positions or statements."""
+
+    key: str = Field(pattern=KEY_PATTERN, description="The key facts files use, e.g. 'status'.")
+    label: str = Field(description="Column or line label the briefs print, e.g. 'Status'.")
+    type: FieldType = Field(
+        description=(
+            "text, number, integer, date (a dated value like other dates), choice (one word "
+            "of a list) or choices (several words of a list)."
+        )
+    )
+    list: str | None = Field(
+        default=None, description="For choice and choices: the id of the list under 'lists:'."
+    )
+    required: bool = Field(default=False, description="Must every fact give it?")
+    description: str | None = Field(
+        default=None, description="What to write there: hover text in the editor."
+    )
+    unit: str | None = Field(
+        default=None, description="For numbers: printed after the value, e.g. 'USD'."
+    )
+    column: bool = Field(
+        default=True, description="Shown as a column of the commitments table (commitments)."
+    )
+    answer: bool = Field(
+        default=False,
+        description="Positions: this field is the answer that the matrix shows (exactly one).",
+    )
+
+
+class FieldSets(Strict):
+    """The declared fields of each kind of fact, in the order the briefs show them."""
+
+    commitment: list[FieldSpec] = Field(default_factory=list)
+    position: list[FieldSpec] = Field(default_factory=list)
+    statement: list[FieldSpec] = Field(default_factory=list)
+
+
+class Words(Strict):
+    """What the briefs call the parts every desk has; defaults are plain."""
+
+    event: str = Field(default="Event", description="What the edition's event is, e.g. 'Summit'.")
+    positions: str = Field(default="Positions", description="Heading of an actor's positions.")
+    matrix: str = Field(
+        default="Positions across actors", description="Heading of the overview's matrix."
+    )
+    commitments: str = Field(default="Commitments", description="Heading of commitments.")
+    commitment: str = Field(
+        default="Commitment", description="Heading of the commitments table's first column."
+    )
+    statements: str = Field(default="Key statements", description="Heading of statements.")
+
+
+class UserCode(Strict):
+    """A code outside ISO 3166 that actors of this desk may carry, e.g. XK for Kosovo."""
+
+    code: str = Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", description="The code, e.g. 'XK'.")
+    name: str = Field(description="What it stands for.")
+
+
+class Vocabulary(Strict):
+    """Contents of facts/vocabulary.yaml: the desk's lists, fields and words."""
+
+    words: Words = Field(default_factory=Words, description="Headings the briefs print.")
+    lists: dict[str, TermList] = Field(
+        description=(
+            "Controlled lists by id. Every desk declares 'reliability', 'confidence' and "
+            "'actor_kind'; fields name the others."
+        )
+    )
+    fields: FieldSets = Field(
+        default_factory=FieldSets, description="Fields of commitments, positions, statements."
+    )
+    codes: list[UserCode] = Field(
+        default_factory=list, description="Actor codes outside ISO 3166 (user-assigned)."
+    )
+
+    def term(self, list_id: str, term_id: str) -> Term | None:
+        """The declared term, or None."""
+        terms = self.lists.get(list_id)
+        return terms.get(term_id) if terms is not None else None
+
+    def label(self, list_id: str, term_id: str) -> str:
+        """How a word of a list is printed."""
+        term = self.term(list_id, term_id)
+        return term.text if term is not None else term_id
+
+    def answer(self) -> FieldSpec | None:
+        """The position field that answers a question."""
+        return next((f for f in self.fields.position if f.answer), None)
+
+
 class FactBase(Strict):
     """Everything the briefs are made from, validated and cross-checked."""
 
+    vocabulary: Vocabulary
     edition: Edition
     overview: Overview
     sources: list[Source]

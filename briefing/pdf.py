@@ -62,12 +62,12 @@ def build_date(edition: Edition, environ: dict[str, str] | None = None) -> dt.da
 
 def brief_meta(edition: Edition, title: str, keywords: Sequence[str] = ()) -> PdfMeta:
     """Metadata for one brief of `edition`."""
-    summit = edition.summit
+    event = edition.event
     return PdfMeta(
         title=f"{title} — {edition.title}, edition {edition.number}",
         author=edition.publisher,
         subject=edition.subtitle or edition.title,
-        keywords=(summit.name, summit.place, *keywords, edition.marking),
+        keywords=(event.name, event.place, *keywords, edition.marking),
         language=edition.language,
         date=build_date(edition),
     )
@@ -129,22 +129,39 @@ def portable_link(target: str, base: str) -> str:
     return path + hash_ + fragment
 
 
+def _resolve_link(kind: str, target: str, base: str, chapters: frozenset[str]) -> tuple[str, str]:
+    """Where a link in a PDF goes: in the book, a brief that is one of its chapters is reached
+    inside the book (its chapter's anchor); any other sibling brief is its PDF beside it."""
+    if kind != "external":
+        return kind, target
+    if target.startswith(base):
+        path, _, fragment = target[len(base) :].partition("#")
+        slug = path.removesuffix(".html")
+        if path.endswith(".html") and slug in chapters:
+            return "internal", fragment or slug
+    return kind, portable_link(target, base)
+
+
 def write_pdf(
     html: str,
     target: Path,
     project: Project,
     meta: PdfMeta | None = None,
     stylesheets: Sequence[str] = ("print.css",),
+    chapters: frozenset[str] = frozenset(),
 ) -> None:
     """Render one HTML document to a PDF/A-3 file with `meta` and its evidence attached.
 
-    `stylesheets` are file names in templates/ holding the paged-media rules.
+    `stylesheets` are template names holding the paged-media rules; `chapters` are the slugs
+    of the briefs the document contains, so that links to them stay inside it.
     """
     import weasyprint
 
-    # The document may read only templates/ (styles, fonts, images); the evidence attached to
-    # it only facts/. Nothing a brief's HTML says can reach the fact files or anything else.
-    fetcher = pdf_url_fetcher([project.templates])
+    from briefing.render import template_dirs, template_file
+
+    # The document may read only the templates (styles, fonts, images); the evidence attached
+    # to it only facts/. Nothing a brief's HTML says can reach the fact files or anything else.
+    fetcher = pdf_url_fetcher(template_dirs(project))
     evidence_fetcher = pdf_url_fetcher([project.facts])
     document = weasyprint.HTML(
         string=html,
@@ -153,14 +170,14 @@ def write_pdf(
         media_type="print",
     )
     css = [
-        weasyprint.CSS(filename=str(project.templates / name), url_fetcher=fetcher)
+        weasyprint.CSS(filename=str(template_file(project, name)), url_fetcher=fetcher)
         for name in stylesheets
     ]
     rendered = document.render(stylesheets=css, pdf_variant=PDF_VARIANT)
     base = project.templates.resolve().as_uri() + "/"
     for page in rendered.pages:
         page.links = [
-            (kind, portable_link(target, base) if kind == "external" else target, *rest)
+            (*_resolve_link(kind, target, base, chapters), *rest)
             for kind, target, *rest in page.links
         ]
     attachments: list[Any] = []

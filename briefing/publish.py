@@ -20,15 +20,28 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from briefing.book import source_evidence, write_book
+from briefing.book import source_evidence
+from briefing.diagnostics import PublishError
 from briefing.model import FactBase
-from briefing.pdf import brief_meta, build_date, write_pdf
+from briefing.pdf import Evidence, brief_meta, build_date, write_pdf
+from briefing.plan import BOOK, INDEX, Plan
 from briefing.project import Project
-from briefing.render import Brief, render_all
+from briefing.render import Brief
+
+__all__ = ["BuildResult", "PublishError", "Site", "publish"]
 
 
-class PublishError(Exception):
-    """A build that could not be written (lock held, disk full ...)."""
+@dataclass(frozen=True)
+class Site:
+    """Everything a build writes, rendered in memory: the HTML pages by their path under
+    build/, the briefs they came from, and the book's HTML with the files it carries."""
+
+    facts: FactBase
+    plan: Plan
+    briefs: list[Brief]
+    pages: dict[str, str]
+    book: str | None = None
+    book_evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,14 +136,29 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+class _Writer:
+    """Writes files under the staging directory, refusing to write one path twice (as
+    Pelican's writer does): two outputs with one name would silently lose one of them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: set[str] = set()
+
+    def claim(self, relative: str) -> Path:
+        if relative in self.written:
+            raise PublishError(f"two outputs would be written to build/{relative}")
+        self.written.add(relative)
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def text(self, relative: str, text: str) -> None:
+        self.claim(relative).write_text(text, encoding="utf-8")
 
 
-def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResult:
-    """Render every brief and write build/ (html/, pdf/, index.html) in one atomic swap."""
-    briefs, index = render_all(facts, project.templates, book=pdf)
+def publish(project: Project, site: Site) -> BuildResult:
+    """Write the site to build/ (html/, pdf/, index.html) in one atomic swap."""
+    facts, plan = site.facts, site.plan
     try:
         build_date(facts.edition)  # a bad SOURCE_DATE_EPOCH stops the build before it starts
     except ValueError as exc:
@@ -141,28 +169,32 @@ def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResu
             staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.root))
             staging.chmod(0o755)
             try:
-                html_paths: list[Path] = []
+                writer = _Writer(staging)
+                for relative, page in site.pages.items():
+                    writer.text(relative, page)
                 pdf_paths: list[Path] = []
-                for brief in briefs:
-                    path = staging / "html" / f"{brief.slug}.html"
-                    _write_text(path, brief.html)
-                    html_paths.append(project.build / "html" / path.name)
-                _write_text(staging / "index.html", index)
-                if pdf:
-                    (staging / "pdf").mkdir()
-                    for brief in briefs:
-                        target = staging / "pdf" / f"{brief.slug}.pdf"
+                if plan.pdf:
+                    for brief in site.briefs:
+                        relative = plan.pdf_path(brief.slug)
                         keywords = [brief.title] if brief.kind == "actor" else []
                         evidence = source_evidence(facts, project.facts, brief.sources)
                         meta = replace(
                             brief_meta(facts.edition, brief.title, keywords),
                             attachments=tuple(evidence),
                         )
-                        write_pdf(brief.html, target, project, meta)
-                        pdf_paths.append(project.build / "pdf" / target.name)
-                    # The briefing book: every brief in one PDF/A-3, the evidence attached.
-                    write_book(facts, project, staging / "pdf" / "book.pdf")
-                    pdf_paths.append(project.build / "pdf" / "book.pdf")
+                        html = site.pages[plan.html(brief.slug)]
+                        write_pdf(html, writer.claim(relative), project, meta)
+                        pdf_paths.append(project.build / relative)
+                    if site.book is not None:
+                        # The briefing book: every brief in one PDF/A-3, the evidence attached.
+                        names = [b.title for b in site.briefs if b.kind == "actor"]
+                        meta = replace(
+                            brief_meta(facts.edition, "Briefing book", names),
+                            attachments=site.book_evidence,
+                        )
+                        chapters = frozenset(b.slug for b in site.briefs)
+                        write_pdf(site.book, writer.claim(BOOK), project, meta, chapters=chapters)
+                        pdf_paths.append(project.build / BOOK)
                 _fsync_tree(staging)
                 swap_into_place(staging, project.build)
                 _fsync(project.root)  # make the rename itself durable
@@ -175,4 +207,5 @@ def publish(project: Project, facts: FactBase, *, pdf: bool = True) -> BuildResu
             f"could not write {project.name(project.build)}/: {exc}; "
             "the previous build was left as it was"
         ) from exc
-    return BuildResult(briefs, html_paths, pdf_paths)
+    html_paths = [project.build / p for p in site.pages if p != INDEX]
+    return BuildResult(site.briefs, html_paths, pdf_paths)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -12,19 +13,11 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from briefing.model import Actor, Citation, FactBase, FuzzyDate, Source
+from briefing.diagnostics import Diagnostic, Location
+from briefing.model import Citation, Fact, FactBase, FieldSpec, FuzzyDate, Source, Vocabulary
+from briefing.plan import actor_order
+from briefing.project import Project
 from briefing.timeline import timeline_svg
-
-
-@dataclass(frozen=True)
-class Brief:
-    """One brief to publish: its slug (file name stem), title and HTML."""
-
-    slug: str
-    title: str
-    html: str
-    kind: str  # "overview" or "actor"
-    sources: tuple[str, ...] = ()  # ids of the sources it cites, for the PDF to carry
 
 
 @dataclass
@@ -39,9 +32,14 @@ class Note:
 
 @dataclass
 class Notes:
-    """Numbers citations in reading order; the same quote from the same source keeps its number."""
+    """Numbers citations in reading order; the same quote from the same source keeps its number.
+
+    Every id a brief's notes and markers carry starts with the brief's `slug`, so that briefs
+    stay unique when the book puts them side by side.
+    """
 
     facts: FactBase
+    slug: str = "brief"
     notes: list[Note] = field(default_factory=list)
     _index: dict[tuple[str, str], Note] = field(default_factory=dict)
     _serial: int = 0  # markers so far: makes every marker's id unique in the page
@@ -65,7 +63,7 @@ class Notes:
             note = self.add(citation)
             self._serial += 1
             note.refs.append(self._serial)
-            marks.append(_marker(note, citation, self._serial))
+            marks.append(self._marker(note, citation, self._serial))
         if not marks:
             return Markup("")
         return Markup('<sup class="cite">') + Markup(",").join(marks) + Markup("</sup>")
@@ -75,48 +73,39 @@ class Notes:
         cited = {note.source.id for note in self.notes}
         return [s for s in self.facts.sources if s.id in cited]
 
+    def _marker(self, note: Note, citation: Citation, serial: int) -> Markup:
+        """One footnote marker: a print link to the note and an in-place popover for screens."""
+        lang = citation.lang
+        grade = note.source.reliability
+        return Markup(_MARKER).format(
+            slug=self.slug,
+            serial=serial,
+            n=note.number,
+            grade=grade,
+            meaning=self.facts.vocabulary.label("reliability", grade),
+            date=format_date(note.source.date),
+            lang=Markup(' lang="{}"').format(lang) if lang else "",
+            quote=quote_text(citation.quote),
+            outlet=note.source.outlet,
+            title=note.source.title,
+        )
+
 
 _MARKER = (
-    '<span class="ref" id="ref-{serial}">'
-    '<a class="fn-print" href="#note-{n}" role="doc-noteref">{n}</a>'
-    '<button type="button" class="fn" popovertarget="pop-{serial}" aria-label="Note {n}">{n}'
-    "</button>"
-    '<span class="pop" id="pop-{serial}" popover>'
+    '<span class="ref" id="{slug}-ref-{serial}">'
+    '<a class="fn-print" href="#{slug}-note-{n}" role="doc-noteref">{n}</a>'
+    '<button type="button" class="fn" popovertarget="{slug}-pop-{serial}" aria-label="Note {n}">'
+    "{n}</button>"
+    '<span class="pop" id="{slug}-pop-{serial}" popover>'
     '<span class="pop-head">Note {n} · source reliability <strong>{grade}</strong>, {meaning}'
     "</span>"
     '<q class="pop-quote"{lang}>{quote}</q>'
     '<span class="pop-source">{outlet}, <cite>{title}</cite>, {date}</span>'
-    '<span class="pop-actions"><a href="#note-{n}">Go to note {n}</a>'
-    '<button type="button" popovertarget="pop-{serial}" popovertargetaction="hide">Close</button>'
+    '<span class="pop-actions"><a href="#{slug}-note-{n}">Go to note {n}</a>'
+    '<button type="button" popovertarget="{slug}-pop-{serial}" popovertargetaction="hide">'
+    "Close</button>"
     "</span></span></span>"
 )
-
-
-# What each reliability grade of the Admiralty code means, for readers who do not know it.
-RELIABILITY = {
-    "A": "completely reliable",
-    "B": "usually reliable",
-    "C": "fairly reliable",
-    "D": "not usually reliable",
-    "E": "unreliable",
-    "F": "reliability cannot be judged",
-}
-
-
-def _marker(note: Note, citation: Citation, serial: int) -> Markup:
-    """One footnote marker: a print link to the note and an in-place popover for screens."""
-    lang = citation.lang
-    return Markup(_MARKER).format(
-        serial=serial,
-        n=note.number,
-        grade=note.source.reliability,
-        meaning=RELIABILITY[note.source.reliability],
-        date=format_date(note.source.date),
-        lang=Markup(' lang="{}"').format(lang) if lang else "",
-        quote=quote_text(citation.quote),
-        outlet=note.source.outlet,
-        title=note.source.title,
-    )
 
 
 _SAFE_LINK = re.compile(r"^(?:https?://[^/\\\s]|mailto:[^\s])", re.IGNORECASE)
@@ -179,10 +168,33 @@ def format_date(value: FuzzyDate | None) -> Markup:
     return text
 
 
-def environment(templates: Path) -> jinja2.Environment:
-    """A Jinja environment over the project's templates, autoescaping, strict about undefined."""
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def template_dirs(project: Project) -> list[Path]:
+    """Where templates are looked up: the project's own templates/ first, then the defaults.
+
+    A project's templates/ holds only what it changes, as MkDocs' `custom_dir` does.
+    """
+    return [project.templates, PACKAGE_TEMPLATES]
+
+
+def template_file(project: Project, name: str) -> Path:
+    """The file that a template name resolves to (the project's, else the packaged default)."""
+    for directory in template_dirs(project):
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    raise jinja2.TemplateNotFound(name)
+
+
+def environment(project: Project) -> jinja2.Environment:
+    """A Jinja environment over the project's templates and the defaults: autoescaping,
+    strict about undefined names."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(str(d)) for d in template_dirs(project) if d.is_dir()]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -193,69 +205,166 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["md"] = _markdown()
     env.filters["date"] = format_date
     env.filters["quote"] = quote_text
+    env.filters["day"] = format_day
     return env
 
 
-def brief_context(facts: FactBase, env: jinja2.Environment, css: str) -> dict[str, Any]:
-    """What every brief template sees: the edition, the facts and lookups by id, the CSS."""
-    people = {p.id: p for p in facts.people}
-    actors = {a.id: a for a in facts.actors}
-    questions = {q.id: q for q in facts.edition.questions}
+def format_day(value: str) -> str:
+    """An ISO day (YYYY-MM-DD) as a reader sees it: 22 November 2026."""
+    day = dt.date.fromisoformat(value)
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def stylesheet(project: Project, name: str) -> Markup:
+    """A stylesheet's text, to inline into a page (pages load nothing)."""
+    return Markup(template_file(project, name).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Brief:
+    """One brief, rendered once: its body serves its HTML page, its PDF and its book chapter."""
+
+    slug: str
+    title: str
+    kind: str  # "overview" or "actor"
+    body: Markup  # the brief and its notes, every id starting with `slug-`
+    notes: Notes
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Ids of the sources it cites, for its PDF to carry."""
+        return tuple(s.id for s in self.notes.sources())
+
+
+class Shown:
+    """How the templates print a declared field's value: words by their labels, numbers with
+    their unit, dates as dates, and 'not stated' for what a fact leaves out."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+
+    def __call__(self, fact: Fact, spec: FieldSpec) -> Markup:
+        value = fact.value(spec.key)
+        if value is None or value == []:
+            return Markup('<span class="nodate">not stated</span>')
+        if spec.type == "choice":
+            return escape(self.vocab.label(spec.list or "", value))
+        if spec.type == "choices":
+            return escape(", ".join(self.vocab.label(spec.list or "", v) for v in value))
+        if spec.type == "date":
+            return format_date(value)
+        if spec.type in ("number", "integer"):
+            text = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
+            return escape(f"{text} {spec.unit}" if spec.unit else text)
+        return escape(str(value))
+
+
+def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
+    """What every template sees: the edition, the vocabulary, the facts and lookups by id."""
+    vocab = facts.vocabulary
     return {
         "edition": facts.edition,
         "facts": facts,
-        "people": people,
-        "actors": actors,
-        "questions": questions,
+        "vocab": vocab,
+        "words": vocab.words,
+        "fields": vocab.fields,
+        "answer": vocab.answer(),
+        "show": Shown(vocab),
+        "label": vocab.label,
+        "people": {p.id: p for p in facts.people},
+        "actors": {a.id: a for a in facts.actors},
+        "questions": {q.id: q for q in facts.edition.questions},
         "actor_list": actor_order(facts),
-        "css": Markup(css),
+        "css": stylesheet(project, "brief.css"),
     }
 
 
-def render_actor(facts: FactBase, actor: Actor, env: jinja2.Environment, css: str) -> Brief:
-    """The brief on one actor."""
-    notes = Notes(facts)
-    html = env.get_template("actor.html").render(
-        **brief_context(facts, env, css), actor=actor, notes=notes, cite=notes.cite
-    )
-    return Brief(actor.id, actor.name, html, "actor", tuple(s.id for s in notes.sources()))
+class Renderer:
+    """Renders a fact base with one Jinja environment and one template context."""
+
+    def __init__(self, facts: FactBase, project: Project) -> None:
+        self.facts = facts
+        self.project = project
+        self.env = environment(project)
+        self.context = brief_context(facts, project)
+
+    def brief(self, template: str, slug: str, title: str, kind: str, **extra: Any) -> Brief:
+        """One brief's body from its template, with ids prefixed by its slug by construction."""
+        notes = Notes(self.facts, slug)
+
+        def anchor(name: str) -> str:
+            return f"{slug}-{name}"
+
+        body = self.env.get_template(template).render(
+            **self.context, **extra, notes=notes, cite=notes.cite, anchor=anchor, slug=slug
+        )
+        return Brief(slug, title, kind, Markup(body), notes)
+
+    def briefs(self) -> list[Brief]:
+        """The overview and one brief per principal actor, each rendered once."""
+        actors = actor_order(self.facts)
+        timeline = Markup(timeline_svg(self.facts, actors))
+        briefs = [
+            self.brief("overview.html", "overview", "Overview", "overview", timeline=timeline)
+        ]
+        for actor in actors:
+            briefs.append(self.brief("actor.html", actor.id, actor.name, "actor", actor=actor))
+        return briefs
+
+    def page(self, brief: Brief) -> str:
+        """A brief as a stand-alone HTML page: its body inside the page furniture."""
+        return self.env.get_template("page.html").render(
+            **self.context, brief=brief, notes=brief.notes
+        )
+
+    def index(self, briefs: list[Brief], book: bool = False) -> str:
+        """The index page linking every brief in HTML and PDF (and the book if `book`)."""
+        return self.env.get_template("index.html").render(**self.context, briefs=briefs, book=book)
+
+    def render(self, template: str, **extra: Any) -> str:
+        """Any other template, with the common context."""
+        return self.env.get_template(template).render(**self.context, **extra)
 
 
-def render_overview(facts: FactBase, env: jinja2.Environment, css: str) -> Brief:
-    """The overview brief across all actors."""
-    notes = Notes(facts)
-    html = env.get_template("overview.html").render(
-        **brief_context(facts, env, css),
-        notes=notes,
-        cite=notes.cite,
-        timeline=Markup(timeline_svg(facts, actor_order(facts))),
-    )
-    cited = tuple(s.id for s in notes.sources())
-    return Brief("overview", "Overview", html, "overview", cited)
+def template_problem(exc: Exception, project: Project) -> Diagnostic:
+    """A Jinja error as a diagnostic at the template line where it happened.
 
-
-def render_index(
-    facts: FactBase, briefs: list[Brief], env: jinja2.Environment, css: str, book: bool = False
-) -> str:
-    """The index page linking every brief in HTML and PDF (and the briefing book if `book`)."""
-    return env.get_template("index.html").render(
-        **brief_context(facts, env, css), briefs=briefs, book=book
-    )
-
-
-def actor_order(facts: FactBase) -> list[Actor]:
-    """Actors that get a brief, countries by name, then organisations by name.
-
-    Actors the sources only mention in passing get no brief and no row in the stance matrix.
+    Jinja compiles templates to Python and maps their frames back to template lines, so the
+    innermost frame that belongs to a template file names the file and line to fix.
     """
-    principals = [a for a in facts.actors if a.role == "principal"]
-    return sorted(principals, key=lambda a: (a.kind != "country", a.name))
+    dirs = [d.resolve() for d in template_dirs(project)]
 
+    def shown(filename: str) -> str:
+        path = Path(filename).resolve()
+        for directory in dirs:
+            if path.is_relative_to(directory):
+                prefix = project.name(project.templates) if directory == dirs[0] else "templates"
+                return f"{prefix}/{path.relative_to(directory).as_posix()}"
+        return filename
 
-def render_all(facts: FactBase, templates: Path, book: bool = False) -> tuple[list[Brief], str]:
-    """Every brief and the index page (linking the book PDF if `book`), as HTML strings."""
-    env = environment(templates)
-    css = (templates / "brief.css").read_text(encoding="utf-8")
-    briefs = [render_overview(facts, env, css)]
-    briefs += [render_actor(facts, actor, env, css) for actor in actor_order(facts)]
-    return briefs, render_index(facts, briefs, env, css, book)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = Location(shown(exc.filename or exc.name or "?"), exc.lineno or 0, 1)
+        return Diagnostic(where, f"template syntax: {exc.message}", "fix the template")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return Diagnostic(
+            Location(project.name(project.templates)),
+            f"template not found: {exc.name}",
+            "a template names another that exists neither in templates/ nor in the defaults",
+        )
+    file, line = "", 0
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".css", ".xml", ".txt")):
+            file, line = shown(filename), trace.tb_lineno
+        trace = trace.tb_next
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, jinja2.UndefinedError):
+        hint = "the template uses a name or attribute the facts do not have"
+    else:
+        hint = "the template failed while rendering"
+    return Diagnostic(
+        Location(file or project.name(project.templates), line, 1 if line else 0),
+        f"template error: {message}",
+        hint,
+    )

@@ -9,7 +9,6 @@ written, and the file is replaced atomically or not at all.
 from __future__ import annotations
 
 import re
-import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,32 +16,33 @@ from types import SimpleNamespace
 from typing import Any
 
 from briefing.check import PLACEHOLDER
+from briefing.diagnostics import did_you_mean
 from briefing.files import write_text_atomic
 from briefing.findquote import yaml_scalar
 from briefing.load import LoadedFile, load_file, parse_yaml, read_text
-from briefing.model import (
-    ID_PATTERN,
-    Channel,
-    Element,
-    Instrument,
-    MutualDefence,
-    Reliability,
-    Stance,
-    Status,
-)
+from briefing.model import ID_PATTERN, FieldSpec, Vocabulary
 from briefing.project import Project
-
-INSTRUMENTS: tuple[str, ...] = typing.get_args(Instrument)
-STATUSES: tuple[str, ...] = typing.get_args(Status)
-MUTUAL_DEFENCE: tuple[str, ...] = typing.get_args(MutualDefence)
-STANCES: tuple[str, ...] = typing.get_args(Stance)
-CHANNELS: tuple[str, ...] = typing.get_args(Channel)
-ELEMENTS: tuple[str, ...] = typing.get_args(Element)
-RELIABILITY: tuple[str, ...] = typing.get_args(Reliability)
 
 
 class ScaffoldError(Exception):
     """A `briefing new` that cannot be done as asked; the message says why and what to do."""
+
+
+def vocabulary(project: Project) -> Vocabulary:
+    """The project's vocabulary, for the choices a scaffold offers; it must check first."""
+    from briefing.validate import load_vocabulary
+
+    _, models, problems = load_vocabulary(project)
+    if models is None:
+        first = problems[0].format() if problems else "facts/vocabulary.yaml cannot be used"
+        raise ScaffoldError(f"fix the vocabulary first, then try again:\n{first}")
+    return models.vocabulary
+
+
+def choices(vocab: Vocabulary, list_id: str) -> tuple[str, ...]:
+    """The words of one list, in their declared order."""
+    terms = vocab.lists.get(list_id)
+    return tuple(t.id for t in terms.terms) if terms else ()
 
 
 def fill(what: str) -> str:
@@ -151,7 +151,10 @@ def entry_lines(fields: Sequence[Line], indent: int) -> list[str]:
         if key.startswith("#"):
             lines.append(f"{' ' * (indent + 2)}{key}")
             continue
-        rendered = "[]" if value == [] else yaml_scalar(str(value))
+        if isinstance(value, list):
+            rendered = "[" + ", ".join(yaml_scalar(str(v)) for v in value) + "]"
+        else:
+            rendered = yaml_scalar(str(value))
         line = f"{prefix}{key}: {rendered}"
         if comment:
             line += f"  # {comment}"
@@ -266,9 +269,10 @@ def new_source(
         wanted = next(
             f"{wanted[:36]}-{n}" for n in range(2, 1000) if f"{wanted[:36]}-{n}" not in taken
         )
-    grade = reliability or "F"
-    if grade not in RELIABILITY:
-        raise ScaffoldError(f"--reliability must be one of {', '.join(RELIABILITY)}")
+    grades = choices(vocabulary(project), "reliability")
+    grade = reliability or fill("the reliability grade, one of " + ", ".join(grades))
+    if reliability is not None and reliability not in grades:
+        raise ScaffoldError(f"--reliability must be one of {', '.join(grades)}")
     first_line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:90]
     fields: list[Line] = [
         ("id", wanted, "how citations name this source"),
@@ -276,12 +280,7 @@ def new_source(
         (f"# The text begins: {first_line}", None, ""),
         ("title", fill("the headline, or a short description of the text"), ""),
         ("outlet", fill("the outlet exactly as the text names it"), ""),
-        (
-            "reliability",
-            grade,
-            "Admiralty grade: A reliable, B usually, C fairly, D not usually, E unreliable, "
-            "F cannot be judged",
-        ),
+        ("reliability", grade, "one of " + ", ".join(grades)),
         ("reliability_note", fill("one line on why this grade"), ""),
         ("# date: {value: YYYY-MM-DD, basis: stated}   # only the parts that are known", None, ""),
     ]
@@ -293,20 +292,20 @@ def new_source(
 
 ACTOR_TEMPLATE = """\
 # yaml-language-server: $schema=../../schema/actor.schema.json
-# {name}: summit positions, commitments and statements, each citing a source.
+# {name}: positions, commitments and statements, each citing a source.
 id: {id}
 name: {name_yaml}
 kind: {kind}
 {code_line}
 # bluf:            # two to four key judgments, each cited ('briefing new' cannot guess them)
 #   - text: ...
-#     confidence: moderate      # low, moderate or high
+#     confidence: {confidence}
 #     citations:
 #       - source: <source id>
 #         quote: <words copied from the source; briefing find-quote helps>
 #
 # Add facts with:
-#   briefing new position --actor {id} --question <id> --stance <stance>
+#   briefing new position --actor {id} --question <id>
 #   briefing new commitment --actor {id} --id <id>
 #   briefing new statement --actor {id} --id <id> --speaker <person id>
 """
@@ -315,18 +314,27 @@ kind: {kind}
 def new_actor(project: Project, actor_id: str, name: str, kind: str, code: str | None) -> Written:
     """Create facts/actors/<id>.yaml with the schema line and a commented skeleton."""
     _check_id(actor_id, "actor")
-    if kind not in ("country", "organisation"):
-        raise ScaffoldError("--kind must be 'country' or 'organisation'")
-    if kind == "country" and not code:
-        raise ScaffoldError("a country needs --code, its ISO 3166-1 alpha-2 code (e.g. PL)")
-    if kind == "organisation" and code:
-        raise ScaffoldError("an organisation has no --code")
+    vocab = vocabulary(project)
+    kinds = vocab.lists["actor_kind"]
+    term = kinds.get(kind)
+    if term is None:
+        raise ScaffoldError(f"--kind must be one of: {', '.join(choices(vocab, 'actor_kind'))}")
+    rule = term.code or "none"
+    if rule != "none" and not code:
+        raise ScaffoldError(f"an actor of kind '{kind}' needs --code (its {rule.upper()} code)")
+    if rule == "none" and code:
+        raise ScaffoldError(f"an actor of kind '{kind}' has no --code")
     path = project.actors / f"{actor_id}.yaml"
     if path.exists():
         raise ScaffoldError(f"{project.name(path)} already exists")
-    code_line = f"code: {yaml_scalar(code.upper())}" if code else "# code: none for an organisation"
+    code_line = f"code: {yaml_scalar(code.upper())}" if code else f"# no code: {kind}"
     text = ACTOR_TEMPLATE.format(
-        id=actor_id, name=name, name_yaml=yaml_scalar(name), kind=kind, code_line=code_line
+        id=actor_id,
+        name=name,
+        name_yaml=yaml_scalar(name),
+        kind=yaml_scalar(kind),
+        code_line=code_line,
+        confidence=" | ".join(choices(vocab, "confidence")),
     )
     loaded, problems = parse_yaml(text, path, project.name(path))
     if loaded is None or problems:
@@ -378,31 +386,57 @@ def new_fact(project: Project, group: str, actor_id: str, fields: list[Line]) ->
     return _commit(project, path, new_text, group, before, f"{kind} '{fact_id}'")
 
 
-def commitment_fields(values: dict[str, str], source: str | None, quote: str | None) -> list[Line]:
+def declared_lines(vocab: Vocabulary, specs: list[FieldSpec], given: dict[str, str]) -> list[Line]:
+    """Lines for the desk's declared fields: given values, placeholders for required ones,
+    and a commented line naming the choices for the others."""
+    lines: list[Line] = []
+    for spec in specs:
+        words = choices(vocab, spec.list) if spec.list else ()
+        hint = ", ".join(words) if words else spec.description or spec.label
+        if spec.key in given:
+            value: Any = given[spec.key]
+            lines.append((spec.key, [value] if spec.type == "choices" else value, ""))
+        elif spec.required:
+            lines.append((spec.key, fill(f"the {spec.label.lower()}: {hint}"), ""))
+        elif spec.type == "choices":
+            lines.append((spec.key, [], hint))
+        else:
+            lines.append((f"# {spec.key}: {hint}", None, ""))
+    return lines
+
+
+def commitment_fields(
+    vocab: Vocabulary,
+    values: dict[str, str],
+    given: dict[str, str],
+    source: str | None,
+    quote: str | None,
+) -> list[Line]:
     """The skeleton of a commitment."""
     return [
         ("id", values["id"], ""),
-        ("title", values.get("title") or fill("short name of the instrument, in our words"), ""),
-        ("instrument", values["instrument"], ""),
-        ("status", values["status"], "as the source reports it"),
+        ("title", values.get("title") or fill("short name of the commitment, in our words"), ""),
         ("parties", [], "ids of the other actors party to it"),
-        ("elements", [], ", ".join(ELEMENTS)),
-        ("mutual_defence", values["mutual_defence"], "yes, no or 'not stated'"),
+        *declared_lines(vocab, vocab.fields.commitment, given),
         ("# date: {value: YYYY-MM, basis: stated}   # only the parts that are known", None, ""),
-        ("# duration: 10 years", None, ""),
-        ("summary", fill("what the instrument does, in our words"), ""),
+        ("summary", fill("what the commitment does, in our words"), ""),
         ("citations", _citation(source, quote), ""),
     ]
 
 
 def position_fields(
-    values: dict[str, str], speaker: str | None, source: str | None, quote: str | None
+    vocab: Vocabulary,
+    values: dict[str, str],
+    given: dict[str, str],
+    speaker: str | None,
+    source: str | None,
+    quote: str | None,
 ) -> list[Line]:
-    """The skeleton of a summit position."""
+    """The skeleton of a position."""
     fields: list[Line] = [
         ("id", values["id"], ""),
         ("question", values["question"], ""),
-        ("stance", values["stance"], ", ".join(STANCES)),
+        *declared_lines(vocab, vocab.fields.position, given),
     ]
     if speaker:
         fields.append(("speaker", speaker, ""))
@@ -416,23 +450,47 @@ def position_fields(
 
 
 def statement_fields(
-    values: dict[str, str], channel: str | None, source: str | None, quote: str | None
+    vocab: Vocabulary,
+    values: dict[str, str],
+    given: dict[str, str],
+    source: str | None,
+    quote: str | None,
 ) -> list[Line]:
     """The skeleton of a statement."""
-    fields: list[Line] = [
+    return [
         ("id", values["id"], ""),
         ("speaker", values["speaker"], "a person id from people.yaml"),
-    ]
-    if channel:
-        fields.append(("channel", channel, ""))
-    else:
-        fields.append((f"# channel: {' | '.join(CHANNELS)}", None, ""))
-    fields += [
+        *declared_lines(vocab, vocab.fields.statement, given),
         ("# date: {value: YYYY-MM-DD, basis: stated}", None, ""),
         ("summary", fill("what was said, in our words"), ""),
         ("citations", _citation(source, quote), ""),
     ]
-    return fields
+
+
+def declared_values(
+    vocab: Vocabulary, kind: str, given: dict[str, str], ask: Ask | None
+) -> dict[str, str]:
+    """Values for the declared fields of a `kind` of fact: those given as `--key value`
+    (checked against their lists), and, on a terminal, the required ones asked for."""
+    specs: list[FieldSpec] = getattr(vocab.fields, kind)
+    by_key = {spec.key: spec for spec in specs}
+    for key in given:
+        if key not in by_key:
+            hint = did_you_mean(key, by_key)
+            raise ScaffoldError(
+                f"--{key.replace('_', '-')} is not a field of a {kind}"
+                + (f"; {hint}" if hint else "")
+            )
+    required = {s.key: given.get(s.key) for s in specs if s.required and s.type == "choice"}
+    lists: dict[str, Sequence[str]] = {s.key: choices(vocab, s.list) for s in specs if s.list}
+    asked = require(required, lists, ask) if ask is not None else {}
+    values = {**given, **asked}
+    for key, value in values.items():
+        allowed = lists.get(key)
+        if allowed and value not in allowed:
+            hint = did_you_mean(value, allowed)
+            raise ScaffoldError(f"--{key.replace('_', '-')} '{value}' is not allowed; {hint}")
+    return values
 
 
 def question_ids(project: Project) -> list[str]:
@@ -450,56 +508,59 @@ def question_ids(project: Project) -> list[str]:
 
 
 def new_from_options(
-    project: Project, what: str, options: dict[str, Any], ask: Ask | None
+    project: Project,
+    what: str,
+    options: dict[str, Any],
+    ask: Ask | None,
+    declared: dict[str, str] | None = None,
 ) -> Written:
-    """Add a skeleton of kind `what` from command-line options, asking for what is missing."""
+    """Add a skeleton of kind `what` from command-line options, asking for what is missing.
+
+    `declared` holds `--key value` options for the fields the vocabulary declares.
+    """
     opts = SimpleNamespace(**options)
+    given = declared or {}
     if what == "source":
         return new_source(project, opts.file, source_id=opts.id, reliability=opts.reliability)
+    vocab = vocabulary(project)
     if what == "actor":
         values = require(
             {"id": opts.id, "name": opts.name, "kind": opts.kind},
-            {"kind": ("country", "organisation")},
+            {"kind": choices(vocab, "actor_kind")},
             ask,
             labels={"id": "the actor id (first argument, e.g. 'briefing new actor lv')"},
         )
         code = opts.code
-        if values["kind"] == "country" and not code:
+        term = vocab.term("actor_kind", values["kind"])
+        if term is not None and (term.code or "none") != "none" and not code:
             code = require({"code": None}, {}, ask)["code"]
         return new_actor(project, values["id"], values["name"], values["kind"], code)
     if what == "commitment":
-        values = require(
-            {
-                "actor": opts.actor,
-                "id": opts.id,
-                "instrument": opts.instrument,
-                "status": opts.status,
-                "mutual_defence": opts.mutual_defence,
-            },
-            {
-                "instrument": INSTRUMENTS,
-                "status": STATUSES,
-                "mutual_defence": MUTUAL_DEFENCE,
-            },
-            ask,
-        )
+        values = require({"actor": opts.actor, "id": opts.id}, {}, ask)
         if opts.title:
             values["title"] = opts.title
-        fields = commitment_fields(values, opts.source, opts.quote)
+        fields = commitment_fields(
+            vocab, values, declared_values(vocab, "commitment", given, ask), opts.source, opts.quote
+        )
         return new_fact(project, "commitments", values["actor"], fields)
     if what == "position":
         questions = question_ids(project)
         values = require(
-            {"actor": opts.actor, "question": opts.question, "stance": opts.stance},
-            {"question": questions, "stance": STANCES},
-            ask,
+            {"actor": opts.actor, "question": opts.question}, {"question": questions}, ask
         )
         values["id"] = opts.id or f"{values['actor']}-{values['question']}"
-        fields = position_fields(values, opts.speaker, opts.source, opts.quote)
+        fields = position_fields(
+            vocab,
+            values,
+            declared_values(vocab, "position", given, ask),
+            opts.speaker,
+            opts.source,
+            opts.quote,
+        )
         return new_fact(project, "positions", values["actor"], fields)
     # what == "statement"
     values = require({"actor": opts.actor, "id": opts.id, "speaker": opts.speaker}, {}, ask)
-    if opts.channel and opts.channel not in CHANNELS:
-        raise ScaffoldError(f"--channel must be one of: {', '.join(CHANNELS)}")
-    fields = statement_fields(values, opts.channel, opts.source, opts.quote)
+    fields = statement_fields(
+        vocab, values, declared_values(vocab, "statement", given, ask), opts.source, opts.quote
+    )
     return new_fact(project, "statements", values["actor"], fields)

@@ -11,7 +11,6 @@ import hashlib
 import html
 import tempfile
 import threading
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -19,9 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import jinja2
-
-from briefing.diagnostics import Diagnostic, errors, render
+from briefing.diagnostics import errors, render
 from briefing.files import SourceLines
 from briefing.project import Project
 
@@ -90,11 +87,8 @@ class Snapshot:
 class Site:
     """The latest rendering of a project, rebuilt on demand and safe to read from any thread."""
 
-    def __init__(
-        self, project: Project, check: Callable[[Project], tuple[object, list[Diagnostic]]]
-    ):
+    def __init__(self, project: Project):
         self.project = project
-        self._check = check
         self._lock = threading.Lock()
         self._pdf_lock = threading.Lock()
         self._digest = ""
@@ -105,25 +99,23 @@ class Site:
         return SourceLines(self.project.root).get(file, line)
 
     def _render(self) -> tuple[dict[str, str], str | None]:
-        from briefing.render import render_all
-        from briefing.validate import LoadedFactBase
+        from briefing.build import checked_facts, render_site
+        from briefing.diagnostics import FactBaseError, TemplateError
 
-        base, problems = self._check(self.project)
-        stopping = errors(problems)
-        if stopping or not isinstance(base, LoadedFactBase):
-            shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]
-            title = f"{len(stopping)} error(s) in the facts"
-            return {}, error_page(title, shown or ["the fact base could not be loaded"])
         try:
-            briefs, index = render_all(base.facts, self.project.templates)
-        except jinja2.TemplateSyntaxError as exc:
-            where = f"templates/{exc.name or exc.filename}:{exc.lineno}"
-            return {}, error_page("Template error", [f"{where}: error: {exc.message}"])
-        except Exception:  # a broken template must not stop the preview; show why instead
-            return {}, error_page("Rendering failed", [traceback.format_exc(limit=-3)])
-        pages = {"/index.html": index}
-        pages.update({f"/html/{b.slug}.html": b.html for b in briefs})
-        return pages, None
+            _, facts, plan = checked_facts(self.project, pdf=False)
+            site = render_site(facts, self.project, plan)
+        except FactBaseError as exc:
+            problems = exc.diagnostics
+            shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]
+            title = f"{len(errors(problems))} error(s) in the facts"
+            return {}, error_page(title, shown or ["the fact base could not be loaded"])
+        except TemplateError as exc:
+            shown = [
+                render(p, self._line(p.location.file, p.location.line)) for p in exc.diagnostics
+            ]
+            return {}, error_page("Template error", shown)
+        return {f"/{path}": page for path, page in site.pages.items()}, None
 
     def rebuild(self) -> int:
         """Check and render again; the version changes only when the output does."""
@@ -238,9 +230,7 @@ def watch(
 
 def serve(project: Project, port: int, announce: Callable[[str], None] = print) -> None:
     """Serve the live preview on 127.0.0.1:port until interrupted."""
-    from briefing.check import run_check
-
-    site = Site(project, run_check)
+    site = Site(project)
     site.rebuild()
     server = ThreadingHTTPServer(("127.0.0.1", port), _handler(site))
     server.daemon_threads = True

@@ -98,13 +98,16 @@ def timeline_entries(facts: FactBase, actors: Iterable[Actor] | None = None) -> 
     """Every dated commitment, position and statement, in actor order, then by date."""
     people = {p.id: p for p in facts.people}
     labels = {q.id: q.label for q in facts.edition.questions}
+    vocab = facts.vocabulary
+    answer = vocab.answer()
     entries: list[Entry] = []
     for actor in actors if actors is not None else facts.actors:
         found: list[Entry | None] = []
         for c in actor.commitments:
             found.append(_entry(actor, "commitment", c.title, c.date))
         for p in actor.positions:
-            label = f"{labels.get(p.question, p.question)}: {p.stance}"
+            said = vocab.label(answer.list or "", p.value(answer.key)) if answer else ""
+            label = f"{labels.get(p.question, p.question)}: {said}"
             found.append(_entry(actor, "position", label, p.date))
         for s in actor.statements:
             speaker = people[s.speaker].name if s.speaker in people else s.speaker
@@ -147,11 +150,11 @@ def _ticks(start: dt.date, end: dt.date) -> tuple[list[dt.date], str]:
     return ticks, unit
 
 
-def _domain(entries: list[Entry], summit: FuzzyDate | None) -> tuple[dt.date, dt.date]:
+def _domain(entries: list[Entry], event: FuzzyDate | None) -> tuple[dt.date, dt.date]:
     starts = [e.start for e in entries]
     ends = [e.end for e in entries]
-    if summit is not None:
-        s_start, s_end = date_span(summit)
+    if event is not None:
+        s_start, s_end = date_span(event)
         starts.append(s_start)
         ends.append(s_end)
     first = dt.date(min(starts).year, min(starts).month, 1)
@@ -286,8 +289,8 @@ def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
         )
         return "\n".join([*parts, "</svg>"]) + "\n"
 
-    summit = facts.edition.summit.date
-    start, end = _domain(entries, summit)
+    event = facts.edition.event.date
+    start, end = _domain(entries, event)
     scale = _Scale(start, end, GUTTER, WIDTH - RIGHT)
     lanes: dict[str, list[Entry]] = {}
     for entry in entries:
@@ -324,14 +327,14 @@ def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
             free_from = x + width + 6
     parts.append("</g>")
 
-    if summit is not None:
-        s0, s1 = date_span(summit)
+    if event is not None:
+        s0, s1 = date_span(event)
         x0, x1 = scale.x(s0), scale.x(s1)
-        dash = ' stroke-dasharray="3 2"' if summit.basis == "inferred" else ""
-        name = facts.edition.summit.name
+        dash = ' stroke-dasharray="3 2"' if event.basis == "inferred" else ""
+        name = facts.edition.event.name
         parts.append(
-            f'<g class="summit"><title>{escape(name)}, {escape(summit.display())}'
-            f"{' (inferred)' if summit.basis == 'inferred' else ''}</title>"
+            f'<g class="event"><title>{escape(name)}, {escape(event.display())}'
+            f"{' (inferred)' if event.basis == 'inferred' else ''}</title>"
             f'<rect x="{_num(x0)}" y="{_num(TOP - 4)}" width="{_num(max(x1 - x0, 2))}" '
             f'height="{_num(plot_height + 4)}" fill="#8a4b00" fill-opacity="0.07" '
             f'stroke="#8a4b00" stroke-width="0.8"{dash}/></g>'
@@ -357,7 +360,8 @@ def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
         f'<line x1="0" y1="{_num(y)}" x2="{_num(WIDTH)}" y2="{_num(y)}" stroke="{RULE}" '
         'stroke-width="0.6"/>'
     )
-    parts += _legend(legend_y, summit is not None, undated)
+    event_word = facts.vocabulary.words.event.lower() if event is not None else None
+    parts += _legend(legend_y, event_word, undated)
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
@@ -395,7 +399,7 @@ def _entry_svg(entry: Entry, scale: _Scale, cy: float, place: Placement) -> str:
     return f"<g class={quoteattr(css_class)}><title>{escape(tooltip)}</title>{back}{mark}{text}</g>"
 
 
-def _legend(y: float, with_summit: bool, undated: int) -> list[str]:
+def _legend(y: float, event_word: str | None, undated: int) -> list[str]:
     parts = ['<g class="legend" font-size="9">']
     x = 4.0
     for kind in ("commitment", "position", "statement"):
@@ -414,14 +418,16 @@ def _legend(y: float, with_summit: bool, undated: int) -> list[str]:
     x = 17 + _text_width(
         "hollow, dashed: date inferred by the curator, not stated in the source", 9
     )
-    if with_summit:
+    if event_word:
         x += 16
         parts.append(
             f'<rect x="{_num(x)}" y="{_num(y2 - 5)}" width="10" height="10" fill="#8a4b00" '
             'fill-opacity="0.07" stroke="#8a4b00" stroke-width="0.8"/>'
         )
-        parts.append(f'<text x="{_num(x + 14)}" y="{_num(y2 + 3)}" fill="{INK}">summit</text>')
-        x += 14 + _text_width("summit", 9)
+        parts.append(
+            f'<text x="{_num(x + 14)}" y="{_num(y2 + 3)}" fill="{INK}">{escape(event_word)}</text>'
+        )
+        x += 14 + _text_width(event_word, 9)
     if undated:
         parts.append(
             f'<text x="4" y="{_num(y2 + 19)}" fill="{MUTED}">'

@@ -12,15 +12,9 @@ from pydantic_core import ErrorDetails
 
 from briefing.diagnostics import Diagnostic, Location, did_you_mean, suggest
 from briefing.load import LoadedFile, iter_yaml, load_file
-from briefing.model import (
-    Actor,
-    Edition,
-    FactBase,
-    Overview,
-    PeopleList,
-    SourceList,
-)
+from briefing.model import Actor, Edition, FactBase, PeopleList, Vocabulary
 from briefing.project import Project
+from briefing.vocabulary import Models, check_vocabulary, specialise
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -30,6 +24,8 @@ class LoadedFactBase:
     """A validated fact base and the files it came from, so later stages can point at lines."""
 
     facts: FactBase
+    models: Models
+    vocabulary_file: LoadedFile
     edition_file: LoadedFile
     overview_file: LoadedFile
     sources_file: LoadedFile
@@ -178,18 +174,32 @@ def _load_and_validate(
     return loaded, value, problems
 
 
+def load_vocabulary(project: Project) -> tuple[LoadedFile | None, Models | None, list[Diagnostic]]:
+    """The desk's vocabulary and the model narrowed to it; None when it cannot be used."""
+    loaded, vocab, problems = _load_and_validate(project, "vocabulary.yaml", Vocabulary)
+    if loaded is None or vocab is None:
+        return loaded, None, problems
+    problems = check_vocabulary(vocab, loaded)
+    if problems:
+        return loaded, None, problems
+    return loaded, specialise(vocab), []
+
+
 def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:
     """Load and validate every file of the fact base, collecting all problems in one pass.
 
-    The fact base is None only when a file everything depends on (edition, overview, sources,
-    people) is unusable; otherwise it holds every actor that validated.
+    The vocabulary comes first: the other files are validated against the model it narrows.
+    The fact base is None only when a file everything depends on (vocabulary, edition,
+    overview, sources, people) is unusable; otherwise it holds every actor that validated.
     """
-    problems: list[Diagnostic] = []
+    vocabulary_file, models, problems = load_vocabulary(project)
+    if models is None or vocabulary_file is None:
+        return None, problems
     edition_file, edition, found = _load_and_validate(project, "edition.yaml", Edition)
     problems += found
-    overview_file, overview, found = _load_and_validate(project, "overview.yaml", Overview)
+    overview_file, overview, found = _load_and_validate(project, "overview.yaml", models.overview)
     problems += found
-    sources_file, sources, found = _load_and_validate(project, "sources.yaml", SourceList)
+    sources_file, sources, found = _load_and_validate(project, "sources.yaml", models.source_list)
     problems += found
     people_file, people, found = _load_and_validate(project, "people.yaml", PeopleList)
     problems += found
@@ -211,7 +221,7 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
         problems += found
         actor = None
         if loaded is not None and not found:
-            actor, found = validate_file(Actor, loaded)
+            actor, found = validate_file(models.actor, loaded)
             problems += found
         if actor is None or loaded is None:
             failed.add(path.stem)
@@ -234,6 +244,7 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
     ):
         return None, problems
     facts = FactBase(
+        vocabulary=models.vocabulary,
         edition=edition,
         overview=overview,
         sources=sources.sources,
@@ -245,6 +256,8 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
     return (
         LoadedFactBase(
             facts,
+            models,
+            vocabulary_file,
             edition_file,
             overview_file,
             sources_file,
