@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jinja2
 
+from briefing import schema
 from briefing.book import evidence, render_book
 from briefing.check import Checked, check_project
 from briefing.diagnostics import FactBaseError, TemplateError, errors
@@ -54,9 +57,20 @@ def render_site(facts: FactBase, project: Project, plan: Plan) -> Site:
     return Site(facts, plan, briefs, pages, book, tuple(attached))
 
 
+def refresh_schema(project: Project, checked: Checked) -> list[Path]:
+    """Bring the editors' schema/ in line with the vocabulary, where the project keeps one:
+    a word added to facts/vocabulary.yaml is offered by the editor after the next build."""
+    directory = project.root / "schema"
+    if checked.base is None or not directory.is_dir():
+        return []
+    return schema.write(directory, checked.base.models)
+
+
 def build(project: Project, *, pdf: bool = True) -> tuple[BuildResult, Checked]:
     """Check, plan, render and publish the project into build/; raises a BriefingError
     (facts, templates, disk) and leaves build/ as it was when anything fails."""
     checked, facts, plan = checked_facts(project, pdf=pdf)
     site = render_site(facts, project, plan)
-    return publish(project, site), checked
+    result = publish(project, site)
+    refresh_schema(project, checked)
+    return result, checked

@@ -302,6 +302,7 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
                     severity="warning",
                 )
             )
+    problems += _judgment_counts(base)
     registered = {s.file for s in facts.sources}
     if project.sources.is_dir():
         for path in sorted(project.sources.iterdir()):
@@ -314,6 +315,35 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
                         severity="warning",
                     )
                 )
+    return problems
+
+
+# A bottom line a principal reads in thirty seconds: at least one judgment, at most four.
+MIN_JUDGMENTS, MAX_JUDGMENTS = 1, 4
+
+
+def _judgment_counts(base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings for a bottom line with no key judgment or more than a reader takes in."""
+    places: list[tuple[str, int, LoadedFile]] = [
+        ("the overview", len(base.facts.overview.bluf), base.overview_file)
+    ]
+    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
+        if actor.role == "principal":
+            places.append((f"actor '{actor.id}'", len(actor.bluf), loaded))
+    problems: list[Diagnostic] = []
+    for what, count, loaded in places:
+        if MIN_JUDGMENTS <= count <= MAX_JUDGMENTS:
+            continue
+        where = loaded.locate(("bluf",), key=True) if count else Location(loaded.name)
+        problems.append(
+            Diagnostic(
+                where,
+                f"{what} has {count} key judgments; a bottom line has "
+                f"{MIN_JUDGMENTS} to {MAX_JUDGMENTS}",
+                "merge or drop judgments" if count else "add 'bluf:' with a cited key judgment",
+                severity="warning",
+            )
+        )
     return problems
 
 

@@ -109,23 +109,29 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from briefing import schema
+    from briefing.validate import load_vocabulary
 
     project = Project.at(args.root)
+    _, models, problems = load_vocabulary(project)
+    if models is None:
+        report(problems, project=project)
+        print("the schema follows facts/vocabulary.yaml: fix it first", file=sys.stderr)
+        return 1
     directory = project.root / "schema"
     if args.check:
-        outdated = schema.stale(directory)
+        outdated = schema.stale(directory, models)
         for name in outdated:
-            print(f"schema/{name}: out of date with briefing/model.py", file=sys.stderr)
+            print(f"schema/{name}: out of date with facts/vocabulary.yaml", file=sys.stderr)
         if outdated:
-            print("run 'briefing schema' and commit the result", file=sys.stderr)
+            print("run 'briefing schema' (or any build) to regenerate it", file=sys.stderr)
             return 1
-        print(f"ok: {len(schema.SCHEMAS)} schema files match the model")
+        print(f"ok: {len(schema.NAMES)} schema files match the vocabulary and the model")
         return 0
-    changed = schema.write(directory)
+    changed = schema.write(directory, models)
     for path in changed:
         print(f"wrote {project.name(path)}")
     if not changed:
-        print(f"schema/ is up to date ({len(schema.SCHEMAS)} files)")
+        print(f"schema/ is up to date ({len(schema.NAMES)} files)")
     return 0
 
 
@@ -169,6 +175,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"error: cannot serve on 127.0.0.1:{args.port}: {exc.strerror}", file=sys.stderr)
         print("    hint: pick another port with --port", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from briefing import scaffold
+
+    root = Path(args.directory)
+    try:
+        written = scaffold.init_project(root)
+    except scaffold.ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"started a new desk in {root} ({len(written)} files)")
+    print(f"next: cd {root} && briefing check && briefing build")
+    print("then edit facts/vocabulary.yaml (your lists and fields) and the facts themselves")
     return 0
 
 
@@ -228,6 +249,12 @@ def _add_new_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 def add_editing_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The subcommands that help curators edit facts."""
+    init_parser = commands.add_parser(
+        "init", help="start a new desk: an edition, a vocabulary, one source, one actor"
+    )
+    init_parser.add_argument("directory", help="where to create it (it must have no facts/)")
+    init_parser.set_defaults(func=cmd_init)
+
     schema_parser = commands.add_parser(
         "schema", help="write JSON Schema files for editors into schema/"
     )

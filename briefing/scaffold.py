@@ -564,3 +564,35 @@ def new_from_options(
         vocab, values, declared_values(vocab, "statement", given, ask), opts.source, opts.quote
     )
     return new_fact(project, "statements", values["actor"], fields)
+
+
+# --- A new desk ------------------------------------------------------------------------------
+
+STARTER = Path(__file__).resolve().parent / "starter"
+GITIGNORE = "build/\n.briefing-staging-*/\n.build-*/\n.build.lock\n.cache/\n"
+
+
+def init_project(root: Path) -> list[Path]:
+    """Start a new desk in `root`: an edition, a vocabulary, one source, one actor, the editor
+    schema and a .gitignore; a build of it passes `briefing check --strict`."""
+    from briefing import schema
+    from briefing.validate import load_vocabulary
+
+    project = Project.at(root)
+    if project.facts.exists():
+        raise ScaffoldError(f"{project.facts} already exists; init starts a new desk only")
+    written: list[Path] = []
+    for path in sorted(STARTER.rglob("*")):
+        if path.is_file():
+            target = project.root / path.relative_to(STARTER)
+            write_text_atomic(target, path.read_text(encoding="utf-8"))
+            written.append(target)
+    ignore = project.root / ".gitignore"
+    if not ignore.exists():
+        write_text_atomic(ignore, GITIGNORE)
+        written.append(ignore)
+    _, models, problems = load_vocabulary(project)
+    if models is None:  # the starter is ours: a failure here is a bug, not a user mistake
+        raise RuntimeError("the starter vocabulary does not check: " + str(problems))
+    written += schema.write(project.root / "schema", models)
+    return written

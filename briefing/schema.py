@@ -1,8 +1,11 @@
-"""JSON Schema for editors, generated from the pydantic model: hover text, completion, squiggles.
+"""JSON Schema for editors, generated from the model and the desk's vocabulary: hover text,
+completion of the declared words with their definitions, squiggles.
 
 The facts files name their schema in a first-line comment that yaml-language-server reads
-(`# yaml-language-server: $schema=../schema/actor.schema.json`). The model stays the authority;
-the schema is a faithful but weaker copy (it cannot check the calendar or cross-references).
+(`# yaml-language-server: $schema=../schema/actor.schema.json`). The schema depends on the
+project's facts/vocabulary.yaml, so it is generated per project (and refreshed by every build).
+The model stays the authority; the schema is a faithful but weaker copy (it cannot check the
+calendar or cross-references).
 """
 
 from __future__ import annotations
@@ -14,22 +17,30 @@ from typing import Any
 from pydantic import BaseModel
 
 from briefing.files import write_text_atomic
-from briefing.model import Actor, Edition, Overview, PeopleList, SourceList
+from briefing.model import Edition, PeopleList, Vocabulary
+from briefing.vocabulary import Models
 
 # Draft 7: the dialect yaml-language-server (VS Code's YAML extension and others) implements.
 DIALECT = "http://json-schema.org/draft-07/schema#"
 
-# File stem in schema/ → the model of the facts files that name it.
-SCHEMAS: dict[str, type[BaseModel]] = {
-    "edition": Edition,
-    "overview": Overview,
-    "sources": SourceList,
-    "people": PeopleList,
-    "actor": Actor,
-}
+# The schema stems in schema/, in the order they are written.
+NAMES = ("vocabulary", "edition", "overview", "sources", "people", "actor")
+
+
+def models_by_name(models: Models) -> dict[str, type[BaseModel]]:
+    """File stem in schema/ → the model of the facts files that name it."""
+    return {
+        "vocabulary": Vocabulary,
+        "edition": Edition,
+        "overview": models.overview,
+        "sources": models.source_list,
+        "people": PeopleList,
+        "actor": models.actor,
+    }
 
 # Which facts file uses which schema, for tests and documentation.
 USED_BY: dict[str, str] = {
+    "vocabulary": "facts/vocabulary.yaml",
     "edition": "facts/edition.yaml",
     "overview": "facts/overview.yaml",
     "sources": "facts/sources.yaml",
@@ -43,9 +54,9 @@ def file_name(name: str) -> str:
     return f"{name}.schema.json"
 
 
-def schema_for(name: str) -> dict[str, Any]:
+def schema_for(name: str, models: Models) -> dict[str, Any]:
     """The JSON Schema of one facts file kind, as a dict."""
-    model = SCHEMAS[name]
+    model = models_by_name(models)[name]
     body = model.model_json_schema(mode="validation", ref_template="#/definitions/{model}")
     if "$defs" in body:
         body["definitions"] = body.pop("$defs")
@@ -66,30 +77,30 @@ def _ref_siblings(node: Any) -> Any:
     return node
 
 
-def schema_text(name: str) -> str:
-    """The schema as the exact text committed to schema/ (stable key order, final newline)."""
-    return json.dumps(schema_for(name), indent=2, ensure_ascii=False) + "\n"
+def schema_text(name: str, models: Models) -> str:
+    """The schema as the exact text written to schema/ (stable key order, final newline)."""
+    return json.dumps(schema_for(name, models), indent=2, ensure_ascii=False) + "\n"
 
 
-def stale(directory: Path) -> list[str]:
+def stale(directory: Path, models: Models) -> list[str]:
     """Schema files in `directory` that are missing or differ from the model."""
     out: list[str] = []
-    for name in SCHEMAS:
+    for name in NAMES:
         path = directory / file_name(name)
         try:
             current = path.read_text(encoding="utf-8")
         except OSError:
             current = None
-        if current != schema_text(name):
+        if current != schema_text(name, models):
             out.append(file_name(name))
     return out
 
 
-def write(directory: Path) -> list[Path]:
+def write(directory: Path, models: Models) -> list[Path]:
     """Write every schema file into `directory`; returns the files that changed."""
     changed: list[Path] = []
-    for name in stale(directory):
+    for name in stale(directory, models):
         path = directory / name
-        write_text_atomic(path, schema_text(name.removesuffix(".schema.json")))
+        write_text_atomic(path, schema_text(name.removesuffix(".schema.json"), models))
         changed.append(path)
     return changed

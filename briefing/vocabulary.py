@@ -47,6 +47,7 @@ class Models:
     """The model classes of one project, narrowed to its vocabulary."""
 
     vocabulary: Vocabulary
+    source: type[Source]
     source_list: type[SourceList]
     overview: type[Overview]
     actor: type[Actor]
@@ -253,6 +254,7 @@ def specialise(vocab: Vocabulary) -> Models:
     )
     return Models(
         vocabulary=vocab,
+        source=source,
         source_list=source_list,
         overview=overview,
         actor=actor,

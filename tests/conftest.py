@@ -24,5 +24,4 @@ def mini(tmp_path: Path) -> Project:
     """A writable copy of the small fixture project (its own facts, the real templates)."""
     root = tmp_path / "mini"
     shutil.copytree(FIXTURES / "mini", root)
-    shutil.copytree(REPO / "templates", root / "templates")
     return Project.at(root)

@@ -15,7 +15,6 @@ def make_project(tmp_path: Path) -> Project:
     """A writable copy of the editing fixture, with the real templates."""
     root = tmp_path / "proj"
     shutil.copytree(FIXTURE, root)
-    shutil.copytree(REPO / "templates", root / "templates")
     return Project.at(root)
 
 

@@ -17,7 +17,6 @@ HOSTILE_BASE = Path(__file__).resolve().parent / "fixtures" / "hostile_base"
 def make_project(root: Path) -> Path:
     """Copy the small valid fact base and the real templates to `root`; return `root`."""
     shutil.copytree(HOSTILE_BASE, root)
-    shutil.copytree(REPO / "templates", root / "templates")
     return root
 
 

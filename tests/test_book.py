@@ -15,12 +15,13 @@ import pypdf
 import pytest
 from PIL import Image
 
-from briefing.book import prefix_ids, render_book, write_book
-from briefing.check import run_check
+from briefing.build import checked_facts, render_site
 from briefing.model import FactBase
+from briefing.pdf import brief_meta, write_pdf
+from briefing.plan import actor_order
 from briefing.project import Project
 from briefing.publish import publish
-from briefing.render import actor_order
+from briefing.render import Renderer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,16 +37,14 @@ def copy_project(root: Path) -> Project:
     """A copy of the shipped fact base and templates, to build without touching build/."""
     root.mkdir(parents=True)
     shutil.copytree(REPO / "facts", root / "facts")
-    shutil.copytree(REPO / "templates", root / "templates")
     return Project.at(root)
 
 
 def build(root: Path) -> Built:
     project = copy_project(root)
-    base, _ = run_check(project)
-    assert base is not None
-    publish(project, base.facts)
-    return Built(project, base.facts, project.build / "pdf" / "book.pdf")
+    _, facts, plan = checked_facts(project)
+    publish(project, render_site(facts, project, plan))
+    return Built(project, facts, project.build / "pdf" / "book.pdf")
 
 
 @pytest.fixture(scope="module")
@@ -147,22 +146,20 @@ def test_every_link_lands_on_an_anchor_and_can_be_clicked(reader: pypdf.PdfReade
     assert any(d.startswith("appendix-") for d in dests)
 
 
-def test_prefix_ids_keeps_links_inside_the_chapter() -> None:
-    html = (
-        '<h2 id="bluf-h">B</h2><section aria-labelledby="bluf-h other">'
-        '<a href="#note-1" id="ref-1-1">1</a><a href="#source-x">s</a>'
-        '<a href="pl.html">Poland</a><a href="elsewhere.html">e</a></section>'
-    )
-    out = prefix_ids(html, "ua", {"ua", "pl"})
-    assert 'id="ua-bluf-h"' in out and 'aria-labelledby="ua-bluf-h other"' in out
-    assert 'id="ua-ref-1-1"' in out
-    assert 'href="#note-1"' in out  # no such id in the fragment: left for the book to own
-    assert 'href="#source-x"' in out
-    assert 'href="#pl"' in out and 'href="elsewhere.html"' in out
+def test_briefs_share_no_id_by_construction(built: Built) -> None:
+    briefs = Renderer(built.facts, built.project).briefs()
+    seen: dict[str, str] = {}
+    for brief in briefs:
+        for found in re.findall(r'\sid="([^"]+)"', str(brief.body)):
+            assert found.startswith(f"{brief.slug}-"), (brief.slug, found)
+            assert found not in seen, (found, seen.get(found), brief.slug)
+            seen[found] = brief.slug
 
 
 def test_ids_are_unique_in_the_book(built: Built) -> None:
-    html = render_book(built.facts, built.project.templates).html
+    _, _, plan = checked_facts(built.project)
+    html = render_site(built.facts, built.project, plan).book
+    assert html is not None
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))
     assert [i for i, n in ids.items() if n > 1] == []
     for target in re.findall(r'href="#([^"]+)"', html):
@@ -229,7 +226,11 @@ def test_latin_extended_and_cyrillic_render_in_noto(built: Built, tmp_path: Path
     facts = built.facts
     renamed = [a.model_copy(update={"name": f"Україна Nausėda {a.name}"}) for a in facts.actors]
     target = tmp_path / "book.pdf"
-    write_book(facts.model_copy(update={"actors": renamed}), built.project, target)
+    _, _, plan = checked_facts(built.project)
+    site = render_site(facts.model_copy(update={"actors": renamed}), built.project, plan)
+    assert site.book is not None
+    meta = brief_meta(facts.edition, "Briefing book")
+    write_pdf(site.book, target, built.project, meta, chapters=frozenset(plan.slugs))
     renamed_reader = pypdf.PdfReader(target)
     text = "".join(page.extract_text() for page in renamed_reader.pages)
     assert "Україна" in text and "Nausėda" in text

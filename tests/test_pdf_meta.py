@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pypdf
@@ -13,16 +12,12 @@ from briefing.check import run_check
 from briefing.cli import main
 from briefing.pdf import brief_meta, build_date, portable_link, write_pdf
 from briefing.project import Project
-from briefing.render import render_all
-
-REPO = Path(__file__).resolve().parent.parent
+from briefing.render import Renderer
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    shutil.copytree(REPO / "facts", tmp_path / "facts")
-    shutil.copytree(REPO / "templates", tmp_path / "templates")
-    return Project.at(tmp_path)
+def project(mini: Project) -> Project:
+    return mini
 
 
 def test_build_date_is_the_as_of_day_unless_source_date_epoch_is_set(project: Project) -> None:
@@ -44,9 +39,10 @@ def test_source_date_epoch_sets_the_pdf_dates(
     base, _ = run_check(project)
     assert base is not None
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    brief = render_all(base.facts, project.templates)[0][-1]
+    renderer = Renderer(base.facts, project)
+    brief = renderer.briefs()[-1]
     target = tmp_path / "brief.pdf"
-    write_pdf(brief.html, target, project, brief_meta(base.facts.edition, brief.title))
+    write_pdf(renderer.page(brief), target, project, brief_meta(base.facts.edition, brief.title))
     info = pypdf.PdfReader(target).metadata
     assert info is not None
     assert str(info["/CreationDate"]) == "D:20231114221320Z"

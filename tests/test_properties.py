@@ -41,7 +41,6 @@ def scratch() -> Iterator[Project]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "project"
         shutil.copytree(HOSTILE_BASE, root)
-        shutil.copytree(REPO / "templates", root / "templates")
         yield Project.at(root)
 
 

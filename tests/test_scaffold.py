@@ -11,7 +11,9 @@ from briefing.cli import main
 from briefing.diagnostics import errors
 from briefing.load import load_file
 from briefing.project import Project
-from briefing.scaffold import INSTRUMENTS, ScaffoldError, require
+from briefing.scaffold import ScaffoldError, require
+
+INSTRUMENTS = ("bilateral agreement", "declaration")
 from tests.editing_fixture import edit, make_project
 
 
@@ -25,7 +27,8 @@ def test_new_source_appends_entry_and_keeps_comments(tmp_path: Path, capsys) -> 
     registry = project.facts / "sources.yaml"
     before = registry.read_text()
     (project.sources / "Gamma Report.txt").write_text("Gamma Daily\n\nThe council agreed.\n")
-    assert main(["--root", str(project.root), "new", "source", "Gamma Report.txt"]) == 0
+    new = ["--root", str(project.root), "new", "source", "Gamma Report.txt"]
+    assert main([*new, "--reliability", "B"]) == 0
     assert "facts/sources.yaml:16: added source 'gamma-report'" in capsys.readouterr().out
     after = registry.read_text()
     assert after.startswith(before), "appended, nothing above it rewritten"
@@ -79,9 +82,20 @@ def test_new_commitment_needs_options_without_a_terminal(tmp_path: Path, capsys)
     project = make_project(tmp_path)
     assert main(["--root", str(project.root), "new", "commitment", "--actor", "ee"]) == 2
     err = capsys.readouterr().err
-    assert "missing required value(s): --id; --instrument (one of: bilateral agreement" in err
-    assert "--status (one of: proposed" in err and "--mutual-defence (one of: yes, no" in err
+    assert "missing required value(s): --id" in err
     assert "stdin is not a terminal, so pass them as options" in err
+
+
+def test_new_commitment_leaves_declared_fields_to_fill_in(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    args = ["--root", str(project.root), "new", "commitment", "--actor", "ee", "--id", "ee-x"]
+    assert main([*args, "--status", "agreed"]) == 0
+    text = (project.facts / "actors" / "ee.yaml").read_text()
+    assert "instrument: 'FILL IN: the instrument: bilateral agreement, declaration" in text
+    assert "status: agreed" in text
+    assert "mutual_defence: 'FILL IN: the mutual defence: yes, no, not stated'" in text
+    problems = problems_of(project)
+    assert any("'instrument' still holds a placeholder" in p for p in problems)
 
 
 def test_new_commitment_lands_in_the_middle_of_the_file(tmp_path: Path, capsys) -> None:
@@ -104,8 +118,8 @@ def test_new_commitment_lands_in_the_middle_of_the_file(tmp_path: Path, capsys) 
         "facts/actors/ee.yaml:28:12: error: 'title' still holds a placeholder",
         "facts/actors/ee.yaml:36:14: error: 'summary' still holds a placeholder",
     ]
-    edit(ee, "'FILL IN: short name of the instrument, in our words'", "Summer talks")
-    edit(ee, "'FILL IN: what the instrument does, in our words'", "Talks go on.")
+    edit(ee, "'FILL IN: short name of the commitment, in our words'", "Summer talks")
+    edit(ee, "'FILL IN: what the commitment does, in our words'", "Talks go on.")
     assert problems_of(project) == []
 
 
@@ -115,6 +129,10 @@ def test_new_commitment_rejects_bad_choice_and_used_id(tmp_path: Path, capsys) -
     rest = ["--status", "agreed", "--mutual-defence", "no"]
     assert main([*base, "--id", "x1", "--instrument", "treaty", *rest]) == 2
     assert "--instrument 'treaty' is not allowed" in capsys.readouterr().err
+    assert main([*base, "--id", "x1", "--instrumnt", "plan", *rest]) == 2
+    assert "--instrumnt is not a field of a commitment; did you mean 'instrument'" in (
+        capsys.readouterr().err
+    )
     assert main([*base, "--id", "ee-partnership", "--instrument", "plan", *rest]) == 2
     assert "fact id 'ee-partnership' is already used" in capsys.readouterr().err
     assert main([*base[:-1], "nowhere", "--id", "x2", "--instrument", "plan", *rest]) == 2
@@ -131,9 +149,9 @@ def test_new_statement_with_placeholders_reports_what_to_write(tmp_path: Path) -
     # The placeholder source id is not a valid id, and the placeholder quote is not in any
     # source; only the placeholder errors are shown, each saying what to write.
     assert found == [
-        "facts/actors/north.yaml:19:14: error: 'summary' still holds a placeholder",
-        "facts/actors/north.yaml:21:17: error: 'source' still holds a placeholder",
-        "facts/actors/north.yaml:22:16: error: 'quote' still holds a placeholder",
+        "facts/actors/north.yaml:26:14: error: 'summary' still holds a placeholder",
+        "facts/actors/north.yaml:28:17: error: 'source' still holds a placeholder",
+        "facts/actors/north.yaml:29:16: error: 'quote' still holds a placeholder",
     ]
     _, problems = run_check(project)
     hints = [p.hint for p in errors(problems)]
@@ -192,7 +210,8 @@ def test_new_actor(tmp_path: Path, capsys) -> None:
     assert text.startswith("# yaml-language-server: $schema=../../schema/actor.schema.json\n")
     assert "code: LV" in text
     assert problems_of(project) == [
-        "facts/actors/lv.yaml:3:1: warning: actor 'lv' has no summit position"
+        "facts/actors/lv.yaml: warning: actor 'lv' has 0 key judgments; a bottom line has 1 to 4",
+        "facts/actors/lv.yaml:3:1: warning: actor 'lv' has no position",
     ]
     assert main([*args, "--code", "lv"]) == 2
     assert "facts/actors/lv.yaml already exists" in capsys.readouterr().err

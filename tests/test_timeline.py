@@ -9,21 +9,29 @@ from typing import Any
 
 import pytest
 
+from briefing.load import load_file
 from briefing.model import (
     Actor,
     Citation,
     Commitment,
     Edition,
+    Event,
     FactBase,
     FuzzyDate,
-    Overview,
     Person,
-    Position,
     Question,
-    Source,
-    Statement,
-    Summit,
+    Vocabulary,
 )
+from briefing.vocabulary import specialise
+from tests.conftest import FIXTURES
+
+# The timeline reads the desk's vocabulary (event word, answer field): the fixture desk's one.
+_LOADED, _ = load_file(FIXTURES / "mini/facts/vocabulary.yaml", "vocabulary.yaml")
+assert _LOADED is not None
+VOCAB = Vocabulary.model_validate(_LOADED.data)
+MODELS = specialise(VOCAB)
+Position = MODELS.position
+Statement = MODELS.statement
 from briefing.timeline import GUTTER, WIDTH, _text_width, date_span, timeline_entries, timeline_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -38,7 +46,7 @@ def day(value: str, basis: str = "stated") -> FuzzyDate:
 def facts(*actors: Actor, summit: FuzzyDate | None = None) -> FactBase:
     edition = Edition(
         title="Test edition",
-        summit=Summit(name="Summit", place="Somewhere", date=summit),
+        event=Event(name="Summit", place="Somewhere", date=summit),
         as_of="2024-01-31",
         number=1,
         marking="Test marking",
@@ -46,10 +54,11 @@ def facts(*actors: Actor, summit: FuzzyDate | None = None) -> FactBase:
         questions=[Question(id="q", label="Question", text="A question?")],
     )
     return FactBase(
+        vocabulary=VOCAB,
         edition=edition,
-        overview=Overview(),
+        overview=MODELS.overview(),
         sources=[
-            Source(
+            MODELS.source(
                 id="src",
                 file="src.txt",
                 title="A source",
@@ -64,7 +73,7 @@ def facts(*actors: Actor, summit: FuzzyDate | None = None) -> FactBase:
 
 
 def commitment(cid: str, date: FuzzyDate | None, title: str = "An agreement") -> Commitment:
-    return Commitment(
+    return MODELS.commitment(
         id=cid,
         title=title,
         instrument="bilateral agreement",
@@ -77,7 +86,7 @@ def commitment(cid: str, date: FuzzyDate | None, title: str = "An agreement") ->
 
 
 def actor(aid: str, name: str, **lists: Any) -> Actor:
-    return Actor(id=aid, name=name, kind="organisation", **lists)
+    return MODELS.actor(id=aid, name=name, kind="organisation", **lists)
 
 
 def parse(svg: str) -> ET.Element:
@@ -214,7 +223,7 @@ def test_summit_is_drawn_and_widens_the_axis() -> None:
         summit=day("2023-07", "inferred"),
     )
     root = parse(timeline_svg(base))
-    summit = [g for g in root.iter(f"{SVG}g") if g.get("class") == "summit"]
+    summit = [g for g in root.iter(f"{SVG}g") if g.get("class") == "event"]
     assert len(summit) == 1
     assert "(inferred)" in (summit[0].findtext(f"{SVG}title") or "")
     axis = "".join(t.text or "" for t in root.iter(f"{SVG}text"))

@@ -21,7 +21,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """build/ of a copy of the shipped project (facts and templates), PDFs included."""
     root = tmp_path_factory.mktemp("browser") / "project"
     shutil.copytree(REPO / "facts", root / "facts")
-    shutil.copytree(REPO / "templates", root / "templates")
     project = Project.at(root)
     base, problems = run_check(project)
     assert base is not None and not errors(problems), [p.format() for p in problems]
