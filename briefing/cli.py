@@ -221,11 +221,11 @@ def _add_new_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
     source = kinds.add_parser("source", help="register a text file dropped into facts/sources/")
     source.add_argument("file", help="file name inside facts/sources/")
     source.add_argument("--id", help="source id (default: made from the file name)")
-    source.add_argument("--reliability", help="Admiralty grade A-F (default: F, cannot judge)")
+    source.add_argument("--reliability", help="a grade from the reliability list of the vocabulary")
     actor = kinds.add_parser("actor", help="create facts/actors/<id>.yaml")
     actor.add_argument("id", nargs="?", help="actor id, also the file name, e.g. 'pl'")
     actor.add_argument("--name", help="name as printed, e.g. 'Poland'")
-    actor.add_argument("--kind", help="'country' or 'organisation'")
+    actor.add_argument("--kind", help="a kind from the actor_kind list of the vocabulary")
     actor.add_argument("--code", help="ISO 3166-1 alpha-2 code of a country, e.g. PL")
     for what in ("commitment", "position", "statement"):
         fact = kinds.add_parser(what, help=f"append a {what} to an actor file")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 Id = Annotated[
@@ -318,8 +318,24 @@ class Statement(Fact):
 CodeRule = Literal["none", "iso-3166-1", "iso-3166-2"]
 
 
+def _code_rules_schema(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    """For editors: per declared actor kind, whether 'code' is required or absent."""
+    rules: Mapping[str, CodeRule] = getattr(cls, "code_rules", {})
+    conditions: list[dict[str, Any]] = []
+    for kind, rule in rules.items():
+        when = {"properties": {"kind": {"const": kind}}, "required": ["kind"]}
+        then: dict[str, Any] = (
+            {"not": {"required": ["code"]}} if rule == "none" else {"required": ["code"]}
+        )
+        conditions.append({"if": when, "then": then})
+    if conditions:
+        schema["allOf"] = conditions
+
+
 class Actor(Strict):
     """A country, organisation or any other kind of actor the desk declares."""
+
+    model_config = ConfigDict(json_schema_extra=_code_rules_schema)
 
     # Filled in by `briefing.vocabulary.specialise` from the desk's actor kinds.
     code_rules: ClassVar[Mapping[str, CodeRule]] = {}
@@ -343,6 +359,7 @@ class Actor(Strict):
             "or ISO 3166-2 (e.g. 'US-CA'), or a code the vocabulary declares."
         ),
         json_schema_extra={"pattern": "^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$"},
+        validate_default=True,
     )
     bluf: list[Judgment] = Field(
         default_factory=list, description="Bottom line up front: one to four key judgments."
@@ -367,36 +384,35 @@ class Actor(Strict):
         default_factory=list, description="Gaps and inconsistencies in the record."
     )
 
-    @model_validator(mode="after")
-    def _code_fits_kind(self) -> Actor:
-        rule = self.code_rules.get(self.kind)
+    @field_validator("code")
+    @classmethod
+    def _code_fits_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A field validator (not a model one) so that the error points at 'code'; 'kind' is
+        # declared before it, so it is in info.data when it was valid.
+        kind = info.data.get("kind")
+        rule = cls.code_rules.get(kind) if isinstance(kind, str) else None
+        code = value.upper() if value else None
         if rule is None:
-            return self  # an undeclared kind is reported on 'kind' itself
+            return code  # an undeclared kind is reported on 'kind' itself
         if rule == "none":
-            if self.code:
-                raise ValueError(f"an actor of kind '{self.kind}' has no 'code'")
-            return self
+            if code:
+                raise ValueError(f"an actor of kind '{kind}' has no 'code'")
+            return None
         standard = "ISO 3166-1 alpha-2" if rule == "iso-3166-1" else "ISO 3166-2"
-        if not self.code:
-            raise ValueError(f"an actor of kind '{self.kind}' needs its {standard} 'code'")
-        code = self.code.upper()
-        if code in self.user_codes:
-            return self
+        if not code:
+            raise ValueError(f"an actor of kind '{kind}' needs its {standard} 'code'")
+        if code in cls.user_codes:
+            return code
         if rule == "iso-3166-1":
             known = len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
         else:
             known = pycountry.subdivisions.get(code=code) is not None  # type: ignore[no-untyped-call]
         if not known:
             raise ValueError(
-                f"'{self.code}' is not an {standard} code; a code of your own "
+                f"'{value}' is not an {standard} code; a code of your own "
                 "(e.g. 'XK') must be declared under 'codes:' in facts/vocabulary.yaml"
             )
-        return self
-
-    @field_validator("code")
-    @classmethod
-    def _upper(cls, value: str | None) -> str | None:
-        return value.upper() if value else value
+        return code
 
 
 class Overview(Strict):
@@ -500,7 +516,11 @@ class FieldSpec(Strict):
         default=None, description="For numbers: printed after the value, e.g. 'USD'."
     )
     column: bool = Field(
-        default=True, description="Shown as a column of the commitments table (commitments)."
+        default=True,
+        description=(
+            "Commitments: shown as a column of the commitments table; with 'false', under "
+            "the commitment's title instead."
+        ),
     )
     answer: bool = Field(
         default=False,

@@ -303,7 +303,7 @@ class Renderer:
     def briefs(self) -> list[Brief]:
         """The overview and one brief per principal actor, each rendered once."""
         actors = actor_order(self.facts)
-        timeline = Markup(timeline_svg(self.facts, actors))
+        timeline = Markup(timeline_svg(self.facts, actors, prefix="overview-timeline"))
         briefs = [
             self.brief("overview.html", "overview", "Overview", "overview", timeline=timeline)
         ]

@@ -38,6 +38,7 @@ def models_by_name(models: Models) -> dict[str, type[BaseModel]]:
         "actor": models.actor,
     }
 
+
 # Which facts file uses which schema, for tests and documentation.
 USED_BY: dict[str, str] = {
     "vocabulary": "facts/vocabulary.yaml",
@@ -65,7 +66,7 @@ def schema_for(name: str, models: Models) -> dict[str, Any]:
 
 def _ref_siblings(node: Any) -> Any:
     """Wrap '$ref' in 'allOf' where it has siblings: draft 7 ignores keywords beside a '$ref',
-    which would drop the description (the hover text) of fields such as 'summit'."""
+    which would drop the description (the hover text) of fields such as 'event'."""
     if isinstance(node, list):
         return [_ref_siblings(item) for item in node]
     if not isinstance(node, dict):

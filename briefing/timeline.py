@@ -212,14 +212,14 @@ def _bar(kind: str, x0: float, x1: float, y: float, inferred: bool) -> str:
     )
 
 
-def _svg_open(height: float, title: str, desc: str) -> list[str]:
+def _svg_open(height: float, title: str, desc: str, prefix: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-chart" role="img" '
         f'viewBox="0 0 {_num(WIDTH)} {_num(height)}" width="{_num(WIDTH)}" height="{_num(height)}" '
-        f'aria-labelledby="timeline-title timeline-desc" '
+        f'aria-labelledby="{prefix}-title {prefix}-desc" '
         f'font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="{_num(FONT)}">',
-        f'<title id="timeline-title">{escape(title)}</title>',
-        f'<desc id="timeline-desc">{escape(desc)}</desc>',
+        f'<title id="{prefix}-title">{escape(title)}</title>',
+        f'<desc id="{prefix}-desc">{escape(desc)}</desc>',
         f'<rect x="0" y="0" width="{_num(WIDTH)}" height="{_num(height)}" fill="{PAPER}"/>',
     ]
 
@@ -274,8 +274,11 @@ def _tick_label(tick: dt.date, unit: str, first: bool) -> str:
     return f"{name} {tick.year}" if first or tick.month == 1 else name
 
 
-def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
-    """The timeline of `facts` (actors in the given order) as a standalone SVG element."""
+def timeline_svg(
+    facts: FactBase, actors: Iterable[Actor] | None = None, prefix: str = "timeline"
+) -> str:
+    """The timeline of `facts` (actors in the given order) as a standalone SVG element; its
+    ids start with `prefix`."""
     entries = timeline_entries(facts, actors)
     undated = undated_count(facts)
     title = f"Timeline of dated commitments, positions and statements, {facts.edition.title}"
@@ -283,7 +286,7 @@ def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
         message = "No dated commitments, positions or statements are recorded yet."
         if undated:
             message += f" {undated} undated or year-less item(s) are not shown."
-        parts = _svg_open(40, title, message)
+        parts = _svg_open(40, title, message, prefix)
         parts.append(
             f'<text x="12" y="24" fill="{MUTED}" font-style="italic">{escape(message)}</text>'
         )
@@ -306,7 +309,7 @@ def timeline_svg(facts: FactBase, actors: Iterable[Actor] | None = None) -> str:
         f"{sum(e.inferred for e in entries)} with inferred dates; "
         f"{undated} undated or year-less item(s) not shown."
     )
-    parts = _svg_open(height, title, desc)
+    parts = _svg_open(height, title, desc, prefix)
 
     ticks, unit = _ticks(start, end)
     parts.append('<g class="axis">')

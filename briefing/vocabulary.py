@@ -105,7 +105,7 @@ def _vocabulary_problems(vocab: Vocabulary, loaded: LoadedFile) -> Iterator[Diag
             loaded.locate(where, key=len(answers) < 1),
             "exactly one position field must be the answer ('answer: true')"
             + (f"; {len(answers)} are" if answers else "; none is"),
-            "mark the choice field that answers a question, e.g. a stance, with 'answer: true'",
+            "mark the choice field that holds the answer to a question with 'answer: true'",
         )
     codes: set[str] = set()
     for i, user_code in enumerate(vocab.codes):

@@ -12,9 +12,11 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "editing"
 
 
 def make_project(tmp_path: Path) -> Project:
-    """A writable copy of the editing fixture, with the real templates."""
+    """A writable copy of the editing fixture, with an empty templates/ for overrides (the
+    packaged templates serve everything else)."""
     root = tmp_path / "proj"
     shutil.copytree(FIXTURE, root)
+    (root / "templates").mkdir()
     return Project.at(root)
 
 

@@ -48,8 +48,10 @@ def build(root: Path) -> Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return build(tmp_path_factory.mktemp("book") / "project")
+def built(shipped: Project) -> Built:
+    """The suite's one build of the shipped project."""
+    _, facts, _ = checked_facts(shipped)
+    return Built(shipped, facts, shipped.build / "pdf" / "book.pdf")
 
 
 @pytest.fixture(scope="module")

@@ -57,8 +57,8 @@ def test_pdf_quotes_the_source_in_numbered_notes(built: Project) -> None:
 
 def test_html_footnotes_link_to_numbered_notes(built: Project) -> None:
     html = (built.build / "html" / "south.html").read_text(encoding="utf-8")
-    refs = set(re.findall(r'href="#note-(\d+)"', html))
-    notes = set(re.findall(r'id="note-(\d+)"', html))
+    refs = set(re.findall(r'href="#south-note-(\d+)"', html))
+    notes = set(re.findall(r'id="south-note-(\d+)"', html))
     assert refs and refs == notes
     assert sorted(int(n) for n in notes) == list(range(1, len(notes) + 1))
     assert "<em>mutual-defence</em>" not in html  # only the overview judgment uses Markdown
@@ -68,20 +68,20 @@ def test_overview_has_stance_matrix_and_commitments_across_actors(built: Project
     html = (built.build / "html" / "overview.html").read_text(encoding="utf-8")
     assert "<em>mutual-defence</em>" in html  # Markdown in a free-text field
     assert 'href="council.html">Harbour Council</a>' in html
-    assert "stance-opposes" in html
+    assert "answer-opposes" in html
     assert "Ten-year defence pact" in html
 
 
 def test_same_quote_cited_twice_keeps_one_number(mini: Project) -> None:
     base, _ = run_check(mini)
     assert base is not None
-    notes = Notes(base.facts)
+    notes = Notes(base.facts, "south")
     first = Citation(source="harbour", quote="said on Tuesday")
     again = Citation(source="harbour", quote="said  on\nTuesday")
     other = Citation(source="harbour", quote="joint training")
     html = str(notes.cite([first, other])) + str(notes.cite([again]))
     assert [n.number for n in notes.notes] == [1, 2]
-    assert html.count('class="fn-print" href="#note-1"') == 2
+    assert html.count('class="fn-print" href="#south-note-1"') == 2
     assert notes.sources()[0].id == "harbour"
 
 

@@ -84,12 +84,12 @@ def test_warnings_for_unused_sources_people_and_actors_without_position(
     (project.sources / "gamma.txt").write_text("A text nobody registered.\n")
     assert main(["--root", str(project.root), "check"]) == 0
     err = capsys.readouterr().err
-    assert "facts/actors/north.yaml:2:1: warning: actor 'north' has no summit position" in err
+    assert "facts/actors/north.yaml:2:1: warning: actor 'north' has no position" in err
     assert "facts/sources/gamma.txt: warning: source text is not registered" in err
     assert "hint: run: briefing new source gamma.txt" in err
     assert main(["--root", str(project.root), "check", "--strict"]) == 1
     err = capsys.readouterr().err
-    assert "north.yaml:2:1: error: actor 'north' has no summit position" in err
+    assert "north.yaml:2:1: error: actor 'north' has no position" in err
     assert "warning:" not in err
 
 

@@ -22,7 +22,7 @@ import yaml
 from briefing.load import load_file
 from briefing.pdf import pdf_url_fetcher, write_pdf
 from briefing.project import Project
-from briefing.render import _markdown
+from briefing.render import _markdown, template_file
 from tests.hostile_support import make_project, run_cli
 
 PAYLOADS = [
@@ -164,7 +164,7 @@ def test_no_active_content_or_requests(built: Project, name: str) -> None:
     parser = Elements()
     parser.feed(path.read_text(encoding="utf-8"))
     assert parser.tags, "nothing parsed"
-    css = (built.templates / "brief.css").read_text(encoding="utf-8")
+    css = template_file(built, "brief.css").read_text(encoding="utf-8")
     for tag, attrs in parser.tags:
         assert tag in ALLOWED_TAGS, f"<{tag}> in {name}"
         for attr, value in attrs.items():

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from briefing.model import Actor, Citation, Commitment, FuzzyDate
+from briefing.model import Citation, FuzzyDate, UserCode
+from briefing.vocabulary import specialise
+from tests.conftest import fixture_models
 
 
 @pytest.mark.parametrize(
@@ -35,13 +37,29 @@ def test_inferred_date_needs_a_note() -> None:
 
 
 def test_country_code_is_validated_with_pycountry() -> None:
-    assert Actor(id="pl", name="Poland", kind="country", code="pl").code == "PL"
+    actor = fixture_models().actor
+    assert actor(id="pl", name="Poland", kind="country", code="pl").code == "PL"
     with pytest.raises(ValidationError, match="not an ISO 3166-1 alpha-2"):
-        Actor(id="xx", name="Nowhere", kind="country", code="XQ")
+        actor(id="xx", name="Nowhere", kind="country", code="XQ")
     with pytest.raises(ValidationError, match="needs its ISO"):
-        Actor(id="pl", name="Poland", kind="country")
-    with pytest.raises(ValidationError, match="organisation has no country"):
-        Actor(id="nato", name="NATO", kind="organisation", code="BE")
+        actor(id="pl", name="Poland", kind="country")
+    with pytest.raises(ValidationError, match="kind 'organisation' has no 'code'"):
+        actor(id="nato", name="NATO", kind="organisation", code="BE")
+    with pytest.raises(ValidationError, match="'country' or 'organisation'"):
+        actor(id="x", name="X", kind="planet")
+
+
+def test_code_rules_come_from_the_vocabulary() -> None:
+    models = fixture_models()
+    vocab = models.vocabulary.model_copy(deep=True)
+    kinds = vocab.lists["actor_kind"].terms
+    kinds.append(kinds[0].model_copy(update={"id": "state", "code": "iso-3166-2"}))
+    vocab.codes.append(UserCode(code="XK", name="Kosovo"))
+    actor = specialise(vocab).actor
+    assert actor(id="ca", name="California", kind="state", code="us-ca").code == "US-CA"
+    with pytest.raises(ValidationError, match="not an ISO 3166-2 code"):
+        actor(id="zz", name="Nowhere", kind="state", code="US-ZZ")
+    assert actor(id="xk", name="Kosovo", kind="country", code="XK").code == "XK"
 
 
 def test_unknown_keys_are_refused_everywhere() -> None:
@@ -50,6 +68,7 @@ def test_unknown_keys_are_refused_everywhere() -> None:
 
 
 def test_commitment_needs_a_citation() -> None:
+    commitment = fixture_models().commitment
     data: dict[str, object] = {
         "id": "c1",
         "title": "Pact",
@@ -60,9 +79,12 @@ def test_commitment_needs_a_citation() -> None:
         "citations": [],
     }
     with pytest.raises(ValidationError, match="at least 1"):
-        Commitment.model_validate(data)
+        commitment.model_validate(data)
     data["citations"] = [{"source": "s", "quote": "words from the source"}]
-    assert Commitment.model_validate(data).citations[0].source == "s"
+    assert commitment.model_validate(data).citations[0].source == "s"
+    data["mutual_defence"] = "perhaps"
+    with pytest.raises(ValidationError, match="'yes', 'no' or 'not stated'"):
+        commitment.model_validate(data)
 
 
 def test_ids_are_short_and_readable() -> None:

@@ -21,7 +21,7 @@ from briefing.diagnostics import Diagnostic, errors
 from briefing.load import load_file, parse_yaml
 from briefing.project import Project
 from briefing.render import _markdown
-from tests.hostile_support import HOSTILE_BASE, REPO
+from tests.hostile_support import HOSTILE_BASE
 
 FACT_FILES = sorted(
     p.relative_to(HOSTILE_BASE).as_posix() for p in (HOSTILE_BASE / "facts").rglob("*.yaml")

@@ -13,15 +13,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
 from briefing import publish as publish_module
-from briefing.check import run_check
+from briefing.build import checked_facts, render_site
 from briefing.pdf import PdfMeta
 from briefing.project import Project
-from briefing.publish import PublishError, publish
+from briefing.publish import PublishError, Site, publish
 from tests.hostile_support import make_project, run_cli
 
 EXTRA_ACTORS = 5  # more briefs, so that the PDF stage lasts long enough to be interrupted
@@ -186,6 +187,12 @@ def test_failing_check_leaves_build_untouched(tmp_path: Path) -> None:
     assert manifest(root / "build") == before
 
 
+def site_of(project: Project, pdf: bool = True) -> Site:
+    """The rendered site of a project that checks."""
+    _, facts, plan = checked_facts(project, pdf=pdf)
+    return render_site(facts, project, plan)
+
+
 def test_failure_while_writing_pdfs_leaves_build_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -193,20 +200,21 @@ def test_failure_while_writing_pdfs_leaves_build_untouched(
     project = Project.at(root)
     assert run_cli("--root", str(root), "build").code == 0
     before = manifest(root / "build")
-    base, _ = run_check(project)
-    assert base is not None
+    site = site_of(project)
     written: list[Path] = []
     real_write_pdf = publish_module.write_pdf  # type: ignore[attr-defined]
 
-    def failing_write_pdf(html: str, target: Path, project: Project, meta: PdfMeta) -> None:
+    def failing_write_pdf(
+        html: str, target: Path, project: Project, meta: PdfMeta, **options: Any
+    ) -> None:
         if written:
             raise OSError(28, "No space left on device")
-        real_write_pdf(html, target, project, meta)
+        real_write_pdf(html, target, project, meta, **options)
         written.append(target)
 
     monkeypatch.setattr(publish_module, "write_pdf", failing_write_pdf)
     with pytest.raises(PublishError, match="No space left on device"):
-        publish(project, base.facts)
+        publish(project, site)
     assert written, "the first PDF should have been written to staging"
     assert manifest(root / "build") == before
     assert staging_dirs(root) == []
@@ -216,12 +224,11 @@ def test_swap_without_rename_exchange(tmp_path: Path, monkeypatch: pytest.Monkey
     """Where renameat2 is missing, the two-rename fallback still replaces build/ whole."""
     root = make_project(tmp_path / "project")
     project = Project.at(root)
-    base, _ = run_check(project)
-    assert base is not None
-    publish(project, base.facts, pdf=False)
+    site = site_of(project, pdf=False)
+    publish(project, site)
     (root / "build/stale.txt").write_text("from an older build", encoding="utf-8")
     monkeypatch.setattr(publish_module, "_exchange", lambda a, b: False)
-    publish(project, base.facts, pdf=False)
+    publish(project, site)
     assert not (root / "build/stale.txt").exists()
     assert (root / "build/index.html").is_file()
     assert staging_dirs(root) == []

@@ -12,9 +12,9 @@ from briefing.diagnostics import errors
 from briefing.load import load_file
 from briefing.project import Project
 from briefing.scaffold import ScaffoldError, require
+from tests.editing_fixture import edit, make_project
 
 INSTRUMENTS = ("bilateral agreement", "declaration")
-from tests.editing_fixture import edit, make_project
 
 
 def problems_of(project: Project) -> list[str]:

@@ -10,20 +10,36 @@ import pytest
 
 from briefing import schema
 from briefing.load import parse_yaml
-from briefing.model import Actor, Edition, SourceList
-from briefing.validate import validate_file
+from briefing.model import Edition
+from briefing.project import Project
+from briefing.validate import load_vocabulary, validate_file
+from briefing.vocabulary import specialise
+from tests.conftest import FIXTURES, fixture_models
 
 REPO = Path(__file__).resolve().parent.parent
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
+# Engine tests use the fixture desk's vocabulary; the shipped one is tested for invariants.
+MODELS = fixture_models()
+Actor = MODELS.actor
+SourceList = MODELS.source_list
 
 
-def validate_with_schema(name: str, files: list[Path]) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="module")
+def schema_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("schema")
+    schema.write(directory, MODELS)
+    return directory
+
+
+def validate_with_schema(
+    name: str, files: list[Path], directory: Path
+) -> subprocess.CompletedProcess[str]:
     """Run the independent validator (check-jsonschema) on YAML files."""
     return subprocess.run(
         [
             str(CHECK_JSONSCHEMA),
             "--schemafile",
-            str(REPO / "schema" / schema.file_name(name)),
+            str(directory / schema.file_name(name)),
             *map(str, files),
         ],
         capture_output=True,
@@ -33,26 +49,49 @@ def validate_with_schema(name: str, files: list[Path]) -> subprocess.CompletedPr
 
 
 def test_committed_schema_files_are_up_to_date() -> None:
-    stale = schema.stale(REPO / "schema")
+    _, models, _ = load_vocabulary(Project.at(REPO))
+    assert models is not None
+    stale = schema.stale(REPO / "schema", models)
     assert stale == [], f"run 'briefing schema' to regenerate: {stale}"
 
 
 def test_stale_detects_a_changed_file(tmp_path: Path) -> None:
-    assert sorted(schema.stale(tmp_path)) == sorted(schema.file_name(n) for n in schema.SCHEMAS)
-    schema.write(tmp_path)
-    assert schema.stale(tmp_path) == []
+    assert sorted(schema.stale(tmp_path, MODELS)) == sorted(
+        schema.file_name(n) for n in schema.NAMES
+    )
+    schema.write(tmp_path, MODELS)
+    assert schema.stale(tmp_path, MODELS) == []
     path = tmp_path / "actor.schema.json"
     path.write_text(path.read_text().replace("Short readable id", "Id"))
-    assert schema.stale(tmp_path) == ["actor.schema.json"]
+    assert schema.stale(tmp_path, MODELS) == ["actor.schema.json"]
 
 
-def test_schema_cli_check_fails_when_stale(tmp_path: Path) -> None:
+def test_a_word_added_to_the_vocabulary_reaches_the_schema(tmp_path: Path) -> None:
+    vocab = MODELS.vocabulary.model_copy(deep=True)
+    terms = vocab.lists["channel"].terms
+    terms.append(terms[0].model_copy(update={"id": "x", "label": "X", "definition": "A post."}))
+    schema.write(tmp_path, MODELS)
+    assert schema.stale(tmp_path, specialise(vocab)) == ["actor.schema.json"]
+    actor = schema.schema_for("actor", specialise(vocab))
+    channel = actor["definitions"]["Statement"]["properties"]["channel"]
+    words = next(option for option in channel["anyOf"] if "enum" in option)
+    assert "x" in words["enum"] and "X: A post." in words["enumDescriptions"]
+
+
+def test_schema_cli_check_fails_when_stale(mini: Project) -> None:
     from briefing.cli import main
 
-    assert main(["--root", str(tmp_path), "schema", "--check"]) == 1
-    assert main(["--root", str(tmp_path), "schema"]) == 0
-    assert main(["--root", str(tmp_path), "schema", "--check"]) == 0
-    assert (tmp_path / "schema" / "edition.schema.json").is_file()
+    root = str(mini.root)
+    assert main(["--root", root, "schema", "--check"]) == 1
+    assert main(["--root", root, "schema"]) == 0
+    assert main(["--root", root, "schema", "--check"]) == 0
+    assert (mini.root / "schema" / "edition.schema.json").is_file()
+
+
+def test_schema_needs_a_vocabulary_that_checks(tmp_path: Path) -> None:
+    from briefing.cli import main
+
+    assert main(["--root", str(tmp_path), "schema"]) == 1
 
 
 def test_facts_files_name_their_schema() -> None:
@@ -66,7 +105,7 @@ def test_facts_files_name_their_schema() -> None:
 
 
 def test_descriptions_become_hover_text() -> None:
-    actor = schema.schema_for("actor")
+    actor = schema.schema_for("actor", MODELS)
     citation = actor["definitions"]["Citation"]["properties"]["quote"]
     assert "Verbatim" in citation["description"]
     # Every field a curator writes carries a description.
@@ -77,11 +116,11 @@ def test_descriptions_become_hover_text() -> None:
 
 def test_schema_is_draft_7_without_ref_siblings() -> None:
     """yaml-language-server implements draft 7, where keywords beside '$ref' are ignored."""
-    edition = schema.schema_for("edition")
+    edition = schema.schema_for("edition", MODELS)
     assert edition["$schema"] == "http://json-schema.org/draft-07/schema#"
-    summit = edition["properties"]["summit"]
-    assert summit["allOf"] == [{"$ref": "#/definitions/Summit"}]
-    assert summit["description"].startswith("The event")
+    event = edition["properties"]["event"]
+    assert event["allOf"] == [{"$ref": "#/definitions/Event"}]
+    assert event["description"].startswith("The event")
 
     def refs(node: object) -> list[dict[str, object]]:
         if isinstance(node, dict):
@@ -91,8 +130,8 @@ def test_schema_is_draft_7_without_ref_siblings() -> None:
             return [r for value in node for r in refs(value)]
         return []
 
-    for name in schema.SCHEMAS:
-        for ref in refs(schema.schema_for(name)):
+    for name in schema.NAMES:
+        for ref in refs(schema.schema_for(name, MODELS)):
             assert list(ref) == ["$ref"], ref
             assert str(ref["$ref"]).startswith("#/definitions/")
 
@@ -101,7 +140,7 @@ def test_shipped_facts_validate_against_schema() -> None:
     for name, pattern in schema.USED_BY.items():
         files = sorted(REPO.glob(pattern))
         assert files
-        result = validate_with_schema(name, files)
+        result = validate_with_schema(name, files, REPO / "schema")
         assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -137,6 +176,7 @@ BROKEN_ACTORS = {
     "inferred without note": ACTOR_OK.replace("basis: stated", "basis: inferred"),
     "country without code": ACTOR_OK.replace("code: PL\n", ""),
     "organisation with code": ACTOR_OK.replace("kind: country", "kind: organisation"),
+    "undeclared kind": ACTOR_OK.replace("kind: country", "kind: planet"),
     "code not two letters": ACTOR_OK.replace("code: PL", "code: POL"),
     "list where mapping": ACTOR_OK.replace(
         "date: {value: 2023-07-11, basis: stated}", "date: [2023]"
@@ -151,48 +191,51 @@ def _pydantic_rejects(text: str, model: type, tmp_path: Path) -> bool:
     return value is None and bool(problems)
 
 
-def test_ok_actor_passes_both(tmp_path: Path) -> None:
+def test_ok_actor_passes_both(tmp_path: Path, schema_dir: Path) -> None:
     """The unquoted 2023-07-11 in ACTOR_OK is a YAML 1.1 timestamp; check-jsonschema keeps it as
     the string it was written as (and our loader has no implicit dates), so both accept it."""
     assert not _pydantic_rejects(ACTOR_OK, Actor, tmp_path)
     path = tmp_path / "ok.yaml"
     path.write_text(ACTOR_OK)
-    result = validate_with_schema("actor", [path])
+    result = validate_with_schema("actor", [path], schema_dir)
     assert result.returncode == 0, result.stdout
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN_ACTORS))
-def test_broken_actor_rejected_by_pydantic_and_schema(case: str, tmp_path: Path) -> None:
+def test_broken_actor_rejected_by_pydantic_and_schema(
+    case: str, tmp_path: Path, schema_dir: Path
+) -> None:
     text = BROKEN_ACTORS[case]
     assert _pydantic_rejects(text, Actor, tmp_path), case
     path = tmp_path / "broken.yaml"
     path.write_text(text)
-    result = validate_with_schema("actor", [path])
+    result = validate_with_schema("actor", [path], schema_dir)
     assert result.returncode == 1, f"{case}: schema accepted it\n{result.stdout}"
 
 
-def test_broken_edition_and_sources_rejected_by_schema(tmp_path: Path) -> None:
-    edition = (REPO / "facts" / "edition.yaml").read_text()
-    bad_edition = edition.replace("number: 1", "number: 0")
+def test_broken_edition_and_sources_rejected_by_schema(tmp_path: Path, schema_dir: Path) -> None:
+    edition = (FIXTURES / "mini" / "facts" / "edition.yaml").read_text()
+    bad_edition = edition.replace("number: 3", "number: 0")
     bad_as_of = next(line for line in edition.splitlines() if line.startswith("as_of:"))
     cases: list[tuple[str, type, str]] = [
         ("edition", Edition, bad_edition),
         ("edition", Edition, edition.replace(bad_as_of, "as_of: 2023-7-1")),
         ("edition", Edition, edition.replace("questions:", "questions: []\nx:")),
     ]
-    sources = (REPO / "facts" / "sources.yaml").read_text()
-    cases.append(("sources", SourceList, sources.replace("reliability: D", "reliability: G", 1)))
+    sources = (FIXTURES / "mini" / "facts" / "sources.yaml").read_text()
+    assert "reliability: B" in sources
+    cases.append(("sources", SourceList, sources.replace("reliability: B", "reliability: G", 1)))
     for i, (name, model, text) in enumerate(cases):
         assert _pydantic_rejects(text, model, tmp_path), text
         path = tmp_path / f"case{i}.yaml"
         path.write_text(text)
-        assert validate_with_schema(name, [path]).returncode == 1, text
+        assert validate_with_schema(name, [path], schema_dir).returncode == 1, text
 
 
-def test_calendar_is_beyond_the_schema(tmp_path: Path) -> None:
+def test_calendar_is_beyond_the_schema(tmp_path: Path, schema_dir: Path) -> None:
     """An honest limit: a pattern cannot know that February has no 30th; pydantic does."""
     text = ACTOR_OK.replace("2023-07-11", "2023-02-30")
     assert _pydantic_rejects(text, Actor, tmp_path)
     path = tmp_path / "feb30.yaml"
     path.write_text(text)
-    assert validate_with_schema("actor", [path]).returncode == 0
+    assert validate_with_schema("actor", [path], schema_dir).returncode == 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefing.cli import main
+from briefing.render import PACKAGE_TEMPLATES
 from briefing.serve import VERSION_PATH, error_page, inject
 from tests.editing_fixture import edit, make_project
 
@@ -120,8 +121,11 @@ def test_serves_edits_errors_and_recovers(preview: Preview) -> None:
 
 def test_template_edits_rebuild_too(preview: Preview) -> None:
     version = preview.version()
-    template = preview.root / "templates" / "index.html"
-    edit(template, '<main id="content">', '<main id="content"><p>TEMPLATE-MARK</p>')
+    # A project overrides a packaged template by putting its own copy in templates/.
+    packaged = (PACKAGE_TEMPLATES / "index.html").read_text(encoding="utf-8")
+    (preview.root / "templates" / "index.html").write_text(
+        packaged.replace('<main id="content">', '<main id="content"><p>TEMPLATE-MARK</p>')
+    )
     preview.wait_for_change(version)
     assert "TEMPLATE-MARK" in preview.page("/")
 

@@ -22,6 +22,7 @@ from briefing.model import (
     Question,
     Vocabulary,
 )
+from briefing.timeline import GUTTER, WIDTH, _text_width, date_span, timeline_entries, timeline_svg
 from briefing.vocabulary import specialise
 from tests.conftest import FIXTURES
 
@@ -30,9 +31,10 @@ _LOADED, _ = load_file(FIXTURES / "mini/facts/vocabulary.yaml", "vocabulary.yaml
 assert _LOADED is not None
 VOCAB = Vocabulary.model_validate(_LOADED.data)
 MODELS = specialise(VOCAB)
-Position = MODELS.position
-Statement = MODELS.statement
-from briefing.timeline import GUTTER, WIDTH, _text_width, date_span, timeline_entries, timeline_svg
+# Typed as Any: these classes exist only once a vocabulary has been read.
+Position: Any = MODELS.position
+Statement: Any = MODELS.statement
+COMMITMENT: Any = MODELS.commitment
 
 SVG = "{http://www.w3.org/2000/svg}"
 CITE = [Citation(source="src", quote="some words from the source")]
@@ -73,7 +75,7 @@ def facts(*actors: Actor, summit: FuzzyDate | None = None) -> FactBase:
 
 
 def commitment(cid: str, date: FuzzyDate | None, title: str = "An agreement") -> Commitment:
-    return MODELS.commitment(
+    made: Commitment = COMMITMENT(
         id=cid,
         title=title,
         instrument="bilateral agreement",
@@ -83,6 +85,7 @@ def commitment(cid: str, date: FuzzyDate | None, title: str = "An agreement") ->
         summary="Signed.",
         citations=CITE,
     )
+    return made
 
 
 def actor(aid: str, name: str, **lists: Any) -> Actor:

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from briefing.check import run_check
-from briefing.diagnostics import errors
 from briefing.project import Project
-from briefing.publish import publish
 from tests.browser.harness import AXE, REPO, VNU, launch
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """build/ of a copy of the shipped project (facts and templates), PDFs included."""
-    root = tmp_path_factory.mktemp("browser") / "project"
-    shutil.copytree(REPO / "facts", root / "facts")
-    project = Project.at(root)
-    base, problems = run_check(project)
-    assert base is not None and not errors(problems), [p.format() for p in problems]
-    publish(project, base.facts)
-    return project.build
+def built(shipped: Project) -> Path:
+    """build/ of the suite's one build of the shipped project, PDFs included."""
+    return shipped.build
 
 
 @pytest.fixture(scope="session")
