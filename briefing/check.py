@@ -358,17 +358,11 @@ def _placeholders(data: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
         yield path, data
 
 
-def check_placeholders(project: Project) -> list[Diagnostic]:
-    """Errors for every 'FILL IN' placeholder that `briefing new` left in a facts file."""
-    from briefing.load import iter_yaml, load_file
-
+def check_placeholders(files: list[LoadedFile]) -> list[Diagnostic]:
+    """Errors for every 'FILL IN' placeholder that `briefing new` left in a facts file: in
+    every file that parsed, whether or not it validated."""
     problems: list[Diagnostic] = []
-    if not project.facts.is_dir():
-        return problems
-    for path in iter_yaml(project.facts):
-        loaded, _ = load_file(path, project.name(path))
-        if loaded is None:
-            continue  # syntax problems are reported by the loader
+    for loaded in files:
         for where, text in _placeholders(loaded.data, ()):
             key = next((str(p) for p in reversed(where) if isinstance(p, str)), "value")
             wanted = text.split(PLACEHOLDER, 1)[1].lstrip(" :").strip() or f"the {key}"
@@ -406,16 +400,16 @@ class Checked:
 def check_project(project: Project, *, pdf: bool = True) -> Checked:
     """Load, validate and check the fact base, and plan the outputs: the gate every build
     passes. Diagnostics come sorted by file and line."""
-    base, problems = load_fact_base(project)
+    base, problems, files = load_fact_base(project)
     texts: dict[str, NormalText] = {}
     plan: Plan | None = None
     if base is not None:
         found, texts = check(project, base)
         problems = problems + found + check_usage(project, base)
-        files = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
-        plan, found = plan_outputs(base.facts, actor_order(base.facts), files, pdf)
+        by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
+        plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
         problems += found
-    problems = without_shadowed(problems + check_placeholders(project))
+    problems = without_shadowed(problems + check_placeholders(files))
     return Checked(base, sorted(problems, key=Diagnostic.sort_key), texts, plan)
 
 

@@ -226,7 +226,9 @@ def _add_new_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
     actor.add_argument("id", nargs="?", help="actor id, also the file name, e.g. 'pl'")
     actor.add_argument("--name", help="name as printed, e.g. 'Poland'")
     actor.add_argument("--kind", help="a kind from the actor_kind list of the vocabulary")
-    actor.add_argument("--code", help="ISO 3166-1 alpha-2 code of a country, e.g. PL")
+    actor.add_argument(
+        "--code", help="the code its kind asks for: ISO 3166-1 (PL), ISO 3166-2 (US-CA) or declared"
+    )
     for what in ("commitment", "position", "statement"):
         fact = kinds.add_parser(what, help=f"append a {what} to an actor file")
         fact.add_argument("--actor", help="actor id (the file facts/actors/<id>.yaml)")

@@ -236,6 +236,16 @@ class Brief:
         return tuple(s.id for s in self.notes.sources())
 
 
+def format_number(value: float, kind: str) -> str:
+    """A number as a reader sees it: integers as written (2030 is a year as often as a count),
+    other numbers grouped in thousands and never in exponent form."""
+    if kind == "integer":
+        return str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
 class Shown:
     """How the templates print a declared field's value: words by their labels, numbers with
     their unit, dates as dates, and 'not stated' for what a fact leaves out."""
@@ -254,8 +264,7 @@ class Shown:
         if spec.type == "date":
             return format_date(value)
         if spec.type in ("number", "integer"):
-            text = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
-            return escape(f"{text} {spec.unit}" if spec.unit else text)
+            return escape(f"{format_number(value, spec.type)} {spec.unit or ''}".strip())
         return escape(str(value))
 
 

@@ -363,7 +363,7 @@ def timeline_svg(
         f'<line x1="0" y1="{_num(y)}" x2="{_num(WIDTH)}" y2="{_num(y)}" stroke="{RULE}" '
         'stroke-width="0.6"/>'
     )
-    event_word = facts.vocabulary.words.event.lower() if event is not None else None
+    event_word = facts.vocabulary.words.event if event is not None else None
     parts += _legend(legend_y, event_word, undated)
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

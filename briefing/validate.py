@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -160,23 +161,38 @@ def _without_misspelt_missing(
     return [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"]) in misspelt)]
 
 
+Parsed = dict[Path, tuple[LoadedFile | None, list[Diagnostic]]]
+
+
+def _parse(
+    project: Project, path: Path, parsed: Parsed
+) -> tuple[LoadedFile | None, list[Diagnostic]]:
+    """One facts file parsed once: later stages reuse what this returns."""
+    if path not in parsed:
+        name = project.name(path)
+        if not path.exists() and not path.is_symlink():
+            parsed[path] = None, [Diagnostic(Location(name), "file is missing", f"create {name}")]
+        else:
+            parsed[path] = load_file(path, name, within=project.facts)
+    return parsed[path]
+
+
 def _load_and_validate(
-    project: Project, relative: str, model: type[M]
+    project: Project, relative: str, model: type[M], parsed: Parsed
 ) -> tuple[LoadedFile | None, M | None, list[Diagnostic]]:
-    path = project.facts / relative
-    name = project.name(path)
-    if not path.is_file():
-        return None, None, [Diagnostic(Location(name), "file is missing", f"create {name}")]
-    loaded, problems = load_file(path, name, within=project.facts)
+    loaded, problems = _parse(project, project.facts / relative, parsed)
     if loaded is None or problems:
-        return loaded, None, problems
+        return loaded, None, list(problems)
     value, problems = validate_file(model, loaded)
     return loaded, value, problems
 
 
-def load_vocabulary(project: Project) -> tuple[LoadedFile | None, Models | None, list[Diagnostic]]:
+def load_vocabulary(
+    project: Project, parsed: Parsed | None = None
+) -> tuple[LoadedFile | None, Models | None, list[Diagnostic]]:
     """The desk's vocabulary and the model narrowed to it; None when it cannot be used."""
-    loaded, vocab, problems = _load_and_validate(project, "vocabulary.yaml", Vocabulary)
+    cache: Parsed = {} if parsed is None else parsed
+    loaded, vocab, problems = _load_and_validate(project, "vocabulary.yaml", Vocabulary, cache)
     if loaded is None or vocab is None:
         return loaded, None, problems
     problems = check_vocabulary(vocab, loaded)
@@ -185,29 +201,47 @@ def load_vocabulary(project: Project) -> tuple[LoadedFile | None, Models | None,
     return loaded, specialise(vocab), []
 
 
-def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:
+FIXED_FILES = ("vocabulary.yaml", "edition.yaml", "overview.yaml", "sources.yaml", "people.yaml")
+
+
+def load_fact_base(
+    project: Project,
+) -> tuple[LoadedFactBase | None, list[Diagnostic], list[LoadedFile]]:
     """Load and validate every file of the fact base, collecting all problems in one pass.
 
-    The vocabulary comes first: the other files are validated against the model it narrows.
-    The fact base is None only when a file everything depends on (vocabulary, edition,
-    overview, sources, people) is unusable; otherwise it holds every actor that validated.
+    Every file is parsed once, first; the vocabulary is validated next, and the other files
+    against the model it narrows. Returns the fact base (None only when a file everything
+    depends on is unusable; otherwise it holds every actor that validated), the problems, and
+    every file that parsed, for the checks that read the YAML itself (placeholders).
     """
-    vocabulary_file, models, problems = load_vocabulary(project)
+    parsed: Parsed = {}
+    actor_paths = list(iter_yaml(project.actors)) if project.actors.is_dir() else []
+    for path in [*(project.facts / name for name in FIXED_FILES), *actor_paths]:
+        _parse(project, path, parsed)
+    files = [loaded for loaded, _ in parsed.values() if loaded is not None]
+    vocabulary_file, models, problems = load_vocabulary(project, parsed)
     if models is None or vocabulary_file is None:
-        return None, problems
-    edition_file, edition, found = _load_and_validate(project, "edition.yaml", Edition)
+        # Nothing else can be validated without the vocabulary; syntax problems still show.
+        for path, (_, found) in parsed.items():
+            if path.name != "vocabulary.yaml" or path.parent != project.facts:
+                problems += found
+        return None, problems, files
+    edition_file, edition, found = _load_and_validate(project, "edition.yaml", Edition, parsed)
     problems += found
-    overview_file, overview, found = _load_and_validate(project, "overview.yaml", models.overview)
+    overview_file, overview, found = _load_and_validate(
+        project, "overview.yaml", models.overview, parsed
+    )
     problems += found
-    sources_file, sources, found = _load_and_validate(project, "sources.yaml", models.source_list)
+    sources_file, sources, found = _load_and_validate(
+        project, "sources.yaml", models.source_list, parsed
+    )
     problems += found
-    people_file, people, found = _load_and_validate(project, "people.yaml", PeopleList)
+    people_file, people, found = _load_and_validate(project, "people.yaml", PeopleList, parsed)
     problems += found
 
     actor_files: list[LoadedFile] = []
     actors: list[Actor] = []
     failed: set[str] = set()
-    actor_paths = list(iter_yaml(project.actors)) if project.actors.is_dir() else []
     if not actor_paths:
         problems.append(
             Diagnostic(
@@ -217,7 +251,7 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
             )
         )
     for path in actor_paths:
-        loaded, found = load_file(path, project.name(path), within=project.facts)
+        loaded, found = _parse(project, path, parsed)
         problems += found
         actor = None
         if loaded is not None and not found:
@@ -242,7 +276,7 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
         or sources_file is None
         or people_file is None
     ):
-        return None, problems
+        return None, problems, files
     facts = FactBase(
         vocabulary=models.vocabulary,
         edition=edition,
@@ -266,4 +300,5 @@ def load_fact_base(project: Project) -> tuple[LoadedFactBase | None, list[Diagno
             frozenset(failed),
         ),
         problems,
+        files,
     )

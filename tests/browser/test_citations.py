@@ -12,7 +12,8 @@ from tests.browser.harness import close, open_page
 
 
 def _note_text(page: Page, number: str) -> str:
-    return page.locator(f"#note-{number} q").inner_text()
+    # Note ids carry the brief's slug (overview-note-3): unique in the book as in the page.
+    return page.locator(f"li[id$='-note-{number}'] q").inner_text()
 
 
 def _inside_viewport(page: Page, element: Locator) -> bool:
@@ -46,8 +47,8 @@ def test_tap_opens_the_note_in_place_without_javascript(built: Path, browser: Br
     assert not popover.is_visible()
     marker.click()
     popover.get_by_role("link", name=f"Go to note {number}").click()
-    assert page.url.endswith(f"#note-{number}")
-    assert _inside_viewport(page, page.locator(f"#note-{number}"))
+    assert page.url.endswith(f"#overview-note-{number}")
+    assert _inside_viewport(page, page.locator(f"#overview-note-{number}"))
     close(visit)
 
 
@@ -72,7 +73,7 @@ def test_hover_and_keyboard_focus_preview_the_note(built: Path, browser: Browser
     page.keyboard.press("Enter")  # pins the note; its link is the next stop
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == (
-        f"#note-{marker.inner_text()}"
+        f"#pl-note-{marker.inner_text()}"
     )
     page.keyboard.press("Escape")
     page.keyboard.press("Tab")  # a preview holds no stops: on to the next marker

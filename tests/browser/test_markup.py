@@ -84,7 +84,7 @@ def test_relative_links_resolve_to_built_files(built: Path) -> None:
 
 
 def _facts() -> FactBase:
-    base, _ = load_fact_base(Project.at(Path(__file__).resolve().parents[2]))
+    base, _, _ = load_fact_base(Project.at(Path(__file__).resolve().parents[2]))
     assert base is not None
     return base.facts
 
@@ -92,11 +92,11 @@ def _facts() -> FactBase:
 def test_quotes_in_another_language_carry_lang_and_markers_have_unique_ids() -> None:
     facts = _facts()
     source = facts.sources[0].id
-    notes = Notes(facts)
+    notes = Notes(facts, "ua")
     quote = Citation(source=source, quote="Україна потребує гарантій безпеки", lang="uk")
     first = str(notes.cite([quote]))
     again = str(notes.cite([quote]))
     assert '<q class="pop-quote" lang="uk">' in first
-    assert 'id="ref-1"' in first and 'id="ref-2"' in again
-    assert 'href="#note-1"' in again  # the same quote keeps its number
+    assert 'id="ua-ref-1"' in first and 'id="ua-ref-2"' in again
+    assert 'href="#ua-note-1"' in again  # the same quote keeps its number
     assert notes.notes[0].refs == [1, 2]
