@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.diagnostics import Diagnostic, Location, did_you_mean
-from briefing.load import LoadedFile, Path_, read_text
+from briefing.load import LoadedFile, Path_, read_project_file
 from briefing.model import Actor, Citation, FactBase
 from briefing.project import Project
 from briefing.quotes import NormalText, closest, find, normalise
@@ -200,7 +200,7 @@ def read_sources(
         if path is None:
             problems.append(Diagnostic(where, f"source file refused: {reason}"))
             continue
-        text, found = read_text(path, project.name(path))
+        text, found = read_project_file(path, project.sources, project.name(path))
         if text is None:
             problems += [Diagnostic(where, f"source file unreadable: {d.message}") for d in found]
             continue
@@ -335,7 +335,7 @@ def check_placeholders(project: Project) -> list[Diagnostic]:
     if not project.facts.is_dir():
         return problems
     for path in iter_yaml(project.facts):
-        loaded, _ = load_file(path, project.name(path))
+        loaded, _ = load_file(path, project.name(path), within=project.facts)
         if loaded is None:
             continue  # syntax problems are reported by the loader
         for where, text in _placeholders(loaded.data, ()):

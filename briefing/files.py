@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from briefing.load import read_project_file
+
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file and a rename, keeping the file's mode."""
@@ -34,10 +36,8 @@ class SourceLines:
         if line < 1:
             return None
         if file not in self._files:
-            try:
-                text = (self.root / file).read_text(encoding="utf-8", errors="replace")
-                self._files[file] = text.splitlines(keepends=True)
-            except OSError:
-                self._files[file] = None
+            # A diagnostic may name any file; only what stays inside the project is shown.
+            text, _ = read_project_file(self.root / file, self.root, file)
+            self._files[file] = text.splitlines(keepends=True) if text is not None else None
         lines = self._files[file]
         return lines[line - 1] if lines is not None and line <= len(lines) else None

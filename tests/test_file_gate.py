@@ -1,0 +1,119 @@
+"""One gate for every file the tool reads: nothing outside its project folder, even by symlink."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from briefing.check import check_placeholders
+from briefing.cli import main
+from briefing.files import SourceLines
+from briefing.findquote import load_sources
+from briefing.load import MAX_FILE_BYTES
+from briefing.project import Project
+
+SECRET = "root:x:0:0:secret-outside-words:/root:/bin/bash"
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A file beside the project, never to be read: it stands for /etc/passwd."""
+    path = tmp_path / "passwd"
+    path.write_text(f"{SECRET}\nThe Harbour Council meets in May.\n", encoding="utf-8")
+    return path
+
+
+def test_gate_reads_inside_and_refuses_what_leads_out(mini: Project, outside: Path) -> None:
+    from briefing.load import read_project_file
+
+    inside = mini.sources / "harbour.txt"
+    text, problems = read_project_file(inside, mini.sources, "facts/sources/harbour.txt")
+    assert text is not None and problems == []
+    (mini.sources / "leak.txt").symlink_to(outside)
+    text, problems = read_project_file(
+        mini.sources / "leak.txt", mini.sources, "facts/sources/leak.txt"
+    )
+    assert text is None
+    [problem] = problems
+    assert problem.format().startswith(
+        "facts/sources/leak.txt: error: file is a symlink that leads outside facts/sources/\n"
+        "    hint: copy the file into the project"
+    )
+    # '..' is no way out either, and neither is a symlinked folder on the way.
+    dotdot = mini.sources / ".." / ".." / ".." / outside.name
+    assert read_project_file(dotdot, mini.sources, "x")[0] is None
+    (mini.sources / "folder").symlink_to(outside.parent)
+    assert read_project_file(mini.sources / "folder" / outside.name, mini.sources, "y")[0] is None
+
+
+def test_gate_keeps_the_size_cap(mini: Project) -> None:
+    from briefing.load import read_project_file
+
+    big = mini.root / "big.txt"
+    big.write_bytes(b"x" * (MAX_FILE_BYTES + 1))
+    text, problems = read_project_file(big, mini.root, "big.txt")
+    assert text is None and "the limit is" in problems[0].message
+    assert read_project_file(big, mini.root, "big.txt", limit=MAX_FILE_BYTES + 1)[0] is not None
+
+
+def test_find_quote_skips_a_source_symlinked_outside(mini: Project, outside: Path, capsys) -> None:
+    (mini.sources / "leak.txt").symlink_to(outside)
+    assert [s.name for s in load_sources(mini)] == ["facts/sources/harbour.txt"]
+    assert main(["--root", str(mini.root), "find-quote", "secret-outside-words"]) == 1
+    captured = capsys.readouterr()
+    assert SECRET not in captured.out + captured.err
+    assert "leak.txt" not in captured.out + captured.err
+
+
+def test_find_quote_skips_a_sources_folder_symlinked_outside(
+    mini: Project, outside: Path, tmp_path: Path, capsys
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    os.rename(mini.sources, elsewhere)
+    os.rename(outside, elsewhere / "passwd.txt")
+    mini.sources.symlink_to(elsewhere)
+    assert load_sources(mini) == []
+    assert main(["--root", str(mini.root), "find-quote", "secret-outside-words"]) == 2
+    captured = capsys.readouterr()
+    assert SECRET not in captured.out + captured.err
+    assert "error: no source texts in facts/sources/" in captured.err
+
+
+def test_placeholders_are_not_read_through_a_symlink_outside_facts(
+    mini: Project, tmp_path: Path, capsys
+) -> None:
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text(f"id: zz\nname: 'FILL IN: {SECRET}'\n", encoding="utf-8")
+    (mini.actors / "zz.yaml").symlink_to(elsewhere)
+    assert check_placeholders(mini) == []
+    assert main(["--root", str(mini.root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "secret-outside-words" not in err
+    assert "facts/actors/zz.yaml: error: file is a symlink that leads outside facts/" in err
+
+
+def test_caret_printer_reads_only_inside_the_project(mini: Project, outside: Path) -> None:
+    lines = SourceLines(mini.root)
+    assert lines.get("facts/actors/south.yaml", 1) == "id: south\n"
+    (mini.facts / "linked.yaml").symlink_to(outside)
+    assert lines.get("facts/linked.yaml", 1) is None
+    assert lines.get(f"../{outside.name}", 1) is None
+    assert lines.get(str(outside), 1) is None
+    (mini.facts / "huge.yaml").write_bytes(b"a: b\n" * (MAX_FILE_BYTES // 5 + 1))
+    assert lines.get("facts/huge.yaml", 1) is None
+
+
+def test_caret_printer_shows_no_outside_line_under_a_diagnostic(
+    mini: Project, outside: Path, capsys
+) -> None:
+    # The file a diagnostic names is swapped for a symlink before the report is printed.
+    from briefing.cli import report
+    from briefing.diagnostics import Diagnostic, Location
+
+    (mini.facts / "swapped.yaml").symlink_to(outside)
+    report([Diagnostic(Location("facts/swapped.yaml", 1, 1), "something is wrong")], None, mini)
+    err = capsys.readouterr().err
+    assert "facts/swapped.yaml:1:1: error: something is wrong" in err
+    assert SECRET not in err
