@@ -117,3 +117,62 @@ def test_caret_printer_shows_no_outside_line_under_a_diagnostic(
     err = capsys.readouterr().err
     assert "facts/swapped.yaml:1:1: error: something is wrong" in err
     assert SECRET not in err
+
+
+COMMITMENT = ["--id", "x-pkg", "--instrument", "declaration", "--status", "proposed"]
+
+
+@pytest.mark.parametrize("actor", ["../../../elsewhere", "/tmp/elsewhere", "South", "pl\n"])
+def test_new_fact_refuses_an_actor_id_that_is_not_an_id(
+    mini: Project, tmp_path: Path, actor: str, capsys
+) -> None:
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text("id: elsewhere\ncommitments: []\n", encoding="utf-8")
+    before = elsewhere.read_text(encoding="utf-8")
+    args = ["--root", str(mini.root), "new", "commitment", "--actor", actor, *COMMITMENT]
+    assert main([*args, "--mutual-defence", "no"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: actor id {actor!r} is not valid" in err
+    assert "Traceback" not in err
+    assert elsewhere.read_text(encoding="utf-8") == before
+
+
+def test_new_fact_refuses_an_actor_file_symlinked_outside(
+    mini: Project, tmp_path: Path, capsys
+) -> None:
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text(f"id: ghost\nname: '{SECRET}'\ncommitments: []\n", encoding="utf-8")
+    before = elsewhere.read_text(encoding="utf-8")
+    (mini.actors / "ghost.yaml").symlink_to(elsewhere)
+    args = ["--root", str(mini.root), "new", "commitment", "--actor", "ghost", *COMMITMENT]
+    assert main([*args, "--mutual-defence", "no"]) == 2
+    err = capsys.readouterr().err
+    assert "error: facts/actors/ghost.yaml is a symlink that leads outside facts/actors/" in err
+    assert SECRET not in err
+    assert elsewhere.read_text(encoding="utf-8") == before
+    assert (mini.actors / "ghost.yaml").is_symlink(), "the link is left as it was"
+
+
+def test_new_actor_refuses_a_dangling_symlink_outside(
+    mini: Project, tmp_path: Path, capsys
+) -> None:
+    (mini.actors / "lv.yaml").symlink_to(tmp_path / "planted.yaml")
+    args = ["--root", str(mini.root), "new", "actor", "lv", "--name", "Latvia"]
+    assert main([*args, "--kind", "country", "--code", "LV"]) == 2
+    assert "leads outside facts/actors/" in capsys.readouterr().err
+    assert not (tmp_path / "planted.yaml").exists()
+
+
+def test_scaffold_lookups_do_not_read_outside_facts(mini: Project, tmp_path: Path) -> None:
+    from briefing.scaffold import _all_fact_ids, question_ids
+
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text(
+        "id: zz\ncommitments: [{id: outside-fact}]\nquestions: [{id: outside-q}]\n",
+        encoding="utf-8",
+    )
+    (mini.actors / "zz.yaml").symlink_to(elsewhere)
+    assert "outside-fact" not in _all_fact_ids(mini)
+    (mini.facts / "edition.yaml").unlink()
+    (mini.facts / "edition.yaml").symlink_to(elsewhere)
+    assert question_ids(mini) == []
