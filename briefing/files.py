@@ -14,14 +14,24 @@ def write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        os.chmod(tmp, mode)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            # On disk before the rename: after a crash the name holds the old text or the new,
+            # never an empty file.
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    # The rename itself lives in the folder: flush it, or a crash may undo the write.
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 class SourceLines:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,34 @@ def test_scaffold_lookups_do_not_read_outside_facts(mini: Project, tmp_path: Pat
     (mini.facts / "edition.yaml").unlink()
     (mini.facts / "edition.yaml").symlink_to(elsewhere)
     assert question_ids(mini) == []
+
+
+def test_write_text_atomic_flushes_the_file_then_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.files import write_text_atomic
+
+    events: list[tuple[str, int]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        info = os.fstat(fd)
+        events.append(("fsync dir" if stat.S_ISDIR(info.st_mode) else "fsync file", info.st_ino))
+        real_fsync(fd)
+
+    def replace(src: str, dst: str) -> None:
+        events.append(("replace", os.stat(src).st_ino))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    target = tmp_path / "facts" / "people.yaml"
+    target.parent.mkdir()
+    target.write_text("people: []\n", encoding="utf-8")
+    target.chmod(0o600)
+    write_text_atomic(target, "people: [x]\n")
+    assert target.read_text(encoding="utf-8") == "people: [x]\n"
+    assert target.stat().st_mode & 0o777 == 0o600
+    # The data is on disk before the rename makes it visible, and the rename before we return.
+    written, folder = target.stat().st_ino, target.parent.stat().st_ino
+    assert events == [("fsync file", written), ("replace", written), ("fsync dir", folder)]
