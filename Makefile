@@ -57,5 +57,5 @@ test: lint sysdeps
 	$(BIN)/pytest -q
 
 clean:
-	rm -rf build .build-* .build.lock .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf build .briefing-staging-* .build.lock .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

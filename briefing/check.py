@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.diagnostics import Diagnostic, Location, did_you_mean
-from briefing.load import LoadedFile, Path_, read_text
+from briefing.load import LoadedFile, Path_, read_project_file
 from briefing.model import Actor, Citation, FactBase
 from briefing.plan import Plan, actor_order, plan_outputs
 from briefing.project import Project
@@ -201,7 +201,7 @@ def read_sources(
         if path is None:
             problems.append(Diagnostic(where, f"source file refused: {reason}"))
             continue
-        text, found = read_text(path, project.name(path))
+        text, found = read_project_file(path, project.sources, project.name(path))
         if text is None:
             problems += [Diagnostic(where, f"source file unreadable: {d.message}") for d in found]
             continue

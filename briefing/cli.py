@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -351,7 +352,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         main_parser.error("unrecognized arguments: " + " ".join(extra))
     args.declared = declared or {}
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        # Flush here, not at exit: a pipe closed by the reader must be met inside this try.
+        sys.stdout.flush()
+        return code
     except BriefingError as exc:
         # Every mistake a user can fix ends here: located diagnostics, exit 1, no traceback.
         report(exc.diagnostics, project=Project.at(args.root))
@@ -359,6 +363,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader ('| head -1', '| grep -q') has what it wanted. As the Python docs advise,
+        # point stdout at devnull so that the flush at exit does not fail a second time.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass  # stdout is not a real file (e.g. captured by a test): nothing to flush
+        return 141  # 128 + SIGPIPE, what the shell reports for a command a pipe stopped
 
 
 if __name__ == "__main__":

@@ -6,20 +6,32 @@ import os
 import tempfile
 from pathlib import Path
 
+from briefing.load import read_project_file
+
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file and a rename, keeping the file's mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        os.chmod(tmp, mode)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            # On disk before the rename: after a crash the name holds the old text or the new,
+            # never an empty file.
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    # The rename itself lives in the folder: flush it, or a crash may undo the write.
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 class SourceLines:
@@ -34,10 +46,8 @@ class SourceLines:
         if line < 1:
             return None
         if file not in self._files:
-            try:
-                text = (self.root / file).read_text(encoding="utf-8", errors="replace")
-                self._files[file] = text.splitlines(keepends=True)
-            except OSError:
-                self._files[file] = None
+            # A diagnostic may name any file; only what stays inside the project is shown.
+            text, _ = read_project_file(self.root / file, self.root, file)
+            self._files[file] = text.splitlines(keepends=True) if text is not None else None
         lines = self._files[file]
         return lines[line - 1] if lines is not None and line <= len(lines) else None

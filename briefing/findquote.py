@@ -15,7 +15,7 @@ from typing import Literal
 
 import yaml
 
-from briefing.load import load_file, read_text
+from briefing.load import load_file, read_project_file
 from briefing.project import Project
 from briefing.quotes import NormalText, closest, normalise
 
@@ -88,7 +88,7 @@ def load_sources(project: Project) -> list[SourceText]:
     seen: set[Path] = set()
     registry = project.facts / "sources.yaml"
     if registry.is_file():
-        loaded, _ = load_file(registry, project.name(registry))
+        loaded, _ = load_file(registry, project.name(registry), within=project.facts)
         entries = loaded.data.get("sources") if loaded and isinstance(loaded.data, dict) else None
         for entry in entries if isinstance(entries, list) else []:
             if not isinstance(entry, dict):
@@ -99,16 +99,19 @@ def load_sources(project: Project) -> list[SourceText]:
             path, _ = source_path(project, file)
             if path is None or path in seen:
                 continue
-            text, _ = read_text(path, project.name(path))
+            text, _ = read_project_file(path, project.sources, project.name(path))
             if text is not None:
                 seen.add(path)
                 found.append(SourceText(source_id, project.name(path), normalise(text)))
     if project.sources.is_dir():
         for path in sorted(project.sources.iterdir()):
-            resolved = path.resolve()
-            if path.name.startswith(".") or not path.is_file() or resolved in seen:
+            if path.name.startswith("."):
                 continue
-            text, _ = read_text(path, project.name(path))
+            # The same refusals as for a registered file: no symlink out of facts/sources/.
+            resolved, _ = source_path(project, path.name)
+            if resolved is None or resolved in seen:
+                continue
+            text, _ = read_project_file(resolved, project.sources, project.name(path))
             if text is not None:
                 seen.add(resolved)
                 found.append(SourceText(None, project.name(path), normalise(text)))

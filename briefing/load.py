@@ -422,26 +422,53 @@ def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, lis
     return loaded, builder.problems
 
 
-def _leaves(path: Path, within: Path) -> bool:
+def _inside(path: Path, area: Path) -> Path | None:
+    """The real location of `path` if it is inside the real location of `area`, else None."""
     try:
-        return not path.resolve().is_relative_to(within.resolve())
+        resolved = path.resolve()
+        return resolved if resolved.is_relative_to(area.resolve()) else None
     except (OSError, RuntimeError, ValueError):
-        return True
+        return None
+
+
+def _area_label(path: Path, area: Path, name: str) -> str:
+    """`area` as the curator knows it: `name` without the part of `path` below `area`."""
+    try:
+        below = path.absolute().relative_to(area.absolute()).as_posix()
+    except ValueError:
+        return area.name
+    label = name.removesuffix(below).rstrip("/")
+    return label if label and label != name else area.name
+
+
+def read_project_file(
+    path: Path, area: Path, name: str, *, limit: int = MAX_FILE_BYTES
+) -> tuple[str | None, list[Diagnostic]]:
+    """Read a project file as UTF-8 text, only if its real location is inside `area`.
+
+    The one gate for every file the tool reads: `area` is the project folder the file belongs
+    to (facts/, facts/sources/, the project root ...). A path that leaves it, through '..' or a
+    symlink of the file or of a folder on the way, is refused before a byte is read; then the
+    checks of `read_text` apply (regular file, size cap, UTF-8, no NUL).
+    """
+    resolved = _inside(path, area)
+    if resolved is None:
+        return None, [
+            Diagnostic(
+                Location(name),
+                f"file is a symlink that leads outside {_area_label(path, area, name)}/",
+                "copy the file into the project instead of linking to it",
+            )
+        ]
+    # Read the resolved path: the symlinks just checked are not followed a second time.
+    return read_text(resolved, name, limit=limit)
 
 
 def load_file(
     path: Path, name: str, *, within: Path | None = None
 ) -> tuple[LoadedFile | None, list[Diagnostic]]:
-    """Read and parse one YAML file; with `within`, refuse a symlink that leads outside it."""
-    if within is not None and _leaves(path, within):
-        return None, [
-            Diagnostic(
-                Location(name),
-                f"file is a symlink that leads outside {within.name}/",
-                "copy the file into the fact base instead of linking to it",
-            )
-        ]
-    text, problems = read_text(path, name)
+    """Read and parse one YAML file that stays inside `within` (default: its own folder)."""
+    text, problems = read_project_file(path, within if within is not None else path.parent, name)
     if text is None:
         return None, problems
     if "\t" in text:

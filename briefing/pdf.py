@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from briefing.model import Edition
 from briefing.project import Project
+from briefing.weasy import associate_once, guarded_fetcher, rewrite_links
 
 PDF_VARIANT = "pdf/a-3a"
 
@@ -82,36 +83,30 @@ def pdf_url_fetcher(allowed_roots: list[Path]) -> Any:
     """
     import re
 
-    import weasyprint
-
     roots = [root.resolve() for root in allowed_roots]
     # Raster images small enough to be a logo or an icon; SVG is left out because it can
     # itself refer to other resources.
     data_image = re.compile(r"^data:image/(?:png|jpeg|gif|webp)(?:;base64)?,", re.IGNORECASE)
     max_data_url = 64 * 1024
 
-    class SandboxFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
-        def __init__(self) -> None:
-            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+    def vet(url: str) -> str:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data" and len(url) <= max_data_url and data_image.match(url):
+            return url
+        if scheme == "file" and parts.netloc in ("", "localhost"):
+            try:
+                path = Path(unquote(parts.path)).resolve()
+                inside = any(path.is_relative_to(root) for root in roots)
+                regular = inside and path.is_file()
+            except (OSError, RuntimeError, ValueError):
+                regular = False
+            if regular:
+                # Open the resolved path, so what is read is exactly what was checked.
+                return path.as_uri()
+        raise ValueError(f"refused to fetch {url[:80]}: briefs may use only project files")
 
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parts = urlsplit(url)
-            scheme = parts.scheme.lower()
-            if scheme == "data" and len(url) <= max_data_url and data_image.match(url):
-                return super().fetch(url, headers)
-            if scheme == "file" and parts.netloc in ("", "localhost"):
-                try:
-                    path = Path(unquote(parts.path)).resolve()
-                    inside = any(path.is_relative_to(root) for root in roots)
-                    regular = inside and path.is_file()
-                except (OSError, RuntimeError, ValueError):
-                    regular = False
-                if regular:
-                    # Open the resolved path, so what is read is exactly what was checked.
-                    return super().fetch(path.as_uri(), headers)
-            raise ValueError(f"refused to fetch {url[:80]}: briefs may use only project files")
-
-    return SandboxFetcher()
+    return guarded_fetcher(vet)
 
 
 def portable_link(target: str, base: str) -> str:
@@ -175,11 +170,7 @@ def write_pdf(
     ]
     rendered = document.render(stylesheets=css, pdf_variant=PDF_VARIANT)
     base = project.templates.resolve().as_uri() + "/"
-    for page in rendered.pages:
-        page.links = [
-            (*_resolve_link(kind, target, base, chapters), *rest)
-            for kind, target, *rest in page.links
-        ]
+    rewrite_links(rendered, lambda kind, target: _resolve_link(kind, target, base, chapters))
     attachments: list[Any] = []
     if meta is not None:
         stamp = meta.date.astimezone(dt.UTC).replace(tzinfo=None)
@@ -210,14 +201,5 @@ def write_pdf(
         attachments=attachments,
         # A digest of the content as identifier: the same document gets the same /ID.
         pdf_identifier=True,
-        finisher=_associate_once,
+        finisher=associate_once,
     )
-
-
-def _associate_once(document: Any, pdf: Any) -> None:
-    """Drop repeated entries from the catalog's /AF: WeasyPrint lists each attachment twice."""
-    associated = pdf.catalog.get("AF")
-    if associated:
-        unique = list(dict.fromkeys(associated))
-        associated.clear()
-        associated.extend(unique)

@@ -53,6 +53,10 @@ class BuildResult:
     pdf: list[Path]
 
 
+# Every staging folder (and the old tree being removed) starts with this, and nothing else
+# is ever removed as a leftover: a user's own '.build-cache/' beside build/ is not ours.
+STAGING_PREFIX = ".briefing-staging-"
+
 _RENAME_EXCHANGE = 2
 
 
@@ -84,7 +88,7 @@ def swap_into_place(staging: Path, target: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         return
     # Fallback without RENAME_EXCHANGE: two renames, with a brief window between them.
-    old = target.with_name(f".{target.name}-old-{os.getpid()}")
+    old = target.with_name(f"{STAGING_PREFIX}old-{os.getpid()}")
     os.rename(target, old)
     os.rename(staging, target)
     shutil.rmtree(old, ignore_errors=True)
@@ -115,7 +119,7 @@ def build_lock(project: Project) -> Iterator[None]:
 
 def _clean_stale_staging(project: Project) -> None:
     """Remove what killed builds left behind; only ever called under the build lock."""
-    for stale in project.root.glob(".build-*"):
+    for stale in project.root.glob(f"{STAGING_PREFIX}*"):
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
 
@@ -166,7 +170,7 @@ def publish(project: Project, site: Site) -> BuildResult:
     try:
         with build_lock(project):
             _clean_stale_staging(project)
-            staging = Path(tempfile.mkdtemp(prefix=".build-", dir=project.root))
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.root))
             staging.chmod(0o755)
             try:
                 writer = _Writer(staging)

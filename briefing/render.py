@@ -13,7 +13,8 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from briefing.diagnostics import Diagnostic, Location
+from briefing.diagnostics import Diagnostic, Location, TemplateError
+from briefing.load import read_project_file
 from briefing.model import Citation, Fact, FactBase, FieldSpec, FuzzyDate, Source, Vocabulary
 from briefing.plan import actor_order
 from briefing.project import Project
@@ -179,22 +180,60 @@ def template_dirs(project: Project) -> list[Path]:
     return [project.templates, PACKAGE_TEMPLATES]
 
 
-def template_file(project: Project, name: str) -> Path:
-    """The file that a template name resolves to (the project's, else the packaged default)."""
+def _lookup(project: Project, name: str) -> tuple[Path, Path]:
+    """The file a template name resolves to and the folder it belongs to."""
+    if name.startswith(("/", "\\")) or ".." in Path(name).parts:
+        raise jinja2.TemplateNotFound(name)
     for directory in template_dirs(project):
         candidate = directory / name
-        if candidate.is_file():
-            return candidate
+        if candidate.is_file() or candidate.is_symlink():
+            return candidate, directory
     raise jinja2.TemplateNotFound(name)
+
+
+def template_file(project: Project, name: str) -> Path:
+    """The file that a template name resolves to (the project's, else the packaged default)."""
+    return _lookup(project, name)[0]
+
+
+def read_template(project: Project, name: str) -> str:
+    """A template's text, read through the project's one gate: a template that leads out of
+    its folder (a symlink to anywhere) is a located error, never read."""
+    path, directory = _lookup(project, name)
+    shown = project.name(path) if directory == project.templates else f"templates/{name}"
+    text, problems = read_project_file(path, directory, shown)
+    if text is None:
+        raise TemplateError(problems)
+    return text
+
+
+class _GatedLoader(jinja2.BaseLoader):
+    """Templates from the project's templates/, else the packaged ones, through the gate."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path, _ = _lookup(self.project, template)
+        text = read_template(self.project, template)
+        mtime = path.stat().st_mtime
+
+        def uptodate() -> bool:
+            try:
+                return path.stat().st_mtime == mtime
+            except OSError:
+                return False
+
+        return text, str(path), uptodate
 
 
 def environment(project: Project) -> jinja2.Environment:
     """A Jinja environment over the project's templates and the defaults: autoescaping,
     strict about undefined names."""
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [jinja2.FileSystemLoader(str(d)) for d in template_dirs(project) if d.is_dir()]
-        ),
+        loader=_GatedLoader(project),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -217,7 +256,7 @@ def format_day(value: str) -> str:
 
 def stylesheet(project: Project, name: str) -> Markup:
     """A stylesheet's text, to inline into a page (pages load nothing)."""
-    return Markup(template_file(project, name).read_text(encoding="utf-8"))
+    return Markup(read_template(project, name))
 
 
 @dataclass(frozen=True)

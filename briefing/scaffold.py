@@ -19,7 +19,7 @@ from briefing.check import PLACEHOLDER
 from briefing.diagnostics import did_you_mean
 from briefing.files import write_text_atomic
 from briefing.findquote import yaml_scalar
-from briefing.load import LoadedFile, load_file, parse_yaml, read_text
+from briefing.load import LoadedFile, load_file, parse_yaml, read_project_file
 from briefing.model import ID_PATTERN, FieldSpec, Vocabulary
 from briefing.project import Project
 
@@ -121,7 +121,7 @@ def _prompt(name: str, allowed: Sequence[str] | None, ask: Ask) -> str:
 
 
 def _load(project: Project, path: Path) -> tuple[str, LoadedFile]:
-    text, problems = read_text(path, project.name(path))
+    text, problems = read_project_file(path, project.facts, project.name(path))
     if text is None:
         raise ScaffoldError(problems[0].format() if problems else f"cannot read {path}")
     loaded, problems = parse_yaml(text, path, project.name(path))
@@ -216,9 +216,10 @@ def _ids_in(data: Any, key: str) -> set[str]:
 
 
 def _check_id(value: str, what: str) -> str:
-    if not re.match(ID_PATTERN, value):
+    # fullmatch: with re.match, the pattern's '$' would let a trailing newline through.
+    if not re.fullmatch(ID_PATTERN, value):
         raise ScaffoldError(
-            f"{what} id '{value}' is not valid: use lower-case letters, digits, '-' and '_'"
+            f"{what} id {value!r} is not valid: use lower-case letters, digits, '-' and '_'"
         )
     return value
 
@@ -247,7 +248,7 @@ def new_source(
     path, reason = source_path(project, name)
     if path is None:
         raise ScaffoldError(f"{name}: {reason}")
-    text, problems = read_text(path, project.name(path))
+    text, problems = read_project_file(path, project.sources, project.name(path))
     if text is None:
         raise ScaffoldError(problems[0].format())
     registry = project.facts / "sources.yaml"
@@ -324,7 +325,7 @@ def new_actor(project: Project, actor_id: str, name: str, kind: str, code: str |
         raise ScaffoldError(f"an actor of kind '{kind}' needs --code (its {rule.upper()} code)")
     if rule == "none" and code:
         raise ScaffoldError(f"an actor of kind '{kind}' has no --code")
-    path = project.actors / f"{actor_id}.yaml"
+    path = _actor_path(project, actor_id)
     if path.exists():
         raise ScaffoldError(f"{project.name(path)} already exists")
     code_line = f"code: {yaml_scalar(code.upper())}" if code else f"# no code: {kind}"
@@ -343,8 +344,25 @@ def new_actor(project: Project, actor_id: str, name: str, kind: str, code: str |
     return Written(path, 3, f"actor '{actor_id}'")
 
 
-def _actor_file(project: Project, actor_id: str) -> tuple[Path, str, LoadedFile]:
+def _actor_path(project: Project, actor_id: str) -> Path:
+    """facts/actors/<id>.yaml, refused unless the id is an id and the file stays in actors/."""
+    # The id comes from the command line: checked before it becomes part of any path.
+    _check_id(actor_id, "actor")
     path = project.actors / f"{actor_id}.yaml"
+    try:
+        inside = path.resolve().is_relative_to(project.actors.resolve())
+    except (OSError, RuntimeError, ValueError):
+        inside = False
+    if not inside:
+        raise ScaffoldError(
+            f"{project.name(path)} is a symlink that leads outside "
+            f"{project.name(project.actors)}/; copy the file there instead of linking to it"
+        )
+    return path
+
+
+def _actor_file(project: Project, actor_id: str) -> tuple[Path, str, LoadedFile]:
+    path = _actor_path(project, actor_id)
     if not path.is_file():
         known = sorted(p.stem for p in project.actors.glob("*.yaml"))
         raise ScaffoldError(
@@ -358,7 +376,7 @@ def _actor_file(project: Project, actor_id: str) -> tuple[Path, str, LoadedFile]
 def _all_fact_ids(project: Project) -> set[str]:
     ids: set[str] = set()
     for path in project.actors.glob("*.yaml"):
-        loaded, _ = load_file(path, project.name(path))
+        loaded, _ = load_file(path, project.name(path), within=project.facts)
         if loaded is not None:
             for group in ("positions", "commitments", "statements"):
                 ids |= _ids_in(loaded.data, group)
@@ -498,7 +516,7 @@ def question_ids(project: Project) -> list[str]:
     path = project.facts / "edition.yaml"
     if not path.is_file():
         return []
-    loaded, _ = load_file(path, project.name(path))
+    loaded, _ = load_file(path, project.name(path), within=project.facts)
     questions = loaded.data.get("questions") if loaded and isinstance(loaded.data, dict) else None
     return [
         str(q["id"])

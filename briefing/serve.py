@@ -166,7 +166,24 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def _html(self, status: int, page: str) -> None:
             self._send(status, page.encode("utf-8"), "text/html; charset=utf-8")
 
+        def _port(self) -> int:
+            address = self.server.server_address
+            return int(address[1]) if isinstance(address, tuple) else 0
+
+        def _local_host(self) -> bool:
+            # DNS rebinding: a web page whose name has been pointed at 127.0.0.1 reaches this
+            # port from the browser, but its requests carry its own name in Host.
+            port = self._port()
+            hosts = self.headers.get_all("Host") or []
+            allowed = {f"127.0.0.1:{port}", f"localhost:{port}"}
+            return len(hosts) == 1 and hosts[0].strip().lower() in allowed
+
         def do_GET(self) -> None:
+            if not self._local_host():
+                port = self._port()
+                message = f"Forbidden: open http://127.0.0.1:{port}/ or http://localhost:{port}/\n"
+                self._send(HTTPStatus.FORBIDDEN, message.encode(), "text/plain; charset=utf-8")
+                return
             path = unquote(urlsplit(self.path).path)
             snap = site.snapshot
             if path == VERSION_PATH:

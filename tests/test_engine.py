@@ -205,3 +205,16 @@ def test_init_starts_a_desk_that_checks_strictly_and_builds(tmp_path: Path) -> N
     assert (desk / "build" / "pdf" / "book.pdf").is_file()
     assert (desk / "schema" / "actor.schema.json").is_file()
     assert main(["init", str(desk)]) == 2  # never over an existing desk
+
+
+def test_a_template_that_leads_outside_is_refused(
+    mini: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "secret.css"
+    secret.write_text("/* secret-outside-words */", encoding="utf-8")
+    mini.templates.mkdir()
+    (mini.templates / "brief.css").symlink_to(secret)
+    assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "templates/brief.css: error: file is a symlink that leads outside templates/" in err
+    assert "secret-outside-words" not in err and not mini.build.exists()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from briefing.check import run_check
 from briefing.cli import main
 from briefing.diagnostics import errors
 from briefing.findquote import SourceText, citation_yaml, fold, load_sources, search
+from briefing.project import Project
 from briefing.quotes import normalise
 from tests.editing_fixture import edit, make_project
 
@@ -121,3 +124,26 @@ def test_pasted_passage_passes_the_check(tmp_path: Path) -> None:
     base, problems = run_check(project)
     assert base is not None
     assert errors(problems) == []
+
+
+def test_output_into_a_pipe_closed_early_ends_quietly(mini: Project) -> None:
+    # `briefing find-quote pact | head -1`: the reader stops after a few bytes.
+    lines = [f"Line {n}: the harbour pact was discussed once more." for n in range(3000)]
+    (mini.sources / "many.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    command = Path(sys.executable).with_name("briefing")  # the installed console script
+    assert command.is_file()
+    process = subprocess.Popen(
+        [str(command), "--root", str(mini.root), "find-quote", "pact", "--limit", "3000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    # Far more output than a pipe holds: the command is still writing when the pipe closes.
+    first = process.stdout.read(64)
+    process.stdout.close()
+    err = process.stderr.read().decode("utf-8", "replace")
+    code = process.wait(timeout=60)
+    assert first.startswith(b"1. ")
+    assert "Traceback" not in err and "BrokenPipeError" not in err
+    assert err == ""
+    assert code == 141  # 128 + SIGPIPE, as for any command a closed pipe stops

@@ -13,6 +13,7 @@ from briefing.cli import main
 from briefing.pdf import brief_meta, build_date, portable_link, write_pdf
 from briefing.project import Project
 from briefing.render import Renderer
+from tests.conftest import REPO
 
 
 @pytest.fixture
@@ -63,3 +64,14 @@ def test_links_to_sibling_briefs_point_at_their_pdfs() -> None:
     assert portable_link(base + "pl.html#pl-x", base) == "pl.pdf#pl-x"
     assert portable_link(base + "notes.txt", base) == "notes.txt"
     assert portable_link("https://example.org/a.html", base) == "https://example.org/a.html"
+
+
+def test_weasyprint_internals_are_used_only_in_the_adapter() -> None:
+    # An upgrade of WeasyPrint is checked in briefing/weasy.py alone: nothing else may lean
+    # on its undocumented parts.
+    internals = ("URLFetcher", "page.links", "pdf.catalog")
+    for path in sorted((REPO / "briefing").glob("*.py")):
+        if path.name == "weasy.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not [word for word in internals if word in text], path.name

@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from briefing import publish as publish_module
 from briefing.build import checked_facts, render_site
+from briefing.cli import main
 from briefing.pdf import PdfMeta
 from briefing.project import Project
 from briefing.publish import PublishError, Site, publish
@@ -73,7 +74,7 @@ def start_build(root: Path, *extra: str) -> subprocess.Popen[str]:
 
 
 def staging_dirs(root: Path) -> list[Path]:
-    return [p for p in root.glob(".build-*") if p.is_dir()]
+    return [p for p in root.glob(f"{publish_module.STAGING_PREFIX}*") if p.is_dir()]
 
 
 def wait_for(condition: object, timeout: float) -> bool:
@@ -236,11 +237,21 @@ def test_swap_without_rename_exchange(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_stale_staging_from_a_killed_build_is_cleaned(tmp_path: Path) -> None:
     root = make_project(tmp_path / "project")
-    stale = root / ".build-killed123"
+    stale = root / f"{publish_module.STAGING_PREFIX}killed123"
     (stale / "pdf").mkdir(parents=True)
     (stale / "pdf/half.pdf").write_bytes(b"%PDF-1.7\n")
     assert run_cli("--root", str(root), "build", "--no-pdf").code == 0
     assert not stale.exists()
+
+
+def test_a_users_own_dot_build_folder_survives_a_build(mini: Project) -> None:
+    # Only the build's own staging folders are stale leftovers; a '.build-cache/' is not.
+    cache = mini.root / ".build-cache"
+    cache.mkdir()
+    (cache / "keep.txt").write_text("the user's own", encoding="utf-8")
+    assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 0
+    assert (cache / "keep.txt").read_text(encoding="utf-8") == "the user's own"
+    assert (mini.root / "build/index.html").is_file()
 
 
 def test_interrupted_build_cleans_up_and_keeps_build(big_project: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import re
 import socket
 import subprocess
 import sys
@@ -17,13 +19,6 @@ from briefing.cli import main
 from briefing.render import PACKAGE_TEMPLATES
 from briefing.serve import VERSION_PATH, error_page, inject
 from tests.editing_fixture import edit, make_project
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:
@@ -62,18 +57,9 @@ class Preview:
 @pytest.fixture
 def preview(tmp_path: Path) -> Iterator[Preview]:
     project = make_project(tmp_path)
-    port = free_port()
+    # Port 0: the system picks a free port, and the server says which.
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "briefing",
-            "--root",
-            str(project.root),
-            "serve",
-            "--port",
-            str(port),
-        ],
+        [sys.executable, "-m", "briefing", "--root", str(project.root), "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -81,8 +67,9 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
-        assert first.startswith(f"serving http://127.0.0.1:{port}/ (ok)"), first
-        yield Preview(project.root, port, process)
+        announced = re.match(r"serving http://127\.0\.0\.1:(\d+)/ \(ok\)", first)
+        assert announced, first
+        yield Preview(project.root, int(announced.group(1)), process)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -139,6 +126,39 @@ def test_pdf_on_demand_and_unknown_paths(preview: Preview) -> None:
     status, _, _ = fetch(preview.base + "/../facts/sources.yaml")
     assert status == 404
     assert not (preview.root / "build").exists(), "serve writes nothing to build/"
+
+
+def get_with_host(port: int, host: str | None) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.putrequest("GET", "/", skip_host=True)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_only_local_host_names_are_answered(preview: Preview) -> None:
+    # DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 sends its
+    # own host name; answering it would hand the facts to that page.
+    port = preview.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+        status, body = get_with_host(port, host)
+        assert status == 200 and b'href="html/ee.html"' in body, host
+    refused: tuple[str | None, ...] = (
+        f"evil.example:{port}",
+        "127.0.0.1",
+        f"127.0.0.1:{port + 1}",
+        "",
+        None,
+    )
+    for other in refused:
+        status, body = get_with_host(port, other)
+        assert status == 403, other
+        assert b"ee.html" not in body and b"Forbidden" in body, other
 
 
 def test_inject_adds_script_before_body_end() -> None:
