@@ -51,7 +51,8 @@ _NO_YEAR_RE = re.compile(r"^--(\d{2})-(\d{2})$")
 # the pattern), so the validators below stay the authority; the patterns only catch typos early.
 _MONTH = "(0[1-9]|1[0-2])"
 _DAY = "(0[1-9]|[12][0-9]|3[01])"
-FUZZY_DATE_PATTERN = f"^([0-9]{{4}}(-{_MONTH}(-{_DAY})?)?|--{_MONTH}-{_DAY})$"
+_SIDE = f"([0-9]{{4}}(-{_MONTH}(-{_DAY})?)?|--{_MONTH}-{_DAY})"
+FUZZY_DATE_PATTERN = f"^{_SIDE}(/{_SIDE})?$"
 DAY_PATTERN = f"^[0-9]{{4}}-{_MONTH}-{_DAY}$"
 
 
@@ -71,10 +72,11 @@ class FuzzyDate(Strict):
     value: str = Field(
         description=(
             "YYYY, YYYY-MM or YYYY-MM-DD: write only the parts that are known; "
-            "'--MM-DD' when a source gives day and month but no year. "
+            "'--MM-DD' when a source gives day and month but no year; START/END for a span "
+            "(a two-day summit: 2023-07-11/2023-07-12), each side with its own precision. "
             "Quote a bare year (value: '2023') so YAML keeps it as text."
         ),
-        examples=["'2023'", "2023-07", "2023-07-11", "'--02-16'"],
+        examples=["'2023'", "2023-07", "2023-07-11", "'--02-16'", "2023-07-11/2023-07-12"],
         json_schema_extra={"pattern": FUZZY_DATE_PATTERN},
     )
     basis: Basis = Field(
@@ -88,25 +90,17 @@ class FuzzyDate(Strict):
     @field_validator("value")
     @classmethod
     def _real_date(cls, value: str) -> str:
-        no_year = _NO_YEAR_RE.match(value)
-        if no_year:
-            no_year_month, no_year_day = (int(part) for part in no_year.groups())
-            try:
-                dt.date(2000, no_year_month, no_year_day)  # a leap year, so that --02-29 is allowed
-            except ValueError:
-                raise ValueError(f"{value} is not a real day of the year") from None
-            return value
-        match = _DATE_RE.match(value)
-        if not match:
-            raise ValueError("write the date as YYYY, YYYY-MM, YYYY-MM-DD or '--MM-DD'")
-        year, month, day = match.groups()
-        if month and not 1 <= int(month) <= 12:
-            raise ValueError(f"month {month} does not exist")
-        if day:
-            try:
-                dt.date(int(year), int(month), int(day))
-            except ValueError:
-                raise ValueError(f"{value} is not a real date") from None
+        sides = value.split("/")
+        if len(sides) > 2:
+            raise ValueError("a span has one '/': START/END")
+        for side in sides:
+            _check_side(side)
+        if len(sides) == 2:
+            start, end = sides
+            if start.startswith("--") != end.startswith("--"):
+                raise ValueError("both ends of a span need a year, or neither")
+            if _side_span(start)[0] >= _side_span(end)[1]:
+                raise ValueError(f"the span {value} ends before it starts")
         return value
 
     @model_validator(mode="after")
@@ -116,37 +110,113 @@ class FuzzyDate(Strict):
         return self
 
     @property
+    def is_interval(self) -> bool:
+        """True for a span written START/END."""
+        return "/" in self.value
+
+    @property
+    def start(self) -> str:
+        """The date, or the first end of a span, as written."""
+        return self.value.split("/")[0]
+
+    @property
+    def end(self) -> str:
+        """The date, or the last end of a span, as written."""
+        return self.value.split("/")[-1]
+
+    @property
     def has_year(self) -> bool:
         """False for the year-less '--MM-DD' form."""
         return not self.value.startswith("--")
 
     @property
     def precision(self) -> Precision:
+        """How precisely the date (the start of a span) is known."""
         if not self.has_year:
             return "day"
         precisions: tuple[Precision, ...] = ("year", "month", "day")
-        return precisions[self.value.count("-")]
+        return precisions[self.start.count("-")]
 
     @property
     def sort_key(self) -> str:
         return self.value
 
+    def span(self) -> tuple[dt.date, dt.date]:
+        """The days the date covers, as [first, after-last): a year, a month, a day, or from
+        the start of a span's first end to the end of its last. Year-less dates have none."""
+        if not self.has_year:
+            raise ValueError(f"{self.value} has no year and covers no known days")
+        return _side_span(self.start)[0], _side_span(self.end)[1]
+
     def display(self) -> str:
         """The date as a reader sees it, no more precise than it is known."""
-        no_year = _NO_YEAR_RE.match(self.value)
-        if no_year:
-            month_no, day_no = (int(part) for part in no_year.groups())
-            month_name = dt.date(2000, month_no, 1).strftime("%B")
-            return f"{day_no} {month_name} (year not stated)"
-        match = _DATE_RE.match(self.value)
-        assert match
-        year, month, day = match.groups()
-        if not month:
-            return year
-        name = dt.date(2000, int(month), 1).strftime("%B")
-        if not day:
-            return f"{name} {year}"
-        return f"{int(day)} {name} {year}"
+        if not self.is_interval:
+            return _show_side(self.start)
+        first, last = _show_side(self.start), _show_side(self.end)
+        a, b = _DATE_RE.match(self.start), _DATE_RE.match(self.end)
+        if a and b and a.group(3) and b.group(3) and a.group(1, 2) == b.group(1, 2):
+            # 11–12 July 2023: one month, written once.
+            return f"{int(a.group(3))}–{last}"
+        return f"{first} – {last}"
+
+
+def _check_side(side: str) -> None:
+    """Refuse one date (or one end of a span) that is not a real day, month or year."""
+    no_year = _NO_YEAR_RE.match(side)
+    if no_year:
+        no_year_month, no_year_day = (int(part) for part in no_year.groups())
+        try:
+            dt.date(2000, no_year_month, no_year_day)  # a leap year, so that --02-29 is allowed
+        except ValueError:
+            raise ValueError(f"{side} is not a real day of the year") from None
+        return
+    match = _DATE_RE.match(side)
+    if not match:
+        raise ValueError(
+            "write the date as YYYY, YYYY-MM, YYYY-MM-DD or '--MM-DD', or a span START/END"
+        )
+    year, month, day = match.groups()
+    if month and not 1 <= int(month) <= 12:
+        raise ValueError(f"month {month} does not exist")
+    if day:
+        try:
+            dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{side} is not a real date") from None
+
+
+def _side_span(side: str) -> tuple[dt.date, dt.date]:
+    """[first day, day after the last) of one date as written; year-less ones in year 2000."""
+    no_year = _NO_YEAR_RE.match(side)
+    if no_year:
+        day = dt.date(2000, int(no_year.group(1)), int(no_year.group(2)))
+        return day, day + dt.timedelta(days=1)
+    parts = [int(p) for p in side.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 1, 1), dt.date(parts[0] + 1, 1, 1)
+    if len(parts) == 2:
+        first = dt.date(parts[0], parts[1], 1)
+        index = parts[0] * 12 + parts[1]  # the month after, as a running month count
+        return first, dt.date(index // 12, index % 12 + 1, 1)
+    day = dt.date(parts[0], parts[1], parts[2])
+    return day, day + dt.timedelta(days=1)
+
+
+def _show_side(side: str) -> str:
+    no_year = _NO_YEAR_RE.match(side)
+    if no_year:
+        month_no, day_no = (int(part) for part in no_year.groups())
+        month_name = dt.date(2000, month_no, 1).strftime("%B")
+        return f"{day_no} {month_name} (year not stated)"
+    match = _DATE_RE.match(side)
+    assert match
+    year, month, day = match.groups()
+    if not month:
+        return year
+    name = dt.date(2000, int(month), 1).strftime("%B")
+    if not day:
+        return f"{name} {year}"
+    return f"{int(day)} {name} {year}"
 
 
 class Citation(Strict):
@@ -292,12 +362,20 @@ class Commitment(Fact):
 
 
 class Position(Fact):
-    """An actor's answer to one of the edition's questions."""
+    """An actor's answer to one of the edition's questions, as observed at one time. An actor
+    may hold several over time; the latest is its current answer (briefing.history)."""
 
     question: Id = Field(description="Id of a question in facts/edition.yaml.")
     summary: Markdown = Field(description="The position in our words.")
     speaker: Id | None = Field(default=None, description="Id of the person who stated it.")
     date: FuzzyDate | None = Field(default=None, description="When it was stated.")
+    as_of: FuzzyDate | None = Field(
+        default=None,
+        description=(
+            "Where a source reports the stance without saying when it was taken: the date the "
+            "source speaks for (its publication date, say). Orders positions without a date."
+        ),
+    )
     citations: Citations
 
 

@@ -55,19 +55,12 @@ class Entry:
 
     @property
     def is_span(self) -> bool:
-        return self.date.precision != "day"
+        return self.date.precision != "day" or self.date.is_interval
 
 
 def date_span(value: FuzzyDate) -> tuple[dt.date, dt.date]:
-    """The days a fuzzy date covers, as [start, end): a whole year, a whole month or one day."""
-    parts = [int(p) for p in value.value.split("-")]
-    if len(parts) == 1:
-        return dt.date(parts[0], 1, 1), dt.date(parts[0] + 1, 1, 1)
-    if len(parts) == 2:
-        start = dt.date(parts[0], parts[1], 1)
-        return start, _add_months(start, 1)
-    day = dt.date(parts[0], parts[1], parts[2])
-    return day, day + dt.timedelta(days=1)
+    """The days a fuzzy date covers, as [start, end): a year, a month, a day or a span."""
+    return value.span()
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
