@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from briefing.diagnostics import Diagnostic, Location, did_you_mean
+from briefing.history import when
 from briefing.load import LoadedFile, Path_, read_project_file
-from briefing.model import Actor, Citation, FactBase
+from briefing.model import Actor, Citation, Position
 from briefing.plan import Plan, actor_order, plan_outputs
 from briefing.project import Project
 from briefing.quotes import NormalText, closest, find, normalise
@@ -109,13 +111,37 @@ def check_ids(base: LoadedFactBase) -> list[Diagnostic]:
 
 
 def _reference(
-    value: str, known: set[str], what: str, loaded: LoadedFile, path: Path_
+    value: str,
+    known: set[str],
+    what: str,
+    loaded: LoadedFile,
+    path: Path_,
+    hint: str | None = None,
 ) -> list[Diagnostic]:
     if value in known:
         return []
     return [
-        Diagnostic(loaded.locate(path), f"unknown {what} '{value}'", did_you_mean(value, known))
+        Diagnostic(
+            loaded.locate(path),
+            f"unknown {what} '{value}'",
+            hint if hint is not None else did_you_mean(value, known),
+        )
     ]
+
+
+def actor_hint(value: str, actors: Sequence[Actor], known: set[str]) -> str:
+    """A did-you-mean for an actor id that also knows what curators type instead: the
+    actor's code ('PL'), its initials ('uk' for the United Kingdom, whose id is 'gb') or the
+    start of its name ('ja' for Japan, 'jp')."""
+    wanted = value.lower()
+    for actor in actors:
+        words = re.findall(r"[^\W\d_]+", actor.name.lower())
+        initials = "".join(w[0] for w in words if w not in {"of", "the", "and"})
+        name = " ".join(words)
+        code = (actor.code or "").lower()
+        if wanted in {code, initials} or (len(wanted) >= 2 and name.startswith(wanted)):
+            return f"did you mean '{actor.id}' ({actor.name})?"
+    return did_you_mean(value, known)
 
 
 def check_references(base: LoadedFactBase) -> list[Diagnostic]:
@@ -128,9 +154,9 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
     sources = {s.id for s in facts.sources}
     problems: list[Diagnostic] = []
     for i, person in enumerate(facts.people):
-        problems += _reference(
-            person.actor, actors, "actor", base.people_file, ("people", i, "actor")
-        )
+        where: Path_ = ("people", i, "actor")
+        hint = actor_hint(person.actor, facts.actors, actors)
+        problems += _reference(person.actor, actors, "actor", base.people_file, where, hint)
     for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
         for i, position in enumerate(actor.positions):
             path: Path_ = ("positions", i)
@@ -147,7 +173,8 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
         for i, commitment in enumerate(actor.commitments):
             for k, party in enumerate(commitment.parties):
                 path = ("commitments", i, "parties", k)
-                problems += _reference(party, actors, "actor", loaded, path)
+                hint = actor_hint(party, facts.actors, actors)
+                problems += _reference(party, actors, "actor", loaded, path, hint)
     for cited in all_citations(base):
         problems += _reference(
             cited.citation.source, sources, "source", cited.file, (*cited.path, "source")
@@ -209,44 +236,105 @@ def read_sources(
     return texts, problems
 
 
-def check_quotes(base: LoadedFactBase, texts: dict[str, NormalText]) -> list[Diagnostic]:
-    """Every quote occurs verbatim (up to typography) in the file of the source it cites."""
+def raw_citations(loaded: LoadedFile) -> Iterator[tuple[str, str, Path_]]:
+    """(source, quote, path) of every citation written in a file, read from the YAML itself:
+    for files that failed validation, whose quotes are still worth checking."""
+
+    def walk(node: Any, path: Path_) -> Iterator[tuple[str, str, Path_]]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "citations" and isinstance(value, list):
+                    for k, item in enumerate(value):
+                        if isinstance(item, dict):
+                            source, quote = item.get("source"), item.get("quote")
+                            if isinstance(source, str) and isinstance(quote, str):
+                                yield source.strip(), quote, (*path, key, k)
+                else:
+                    yield from walk(value, (*path, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                yield from walk(value, (*path, i))
+
+    yield from walk(loaded.data, ())
+
+
+def check_quotes(
+    base: LoadedFactBase, texts: dict[str, NormalText], failed: Sequence[LoadedFile] = ()
+) -> list[Diagnostic]:
+    """Every quote occurs verbatim (up to typography) in the file of the source it cites: in the
+    files that validated, and in those that did not (every problem at once)."""
+    quotes = [(c.citation.source, c.citation.quote, c.file, c.path) for c in all_citations(base)]
+    for loaded in failed:
+        quotes += [(src, quote, loaded, path) for src, quote, path in raw_citations(loaded)]
     problems: list[Diagnostic] = []
-    facts: FactBase = base.facts
-    for cited in all_citations(base):
-        citation = cited.citation
-        text = texts.get(citation.source)
-        if text is None:
-            continue  # unknown or unreadable source, reported elsewhere
-        if find(citation.quote, text) is not None:
+    files = {s.id: s.file for s in base.facts.sources}
+    for source_id, quote, loaded, path in quotes:
+        text = texts.get(source_id)
+        if text is None or len(quote) < 8:
+            continue  # unknown, unreadable or too short: reported elsewhere
+        if find(quote, text) is not None:
             continue
-        where = cited.file.locate((*cited.path, "quote"))
-        near = closest(citation.quote, text)
+        near = closest(quote, text)
         related: tuple[str, ...] = ()
-        hint = "copy the words exactly from the source (briefing find-quote helps)"
         if near is not None:
-            file = facts.source(citation.source).file
             related = (
-                f"closest passage, facts/sources/{file}:{near.line}:{near.col}:",
+                f"closest passage, facts/sources/{files[source_id]}:{near.line}:{near.col}:",
                 f"  {near.passage}",
             )
         problems.append(
             Diagnostic(
-                where,
-                f"quote not found in source '{citation.source}'",
-                hint,
+                loaded.locate((*path, "quote")),
+                f"quote not found in source '{source_id}'",
+                "copy the words exactly from the source (briefing find-quote helps)",
                 related=related,
             )
         )
     return problems
 
 
-def check(project: Project, base: LoadedFactBase) -> tuple[list[Diagnostic], dict[str, NormalText]]:
-    """All cross-file checks on a validated fact base, and the source texts it read."""
-    problems = check_ids(base) + check_references(base)
+def check_history(base: LoadedFactBase) -> list[Diagnostic]:
+    """Positions are dated observations: one per question and date, and an actor that has
+    positions does not also say it has none."""
+    problems: list[Diagnostic] = []
+    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
+        if actor.no_position and actor.positions:
+            problems.append(
+                Diagnostic(
+                    loaded.locate(("no_position",), key=True),
+                    f"actor '{actor.id}' has positions and also 'no_position'",
+                    "remove 'no_position:' (it is printed in place of positions), or the positions",
+                )
+            )
+        seen: dict[tuple[str, str | None], Position] = {}
+        for i, position in enumerate(actor.positions):
+            date = when(position)
+            key = (position.question, date.value if date else None)
+            if key in seen:
+                first = seen[key]
+                said = f"dated {date.value}" if date else "without a date"
+                problems.append(
+                    Diagnostic(
+                        loaded.locate(("positions", i, "date" if position.date else "id")),
+                        f"two positions on '{position.question}' {said}: "
+                        f"'{first.id}' and '{position.id}'",
+                        "an actor's positions on one question are observations over time: give "
+                        "each its own 'date' (or 'as_of'), or merge them",
+                    )
+                )
+            else:
+                seen[key] = position
+    return problems
+
+
+def check(
+    project: Project, base: LoadedFactBase, failed: Sequence[LoadedFile] = ()
+) -> tuple[list[Diagnostic], dict[str, NormalText]]:
+    """All cross-file checks on a validated fact base, and the source texts it read. `failed`
+    are the facts files that parsed but did not validate: their quotes are checked too."""
+    problems = check_ids(base) + check_references(base) + check_history(base)
     texts, found = read_sources(project, base)
     problems += found
-    problems += check_quotes(base, texts)
+    problems += check_quotes(base, texts, failed)
     return problems, texts
 
 
@@ -404,7 +492,14 @@ def check_project(project: Project, *, pdf: bool = True) -> Checked:
     texts: dict[str, NormalText] = {}
     plan: Plan | None = None
     if base is not None:
-        found, texts = check(project, base)
+        validated = {f.path for f in (base.overview_file, *base.actor_files)}
+        failed = [
+            f
+            for f in files
+            if f.path not in validated
+            and (f.path.is_relative_to(project.actors) or f.path == project.facts / "overview.yaml")
+        ]
+        found, texts = check(project, base, failed)
         problems = problems + found + check_usage(project, base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)

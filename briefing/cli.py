@@ -216,7 +216,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def _add_new_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new_parser = commands.add_parser(
-        "new", help="add a source, actor, commitment, position or statement skeleton"
+        "new", help="add a source, actor, person, commitment, position or statement"
     )
     kinds = new_parser.add_subparsers(dest="what", required=True, metavar="WHAT")
     source = kinds.add_parser("source", help="register a text file dropped into facts/sources/")
@@ -230,14 +230,22 @@ def _add_new_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
     actor.add_argument(
         "--code", help="the code its kind asks for: ISO 3166-1 (PL), ISO 3166-2 (US-CA) or declared"
     )
+    person = kinds.add_parser("person", help="add someone who is quoted to facts/people.yaml")
+    person.add_argument("id", nargs="?", help="person id, e.g. 'duda'")
+    person.add_argument("--name", help="full name as printed")
+    person.add_argument("--role", help="role at the time of the statements")
+    person.add_argument("--actor", help="id of the actor they speak for")
     for what in ("commitment", "position", "statement"):
         fact = kinds.add_parser(what, help=f"append a {what} to an actor file")
         fact.add_argument("--actor", help="actor id (the file facts/actors/<id>.yaml)")
         fact.add_argument("--id", help=f"{what} id, unique across all actors")
         fact.add_argument("--source", help="id of the source to cite")
         fact.add_argument("--quote", help="words copied from that source")
+        fact.add_argument("--date", help="YYYY, YYYY-MM, YYYY-MM-DD or a span START/END")
+        fact.add_argument("--summary", help=f"the {what} in our words")
         if what == "commitment":
             fact.add_argument("--title", help="short name of the commitment")
+            fact.add_argument("--parties", help="ids of the other actors party to it: ua,pl")
         if what == "position":
             fact.add_argument("--question", help="question id from edition.yaml")
         if what in ("position", "statement"):

@@ -13,9 +13,20 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from briefing import history
 from briefing.diagnostics import Diagnostic, Location, TemplateError
 from briefing.load import read_project_file
-from briefing.model import Citation, Fact, FactBase, FieldSpec, FuzzyDate, Source, Vocabulary
+from briefing.model import (
+    Actor,
+    Citation,
+    Commitment,
+    Fact,
+    FactBase,
+    FieldSpec,
+    FuzzyDate,
+    Source,
+    Vocabulary,
+)
 from briefing.plan import actor_order
 from briefing.project import Project
 from briefing.timeline import timeline_svg
@@ -310,7 +321,28 @@ class Shown:
 def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
     """What every template sees: the edition, the vocabulary, the facts and lookups by id."""
     vocab = facts.vocabulary
+    key = answer.key if (answer := vocab.answer()) is not None else ""
+
+    def answer_of(actor: Actor, question: str) -> history.Answer | None:
+        return history.answer(actor, question, key)
+
+    def commitments_of(actor: Actor) -> list[tuple[Actor, Commitment]]:
+        """The commitments an actor holds, then those of others it is a party to."""
+        held = [(actor, c) for c in actor.commitments]
+        made_to = [
+            (other, c)
+            for other in facts.actors
+            if other.id != actor.id
+            for c in other.commitments
+            if actor.id in c.parties
+        ]
+        return held + made_to
+
     return {
+        "answer_of": answer_of,
+        "commitments_of": commitments_of,
+        "history": lambda actor, question: history.history(actor.positions, question),
+        "when": history.when,
         "edition": facts.edition,
         "facts": facts,
         "vocab": vocab,

@@ -153,6 +153,9 @@ def entry_lines(fields: Sequence[Line], indent: int) -> list[str]:
             continue
         if isinstance(value, list):
             rendered = "[" + ", ".join(yaml_scalar(str(v)) for v in value) + "]"
+        elif isinstance(value, dict):
+            pairs = ", ".join(f"{k}: {yaml_scalar(str(v))}" for k, v in value.items())
+            rendered = "{" + pairs + "}"
         else:
             rendered = yaml_scalar(str(value))
         line = f"{prefix}{key}: {rendered}"
@@ -423,65 +426,91 @@ def declared_lines(vocab: Vocabulary, specs: list[FieldSpec], given: dict[str, s
     return lines
 
 
+@dataclass(frozen=True)
+class FactOptions:
+    """What a curator may give on the command line for any fact, besides declared fields."""
+
+    source: str | None = None
+    quote: str | None = None
+    date: str | None = None
+    summary: str | None = None
+    title: str | None = None
+    parties: str | None = None  # comma-separated actor ids
+    speaker: str | None = None
+
+
+def _date_line(value: str | None, example: str) -> Line:
+    if value is None:
+        return (f"# date: {{value: {example}, basis: stated}}   # only what is known", None, "")
+    from pydantic import ValidationError
+
+    from briefing.model import FuzzyDate
+
+    try:
+        FuzzyDate(value=value, basis="stated")
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ScaffoldError(f"--date '{value}': {reason}") from None
+    return ("date", {"value": value, "basis": "stated"}, "stated by the source? else 'inferred'")
+
+
+def _summary(options: FactOptions, what: str) -> Line:
+    return ("summary", options.summary or fill(what), "")
+
+
 def commitment_fields(
-    vocab: Vocabulary,
-    values: dict[str, str],
-    given: dict[str, str],
-    source: str | None,
-    quote: str | None,
+    vocab: Vocabulary, values: dict[str, str], given: dict[str, str], options: FactOptions
 ) -> list[Line]:
     """The skeleton of a commitment."""
+    if options.parties is None:
+        parties: Any = fill("ids of the other actors party to it, e.g. [ua, pl], or []")
+    else:
+        parties = [p.strip() for p in options.parties.split(",") if p.strip()]
+        for party in parties:
+            _check_id(party, "party")
     return [
         ("id", values["id"], ""),
-        ("title", values.get("title") or fill("short name of the commitment, in our words"), ""),
-        ("parties", [], "ids of the other actors party to it"),
+        ("title", options.title or fill("short name of the commitment, in our words"), ""),
+        ("parties", parties, "ids of the other actors party to it"),
         *declared_lines(vocab, vocab.fields.commitment, given),
-        ("# date: {value: YYYY-MM, basis: stated}   # only the parts that are known", None, ""),
-        ("summary", fill("what the commitment does, in our words"), ""),
-        ("citations", _citation(source, quote), ""),
+        _date_line(options.date, "YYYY-MM"),
+        _summary(options, "what the commitment does, in our words"),
+        ("citations", _citation(options.source, options.quote), ""),
     ]
 
 
 def position_fields(
-    vocab: Vocabulary,
-    values: dict[str, str],
-    given: dict[str, str],
-    speaker: str | None,
-    source: str | None,
-    quote: str | None,
+    vocab: Vocabulary, values: dict[str, str], given: dict[str, str], options: FactOptions
 ) -> list[Line]:
-    """The skeleton of a position."""
+    """The skeleton of a position: an observation of an actor's answer at one time."""
     fields: list[Line] = [
         ("id", values["id"], ""),
         ("question", values["question"], ""),
         *declared_lines(vocab, vocab.fields.position, given),
     ]
-    if speaker:
-        fields.append(("speaker", speaker, ""))
+    if options.speaker:
+        fields.append(("speaker", options.speaker, ""))
     else:
         fields.append(("# speaker: <person id>   # who stated it, if the source says", None, ""))
     fields += [
-        ("summary", fill("the position in our words"), ""),
-        ("citations", _citation(source, quote), ""),
+        _date_line(options.date, "YYYY-MM-DD"),
+        _summary(options, "the position in our words"),
+        ("citations", _citation(options.source, options.quote), ""),
     ]
     return fields
 
 
 def statement_fields(
-    vocab: Vocabulary,
-    values: dict[str, str],
-    given: dict[str, str],
-    source: str | None,
-    quote: str | None,
+    vocab: Vocabulary, values: dict[str, str], given: dict[str, str], options: FactOptions
 ) -> list[Line]:
     """The skeleton of a statement."""
     return [
         ("id", values["id"], ""),
         ("speaker", values["speaker"], "a person id from people.yaml"),
         *declared_lines(vocab, vocab.fields.statement, given),
-        ("# date: {value: YYYY-MM-DD, basis: stated}", None, ""),
-        ("summary", fill("what was said, in our words"), ""),
-        ("citations", _citation(source, quote), ""),
+        _date_line(options.date, "YYYY-MM-DD"),
+        _summary(options, "what was said, in our words"),
+        ("citations", _citation(options.source, options.quote), ""),
     ]
 
 
@@ -553,13 +582,27 @@ def new_from_options(
         if term is not None and (term.code or "none") != "none" and not code:
             code = require({"code": None}, {}, ask)["code"]
         return new_actor(project, values["id"], values["name"], values["kind"], code)
+    if what == "person":
+        values = require(
+            {"id": opts.id, "name": opts.name, "role": opts.role, "actor": opts.actor},
+            {},
+            ask,
+            labels={"id": "the person id (first argument, e.g. 'briefing new person duda')"},
+        )
+        return new_person(project, values)
+    fact_options = FactOptions(
+        source=opts.source,
+        quote=opts.quote,
+        date=opts.date,
+        summary=opts.summary,
+        title=getattr(opts, "title", None),
+        parties=getattr(opts, "parties", None),
+        speaker=getattr(opts, "speaker", None),
+    )
     if what == "commitment":
         values = require({"actor": opts.actor, "id": opts.id}, {}, ask)
-        if opts.title:
-            values["title"] = opts.title
-        fields = commitment_fields(
-            vocab, values, declared_values(vocab, "commitment", given, ask), opts.source, opts.quote
-        )
+        declared = declared_values(vocab, "commitment", given, ask)
+        fields = commitment_fields(vocab, values, declared, fact_options)
         return new_fact(project, "commitments", values["actor"], fields)
     if what == "position":
         questions = question_ids(project)
@@ -567,21 +610,48 @@ def new_from_options(
             {"actor": opts.actor, "question": opts.question}, {"question": questions}, ask
         )
         values["id"] = opts.id or f"{values['actor']}-{values['question']}"
-        fields = position_fields(
-            vocab,
-            values,
-            declared_values(vocab, "position", given, ask),
-            opts.speaker,
-            opts.source,
-            opts.quote,
-        )
+        declared = declared_values(vocab, "position", given, ask)
+        fields = position_fields(vocab, values, declared, fact_options)
         return new_fact(project, "positions", values["actor"], fields)
     # what == "statement"
     values = require({"actor": opts.actor, "id": opts.id, "speaker": opts.speaker}, {}, ask)
-    fields = statement_fields(
-        vocab, values, declared_values(vocab, "statement", given, ask), opts.source, opts.quote
-    )
+    declared = declared_values(vocab, "statement", given, ask)
+    fields = statement_fields(vocab, values, declared, fact_options)
     return new_fact(project, "statements", values["actor"], fields)
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+def new_person(project: Project, values: dict[str, str]) -> Written:
+    """Append a person to facts/people.yaml; the actor they speak for must exist."""
+    person_id = _check_id(values["id"], "person")
+    actor_id = _check_id(values["actor"], "actor")
+    known = sorted(p.stem for p in project.actors.glob("*.yaml"))
+    if actor_id not in known:
+        hint = did_you_mean(actor_id, known)
+        raise ScaffoldError(
+            f"no actor '{actor_id}' in facts/actors/" + (f"; {hint}" if hint else "")
+        )
+    registry = project.facts / "people.yaml"
+    if not registry.exists():
+        write_text_atomic(
+            registry,
+            "# yaml-language-server: $schema=../schema/people.schema.json\n"
+            "# People whose words are recorded, with their role at the time.\npeople: []\n",
+        )
+    original, loaded = _load(project, registry)
+    entries = loaded.data.get("people") or []
+    if person_id in _ids_in(loaded.data, "people"):
+        raise ScaffoldError(f"person id '{person_id}' is taken; choose another")
+    fields: list[Line] = [
+        ("id", person_id, "how statements and positions name them as 'speaker'"),
+        ("name", values["name"], ""),
+        ("role", values["role"], "at the time of the statements"),
+        ("actor", actor_id, "the actor they speak for"),
+    ]
+    new_text = append_to_list(original, loaded, "people", fields)
+    return _commit(project, registry, new_text, "people", len(entries), f"person '{person_id}'")
 
 
 # --- A new desk ------------------------------------------------------------------------------

@@ -113,14 +113,52 @@ def test_new_commitment_lands_in_the_middle_of_the_file(tmp_path: Path, capsys) 
     assert [s["id"] for s in loaded.data["statements"]] == ["ee-minister-partnership"]
     assert loaded.data["commitments"][1]["mutual_defence"] == "not stated"
     assert "# Estonia, as the test fact base records it." in ee.read_text()
-    # Only the free text is left to write; the given quote is verified and passes.
+    # Only what was not given is left to write; the given quote is verified and passes.
     assert problems_of(project) == [
         "facts/actors/ee.yaml:28:12: error: 'title' still holds a placeholder",
+        "facts/actors/ee.yaml:29:14: error: 'parties' still holds a placeholder",
         "facts/actors/ee.yaml:36:14: error: 'summary' still holds a placeholder",
     ]
     edit(ee, "'FILL IN: short name of the commitment, in our words'", "Summer talks")
+    edit(ee, "'FILL IN: ids of the other actors party to it, e.g. [ua, pl], or []'", "[north]")
     edit(ee, "'FILL IN: what the commitment does, in our words'", "Talks go on.")
     assert problems_of(project) == []
+
+
+def test_new_commitment_takes_parties_date_and_summary(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    args = ["--root", str(project.root), "new", "commitment", "--actor", "ee", "--id", "ee-x"]
+    args += ["--title", "Summer talks", "--parties", "north, ee", "--date", "2031-06/2031-08"]
+    args += ["--summary", "Talks go on.", "--instrument", "plan", "--status", "agreed"]
+    args += ["--mutual-defence", "no", "--source", "beta"]
+    args += ["--quote", "talks would continue through the summer"]
+    assert main(args) == 0
+    loaded, _ = load_file(project.facts / "actors" / "ee.yaml", "ee.yaml")
+    assert loaded is not None
+    added = loaded.data["commitments"][-1]
+    assert added["parties"] == ["north", "ee"]
+    assert added["date"] == {"value": "2031-06/2031-08", "basis": "stated"}
+    assert added["summary"] == "Talks go on."
+    assert problems_of(project) == []
+    bad = [*args[:7], "ee-y", "--date", "2031-13"]
+    assert main(bad) == 2
+
+
+def test_new_person_appends_and_checks_the_actor(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    base = ["--root", str(project.root), "new", "person"]
+    assert main([*base, "kask", "--name", "Mari Kask", "--role", "Minister", "--actor", "e"]) == 2
+    assert "no actor 'e' in facts/actors/" in capsys.readouterr().err
+    assert main([*base, "kask", "--name", "Mari Kask", "--role", "Minister", "--actor", "ee"]) == 0
+    loaded, _ = load_file(project.facts / "people.yaml", "people.yaml")
+    assert loaded is not None
+    assert loaded.data["people"][-1] == {
+        "id": "kask",
+        "name": "Mari Kask",
+        "role": "Minister",
+        "actor": "ee",
+    }
+    assert main([*base, "kask", "--name", "X", "--role", "Y", "--actor", "ee"]) == 2
 
 
 def test_new_commitment_rejects_bad_choice_and_used_id(tmp_path: Path, capsys) -> None:
