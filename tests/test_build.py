@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,12 +16,16 @@ from briefing.cli import main
 from briefing.model import Citation
 from briefing.project import Project
 from briefing.render import Notes, quote_text
+from tests.conftest import FIXTURES
 
 
-@pytest.fixture
-def built(mini: Project) -> Project:
-    assert main(["--root", str(mini.root), "build"]) == 0
-    return mini
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """One build of the fixture desk for the tests that only read its output."""
+    root = tmp_path_factory.mktemp("built") / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    assert main(["--root", str(root), "build"]) == 0
+    return Project.at(root)
 
 
 def _pdf_text(path: Path) -> list[str]:
