@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefing.claims import check_confidence, check_quoted_words
 from briefing.diagnostics import Diagnostic, Location, did_you_mean
 from briefing.history import when
 from briefing.load import LoadedFile, Path_, read_project_file
@@ -501,6 +502,7 @@ def check_project(project: Project, *, pdf: bool = True) -> Checked:
         ]
         found, texts = check(project, base, failed)
         problems = problems + found + check_usage(project, base)
+        problems += check_quoted_words(base, texts) + check_confidence(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
         problems += found

@@ -531,6 +531,14 @@ ENGINE_LISTS: dict[str, str] = {
 FieldType = Literal["text", "number", "integer", "choice", "choices", "date"]
 
 
+class SourcesNeeded(Strict):
+    """What a confidence level needs: at least `sources` distinct cited sources graded `grade`
+    or better (the order of the 'reliability' list, best first)."""
+
+    sources: int = Field(ge=1, description="How many distinct sources, at least.")
+    grade: str = Field(description="The worst grade that still counts, e.g. 'C'.")
+
+
 class Term(Strict):
     """One word of a controlled list: what facts write, what briefs print, what it means."""
 
@@ -549,6 +557,13 @@ class Term(Strict):
         description=(
             "Actor kinds only: which code an actor of this kind carries: 'iso-3166-1' "
             "(a country, e.g. PL), 'iso-3166-2' (a subdivision, e.g. US-CA) or 'none'."
+        ),
+    )
+    needs: list[SourcesNeeded] | None = Field(
+        default=None,
+        description=(
+            "Confidence levels only: the evidence a judgment at this level must cite, as "
+            "alternatives (any one suffices), e.g. [{sources: 2, grade: C}]. No rule: any."
         ),
     )
 

@@ -86,6 +86,20 @@ def _vocabulary_problems(vocab: Vocabulary, loaded: LoadedFile) -> Iterator[Diag
                     f"actor kind '{term.id}' does not say which code its actors carry",
                     "add 'code: none', 'code: iso-3166-1' or 'code: iso-3166-2'",
                 )
+            if list_id != "confidence" and term.needs is not None:
+                yield Diagnostic(
+                    loaded.locate((*path, "needs"), key=True),
+                    "'needs' belongs only to the terms of the 'confidence' list",
+                    "remove it",
+                )
+            for k, need in enumerate(term.needs or []):
+                grades = vocab.lists.get("reliability")
+                if grades is not None and grades.get(need.grade) is None:
+                    yield Diagnostic(
+                        loaded.locate((*path, "needs", k, "grade")),
+                        f"unknown grade '{need.grade}'",
+                        did_you_mean(need.grade, [t.id for t in grades.terms]),
+                    )
             if list_id != "actor_kind" and term.code is not None:
                 yield Diagnostic(
                     loaded.locate((*path, "code"), key=True),

@@ -1,0 +1,74 @@
+"""The desk's prose held to its sources: quoted words and claimed confidence."""
+
+from __future__ import annotations
+
+from briefing.check import run_check
+from briefing.project import Project
+from tests.editing_fixture import edit
+
+
+def messages(project: Project) -> list[str]:
+    _, problems = run_check(project)
+    return [p.format() for p in problems]
+
+
+def test_quoted_words_must_be_in_the_cited_source(mini: Project) -> None:
+    south = mini.actors / "south.yaml"
+    edit(south, "summary: A ten-year pact covering", 'summary: A "decade-long" pact covering')
+    [problem] = messages(mini)
+    assert problem.startswith("facts/actors/south.yaml:19:14: error:")
+    assert '"decade-long" is in quotation marks but not in the sources it cites' in problem
+
+
+def test_quoted_words_may_take_the_capitals_of_their_sentence(mini: Project) -> None:
+    south = mini.actors / "south.yaml"
+    edit(
+        south,
+        "summary: A ten-year pact covering",
+        'summary: Its parts, "Joint training" among them,',
+    )
+    assert messages(mini) == []
+
+
+def test_a_speaker_is_not_quoted_with_the_writers_words(mini: Project) -> None:
+    south = mini.actors / "south.yaml"
+    said = "summary: Said Southland will sign the pact before the council meets."
+    # 'joint training' is the writer's wording in the source, not Quill's.
+    edit(south, said, 'summary: Said the pact brings "joint training".')
+    [problem] = messages(mini)
+    assert '"joint training" reads as the words of Ada Quill' in problem
+    assert ": warning:" in problem
+    # Said to be the source's words, it is fine; and Quill's own quoted words are fine.
+    edit(south, '"joint training".', 'what the source calls "joint training".')
+    assert messages(mini) == []
+    edit(
+        south,
+        'what the source calls "joint training".',
+        'Southland "will sign a ten-year defence pact".',
+    )
+    assert messages(mini) == []
+
+
+def test_a_judgment_claims_no_more_confidence_than_its_sources_allow(mini: Project) -> None:
+    edit(
+        mini.facts / "vocabulary.yaml",
+        "          Several independent sources agree, at least one of them graded C or better.\n",
+        "          Two sources graded C or better.\n        needs: [{sources: 2, grade: C}]\n",
+    )
+    [problem] = messages(mini)
+    # South's judgment is 'high' and cites one source graded B.
+    assert problem.startswith("facts/actors/south.yaml:7:17: warning: 'high' confidence needs")
+    assert "2 sources graded C or better; this judgment cites harbour (B)" in problem
+    assert "lower it to 'moderate' or 'low'" in problem
+    edit(mini.actors / "south.yaml", "confidence: high", "confidence: moderate")
+    assert messages(mini) == []
+
+
+def test_a_rule_names_grades_the_desk_has(mini: Project) -> None:
+    edit(
+        mini.facts / "vocabulary.yaml",
+        "          Several independent sources agree, at least one of them graded C or better.\n",
+        "          Two good sources.\n        needs: [{sources: 2, grade: G}]\n",
+    )
+    [problem] = messages(mini)
+    assert "facts/vocabulary.yaml:" in problem and "unknown grade 'G'" in problem
