@@ -43,12 +43,18 @@ def actor_citations(actor: Actor, loaded: LoadedFile) -> Iterator[Cited]:
                 yield Cited(citation, loaded, (group, i, "citations", k))
 
 
+# The lists of an actor that hold facts with ids.
+FACT_GROUPS = ("positions", "commitments", "statements")
+
+# The overview's lists of cited entries, in the order they are read.
+OVERVIEW_GROUPS = ("bluf", "assumptions", "watch", "implications", "open_questions")
+
+
 def all_citations(base: LoadedFactBase) -> Iterator[Cited]:
     """Every citation in the fact base, in file order."""
     overview = base.facts.overview
     groups: list[tuple[str, list[Any]]] = [
-        ("bluf", list(overview.bluf)),
-        ("open_questions", list(overview.open_questions)),
+        (group, list(getattr(overview, group))) for group in OVERVIEW_GROUPS
     ]
     for group, items in groups:
         for i, item in enumerate(items):
@@ -176,6 +182,17 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
                 path = ("commitments", i, "parties", k)
                 hint = actor_hint(party, facts.actors, actors)
                 problems += _reference(party, actors, "actor", loaded, path, hint)
+    fact_ids = {f.id for a in facts.actors for g in FACT_GROUPS for f in getattr(a, g)}
+    for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
+        for group in FACT_GROUPS:
+            for i, fact in enumerate(getattr(actor, group)):
+                order = getattr(fact, "order", None)
+                if order is None or order.target == "event":
+                    continue
+                side = "before" if order.before else "after"
+                problems += _reference(
+                    order.target, fact_ids, "fact", loaded, (group, i, "order", side)
+                )
     for cited in all_citations(base):
         problems += _reference(
             cited.citation.source, sources, "source", cited.file, (*cited.path, "source")

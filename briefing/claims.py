@@ -19,9 +19,13 @@ from briefing.model import Citation, FactBase, Judgment, SourcesNeeded
 from briefing.quotes import NormalText, normalise
 from briefing.validate import LoadedFactBase
 
-# Text in double quotation marks, straight or curly (“ ”, „ “, « »). Single quotes are left
-# alone: they are apostrophes as often as quotation marks.
-_QUOTED = re.compile(r"[\"“„«]([^\"“”„«»\n]{2,}?)[\"”“»]")
+# Text in double quotation marks, straight or curly (“ ”, „ “, « »), set as prose sets them:
+# opening after a space or bracket, closing before one or before punctuation (so that markup
+# such as x="1" is not read as a quotation). Single quotes are left alone: they are
+# apostrophes as often as quotation marks.
+_QUOTED = re.compile(
+    r"(?:^|(?<=[\s(\[—–-]))[\"“„«]([^\"“”„«»\n]{2,}?)[\"”“»](?=[\s.,;:!?)\]—–-]|$)"
+)
 # Prose fields that hold the desk's own words, on every kind of entry.
 _PROSE = ("text", "summary", "no_position")
 
@@ -49,7 +53,7 @@ def prose(base: LoadedFactBase) -> Iterator[Prose]:
                 yield Prose(value, citations, file, (*path, field), speaker)
 
     overview = base.facts.overview
-    for group in ("bluf", "open_questions"):
+    for group in ("bluf", "assumptions", "watch", "implications", "open_questions"):
         for i, item in enumerate(getattr(overview, group)):
             yield from walk(item, base.overview_file, (group, i))
     for actor, file in zip(base.facts.actors, base.actor_files, strict=True):

@@ -219,6 +219,10 @@ def _show_side(side: str) -> str:
     return f"{int(day)} {name} {year}"
 
 
+# A citation's `via` when the source gives the passage as its own, attributed to no one.
+NO_ONE = "no one"
+
+
 class Citation(Strict):
     """Words from a source that prove a claim. The check finds them in the source file."""
 
@@ -232,6 +236,15 @@ class Citation(Strict):
         default=None,
         pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
         description="Language of the quote (BCP 47, e.g. 'uk') when not the brief's language.",
+    )
+    via: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Who the source attributes this passage to, as it names them (e.g. 'The Washington "
+            f"Post'); '{NO_ONE}' when it attributes it to no one. The note prints this, not "
+            "the outlets the source relays in general."
+        ),
     )
 
 
@@ -291,6 +304,10 @@ class Source(Strict):
     id: Id = Field(description="Id that citations name in their 'source:' key.")
     file: str = Field(description="File name inside facts/sources/, e.g. '004_e8bc.txt'.")
     title: str = Field(description="Headline or, if none, a short description of the text.")
+    title_supplied: bool = Field(
+        default=False,
+        description="true when the text has no headline and the title is the curator's.",
+    )
     outlet: str = Field(
         description="Outlet exactly as the text names it, even if the name looks garbled."
     )
@@ -335,6 +352,36 @@ class OpenQuestion(Strict):
     )
 
 
+class Order(Strict):
+    """Where a source gives no date, only an order: before or after another fact, or the
+    edition's event ('previously', 'even before the summit')."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [{"required": ["before"]}, {"required": ["after"]}],
+        }
+    )
+
+    before: str | None = Field(
+        default=None, description="Id of a fact, or 'event', that this came before."
+    )
+    after: str | None = Field(
+        default=None, description="Id of a fact, or 'event', that this came after."
+    )
+    note: str = Field(description="What the source says, e.g. 'the source says \"previously\"'.")
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Order:
+        if (self.before is None) == (self.after is None):
+            raise ValueError("give 'before' or 'after', one of the two")
+        return self
+
+    @property
+    def target(self) -> str:
+        """The fact id (or 'event') this is placed against."""
+        return self.before or self.after or ""
+
+
 class Fact(Strict):
     """A commitment, position or statement: the engine's fields, plus those the desk declares.
 
@@ -357,6 +404,10 @@ class Commitment(Fact):
         default_factory=list, description="Ids of the other actors party to it."
     )
     date: FuzzyDate | None = Field(default=None, description="When it was made or signed.")
+    order: Order | None = Field(
+        default=None,
+        description="Without a date: before or after which fact (or 'event') it came.",
+    )
     summary: Markdown = Field(description="What the commitment does, in our words.")
     citations: Citations
 
@@ -376,6 +427,10 @@ class Position(Fact):
             "source speaks for (its publication date, say). Orders positions without a date."
         ),
     )
+    order: Order | None = Field(
+        default=None,
+        description="Without a date: before or after which fact (or 'event') it came.",
+    )
     citations: Citations
 
 
@@ -384,6 +439,10 @@ class Statement(Fact):
 
     speaker: Id = Field(description="Id of a person in facts/people.yaml.")
     date: FuzzyDate | None = Field(default=None, description="When it was said.")
+    order: Order | None = Field(
+        default=None,
+        description="Without a date: before or after which fact (or 'event') it came.",
+    )
     audience: str | None = Field(default=None, description="To whom, or at which event.")
     reported_by: str | None = Field(
         default=None, description="Outlet that reported it, as the source names it."
@@ -493,11 +552,31 @@ class Actor(Strict):
         return code
 
 
+class Point(Strict):
+    """An indicator to watch, an assumption or an implication: the desk's own reasoning, kept
+    apart from the key judgments (as ICD 203 asks), cited where it rests on a source."""
+
+    text: Markdown = Field(description="One sentence, in our words.")
+    citations: list[Citation] = Field(
+        default_factory=list, description="Quotes it rests on, if any."
+    )
+
+
 class Overview(Strict):
     """The overview brief's own judgments and open questions, across actors."""
 
     bluf: list[Judgment] = Field(
         default_factory=list, description="Key judgments across all actors, each cited."
+    )
+    assumptions: list[Point] = Field(
+        default_factory=list, description="What the judgments take for granted."
+    )
+    watch: list[Point] = Field(
+        default_factory=list,
+        description="Indicators to watch: what would confirm or overturn the judgments.",
+    )
+    implications: list[Point] = Field(
+        default_factory=list, description="What the judgments mean for the reader."
     )
     open_questions: list[OpenQuestion] = Field(
         default_factory=list, description="Gaps and inconsistencies across actors."

@@ -29,7 +29,7 @@ from briefing.model import (
 )
 from briefing.plan import actor_order
 from briefing.project import Project
-from briefing.timeline import timeline_svg
+from briefing.timeline import chronology
 
 
 @dataclass
@@ -383,7 +383,7 @@ class Renderer:
     def briefs(self) -> list[Brief]:
         """The overview and one brief per principal actor, each rendered once."""
         actors = actor_order(self.facts)
-        timeline = Markup(timeline_svg(self.facts, actors, prefix="overview-timeline"))
+        timeline = chronology(self.facts, actors)
         briefs = [
             self.brief("overview.html", "overview", "Overview", "overview", timeline=timeline)
         ]

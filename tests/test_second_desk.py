@@ -409,6 +409,6 @@ def test_a_finance_goal_in_the_hundreds_of_billions_prints_in_full(
     assert pledge_cell(page, "de-fact-de-loss-damage", "finance_usd") == "300,000,000,000 USD"
 
 
-def test_timeline_legend_names_the_event_as_the_desk_writes_it(built: Built) -> None:
-    legend = find(r'<g class="legend"(.*?)</svg>', built.page("overview"))
-    assert ">COP</text>" in legend
+def test_timeline_names_the_event_as_the_desk_writes_it(built: Built) -> None:
+    timeline = find(r'<table class="chronology(.*?)</table>', built.page("overview"))
+    assert "<strong>COP</strong>" in timeline

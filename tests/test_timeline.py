@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-import xml.etree.ElementTree as ET
 from typing import Any
-
-import pytest
 
 from briefing.load import load_file
 from briefing.model import (
@@ -22,7 +17,7 @@ from briefing.model import (
     Question,
     Vocabulary,
 )
-from briefing.timeline import GUTTER, WIDTH, _text_width, date_span, timeline_entries, timeline_svg
+from briefing.timeline import chronology
 from briefing.vocabulary import specialise
 from tests.conftest import FIXTURES
 
@@ -92,27 +87,7 @@ def actor(aid: str, name: str, **lists: Any) -> Actor:
     return MODELS.actor(id=aid, name=name, kind="organisation", **lists)
 
 
-def parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)
-
-
-def entry_groups(root: ET.Element) -> list[ET.Element]:
-    return [g for g in root.iter(f"{SVG}g") if "entry" in g.get("class", "").split()]
-
-
-def mark(group: ET.Element) -> ET.Element:
-    """The shape that marks an entry's date (not its label)."""
-    return next(e for e in group if e.get("class") == "mark")
-
-
-def test_date_spans_follow_precision() -> None:
-    assert date_span(day("2023")) == (dt.date(2023, 1, 1), dt.date(2024, 1, 1))
-    assert date_span(day("2023-12")) == (dt.date(2023, 12, 1), dt.date(2024, 1, 1))
-    assert date_span(day("2024-02")) == (dt.date(2024, 2, 1), dt.date(2024, 3, 1))
-    assert date_span(day("2023-07-11")) == (dt.date(2023, 7, 11), dt.date(2023, 7, 12))
-
-
-def test_every_dated_item_is_drawn_and_undated_ones_are_counted() -> None:
+def test_every_item_is_placed_as_far_as_its_date_is_known() -> None:
     base = facts(
         actor(
             "a",
@@ -120,7 +95,8 @@ def test_every_dated_item_is_drawn_and_undated_ones_are_counted() -> None:
             commitments=[
                 commitment("c1", day("2023-07-11")),
                 commitment("c2", None),
-                commitment("c3", day("--02-16")),  # no year: cannot be placed
+                commitment("c3", day("--02-16")),  # no year
+                commitment("c4", day("2023-07-10/2023-07-12"), title="A span"),
             ],
             positions=[
                 Position(
@@ -137,152 +113,62 @@ def test_every_dated_item_is_drawn_and_undated_ones_are_counted() -> None:
                     id="s1",
                     speaker="speaker",
                     date=day("2023", "inferred"),
-                    summary="Said *something*.",
+                    summary="Said *something*. And more.",
+                    citations=CITE,
+                ),
+                Statement(
+                    id="s2",
+                    speaker="speaker",
+                    order={"before": "c1", "note": "the source says 'previously'"},
+                    summary="Said it earlier.",
+                    citations=CITE,
+                ),
+            ],
+        ),
+        summit=day("2023-07-11/2023-07-12"),
+    )
+    found = chronology(base)
+    # Dated items in order of the days they cover, the event among them.
+    assert [(e.kind, e.fact_id) for e in found.dated] == [
+        ("statement", "s1"),
+        ("position", "p1"),
+        ("commitment", "c4"),
+        ("commitment", "c1"),
+        ("event", None),
+    ]
+    assert found.dated[0].label == "Gitanas Nausėda: Said something."  # Markdown marks dropped
+    assert found.dated[0].inferred
+    assert [e.fact_id for e in found.day_only] == ["c3"]
+    [ordered] = found.ordered
+    assert ordered.fact_id == "s2" and ordered.against == "Україна, An agreement"
+    assert found.unplaced == 1  # c2: neither a date nor an order
+
+
+def test_the_event_is_listed_only_among_dated_items() -> None:
+    base = facts(actor("a", "A", commitments=[commitment("c1", None)]), summit=day("2023-07"))
+    found = chronology(base)
+    assert not found and found.unplaced == 1
+
+
+def test_an_order_against_the_event_names_it() -> None:
+    base = facts(
+        actor(
+            "a",
+            "A",
+            commitments=[
+                COMMITMENT(
+                    id="c1",
+                    title="Before",
+                    instrument="proposal",
+                    status="proposed",
+                    mutual_defence="no",
+                    order={"before": "event", "note": "even before the summit"},
+                    summary="Proposed.",
                     citations=CITE,
                 )
             ],
         )
     )
-    entries = timeline_entries(base)
-    assert [e.kind for e in entries] == ["statement", "position", "commitment"]
-    root = parse(timeline_svg(base))
-    groups = entry_groups(root)
-    assert len(groups) == 3
-    text = "".join(root.itertext())
-    assert "Україна" in text
-    assert "Gitanas Nausėda: Said something." in text  # Markdown marks are dropped
-    assert "2 undated or year-less item(s)" in text
-
-
-def test_day_is_a_marker_month_and_year_are_bars_of_their_length() -> None:
-    base = facts(
-        actor(
-            "a",
-            "A",
-            commitments=[
-                commitment("day", day("2023-03-15"), "Day"),
-                commitment("month", day("2023-06"), "Month"),
-                commitment("year", day("2024"), "Year"),
-            ],
-        )
-    )
-    groups = {g.findtext(f"{SVG}text"): g for g in entry_groups(parse(timeline_svg(base)))}
-    assert mark(groups["Day"]).tag == f"{SVG}polygon"
-    month, year = mark(groups["Month"]), mark(groups["Year"])
-    assert month.tag == year.tag == f"{SVG}rect"
-    month_w, year_w = float(month.get("width", 0)), float(year.get("width", 0))
-    # June has 30 days, 2024 has 366: the bars keep that proportion.
-    assert year_w / month_w == pytest.approx(366 / 30, rel=0.02)
-
-
-def test_inferred_dates_are_hollow_and_dashed_and_explained() -> None:
-    base = facts(
-        actor(
-            "a",
-            "A",
-            commitments=[
-                commitment("stated", day("2023-03-15"), "Stated"),
-                commitment("inferred", day("2023-04-02", "inferred"), "Inferred"),
-                commitment("inferred-month", day("2023-05", "inferred"), "Inferred month"),
-            ],
-        )
-    )
-    root = parse(timeline_svg(base))
-    groups = {g.findtext(f"{SVG}text"): g for g in entry_groups(root)}
-    assert mark(groups["Stated"]).get("stroke-dasharray") is None
-    for label, shape in (("Inferred", "polygon"), ("Inferred month", "rect")):
-        group = groups[label]
-        assert "inferred" in group.get("class", "")
-        shape_of = mark(group)
-        assert shape_of.tag == f"{SVG}{shape}"
-        assert shape_of.get("stroke-dasharray")
-        assert shape_of.get("fill") == "#ffffff"
-        assert "worked out from context" in (group.findtext(f"{SVG}title") or "")
-    assert "date inferred by the curator" in "".join(root.itertext())
-
-
-def test_overlapping_labels_go_on_separate_rows() -> None:
-    base = facts(
-        actor(
-            "a",
-            "A",
-            commitments=[
-                commitment("one", day("2023-03-15"), "First agreement"),
-                commitment("two", day("2023-03-16"), "Second agreement"),
-            ],
-        )
-    )
-    ys = {
-        float(t.get("y", 0))
-        for g in entry_groups(parse(timeline_svg(base)))
-        for t in g.iter(f"{SVG}text")
-    }
-    assert len(ys) == 2
-
-
-def test_summit_is_drawn_and_widens_the_axis() -> None:
-    base = facts(
-        actor("a", "A", commitments=[commitment("one", day("2023-03-15"))]),
-        summit=day("2023-07", "inferred"),
-    )
-    root = parse(timeline_svg(base))
-    summit = [g for g in root.iter(f"{SVG}g") if g.get("class") == "event"]
-    assert len(summit) == 1
-    assert "(inferred)" in (summit[0].findtext(f"{SVG}title") or "")
-    axis = "".join(t.text or "" for t in root.iter(f"{SVG}text"))
-    assert "Mar 2023" in axis and "Jul" in axis
-
-
-def test_no_dated_entries_gives_a_small_svg_that_says_so() -> None:
-    svg = timeline_svg(facts(actor("a", "A", commitments=[commitment("c", None)])))
-    root = parse(svg)
-    assert root.tag == f"{SVG}svg"
-    assert entry_groups(root) == []
-    assert "No dated commitments" in "".join(root.itertext())
-    assert timeline_svg(facts()).startswith("<svg")
-
-
-def test_svg_is_deterministic_and_self_contained() -> None:
-    base = facts(actor("a", 'A <&> "B"', commitments=[commitment("c", day("2023-05-05"))]))
-    first, second = timeline_svg(base), timeline_svg(base)
-    assert first == second
-    parse(first)  # names with markup characters are escaped
-    assert "<script" not in first
-    assert "href" not in first
-
-
-def test_labels_stay_inside_the_plot_even_for_bars_spanning_it() -> None:
-    long_title = "A very long title for an instrument that fills the whole year"
-    base = facts(
-        actor(
-            "a",
-            "A",
-            commitments=[
-                commitment("year", day("2023"), long_title),
-                commitment("early", day("2023-01-03"), long_title),
-                commitment("late", day("2023-12-30"), long_title),
-            ],
-        )
-    )
-    for group in entry_groups(parse(timeline_svg(base))):
-        text = group.find(f"{SVG}text")
-        assert text is not None and text.text
-        x, width = float(text.get("x", 0)), _text_width(text.text)
-        start = x - width if text.get("text-anchor") == "end" else x
-        assert start >= GUTTER and start + width <= WIDTH, text.text
-
-
-def test_axis_labels_do_not_collide_over_decades() -> None:
-    base = facts(
-        actor(
-            "a",
-            "A",
-            commitments=[commitment("old", day("1994-12-05")), commitment("new", day("2024"))],
-        )
-    )
-    root = parse(timeline_svg(base))
-    axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "axis")
-    labels = [(float(t.get("x", 0)), t.text or "") for t in axis.iter(f"{SVG}text")]
-    assert labels[0][1] == "1994" and len(labels) >= 4
-    for (x, text), (next_x, _) in itertools.pairwise(labels):
-        assert x + _text_width(text, 9) < next_x
+    [ordered] = chronology(base).ordered
+    assert ordered.against == "Summit" and ordered.order is not None
+    assert ordered.order.before == "event"
