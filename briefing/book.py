@@ -16,12 +16,21 @@ from briefing.pdf import Evidence
 from briefing.render import Brief, Renderer, stylesheet
 
 
-@dataclass(frozen=True)
+@dataclass
 class CitedQuote:
-    """A quote from one source and every note in the book that cites it."""
+    """A passage of one source and every note in the book that cites it."""
 
     quote: str
+    paragraph: int | None
     places: list[tuple[Brief, int]]
+    span: tuple[int, int] | None = None
+    number: int = 0  # its place among all passages of the book, for links to it
+
+    @property
+    def opening(self) -> str:
+        """The passage's first words, enough to find it in the attached text."""
+        words = _norm(self.quote).split()
+        return " ".join(words[:OPENING_WORDS]) + (" …" if len(words) > OPENING_WORDS else "")
 
 
 @dataclass(frozen=True)
@@ -36,20 +45,58 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+OPENING_WORDS = 8
+
+
 def source_entries(facts: FactBase, chapters: list[Brief]) -> list[SourceEntry]:
-    """Every source of the fact base with the quotes the book cites from it, in book order."""
+    """Every source of the fact base with the passages the book cites from it, each listed
+    once with the notes that print it (passages that overlap across chapters are one)."""
     entries: list[SourceEntry] = []
     for source in facts.sources:
-        quotes: dict[str, CitedQuote] = {}
+        passages: list[CitedQuote] = []
         for chapter in chapters:
             for note in chapter.notes.notes:
                 if note.source.id != source.id:
                     continue
-                key = _norm(note.citation.quote)
-                quotes.setdefault(key, CitedQuote(key, []))
-                quotes[key].places.append((chapter, note.number))
-        entries.append(SourceEntry(source, list(quotes.values())))
+                same = next(
+                    (p for p in passages if _same_passage(p, note.span, note.passage)), None
+                )
+                if same is None:
+                    passages.append(
+                        CitedQuote(
+                            note.passage, note.paragraph, [(chapter, note.number)], note.span
+                        )
+                    )
+                    continue
+                same.places.append((chapter, note.number))
+                if same.span is not None and note.span is not None:
+                    same.span = (min(same.span[0], note.span[0]), max(same.span[1], note.span[1]))
+                if len(note.passage) > len(same.quote):
+                    same.quote = note.passage
+        passages.sort(key=lambda p: (p.span or (0, 0), p.quote))
+        entries.append(SourceEntry(source, passages))
+    number = 0
+    for entry in entries:
+        for passage in entry.quotes:
+            number += 1
+            passage.number = number
     return entries
+
+
+def passage_ids(entries: list[SourceEntry]) -> dict[str, dict[int, int]]:
+    """For each chapter, its note numbers → the number of the passage in Appendix A."""
+    ids: dict[str, dict[int, int]] = {}
+    for entry in entries:
+        for passage in entry.quotes:
+            for chapter, note in passage.places:
+                ids.setdefault(chapter.slug, {})[note] = passage.number
+    return ids
+
+
+def _same_passage(known: CitedQuote, span: tuple[int, int] | None, passage: str) -> bool:
+    if known.span is not None and span is not None:
+        return span[0] < known.span[1] and known.span[0] < span[1]
+    return _norm(known.quote) == _norm(passage)
 
 
 def source_evidence(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> list[Evidence]:
@@ -94,10 +141,12 @@ def render_book(renderer: Renderer, briefs: list[Brief], attached: Sequence[Evid
     `briefs` are the briefs as rendered for their own pages; `attached` lists the files
     embedded in the PDF, for the method appendix to name.
     """
+    entries = source_entries(renderer.facts, briefs)
     return renderer.render(
         "book/book.html",
         chapters=briefs,
-        source_entries=source_entries(renderer.facts, briefs),
+        source_entries=entries,
+        passage_ids=passage_ids(entries),
         attached=list(attached),
         book_css=stylesheet(renderer.project, "book.css"),
     )

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
@@ -23,6 +24,7 @@ from briefing.model import FactBase
 from briefing.plan import INDEX, Plan
 from briefing.project import Project
 from briefing.publish import BuildResult, Site, publish
+from briefing.quotes import NormalText
 from briefing.render import Renderer, template_problem
 
 
@@ -34,13 +36,18 @@ def checked_facts(project: Project, *, pdf: bool = True) -> tuple[Checked, FactB
     return checked, checked.base.facts, checked.plan
 
 
-def render_site(facts: FactBase, project: Project, plan: Plan) -> Site:
+def render_site(
+    facts: FactBase,
+    project: Project,
+    plan: Plan,
+    texts: Mapping[str, NormalText] | None = None,
+) -> Site:
     """Every page of the build as HTML, each brief rendered once; the book too with PDFs.
 
     A template mistake becomes a TemplateError located at templates/FILE:LINE.
     """
     try:
-        renderer = Renderer(facts, project)
+        renderer = Renderer(facts, project, texts)
         briefs = [b for b in renderer.briefs() if b.slug in plan.slugs]
         pages = {INDEX: renderer.index(briefs, book=plan.pdf)}
         pages.update({plan.html(b.slug): renderer.page(b) for b in briefs})
@@ -70,7 +77,7 @@ def build(project: Project, *, pdf: bool = True) -> tuple[BuildResult, Checked]:
     """Check, plan, render and publish the project into build/; raises a BriefingError
     (facts, templates, disk) and leaves build/ as it was when anything fails."""
     checked, facts, plan = checked_facts(project, pdf=pdf)
-    site = render_site(facts, project, plan)
+    site = render_site(facts, project, plan, checked.texts)
     result = publish(project, site)
     refresh_schema(project, checked)
     return result, checked

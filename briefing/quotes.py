@@ -43,6 +43,9 @@ _TRANSLATE = str.maketrans(
 )
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
 @dataclass(frozen=True)
 class NormalText:
     """Text in canonical form, with the offset in the original text of every character."""
@@ -57,6 +60,13 @@ class NormalText:
         line = self.original.count("\n", 0, pos) + 1
         col = pos - (self.original.rfind("\n", 0, pos) + 1) + 1
         return line, col
+
+    def paragraph(self, index: int) -> int:
+        """The 1-based paragraph of the original text a normalised index falls in; paragraphs
+        are separated by blank lines (a reader counts them in the attached file)."""
+        pos = self.offsets[min(index, len(self.offsets) - 1)] if self.offsets else 0
+        first = len(self.original) - len(self.original.lstrip())
+        return len(_PARAGRAPH_BREAK.findall(self.original, first, max(pos, first))) + 1
 
     def original_span(self, start: int, end: int) -> str:
         """The original characters behind normalised text[start:end]."""

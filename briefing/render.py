@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,50 +29,101 @@ from briefing.model import (
 )
 from briefing.plan import actor_order
 from briefing.project import Project
+from briefing.quotes import NormalText, find
 from briefing.timeline import chronology
 
 
 @dataclass
 class Note:
-    """A numbered footnote: one quote from one source."""
+    """A numbered footnote: one passage of one source, which one or more citations quote.
+
+    Citations whose cuts of a source overlap share one note, which prints the whole passage
+    they cover between them, once.
+    """
 
     number: int
-    citation: Citation
+    citation: Citation  # the first citation of the passage
     source: Source
     refs: list[int] = field(default_factory=list)  # serials of the markers citing this note
+    span: tuple[int, int] | None = None  # where the passage lies in the normalised source
+    passage: str = ""  # the words printed: the union of the citations' cuts
+    paragraph: int | None = None  # 1-based paragraph of the source text
+    citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def via(self) -> str | None:
+        """Who the source attributes the passage to, as the curator recorded it."""
+        return next((c.via for c in self.citations if c.via), None)
+
+    @property
+    def remarks(self) -> list[str]:
+        """The curator's notes on the citations of this passage."""
+        return list(dict.fromkeys(c.note for c in self.citations if c.note))
 
 
 @dataclass
 class Notes:
-    """Numbers citations in reading order; the same quote from the same source keeps its number.
+    """Numbers passages in reading order; a passage cited again keeps its number, and cuts of
+    a source that overlap become one note.
 
     Every id a brief's notes and markers carry starts with the brief's `slug`, so that briefs
-    stay unique when the book puts them side by side.
+    stay unique when the book puts them side by side. `texts` are the normalised source texts
+    the check read; without them (a fragment rendered on its own) quotes are not merged.
     """
 
     facts: FactBase
     slug: str = "brief"
+    texts: Mapping[str, NormalText] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     _index: dict[tuple[str, str], Note] = field(default_factory=dict)
     _serial: int = 0  # markers so far: makes every marker's id unique in the page
 
     def add(self, citation: Citation) -> Note:
         key = (citation.source, " ".join(citation.quote.split()))
-        if key not in self._index:
-            note = Note(len(self.notes) + 1, citation, self.facts.source(citation.source))
-            self._index[key] = note
-            self.notes.append(note)
-        return self._index[key]
+        if key in self._index:
+            note = self._index[key]
+            note.citations.append(citation)
+            return note
+        text = self.texts.get(citation.source)
+        found = find(citation.quote, text) if text is not None else None
+        if text is not None and found is not None:
+            for note in self.notes:
+                if note.source.id == citation.source and note.span is not None:
+                    start, end = note.span
+                    if found.start < end and start < found.end:
+                        union = (min(start, found.start), max(end, found.end))
+                        note.span = union
+                        note.passage = text.original_span(*union)
+                        note.citations.append(citation)
+                        self._index[key] = note
+                        return note
+        note = Note(
+            len(self.notes) + 1,
+            citation,
+            self.facts.source(citation.source),
+            span=(found.start, found.end) if found is not None else None,
+            passage=found.passage if found is not None else citation.quote,
+            paragraph=text.paragraph(found.start) if text and found is not None else None,
+            citations=[citation],
+        )
+        self._index[key] = note
+        self.notes.append(note)
+        return note
 
     def cite(self, citations: Iterable[Citation]) -> Markup:
-        """Footnote markers for citations, as HTML, registering each as a note.
+        """Footnote markers for citations, as HTML, registering each as a note: one marker per
+        passage, in the order of the notes, never broken across lines.
 
-        On screen each marker is a button whose popover shows the quote, the source and its
+        On screen each marker is a button whose popover shows the passage, the source and its
         grade in place, without script; in print (and the PDF) it is a plain link to the note.
         """
-        marks: list[Markup] = []
+        passages: dict[int, tuple[Note, Citation]] = {}
         for citation in citations:
             note = self.add(citation)
+            passages.setdefault(note.number, (note, citation))
+        marks: list[Markup] = []
+        for number in sorted(passages):
+            note, citation = passages[number]
             self._serial += 1
             note.refs.append(self._serial)
             marks.append(self._marker(note, citation, self._serial))
@@ -97,8 +148,8 @@ class Notes:
             meaning=self.facts.vocabulary.label("reliability", grade),
             date=format_date(note.source.date),
             lang=Markup(' lang="{}"').format(lang) if lang else "",
-            quote=quote_text(citation.quote),
-            outlet=note.source.outlet,
+            quote=quote_text(note.passage),
+            outlet=note.via or note.source.outlet,
             title=note.source.title,
         )
 
@@ -339,6 +390,9 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         return held + made_to
 
     return {
+        # Sources by short reference (S1, S2 ...), in the order of facts/sources.yaml: notes
+        # cite "S4, ¶3"; the sources table and the book's appendix resolve it.
+        "source_ref": {s.id: f"S{i}" for i, s in enumerate(facts.sources, 1)},
         "answer_of": answer_of,
         "commitments_of": commitments_of,
         "history": lambda actor, question: history.history(actor.positions, question),
@@ -362,15 +416,21 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
 class Renderer:
     """Renders a fact base with one Jinja environment and one template context."""
 
-    def __init__(self, facts: FactBase, project: Project) -> None:
+    def __init__(
+        self,
+        facts: FactBase,
+        project: Project,
+        texts: Mapping[str, NormalText] | None = None,
+    ) -> None:
         self.facts = facts
         self.project = project
+        self.texts = texts or {}
         self.env = environment(project)
         self.context = brief_context(facts, project)
 
     def brief(self, template: str, slug: str, title: str, kind: str, **extra: Any) -> Brief:
         """One brief's body from its template, with ids prefixed by its slug by construction."""
-        notes = Notes(self.facts, slug)
+        notes = Notes(self.facts, slug, self.texts)
 
         def anchor(name: str) -> str:
             return f"{slug}-{name}"

@@ -103,8 +103,8 @@ class Site:
         from briefing.diagnostics import FactBaseError, TemplateError
 
         try:
-            _, facts, plan = checked_facts(self.project, pdf=False)
-            site = render_site(facts, self.project, plan)
+            checked, facts, plan = checked_facts(self.project, pdf=False)
+            site = render_site(facts, self.project, plan, checked.texts)
         except FactBaseError as exc:
             problems = exc.diagnostics
             shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]

@@ -1,0 +1,76 @@
+"""How much of the briefing book is apparatus: words in notes and appendices against all words.
+
+Usage: .venv/bin/python scripts/book_words.py [PROJECT]   (prints pages, words and the share)
+"""
+
+from __future__ import annotations
+
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from briefing.build import checked_facts, render_site
+from briefing.project import Project
+
+
+class _Words(HTMLParser):
+    """Counts words inside and outside the apparatus (notes sections, appendices)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # >0 while inside an apparatus element
+        self.stack: list[bool] = []
+        self.body = 0
+        self.apparatus = 0
+        self.skip = 0  # inside <style>, <title>, popovers (screen only, not printed)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"br", "meta", "img", "hr", "col", "link"}:
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        is_apparatus = tag == "section" and ("notes" in classes or "appendix" in classes)
+        hidden = tag in {"style", "title", "head"} or "pop" in classes or "fn" in classes
+        self.stack.append(is_apparatus or hidden)
+        if is_apparatus:
+            self.depth += 1
+        if hidden:
+            self.skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"br", "meta", "img", "hr", "col", "link"} or not self.stack:
+            return
+        flagged = self.stack.pop()
+        if flagged and self.skip:
+            self.skip -= 1
+        elif flagged and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        words = len(data.split())
+        if self.depth:
+            self.apparatus += words
+        else:
+            self.body += words
+
+
+def main(root: str = ".") -> None:
+    project = Project.at(root)
+    checked, facts, plan = checked_facts(project)
+    site = render_site(facts, project, plan, checked.texts)
+    assert site.book is not None
+    counter = _Words()
+    counter.feed(site.book)
+    total = counter.body + counter.apparatus
+    books = sorted((project.build / "pdf").glob("book*.pdf"))
+    pages = len(PdfReader(books[0]).pages) if books else 0
+    print(f"book: {pages} pages (build/pdf), {total} words")
+    print(f"apparatus (notes and appendices): {counter.apparatus} words, "
+          f"{100 * counter.apparatus / total:.0f}% of the book")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:2])
