@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -68,8 +67,10 @@ def main(root: str = ".") -> None:
     books = sorted((project.build / "pdf").glob("book*.pdf"))
     pages = len(PdfReader(books[0]).pages) if books else 0
     print(f"book: {pages} pages (build/pdf), {total} words")
-    print(f"apparatus (notes and appendices): {counter.apparatus} words, "
-          f"{100 * counter.apparatus / total:.0f}% of the book")
+    print(
+        f"apparatus (notes and appendices): {counter.apparatus} words, "
+        f"{100 * counter.apparatus / total:.0f}% of the book"
+    )
 
 
 if __name__ == "__main__":
