@@ -311,6 +311,10 @@ class Source(Strict):
     outlet: str = Field(
         description="Outlet exactly as the text names it, even if the name looks garbled."
     )
+    publisher_named: bool = Field(
+        default=True,
+        description="false when the text does not name who published it (a page of no name).",
+    )
     date: FuzzyDate | None = Field(default=None, description="Publication date, if known.")
     reliability: Word = Field(
         description="Reliability grade of the source, from the 'reliability' list."

@@ -369,6 +369,27 @@ class Shown:
         return escape(str(value))
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What the record rests on, for the line under the key judgments: how many sources, of
+    which grades (best first), and how many name who published them."""
+
+    sources: int
+    grades: list[tuple[str, int]]
+    publisher_named: int
+
+
+def scope(facts: FactBase) -> Scope:
+    """The scope of the fact base, computed, never written by hand."""
+    order = [t.id for t in facts.vocabulary.lists["reliability"].terms]
+    counts = {g: sum(1 for s in facts.sources if s.reliability == g) for g in order}
+    return Scope(
+        len(facts.sources),
+        [(g, n) for g, n in counts.items() if n],
+        sum(1 for s in facts.sources if s.publisher_named),
+    )
+
+
 def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
     """What every template sees: the edition, the vocabulary, the facts and lookups by id."""
     vocab = facts.vocabulary
@@ -393,6 +414,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         # Sources by short reference (S1, S2 ...), in the order of facts/sources.yaml: notes
         # cite "S4, ¶3"; the sources table and the book's appendix resolve it.
         "source_ref": {s.id: f"S{i}" for i, s in enumerate(facts.sources, 1)},
+        "scope": scope(facts),
         "answer_of": answer_of,
         "commitments_of": commitments_of,
         "history": lambda actor, question: history.history(actor.positions, question),

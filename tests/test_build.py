@@ -56,7 +56,8 @@ def test_pdf_quotes_the_source_in_numbered_notes(built: Project) -> None:
     text = " ".join(" ".join(_pdf_text(built.build / "pdf" / "south.pdf")).split())
     assert "Ten-year defence pact" in text
     assert "Southland's premier, Ada Quill, said on Tuesday" in text
-    assert "The Harbour Gazette" in text and "reliability B" in text
+    assert "The Harbour Gazette" in text and "B usually reliable" in text
+    assert "S1, ¶2" in text  # the short reference that the sources table resolves
     assert "March 2031 (inferred)" in text  # a month-precision inferred date, shown as such
 
 
