@@ -42,7 +42,7 @@ def render_site(facts: FactBase, project: Project, plan: Plan) -> Site:
     try:
         renderer = Renderer(facts, project)
         briefs = [b for b in renderer.briefs() if b.slug in plan.slugs]
-        pages = {INDEX: renderer.index(briefs, book=plan.pdf)}
+        pages = {INDEX: renderer.index(briefs, plan)}
         pages.update({plan.html(b.slug): renderer.page(b) for b in briefs})
         if not plan.pdf:
             return Site(facts, plan, briefs, pages)

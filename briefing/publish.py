@@ -24,7 +24,7 @@ from briefing.book import source_evidence
 from briefing.diagnostics import PublishError
 from briefing.model import FactBase
 from briefing.pdf import Evidence, brief_meta, build_date, write_pdf
-from briefing.plan import BOOK, INDEX, Plan
+from briefing.plan import INDEX, Plan
 from briefing.project import Project
 from briefing.render import Brief
 
@@ -187,7 +187,9 @@ def publish(project: Project, site: Site) -> BuildResult:
                             attachments=tuple(evidence),
                         )
                         html = site.pages[plan.html(brief.slug)]
-                        write_pdf(html, writer.claim(relative), project, meta)
+                        write_pdf(
+                            html, writer.claim(relative), project, meta, pdf_name=plan.pdf_name
+                        )
                         pdf_paths.append(project.build / relative)
                     if site.book is not None:
                         # The briefing book: every brief in one PDF/A-3, the evidence attached.
@@ -197,8 +199,15 @@ def publish(project: Project, site: Site) -> BuildResult:
                             attachments=site.book_evidence,
                         )
                         chapters = frozenset(b.slug for b in site.briefs)
-                        write_pdf(site.book, writer.claim(BOOK), project, meta, chapters=chapters)
-                        pdf_paths.append(project.build / BOOK)
+                        write_pdf(
+                            site.book,
+                            writer.claim(plan.book),
+                            project,
+                            meta,
+                            chapters=chapters,
+                            pdf_name=plan.pdf_name,
+                        )
+                        pdf_paths.append(project.build / plan.book)
                 _fsync_tree(staging)
                 swap_into_place(staging, project.build)
                 _fsync(project.root)  # make the rename itself durable

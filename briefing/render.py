@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from briefing.diagnostics import Diagnostic, Location, TemplateError
 from briefing.load import read_project_file
 from briefing.model import Citation, Fact, FactBase, FieldSpec, FuzzyDate, Source, Vocabulary
-from briefing.plan import actor_order
+from briefing.plan import Plan, actor_order
 from briefing.project import Project
 from briefing.timeline import timeline_svg
 
@@ -365,9 +365,12 @@ class Renderer:
             **self.context, brief=brief, notes=brief.notes
         )
 
-    def index(self, briefs: list[Brief], book: bool = False) -> str:
-        """The index page linking every brief in HTML and PDF (and the book if `book`)."""
-        return self.env.get_template("index.html").render(**self.context, briefs=briefs, book=book)
+    def index(self, briefs: list[Brief], plan: Plan) -> str:
+        """The index page linking every brief in HTML and PDF (and the book, with PDFs), by the
+        names the plan gives them."""
+        return self.env.get_template("index.html").render(
+            **self.context, briefs=briefs, plan=plan, book=plan.pdf
+        )
 
     def render(self, template: str, **extra: Any) -> str:
         """Any other template, with the common context."""
