@@ -20,9 +20,10 @@ from briefing.book import evidence, render_book
 from briefing.check import Checked, check_project
 from briefing.diagnostics import FactBaseError, TemplateError, errors
 from briefing.model import FactBase
+from briefing.pdf import compiled_day
 from briefing.plan import INDEX, Plan
 from briefing.project import Project
-from briefing.publish import BuildResult, Site, publish
+from briefing.publish import BuildResult, PublishError, Site, publish
 from briefing.render import Renderer, template_problem
 
 
@@ -39,6 +40,10 @@ def render_site(facts: FactBase, project: Project, plan: Plan) -> Site:
 
     A template mistake becomes a TemplateError located at templates/FILE:LINE.
     """
+    try:
+        compiled_day(facts.edition)  # the pages print it: a bad SOURCE_DATE_EPOCH stops here
+    except ValueError as exc:
+        raise PublishError(str(exc)) from None
     try:
         renderer = Renderer(facts, project)
         briefs = [b for b in renderer.briefs() if b.slug in plan.slugs]

@@ -61,6 +61,12 @@ def build_date(edition: Edition, environ: dict[str, str] | None = None) -> dt.da
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+def compiled_day(edition: Edition, environ: dict[str, str] | None = None) -> str:
+    """The day the edition was compiled (YYYY-MM-DD): `compiled` in edition.yaml, else the
+    build's date. Never the wall clock, so that a rebuild prints the same day."""
+    return edition.compiled or build_date(edition, environ).date().isoformat()
+
+
 def brief_meta(edition: Edition, title: str, keywords: Sequence[str] = ()) -> PdfMeta:
     """Metadata for one brief of `edition`."""
     event = edition.event

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from briefing.diagnostics import Diagnostic, Location, TemplateError
 from briefing.load import read_project_file
 from briefing.model import Citation, Fact, FactBase, FieldSpec, FuzzyDate, Source, Vocabulary
+from briefing.pdf import compiled_day
 from briefing.plan import Plan, actor_order
 from briefing.project import Project
 from briefing.timeline import timeline_svg
@@ -312,6 +313,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
     vocab = facts.vocabulary
     return {
         "edition": facts.edition,
+        "compiled": compiled_day(facts.edition),
         "facts": facts,
         "vocab": vocab,
         "words": vocab.words,

@@ -102,7 +102,7 @@ class Site:
 
     def _render(self) -> tuple[dict[str, str], str | None, Plan | None]:
         from briefing.build import checked_facts, render_site
-        from briefing.diagnostics import FactBaseError, TemplateError
+        from briefing.diagnostics import FactBaseError, PublishError, TemplateError
 
         try:
             _, facts, plan = checked_facts(self.project, pdf=False)
@@ -112,11 +112,12 @@ class Site:
             shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]
             title = f"{len(errors(problems))} error(s) in the facts"
             return {}, error_page(title, shown or ["the fact base could not be loaded"]), None
-        except TemplateError as exc:
+        except (TemplateError, PublishError) as exc:
             shown = [
                 render(p, self._line(p.location.file, p.location.line)) for p in exc.diagnostics
             ]
-            return {}, error_page("Template error", shown), None
+            title = "Template error" if isinstance(exc, TemplateError) else "Build error"
+            return {}, error_page(title, shown), None
         return {f"/{path}": page for path, page in site.pages.items()}, None, plan
 
     def rebuild(self) -> int:
