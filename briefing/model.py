@@ -309,8 +309,8 @@ class Edition(Strict):
         as_of = info.data.get("as_of")
         if isinstance(as_of, str) and day < dt.date.fromisoformat(as_of):
             raise ValueError(
-                f"compiled ({value}) is before the information cut-off as_of ({as_of}): "
-                "an edition cannot be compiled before the last day its sources speak to"
+                f"{value} is before the information cut-off (as_of: {as_of}); an edition "
+                "cannot be compiled before the last day its sources speak to"
             )
         return value
 

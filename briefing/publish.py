@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -42,6 +42,9 @@ class Site:
     pages: dict[str, str]
     book: str | None = None
     book_evidence: tuple[Evidence, ...] = ()
+    # When releasing: the index as the frozen copy in editions/N/ shows it (its links to the
+    # other editions start from there).
+    edition_index: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,14 @@ class _Writer:
         self.claim(relative).write_text(text, encoding="utf-8")
 
 
-def publish(project: Project, site: Site) -> BuildResult:
-    """Write the site to build/ (html/, pdf/, index.html) in one atomic swap."""
+def publish(
+    project: Project, site: Site, before_swap: Callable[[Path], None] | None = None
+) -> BuildResult:
+    """Write the site to build/ (html/, pdf/, index.html) in one atomic swap.
+
+    `before_swap` is given the complete staged build, under the lock, before it replaces
+    build/ (a release freezes it); if it raises, build/ is left as it was.
+    """
     facts, plan = site.facts, site.plan
     try:
         build_date(facts.edition)  # a bad SOURCE_DATE_EPOCH stops the build before it starts
@@ -209,6 +218,8 @@ def publish(project: Project, site: Site) -> BuildResult:
                         )
                         pdf_paths.append(project.build / plan.book)
                 _fsync_tree(staging)
+                if before_swap is not None:
+                    before_swap(staging)
                 swap_into_place(staging, project.build)
                 _fsync(project.root)  # make the rename itself durable
             except BaseException:

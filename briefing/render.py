@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -20,6 +20,10 @@ from briefing.pdf import compiled_day
 from briefing.plan import Plan, actor_order
 from briefing.project import Project
 from briefing.timeline import timeline_svg
+
+if TYPE_CHECKING:
+    from briefing.diff import Changes
+    from briefing.editions import Released
 
 
 @dataclass
@@ -350,12 +354,20 @@ class Renderer:
         )
         return Brief(slug, title, kind, Markup(body), notes)
 
-    def briefs(self) -> list[Brief]:
-        """The overview and one brief per principal actor, each rendered once."""
+    def briefs(self, changes: Changes | None = None) -> list[Brief]:
+        """The overview and one brief per principal actor, each rendered once. The overview
+        opens with `changes`, what changed since the last edition, when there was one."""
         actors = actor_order(self.facts)
         timeline = Markup(timeline_svg(self.facts, actors, prefix="overview-timeline"))
         briefs = [
-            self.brief("overview.html", "overview", "Overview", "overview", timeline=timeline)
+            self.brief(
+                "overview.html",
+                "overview",
+                "Overview",
+                "overview",
+                timeline=timeline,
+                changes=changes,
+            )
         ]
         for actor in actors:
             briefs.append(self.brief("actor.html", actor.id, actor.name, "actor", actor=actor))
@@ -367,11 +379,23 @@ class Renderer:
             **self.context, brief=brief, notes=brief.notes
         )
 
-    def index(self, briefs: list[Brief], plan: Plan) -> str:
+    def index(
+        self,
+        briefs: list[Brief],
+        plan: Plan,
+        editions: Sequence[Released] = (),
+        editions_base: str = "../editions/",
+    ) -> str:
         """The index page linking every brief in HTML and PDF (and the book, with PDFs), by the
-        names the plan gives them."""
+        names the plan gives them, and every released edition: `editions_base` leads from the
+        page to the folder that holds editions/N/."""
         return self.env.get_template("index.html").render(
-            **self.context, briefs=briefs, plan=plan, book=plan.pdf
+            **self.context,
+            briefs=briefs,
+            plan=plan,
+            book=plan.pdf,
+            editions=list(editions),
+            editions_base=editions_base,
         )
 
     def render(self, template: str, **extra: Any) -> str:

@@ -103,10 +103,12 @@ class Site:
     def _render(self) -> tuple[dict[str, str], str | None, Plan | None]:
         from briefing.build import checked_facts, render_site
         from briefing.diagnostics import FactBaseError, PublishError, TemplateError
+        from briefing.editions import past
 
         try:
             _, facts, plan = checked_facts(self.project, pdf=False)
-            site = render_site(facts, self.project, plan)
+            # As the build: the overview opens with what changed since the last edition.
+            site = render_site(facts, self.project, plan, past(self.project, facts))
         except FactBaseError as exc:
             problems = exc.diagnostics
             shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]
