@@ -6,11 +6,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: brief check coverage test lint format clean sysdeps serve schema screenshots
+.PHONY: brief release check coverage test lint format clean sysdeps serve schema screenshots
 
 brief: $(STAMP)
 	@bash scripts/sysdeps.sh build
 	$(BIN)/briefing build
+
+# Build with PDFs, then freeze the edition into editions/N/ (outputs, fact base, SHA256SUMS).
+# Refuses an edition already released: raise 'number' in facts/edition.yaml first.
+release: $(STAMP)
+	@bash scripts/sysdeps.sh build
+	$(BIN)/briefing release
 
 check: $(STAMP)
 	$(BIN)/briefing check

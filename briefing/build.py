@@ -3,14 +3,17 @@
     load + validate   briefing.validate.load_fact_base   (the vocabulary narrows the model)
     check             briefing.check.check_project       (ids, references, quotes, warnings)
     plan              briefing.plan.plan_outputs         (every output path, collisions refused)
+    editions          briefing.editions.past             (released editions, what changed since)
     render            render_site, here                  (each brief rendered once)
     publish           briefing.publish.publish           (HTML and PDF, swapped in atomically)
 
-`build`, `serve`, `coverage` and the tests all go through these functions, in this order.
+`build`, `release`, `serve`, `coverage` and the tests all go through these functions, in this
+order; `release` then freezes the build into editions/N/ before it replaces build/.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,10 +23,12 @@ from briefing import schema
 from briefing.book import evidence, render_book
 from briefing.check import Checked, check_project
 from briefing.diagnostics import FactBaseError, TemplateError, errors
+from briefing.editions import Frozen, Past, already_released, freeze, listed, past, record
 from briefing.model import FactBase
+from briefing.pdf import compiled_day
 from briefing.plan import INDEX, Plan
 from briefing.project import Project
-from briefing.publish import BuildResult, Site, publish
+from briefing.publish import BuildResult, PublishError, Site, publish
 from briefing.quotes import NormalText
 from briefing.render import Renderer, template_problem
 
@@ -41,18 +46,33 @@ def render_site(
     project: Project,
     plan: Plan,
     texts: Mapping[str, NormalText] | None = None,
+    history: Past | None = None,
+    *,
+    releasing: bool = False,
 ) -> Site:
     """Every page of the build as HTML, each brief rendered once; the book too with PDFs.
+
+    `history` holds the released editions (the index lists them) and what changed since the
+    last (the overview opens with it). `releasing` lists this edition among the released
+    ones and renders the index for its frozen copy too (Site.edition_index).
 
     A template mistake becomes a TemplateError located at templates/FILE:LINE.
     """
     try:
+        compiled_day(facts.edition)  # the pages print it: a bad SOURCE_DATE_EPOCH stops here
+    except ValueError as exc:
+        raise PublishError(str(exc)) from None
+    history = history or Past()
+    editions = listed(history.released, record(facts, plan) if releasing else None)
+    try:
         renderer = Renderer(facts, project, texts)
-        briefs = [b for b in renderer.briefs() if b.slug in plan.slugs]
-        pages = {INDEX: renderer.index(briefs, book=plan.pdf)}
+        briefs = [b for b in renderer.briefs(history.changes) if b.slug in plan.slugs]
+        pages = {INDEX: renderer.index(briefs, plan, editions)}
         pages.update({plan.html(b.slug): renderer.page(b) for b in briefs})
+        # Inside editions/N/, the other editions are siblings: ../M/.
+        edition_index = renderer.index(briefs, plan, editions, "../") if releasing else None
         if not plan.pdf:
-            return Site(facts, plan, briefs, pages)
+            return Site(facts, plan, briefs, pages, edition_index=edition_index)
         attached = evidence(facts, project.facts)
         book = render_book(renderer, briefs, attached)
     except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
@@ -61,7 +81,7 @@ def render_site(
         if isinstance(exc, jinja2.TemplateError) or problem.location.line:
             raise TemplateError([problem]) from None
         raise
-    return Site(facts, plan, briefs, pages, book, tuple(attached))
+    return Site(facts, plan, briefs, pages, book, tuple(attached), edition_index)
 
 
 def refresh_schema(project: Project, checked: Checked) -> list[Path]:
@@ -77,7 +97,39 @@ def build(project: Project, *, pdf: bool = True) -> tuple[BuildResult, Checked]:
     """Check, plan, render and publish the project into build/; raises a BriefingError
     (facts, templates, disk) and leaves build/ as it was when anything fails."""
     checked, facts, plan = checked_facts(project, pdf=pdf)
-    site = render_site(facts, project, plan, checked.texts)
+    history = past(project, facts)
+    site = render_site(facts, project, plan, checked.texts, history)
     result = publish(project, site)
     refresh_schema(project, checked)
-    return result, checked
+    return result, _with_warnings(checked, history)
+
+
+def _with_warnings(checked: Checked, history: Past) -> Checked:
+    """The check's diagnostics and the warnings about earlier editions, reported together."""
+    return dataclasses.replace(checked, problems=[*checked.problems, *history.problems])
+
+
+def release(project: Project) -> tuple[Frozen, BuildResult, Checked]:
+    """Build with PDFs and freeze the build into editions/N/ (N: the edition's number), with the
+    fact base it read, edition.json and SHA256SUMS; then the build replaces build/.
+
+    Raises EditionError, without building, when editions/N/ exists: a released edition is
+    never overwritten. Any failure leaves editions/ and build/ as they were.
+    """
+    checked, facts, plan = checked_facts(project, pdf=True)
+    assert checked.base is not None  # checked_facts raises otherwise
+    refused = already_released(project, checked.base)
+    if refused is not None:
+        raise refused
+    history = past(project, facts)
+    site = render_site(facts, project, plan, checked.texts, history, releasing=True)
+    assert site.edition_index is not None
+    index = site.edition_index
+    frozen: list[Frozen] = []
+
+    def freeze_staged(built: Path) -> None:
+        frozen.append(freeze(project, facts, plan, index, built))
+
+    result = publish(project, site, before_swap=freeze_staged)
+    refresh_schema(project, checked)
+    return frozen[0], result, _with_warnings(checked, history)

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import TextIO
 
 from briefing.check import all_citations, check_project, run_check
-from briefing.diagnostics import BriefingError, Diagnostic, FactBaseError, as_json, errors, render
+from briefing.diagnostics import (
+    BriefingError,
+    Diagnostic,
+    FactBaseError,
+    Location,
+    as_json,
+    errors,
+    render,
+)
 from briefing.files import SourceLines
 from briefing.project import Project
 
@@ -72,6 +80,72 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"built {len(result.briefs)} briefs ({len(result.html)} HTML, {len(result.pdf)} PDF) "
         f"in {project.name(project.build)}/ in {elapsed:.1f}s"
     )
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """Build with PDFs and freeze the edition into editions/N/."""
+    from briefing.build import release
+
+    project = Project.at(args.root)
+    try:
+        edition, result, checked = release(project)
+    except FactBaseError as exc:
+        report(exc.diagnostics, project=project)
+        print("release stopped: fix the errors above; nothing was released", file=sys.stderr)
+        return 1
+    report(checked.problems, project=project)
+    folder = project.name(edition.folder)
+    print(
+        f"released edition {edition.number} in {folder}/: {len(result.briefs)} briefs, "
+        f"{len(edition.files)} files listed in {folder}/SHA256SUMS"
+    )
+    print(f"check it with: cd {folder} && sha256sum -c SHA256SUMS")
+    print("next: raise 'number' in facts/edition.yaml to start the next edition")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """What changed since a released edition, as text or JSON."""
+    from briefing.build import checked_facts
+    from briefing.diff import Changes, diff
+    from briefing.editions import EditionError, load_edition, numbers
+
+    project = Project.at(args.root)
+    _, facts, _ = checked_facts(project, pdf=False)
+    current = facts.edition.number
+    since: int | None = args.since
+    if since is None:
+        earlier = [n for n in numbers(project) if n < current]
+        since = earlier[-1] if earlier else None
+    elif since not in numbers(project):
+        folder = project.name(project.editions / str(since))
+        raise EditionError(
+            [Diagnostic(Location(folder), f"edition {since} is not released in {folder}/")]
+        )
+    if since is None:
+        print(
+            f"no edition before edition {current} is released in "
+            f"{project.name(project.editions)}/: nothing to compare",
+            file=sys.stderr,
+        )
+        if args.format == "json":
+            empty = Changes(since=0, edition=current).as_json() | {"since": None}
+            json.dump(empty, sys.stdout, indent=2, ensure_ascii=False)
+            print()
+        return 0
+    old, problems = load_edition(project, since)
+    if old is None:
+        raise EditionError(problems)
+    changes = diff(old, facts)
+    if args.format == "json":
+        json.dump(changes.as_json(), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    count = len(changes)
+    print(f"since edition {since}, in edition {current}: {count} change(s)")
+    for line in changes.lines():
+        print(line)
     return 0
 
 
@@ -319,6 +393,26 @@ def parser() -> argparse.ArgumentParser:
     build_parser = commands.add_parser("build", help="check, then write HTML and PDF to build/")
     build_parser.add_argument("--no-pdf", action="store_true", help="write HTML only")
     build_parser.set_defaults(func=cmd_build)
+
+    release_parser = commands.add_parser(
+        "release",
+        help="build with PDFs, then freeze the edition into editions/N/ with a SHA256SUMS",
+    )
+    release_parser.set_defaults(func=cmd_release)
+
+    diff_parser = commands.add_parser(
+        "diff", help="what changed since the last released edition (or edition N)"
+    )
+    diff_parser.add_argument(
+        "--since", type=int, metavar="N", help="compare with edition N (default: the last one)"
+    )
+    diff_parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="'text': one line per change, grouped; 'json': a stable structure",
+    )
+    diff_parser.set_defaults(func=cmd_diff)
 
     coverage_parser = commands.add_parser(
         "coverage", help="per source, which sentences the facts cite and which they do not"

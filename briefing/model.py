@@ -277,7 +277,18 @@ class Edition(Strict):
     subtitle: str | None = Field(default=None, description="One line under the title.")
     event: Event = Field(description="The event the briefs prepare for: name, place, date.")
     as_of: str = Field(
-        description="Date of the information cut-off, YYYY-MM-DD.",
+        description=(
+            "The information cut-off, YYYY-MM-DD: the latest day the sources speak to. "
+            "Printed as 'Information cut-off'."
+        ),
+        json_schema_extra={"pattern": DAY_PATTERN},
+    )
+    compiled: str | None = Field(
+        default=None,
+        description=(
+            "The day the edition was compiled, YYYY-MM-DD, on or after the cut-off. Left out, "
+            "it is the build's date: SOURCE_DATE_EPOCH if set, else the cut-off day."
+        ),
         json_schema_extra={"pattern": DAY_PATTERN},
     )
     number: int = Field(ge=1, description="Edition number, increasing with each release.")
@@ -295,6 +306,25 @@ class Edition(Strict):
             dt.date.fromisoformat(value)
         except ValueError:
             raise ValueError("as_of must be a real day, YYYY-MM-DD") from None
+        return value
+
+    @field_validator("compiled")
+    @classmethod
+    def _compiled_after_cut_off(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A field validator, so the error points at 'compiled'; 'as_of' is declared before it
+        # and is in info.data when it was valid.
+        if value is None:
+            return None
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("compiled must be a real day, YYYY-MM-DD") from None
+        as_of = info.data.get("as_of")
+        if isinstance(as_of, str) and day < dt.date.fromisoformat(as_of):
+            raise ValueError(
+                f"{value} is before the information cut-off (as_of: {as_of}); an edition "
+                "cannot be compiled before the last day its sources speak to"
+            )
         return value
 
 

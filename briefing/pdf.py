@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -61,6 +61,12 @@ def build_date(edition: Edition, environ: dict[str, str] | None = None) -> dt.da
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+def compiled_day(edition: Edition, environ: dict[str, str] | None = None) -> str:
+    """The day the edition was compiled (YYYY-MM-DD): `compiled` in edition.yaml, else the
+    build's date. Never the wall clock, so that a rebuild prints the same day."""
+    return edition.compiled or build_date(edition, environ).date().isoformat()
+
+
 def brief_meta(edition: Edition, title: str, keywords: Sequence[str] = ()) -> PdfMeta:
     """Metadata for one brief of `edition`."""
     event = edition.event
@@ -109,8 +115,16 @@ def pdf_url_fetcher(allowed_roots: list[Path]) -> Any:
     return guarded_fetcher(vet)
 
 
-def portable_link(target: str, base: str) -> str:
-    """A link as a PDF should carry it: one to a sibling brief (`pl.html`) becomes `pl.pdf`.
+PdfName = Callable[[str], str]
+
+
+def _plain_pdf_name(slug: str) -> str:
+    return f"{slug}.pdf"
+
+
+def portable_link(target: str, base: str, pdf_name: PdfName = _plain_pdf_name) -> str:
+    """A link as a PDF should carry it: one to a sibling brief (`pl.html`) becomes the name of
+    that brief's PDF, `pdf_name('pl')` (a build passes its Plan's, which carries the edition).
 
     WeasyPrint makes relative links absolute against the templates directory; left so, they
     would point into the builder's file system and make the bytes depend on where it ran.
@@ -120,11 +134,13 @@ def portable_link(target: str, base: str) -> str:
     relative = target[len(base) :]
     path, hash_, fragment = relative.partition("#")
     if path.endswith(".html"):
-        path = path[: -len(".html")] + ".pdf"
+        path = pdf_name(path[: -len(".html")])
     return path + hash_ + fragment
 
 
-def _resolve_link(kind: str, target: str, base: str, chapters: frozenset[str]) -> tuple[str, str]:
+def _resolve_link(
+    kind: str, target: str, base: str, chapters: frozenset[str], pdf_name: PdfName
+) -> tuple[str, str]:
     """Where a link in a PDF goes: in the book, a brief that is one of its chapters is reached
     inside the book (its chapter's anchor); any other sibling brief is its PDF beside it."""
     if kind != "external":
@@ -134,7 +150,7 @@ def _resolve_link(kind: str, target: str, base: str, chapters: frozenset[str]) -
         slug = path.removesuffix(".html")
         if path.endswith(".html") and slug in chapters:
             return "internal", fragment or slug
-    return kind, portable_link(target, base)
+    return kind, portable_link(target, base, pdf_name)
 
 
 def write_pdf(
@@ -144,11 +160,13 @@ def write_pdf(
     meta: PdfMeta | None = None,
     stylesheets: Sequence[str] = ("print.css",),
     chapters: frozenset[str] = frozenset(),
+    pdf_name: PdfName = _plain_pdf_name,
 ) -> None:
     """Render one HTML document to a PDF/A-3 file with `meta` and its evidence attached.
 
     `stylesheets` are template names holding the paged-media rules; `chapters` are the slugs
-    of the briefs the document contains, so that links to them stay inside it.
+    of the briefs the document contains, so that links to them stay inside it; `pdf_name`
+    names the PDF of any other brief it links to (a build's Plan.pdf_name).
     """
     import weasyprint
 
@@ -170,7 +188,9 @@ def write_pdf(
     ]
     rendered = document.render(stylesheets=css, pdf_variant=PDF_VARIANT)
     base = project.templates.resolve().as_uri() + "/"
-    rewrite_links(rendered, lambda kind, target: _resolve_link(kind, target, base, chapters))
+    rewrite_links(
+        rendered, lambda kind, target: _resolve_link(kind, target, base, chapters, pdf_name)
+    )
     attachments: list[Any] = []
     if meta is not None:
         stamp = meta.date.astimezone(dt.UTC).replace(tzinfo=None)

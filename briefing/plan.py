@@ -3,6 +3,11 @@
 Briefs are named by their slug (actor ids, and 'overview'), so an actor whose id is the name of
 another output or of one of the book's own anchors would overwrite it or break its links. Such a
 collision is a located error, reported by the check like any other mistake in the facts.
+
+PDFs carry the edition in their name (`pdf/book-ed3.pdf`, `pdf/pl-ed3.pdf`): they travel by
+mail, and two editions of one brief in a reader's downloads must not share a name. HTML pages
+keep plain names (`html/pl.html`), so the links between them stay the same from one edition to
+the next.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from briefing.model import Actor, FactBase
 
 OVERVIEW = "overview"
 INDEX = "index.html"
-BOOK = "pdf/book.pdf"
+BOOK = "book"  # the briefing book's name, before its edition: pdf/book-ed{N}.pdf
 
 # Names that outputs and the book's own anchors use: an actor id equal to one would collide.
 # The book's anchors are 'contents', 'appendix-…', 'source-<id>', 'sources-h', 'method-h'.
@@ -33,22 +38,36 @@ RESERVED: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Plan:
-    """The slugs of the briefs to render, in order, and the files each gets."""
+    """The slugs of the briefs to render, in order, and the files each gets: the one place
+    that names outputs."""
 
     slugs: tuple[str, ...]
     pdf: bool = True
+    edition: int = 1
 
     def html(self, slug: str) -> str:
         return f"html/{slug}.html"
 
+    def pdf_name(self, slug: str) -> str:
+        """A brief's PDF file name (the book's with slug BOOK), without its folder."""
+        return f"{slug}-ed{self.edition}.pdf"
+
     def pdf_path(self, slug: str) -> str:
-        return f"pdf/{slug}.pdf"
+        return f"pdf/{self.pdf_name(slug)}"
+
+    @property
+    def book(self) -> str:
+        return self.pdf_path(BOOK)
+
+    def pdf_slug(self, relative: str) -> str | None:
+        """The brief whose PDF is at `relative` (under build/), if any."""
+        return next((s for s in self.slugs if self.pdf_path(s) == relative), None)
 
     def paths(self) -> list[str]:
         """Every file the build writes, relative to build/."""
         out = [INDEX, *(self.html(s) for s in self.slugs)]
         if self.pdf:
-            out += [*(self.pdf_path(s) for s in self.slugs), BOOK]
+            out += [*(self.pdf_path(s) for s in self.slugs), self.book]
         return out
 
 
@@ -71,7 +90,7 @@ def plan_outputs(
                 )
             )
     slugs = (OVERVIEW, *(a.id for a in principals if a.id not in RESERVED))
-    return Plan(slugs, pdf), problems
+    return Plan(slugs, pdf, facts.edition.number), problems
 
 
 def actor_order(facts: FactBase) -> list[Actor]:

@@ -36,6 +36,11 @@ class Project:
     def build(self) -> Path:
         return self.root / "build"
 
+    @property
+    def editions(self) -> Path:
+        """Released editions, one folder each: editions/N/ (committed, never overwritten)."""
+        return self.root / "editions"
+
     def name(self, path: Path) -> str:
         """A path as shown in messages: relative to the project root."""
         for candidate in (path.absolute(), path.resolve()):

@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from briefing.book import source_evidence
 from briefing.diagnostics import PublishError
 from briefing.model import FactBase
 from briefing.pdf import Evidence, brief_meta, build_date, write_pdf
-from briefing.plan import BOOK, INDEX, Plan
+from briefing.plan import INDEX, Plan
 from briefing.project import Project
 from briefing.render import Brief
 
@@ -42,6 +42,9 @@ class Site:
     pages: dict[str, str]
     book: str | None = None
     book_evidence: tuple[Evidence, ...] = ()
+    # When releasing: the index as the frozen copy in editions/N/ shows it (its links to the
+    # other editions start from there).
+    edition_index: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,14 @@ class _Writer:
         self.claim(relative).write_text(text, encoding="utf-8")
 
 
-def publish(project: Project, site: Site) -> BuildResult:
-    """Write the site to build/ (html/, pdf/, index.html) in one atomic swap."""
+def publish(
+    project: Project, site: Site, before_swap: Callable[[Path], None] | None = None
+) -> BuildResult:
+    """Write the site to build/ (html/, pdf/, index.html) in one atomic swap.
+
+    `before_swap` is given the complete staged build, under the lock, before it replaces
+    build/ (a release freezes it); if it raises, build/ is left as it was.
+    """
     facts, plan = site.facts, site.plan
     try:
         build_date(facts.edition)  # a bad SOURCE_DATE_EPOCH stops the build before it starts
@@ -187,7 +196,9 @@ def publish(project: Project, site: Site) -> BuildResult:
                             attachments=tuple(evidence),
                         )
                         html = site.pages[plan.html(brief.slug)]
-                        write_pdf(html, writer.claim(relative), project, meta)
+                        write_pdf(
+                            html, writer.claim(relative), project, meta, pdf_name=plan.pdf_name
+                        )
                         pdf_paths.append(project.build / relative)
                     if site.book is not None:
                         # The briefing book: every brief in one PDF/A-3, the evidence attached.
@@ -197,9 +208,18 @@ def publish(project: Project, site: Site) -> BuildResult:
                             attachments=site.book_evidence,
                         )
                         chapters = frozenset(b.slug for b in site.briefs)
-                        write_pdf(site.book, writer.claim(BOOK), project, meta, chapters=chapters)
-                        pdf_paths.append(project.build / BOOK)
+                        write_pdf(
+                            site.book,
+                            writer.claim(plan.book),
+                            project,
+                            meta,
+                            chapters=chapters,
+                            pdf_name=plan.pdf_name,
+                        )
+                        pdf_paths.append(project.build / plan.book)
                 _fsync_tree(staging)
+                if before_swap is not None:
+                    before_swap(staging)
                 swap_into_place(staging, project.build)
                 _fsync(project.root)  # make the rename itself durable
             except BaseException:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -27,10 +27,15 @@ from briefing.model import (
     Source,
     Vocabulary,
 )
-from briefing.plan import actor_order
+from briefing.pdf import compiled_day
+from briefing.plan import Plan, actor_order
 from briefing.project import Project
 from briefing.quotes import NormalText, find
 from briefing.timeline import chronology
+
+if TYPE_CHECKING:
+    from briefing.diff import Changes
+    from briefing.editions import Released
 
 
 @dataclass
@@ -420,6 +425,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "history": lambda actor, question: history.history(actor.positions, question),
         "when": history.when,
         "edition": facts.edition,
+        "compiled": compiled_day(facts.edition),
         "facts": facts,
         "vocab": vocab,
         "words": vocab.words,
@@ -462,12 +468,20 @@ class Renderer:
         )
         return Brief(slug, title, kind, Markup(body), notes)
 
-    def briefs(self) -> list[Brief]:
-        """The overview and one brief per principal actor, each rendered once."""
+    def briefs(self, changes: Changes | None = None) -> list[Brief]:
+        """The overview and one brief per principal actor, each rendered once. The overview
+        opens with `changes`, what changed since the last edition, when there was one."""
         actors = actor_order(self.facts)
         timeline = chronology(self.facts, actors)
         briefs = [
-            self.brief("overview.html", "overview", "Overview", "overview", timeline=timeline)
+            self.brief(
+                "overview.html",
+                "overview",
+                "Overview",
+                "overview",
+                timeline=timeline,
+                changes=changes,
+            )
         ]
         for actor in actors:
             briefs.append(self.brief("actor.html", actor.id, actor.name, "actor", actor=actor))
@@ -479,9 +493,24 @@ class Renderer:
             **self.context, brief=brief, notes=brief.notes
         )
 
-    def index(self, briefs: list[Brief], book: bool = False) -> str:
-        """The index page linking every brief in HTML and PDF (and the book if `book`)."""
-        return self.env.get_template("index.html").render(**self.context, briefs=briefs, book=book)
+    def index(
+        self,
+        briefs: list[Brief],
+        plan: Plan,
+        editions: Sequence[Released] = (),
+        editions_base: str = "../editions/",
+    ) -> str:
+        """The index page linking every brief in HTML and PDF (and the book, with PDFs), by the
+        names the plan gives them, and every released edition: `editions_base` leads from the
+        page to the folder that holds editions/N/."""
+        return self.env.get_template("index.html").render(
+            **self.context,
+            briefs=briefs,
+            plan=plan,
+            book=plan.pdf,
+            editions=list(editions),
+            editions_base=editions_base,
+        )
 
     def render(self, template: str, **extra: Any) -> str:
         """Any other template, with the common context."""

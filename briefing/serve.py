@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from briefing.diagnostics import errors, render
 from briefing.files import SourceLines
+from briefing.plan import Plan
 from briefing.project import Project
 
 VERSION_PATH = "/__briefing/version"
@@ -82,6 +83,7 @@ class Snapshot:
     version: int
     pages: dict[str, str] = field(default_factory=dict)
     failure: str | None = None  # an error page, when the facts or templates are broken
+    plan: Plan | None = None  # the names of the outputs, PDFs included
 
 
 class Site:
@@ -98,33 +100,37 @@ class Site:
     def _line(self, file: str, line: int) -> str | None:
         return SourceLines(self.project.root).get(file, line)
 
-    def _render(self) -> tuple[dict[str, str], str | None]:
+    def _render(self) -> tuple[dict[str, str], str | None, Plan | None]:
         from briefing.build import checked_facts, render_site
-        from briefing.diagnostics import FactBaseError, TemplateError
+        from briefing.diagnostics import FactBaseError, PublishError, TemplateError
+        from briefing.editions import past
 
         try:
             checked, facts, plan = checked_facts(self.project, pdf=False)
-            site = render_site(facts, self.project, plan, checked.texts)
+            # As the build: the overview opens with what changed since the last edition.
+            history = past(self.project, facts)
+            site = render_site(facts, self.project, plan, checked.texts, history)
         except FactBaseError as exc:
             problems = exc.diagnostics
             shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]
             title = f"{len(errors(problems))} error(s) in the facts"
-            return {}, error_page(title, shown or ["the fact base could not be loaded"])
-        except TemplateError as exc:
+            return {}, error_page(title, shown or ["the fact base could not be loaded"]), None
+        except (TemplateError, PublishError) as exc:
             shown = [
                 render(p, self._line(p.location.file, p.location.line)) for p in exc.diagnostics
             ]
-            return {}, error_page("Template error", shown)
-        return {f"/{path}": page for path, page in site.pages.items()}, None
+            title = "Template error" if isinstance(exc, TemplateError) else "Build error"
+            return {}, error_page(title, shown), None
+        return {f"/{path}": page for path, page in site.pages.items()}, None, plan
 
     def rebuild(self) -> int:
         """Check and render again; the version changes only when the output does."""
-        pages, failure = self._render()
-        digest = hashlib.sha256(repr((sorted(pages.items()), failure)).encode()).hexdigest()
+        pages, failure, plan = self._render()
+        digest = hashlib.sha256(repr((sorted(pages.items()), failure, plan)).encode()).hexdigest()
         with self._lock:
             if digest != self._digest:
                 self._digest = digest
-                self.snapshot = Snapshot(self.snapshot.version + 1, pages, failure)
+                self.snapshot = Snapshot(self.snapshot.version + 1, pages, failure, plan)
                 self._pdf_cache.clear()
             return self.snapshot.version
 
@@ -141,8 +147,9 @@ class Site:
             if cached is not None:
                 return cached
             with tempfile.TemporaryDirectory(prefix="briefing-serve-") as tmp:
-                target = Path(tmp) / f"{slug}.pdf"
-                write_pdf(page, target, self.project)
+                assert snap.plan is not None  # a snapshot with pages has its plan
+                target = Path(tmp) / snap.plan.pdf_name(slug)
+                write_pdf(page, target, self.project, pdf_name=snap.plan.pdf_name)
                 data = target.read_bytes()
             self._pdf_cache[(snap.version, slug)] = data
             return data
@@ -197,8 +204,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             ):
                 self._html(HTTPStatus.OK, inject(snap.failure, snap.version))
                 return
-            if is_pdf:
-                slug = path.removeprefix("/pdf/").removesuffix(".pdf")
+            slug = snap.plan.pdf_slug(path[1:]) if is_pdf and snap.plan is not None else None
+            if slug is not None:
                 try:
                     data = site.pdf(slug)
                 except Exception as exc:  # show the renderer's complaint, keep serving
@@ -213,8 +220,10 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self._html(HTTPStatus.NOT_FOUND, error_page("Not found", [path]))
                 return
             pdf_href = None
-            if path.startswith("/html/"):
-                pdf_href = "/pdf/" + path.removeprefix("/html/").removesuffix(".html") + ".pdf"
+            if path.startswith("/html/") and snap.plan is not None:
+                pdf_href = "/" + snap.plan.pdf_path(
+                    path.removeprefix("/html/").removesuffix(".html")
+                )
             self._html(HTTPStatus.OK, inject(page, snap.version, pdf_href))
 
     return Handler

@@ -37,8 +37,8 @@ class Built:
 @pytest.fixture(scope="module")
 def built(shipped: Project) -> Built:
     """The suite's one build of the shipped project."""
-    _, facts, _ = checked_facts(shipped)
-    return Built(shipped, facts, shipped.build / "pdf" / "book.pdf")
+    _, facts, plan = checked_facts(shipped)
+    return Built(shipped, facts, shipped.build / plan.book)
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +70,11 @@ def outline(reader: pypdf.PdfReader) -> list[tuple[str, int, list[str]]]:
 def test_book_is_published_and_linked_from_the_index(built: Built) -> None:
     assert built.book.stat().st_size > 10_000
     index = (built.project.build / "index.html").read_text(encoding="utf-8")
-    assert 'href="pdf/book.pdf"' in index
+    number = built.facts.edition.number
+    assert built.book.name == f"book-ed{number}.pdf"  # the edition is in the name
+    assert f'href="pdf/{built.book.name}"' in index
     for actor in actor_order(built.facts):  # the per-actor PDFs remain
-        assert (built.project.build / "pdf" / f"{actor.id}.pdf").is_file()
+        assert (built.project.build / "pdf" / f"{actor.id}-ed{number}.pdf").is_file()
 
 
 def test_outline_mirrors_the_chapters_and_their_headings(
@@ -260,7 +262,8 @@ def test_pages_are_not_blank_and_stay_inside_the_margins(
 
 def test_actor_pdfs_are_pdfa_with_metadata(built: Built) -> None:
     actor = actor_order(built.facts)[0]
-    reader = pypdf.PdfReader(built.project.build / "pdf" / f"{actor.id}.pdf")
+    pdf = built.project.build / "pdf" / f"{actor.id}-ed{built.facts.edition.number}.pdf"
+    reader = pypdf.PdfReader(pdf)
     info: Any = reader.metadata
     assert info is not None
     assert actor.name in str(info["/Title"]) and actor.name in str(info["/Keywords"])
@@ -268,7 +271,7 @@ def test_actor_pdfs_are_pdfa_with_metadata(built: Built) -> None:
     root = catalog(reader)
     assert root["/Lang"] == built.facts.edition.language
     assert 'pdfaid:part="3"' in root["/Metadata"].get_object().get_data().decode()
-    for row in pdffonts(built.project.build / "pdf" / f"{actor.id}.pdf"):
+    for row in pdffonts(pdf):
         assert "+Noto-" in row[0] and row[-5] == "yes", row
     # It carries the source texts it cites, and only those.
     cited = {c.source for j in actor.bluf for c in j.citations}
@@ -300,7 +303,7 @@ def test_rebuilds_are_byte_identical(tmp_path: Path) -> None:
         publish(project, render_site(facts, project, plan))
         built.append(project)
     names = sorted(p.name for p in (built[0].build / "pdf").glob("*.pdf"))
-    assert "book.pdf" in names and len(names) >= 3
+    assert any(n.startswith("book-ed") for n in names) and len(names) >= 3
     for name in names:
         a = (built[0].build / "pdf" / name).read_bytes()
         b = (built[1].build / "pdf" / name).read_bytes()

@@ -35,25 +35,28 @@ def _pdf_text(path: Path) -> list[str]:
 def test_every_actor_and_the_overview_get_html_and_pdf(built: Project) -> None:
     for slug in ("overview", "south", "council"):
         assert (built.build / "html" / f"{slug}.html").is_file()
-        pdf = built.build / "pdf" / f"{slug}.pdf"
+        pdf = built.build / "pdf" / f"{slug}-ed3.pdf"  # the mini desk is edition 3
         assert pdf.read_bytes().startswith(b"%PDF-")
     index = (built.build / "index.html").read_text(encoding="utf-8")
     for slug in ("overview", "south", "council"):
         assert f'href="html/{slug}.html"' in index
-        assert f'href="pdf/{slug}.pdf"' in index
+        assert f'href="pdf/{slug}-ed3.pdf"' in index
 
 
 def test_pdf_pages_have_running_header_and_page_numbers(built: Project) -> None:
-    pages = _pdf_text(built.build / "pdf" / "south.pdf")
+    pages = _pdf_text(built.build / "pdf" / "south-ed3.pdf")
     assert pages
     for number, text in enumerate(pages, 1):
         assert f"Page {number} of {len(pages)}" in text
-        assert "Edition 3" in text and "2031-04-01" in text
+        assert "Edition 3" in text
+        # The information cut-off and the compilation day, both named (compiled defaults to
+        # the build's date: the cut-off day without SOURCE_DATE_EPOCH).
+        assert "Information cut-off 1 April 2031 · compiled 1 April 2031" in text
         assert "TEST MARKING" in text
 
 
 def test_pdf_quotes_the_source_in_numbered_notes(built: Project) -> None:
-    text = " ".join(" ".join(_pdf_text(built.build / "pdf" / "south.pdf")).split())
+    text = " ".join(" ".join(_pdf_text(built.build / "pdf" / "south-ed3.pdf")).split())
     assert "Ten-year defence pact" in text
     assert "Southland's premier, Ada Quill, said on Tuesday" in text
     assert "The Harbour Gazette" in text and "B usually reliable" in text
@@ -101,8 +104,8 @@ def test_console_script_builds_from_the_project_directory(mini: Project) -> None
     )
     assert result.returncode == 0, result.stderr
     assert "built 3 briefs (3 HTML, 4 PDF)" in result.stdout  # the book is the 4th PDF
-    assert (mini.build / "pdf" / "book.pdf").is_file()
-    assert (mini.build / "pdf" / "overview.pdf").is_file()
+    assert (mini.build / "pdf" / "book-ed3.pdf").is_file()
+    assert (mini.build / "pdf" / "overview-ed3.pdf").is_file()
 
 
 def test_html_ids_are_unique(built: Project) -> None:

@@ -183,7 +183,7 @@ def test_project_templates_override_the_packaged_ones(mini: Project) -> None:
     assert main(["--root", str(mini.root), "build"]) == 0
     from pypdf import PdfReader
 
-    first = PdfReader(mini.build / "pdf" / "book.pdf").pages[0].extract_text()
+    first = PdfReader(mini.build / "pdf" / "book-ed3.pdf").pages[0].extract_text()
     assert "Desk book" in first
 
 
@@ -202,7 +202,7 @@ def test_init_starts_a_desk_that_checks_strictly_and_builds(tmp_path: Path) -> N
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert (desk / "build" / "pdf" / "book.pdf").is_file()
+    assert (desk / "build" / "pdf" / "book-ed1.pdf").is_file()
     assert (desk / "schema" / "actor.schema.json").is_file()
     assert main(["init", str(desk)]) == 2  # never over an existing desk
 

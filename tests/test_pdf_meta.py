@@ -11,6 +11,7 @@ import pytest
 from briefing.check import run_check
 from briefing.cli import main
 from briefing.pdf import brief_meta, build_date, portable_link, write_pdf
+from briefing.plan import Plan
 from briefing.project import Project
 from briefing.render import Renderer
 from tests.conftest import REPO
@@ -64,6 +65,9 @@ def test_links_to_sibling_briefs_point_at_their_pdfs() -> None:
     assert portable_link(base + "pl.html#pl-x", base) == "pl.pdf#pl-x"
     assert portable_link(base + "notes.txt", base) == "notes.txt"
     assert portable_link("https://example.org/a.html", base) == "https://example.org/a.html"
+    # In a build, the plan names the PDFs, with their edition.
+    plan = Plan(("overview", "pl"), edition=4)
+    assert portable_link(base + "pl.html#pl-x", base, plan.pdf_name) == "pl-ed4.pdf#pl-x"
 
 
 def test_weasyprint_internals_are_used_only_in_the_adapter() -> None:

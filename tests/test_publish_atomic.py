@@ -50,7 +50,7 @@ def manifest(build: Path) -> dict[str, str]:
 
 def expected_files(n_actors: int) -> set[str]:
     slugs = ["overview", "aa", "bb"] + [f"b{n}" for n in range(n_actors - 2)]
-    return {"index.html"} | {f"html/{s}.html" for s in slugs} | {f"pdf/{s}.pdf" for s in slugs}
+    return {"index.html"} | {f"html/{s}.html" for s in slugs} | {f"pdf/{s}-ed1.pdf" for s in slugs}
 
 
 def assert_complete(root: Path, n_actors: int) -> None:

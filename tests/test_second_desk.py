@@ -122,7 +122,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 @pytest.fixture(scope="module")
 def book(built: Built) -> list[str]:
     """The text of each page of the briefing book, whitespace folded."""
-    reader = pypdf.PdfReader(built.build / "pdf" / "book.pdf")
+    reader = pypdf.PdfReader(built.build / "pdf" / "book-ed1.pdf")
     return [flat(page.extract_text() or "") for page in reader.pages]
 
 
@@ -154,8 +154,8 @@ def test_build_writes_html_pdf_and_the_book(built: Built) -> None:
     slugs = ["overview", *ACTORS]
     for slug in slugs:
         assert (built.build / "html" / f"{slug}.html").is_file()
-        assert len(pypdf.PdfReader(built.build / "pdf" / f"{slug}.pdf").pages) >= 1
-    assert len(pypdf.PdfReader(built.build / "pdf" / "book.pdf").pages) > len(slugs)
+        assert len(pypdf.PdfReader(built.build / "pdf" / f"{slug}-ed1.pdf").pages) >= 1
+    assert len(pypdf.PdfReader(built.build / "pdf" / "book-ed1.pdf").pages) > len(slugs)
     index = (built.build / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'href="html/([\w-]+)\.html"', index) == slugs
 

@@ -77,11 +77,11 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
 
 def test_serves_edits_errors_and_recovers(preview: Preview) -> None:
     index = preview.page("/")
-    assert 'href="html/ee.html"' in index and 'href="pdf/ee.pdf"' in index
+    assert 'href="html/ee.html"' in index and 'href="pdf/ee-ed1.pdf"' in index
     page = preview.page("/html/ee.html")
     assert "Ten-year partnership" in page
     assert VERSION_PATH in page, "the reload script is injected in serve mode"
-    assert 'href="/pdf/ee.pdf"' in page, "the PDF is one click away"
+    assert 'href="/pdf/ee-ed1.pdf"' in page, "the PDF is one click away"
 
     # Edit a fact: the page changes without restarting the server.
     version = preview.version()
@@ -118,7 +118,7 @@ def test_template_edits_rebuild_too(preview: Preview) -> None:
 
 
 def test_pdf_on_demand_and_unknown_paths(preview: Preview) -> None:
-    status, kind, body = fetch(preview.base + "/pdf/north.pdf")
+    status, kind, body = fetch(preview.base + "/pdf/north-ed1.pdf")
     assert status == 200 and kind == "application/pdf"
     assert body.startswith(b"%PDF-")
     status, _, _ = fetch(preview.base + "/html/nobody.html")

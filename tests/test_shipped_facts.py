@@ -21,9 +21,10 @@ def test_shipped_facts_build_every_brief(shipped: Project) -> None:
     assert base is not None
     slugs = ["overview", *(a.id for a in actor_order(base.facts))]
     index = (shipped.build / "index.html").read_text(encoding="utf-8")
+    number = base.facts.edition.number
     for slug in [*slugs, "book"]:
-        pdf = shipped.build / "pdf" / f"{slug}.pdf"
+        pdf = shipped.build / "pdf" / f"{slug}-ed{number}.pdf"
         assert len(PdfReader(pdf).pages) >= 1, slug
-        assert f"pdf/{slug}.pdf" in index
+        assert f"pdf/{slug}-ed{number}.pdf" in index
     for slug in slugs:
         assert (shipped.build / "html" / f"{slug}.html").is_file()
