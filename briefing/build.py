@@ -3,14 +3,15 @@
     load + validate   briefing.validate.load_fact_base   (the vocabulary narrows the model)
     check             briefing.check.check_project       (ids, references, quotes, warnings)
     plan              briefing.plan.plan_outputs         (every output path, collisions refused)
-    render            render_site, here                  (each brief rendered once)
-    publish           briefing.publish.publish           (HTML and PDF, swapped in atomically)
+    render            render_site, here                  (each brief rendered once; data.export)
+    publish           briefing.publish.publish           (HTML, PDF, data, swapped in atomically)
 
 `build`, `serve`, `coverage` and the tests all go through these functions, in this order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
@@ -18,11 +19,13 @@ import jinja2
 from briefing import schema
 from briefing.book import evidence, render_book
 from briefing.check import Checked, check_project
+from briefing.data import export
 from briefing.diagnostics import FactBaseError, TemplateError, errors
 from briefing.model import FactBase
 from briefing.plan import INDEX, Plan
 from briefing.project import Project
 from briefing.publish import BuildResult, Site, publish
+from briefing.quotes import NormalText
 from briefing.render import Renderer, template_problem
 
 
@@ -34,18 +37,26 @@ def checked_facts(project: Project, *, pdf: bool = True) -> tuple[Checked, FactB
     return checked, checked.base.facts, checked.plan
 
 
-def render_site(facts: FactBase, project: Project, plan: Plan) -> Site:
-    """Every page of the build as HTML, each brief rendered once; the book too with PDFs.
+def render_site(
+    facts: FactBase,
+    project: Project,
+    plan: Plan,
+    *,
+    texts: Mapping[str, NormalText] | None = None,
+) -> Site:
+    """Every page of the build as HTML, each brief rendered once; the book too with PDFs; and
+    with the checked source `texts`, the data files (the live preview goes without them).
 
     A template mistake becomes a TemplateError located at templates/FILE:LINE.
     """
+    data = export(facts, texts) if texts is not None else {}
     try:
         renderer = Renderer(facts, project)
         briefs = [b for b in renderer.briefs() if b.slug in plan.slugs]
         pages = {INDEX: renderer.index(briefs, book=plan.pdf)}
         pages.update({plan.html(b.slug): renderer.page(b) for b in briefs})
         if not plan.pdf:
-            return Site(facts, plan, briefs, pages)
+            return Site(facts, plan, briefs, pages, data=data)
         attached = evidence(facts, project.facts)
         book = render_book(renderer, briefs, attached)
     except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
@@ -54,7 +65,7 @@ def render_site(facts: FactBase, project: Project, plan: Plan) -> Site:
         if isinstance(exc, jinja2.TemplateError) or problem.location.line:
             raise TemplateError([problem]) from None
         raise
-    return Site(facts, plan, briefs, pages, book, tuple(attached))
+    return Site(facts, plan, briefs, pages, book, tuple(attached), data)
 
 
 def refresh_schema(project: Project, checked: Checked) -> list[Path]:
@@ -70,7 +81,7 @@ def build(project: Project, *, pdf: bool = True) -> tuple[BuildResult, Checked]:
     """Check, plan, render and publish the project into build/; raises a BriefingError
     (facts, templates, disk) and leaves build/ as it was when anything fails."""
     checked, facts, plan = checked_facts(project, pdf=pdf)
-    site = render_site(facts, project, plan)
+    site = render_site(facts, project, plan, texts=checked.texts)
     result = publish(project, site)
     refresh_schema(project, checked)
     return result, checked
