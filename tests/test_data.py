@@ -431,3 +431,18 @@ def test_a_field_named_like_a_column_stops_the_build_with_a_message(
     assert f"the commitment field '{key}' would be the column '{key}'" in err
     assert "facts/vocabulary.yaml" in err and "Traceback" not in err
     assert manifest(mini.build) == before
+
+
+def test_the_shipped_facts_with_pdfs(shipped: Project) -> None:
+    # The session's full build (PDFs and the book) writes the data too, and every one of the
+    # shipped citations is located in its real source text.
+    data = shipped.build / "data"
+    _, facts, plan = checked_facts(shipped)
+    assert set(manifest(shipped.build)) == set(plan.paths())
+    counts = expected_counts(facts)
+    with sqlite3.connect(data / "facts.sqlite") as db:
+        for table, count in counts.items():
+            assert len(rows(data, table)) == count, table
+            assert db.execute(f"select count(*) from {table}").fetchone() == (count,), table
+        assert db.execute("pragma foreign_key_check").fetchall() == []
+    assert assert_citations_slice_their_sources(shipped, data) == counts["citations"]
