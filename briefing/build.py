@@ -4,8 +4,8 @@
     check             briefing.check.check_project       (ids, references, quotes, warnings)
     plan              briefing.plan.plan_outputs         (every output path, collisions refused)
     editions          briefing.editions.past             (released editions, what changed since)
-    render            render_site, here                  (each brief rendered once)
-    publish           briefing.publish.publish           (HTML and PDF, swapped in atomically)
+    render            render_site, here                  (each brief rendered once; data.export)
+    publish           briefing.publish.publish           (HTML, PDF, data, swapped in atomically)
 
 `build`, `release`, `serve`, `coverage` and the tests all go through these functions, in this
 order; `release` then freezes the build into editions/N/ before it replaces build/.
@@ -22,6 +22,7 @@ import jinja2
 from briefing import schema
 from briefing.book import evidence, render_book
 from briefing.check import Checked, check_project
+from briefing.data import export
 from briefing.diagnostics import FactBaseError, TemplateError, errors
 from briefing.editions import Frozen, Past, already_released, freeze, listed, past, record
 from briefing.model import FactBase
@@ -49,8 +50,10 @@ def render_site(
     history: Past | None = None,
     *,
     releasing: bool = False,
+    with_data: bool = True,
 ) -> Site:
-    """Every page of the build as HTML, each brief rendered once; the book too with PDFs.
+    """Every page of the build as HTML, each brief rendered once; the book too with PDFs; and
+    with the checked source `texts`, the data files (the live preview goes without them).
 
     `history` holds the released editions (the index lists them) and what changed since the
     last (the overview opens with it). `releasing` lists this edition among the released
@@ -58,6 +61,7 @@ def render_site(
 
     A template mistake becomes a TemplateError located at templates/FILE:LINE.
     """
+    data = export(facts, texts) if texts is not None and with_data else {}
     try:
         compiled_day(facts.edition)  # the pages print it: a bad SOURCE_DATE_EPOCH stops here
     except ValueError as exc:
@@ -72,7 +76,7 @@ def render_site(
         # Inside editions/N/, the other editions are siblings: ../M/.
         edition_index = renderer.index(briefs, plan, editions, "../") if releasing else None
         if not plan.pdf:
-            return Site(facts, plan, briefs, pages, edition_index=edition_index)
+            return Site(facts, plan, briefs, pages, edition_index=edition_index, data=data)
         attached = evidence(facts, project.facts)
         book = render_book(renderer, briefs, attached)
     except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
@@ -81,7 +85,7 @@ def render_site(
         if isinstance(exc, jinja2.TemplateError) or problem.location.line:
             raise TemplateError([problem]) from None
         raise
-    return Site(facts, plan, briefs, pages, book, tuple(attached), edition_index)
+    return Site(facts, plan, briefs, pages, book, tuple(attached), edition_index, data)
 
 
 def refresh_schema(project: Project, checked: Checked) -> list[Path]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from briefing.data import PATHS as DATA_PATHS
 from briefing.diagnostics import Diagnostic
 from briefing.load import LoadedFile
 from briefing.model import Actor, FactBase
@@ -68,7 +69,7 @@ class Plan:
         out = [INDEX, *(self.html(s) for s in self.slugs)]
         if self.pdf:
             out += [*(self.pdf_path(s) for s in self.slugs), self.book]
-        return out
+        return [*out, *DATA_PATHS]
 
 
 def plan_outputs(

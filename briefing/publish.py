@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing.book import source_evidence
@@ -34,7 +34,8 @@ __all__ = ["BuildResult", "PublishError", "Site", "publish"]
 @dataclass(frozen=True)
 class Site:
     """Everything a build writes, rendered in memory: the HTML pages by their path under
-    build/, the briefs they came from, and the book's HTML with the files it carries."""
+    build/, the briefs they came from, the book's HTML with the files it carries, and the
+    data files (build/data/) by their path."""
 
     facts: FactBase
     plan: Plan
@@ -45,6 +46,7 @@ class Site:
     # When releasing: the index as the frozen copy in editions/N/ shows it (its links to the
     # other editions start from there).
     edition_index: str | None = None
+    data: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -162,11 +164,14 @@ class _Writer:
     def text(self, relative: str, text: str) -> None:
         self.claim(relative).write_text(text, encoding="utf-8")
 
+    def binary(self, relative: str, content: bytes) -> None:
+        self.claim(relative).write_bytes(content)
+
 
 def publish(
     project: Project, site: Site, before_swap: Callable[[Path], None] | None = None
 ) -> BuildResult:
-    """Write the site to build/ (html/, pdf/, index.html) in one atomic swap.
+    """Write the site to build/ (html/, pdf/, data/, index.html) in one atomic swap.
 
     `before_swap` is given the complete staged build, under the lock, before it replaces
     build/ (a release freezes it); if it raises, build/ is left as it was.
@@ -185,6 +190,8 @@ def publish(
                 writer = _Writer(staging)
                 for relative, page in site.pages.items():
                     writer.text(relative, page)
+                for relative, content in site.data.items():
+                    writer.binary(relative, content)
                 pdf_paths: list[Path] = []
                 if plan.pdf:
                     for brief in site.briefs:

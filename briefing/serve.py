@@ -109,7 +109,7 @@ class Site:
             checked, facts, plan = checked_facts(self.project, pdf=False)
             # As the build: the overview opens with what changed since the last edition.
             history = past(self.project, facts)
-            site = render_site(facts, self.project, plan, checked.texts, history)
+            site = render_site(facts, self.project, plan, checked.texts, history, with_data=False)
         except FactBaseError as exc:
             problems = exc.diagnostics
             shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]

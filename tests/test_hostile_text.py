@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from briefing.data import PATHS as DATA_PATHS
 from briefing.load import load_file
 from briefing.pdf import pdf_url_fetcher, write_pdf
 from briefing.project import Project
@@ -173,13 +174,18 @@ def test_no_active_content_or_requests(built: Project, name: str) -> None:
             if attr == "href":
                 assert value is not None
                 page, _, fragment = value.partition("#")
-                safe = value.startswith(("#", "https://", "http://", "mailto:")) or (
-                    # Links between the build's own pages: html/x.html, ../pdf/x.pdf, x.html#id
-                    "/" not in page.removeprefix("../").removeprefix("html/").removeprefix("pdf/")
-                    and page.endswith((".html", ".pdf"))
-                    and ":" not in value
-                    and re.fullmatch(r"[a-z0-9_-]*", fragment) is not None
-                )
+                safe = (
+                    value.startswith(("#", "https://", "http://", "mailto:"))
+                    or (
+                        # Links between the build's own pages: html/x.html, ../pdf/x.pdf, x.html#id
+                        "/"
+                        not in page.removeprefix("../").removeprefix("html/").removeprefix("pdf/")
+                        and page.endswith((".html", ".pdf"))
+                        and ":" not in value
+                        and re.fullmatch(r"[a-z0-9_-]*", fragment) is not None
+                    )
+                    or value in DATA_PATHS
+                )  # the index links the files of build/data/ by name
                 assert safe, f"href {value!r} in {name}"
     # The only style is the project's own stylesheet, untouched by facts.
     assert len(parser.styles) == 1
