@@ -168,6 +168,28 @@ class _Writer:
         self.claim(relative).write_bytes(content)
 
 
+def write_brief_pdf(project: Project, site: Site, brief: Brief, target: Path) -> None:
+    """One brief's PDF/A-3, from its page, carrying the source texts it cites."""
+    facts, plan = site.facts, site.plan
+    keywords = [brief.title] if brief.kind == "actor" else []
+    evidence = source_evidence(facts, project.facts, brief.sources)
+    meta = replace(brief_meta(facts.edition, brief.title, keywords), attachments=tuple(evidence))
+    html = site.pages[plan.html(brief.slug)]
+    write_pdf(html, target, project, meta, pdf_name=plan.pdf_name)
+
+
+def write_book_pdf(project: Project, site: Site, book: str, target: Path) -> None:
+    """The briefing book: every brief in one PDF/A-3, with the evidence attached and links
+    between its chapters kept inside it."""
+    facts, plan = site.facts, site.plan
+    names = [b.title for b in site.briefs if b.kind == "actor"]
+    meta = replace(
+        brief_meta(facts.edition, "Briefing book", names), attachments=site.book_evidence
+    )
+    chapters = frozenset(b.slug for b in site.briefs)
+    write_pdf(book, target, project, meta, chapters=chapters, pdf_name=plan.pdf_name)
+
+
 def publish(
     project: Project, site: Site, before_swap: Callable[[Path], None] | None = None
 ) -> BuildResult:
@@ -196,33 +218,10 @@ def publish(
                 if plan.pdf:
                     for brief in site.briefs:
                         relative = plan.pdf_path(brief.slug)
-                        keywords = [brief.title] if brief.kind == "actor" else []
-                        evidence = source_evidence(facts, project.facts, brief.sources)
-                        meta = replace(
-                            brief_meta(facts.edition, brief.title, keywords),
-                            attachments=tuple(evidence),
-                        )
-                        html = site.pages[plan.html(brief.slug)]
-                        write_pdf(
-                            html, writer.claim(relative), project, meta, pdf_name=plan.pdf_name
-                        )
+                        write_brief_pdf(project, site, brief, writer.claim(relative))
                         pdf_paths.append(project.build / relative)
                     if site.book is not None:
-                        # The briefing book: every brief in one PDF/A-3, the evidence attached.
-                        names = [b.title for b in site.briefs if b.kind == "actor"]
-                        meta = replace(
-                            brief_meta(facts.edition, "Briefing book", names),
-                            attachments=site.book_evidence,
-                        )
-                        chapters = frozenset(b.slug for b in site.briefs)
-                        write_pdf(
-                            site.book,
-                            writer.claim(plan.book),
-                            project,
-                            meta,
-                            chapters=chapters,
-                            pdf_name=plan.pdf_name,
-                        )
+                        write_book_pdf(project, site, site.book, writer.claim(plan.book))
                         pdf_paths.append(project.build / plan.book)
                 _fsync_tree(staging)
                 if before_swap is not None:

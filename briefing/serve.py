@@ -7,11 +7,12 @@ instead of stale content. A brief's PDF is rendered when asked for.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +23,8 @@ from briefing.diagnostics import errors, render
 from briefing.files import SourceLines
 from briefing.plan import Plan
 from briefing.project import Project
+from briefing.publish import Site as BuiltSite
+from briefing.quotes import NormalText
 
 VERSION_PATH = "/__briefing/version"
 POLL_MS = 500
@@ -46,9 +49,17 @@ _RELOAD = """
 """
 
 
-def inject(page: str, version: int, pdf_href: str | None = None) -> str:
-    """The page with the live-reload script (and a PDF link) added before </body>."""
-    pdf = f' · <a style="color:#9cf" href="{html.escape(pdf_href)}">PDF</a>' if pdf_href else ""
+def inject(
+    page: str, version: int, pdf_href: str | None = None, book_href: str | None = None
+) -> str:
+    """The page with the live-reload script (and links to its PDF and the book's) added
+    before </body>."""
+    links = [("PDF", pdf_href), ("Book PDF", book_href)]
+    pdf = "".join(
+        f' · <a style="color:#9cf" href="{html.escape(href)}">{label}</a>'
+        for label, href in links
+        if href
+    )
     snippet = _RELOAD.format(version=version, path=VERSION_PATH, poll=POLL_MS, pdf=pdf)
     marker = page.rfind("</body>")
     if marker < 0:
@@ -84,6 +95,8 @@ class Snapshot:
     pages: dict[str, str] = field(default_factory=dict)
     failure: str | None = None  # an error page, when the facts or templates are broken
     plan: Plan | None = None  # the names of the outputs, PDFs included
+    site: BuiltSite | None = None  # what the pages were rendered from, for PDFs on request
+    texts: Mapping[str, NormalText] | None = None  # the checked sources, for the book
 
 
 class Site:
@@ -100,7 +113,7 @@ class Site:
     def _line(self, file: str, line: int) -> str | None:
         return SourceLines(self.project.root).get(file, line)
 
-    def _render(self) -> tuple[dict[str, str], str | None, Plan | None]:
+    def _render(self) -> Snapshot:
         from briefing.build import checked_facts, render_site
         from briefing.diagnostics import FactBaseError, PublishError, TemplateError
         from briefing.editions import past
@@ -114,44 +127,62 @@ class Site:
             problems = exc.diagnostics
             shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]
             title = f"{len(errors(problems))} error(s) in the facts"
-            return {}, error_page(title, shown or ["the fact base could not be loaded"]), None
+            return Snapshot(
+                0, {}, error_page(title, shown or ["the fact base could not be loaded"])
+            )
         except (TemplateError, PublishError) as exc:
             shown = [
                 render(p, self._line(p.location.file, p.location.line)) for p in exc.diagnostics
             ]
             title = "Template error" if isinstance(exc, TemplateError) else "Build error"
-            return {}, error_page(title, shown), None
-        return {f"/{path}": page for path, page in site.pages.items()}, None, plan
+            return Snapshot(0, {}, error_page(title, shown))
+        pages = {f"/{path}": page for path, page in site.pages.items()}
+        return Snapshot(0, pages, None, plan, site, checked.texts)
 
     def rebuild(self) -> int:
         """Check and render again; the version changes only when the output does."""
-        pages, failure, plan = self._render()
-        digest = hashlib.sha256(repr((sorted(pages.items()), failure, plan)).encode()).hexdigest()
+        fresh = self._render()
+        shown = (sorted(fresh.pages.items()), fresh.failure, fresh.plan)
+        digest = hashlib.sha256(repr(shown).encode()).hexdigest()
         with self._lock:
             if digest != self._digest:
                 self._digest = digest
-                self.snapshot = Snapshot(self.snapshot.version + 1, pages, failure, plan)
+                self.snapshot = dataclasses.replace(fresh, version=self.snapshot.version + 1)
                 self._pdf_cache.clear()
             return self.snapshot.version
 
-    def pdf(self, slug: str) -> bytes | None:
-        """The PDF of one brief, rendered on first request for the current version."""
-        from briefing.pdf import write_pdf
+    def pdf(self, name: str) -> bytes | None:
+        """A PDF of the current version by its name under build/ (a brief's or the book's),
+        rendered on first request, as the build writes it; None if there is no such PDF."""
+        from briefing.book import evidence, render_book
+        from briefing.publish import write_book_pdf, write_brief_pdf
+        from briefing.render import Renderer
 
         snap = self.snapshot
-        page = snap.pages.get(f"/html/{slug}.html")
-        if page is None:
+        if snap.plan is None or snap.site is None:
+            return None
+        built = snap.site
+        slug = snap.plan.pdf_slug(name)
+        is_book = name == snap.plan.book
+        if slug is None and not is_book:
             return None
         with self._pdf_lock:
-            cached = self._pdf_cache.get((snap.version, slug))
+            cached = self._pdf_cache.get((snap.version, name))
             if cached is not None:
                 return cached
             with tempfile.TemporaryDirectory(prefix="briefing-serve-") as tmp:
-                assert snap.plan is not None  # a snapshot with pages has its plan
-                target = Path(tmp) / snap.plan.pdf_name(slug)
-                write_pdf(page, target, self.project, pdf_name=snap.plan.pdf_name)
+                target = Path(tmp) / Path(name).name
+                if is_book:
+                    attached = evidence(built.facts, self.project.facts)
+                    renderer = Renderer(built.facts, self.project, snap.texts)
+                    book = render_book(renderer, built.briefs, attached)
+                    site = dataclasses.replace(built, book_evidence=tuple(attached))
+                    write_book_pdf(self.project, site, book, target)
+                else:
+                    brief = next(b for b in built.briefs if b.slug == slug)
+                    write_brief_pdf(self.project, built, brief, target)
                 data = target.read_bytes()
-            self._pdf_cache[(snap.version, slug)] = data
+            self._pdf_cache[(snap.version, name)] = data
             return data
 
 
@@ -204,10 +235,9 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             ):
                 self._html(HTTPStatus.OK, inject(snap.failure, snap.version))
                 return
-            slug = snap.plan.pdf_slug(path[1:]) if is_pdf and snap.plan is not None else None
-            if slug is not None:
+            if is_pdf:
                 try:
-                    data = site.pdf(slug)
+                    data = site.pdf(path[1:])
                 except Exception as exc:  # show the renderer's complaint, keep serving
                     failed = error_page("PDF rendering failed", [str(exc)])
                     self._html(HTTPStatus.INTERNAL_SERVER_ERROR, failed)
@@ -224,7 +254,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 pdf_href = "/" + snap.plan.pdf_path(
                     path.removeprefix("/html/").removesuffix(".html")
                 )
-            self._html(HTTPStatus.OK, inject(page, snap.version, pdf_href))
+            book_href = "/" + snap.plan.book if snap.plan is not None else None
+            self._html(HTTPStatus.OK, inject(page, snap.version, pdf_href, book_href))
 
     return Handler
 

@@ -121,7 +121,13 @@ def test_pdf_on_demand_and_unknown_paths(preview: Preview) -> None:
     status, kind, body = fetch(preview.base + "/pdf/north-ed1.pdf")
     assert status == 200 and kind == "application/pdf"
     assert body.startswith(b"%PDF-")
+    # The book too, laid out on request, with its evidence attached.
+    status, kind, body = fetch(preview.base + "/pdf/book-ed1.pdf")
+    assert status == 200 and kind == "application/pdf" and body.startswith(b"%PDF-")
+    assert b"/EmbeddedFile" in body
     status, _, _ = fetch(preview.base + "/html/nobody.html")
+    assert status == 404
+    status, _, _ = fetch(preview.base + "/pdf/nobody-ed1.pdf")
     assert status == 404
     status, _, _ = fetch(preview.base + "/../facts/sources.yaml")
     assert status == 404
