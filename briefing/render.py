@@ -136,6 +136,14 @@ class Notes:
             return Markup("")
         return Markup('<sup class="cite">') + Markup(",").join(marks) + Markup("</sup>")
 
+    def fill(self, html: str) -> str:
+        """The brief's HTML with every popover showing its note's whole passage."""
+
+        def passage(match: re.Match[str]) -> str:
+            return str(escape(quote_text(self.notes[int(match.group(1)) - 1].passage)))
+
+        return _PASSAGE_RE.sub(passage, html)
+
     def sources(self) -> list[Source]:
         """The sources cited so far, in the order of the fact base."""
         cited = {note.source.id for note in self.notes}
@@ -153,11 +161,17 @@ class Notes:
             meaning=self.facts.vocabulary.label("reliability", grade),
             date=format_date(note.source.date),
             lang=Markup(' lang="{}"').format(lang) if lang else "",
-            quote=quote_text(note.passage),
+            # The passage may still grow (a later cut of it merges in): a placeholder, filled in
+            # when the brief is complete (Notes.fill).
+            quote=Markup(f"<!--passage {note.number}-->"),
             outlet=note.via or note.source.outlet,
             title=note.source.title,
         )
 
+
+# Marks where a popover's passage goes until the brief is complete: an HTML comment, which
+# no fact can produce (every text from the facts is escaped, so '<' never reaches the page).
+_PASSAGE_RE = re.compile(r"<!--passage (\d+)-->")
 
 _MARKER = (
     '<span class="ref" id="{slug}-ref-{serial}">'
@@ -466,7 +480,7 @@ class Renderer:
         body = self.env.get_template(template).render(
             **self.context, **extra, notes=notes, cite=notes.cite, anchor=anchor, slug=slug
         )
-        return Brief(slug, title, kind, Markup(body), notes)
+        return Brief(slug, title, kind, Markup(notes.fill(body)), notes)
 
     def briefs(self, changes: Changes | None = None) -> list[Brief]:
         """The overview and one brief per principal actor, each rendered once. The overview

@@ -226,7 +226,8 @@ def test_latin_extended_and_cyrillic_render_in_noto(built: Built, tmp_path: Path
     text = "".join(page.extract_text() for page in renamed_reader.pages)
     assert "Україна" in text and "Nausėda" in text
     # The identifier is a digest of the content: other content, other /ID.
-    original = pypdf.PdfReader(built.project.build / "pdf" / f"{brief.slug}.pdf").trailer["/ID"]
+    _, _, plan = checked_facts(built.project)
+    original = pypdf.PdfReader(built.project.build / plan.pdf_path(brief.slug)).trailer["/ID"]
     assert renamed_reader.trailer["/ID"] != original
     for row in pdffonts(target):
         assert "+Noto-" in row[0], row  # no fallback face was needed
