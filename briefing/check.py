@@ -408,7 +408,7 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
                     severity="warning",
                 )
             )
-    problems += _judgment_counts(base)
+    problems += _judgment_counts(base) + _marker_runs(base)
     registered = {s.file for s in facts.sources}
     if project.sources.is_dir():
         for path in sorted(project.sources.iterdir()):
@@ -426,6 +426,31 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
 
 # A bottom line a principal reads in thirty seconds: at least one judgment, at most four.
 MIN_JUDGMENTS, MAX_JUDGMENTS = 1, 4
+# A run of more footnote markers than this on one entry buries the sentence it proves.
+MAX_PASSAGES = 5
+
+
+def _marker_runs(base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings for entries that cite more distinct passages than a reader can follow."""
+    counts: dict[tuple[str, Path_], set[tuple[str, str]]] = {}
+    places: dict[tuple[str, Path_], LoadedFile] = {}
+    for cited in all_citations(base):
+        entry = (cited.file.name, cited.path[:2])
+        quote = " ".join(cited.citation.quote.split())
+        counts.setdefault(entry, set()).add((cited.citation.source, quote))
+        places[entry] = cited.file
+    problems: list[Diagnostic] = []
+    for (name, path), passages in counts.items():
+        if len(passages) > MAX_PASSAGES:
+            problems.append(
+                Diagnostic(
+                    places[(name, path)].locate((*path, "citations"), key=True),
+                    f"this entry cites {len(passages)} passages; its footnote markers bury it",
+                    f"cite the {MAX_PASSAGES} that prove it best, or split the entry",
+                    severity="warning",
+                )
+            )
+    return problems
 
 
 def _judgment_counts(base: LoadedFactBase) -> list[Diagnostic]:

@@ -202,8 +202,14 @@ class _FactMarkdown(MarkdownIt):
     """
 
     def __init__(self) -> None:
-        super().__init__("commonmark", {"html": False, "linkify": False, "typographer": False})
-        self.disable(["image"])
+        # Typographic quotation marks, nested alternately (“ ‘ ’ ”); none of the other
+        # typographer replacements, which would change what the curator wrote.
+        super().__init__(
+            "commonmark",
+            {"html": False, "linkify": False, "typographer": True, "quotes": "“”‘’"},
+        )
+        self.enable(["smartquotes"])
+        self.disable(["image", "replacements"])
 
     def validateLink(self, url: str) -> bool:
         return bool(_SAFE_LINK.match(url))

@@ -72,3 +72,22 @@ def test_a_rule_names_grades_the_desk_has(mini: Project) -> None:
     )
     [problem] = messages(mini)
     assert "facts/vocabulary.yaml:" in problem and "unknown grade 'G'" in problem
+
+
+def test_an_entry_with_a_long_run_of_markers_is_flagged(mini: Project) -> None:
+    cuts = [
+        "Southland's premier",
+        "Ada Quill, said on Tuesday",
+        "ten-year defence pact",
+        "joint training and shared intelligence",
+        "mutual-defence clause",
+        "arms deliveries",
+    ]
+    more = "".join(f"      - source: harbour\n        quote: {cut}\n" for cut in cuts)
+    edit(
+        mini.actors / "south.yaml",
+        "        quote: Southland's premier, Ada Quill, said on Tuesday\n",
+        "        quote: Southland's premier, Ada Quill, said on Tuesday\n" + more,
+    )
+    [problem] = messages(mini)
+    assert "this entry cites 7 passages" in problem and ": warning:" in problem
