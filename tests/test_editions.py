@@ -275,7 +275,8 @@ def test_manifest_names_that_need_escaping_are_written_as_sha256sum_does(tmp_pat
 def test_the_overview_opens_with_what_changed_since_the_last_edition(second: Project) -> None:
     path = second.build / "html" / "overview.html"
     page = Page(path.read_text(encoding="utf-8"))
-    assert page.headings[0] == "Since edition 3"  # before the bottom line
+    # Right after the front page (the key judgments), before the rest of the overview.
+    assert page.headings[:2] == ["Bottom line up front", "Since edition 3"]
     assert page.changes == EXPECTED_LINES
     # Each change that can be read in this edition links to it, and every link resolves.
     assert page.links == [

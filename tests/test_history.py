@@ -166,3 +166,24 @@ def test_a_quote_error_is_reported_beside_a_validation_error(mini: Project) -> N
     found = messages(mini)
     assert any("'oposes' is not allowed here" in m for m in found)
     assert any("quote not found in source 'harbour'" in m for m in found)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant", "name", "code"),
+    [("uk", "gb", "United Kingdom", "GB"), ("ja", "jp", "Japan", "JP")],
+)
+def test_what_curators_type_for_a_country_finds_its_id(
+    mini: Project, typed: str, meant: str, name: str, code: str
+) -> None:
+    (mini.actors / f"{meant}.yaml").write_text(
+        f"id: {meant}\nname: {name}\nkind: country\ncode: {code}\nrole: mentioned\n",
+        encoding="utf-8",
+    )
+    edit(
+        mini.actors / "south.yaml",
+        "    title: Ten-year defence pact\n",
+        (f"    title: Ten-year defence pact\n    parties: [{typed}]\n"),
+    )
+    [problem] = messages(mini)
+    assert f"unknown actor '{typed}'" in problem
+    assert f"did you mean '{meant}' ({name})?" in problem

@@ -64,12 +64,20 @@ def assert_complete(root: Path, n_actors: int) -> None:
         assert html.read_text(encoding="utf-8").rstrip().endswith("</html>"), html
 
 
+def _as_a_terminal_would() -> None:
+    """In the child: Ctrl-C delivered and handled as from a shell, whatever the test runner
+    (or a library it loaded) did to SIGINT in its own process."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_build(root: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "briefing", "--root", str(root), "build", *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_as_a_terminal_would,
     )
 
 

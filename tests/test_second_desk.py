@@ -169,7 +169,7 @@ def test_briefs_print_the_desks_headings(built: Built) -> None:
         "Positions on the COP questions"
     )
     assert "Climate pledges across actors</h2>" in overview
-    assert "COP 31, Antalya · overview" in overview
+    assert "COP 31, Antalya</span> Overview" in overview
     for slug in ACTORS:
         page = built.page(slug)
         assert f'<h2 id="{slug}-positions-h">Negotiating position</h2>' in page
@@ -265,7 +265,7 @@ def test_project_template_overrides_the_packaged_default(book: list[str]) -> Non
     assert "Briefing book" not in cover  # the packaged cover's line, replaced
     assert "Climate pledges at COP 31" in cover
     # The rest of the book still comes from the packaged templates.
-    assert "Contents" in book[1]
+    assert "Contents" in cover and "Bottom line up front" in book[1]
 
 
 # --- Editing the desk: errors located, new words need nothing else ---------------------------

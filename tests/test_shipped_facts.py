@@ -3,11 +3,16 @@ source or a new edition never turns the suite red. It checks strictly and it bui
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from pypdf import PdfReader
 
 from briefing.check import run_check
+from briefing.cli import main
 from briefing.plan import actor_order
 from briefing.project import Project
+from tests.conftest import REPO
 
 
 def test_shipped_facts_check_strictly(repo_project: Project) -> None:
@@ -28,3 +33,62 @@ def test_shipped_facts_build_every_brief(shipped: Project) -> None:
         assert f"pdf/{slug}-ed{number}.pdf" in index
     for slug in slugs:
         assert (shipped.build / "html" / f"{slug}.html").is_file()
+
+
+NEW_SOURCE = """\
+Vilnius summit communique welcomes Ukraine's progress
+
+Allies meeting in Vilnius said they would extend an invitation to Ukraine when allies agree
+and conditions are met, a test note written for the suite.
+"""
+
+
+def test_a_curators_next_edition_keeps_the_suite_green(tmp_path: Path) -> None:
+    """Edition 1 released, then a new source, a fact citing it and edition 2: the shipped
+    facts' invariants still hold, and the overview says what changed."""
+    root = tmp_path / "desk"
+    shutil.copytree(REPO / "facts", root / "facts")
+    project = Project.at(root)
+    assert main(["--root", str(root), "release"]) == 0
+    assert (root / "editions" / "1" / "SHA256SUMS").is_file()
+    (project.sources / "900_communique.txt").write_text(NEW_SOURCE, encoding="utf-8")
+    assert (
+        main(
+            [
+                "--root",
+                str(root),
+                "new",
+                "source",
+                "900_communique.txt",
+                "--id",
+                "communique",
+                "--reliability",
+                "B",
+            ]
+        )
+        == 0
+    )
+    sources = project.facts / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    text = text.replace(
+        "'FILL IN: the headline, or a short description of the text'",
+        "Vilnius summit communique welcomes Ukraine's progress",
+    )
+    text = text.replace("'FILL IN: the outlet exactly as the text names it'", "Test wire")
+    text = text.replace("'FILL IN: one line on why this grade'", "A test text.")
+    sources.write_text(text, encoding="utf-8")
+    edition = project.facts / "edition.yaml"
+    edition.write_text(
+        edition.read_text(encoding="utf-8").replace("number: 1", "number: 2"), encoding="utf-8"
+    )
+    new = ["--root", str(root), "new", "statement", "--actor", "nato", "--id", "nato-x"]
+    new += ["--speaker", "stoltenberg", "--source", "communique"]
+    new += ["--quote", "they would extend an invitation to Ukraine when allies agree"]
+    new += ["--summary", "Allies would invite Ukraine when they agree and conditions are met."]
+    assert main(new) == 0
+    base, problems = run_check(project)
+    assert base is not None
+    assert [p.format() for p in problems] == []
+    assert main(["--root", str(root), "build", "--no-pdf"]) == 0
+    overview = (project.build / "html" / "overview.html").read_text(encoding="utf-8")
+    assert "Since edition 1" in overview
