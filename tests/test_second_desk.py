@@ -265,7 +265,7 @@ def test_project_template_overrides_the_packaged_default(book: list[str]) -> Non
     assert "Briefing book" not in cover  # the packaged cover's line, replaced
     assert "Climate pledges at COP 31" in cover
     # The rest of the book still comes from the packaged templates.
-    assert "Contents" in cover and "Bottom line up front" in book[1]
+    assert "contents" in cover.lower() and "Bottom line up front" in book[1]
 
 
 # --- Editing the desk: errors located, new words need nothing else ---------------------------
