@@ -26,7 +26,7 @@ from briefing.project import Project
 from briefing.publish import PublishError, Site, publish
 from tests.hostile_support import make_project, run_cli
 
-EXTRA_ACTORS = 10  # more briefs, so that the PDF stage lasts long enough to be interrupted
+EXTRA_ACTORS = 5  # more briefs, so that the PDF stage lasts long enough to be interrupted
 
 
 def grow(root: Path, extra: int = EXTRA_ACTORS) -> None:
