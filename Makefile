@@ -60,7 +60,7 @@ format: $(STAMP)
 	$(BIN)/ruff format briefing tests
 
 test: lint sysdeps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 clean:
 	rm -rf build .briefing-staging-* .build.lock .pytest_cache .mypy_cache .ruff_cache .hypothesis
