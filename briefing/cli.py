@@ -143,7 +143,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print()
         return 0
     count = len(changes)
-    print(f"since edition {since}, in edition {current}: {count} change(s)")
+    print(f"since edition {since}, in edition {current}: {count} change{'' if count == 1 else 's'}")
     for line in changes.lines():
         print(line)
     return 0

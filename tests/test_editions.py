@@ -324,7 +324,7 @@ def test_diff_prints_the_same_changes_as_text_and_json(
     }
     assert main(["--root", str(second.root), "diff", "--since", "3"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "since edition 3, in edition 4: 3 change(s)"
+    assert out[0] == "since edition 3, in edition 4: 3 changes"
     changed = [line for line in out if line.startswith("  ")]
     assert [re.sub(r"^  [+~-] (.*)  \[[^]]*\]$", r"\1", line) for line in changed] == (
         EXPECTED_LINES
