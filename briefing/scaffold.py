@@ -213,6 +213,19 @@ def _commit(
     return Written(path, line, what)
 
 
+def _registry(project: Project, key: str, about: str) -> tuple[Path, str, LoadedFile]:
+    """facts/KEY.yaml (created with its schema line and an empty list if missing), its text and
+    its parsed form."""
+    registry = project.facts / f"{key}.yaml"
+    if not registry.exists():
+        write_text_atomic(
+            registry,
+            f"# yaml-language-server: $schema=../schema/{key}.schema.json\n# {about}\n{key}: []\n",
+        )
+    original, loaded = _load(project, registry)
+    return registry, original, loaded
+
+
 def _ids_in(data: Any, key: str) -> set[str]:
     items = data.get(key) if isinstance(data, dict) else None
     return {str(item["id"]) for item in items or [] if isinstance(item, dict) and "id" in item}
@@ -254,14 +267,9 @@ def new_source(
     text, problems = read_project_file(path, project.sources, project.name(path))
     if text is None:
         raise ScaffoldError(problems[0].format())
-    registry = project.facts / "sources.yaml"
-    if not registry.exists():
-        write_text_atomic(
-            registry,
-            "# yaml-language-server: $schema=../schema/sources.schema.json\n"
-            "# Every text in facts/sources/ and what we know about it.\nsources: []\n",
-        )
-    original, loaded = _load(project, registry)
+    registry, original, loaded = _registry(
+        project, "sources", "Every text in facts/sources/ and what we know about it."
+    )
     entries = loaded.data.get("sources") or []
     if any(isinstance(e, dict) and e.get("file") == name for e in entries):
         raise ScaffoldError(f"{name} is already registered in {project.name(registry)}")
@@ -633,14 +641,9 @@ def new_person(project: Project, values: dict[str, str]) -> Written:
         raise ScaffoldError(
             f"no actor '{actor_id}' in facts/actors/" + (f"; {hint}" if hint else "")
         )
-    registry = project.facts / "people.yaml"
-    if not registry.exists():
-        write_text_atomic(
-            registry,
-            "# yaml-language-server: $schema=../schema/people.schema.json\n"
-            "# People whose words are recorded, with their role at the time.\npeople: []\n",
-        )
-    original, loaded = _load(project, registry)
+    registry, original, loaded = _registry(
+        project, "people", "People whose words are recorded, with their role at the time."
+    )
     entries = loaded.data.get("people") or []
     if person_id in _ids_in(loaded.data, "people"):
         raise ScaffoldError(f"person id '{person_id}' is taken; choose another")
