@@ -111,16 +111,30 @@ class Match:
 
 
 def find(quote: str, source: NormalText) -> Match | None:
-    """The first place `quote` occurs in `source`, up to typography; None if it does not."""
+    """The first place `quote` occurs in `source` as whole words, up to typography; None if
+    it does not. Neither end of the match may be touched by a letter or digit from outside."""
     needle = normalise(quote).text
     if not needle:
         return None
     start = source.text.find(needle)
-    if start < 0:
-        return None
-    end = start + len(needle)
-    line, col = source.line_col(start)
-    return Match(line, col, source.original_span(start, end), start, end)
+    while start >= 0:
+        end = start + len(needle)
+        # A quote is whole words: "oland proposed" must not pass because "Poland proposed"
+        # is in the source, nor "pact" because "pacts" is.
+        if not _is_word_char(source.text, start - 1) and not _is_word_char(source.text, end):
+            line, col = source.line_col(start)
+            return Match(line, col, source.original_span(start, end), start, end)
+        start = source.text.find(needle, start + 1)
+    return None
+
+
+def _is_word_char(text: str, index: int) -> bool:
+    """Is text[index] part of a word (a letter, a digit, or a combining mark, which belongs to
+    the letter before it)? False outside the text: its ends are boundaries."""
+    if index < 0 or index >= len(text):
+        return False
+    char = text[index]
+    return char.isalnum() or unicodedata.category(char).startswith("M")
 
 
 @dataclass(frozen=True)
