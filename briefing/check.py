@@ -15,7 +15,7 @@ from briefing.load import LoadedFile, Path_, read_project_file
 from briefing.model import Actor, Citation, Position
 from briefing.plan import Plan, actor_order, plan_outputs
 from briefing.project import Project
-from briefing.quotes import NormalText, closest, find, normalise
+from briefing.quotes import Match, NormalText, closest, find, normalise
 from briefing.validate import LoadedFactBase, load_fact_base
 
 
@@ -276,6 +276,18 @@ def raw_citations(loaded: LoadedFile) -> Iterator[tuple[str, str, Path_]]:
     yield from walk(loaded.data, ())
 
 
+def _cited_elsewhere(
+    quote: str, cited: str, texts: dict[str, NormalText]
+) -> tuple[str, Match] | None:
+    """The first other registered source (in sources.yaml order) the quote is verbatim in."""
+    for other, text in texts.items():
+        if other != cited:
+            match = find(quote, text)
+            if match is not None:
+                return other, match
+    return None
+
+
 def check_quotes(
     base: LoadedFactBase, texts: dict[str, NormalText], failed: Sequence[LoadedFile] = ()
 ) -> list[Diagnostic]:
@@ -291,6 +303,21 @@ def check_quotes(
         if text is None or len(quote) < 8:
             continue  # unknown, unreadable or too short: reported elsewhere
         if find(quote, text) is not None:
+            continue
+        elsewhere = _cited_elsewhere(quote, source_id, texts)
+        if elsewhere is not None:
+            # The common slip: the right words, the wrong source id (copied from the entry
+            # above). Naming the source that has them beats any near-miss lead.
+            other, match = elsewhere
+            place = f"facts/sources/{files[other]}:{match.line}:{match.col}"
+            problems.append(
+                Diagnostic(
+                    loaded.locate((*path, "quote")),
+                    f"quote not found in source '{source_id}'; it is in source '{other}' "
+                    f"({place}): cite '{other}'",
+                    f"write 'source: {other}' in this citation",
+                )
+            )
             continue
         near = closest(quote, text)
         related: tuple[str, ...] = ()

@@ -57,3 +57,50 @@ def test_check_rejects_a_quote_that_starts_inside_a_word(mini: Project) -> None:
     actor = mini.actors / "south.yaml"
     _replace(actor, "quote: Southland's premier, Ada Quill", "quote: outhland's premier, Ada Quill")
     assert _quote_errors(mini) == ["quote not found in source 'harbour'"]
+
+
+# --- 2. The right words, the wrong source ------------------------------------------------------
+
+QUAY = "Quay Notes\n\nThe harbour master said the quay will reopen after the storm season.\n"
+
+
+def _add_quay_source(project: Project) -> None:
+    (project.sources / "quay.txt").write_text(QUAY, encoding="utf-8")
+    with (project.facts / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "  - id: quay\n"
+            "    file: quay.txt\n"
+            "    title: Quay Notes\n"
+            "    outlet: The Quay Bulletin\n"
+            "    reliability: B\n"
+            "    reliability_note: Second fixture source.\n"
+        )
+
+
+def test_a_quote_from_another_source_names_that_source(mini: Project) -> None:
+    _add_quay_source(mini)
+    actor = mini.actors / "south.yaml"
+    _replace(
+        actor,
+        "quote: Southland's premier, Ada Quill, said on Tuesday",
+        "quote: the quay will reopen after the storm season",
+    )
+    _, problems = run_check(mini)
+    wrong = [p for p in problems if p.message.startswith("quote not found")]
+    assert len(wrong) == 1
+    assert wrong[0].message == (
+        "quote not found in source 'harbour'; it is in source 'quay' "
+        "(facts/sources/quay.txt:3:25): cite 'quay'"
+    )
+    assert wrong[0].related == ()  # no near-miss lead: the fix is the source id
+    assert "source: quay" in wrong[0].hint
+
+
+def test_a_quote_in_no_source_still_gets_the_near_miss(mini: Project) -> None:
+    _add_quay_source(mini)
+    actor = mini.actors / "south.yaml"
+    _replace(actor, "said on Tuesday", "said on Friday")
+    _, problems = run_check(mini)
+    wrong = [p for p in problems if p.message.startswith("quote not found")]
+    assert [p.message for p in wrong] == ["quote not found in source 'harbour'"]
+    assert "closest passage" in wrong[0].related[0]
