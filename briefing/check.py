@@ -288,6 +288,28 @@ def _cited_elsewhere(
     return None
 
 
+def _word_location(loaded: LoadedFile, value: Location, quote: str, offset: int) -> Location | None:
+    """Where in the YAML file the quote's character `offset` is, when the value is written on
+    its line as is (plain, or in quotes without escapes); None for anything else (a folded
+    block, a value over several lines, escapes), whose columns do not map one to one."""
+    before = quote[:offset]
+    if not value.line or "\n" in before:
+        return None
+    try:
+        lines = loaded.path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeError):
+        return None
+    if value.line > len(lines):
+        return None
+    written = lines[value.line - 1][value.col - 1 :]
+    skip = 1 if written[:1] in ("'", '"') else 0
+    # In quotes, an escape ('' or a backslash) before the word makes the text differ from
+    # the quote's, so this test also refuses the values whose columns do not map.
+    if not written[skip:].startswith(before):
+        return None
+    return Location(value.file, value.line, value.col + skip + offset)
+
+
 def check_quotes(
     base: LoadedFactBase, texts: dict[str, NormalText], failed: Sequence[LoadedFile] = ()
 ) -> list[Diagnostic]:
@@ -320,16 +342,29 @@ def check_quotes(
             )
             continue
         near = closest(quote, text)
+        where = loaded.locate((*path, "quote"))
+        message = f"quote not found in source '{source_id}'"
         related: tuple[str, ...] = ()
         if near is not None:
             related = (
                 f"closest passage, facts/sources/{files[source_id]}:{near.line}:{near.col}:",
                 f"  {near.passage}",
             )
+            if near.differs_at is not None:
+                related += (
+                    f"the quote has '{near.quote_word}' where the source has '{near.source_words}'",
+                )
+                at = _word_location(loaded, where, quote, near.differs_at)
+                if at is None:
+                    # A block or escaped value: the caret stays at its start, so the message
+                    # names the word to look at.
+                    message += f" (it differs at '{near.quote_word}')"
+                else:
+                    where = at
         problems.append(
             Diagnostic(
-                loaded.locate((*path, "quote")),
-                f"quote not found in source '{source_id}'",
+                where,
+                message,
                 "copy the words exactly from the source (briefing find-quote helps)",
                 related=related,
             )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from briefing.check import run_check
 from briefing.project import Project
-from briefing.quotes import find, normalise
+from briefing.quotes import closest, find, normalise
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -104,3 +105,42 @@ def test_a_quote_in_no_source_still_gets_the_near_miss(mini: Project) -> None:
     wrong = [p for p in problems if p.message.startswith("quote not found")]
     assert [p.message for p in wrong] == ["quote not found in source 'harbour'"]
     assert "closest passage" in wrong[0].related[0]
+
+
+# --- 3. The near-miss points at the first word that differs ------------------------------------
+
+
+def test_the_caret_points_at_the_first_differing_word(mini: Project) -> None:
+    actor = mini.actors / "south.yaml"
+    _replace(actor, "said on Tuesday", "said on Friday")
+    _, problems = run_check(mini)
+    (miss,) = [p for p in problems if p.message.startswith("quote not found")]
+    line = next(
+        n for n, text in enumerate(actor.read_text().splitlines(), 1) if "said on Friday" in text
+    )
+    written = actor.read_text().splitlines()[line - 1]
+    assert (miss.location.line, miss.location.col) == (line, written.index("Friday") + 1)
+    assert "the quote has 'Friday' where the source has 'Tuesday'" in miss.related
+    assert "said on Tuesday" in miss.related[1]
+
+
+def test_a_folded_quote_names_the_differing_word_in_the_message(mini: Project) -> None:
+    actor = mini.actors / "south.yaml"
+    _replace(actor, "joint training", "joint exercises")
+    _, problems = run_check(mini)
+    (miss,) = [p for p in problems if p.message.startswith("quote not found")]
+    assert miss.message == "quote not found in source 'harbour' (it differs at 'exercises')"
+    assert "the quote has 'exercises' where the source has 'training'" in miss.related
+
+
+def test_the_near_miss_in_a_long_source_is_found_fast() -> None:
+    from tests.bench_nearmiss import long_source, missed_quote
+
+    source = normalise(long_source())
+    quote = missed_quote()
+    started = time.perf_counter()
+    near = closest(quote, source)
+    elapsed = time.perf_counter() - started
+    assert near is not None and near.similarity > 0.9
+    assert near.quote_word == "NOTATALL"
+    assert elapsed < 0.5, f"closest() took {elapsed:.2f} s on a 50 KiB source"
