@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -251,7 +252,44 @@ def read_sources(
             problems += [Diagnostic(where, f"source file unreadable: {d.message}") for d in found]
             continue
         texts[source.id] = normalise(text)
+        problems += _pin_problems(base, i, path)
     return texts, problems
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as 'briefing pin' writes it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _pin_problems(base: LoadedFactBase, index: int, path: Path) -> list[Diagnostic]:
+    """An error when a pinned source text is no longer the text its quotes were checked
+    against: an edit that keeps every quote can still change what a passage means."""
+    source = base.facts.sources[index]
+    if source.sha256 is None:
+        return []
+    try:
+        digest = file_sha256(path)
+    except OSError:
+        return []  # the text was just read; a file gone since is reported by the next run
+    if digest == source.sha256:
+        return []
+    facts = {
+        (c.file.name, c.path[:2])
+        for c in all_citations(base)
+        if c.citation.source == source.id and c.path[0] in FACT_GROUPS
+    }
+    count = (
+        f"{len(facts)} fact{'' if len(facts) == 1 else 's'} cite{'s' if len(facts) == 1 else ''}"
+    )
+    return [
+        Diagnostic(
+            base.sources_file.locate(("sources", index, "sha256")),
+            f"source '{source.id}' changed since it was pinned: facts/sources/{source.file} no "
+            f"longer matches its sha256 ({count} it)",
+            f"look at the change (e.g. git diff facts/sources/{source.file}); if the facts "
+            f"still hold, run: briefing pin {source.id}",
+        )
+    ]
 
 
 def raw_citations(loaded: LoadedFile) -> Iterator[tuple[str, str, Path_]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 
 import pytest
 
 from briefing.check import run_check
+from briefing.cli import main
 from briefing.project import Project
 from briefing.quotes import closest, find, normalise
 
@@ -144,3 +146,76 @@ def test_the_near_miss_in_a_long_source_is_found_fast() -> None:
     assert near is not None and near.similarity > 0.9
     assert near.quote_word == "NOTATALL"
     assert elapsed < 0.5, f"closest() took {elapsed:.2f} s on a 50 KiB source"
+
+
+# --- 4. Pinned sources -------------------------------------------------------------------------
+
+
+def test_an_edited_pinned_source_fails_until_pinned_again(
+    mini: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = mini.facts / "sources.yaml"
+    registry.write_text(
+        "# Sources of the fixture desk.\n" + registry.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert main(["--root", str(mini.root), "pin"]) == 0
+    pinned = registry.read_text(encoding="utf-8")
+    assert pinned.startswith("# Sources of the fixture desk.\n")  # comments are kept
+    lines = pinned.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.strip().startswith("sha256:"))
+    assert lines[at - 1].strip() == "file: harbour.txt"  # inserted after the file line
+    assert run_check(mini)[1] == []
+    capsys.readouterr()
+
+    # One word of the text edited: the quotes may all still hold, the pin does not.
+    _replace(mini.sources / "harbour.txt", "a detail of no consequence", "a detail of consequence")
+    _, problems = run_check(mini)
+    assert [(p.location.file, p.location.line, p.message, p.hint) for p in problems] == [
+        (
+            "facts/sources.yaml",
+            at + 1,
+            "source 'harbour' changed since it was pinned: facts/sources/harbour.txt no longer "
+            "matches its sha256 (3 facts cite it)",
+            "look at the change (e.g. git diff facts/sources/harbour.txt); if the facts still "
+            "hold, run: briefing pin harbour",
+        )
+    ]
+    assert main(["--root", str(mini.root), "check"]) == 1
+
+    assert main(["--root", str(mini.root), "pin", "harbour"]) == 0
+    assert "pinned 'harbour'" in capsys.readouterr().out
+    assert registry.read_text(encoding="utf-8").count("sha256:") == 1  # rewritten, not added
+    assert run_check(mini)[1] == []
+
+
+def test_pin_refuses_an_unknown_source_without_writing(
+    mini: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = mini.facts / "sources.yaml"
+    before = registry.read_text(encoding="utf-8")
+    assert main(["--root", str(mini.root), "pin", "harbor"]) == 2
+    assert "unknown source 'harbor'; did you mean 'harbour'?" in capsys.readouterr().err
+    assert registry.read_text(encoding="utf-8") == before
+
+
+def test_a_new_source_is_registered_pinned(mini: Project) -> None:
+    (mini.sources / "quay.txt").write_text(QUAY, encoding="utf-8")
+    assert main(["--root", str(mini.root), "new", "source", "quay.txt"]) == 0
+    digest = hashlib.sha256(QUAY.encode("utf-8")).hexdigest()
+    assert f"sha256: {digest}" in (mini.facts / "sources.yaml").read_text(encoding="utf-8")
+
+
+def test_a_malformed_pin_is_a_located_error(mini: Project) -> None:
+    _replace(
+        mini.facts / "sources.yaml",
+        "    file: harbour.txt\n",
+        "    file: harbour.txt\n    sha256: abc\n",
+    )
+    _, problems = run_check(mini)
+    assert [(p.location.line, p.message, p.hint) for p in problems] == [
+        (
+            4,
+            "sources.0.sha256: 'abc' is not a SHA-256 (64 lower-case hex digits)",
+            "let 'briefing pin' write it",
+        )
+    ]
