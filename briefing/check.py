@@ -327,11 +327,11 @@ def _cited_elsewhere(
 
 
 def _word_location(loaded: LoadedFile, value: Location, quote: str, offset: int) -> Location | None:
-    """Where in the YAML file the quote's character `offset` is, when the value is written on
-    its line as is (plain, or in quotes without escapes); None for anything else (a folded
-    block, a value over several lines, escapes), whose columns do not map one to one."""
-    before = quote[:offset]
-    if not value.line or "\n" in before:
+    """Where in the YAML file the quote's character `offset` is: in a value written on its
+    line as is (plain, or in quotes without escapes), or in a plain or block ('>-', '|') value
+    whose lines hold the quote's words as written. None when the columns cannot be mapped
+    (escapes, blank lines inside a block, comments): the caret then stays at the value."""
+    if not value.line:
         return None
     try:
         lines = loaded.path.read_text(encoding="utf-8-sig").splitlines()
@@ -340,12 +340,42 @@ def _word_location(loaded: LoadedFile, value: Location, quote: str, offset: int)
     if value.line > len(lines):
         return None
     written = lines[value.line - 1][value.col - 1 :]
+    before = quote[:offset]
     skip = 1 if written[:1] in ("'", '"') else 0
     # In quotes, an escape ('' or a backslash) before the word makes the text differ from
     # the quote's, so this test also refuses the values whose columns do not map.
-    if not written[skip:].startswith(before):
+    if "\n" not in before and written[skip:].startswith(before):
+        return Location(value.file, value.line, value.col + skip + offset)
+    if skip:
         return None
-    return Location(value.file, value.line, value.col + skip + offset)
+    return _folded_location(lines, value, quote, offset)
+
+
+def _folded_location(lines: list[str], value: Location, quote: str, offset: int) -> Location | None:
+    """The place of `offset` in a value over several lines, each line's words a piece of the
+    quote joined by one space or line break; every piece is compared, so a guess is never
+    printed."""
+    written = lines[value.line - 1][value.col - 1 :]
+    # A block ('>-', '|') starts on the next line; a plain value on the key's own line.
+    block = written[:1] in (">", "|")
+    pieces: list[tuple[int, int, str]] = (
+        [] if block else [(value.line, value.col, written.rstrip())]
+    )
+    number = value.line + 1
+    while number <= len(lines) and sum(len(p[2]) + 1 for p in pieces) <= len(quote):
+        text = lines[number - 1]
+        if not text.strip():
+            return None  # a blank line is a line break in the value: the pieces do not add up
+        pieces.append((number, len(text) - len(text.lstrip()) + 1, text.strip()))
+        number += 1
+    position = 0
+    for number, col, text in pieces:
+        if quote[position : position + len(text)] != text:
+            return None
+        if position <= offset < position + len(text):
+            return Location(value.file, number, col + offset - position)
+        position += len(text) + 1
+    return None
 
 
 def check_quotes(

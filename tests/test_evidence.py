@@ -126,13 +126,33 @@ def test_the_caret_points_at_the_first_differing_word(mini: Project) -> None:
     assert "said on Tuesday" in miss.related[1]
 
 
-def test_a_folded_quote_names_the_differing_word_in_the_message(mini: Project) -> None:
+def test_the_caret_finds_the_word_in_a_folded_quote(mini: Project) -> None:
     actor = mini.actors / "south.yaml"
     _replace(actor, "joint training", "joint exercises")
     _, problems = run_check(mini)
     (miss,) = [p for p in problems if p.message.startswith("quote not found")]
-    assert miss.message == "quote not found in source 'harbour' (it differs at 'exercises')"
+    lines = actor.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "joint exercises" in text)
+    assert (miss.location.line, miss.location.col) == (line, lines[line - 1].index("exercises") + 1)
+    assert miss.message == "quote not found in source 'harbour'"
     assert "the quote has 'exercises' where the source has 'training'" in miss.related
+
+
+def test_an_unmappable_quote_names_the_differing_word_in_the_message(mini: Project) -> None:
+    # A blank line inside a block is a line break in the value: no column to point at.
+    actor = mini.actors / "south.yaml"
+    _replace(
+        actor,
+        "joint training and shared intelligence, but it does\n",
+        "joint exercises and shared intelligence, but it does\n\n",
+    )
+    _, problems = run_check(mini)
+    (miss,) = [p for p in problems if p.message.startswith("quote not found")]
+    assert miss.message == "quote not found in source 'harbour' (it differs at 'exercises')"
+    block = next(
+        n for n, text in enumerate(actor.read_text().splitlines(), 1) if "quote: >-" in text
+    )
+    assert miss.location.line == block
 
 
 def test_the_near_miss_in_a_long_source_is_found_fast() -> None:
