@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from briefing.load import LoadedFile, Path_, read_project_file
 from briefing.model import Actor, Citation, Position
 from briefing.plan import Plan, actor_order, plan_outputs
 from briefing.project import Project
-from briefing.quotes import NormalText, closest, find, normalise
+from briefing.quotes import Match, NormalText, closest, find, normalise
 from briefing.validate import LoadedFactBase, load_fact_base
 
 
@@ -251,7 +252,44 @@ def read_sources(
             problems += [Diagnostic(where, f"source file unreadable: {d.message}") for d in found]
             continue
         texts[source.id] = normalise(text)
+        problems += _pin_problems(base, i, path)
     return texts, problems
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as 'briefing pin' writes it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _pin_problems(base: LoadedFactBase, index: int, path: Path) -> list[Diagnostic]:
+    """An error when a pinned source text is no longer the text its quotes were checked
+    against: an edit that keeps every quote can still change what a passage means."""
+    source = base.facts.sources[index]
+    if source.sha256 is None:
+        return []
+    try:
+        digest = file_sha256(path)
+    except OSError:
+        return []  # the text was just read; a file gone since is reported by the next run
+    if digest == source.sha256:
+        return []
+    facts = {
+        (c.file.name, c.path[:2])
+        for c in all_citations(base)
+        if c.citation.source == source.id and c.path[0] in FACT_GROUPS
+    }
+    count = (
+        f"{len(facts)} fact{'' if len(facts) == 1 else 's'} cite{'s' if len(facts) == 1 else ''}"
+    )
+    return [
+        Diagnostic(
+            base.sources_file.locate(("sources", index, "sha256")),
+            f"source '{source.id}' changed since it was pinned: facts/sources/{source.file} no "
+            f"longer matches its sha256 ({count} it)",
+            f"look at the change (e.g. git diff facts/sources/{source.file}); if the facts "
+            f"still hold, run: briefing pin {source.id}",
+        )
+    ]
 
 
 def raw_citations(loaded: LoadedFile) -> Iterator[tuple[str, str, Path_]]:
@@ -276,6 +314,70 @@ def raw_citations(loaded: LoadedFile) -> Iterator[tuple[str, str, Path_]]:
     yield from walk(loaded.data, ())
 
 
+def _cited_elsewhere(
+    quote: str, cited: str, texts: dict[str, NormalText]
+) -> tuple[str, Match] | None:
+    """The first other registered source (in sources.yaml order) the quote is verbatim in."""
+    for other, text in texts.items():
+        if other != cited:
+            match = find(quote, text)
+            if match is not None:
+                return other, match
+    return None
+
+
+def _word_location(loaded: LoadedFile, value: Location, quote: str, offset: int) -> Location | None:
+    """Where in the YAML file the quote's character `offset` is: in a value written on its
+    line as is (plain, or in quotes without escapes), or in a plain or block ('>-', '|') value
+    whose lines hold the quote's words as written. None when the columns cannot be mapped
+    (escapes, blank lines inside a block, comments): the caret then stays at the value."""
+    if not value.line:
+        return None
+    try:
+        lines = loaded.path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeError):
+        return None
+    if value.line > len(lines):
+        return None
+    written = lines[value.line - 1][value.col - 1 :]
+    before = quote[:offset]
+    skip = 1 if written[:1] in ("'", '"') else 0
+    # In quotes, an escape ('' or a backslash) before the word makes the text differ from
+    # the quote's, so this test also refuses the values whose columns do not map.
+    if "\n" not in before and written[skip:].startswith(before):
+        return Location(value.file, value.line, value.col + skip + offset)
+    if skip:
+        return None
+    return _folded_location(lines, value, quote, offset)
+
+
+def _folded_location(lines: list[str], value: Location, quote: str, offset: int) -> Location | None:
+    """The place of `offset` in a value over several lines, each line's words a piece of the
+    quote joined by one space or line break; every piece is compared, so a guess is never
+    printed."""
+    written = lines[value.line - 1][value.col - 1 :]
+    # A block ('>-', '|') starts on the next line; a plain value on the key's own line.
+    block = written[:1] in (">", "|")
+    pieces: list[tuple[int, int, str]] = (
+        [] if block else [(value.line, value.col, written.rstrip())]
+    )
+    number = value.line + 1
+    while number <= len(lines) and sum(len(p[2]) + 1 for p in pieces) <= len(quote):
+        text = lines[number - 1]
+        if not text.strip():
+            return None  # a blank line is a line break in the value: the pieces do not add up
+        pieces.append((number, len(text) - len(text.lstrip()) + 1, text.strip()))
+        number += 1
+    position = 0
+    for number, col, text in pieces:
+        if quote[position : position + len(text)] != text:
+            return None
+        if position <= offset < position + len(text):
+            return Location(value.file, number, col + offset - position)
+        position += len(text) + 1
+    return None
+
+
 def check_quotes(
     base: LoadedFactBase, texts: dict[str, NormalText], failed: Sequence[LoadedFile] = ()
 ) -> list[Diagnostic]:
@@ -292,17 +394,45 @@ def check_quotes(
             continue  # unknown, unreadable or too short: reported elsewhere
         if find(quote, text) is not None:
             continue
+        elsewhere = _cited_elsewhere(quote, source_id, texts)
+        if elsewhere is not None:
+            # The common slip: the right words, the wrong source id (copied from the entry
+            # above). Naming the source that has them beats any near-miss lead.
+            other, match = elsewhere
+            place = f"facts/sources/{files[other]}:{match.line}:{match.col}"
+            problems.append(
+                Diagnostic(
+                    loaded.locate((*path, "quote")),
+                    f"quote not found in source '{source_id}'; it is in source '{other}' "
+                    f"({place}): cite '{other}'",
+                    f"write 'source: {other}' in this citation",
+                )
+            )
+            continue
         near = closest(quote, text)
+        where = loaded.locate((*path, "quote"))
+        message = f"quote not found in source '{source_id}'"
         related: tuple[str, ...] = ()
         if near is not None:
             related = (
                 f"closest passage, facts/sources/{files[source_id]}:{near.line}:{near.col}:",
                 f"  {near.passage}",
             )
+            if near.differs_at is not None:
+                related += (
+                    f"the quote has '{near.quote_word}' where the source has '{near.source_words}'",
+                )
+                at = _word_location(loaded, where, quote, near.differs_at)
+                if at is None:
+                    # A block or escaped value: the caret stays at its start, so the message
+                    # names the word to look at.
+                    message += f" (it differs at '{near.quote_word}')"
+                else:
+                    where = at
         problems.append(
             Diagnostic(
-                loaded.locate((*path, "quote")),
-                f"quote not found in source '{source_id}'",
+                where,
+                message,
                 "copy the words exactly from the source (briefing find-quote helps)",
                 related=related,
             )

@@ -288,6 +288,22 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pin(args: argparse.Namespace) -> int:
+    from briefing import scaffold
+
+    project = Project.at(args.root)
+    try:
+        pinned = scaffold.pin_sources(project, args.source_ids)
+    except scaffold.ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    registry = project.name(project.facts / "sources.yaml")
+    for pin in pinned:
+        done = "pinned" if pin.changed else "already pinned"
+        print(f"{registry}:{pin.line}: {done} '{pin.source_id}' (sha256 {pin.sha256[:12]}...)")
+    return 0
+
+
 def _add_new_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new_parser = commands.add_parser(
         "new", help="add a source, actor, person, commitment, position or statement"
@@ -339,6 +355,14 @@ def add_editing_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     init_parser.add_argument("directory", help="where to create it (it must have no facts/)")
     init_parser.set_defaults(func=cmd_init)
+
+    pin_parser = commands.add_parser(
+        "pin", help="record the SHA-256 of source texts in facts/sources.yaml"
+    )
+    pin_parser.add_argument(
+        "source_ids", nargs="*", metavar="SOURCE_ID", help="sources to pin (default: all)"
+    )
+    pin_parser.set_defaults(func=cmd_pin)
 
     schema_parser = commands.add_parser(
         "schema", help="write JSON Schema files for editors into schema/"

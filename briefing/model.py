@@ -333,6 +333,14 @@ class Source(Strict):
 
     id: Id = Field(description="Id that citations name in their 'source:' key.")
     file: str = Field(description="File name inside facts/sources/, e.g. '004_e8bc.txt'.")
+    sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description=(
+            "SHA-256 of the file's bytes as the quotes were checked against it (64 hex digits); "
+            "the check fails when the text changes. Written by 'briefing pin'."
+        ),
+    )
     title: str = Field(description="Headline or, if none, a short description of the text.")
     title_supplied: bool = Field(
         default=False,

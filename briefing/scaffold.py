@@ -253,7 +253,7 @@ def new_source(
     project: Project, file: str, *, source_id: str | None = None, reliability: str | None = None
 ) -> Written:
     """Register a text file already in facts/sources/ in facts/sources.yaml."""
-    from briefing.check import source_path
+    from briefing.check import file_sha256, source_path
 
     name = Path(file).name
     candidate = Path(file)
@@ -289,6 +289,11 @@ def new_source(
     fields: list[Line] = [
         ("id", wanted, "how citations name this source"),
         ("file", name, ""),
+        (
+            "sha256",
+            file_sha256(path),
+            "the text as registered; after a deliberate change: briefing pin",
+        ),
         (f"# The text begins: {first_line}", None, ""),
         ("title", fill("the headline, or a short description of the text"), ""),
         ("outlet", fill("the outlet exactly as the text names it"), ""),
@@ -298,6 +303,96 @@ def new_source(
     ]
     new_text = append_to_list(original, loaded, "sources", fields)
     return _commit(project, registry, new_text, "sources", len(entries), f"source '{wanted}'")
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A source whose pin `briefing pin` wrote (or found already right)."""
+
+    source_id: str
+    line: int
+    sha256: str
+    changed: bool
+
+
+_SHA_LINE = re.compile(r"^(?P<head>\s*(?:-\s+)?sha256:\s*)(?P<value>[^\s#]*)(?P<tail>.*)$")
+
+
+def pin_sources(project: Project, wanted: Sequence[str] = ()) -> list[Pinned]:
+    """Write the SHA-256 of each source text (all when `wanted` is empty) into its entry in
+    facts/sources.yaml, edited as text so comments stay: the 'sha256:' line is rewritten, or
+    one is inserted after the 'file:' line."""
+    from briefing.check import file_sha256, source_path
+
+    registry = project.facts / "sources.yaml"
+    if not registry.exists():
+        raise ScaffoldError(f"no {project.name(registry)}; register a source first")
+    original, loaded = _load(project, registry)
+    entries = loaded.data.get("sources")
+    if not isinstance(entries, list):
+        raise ScaffoldError(f"{project.name(registry)}: 'sources' is not a list; fix it first")
+    by_id = {
+        e["id"]: i
+        for i, e in reversed(list(enumerate(entries)))
+        if isinstance(e, dict) and isinstance(e.get("id"), str)
+    }
+    for source_id in wanted:
+        if source_id not in by_id:
+            hint = did_you_mean(source_id, set(by_id)) or "see facts/sources.yaml"
+            raise ScaffoldError(f"unknown source '{source_id}'; {hint}")
+    chosen = [by_id[s] for s in dict.fromkeys(wanted)] if wanted else sorted(set(by_id.values()))
+    lines = original.splitlines()
+    edits: list[tuple[int, str, bool]] = []  # (0-based line, text, insert?) applied bottom-up
+    pinned: list[Pinned] = []
+    for index in chosen:
+        entry = entries[index]
+        path, reason = source_path(project, str(entry.get("file", "")))
+        if path is None:
+            raise ScaffoldError(f"source '{entry['id']}': {reason}")
+        digest = file_sha256(path)
+        where = ("sources", index, "sha256")
+        if where in loaded.values:
+            line = loaded.values[where][0]
+            found = _SHA_LINE.match(lines[line - 1])
+            if found is None:
+                raise ScaffoldError(
+                    f"{project.name(registry)}:{line}: cannot rewrite 'sha256' here; "
+                    "edit it by hand"
+                )
+            changed = entry.get("sha256") != digest
+            edits.append((line - 1, f"{found['head']}{yaml_scalar(digest)}{found['tail']}", False))
+        else:
+            file_key = loaded.keys.get(("sources", index, "file"))
+            if file_key is None:
+                raise ScaffoldError(f"source '{entry['id']}' has no 'file:'; fix it first")
+            line, col = file_key
+            edits.append((line, " " * (col - 1) + f"sha256: {yaml_scalar(digest)}", True))
+            line, changed = line + 1, True
+        pinned.append(Pinned(str(entry["id"]), line, digest, changed))
+    for at, text, insert in sorted(edits, reverse=True):
+        if insert:
+            lines.insert(at, text)
+        else:
+            lines[at] = text
+    new_text = "\n".join(lines) + "\n"
+    # Read back what was written: every chosen entry must hold its digest, nothing else moved.
+    check, problems = parse_yaml(new_text, registry, project.name(registry))
+    after = (
+        check.data.get("sources") if check is not None and isinstance(check.data, dict) else None
+    )
+    if (
+        problems
+        or not isinstance(after, list)
+        or len(after) != len(entries)
+        or any(after[i].get("sha256") != p.sha256 for i, p in zip(chosen, pinned, strict=True))
+    ):
+        raise ScaffoldError(
+            f"could not pin {project.name(registry)} safely (a flow-style entry?); "
+            "nothing was written"
+        )
+    if new_text != original:
+        write_text_atomic(registry, new_text)
+    return pinned
 
 
 # --- Actors and their facts -------------------------------------------------------------------

@@ -108,6 +108,9 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
         hint = did_you_mean(str(value), choices) or "allowed: " + ", ".join(choices)
         if "did you mean" in hint:
             hint += " (allowed: " + ", ".join(choices) + ")"
+    elif kind == "string_pattern_mismatch" and loc and loc[-1] == "sha256":
+        message = f"{_describe(error.get('input'))} is not a SHA-256 (64 lower-case hex digits)"
+        hint = "let 'briefing pin' write it"
     elif kind == "string_pattern_mismatch":
         message = f"{_describe(error.get('input'))} is not a valid id"
         hint = "ids use lower-case letters, digits, '-' and '_', at most 40 characters"

@@ -55,13 +55,13 @@ def test_all_problems_in_one_run_sorted_with_carets(tmp_path: Path, capsys) -> N
     # 'ee' are not reported as naming an unknown actor (no cascade of follow-on errors).
     assert headers == [
         "facts/actors/ee.yaml:10:13: error: positions.0.stance: 'suports' is not allowed here",
-        "facts/actors/north.yaml:12:16: error: quote not found in source 'alpha'",
+        "facts/actors/north.yaml:12:46: error: quote not found in source 'alpha'",
         "facts/sources/gamma.txt: warning: source text is not registered in facts/sources.yaml",
     ]
     assert (
         " 10 |     stance: suports\n    |             ^\n    hint: did you mean 'supports'?" in err
     )
-    assert "closest passage, facts/sources/alpha.txt:7:14:\n      that membership was" in err
+    assert "closest passage, facts/sources/alpha.txt:7:19:\n      membership was" in err
     assert err.rstrip().endswith("2 error(s), 1 warning(s)")
 
 
@@ -116,7 +116,7 @@ def test_json_format(tmp_path: Path, capsys, strict: bool) -> None:
     items = json.loads(out)
     assert [(i["file"], i["line"], i["col"], i["severity"]) for i in items] == [
         ("facts/actors/ee.yaml", 10, 13, "error"),
-        ("facts/actors/north.yaml", 12, 16, "error"),
+        ("facts/actors/north.yaml", 12, 46, "error"),
         ("facts/sources/gamma.txt", 0, 0, "error" if strict else "warning"),
     ]
     assert items[0]["hint"].startswith("did you mean 'supports'?")

@@ -36,9 +36,9 @@ def test_new_source_appends_entry_and_keeps_comments(tmp_path: Path, capsys) -> 
     assert "# The text begins: Gamma Daily" in after
     assert problems_of(project) == [
         "facts/sources.yaml:16:9: warning: source 'gamma-report' is not cited by any fact",
-        "facts/sources.yaml:19:12: error: 'title' still holds a placeholder",
-        "facts/sources.yaml:20:13: error: 'outlet' still holds a placeholder",
-        "facts/sources.yaml:22:23: error: 'reliability_note' still holds a placeholder",
+        "facts/sources.yaml:20:12: error: 'title' still holds a placeholder",
+        "facts/sources.yaml:21:13: error: 'outlet' still holds a placeholder",
+        "facts/sources.yaml:23:23: error: 'reliability_note' still holds a placeholder",
     ]
     # Filling in the placeholders is all it takes.
     text = after.replace("'FILL IN: the headline, or a short description of the text'", "Gamma")
