@@ -333,10 +333,8 @@ def _word_location(loaded: LoadedFile, value: Location, quote: str, offset: int)
     (escapes, blank lines inside a block, comments): the caret then stays at the value."""
     if not value.line:
         return None
-    try:
-        lines = loaded.path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeError):
-        return None
+    # The text the loader read through the gate: the file is not read a second time.
+    lines = loaded.text.splitlines()
     if value.line > len(lines):
         return None
     written = lines[value.line - 1][value.col - 1 :]

@@ -166,6 +166,7 @@ class LoadedFile:
     data: Any
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""  # the text it was parsed from, as read through the gate
 
     def locate(self, path: Path_, *, key: bool = False) -> Location:
         """The location of the value (or, with `key`, the key) at `path`, or its nearest parent."""
@@ -370,7 +371,7 @@ def _is_blank(text: str) -> bool:
 
 def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
     """Parse one YAML document into a LoadedFile; every problem becomes a diagnostic."""
-    loaded = LoadedFile(path=path, name=name, data=None)
+    loaded = LoadedFile(path=path, name=name, data=None, text=text)
     empty = Diagnostic(Location(name), "file is empty", "add content or delete the file")
     if _is_blank(text):
         return None, [empty]
