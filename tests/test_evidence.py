@@ -239,3 +239,14 @@ def test_a_malformed_pin_is_a_located_error(mini: Project) -> None:
             "let 'briefing pin' write it",
         )
     ]
+
+
+def test_the_book_prints_each_pinned_digest(mini: Project) -> None:
+    """A reader compares the digest printed in Appendix A with the attached file's."""
+    from briefing.build import checked_facts, render_site
+
+    assert main(["--root", str(mini.root), "pin"]) == 0
+    checked, facts, plan = checked_facts(mini)
+    site = render_site(facts, mini, plan, checked.texts, with_data=False)
+    digest = hashlib.sha256((mini.sources / "harbour.txt").read_bytes()).hexdigest()
+    assert site.book is not None and digest in site.book
