@@ -177,15 +177,29 @@ class Past:
     problems: tuple[Diagnostic, ...] = ()  # warnings
 
 
-def past(project: Project, facts: FactBase) -> Past:
-    """The released editions and the changes since the latest one before this edition."""
+# A released edition's fact base, loaded once: editions are never rewritten, so a process that
+# builds again and again (serve) keeps what it loaded, keyed by the edition's manifest.
+Snapshots = dict[tuple[int, int], tuple[FactBase | None, list[Diagnostic]]]
+
+
+def past(project: Project, facts: FactBase, snapshots: Snapshots | None = None) -> Past:
+    """The released editions and the changes since the latest one before this edition;
+    `snapshots` keeps the loaded editions between calls."""
     released, problems = released_editions(project)
     current = facts.edition.number
     earlier = [n for n in numbers(project) if n < current]
     changes = None
     if earlier:
         since = earlier[-1]
-        old, found = load_edition(project, since)
+        manifest = project.editions / str(since) / SUMS_FILE
+        try:
+            key = (since, manifest.stat().st_mtime_ns)
+        except OSError:
+            key = (since, 0)
+        memo = snapshots if snapshots is not None else {}
+        if key not in memo:
+            memo[key] = load_edition(project, since)
+        old, found = memo[key]
         if old is None:
             first = errors(found)[0] if errors(found) else None
             detail = f": {first.location}: {first.message}" if first is not None else ""

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from briefing.diagnostics import errors, render
+from briefing.editions import Snapshots, past
 from briefing.files import SourceLines
 from briefing.plan import Plan
 from briefing.project import Project
@@ -108,6 +109,7 @@ class Site:
         self._pdf_lock = threading.Lock()
         self._digest = ""
         self._pdf_cache: dict[tuple[int, str], bytes] = {}
+        self._snapshots: Snapshots = {}  # released editions, loaded once per session
         self.snapshot = Snapshot(version=0)
 
     def _line(self, file: str, line: int) -> str | None:
@@ -116,12 +118,11 @@ class Site:
     def _render(self) -> Snapshot:
         from briefing.build import checked_facts, render_site
         from briefing.diagnostics import FactBaseError, PublishError, TemplateError
-        from briefing.editions import past
 
         try:
             checked, facts, plan = checked_facts(self.project, pdf=False)
             # As the build: the overview opens with what changed since the last edition.
-            history = past(self.project, facts)
+            history = past(self.project, facts, self._snapshots)
             site = render_site(facts, self.project, plan, checked.texts, history, with_data=False)
         except FactBaseError as exc:
             problems = exc.diagnostics

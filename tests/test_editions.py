@@ -520,3 +520,26 @@ def test_diff_of_two_small_fact_bases() -> None:
     (item,) = diff(old, turned_base).answers
     assert item.line == "Harbour Council, Membership: opposes → supports (April 2031)"
     assert (item.actor, item.fact) == ("council", "council-turn")
+
+
+def test_a_released_edition_is_loaded_once_per_session(
+    second: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve rebuilds on every save: the frozen edition it compares with is read once."""
+    from briefing import editions
+
+    loads: list[int] = []
+    real = editions.load_edition
+
+    def counting(project: Project, number: int) -> Any:
+        loads.append(number)
+        return real(project, number)
+
+    monkeypatch.setattr(editions, "load_edition", counting)
+    base, _, _ = load_fact_base(second)
+    assert base is not None
+    snapshots: editions.Snapshots = {}
+    first = editions.past(second, base.facts, snapshots)
+    again = editions.past(second, base.facts, snapshots)
+    assert loads == [3]
+    assert first.changes == again.changes and first.changes is not None
