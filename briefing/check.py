@@ -13,7 +13,14 @@ from briefing.claims import check_confidence, check_quoted_words
 from briefing.diagnostics import Diagnostic, Location, did_you_mean
 from briefing.history import when
 from briefing.load import LoadedFile, Path_, read_project_file
-from briefing.model import Actor, Citation, Position
+from briefing.model import (
+    ACTOR_GROUPS,
+    FACT_GROUPS,
+    OVERVIEW_GROUPS,
+    Actor,
+    Citation,
+    Position,
+)
 from briefing.plan import Plan, actor_order, plan_outputs
 from briefing.project import Project
 from briefing.quotes import Match, NormalText, closest, find, normalise
@@ -31,24 +38,10 @@ class Cited:
 
 def actor_citations(actor: Actor, loaded: LoadedFile) -> Iterator[Cited]:
     """Every citation in one actor file, with its YAML path."""
-    groups: dict[str, list[Any]] = {
-        "bluf": list(actor.bluf),
-        "positions": list(actor.positions),
-        "commitments": list(actor.commitments),
-        "statements": list(actor.statements),
-        "open_questions": list(actor.open_questions),
-    }
-    for group, items in groups.items():
-        for i, item in enumerate(items):
+    for group in ACTOR_GROUPS:
+        for i, item in enumerate(getattr(actor, group)):
             for k, citation in enumerate(getattr(item, "citations", [])):
                 yield Cited(citation, loaded, (group, i, "citations", k))
-
-
-# The lists of an actor that hold facts with ids.
-FACT_GROUPS = ("positions", "commitments", "statements")
-
-# The overview's lists of cited entries, in the order they are read.
-OVERVIEW_GROUPS = ("bluf", "assumptions", "watch", "implications", "open_questions")
 
 
 def all_citations(base: LoadedFactBase) -> Iterator[Cited]:
@@ -101,7 +94,7 @@ def check_ids(base: LoadedFactBase) -> list[Diagnostic]:
     )
     entries: list[tuple[str, LoadedFile, Path_]] = []
     for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
-        for group in ("positions", "commitments", "statements"):
+        for group in FACT_GROUPS:
             for i, item in enumerate(getattr(actor, group)):
                 entries.append((item.id, loaded, (group, i)))
     problems += _unique(entries, "fact")

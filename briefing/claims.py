@@ -15,7 +15,14 @@ from typing import Any
 
 from briefing.diagnostics import Diagnostic
 from briefing.load import LoadedFile, Path_
-from briefing.model import Citation, FactBase, Judgment, SourcesNeeded
+from briefing.model import (
+    ACTOR_GROUPS,
+    OVERVIEW_GROUPS,
+    Citation,
+    FactBase,
+    Judgment,
+    SourcesNeeded,
+)
 from briefing.quotes import NormalText, normalise
 from briefing.validate import LoadedFactBase
 
@@ -53,12 +60,12 @@ def prose(base: LoadedFactBase) -> Iterator[Prose]:
                 yield Prose(value, citations, file, (*path, field), speaker)
 
     overview = base.facts.overview
-    for group in ("bluf", "assumptions", "watch", "implications", "open_questions"):
+    for group in OVERVIEW_GROUPS:
         for i, item in enumerate(getattr(overview, group)):
             yield from walk(item, base.overview_file, (group, i))
     for actor, file in zip(base.facts.actors, base.actor_files, strict=True):
         yield from walk(actor, file, ())
-        for group in ("bluf", "positions", "commitments", "statements", "open_questions"):
+        for group in ACTOR_GROUPS:
             for i, item in enumerate(getattr(actor, group)):
                 yield from walk(item, file, (group, i))
 

@@ -137,10 +137,6 @@ class FuzzyDate(Strict):
         precisions: tuple[Precision, ...] = ("year", "month", "day")
         return precisions[self.start.count("-")]
 
-    @property
-    def sort_key(self) -> str:
-        return self.value
-
     def span(self) -> tuple[dt.date, dt.date]:
         """The days the date covers, as [first, after-last): a year, a month, a day, or from
         the start of a span's first end to the end of its last. Year-less dates have none."""
@@ -602,6 +598,13 @@ class Point(Strict):
     citations: list[Citation] = Field(
         default_factory=list, description="Quotes it rests on, if any."
     )
+
+
+# The lists of an actor file that hold facts with ids, and every cited list of an actor and of
+# the overview, in the order they are read.
+FACT_GROUPS = ("positions", "commitments", "statements")
+ACTOR_GROUPS = ("bluf", *FACT_GROUPS, "open_questions")
+OVERVIEW_GROUPS = ("bluf", "assumptions", "watch", "implications", "open_questions")
 
 
 class Overview(Strict):

@@ -20,7 +20,7 @@ from briefing.diagnostics import did_you_mean
 from briefing.files import write_text_atomic
 from briefing.findquote import yaml_scalar
 from briefing.load import LoadedFile, load_file, parse_yaml, read_project_file
-from briefing.model import ID_PATTERN, FieldSpec, Vocabulary
+from briefing.model import FACT_GROUPS, ID_PATTERN, FieldSpec, Vocabulary
 from briefing.project import Project
 
 
@@ -484,7 +484,7 @@ def _all_fact_ids(project: Project) -> set[str]:
     for path in project.actors.glob("*.yaml"):
         loaded, _ = load_file(path, project.name(path), within=project.facts)
         if loaded is not None:
-            for group in ("positions", "commitments", "statements"):
+            for group in FACT_GROUPS:
                 ids |= _ids_in(loaded.data, group)
     return ids
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from briefing.check import run_check
 from briefing.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,3 +26,9 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def messages(project: Project) -> list[str]:
+    """Every diagnostic the check gives on a project, as the curator reads it."""
+    _, problems = run_check(project)
+    return [p.format() for p in problems]

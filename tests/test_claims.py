@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from briefing.check import run_check
 from briefing.project import Project
-from tests.editing_fixture import edit
-
-
-def messages(project: Project) -> list[str]:
-    _, problems = run_check(project)
-    return [p.format() for p in problems]
+from tests.editing_fixture import edit, messages
 
 
 def test_quoted_words_must_be_in_the_cited_source(mini: Project) -> None:

@@ -9,18 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from briefing.check import check_project, run_check
+from briefing.check import check_project
 from briefing.cli import main
 from briefing.diagnostics import errors
 from briefing.project import Project
 from briefing.render import PACKAGE_TEMPLATES
-from tests.editing_fixture import edit
-
-
-def messages(project: Project) -> list[str]:
-    _, problems = run_check(project)
-    return [p.format() for p in problems]
-
+from tests.editing_fixture import edit, messages
 
 # --- The vocabulary ---------------------------------------------------------------------------
 

@@ -7,11 +7,10 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from briefing.check import run_check
 from briefing.cli import main
 from briefing.model import FuzzyDate
 from briefing.project import Project
-from tests.editing_fixture import edit
+from tests.editing_fixture import edit, messages
 
 EARLIER = """\
   - id: council-membership-early
@@ -24,11 +23,6 @@ EARLIER = """\
       - source: harbour
         quote: the council "cannot offer membership while the dispute lasts"
 """
-
-
-def messages(project: Project) -> list[str]:
-    _, problems = run_check(project)
-    return [p.format() for p in problems]
 
 
 def add_earlier_position(project: Project, latest_date: str | None = "2031-03-14") -> None:
