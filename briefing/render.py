@@ -569,7 +569,9 @@ def template_problem(exc: Exception, project: Project) -> Diagnostic:
         if filename.endswith((".html", ".css", ".xml", ".txt")):
             file, line = shown(filename), trace.tb_lineno
         trace = trace.tb_next
-    message = str(exc) or type(exc).__name__
+    # Jinja names the Python class ('briefing.vocabulary.Actor object'): the curator knows an
+    # actor, not our module path.
+    message = re.sub(r"'(?:[\w]+\.)+(\w+) object'", r"'\1'", str(exc)) or type(exc).__name__
     if isinstance(exc, jinja2.UndefinedError):
         hint = "the template uses a name or attribute the facts do not have"
     else:
