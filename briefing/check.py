@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.claims import check_confidence, check_quoted_words
-from briefing.diagnostics import Diagnostic, Location, did_you_mean
+from briefing.diagnostics import Diagnostic, Location, did_you_mean, editor_lines
 from briefing.history import when
 from briefing.load import LoadedFile, Path_, read_project_file
 from briefing.model import (
@@ -327,7 +327,7 @@ def _word_location(loaded: LoadedFile, value: Location, quote: str, offset: int)
     if not value.line:
         return None
     # The text the loader read through the gate: the file is not read a second time.
-    lines = loaded.text.splitlines()
+    lines = editor_lines(loaded.text)
     if value.line > len(lines):
         return None
     written = lines[value.line - 1][value.col - 1 :]

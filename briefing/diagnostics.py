@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+
+# An editor breaks lines at LF, CRLF and CR only. PyYAML (YAML 1.1) and str.splitlines() also
+# break at NEL, U+2028, U+2029 and form feeds, which would send a reader to the wrong line.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def editor_lines(text: str) -> list[str]:
+    """The lines of `text` as an editor numbers them (without their line breaks)."""
+    return _LINE_BREAK.split(text)
+
+
+class LineIndex:
+    """Maps a character index of a text to the 1-based line:col an editor shows for it."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+    def line_col(self, index: int) -> tuple[int, int]:
+        """The line and column of character `index` (1-based both)."""
+        line = bisect.bisect_right(self.starts, max(index, 0))
+        return line, index - self.starts[line - 1] + 1
+
 
 Severity = Literal["error", "warning"]
 

@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from briefing.diagnostics import editor_lines
 from briefing.load import read_project_file
 
 
@@ -48,6 +49,6 @@ class SourceLines:
         if file not in self._files:
             # A diagnostic may name any file; only what stays inside the project is shown.
             text, _ = read_project_file(self.root / file, self.root, file)
-            self._files[file] = text.splitlines(keepends=True) if text is not None else None
+            self._files[file] = editor_lines(text) if text is not None else None
         lines = self._files[file]
         return lines[line - 1] if lines is not None and line <= len(lines) else None

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from briefing.diagnostics import Diagnostic, Location
+from briefing.diagnostics import Diagnostic, LineIndex, Location, editor_lines
 
 # Limits that keep a hostile or broken file from exhausting the machine. A real actor file is
 # a few kilobytes, about six levels deep, and uses no aliases at all; each limit leaves a wide
@@ -69,11 +69,6 @@ class _Refused(Exception):
         self.line, self.col, self.message, self.hint = line, col, message, hint
 
 
-def _mark_of(event_or_node: Any) -> tuple[int, int]:
-    mark = event_or_node.start_mark
-    return mark.line + 1, mark.column + 1
-
-
 _RESOLVER = _FactResolver()
 
 
@@ -96,15 +91,20 @@ class _FactComposer(
         yaml.parser.Parser.__init__(self)
         yaml.composer.Composer.__init__(self)
         _FactResolver.__init__(self)
+        self.lines = LineIndex(stream)
         self.alias_count = 0
         self.depth = 0
         self.weights: dict[int, int] = {}  # id(node) -> expanded size, once complete
         self.open_weights: list[int] = [0]  # running size of each node being composed
 
+    def where(self, event: Any) -> tuple[int, int]:
+        """The line:col an editor shows for where `event` starts."""
+        return self.lines.line_col(event.start_mark.index)
+
     def _add_weight(self, weight: int, event: Any) -> None:
         self.open_weights[-1] += weight
         if self.open_weights[-1] > MAX_NODES:
-            line, col = _mark_of(event)
+            line, col = self.where(event)
             raise _Refused(
                 line,
                 col,
@@ -116,7 +116,7 @@ class _FactComposer(
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.events.AliasEvent):
             self.alias_count += 1
-            line, col = _mark_of(event)
+            line, col = self.where(event)
             if self.alias_count > MAX_ALIASES:
                 raise _Refused(
                     line,
@@ -138,7 +138,7 @@ class _FactComposer(
             return aliased
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            line, col = _mark_of(event)
+            line, col = self.where(event)
             raise _Refused(
                 line,
                 col,
@@ -184,20 +184,21 @@ class LoadedFile:
         return Location(self.name, line, col)
 
 
-def _where(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
 class _Builder:
     """Turns composed nodes into dicts, lists and scalars, recording positions."""
 
     def __init__(self, loaded: LoadedFile) -> None:
         self.loaded = loaded
+        self.lines = LineIndex(loaded.text)
         self.problems: list[Diagnostic] = []
         self.count = 0
 
+    def where(self, node: Node) -> tuple[int, int]:
+        """The line:col an editor shows for where `node` starts."""
+        return self.lines.line_col(node.start_mark.index)
+
     def problem(self, node: Node, message: str, hint: str = "") -> None:
-        line, col = _where(node)
+        line, col = self.where(node)
         self.problems.append(Diagnostic(Location(self.loaded.name, line, col), message, hint))
 
     def build(self, node: Node, path: Path_, depth: int = 0) -> Any:
@@ -205,10 +206,10 @@ class _Builder:
         # places a deep value deep inside another, which only shows once it is expanded.
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
-            line, col = _where(node)
+            line, col = self.where(node)
             limit = f"{MAX_NODES:,} values" if self.count > MAX_NODES else f"{MAX_DEPTH} levels"
             raise _Refused(line, col, f"once aliases are expanded, this exceeds {limit}")
-        self.loaded.values[path] = _where(node)
+        self.loaded.values[path] = self.where(node)
         if node.tag not in _ALLOWED_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             self.problem(
@@ -258,8 +259,8 @@ class _Builder:
                     "remove one of the two, or merge their values",
                 )
                 continue
-            first_seen[key] = _where(key_node)
-            self.loaded.keys[(*path, key)] = _where(key_node)
+            first_seen[key] = self.where(key_node)
+            self.loaded.keys[(*path, key)] = self.where(key_node)
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
 
@@ -366,7 +367,7 @@ def _syntax_hint(message: str) -> str:
 
 
 def _is_blank(text: str) -> bool:
-    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+    return all(not line.strip() or line.lstrip().startswith("#") for line in editor_lines(text))
 
 
 def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
@@ -390,13 +391,12 @@ def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, lis
             mark = exc.context_mark
             opened = exc.context.removeprefix("while scanning ").removeprefix("while parsing ")
             message = f"{opened} starting here is never closed"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        line, col = LineIndex(text).line_col(mark.index) if mark else (0, 0)
         return None, [
             Diagnostic(Location(name, line, col), f"YAML syntax: {message}", _syntax_hint(message))
         ]
     except yaml.reader.ReaderError as exc:
-        before = text[: exc.position]
-        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        line, col = LineIndex(text).line_col(exc.position)
         return None, [
             Diagnostic(
                 Location(name, line, col),
@@ -473,7 +473,7 @@ def load_file(
     if text is None:
         return None, problems
     if "\t" in text:
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(editor_lines(text), 1):
             indent = line[: len(line) - len(line.lstrip())]
             if "\t" in indent:
                 return None, [

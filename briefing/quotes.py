@@ -10,8 +10,11 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import fuzz
+
+from briefing.diagnostics import LineIndex
 
 _TRANSLATE = str.maketrans(
     {
@@ -59,9 +62,11 @@ class NormalText:
     def line_col(self, index: int) -> tuple[int, int]:
         """1-based line and column in the original text of a normalised index."""
         pos = self.offsets[min(index, len(self.offsets) - 1)] if self.offsets else 0
-        line = self.original.count("\n", 0, pos) + 1
-        col = pos - (self.original.rfind("\n", 0, pos) + 1) + 1
-        return line, col
+        return self._lines.line_col(pos)
+
+    @cached_property
+    def _lines(self) -> LineIndex:
+        return LineIndex(self.original)
 
     def paragraph(self, index: int) -> int:
         """The 1-based paragraph of the original text a normalised index falls in; paragraphs

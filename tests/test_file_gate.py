@@ -99,7 +99,7 @@ def test_placeholders_are_not_read_through_a_symlink_outside_facts(
 
 def test_caret_printer_reads_only_inside_the_project(mini: Project, outside: Path) -> None:
     lines = SourceLines(mini.root)
-    assert lines.get("facts/actors/south.yaml", 1) == "id: south\n"
+    assert lines.get("facts/actors/south.yaml", 1) == "id: south"
     (mini.facts / "linked.yaml").symlink_to(outside)
     assert lines.get("facts/linked.yaml", 1) is None
     assert lines.get(f"../{outside.name}", 1) is None

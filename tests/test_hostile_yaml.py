@@ -140,6 +140,17 @@ def test_plain_scalars_are_not_converted() -> None:
     }
 
 
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_lines_are_numbered_as_an_editor_numbers_them(separator: str) -> None:
+    """PyYAML breaks lines at NEL and the Unicode separators; an editor does not, and the
+    line:col of an error must be the one the curator's editor shows."""
+    _, problems = parse(f"a: '{separator}x{separator}'\nb: 'x\n")
+    assert problems and problems[0].startswith("facts/x.yaml:2:4:"), problems
+    loaded, _ = parse_yaml(f"a: '{separator}'\nb: {{c: 1}}\n", Path("x.yaml"), "facts/x.yaml")
+    assert loaded is not None and loaded.values[("b", "c")] == (2, 8)
+    assert parse(f"a: 1\r{separator}b:\r\t- 2\r")[1][0].startswith("facts/x.yaml:3:")
+
+
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "a.yaml"
     path.write_bytes(b"\xef\xbb\xbfid: aa\n")
