@@ -26,11 +26,15 @@ from tests.hostile_support import HOSTILE_BASE
 FACT_FILES = sorted(
     p.relative_to(HOSTILE_BASE).as_posix() for p in (HOSTILE_BASE / "facts").rglob("*.yaml")
 )
-# BRIEFING_EXAMPLES raises the count for a longer hunt than the default test run.
+# BRIEFING_EXAMPLES raises the count for a longer, random hunt. The default run (make test, CI)
+# draws the same examples every time, so a red CI is reproducible and never a matter of luck;
+# what a hunt finds is pinned below with @example.
+HUNT = "BRIEFING_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("BRIEFING_EXAMPLES", "120"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
+    derandomize=not HUNT,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
@@ -211,7 +215,7 @@ json_like = st.recursive(
 )
 
 
-@settings(max_examples=EXAMPLES * 3, deadline=None)
+@settings(max_examples=EXAMPLES * 3, deadline=None, derandomize=not HUNT)
 @given(st.dictionaries(safe_text(10), json_like, min_size=1))
 def test_loader_reads_back_what_yaml_writes(data: dict[str, Any]) -> None:
     text = yaml.safe_dump(data, allow_unicode=True)
@@ -236,7 +240,7 @@ def assert_same(got: Any, want: Any) -> None:
         assert got == want and type(got) is type(want)
 
 
-@settings(max_examples=EXAMPLES * 4, deadline=None)
+@settings(max_examples=EXAMPLES * 4, deadline=None, derandomize=not HUNT)
 @given(st.text(alphabet=st.sampled_from(list("ab :-\n\t#'\"&*!<>[]{}|?%@`\\,.0123456789~"))))
 def test_loader_never_crashes(text: str) -> None:
     loaded, problems = parse_yaml(text, Path("x.yaml"), "facts/x.yaml")
@@ -256,7 +260,7 @@ markdown_text = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=EXAMPLES * 4, deadline=None)
+@settings(max_examples=EXAMPLES * 4, deadline=None, derandomize=not HUNT)
 @given(markdown_text)
 def test_markdown_output_is_inert(text: str) -> None:
     out = str(_markdown()(text))
