@@ -97,13 +97,16 @@ def refresh_schema(project: Project, checked: Checked) -> list[Path]:
     return schema.write(directory, checked.base.models)
 
 
-def build(project: Project, *, pdf: bool = True) -> tuple[BuildResult, Checked]:
+def build(
+    project: Project, *, pdf: bool = True, jobs: int | None = None, cache: bool = True
+) -> tuple[BuildResult, Checked]:
     """Check, plan, render and publish the project into build/; raises a BriefingError
-    (facts, templates, disk) and leaves build/ as it was when anything fails."""
+    (facts, templates, disk) and leaves build/ as it was when anything fails. PDFs are laid
+    out in `jobs` processes, and taken from the cache when unchanged (see publish)."""
     checked, facts, plan = checked_facts(project, pdf=pdf)
     history = past(project, facts)
     site = render_site(facts, project, plan, checked.texts, history)
-    result = publish(project, site)
+    result = publish(project, site, jobs=jobs, cache=cache)
     refresh_schema(project, checked)
     return result, _with_warnings(checked, history)
 
@@ -113,7 +116,9 @@ def _with_warnings(checked: Checked, history: Past) -> Checked:
     return dataclasses.replace(checked, problems=[*checked.problems, *history.problems])
 
 
-def release(project: Project) -> tuple[Frozen, BuildResult, Checked]:
+def release(
+    project: Project, *, jobs: int | None = None, cache: bool = True
+) -> tuple[Frozen, BuildResult, Checked]:
     """Build with PDFs and freeze the build into editions/N/ (N: the edition's number), with the
     fact base it read, edition.json and SHA256SUMS; then the build replaces build/.
 
@@ -134,6 +139,6 @@ def release(project: Project) -> tuple[Frozen, BuildResult, Checked]:
     def freeze_staged(built: Path) -> None:
         frozen.append(freeze(project, facts, plan, index, built))
 
-    result = publish(project, site, before_swap=freeze_staged)
+    result = publish(project, site, before_swap=freeze_staged, jobs=jobs, cache=cache)
     refresh_schema(project, checked)
     return frozen[0], result, _with_warnings(checked, history)

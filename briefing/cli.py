@@ -63,22 +63,50 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes (1 or more)")
+    return int(text)
+
+
+def _layout_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        metavar="N",
+        help="lay out PDFs in N processes (default: one per core, or BRIEFING_JOBS)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="lay out every PDF afresh, neither reading nor filling .cache/briefing/",
+    )
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from briefing.build import build
 
     project = Project.at(args.root)
     started = time.perf_counter()
     try:
-        result, checked = build(project, pdf=not args.no_pdf)
+        result, checked = build(
+            project, pdf=not args.no_pdf, jobs=args.jobs, cache=not args.no_cache
+        )
     except FactBaseError as exc:
         report(exc.diagnostics, project=project)
         print("build stopped: fix the errors above; build/ was left as it was", file=sys.stderr)
         return 1
     report(checked.problems, project=project)
     elapsed = time.perf_counter() - started
+    laid = (
+        f"; {len(result.rendered)} PDFs laid out, {len(result.reused)} unchanged (cached)"
+        if result.pdf
+        else ""
+    )
     print(
         f"built {len(result.briefs)} briefs ({len(result.html)} HTML, {len(result.pdf)} PDF) "
-        f"in {project.name(project.build)}/ in {elapsed:.1f}s"
+        f"in {project.name(project.build)}/ in {elapsed:.1f}s{laid}"
     )
     return 0
 
@@ -89,7 +117,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
     project = Project.at(args.root)
     try:
-        edition, result, checked = release(project)
+        edition, result, checked = release(project, jobs=args.jobs, cache=not args.no_cache)
     except FactBaseError as exc:
         report(exc.diagnostics, project=project)
         print("release stopped: fix the errors above; nothing was released", file=sys.stderr)
@@ -416,12 +444,14 @@ def parser() -> argparse.ArgumentParser:
 
     build_parser = commands.add_parser("build", help="check, then write HTML and PDF to build/")
     build_parser.add_argument("--no-pdf", action="store_true", help="write HTML only")
+    _layout_options(build_parser)
     build_parser.set_defaults(func=cmd_build)
 
     release_parser = commands.add_parser(
         "release",
         help="build with PDFs, then freeze the edition into editions/N/ with a SHA256SUMS",
     )
+    _layout_options(release_parser)
     release_parser.set_defaults(func=cmd_release)
 
     diff_parser = commands.add_parser(

@@ -153,6 +153,24 @@ def _resolve_link(
     return kind, portable_link(target, base, pdf_name)
 
 
+@dataclass(frozen=True)
+class PdfJob:
+    """Everything one PDF is made from, as plain data: a worker process renders it alone.
+
+    `chapters` are the slugs of the briefs the document contains, so that links to them stay
+    inside it; `pdf_names` names the PDF of every other brief it may link to.
+    """
+
+    html: str
+    meta: PdfMeta | None = None
+    stylesheets: tuple[str, ...] = ("print.css",)
+    chapters: frozenset[str] = frozenset()
+    pdf_names: tuple[tuple[str, str], ...] = ()
+
+    def pdf_name(self, slug: str) -> str:
+        return dict(self.pdf_names).get(slug, _plain_pdf_name(slug))
+
+
 def write_pdf(
     html: str,
     target: Path,
@@ -162,11 +180,39 @@ def write_pdf(
     chapters: frozenset[str] = frozenset(),
     pdf_name: PdfName = _plain_pdf_name,
 ) -> None:
-    """Render one HTML document to a PDF/A-3 file with `meta` and its evidence attached.
+    """Render one HTML document to a PDF/A-3 file at `target` (see `render_pdf`)."""
+    job = PdfJob(html, meta, tuple(stylesheets), chapters)
+    content = render_pdf(job, project, pdf_name)
+    target.write_bytes(content)
 
-    `stylesheets` are template names holding the paged-media rules; `chapters` are the slugs
-    of the briefs the document contains, so that links to them stay inside it; `pdf_name`
-    names the PDF of any other brief it links to (a build's Plan.pdf_name).
+
+# One per process: WeasyPrint's font configuration and the parsed stylesheets are reused by
+# every document the process renders (a build renders one per brief, and the book).
+_FONTS: Any = None
+_STYLESHEETS: dict[tuple[str, int, int, tuple[str, ...]], Any] = {}
+
+
+def _stylesheet(path: Path, fetcher: Any, roots: list[Path]) -> Any:
+    """The parsed stylesheet at `path`, parsed once per process while the file is unchanged."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    global _FONTS
+    if _FONTS is None:
+        _FONTS = FontConfiguration()
+    info = path.stat()
+    key = (str(path.resolve()), info.st_mtime_ns, info.st_size, tuple(map(str, roots)))
+    if key not in _STYLESHEETS:
+        _STYLESHEETS[key] = weasyprint.CSS(
+            filename=str(path), url_fetcher=fetcher, font_config=_FONTS
+        )
+    return _STYLESHEETS[key]
+
+
+def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -> bytes:
+    """Render one HTML document to the bytes of a PDF/A-3 file with its evidence attached.
+
+    `pdf_name` overrides the job's names for the PDFs of other briefs (a Plan's, in tests).
     """
     import weasyprint
 
@@ -174,24 +220,24 @@ def write_pdf(
 
     # The document may read only the templates (styles, fonts, images); the evidence attached
     # to it only facts/. Nothing a brief's HTML says can reach the fact files or anything else.
-    fetcher = pdf_url_fetcher(template_dirs(project))
+    roots = template_dirs(project)
+    fetcher = pdf_url_fetcher(roots)
     evidence_fetcher = pdf_url_fetcher([project.facts])
     document = weasyprint.HTML(
-        string=html,
+        string=job.html,
         base_url=str(project.templates) + "/",
         url_fetcher=fetcher,
         media_type="print",
     )
-    css = [
-        weasyprint.CSS(filename=str(template_file(project, name)), url_fetcher=fetcher)
-        for name in stylesheets
-    ]
-    rendered = document.render(stylesheets=css, pdf_variant=PDF_VARIANT)
+    css = [_stylesheet(template_file(project, name), fetcher, roots) for name in job.stylesheets]
+    rendered = document.render(stylesheets=css, pdf_variant=PDF_VARIANT, font_config=_FONTS)
     base = project.templates.resolve().as_uri() + "/"
+    names = pdf_name or job.pdf_name
     rewrite_links(
-        rendered, lambda kind, target: _resolve_link(kind, target, base, chapters, pdf_name)
+        rendered, lambda kind, target: _resolve_link(kind, target, base, job.chapters, names)
     )
     attachments: list[Any] = []
+    meta = job.meta
     if meta is not None:
         stamp = meta.date.astimezone(dt.UTC).replace(tzinfo=None)
         w3c = meta.date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -215,11 +261,12 @@ def write_pdf(
                     relationship=item.relationship,
                 )
             )
-    rendered.write_pdf(
-        str(target),
+    content = rendered.write_pdf(
         pdf_variant=PDF_VARIANT,
         attachments=attachments,
         # A digest of the content as identifier: the same document gets the same /ID.
         pdf_identifier=True,
         finisher=associate_once,
     )
+    assert isinstance(content, bytes)
+    return content

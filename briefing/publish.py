@@ -21,12 +21,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing.book import source_evidence
+from briefing.cache import Environment, PdfCache
 from briefing.diagnostics import PublishError
+from briefing.layout import default_jobs, lay_out
 from briefing.model import FactBase
-from briefing.pdf import Evidence, brief_meta, build_date, write_pdf
+from briefing.pdf import Evidence, PdfJob, brief_meta, build_date
 from briefing.plan import INDEX, Plan
 from briefing.project import Project
-from briefing.render import Brief
+from briefing.render import Brief, template_dirs
+from briefing.weasy import font_subsetter
 
 __all__ = ["BuildResult", "PublishError", "Site", "publish"]
 
@@ -56,6 +59,9 @@ class BuildResult:
     briefs: list[Brief]
     html: list[Path]
     pdf: list[Path]
+    # The PDFs (paths under build/) laid out by this build, and those taken from the cache.
+    rendered: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()
 
 
 # Every staging folder (and the old tree being removed) starts with this, and nothing else
@@ -168,37 +174,63 @@ class _Writer:
         self.claim(relative).write_bytes(content)
 
 
-def write_brief_pdf(project: Project, site: Site, brief: Brief, target: Path) -> None:
-    """One brief's PDF/A-3, from its page, carrying the source texts it cites."""
+def brief_job(project: Project, site: Site, brief: Brief) -> PdfJob:
+    """What one brief's PDF/A-3 is made from: its page, carrying the source texts it cites."""
     facts, plan = site.facts, site.plan
     keywords = [brief.title] if brief.kind == "actor" else []
     evidence = source_evidence(facts, project.facts, brief.sources)
     meta = replace(brief_meta(facts.edition, brief.title, keywords), attachments=tuple(evidence))
     html = site.pages[plan.html(brief.slug)]
-    write_pdf(html, target, project, meta, pdf_name=plan.pdf_name)
+    return PdfJob(html, meta, pdf_names=_pdf_names(plan))
 
 
-def write_book_pdf(project: Project, site: Site, book: str, target: Path) -> None:
-    """The briefing book: every brief in one PDF/A-3, with the evidence attached and links
-    between its chapters kept inside it."""
+def book_job(site: Site, book: str) -> PdfJob:
+    """What the briefing book is made from: every brief in one PDF/A-3, with the evidence
+    attached and links between its chapters kept inside it."""
     facts, plan = site.facts, site.plan
     names = [b.title for b in site.briefs if b.kind == "actor"]
     meta = replace(
         brief_meta(facts.edition, "Briefing book", names), attachments=site.book_evidence
     )
     chapters = frozenset(b.slug for b in site.briefs)
-    write_pdf(book, target, project, meta, chapters=chapters, pdf_name=plan.pdf_name)
+    return PdfJob(book, meta, chapters=chapters, pdf_names=_pdf_names(plan))
+
+
+def _pdf_names(plan: Plan) -> tuple[tuple[str, str], ...]:
+    return tuple((slug, plan.pdf_name(slug)) for slug in plan.slugs)
+
+
+def pdf_jobs(project: Project, site: Site) -> list[tuple[str, PdfJob]]:
+    """Every PDF the site has, by its path under build/."""
+    if not site.plan.pdf:
+        return []
+    jobs = [(site.plan.pdf_path(b.slug), brief_job(project, site, b)) for b in site.briefs]
+    if site.book is not None:
+        jobs.append((site.plan.book, book_job(site, site.book)))
+    return jobs
+
+
+def pdf_environment(project: Project) -> Environment:
+    """What the PDFs of a build depend on beyond their own jobs (see cache.Environment)."""
+    return Environment.of(template_dirs(project), font_subsetter())
 
 
 def publish(
-    project: Project, site: Site, before_swap: Callable[[Path], None] | None = None
+    project: Project,
+    site: Site,
+    before_swap: Callable[[Path], None] | None = None,
+    *,
+    jobs: int | None = None,
+    cache: bool = True,
 ) -> BuildResult:
     """Write the site to build/ (html/, pdf/, data/, index.html) in one atomic swap.
 
-    `before_swap` is given the complete staged build, under the lock, before it replaces
-    build/ (a release freezes it); if it raises, build/ is left as it was.
+    PDFs come from the project's cache when unchanged (unless `cache` is False) and are laid
+    out in `jobs` processes (default: one per core). `before_swap` is given the complete staged
+    build, under the lock, before it replaces build/ (a release freezes it); if it raises,
+    build/ is left as it was.
     """
-    facts, plan = site.facts, site.plan
+    facts = site.facts
     try:
         build_date(facts.edition)  # a bad SOURCE_DATE_EPOCH stops the build before it starts
     except ValueError as exc:
@@ -214,15 +246,18 @@ def publish(
                     writer.text(relative, page)
                 for relative, content in site.data.items():
                     writer.binary(relative, content)
-                pdf_paths: list[Path] = []
-                if plan.pdf:
-                    for brief in site.briefs:
-                        relative = plan.pdf_path(brief.slug)
-                        write_brief_pdf(project, site, brief, writer.claim(relative))
-                        pdf_paths.append(project.build / relative)
-                    if site.book is not None:
-                        write_book_pdf(project, site, site.book, writer.claim(plan.book))
-                        pdf_paths.append(project.build / plan.book)
+                store = PdfCache.for_project(project.root) if cache else None
+                laid = lay_out(
+                    project,
+                    pdf_jobs(project, site),
+                    pdf_environment(project),
+                    store,
+                    jobs or default_jobs(),
+                )
+                for relative, content in laid.pdfs.items():
+                    writer.binary(relative, content)
+                if store is not None:
+                    store.prune()
                 _fsync_tree(staging)
                 if before_swap is not None:
                     before_swap(staging)
@@ -238,4 +273,5 @@ def publish(
             "the previous build was left as it was"
         ) from exc
     html_paths = [project.build / p for p in site.pages if p != INDEX]
-    return BuildResult(site.briefs, html_paths, pdf_paths)
+    pdf_paths = [project.build / p for p in laid.pdfs]
+    return BuildResult(site.briefs, html_paths, pdf_paths, laid.rendered, laid.reused)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -156,7 +155,9 @@ class Site:
         """A PDF of the current version by its name under build/ (a brief's or the book's),
         rendered on first request, as the build writes it; None if there is no such PDF."""
         from briefing.book import evidence, render_book
-        from briefing.publish import write_book_pdf, write_brief_pdf
+        from briefing.cache import PdfCache, pdf_key
+        from briefing.pdf import render_pdf
+        from briefing.publish import book_job, brief_job, pdf_environment
         from briefing.render import Renderer
 
         snap = self.snapshot
@@ -171,18 +172,23 @@ class Site:
             cached = self._pdf_cache.get((snap.version, name))
             if cached is not None:
                 return cached
-            with tempfile.TemporaryDirectory(prefix="briefing-serve-") as tmp:
-                target = Path(tmp) / Path(name).name
-                if is_book:
-                    attached = evidence(built.facts, self.project.facts)
-                    renderer = Renderer(built.facts, self.project, snap.texts)
-                    book = render_book(renderer, built.briefs, attached)
-                    site = dataclasses.replace(built, book_evidence=tuple(attached))
-                    write_book_pdf(self.project, site, book, target)
-                else:
-                    brief = next(b for b in built.briefs if b.slug == slug)
-                    write_brief_pdf(self.project, built, brief, target)
-                data = target.read_bytes()
+            if is_book:
+                attached = evidence(built.facts, self.project.facts)
+                renderer = Renderer(built.facts, self.project, snap.texts)
+                book = render_book(renderer, built.briefs, attached)
+                site = dataclasses.replace(built, book_evidence=tuple(attached))
+                job = book_job(site, book)
+            else:
+                brief = next(b for b in built.briefs if b.slug == slug)
+                job = brief_job(self.project, built, brief)
+            # The build's own cache: a PDF the last build (or preview) laid out is not laid
+            # out again, and one laid out here serves the next build.
+            store = PdfCache.for_project(self.project.root)
+            key = pdf_key(job, pdf_environment(self.project))
+            data = store.get(key)
+            if data is None:
+                data = render_pdf(job, self.project)
+                store.put(key, data)
             self._pdf_cache[(snap.version, name)] = data
             return data
 

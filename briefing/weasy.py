@@ -10,6 +10,8 @@ Besides `HTML`, `CSS`, `Attachment`, `Document.metadata` and `write_pdf`, Briefi
   `write_pdf` turns into link annotations. Targets are rewritten in place before writing.
 - `write_pdf(finisher=...)`: called with the document and the pydyf `PDF` just before it is
   serialised. The catalog's `/AF` array (the associated files of PDF/A-3) is edited there.
+- `weasyprint.text.ffi.harfbuzz_subset` (None when the library is missing) and
+  `weasyprint.text.fonts.FontConfiguration`, shared by the documents a process renders.
 
 After upgrading WeasyPrint, check these against its changelog; tests/test_pdf_meta.py,
 tests/test_book.py and tests/test_hostile_text.py exercise each of them.
@@ -17,6 +19,7 @@ tests/test_book.py and tests/test_hostile_text.py exercise each of them.
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable
 from typing import Any
 
@@ -57,3 +60,30 @@ def associate_once(document: Any, pdf: Any) -> None:
         unique = list(dict.fromkeys(associated))
         associated.clear()
         associated.extend(unique)
+
+
+def _load(names: tuple[str, ...]) -> ctypes.CDLL | None:
+    for name in names:
+        try:
+            return ctypes.CDLL(name)
+        except OSError:
+            continue
+    return None
+
+
+def font_subsetter() -> str:
+    """Which library WeasyPrint subsets embedded fonts with: 'harfbuzz' or 'fonttools'.
+
+    WeasyPrint picks HarfBuzz when libharfbuzz-subset loads and HarfBuzz is 4.1 or later, else
+    fontTools, and the two write different bytes: a PDF is reproducible only with the same
+    subsetter. This applies the test of `weasyprint.pdf.fonts.Font.subset` with ctypes, so
+    that a build with nothing to lay out need not import WeasyPrint (0.4 s) to know it.
+    """
+    subset = _load(("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib"))
+    harfbuzz = _load(("libharfbuzz.so.0", "libharfbuzz.0.dylib"))
+    if subset is None or harfbuzz is None:
+        return "fonttools"
+    at_least = harfbuzz.hb_version_atleast
+    at_least.argtypes = [ctypes.c_uint, ctypes.c_uint, ctypes.c_uint]
+    at_least.restype = ctypes.c_int
+    return "harfbuzz" if at_least(4, 1, 0) else "fonttools"

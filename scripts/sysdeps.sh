@@ -10,6 +10,9 @@ mode="${1:-test}"
 
 missing=()
 [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
+# WeasyPrint subsets fonts with HarfBuzz when this loads, else with fontTools, which writes
+# other bytes: without it the same facts would give different PDFs on different machines.
+ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing+=(libharfbuzz-subset0)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 
 if [ "$mode" = build ]; then

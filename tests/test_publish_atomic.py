@@ -21,7 +21,6 @@ from pypdf import PdfReader
 from briefing import publish as publish_module
 from briefing.build import checked_facts, render_site
 from briefing.cli import main
-from briefing.pdf import PdfMeta
 from briefing.project import Project
 from briefing.publish import PublishError, Site, publish
 from tests.hostile_support import make_project, run_cli
@@ -210,20 +209,19 @@ def test_failure_while_writing_pdfs_leaves_build_untouched(
     assert run_cli("--root", str(root), "build").code == 0
     before = manifest(root / "build")
     site = site_of(project)
-    written: list[Path] = []
-    real_write_pdf = publish_module.write_pdf  # type: ignore[attr-defined]
+    written: list[str] = []
+    real_binary = publish_module._Writer.binary
 
-    def failing_write_pdf(
-        html: str, target: Path, project: Project, meta: PdfMeta, **options: Any
-    ) -> None:
-        if written:
+    def failing_binary(self: Any, relative: str, content: bytes) -> None:
+        if relative.endswith(".pdf") and written:
             raise OSError(28, "No space left on device")
-        real_write_pdf(html, target, project, meta, **options)
-        written.append(target)
+        real_binary(self, relative, content)
+        if relative.endswith(".pdf"):
+            written.append(relative)
 
-    monkeypatch.setattr(publish_module, "write_pdf", failing_write_pdf)
+    monkeypatch.setattr(publish_module._Writer, "binary", failing_binary)
     with pytest.raises(PublishError, match="No space left on device"):
-        publish(project, site)
+        publish(project, site, cache=False, jobs=1)
     assert written, "the first PDF should have been written to staging"
     assert manifest(root / "build") == before
     assert staging_dirs(root) == []

@@ -1,0 +1,212 @@
+"""The PDF cache: laid-out PDFs kept by a digest of everything they are made from.
+
+A build asks for each PDF by its key (`pdf_key`); a PDF whose HTML, stylesheets, templates,
+evidence, metadata, fonts and tool versions are all unchanged is taken from `.cache/briefing/`
+instead of being laid out again, which is where nearly all of a build's time goes.
+
+An entry is the PDF's bytes followed by their SHA-256, written to a temporary file and renamed
+into place: a killed build leaves at most a stray temporary file, and an entry whose bytes do
+not match their digest (a disk error, a hand edit) is dropped and rendered afresh. Never a
+half-written PDF. The folder is bounded: the entries used longest ago are removed first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from briefing.pdf import PDF_VARIANT, PdfJob
+
+_DIGEST = hashlib.sha256().digest_size
+SUFFIX = ".pdf-entry"
+TEMPORARY = ".partial-"
+DEFAULT_LIMIT_MB = 256
+# Where fontconfig finds the fonts on a Debian-like system; installing or removing a font
+# package changes the modification time of a folder under one of these.
+FONT_FOLDERS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".fonts",
+    Path.home() / ".local/share/fonts",
+)
+
+
+def _digest_files(paths: Iterable[tuple[str, Path]]) -> str:
+    digest = hashlib.sha256()
+    for name, path in sorted(paths):
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _folder_stamps(roots: Iterable[Path]) -> list[tuple[str, int]]:
+    """The modification times of the folders under `roots` (folders only: cheap to walk)."""
+    stamps: list[tuple[str, int]] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for folder, _, _ in os.walk(root):
+            stamps.append((folder, os.stat(folder).st_mtime_ns))
+    return sorted(stamps)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What every PDF of a build depends on besides its own job: the template files, our own
+    code, the versions of the libraries that lay it out, the font subsetter and the fonts."""
+
+    fingerprint: str
+
+    @classmethod
+    def of(cls, template_dirs: Iterable[Path], subsetter: str) -> Environment:
+        """The environment of a build that reads templates from `template_dirs`."""
+        package = Path(__file__).parent
+        templates = [
+            (f"{index}/{path.relative_to(folder).as_posix()}", path)
+            for index, folder in enumerate(template_dirs)
+            if folder.is_dir()
+            for path in folder.rglob("*")
+            if path.is_file()
+        ]
+        versions = {
+            name: metadata.version(name)
+            for name in ("weasyprint", "pydyf", "fonttools", "tinycss2")
+        }
+        parts = {
+            "code": _digest_files((p.name, p) for p in package.glob("*.py")),
+            "templates": _digest_files(templates),
+            "versions": versions,
+            "variant": PDF_VARIANT,
+            "subsetter": subsetter,
+            "fonts": _folder_stamps(FONT_FOLDERS),
+        }
+        encoded = json.dumps(parts, sort_keys=True).encode()
+        return cls(hashlib.sha256(encoded).hexdigest())
+
+
+def pdf_key(job: PdfJob, environment: Environment) -> str:
+    """The cache key of one PDF: a digest of its job, its evidence's bytes and the build's
+    environment. Two jobs with one key give the same bytes."""
+    digest = hashlib.sha256()
+    digest.update(environment.fingerprint.encode())
+    digest.update(hashlib.sha256(job.html.encode()).digest())
+    meta = job.meta
+    described = {
+        "stylesheets": job.stylesheets,
+        "chapters": sorted(job.chapters),
+        "pdf_names": sorted(job.pdf_names),
+        "meta": None
+        if meta is None
+        else {
+            "title": meta.title,
+            "author": meta.author,
+            "subject": meta.subject,
+            "keywords": meta.keywords,
+            "language": meta.language,
+            "date": meta.date.isoformat(),
+            "attachments": [
+                [
+                    item.name,
+                    item.description,
+                    item.relationship,
+                    hashlib.sha256(item.path.read_bytes()).hexdigest(),
+                ]
+                for item in meta.attachments
+            ],
+        },
+    }
+    digest.update(json.dumps(described, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+class PdfCache:
+    """Laid-out PDFs by key, in one folder, bounded to `limit` bytes."""
+
+    def __init__(self, folder: Path, limit: int = DEFAULT_LIMIT_MB * 1024 * 1024) -> None:
+        self.folder = folder
+        self.limit = limit
+
+    @classmethod
+    def for_project(cls, root: Path, environ: dict[str, str] | None = None) -> PdfCache:
+        """The project's cache in `.cache/briefing/`, limited by BRIEFING_CACHE_MB (default
+        256; 0 keeps nothing)."""
+        env = os.environ if environ is None else environ
+        try:
+            megabytes = max(0, int(env.get("BRIEFING_CACHE_MB", DEFAULT_LIMIT_MB)))
+        except ValueError:
+            megabytes = DEFAULT_LIMIT_MB
+        return cls(root / ".cache" / "briefing", megabytes * 1024 * 1024)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}{SUFFIX}"
+
+    def get(self, key: str) -> bytes | None:
+        """The PDF stored under `key`, or None; a damaged entry is removed and is a miss."""
+        path = self._path(key)
+        try:
+            stored = path.read_bytes()
+        except OSError:
+            return None
+        content, digest = stored[:-_DIGEST], stored[-_DIGEST:]
+        if len(stored) <= _DIGEST or hashlib.sha256(content).digest() != digest:
+            path.unlink(missing_ok=True)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: the last to be pruned
+        return content
+
+    def put(self, key: str, content: bytes) -> None:
+        """Store `content` under `key`, all at once or not at all. A cache that cannot be
+        written (read-only, disk full) costs speed only, so errors are ignored."""
+        if self.limit == 0:
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(content + hashlib.sha256(content).digest())
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+
+    def prune(self) -> int:
+        """Remove stray temporary files and the entries used longest ago until the folder is
+        within its limit; returns how many files were removed. Called under the build lock,
+        so no other build of this project is writing."""
+        if not self.folder.is_dir():
+            return 0
+        removed = 0
+        entries: list[tuple[float, int, Path]] = []
+        for path in self.folder.glob("*/*"):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if path.name.startswith(TEMPORARY) or not path.name.endswith(SUFFIX):
+                if path.name.startswith(TEMPORARY):
+                    path.unlink(missing_ok=True)
+                    removed += 1
+                continue
+            entries.append((info.st_mtime, info.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries, key=lambda entry: entry[0]):
+            if total <= self.limit:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+            removed += 1
+        return removed

@@ -1,0 +1,115 @@
+"""Layout: turn PDF jobs into PDF bytes, from the cache where nothing changed, and otherwise on
+every core.
+
+Laying out is nearly all of a build's time, and the PDFs of a build are independent of each
+other: each is rendered in a worker process (as many as `jobs`), the longest first so that the
+book does not start last. A PDF whose key is in the cache is not rendered at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from briefing.cache import Environment, PdfCache, pdf_key
+from briefing.pdf import PdfJob, render_pdf
+from briefing.project import Project
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on (BRIEFING_JOBS overrides it)."""
+    configured = os.environ.get("BRIEFING_JOBS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Laid:
+    """The PDFs of a build by their path under build/, and which of them were rendered now
+    (the others came from the cache)."""
+
+    pdfs: dict[str, bytes]
+    rendered: tuple[str, ...]
+    reused: tuple[str, ...]
+
+
+def _die_with_parent() -> None:
+    """In a worker: be killed when the build that started it dies (SIGKILL included), so a
+    killed build never leaves workers behind. Linux only; elsewhere workers exit when they
+    next find the pool's pipe closed."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name:
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(libc_name).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    # Ctrl-C goes to the whole process group: the parent handles it and stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    # Forking is the cheapest start, and the children share WeasyPrint already imported; but a
+    # process with other threads (the live preview) must not fork: it starts fresh ones.
+    single = threading.active_count() == 1
+    method = "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":
+        import weasyprint  # noqa: F401  (imported once here, inherited by every worker)
+    context = multiprocessing.get_context(method)
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent)
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+def lay_out(
+    project: Project,
+    jobs: Sequence[tuple[str, PdfJob]],
+    environment: Environment,
+    cache: PdfCache | None,
+    workers: int,
+) -> Laid:
+    """The bytes of every PDF in `jobs` (path under build/ → job): from `cache` when its key
+    is there, else rendered, in `workers` processes when more than one is to be rendered."""
+    pdfs: dict[str, bytes] = {}
+    keys: dict[str, str] = {}
+    missing: list[tuple[str, PdfJob]] = []
+    for relative, job in jobs:
+        if cache is not None:
+            keys[relative] = pdf_key(job, environment)
+            found = cache.get(keys[relative])
+            if found is not None:
+                pdfs[relative] = found
+                continue
+        missing.append((relative, job))
+    reused = tuple(relative for relative, _ in jobs if relative in pdfs)
+    # Longest first: the book is several times any brief, and must not be left to the end.
+    missing.sort(key=lambda item: len(item[1].html), reverse=True)
+    workers = min(workers, len(missing))
+    if workers <= 1:
+        for relative, job in missing:
+            pdfs[relative] = render_pdf(job, project)
+            if cache is not None:
+                cache.put(keys[relative], pdfs[relative])
+    else:
+        with _pool(workers) as executor:
+            futures: list[tuple[str, Future[bytes]]] = [
+                (relative, executor.submit(render_pdf, job, project)) for relative, job in missing
+            ]
+            for relative, future in futures:
+                pdfs[relative] = future.result()
+                if cache is not None:
+                    cache.put(keys[relative], pdfs[relative])
+    rendered = tuple(relative for relative, _ in missing)
+    ordered = {relative: pdfs[relative] for relative, _ in jobs}
+    return Laid(ordered, rendered, reused)

@@ -1,0 +1,142 @@
+"""Fast builds: unchanged PDFs come from the cache, the rest are laid out on every core, and
+neither changes a byte of what a clean build writes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefing.build import build
+from briefing.cache import SUFFIX, TEMPORARY, PdfCache
+from briefing.project import Project
+from briefing.weasy import font_subsetter
+from tests.hostile_support import make_project
+
+
+def pdf_bytes(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root / "build").as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((root / "build/pdf").glob("*.pdf"))
+    }
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted((root / ".cache/briefing").glob(f"*/*{SUFFIX}"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project built once, with its cache filled."""
+    root = make_project(tmp_path_factory.mktemp("cache") / "project")
+    build(Project.at(root), jobs=1)
+    return root
+
+
+def test_a_build_with_nothing_changed_lays_out_nothing(built: Path) -> None:
+    before = pdf_bytes(built)
+    result, _ = build(Project.at(built), jobs=1)
+    assert result.rendered == ()
+    assert sorted(result.reused) == sorted(before)
+    assert pdf_bytes(built) == before
+
+
+def test_one_edit_lays_out_only_the_pdfs_that_show_it(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    project = Project.at(root)
+    build(project, jobs=1)
+    actor = root / "facts/actors/aa.yaml"
+    text = actor.read_text(encoding="utf-8")
+    actor.write_text(text.replace("Backs a clear invitation.", "Backs an invitation."), "utf-8")
+    result, _ = build(project, jobs=1)
+    # Norland's brief shows the summary, and the book and the overview carry it; the Baltic
+    # Council's brief does not, and is not laid out again.
+    assert "pdf/aa-ed1.pdf" in result.rendered and "pdf/book-ed1.pdf" in result.rendered
+    assert "pdf/bb-ed1.pdf" in result.reused
+    incremental = pdf_bytes(root)
+    # Byte for byte what a build from nothing writes.
+    build(project, jobs=1, cache=False)
+    assert pdf_bytes(root) == incremental
+
+
+def test_parallel_layout_writes_the_same_bytes(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    project = Project.at(root)
+    result, _ = build(project, jobs=2, cache=False)
+    assert len(result.rendered) == len(result.pdf) > 2
+    parallel = pdf_bytes(root)
+    build(project, jobs=1, cache=False)
+    assert pdf_bytes(root) == parallel
+    assert not (root / ".cache").exists(), "--no-cache neither reads nor fills the cache"
+
+
+def test_a_damaged_entry_is_laid_out_again(built: Path) -> None:
+    before = pdf_bytes(built)
+    victim = entries(built)[0]
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    result, _ = build(Project.at(built), jobs=1)
+    assert len(result.rendered) == 1, "exactly the damaged entry is rendered again"
+    assert pdf_bytes(built) == before
+    assert PdfCache(built / ".cache/briefing").get(victim.name.removesuffix(SUFFIX))
+
+
+def test_the_cache_is_bounded_and_drops_the_least_recently_used(tmp_path: Path) -> None:
+    cache = PdfCache(tmp_path, limit=2500)
+    for n in range(4):
+        cache.put(f"{n:064x}", bytes(1000))
+        stamp = time.time() - 100 + n
+        os.utime(cache._path(f"{n:064x}"), (stamp, stamp))
+    assert cache.get(f"{0:064x}") is not None  # used now: kept
+    (tmp_path / "00" / f"{TEMPORARY}killed").write_bytes(b"half an entry")
+    cache.prune()
+    kept = {p.name[:64] for p in tmp_path.glob(f"*/*{SUFFIX}")}
+    assert kept == {f"{0:064x}", f"{3:064x}"}
+    assert not list(tmp_path.glob(f"*/{TEMPORARY}*"))
+
+
+def test_a_killed_build_leaves_the_cache_sound(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    for n in range(4):  # enough PDFs for the kill to land while workers are laying out
+        text = (root / "facts/actors/bb.yaml").read_text(encoding="utf-8")
+        text = text.replace("id: bb", f"id: b{n}").replace("bb-", f"b{n}-")
+        (root / f"facts/actors/b{n}.yaml").write_text(text, encoding="utf-8")
+    command = [sys.executable, "-m", "briefing", "--root", str(root), "build", "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not entries(root):
+        time.sleep(0.01)
+    assert entries(root), "the build never stored a PDF"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    # Its workers die with it: none is left laying out for nobody.
+    time.sleep(0.5)
+    leftover = subprocess.run(["pgrep", "-f", str(root)], capture_output=True, text=True)
+    assert leftover.stdout.strip() == "", leftover.stdout
+    # Every entry it left is whole: each reads back, with its digest intact.
+    cache = PdfCache(root / ".cache/briefing")
+    for entry in entries(root):
+        content = cache.get(entry.name.removesuffix(SUFFIX))
+        assert content is not None and content.startswith(b"%PDF-"), entry
+    # The next build uses them, and writes what a clean build writes.
+    result, _ = build(Project.at(root), jobs=1)
+    assert result.reused
+    cached = pdf_bytes(root)
+    build(Project.at(root), jobs=1, cache=False)
+    assert pdf_bytes(root) == cached
+
+
+def test_fonts_are_subset_with_harfbuzz() -> None:
+    """The build's system packages include libharfbuzz-subset0, so every machine subsets fonts
+    the same way (fontTools would write other bytes); and our test agrees with WeasyPrint's."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    assert font_subsetter() == "harfbuzz"
+    assert harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0)
