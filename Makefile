@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: brief release check coverage test lint format clean sysdeps serve schema screenshots
+.PHONY: brief release check coverage test lint format clean sysdeps serve schema screenshots bench
 
 brief: $(STAMP)
 	@bash scripts/sysdeps.sh build
@@ -65,3 +65,10 @@ test: lint sysdeps
 clean:
 	rm -rf build .briefing-staging-* .build.lock .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The build benchmark: cold, no-op and one-edit builds, check, memory, jobs=1 against all
+# cores and against bare WeasyPrint, on the shipped facts and on bases x10 and x50 as large
+# (several minutes). BENCH="--scales 1 --runs 5" narrows or widens it.
+bench: $(STAMP)
+	@bash scripts/sysdeps.sh build
+	$(VENV)/bin/python scripts/bench.py $(BENCH)

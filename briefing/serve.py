@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from briefing.diagnostics import errors, render
 from briefing.editions import Snapshots, past
@@ -27,7 +27,11 @@ from briefing.publish import Site as BuiltSite
 from briefing.quotes import NormalText
 
 VERSION_PATH = "/__briefing/version"
-POLL_MS = 500
+# A page asks for the version with the one it shows; the server answers at once if it differs,
+# else when it changes, or after LONG_POLL_S with the same number (then the page asks again).
+# So an edit reaches the browser as soon as it is rendered, without polling every few ms.
+LONG_POLL_S = 20.0
+RETRY_MS = 1000  # after a failed request (the server stopped or restarted)
 
 _RELOAD = """
 <div id="briefing-live" style="position:fixed;right:.6rem;bottom:.6rem;z-index:9999;
@@ -37,13 +41,14 @@ _RELOAD = """
 (function () {{
   var seen = {version};
   function poll() {{
-    fetch("{path}", {{cache: "no-store"}})
+    fetch("{path}?seen=" + seen, {{cache: "no-store"}})
       .then(function (r) {{ return r.text(); }})
-      .then(function (v) {{ if (Number(v) !== seen) {{ location.reload(); }} }})
-      .catch(function () {{}})
-      .finally(function () {{ setTimeout(poll, {poll}); }});
+      .then(function (v) {{
+        if (Number(v) !== seen) {{ location.reload(); }} else {{ poll(); }}
+      }})
+      .catch(function () {{ setTimeout(poll, {retry}); }});
   }}
-  setTimeout(poll, {poll});
+  poll();
 }})();
 </script>
 """
@@ -60,7 +65,7 @@ def inject(
         for label, href in links
         if href
     )
-    snippet = _RELOAD.format(version=version, path=VERSION_PATH, poll=POLL_MS, pdf=pdf)
+    snippet = _RELOAD.format(version=version, path=VERSION_PATH, retry=RETRY_MS, pdf=pdf)
     marker = page.rfind("</body>")
     if marker < 0:
         return page + snippet
@@ -105,6 +110,7 @@ class Site:
     def __init__(self, project: Project):
         self.project = project
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._pdf_lock = threading.Lock()
         self._digest = ""
         self._pdf_cache: dict[tuple[int, str], bytes] = {}
@@ -149,6 +155,13 @@ class Site:
                 self._digest = digest
                 self.snapshot = dataclasses.replace(fresh, version=self.snapshot.version + 1)
                 self._pdf_cache.clear()
+                self._changed.notify_all()
+            return self.snapshot.version
+
+    def version_after(self, seen: int, timeout: float = LONG_POLL_S) -> int:
+        """The current version, once it differs from `seen` or `timeout` seconds have passed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.snapshot.version != seen, timeout)
             return self.snapshot.version
 
     def pdf(self, name: str) -> bytes | None:
@@ -232,7 +245,9 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             path = unquote(urlsplit(self.path).path)
             snap = site.snapshot
             if path == VERSION_PATH:
-                self._send(HTTPStatus.OK, str(snap.version).encode(), "text/plain")
+                seen = parse_qs(urlsplit(self.path).query).get("seen", [""])[0]
+                version = site.version_after(int(seen)) if seen.isdigit() else snap.version
+                self._send(HTTPStatus.OK, str(version).encode(), "text/plain")
                 return
             if path == "/":
                 path = "/index.html"
@@ -279,7 +294,7 @@ def watch(
 
     paths = [p for p in (site.project.facts, site.project.templates) if p.is_dir()]
     for changes in watchfiles.watch(
-        *paths, stop_event=stop, debounce=200, step=50, rust_timeout=300, yield_on_timeout=True
+        *paths, stop_event=stop, debounce=50, step=25, rust_timeout=300, yield_on_timeout=True
     ):
         if not ready.is_set():
             ready.set()

@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,7 +18,7 @@ import pytest
 
 from briefing.cli import main
 from briefing.render import PACKAGE_TEMPLATES
-from briefing.serve import VERSION_PATH, error_page, inject
+from briefing.serve import LONG_POLL_S, VERSION_PATH, error_page, inject
 from tests.editing_fixture import edit, make_project
 
 
@@ -104,6 +105,23 @@ def test_serves_edits_errors_and_recovers(preview: Preview) -> None:
     edit(ee, "stance: suports", "stance: supports")
     preview.wait_for_change(version)
     assert "Decade-long partnership" in preview.page("/html/ee.html")
+
+
+def test_a_waiting_page_hears_of_an_edit_as_soon_as_it_is_rendered(preview: Preview) -> None:
+    """The page's version request waits for a change instead of polling on a timer: it is
+    answered when the edit is rendered, well before the long poll would time out."""
+    version = preview.version()
+    answer: list[int] = []
+    waiting = threading.Thread(
+        target=lambda: answer.append(int(preview.page(f"{VERSION_PATH}?seen={version}")))
+    )
+    waiting.start()
+    time.sleep(0.5)
+    assert waiting.is_alive() and not answer, "with nothing changed, the request waits"
+    edit(preview.root / "facts" / "actors" / "ee.yaml", "title: Ten-year", "title: Twelve-year")
+    waiting.join(timeout=LONG_POLL_S / 2)
+    assert answer == [version + 1]
+    assert "Twelve-year partnership" in preview.page("/html/ee.html")
 
 
 def test_template_edits_rebuild_too(preview: Preview) -> None:

@@ -1,0 +1,172 @@
+"""The build benchmark (`make bench`): how long builds take and how much memory they use, on
+the shipped facts and on synthetic fact bases ×10 and ×50 as large.
+
+A synthetic base repeats every actor of the shipped facts under new ids (`pl` → `pl-x2`, its
+facts' ids likewise); every copy quotes the real sources, so it checks strictly like the
+original. Each figure is the median of `--runs` runs, each run a fresh process:
+
+  cold       a build with an empty cache (every PDF laid out), jobs=N
+  cold-1     the same on one core (jobs=1)
+  no-op      a build right after a build, nothing changed
+  one-edit   a build after one fact's summary changed
+  check      `briefing check`
+  bare       WeasyPrint alone, laying out the same final documents once each, on one core
+  peak MB    the largest resident memory of the build on one core (all of it in one process)
+  proc MB    the largest resident memory of any one process of the parallel cold build
+
+Usage: python scripts/bench.py [--scales 1,10,50] [--runs 3] [--jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def synthetic(target: Path, scale: int) -> Path:
+    """A copy of the shipped project in `target` with every actor `scale` times."""
+    shutil.copytree(ROOT / "facts", target / "facts")
+    if (ROOT / "templates").is_dir():
+        shutil.copytree(ROOT / "templates", target / "templates")
+    actors = sorted((target / "facts/actors").glob("*.yaml"))
+    for copy in range(2, scale + 1):
+        for actor in actors:
+            text = actor.read_text(encoding="utf-8")
+            ids = re.findall(r"^\s*(?:- )?id: ([\w-]+)\s*$", text, flags=re.MULTILINE)
+            for old in sorted(set(ids), key=len, reverse=True):
+                text = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", f"{old}-x{copy}", text)
+            text = re.sub(r"^name: (.+)$", rf"name: \1 {copy}", text, count=1, flags=re.M)
+            (actor.parent / f"{actor.stem}-x{copy}.yaml").write_text(text, encoding="utf-8")
+    return target
+
+
+def run(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Seconds and peak resident MB (of the process and its children) of `briefing ARGS`."""
+    command = [PYTHON, "-m", "briefing", "--root", str(root), *args]
+    # The peak of the children is the largest reached by any one of them so far; a fresh
+    # interpreter per run keeps that figure for this run alone.
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+        "elapsed = time.perf_counter() - t\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(elapsed, peak, code)\n"
+    )
+    out = subprocess.run(
+        [PYTHON, "-c", probe, *command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=True,
+    ).stdout.split()
+    if out[2] != "0":
+        raise SystemExit(f"bench: briefing {' '.join(args)} failed in {root}")
+    return float(out[0]), float(out[1])
+
+
+def bare_weasyprint(root: Path) -> float:
+    """Seconds WeasyPrint alone takes to lay out the build's final documents once each."""
+    probe = f"""
+import time, sys
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+import weasyprint
+from briefing.build import checked_facts, render_site
+from briefing.editions import past
+from briefing.project import Project
+from briefing.publish import pdf_jobs
+from briefing.render import template_file
+project = Project.at(Path({str(root)!r}))
+checked, facts, plan = checked_facts(project)
+site = render_site(facts, project, plan, checked.texts, past(project, facts))
+jobs = pdf_jobs(project, site)
+t = time.perf_counter()
+for _, job in jobs:
+    css = [weasyprint.CSS(filename=str(template_file(project, n))) for n in job.stylesheets]
+    weasyprint.HTML(string=job.html, base_url=str(project.templates) + "/").write_pdf(
+        stylesheets=css, pdf_variant="pdf/a-3a")
+print(time.perf_counter() - t)
+"""
+    out = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True, check=True)
+    return float(out.stdout.split()[-1])
+
+
+def edit_one_fact(root: Path, n: int) -> None:
+    """Change one position's summary in the first actor file, differently each time."""
+    actor = sorted((root / "facts/actors").glob("*.yaml"))[0]
+    text = actor.read_text(encoding="utf-8")
+    pattern = r"(\n    summary: (?:>-\n\s+)?)(?:Edit \d+: )?(?=[^'\"\[{>|])"
+    text = re.sub(pattern, rf"\1Edit {n}: ", text, count=1)
+    actor.write_text(text, encoding="utf-8")
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def bench(scale: int, runs: int, jobs: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix=f"bench-x{scale}-") as tmp:
+        root = synthetic(Path(tmp) / "project", scale)
+        actors = len(list((root / "facts/actors").glob("*.yaml")))
+        figures: dict[str, list[float]] = {k: [] for k in ("cold", "cold-1", "no-op", "one-edit")}
+        figures |= {"check": [], "peak MB": [], "proc MB": []}
+        for n in range(runs):
+            shutil.rmtree(root / ".cache", ignore_errors=True)
+            seconds, peak = run(root, "build", "--jobs", str(jobs))
+            figures["cold"].append(seconds)
+            figures["proc MB"].append(peak)
+            figures["no-op"].append(run(root, "build", "--jobs", str(jobs))[0])
+            edit_one_fact(root, n)
+            figures["one-edit"].append(run(root, "build", "--jobs", str(jobs))[0])
+            figures["check"].append(run(root, "check")[0])
+            seconds, peak = run(root, "build", "--jobs", "1", "--no-cache")
+            figures["cold-1"].append(seconds)
+            figures["peak MB"].append(peak)
+        bare = [bare_weasyprint(root) for _ in range(max(1, runs // 2))]
+        result = {k: median(v) for k, v in figures.items() if v}
+        result["bare"] = median(bare)
+        result["actors"] = actors
+        return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="1,10,50")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    args = parser.parse_args()
+    scales = [int(s) for s in args.scales.split(",")]
+    print(f"briefing bench: medians of {args.runs} runs, jobs={args.jobs}, seconds unless said")
+    header = (
+        f"{'scale':>5} {'actors':>6} {'cold':>7} {'cold-1':>7} {'no-op':>6} {'one-edit':>8} "
+        f"{'check':>6} {'bare':>7} {'peak MB':>8} {'proc MB':>8} | {'no-op/cold':>10} "
+        f"{'edit/cold':>9} "
+        f"{'cold-1/bare':>11} {'cold-1/cold':>11}"
+    )
+    print(header)
+    for scale in scales:
+        r = bench(scale, args.runs if scale < 50 else 1, args.jobs)
+        cold_1 = r["cold-1"]
+        print(
+            f"{'x' + str(scale):>5} {int(r['actors']):>6} {r['cold']:>7.2f} {cold_1:>7.2f} "
+            f"{r['no-op']:>6.2f} {r['one-edit']:>8.2f} {r['check']:>6.2f} {r['bare']:>7.2f} "
+            f"{r['peak MB']:>8.0f} {r['proc MB']:>8.0f} | {r['no-op'] / r['cold']:>10.1%} "
+            f"{r['one-edit'] / r['cold']:>9.1%} {cold_1 / r['bare']:>11.2f} "
+            f"{cold_1 / r['cold']:>11.2f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
