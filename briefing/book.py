@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing.model import FactBase, Source
+from briefing.model import FACT_GROUPS, FactBase, Source
 from briefing.pdf import Evidence
 from briefing.render import Brief, Renderer, stylesheet
 
@@ -135,6 +135,26 @@ def evidence(facts: FactBase, facts_dir: Path) -> list[Evidence]:
     return files
 
 
+def used_words(facts: FactBase) -> dict[str, set[str]]:
+    """The words of each list that this edition's facts use: the method appendix defines
+    those (a reader meets no other), and counts the rest."""
+    used: dict[str, set[str]] = {list_id: set() for list_id in facts.vocabulary.lists}
+    used["reliability"] |= {s.reliability for s in facts.sources}
+    used["actor_kind"] |= {a.kind for a in facts.actors}
+    judgments = [*facts.overview.bluf, *(j for a in facts.actors for j in a.bluf)]
+    used["confidence"] |= {j.confidence for j in judgments}
+    for kind in FACT_GROUPS:
+        specs = getattr(facts.vocabulary.fields, kind.removesuffix("s"))
+        for actor in facts.actors:
+            for fact in getattr(actor, kind):
+                for spec in specs:
+                    value = fact.value(spec.key)
+                    if spec.list is None or value is None:
+                        continue
+                    used[spec.list] |= set(value) if isinstance(value, list) else {value}
+    return used
+
+
 def render_book(renderer: Renderer, briefs: list[Brief], attached: Sequence[Evidence] = ()) -> str:
     """The briefing book as one HTML document: cover, contents, chapters, appendices.
 
@@ -148,5 +168,6 @@ def render_book(renderer: Renderer, briefs: list[Brief], attached: Sequence[Evid
         source_entries=entries,
         passage_ids=passage_ids(entries),
         attached=list(attached),
+        used=used_words(renderer.facts),
         book_css=stylesheet(renderer.project, "book.css"),
     )

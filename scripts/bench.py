@@ -11,6 +11,7 @@ original. Each figure is the median of `--runs` runs, each run a fresh process:
   one-edit   a build after one fact's summary changed
   check      `briefing check`
   bare       WeasyPrint alone, laying out the same final documents once each, on one core
+  preview    from saving an edit to the live preview telling the open page (HTML only)
   peak MB    the largest resident memory of the build on one core (all of it in one process)
   proc MB    the largest resident memory of any one process of the parallel cold build
 
@@ -27,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +113,43 @@ def edit_one_fact(root: Path, n: int) -> None:
     actor.write_text(text, encoding="utf-8")
 
 
+def preview_latency(root: Path, edits: int) -> float:
+    """Median seconds from saving an edit to the live preview telling a waiting page."""
+    import re as re_
+    import threading
+    import urllib.request
+
+    command = [PYTHON, "-m", "briefing", "--root", str(root), "serve", "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        port = re_.search(r":(\d+)/", server.stdout.readline())
+        assert port, "serve did not announce its port"
+        base = f"http://127.0.0.1:{port.group(1)}/__briefing/version"
+        seconds = []
+        for n in range(edits):
+            with urllib.request.urlopen(base) as response:
+                seen = int(response.read())
+            answered: list[float] = []
+
+            def wait(seen: int = seen, answered: list[float] = answered) -> None:
+                with urllib.request.urlopen(f"{base}?seen={seen}") as response:
+                    response.read()
+                answered.append(time.perf_counter())
+
+            waiting = threading.Thread(target=wait)
+            waiting.start()
+            time.sleep(0.3)
+            saved = time.perf_counter()
+            edit_one_fact(root, 1000 + n)
+            waiting.join()
+            seconds.append(answered[0] - saved)
+        return median(seconds)
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -136,6 +175,7 @@ def bench(scale: int, runs: int, jobs: int) -> dict[str, float]:
         bare = [bare_weasyprint(root) for _ in range(max(1, runs // 2))]
         result = {k: median(v) for k, v in figures.items() if v}
         result["bare"] = median(bare)
+        result["preview"] = preview_latency(root, 5) if scale <= 10 else float("nan")
         result["actors"] = actors
         return result
 
@@ -150,8 +190,8 @@ def main() -> None:
     print(f"briefing bench: medians of {args.runs} runs, jobs={args.jobs}, seconds unless said")
     header = (
         f"{'scale':>5} {'actors':>6} {'cold':>7} {'cold-1':>7} {'no-op':>6} {'one-edit':>8} "
-        f"{'check':>6} {'bare':>7} {'peak MB':>8} {'proc MB':>8} | {'no-op/cold':>10} "
-        f"{'edit/cold':>9} "
+        f"{'check':>6} {'bare':>7} {'preview':>7} {'peak MB':>8} {'proc MB':>8} | "
+        f"{'no-op/cold':>10} {'edit/cold':>9} "
         f"{'cold-1/bare':>11} {'cold-1/cold':>11}"
     )
     print(header)
@@ -161,6 +201,7 @@ def main() -> None:
         print(
             f"{'x' + str(scale):>5} {int(r['actors']):>6} {r['cold']:>7.2f} {cold_1:>7.2f} "
             f"{r['no-op']:>6.2f} {r['one-edit']:>8.2f} {r['check']:>6.2f} {r['bare']:>7.2f} "
+            f"{r['preview']:>7.2f} "
             f"{r['peak MB']:>8.0f} {r['proc MB']:>8.0f} | {r['no-op'] / r['cold']:>10.1%} "
             f"{r['one-edit'] / r['cold']:>9.1%} {cold_1 / r['bare']:>11.2f} "
             f"{cold_1 / r['cold']:>11.2f}",

@@ -20,6 +20,8 @@ from typing import Any
 import pypdf
 import pytest
 
+from briefing.book import used_words
+from briefing.build import checked_facts
 from briefing.cli import main
 from briefing.model import Vocabulary
 from briefing.project import Project
@@ -248,11 +250,21 @@ def test_book_method_appendix_prints_the_desks_definitions(built: Built, book: l
     start = next(i for i, text in enumerate(book) if text.startswith("APPENDIX B Method"))
     method = " ".join(book[start:])
     vocab = vocabulary(built.root)
-    for terms in vocab.lists.values():
-        assert terms.title in method
+    facts = checked_facts(Project.at(built.root))[1]
+    used = used_words(facts)
+    unused = 0
+    for list_id, terms in vocab.lists.items():
+        # The two scales whole; of the other lists, the words a fact of the edition uses.
+        whole = list_id in ("reliability", "confidence")
         for term in terms.terms:
-            assert flat(term.definition) in method, term.id
+            shown = whole or term.id in used[list_id]
+            assert (flat(term.definition) in method) == shown, term.id
+            unused += not shown
+        assert (terms.title in method) == (whole or bool(used[list_id])), list_id
     assert "A post on X, the network formerly called Twitter." in method
+    # 'resists' is declared, but no pledge of this desk uses it: counted, not defined.
+    assert "resists" not in used["stance"] and "Argues against it" not in method
+    assert f"The vocabulary has {unused} further words that no fact" in method
 
 
 def test_project_template_overrides_the_packaged_default(book: list[str]) -> None:
