@@ -19,7 +19,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
-from briefing.diagnostics import LineIndex
+from briefing.diagnostics import LineIndex, editor_lines
 
 _TRANSLATE = str.maketrans(
     {
@@ -54,6 +54,11 @@ _TRANSLATE = str.maketrans(
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_LINE_BREAK = re.compile(r"(?:\r\n|\r|\n)\s*")
+# A text none of whose lines is longer than this is wrapped by hand (at 72 or 80 characters):
+# only its blank lines end paragraphs. In any other text (a page saved as text, one line per
+# paragraph) every line break does.
+WRAP_WIDTH = 100
 
 
 @dataclass(frozen=True)
@@ -74,8 +79,9 @@ class NormalText:
         return LineIndex(self.original)
 
     def paragraph(self, index: int) -> int:
-        """The 1-based paragraph of the original text a normalised index falls in; paragraphs
-        are separated by blank lines (a reader counts them in the attached file)."""
+        """The 1-based paragraph of the original text a normalised index falls in, as a reader
+        counts them in the attached file: paragraphs are separated by blank lines, or, in a
+        text whose lines are not wrapped by hand (see WRAP_WIDTH), by line breaks."""
         pos = self.offsets[min(index, len(self.offsets) - 1)] if self.offsets else 0
         return bisect.bisect_right(self._breaks, pos) + 1
 
@@ -100,7 +106,11 @@ class NormalText:
         blank-line breaks, leading whitespace aside. Found once, so that the paragraph of any
         index is a binary search (a long source has thousands of quotes to place)."""
         first = len(self.original) - len(self.original.lstrip())
-        return [m.end() for m in _PARAGRAPH_BREAK.finditer(self.original, first)]
+        wrapped = all(len(line) <= WRAP_WIDTH for line in editor_lines(self.original))
+        breaks = _PARAGRAPH_BREAK if wrapped else _LINE_BREAK
+        return [
+            m.end() for m in breaks.finditer(self.original, first) if m.end() < len(self.original)
+        ]
 
     def original_span(self, start: int, end: int) -> str:
         """The original characters behind normalised text[start:end]."""
