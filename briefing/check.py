@@ -206,13 +206,18 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
     return problems
 
 
-def source_path(project: Project, file: str) -> tuple[Path | None, str]:
-    """The safe path of a source file in facts/sources/, or None and why it is refused.
+def source_path(
+    project: Project, file: str, folder: Path | None = None, example: str = "report.txt"
+) -> tuple[Path | None, str]:
+    """The safe path of a source file in facts/sources/ (or in `folder`, facts/originals/ for
+    an original), or None and why it is refused.
 
-    Only a regular file whose real location is inside facts/sources/ is accepted: no absolute
+    Only a regular file whose real location is inside the folder is accepted: no absolute
     paths, no '..', no symlink (of the file or of a folder on the way) that leads outside.
     """
-    inside = "name a file inside facts/sources/, e.g. 'report.txt'"
+    area = folder if folder is not None else project.sources
+    where = f"{project.name(area)}/"
+    inside = f"name a file inside {where}, e.g. '{example}'"
     if not file:
         return None, f"the file name is empty; {inside}"
     if any(ord(ch) < 32 for ch in file):
@@ -222,15 +227,17 @@ def source_path(project: Project, file: str) -> tuple[Path | None, str]:
     if ".." in Path(file).parts or ".." in file.split("\\"):
         return None, f"'..' is not allowed; {inside}"
     try:
-        base = project.sources.resolve(strict=True)
+        if not area.exists():
+            return None, f"no such file in {where}: {file}"
+        base = area.resolve(strict=True)
         if not base.is_relative_to(project.facts.resolve()):
-            return None, "facts/sources/ is a symlink that leads outside facts/"
-        candidate = project.sources / file
+            return None, f"{where} is a symlink that leads outside facts/"
+        candidate = area / file
         resolved = candidate.resolve()
         if not resolved.is_relative_to(base):
-            return None, "the path leads outside facts/sources/ through a symlink"
+            return None, f"the path leads outside {where} through a symlink"
         if not candidate.exists():
-            return None, f"no such file in facts/sources/: {file}"
+            return None, f"no such file in {where}: {file}"
         if not resolved.is_file():
             return None, "not a regular file"
     except (OSError, RuntimeError, ValueError) as exc:
@@ -258,7 +265,37 @@ def read_sources(
             continue
         texts[source.id] = normalise(text)
         problems += _pin_problems(base, i, path)
+        if source.original is not None:
+            problems += _original_problems(project, base, i, source.original)
     return texts, problems
+
+
+def _original_problems(
+    project: Project, base: LoadedFactBase, index: int, file: str
+) -> list[Diagnostic]:
+    """An error when the original a source names (attached to the book beside its text) is
+    missing, outside facts/originals/ or too large to attach. Its size is read from the file
+    system: the original is attached as it is, never parsed here."""
+    from briefing.intake import MAX_ORIGINAL_BYTES
+
+    where = base.sources_file.locate(("sources", index, "original"))
+    path, reason = source_path(project, file, project.originals, "page.html")
+    if path is None:
+        return [Diagnostic(where, f"original refused: {reason}")]
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return [Diagnostic(where, f"original unreadable: {exc.strerror or exc}")]
+    if size > MAX_ORIGINAL_BYTES:
+        return [
+            Diagnostic(
+                where,
+                f"original is {size:,} bytes; the limit is {MAX_ORIGINAL_BYTES:,} "
+                f"({MAX_ORIGINAL_BYTES // 1024 // 1024} MiB)",
+                "attach a smaller copy (the article alone), or drop 'original:'",
+            )
+        ]
+    return []
 
 
 def file_sha256(path: Path) -> str:
