@@ -174,6 +174,7 @@ _ELLIPSIS = re.compile(r"\s*[\[(]?\.{3,}[\])]?\s*")
 MIN_PART_WORDS = 3
 # What a note prints between the parts of a quote in parts.
 ELLIPSIS = " … "
+_WORD_IN = re.compile(r"[^\W_]")
 
 
 @dataclass(frozen=True)
@@ -259,11 +260,12 @@ def _match(source: NormalText, spans: Sequence[Span]) -> Match:
 
 
 def passage(source: NormalText, spans: Sequence[Span]) -> str:
-    """The original words of the source behind normalised spans, in order: spans that overlap
-    or touch are one run, the gaps between runs printed as an ellipsis."""
+    """The original words of the source behind normalised spans, in order: spans that overlap,
+    or that only spaces and punctuation part, are one run; the words between runs are left out
+    and an ellipsis printed in their place."""
     runs: list[list[int]] = []
     for start, end in sorted(spans):
-        if runs and start <= runs[-1][1] + 1:
+        if runs and not _WORD_IN.search(source.text, runs[-1][1], max(start, runs[-1][1])):
             runs[-1][1] = max(runs[-1][1], end)
         else:
             runs.append([start, end])
