@@ -101,7 +101,12 @@ def names(person: Person) -> list[str]:
 
 
 def _name_pattern(words: Sequence[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(fold(w)) for w in sorted(set(words), key=len, reverse=True))
+    """Any of the words, whole, case and accents aside; a pattern that never matches if there
+    is none (an empty name must not match everywhere)."""
+    kept = sorted({fold(w).strip() for w in words} - {""}, key=len, reverse=True)
+    if not kept:
+        return re.compile(r"(?!)")
+    alternatives = "|".join(re.escape(w) for w in kept)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
