@@ -260,3 +260,27 @@ def test_the_original_is_attached_to_the_book(tmp_path: Path) -> None:
     attached = PdfReader(str(book)).attachments
     assert attached["facts/originals/shield.html"] == [PAGE.encode("utf-8")]
     assert "facts/sources/shield.txt" in attached
+
+
+def test_nothing_is_fetched_from_the_network(tmp_path: Path, monkeypatch) -> None:
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("intake opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    project = make_project(tmp_path)
+    page = tmp_path / "shield.html"
+    # Links, images and a canonical URL to follow, if the extractor ever tried.
+    page.write_text(
+        PAGE.replace(
+            "<main>",
+            '<main><link rel="canonical" href="https://example.org/shield">'
+            '<img src="https://example.org/photo.jpg">',
+        ),
+        encoding="utf-8",
+    )
+    assert _new(project, page) == 0
+    assert _new(project, _text_pdf(tmp_path / "report.pdf")) == 0
