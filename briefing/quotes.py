@@ -53,7 +53,8 @@ _TRANSLATE = str.maketrans(
 )
 
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# A blank line, as an editor breaks lines (LF, CRLF or CR), and the whitespace after it.
+_PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)\s*")
 _LINE_BREAK = re.compile(r"(?:\r\n|\r|\n)\s*")
 # A text none of whose lines is longer than this is wrapped by hand (at 72 or 80 characters):
 # only its blank lines end paragraphs. In any other text (a page saved as text, one line per
@@ -103,7 +104,7 @@ class NormalText:
     @cached_property
     def _breaks(self) -> list[int]:
         """Where each paragraph after the first starts in the original text: the ends of the
-        blank-line breaks, leading whitespace aside. Found once, so that the paragraph of any
+        paragraph breaks, leading whitespace aside. Found once, so that the paragraph of any
         index is a binary search (a long source has thousands of quotes to place)."""
         first = len(self.original) - len(self.original.lstrip())
         wrapped = all(len(line) <= WRAP_WIDTH for line in editor_lines(self.original))
