@@ -38,7 +38,7 @@ ABBREVIATIONS = frozenset(
         *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
         *("i.e", "e.g", "cf", "al", "viz"),
         # Polish
-        *("np", "tzw", "tzn", "tj", "m.in", "ok", "ul", "al", "pl", "woj", "pow", "płk"),
+        *("np", "tzw", "tzn", "tj", "m.in", "ok", "ul", "pl", "woj", "pow", "płk"),
         *("ppłk", "kpt", "mjr", "ks", "hab", "inż", "mgr", "św", "im", "godz", "tys", "mln"),
         *("mld", "zł", "ds", "wg", "nr", "jw", "br", "ub", "ww", "ang", "ros", "ukr"),
         # Russian and Ukrainian
