@@ -100,9 +100,10 @@ def _same_passage(known: CitedQuote, span: tuple[int, int] | None, passage: str)
 
 
 def source_evidence(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> list[Evidence]:
-    """The source texts with the given ids, in the order of the fact base, to embed."""
+    """The source texts with the given ids, in the order of the fact base, to embed, and the
+    originals some were extracted from."""
     wanted = set(ids)
-    return [
+    files = [
         Evidence(
             path=facts_dir / "sources" / source.file,
             name=f"facts/sources/{source.file}",
@@ -112,6 +113,19 @@ def source_evidence(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> lis
         for source in facts.sources
         if source.id in wanted
     ]
+    # After the texts, the pages and PDFs they were extracted from: a reader can hold the
+    # cited text against the original.
+    files += [
+        Evidence(
+            path=facts_dir / "originals" / source.original,
+            name=f"facts/originals/{source.original}",
+            description=f"Original of the source text: {source.title}",
+            relationship="Source",
+        )
+        for source in facts.sources
+        if source.id in wanted and source.original
+    ]
+    return files
 
 
 def evidence(facts: FactBase, facts_dir: Path) -> list[Evidence]:

@@ -23,7 +23,19 @@ from briefing.model import (
 )
 from briefing.plan import Plan, actor_order, plan_outputs
 from briefing.project import Project
-from briefing.quotes import Match, NormalText, closest, find, normalise
+from briefing.quotes import (
+    MIN_PART_WORDS,
+    Match,
+    NormalText,
+    Part,
+    closest,
+    find,
+    find_parts,
+    in_parts,
+    normalise,
+    quote_parts,
+    short_parts,
+)
 from briefing.validate import LoadedFactBase, load_fact_base
 
 
@@ -194,13 +206,18 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
     return problems
 
 
-def source_path(project: Project, file: str) -> tuple[Path | None, str]:
-    """The safe path of a source file in facts/sources/, or None and why it is refused.
+def source_path(
+    project: Project, file: str, folder: Path | None = None, example: str = "report.txt"
+) -> tuple[Path | None, str]:
+    """The safe path of a source file in facts/sources/ (or in `folder`, facts/originals/ for
+    an original), or None and why it is refused.
 
-    Only a regular file whose real location is inside facts/sources/ is accepted: no absolute
+    Only a regular file whose real location is inside the folder is accepted: no absolute
     paths, no '..', no symlink (of the file or of a folder on the way) that leads outside.
     """
-    inside = "name a file inside facts/sources/, e.g. 'report.txt'"
+    area = folder if folder is not None else project.sources
+    where = f"{project.name(area)}/"
+    inside = f"name a file inside {where}, e.g. '{example}'"
     if not file:
         return None, f"the file name is empty; {inside}"
     if any(ord(ch) < 32 for ch in file):
@@ -210,15 +227,17 @@ def source_path(project: Project, file: str) -> tuple[Path | None, str]:
     if ".." in Path(file).parts or ".." in file.split("\\"):
         return None, f"'..' is not allowed; {inside}"
     try:
-        base = project.sources.resolve(strict=True)
+        if not area.exists():
+            return None, f"no such file in {where}: {file}"
+        base = area.resolve(strict=True)
         if not base.is_relative_to(project.facts.resolve()):
-            return None, "facts/sources/ is a symlink that leads outside facts/"
-        candidate = project.sources / file
+            return None, f"{where} is a symlink that leads outside facts/"
+        candidate = area / file
         resolved = candidate.resolve()
         if not resolved.is_relative_to(base):
-            return None, "the path leads outside facts/sources/ through a symlink"
+            return None, f"the path leads outside {where} through a symlink"
         if not candidate.exists():
-            return None, f"no such file in facts/sources/: {file}"
+            return None, f"no such file in {where}: {file}"
         if not resolved.is_file():
             return None, "not a regular file"
     except (OSError, RuntimeError, ValueError) as exc:
@@ -246,7 +265,37 @@ def read_sources(
             continue
         texts[source.id] = normalise(text)
         problems += _pin_problems(base, i, path)
+        if source.original is not None:
+            problems += _original_problems(project, base, i, source.original)
     return texts, problems
+
+
+def _original_problems(
+    project: Project, base: LoadedFactBase, index: int, file: str
+) -> list[Diagnostic]:
+    """An error when the original a source names (attached to the book beside its text) is
+    missing, outside facts/originals/ or too large to attach. Its size is read from the file
+    system: the original is attached as it is, never parsed here."""
+    from briefing.intake import MAX_ORIGINAL_BYTES
+
+    where = base.sources_file.locate(("sources", index, "original"))
+    path, reason = source_path(project, file, project.originals, "page.html")
+    if path is None:
+        return [Diagnostic(where, f"original refused: {reason}")]
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return [Diagnostic(where, f"original unreadable: {exc.strerror or exc}")]
+    if size > MAX_ORIGINAL_BYTES:
+        return [
+            Diagnostic(
+                where,
+                f"original is {size:,} bytes; the limit is {MAX_ORIGINAL_BYTES:,} "
+                f"({MAX_ORIGINAL_BYTES // 1024 // 1024} MiB)",
+                "attach a smaller copy (the article alone), or drop 'original:'",
+            )
+        ]
+    return []
 
 
 def file_sha256(path: Path) -> str:
@@ -383,6 +432,10 @@ def check_quotes(
         text = texts.get(source_id)
         if text is None or len(quote) < 8:
             continue  # unknown, unreadable or too short: reported elsewhere
+        short = short_parts(quote)
+        if short:
+            problems.append(_short_part(loaded, path, quote, short[0]))
+            continue
         if find(quote, text) is not None:
             continue
         elsewhere = _cited_elsewhere(quote, source_id, texts)
@@ -399,6 +452,9 @@ def check_quotes(
                     f"write 'source: {other}' in this citation",
                 )
             )
+            continue
+        if in_parts(quote):
+            problems.append(_parts_not_found(loaded, path, quote, source_id, files, text))
             continue
         near = closest(quote, text)
         where = loaded.locate((*path, "quote"))
@@ -429,6 +485,72 @@ def check_quotes(
             )
         )
     return problems
+
+
+def _short_part(loaded: LoadedFile, path: Path_, quote: str, part: Part) -> Diagnostic:
+    """The error for a part of a quote in parts that is too short to prove anything."""
+    where = loaded.locate((*path, "quote"))
+    words = f"{part.words} word{'' if part.words == 1 else 's'}"
+    return Diagnostic(
+        _word_location(loaded, where, quote, part.offset) or where,
+        f"'{part.text}' is a part of this quote of only {words}; each part between "
+        f"ellipses needs at least {MIN_PART_WORDS}",
+        "a few words are found almost anywhere and prove nothing: lengthen the part, or "
+        "quote the passage whole",
+    )
+
+
+def _parts_not_found(
+    loaded: LoadedFile,
+    path: Path_,
+    quote: str,
+    source_id: str,
+    files: dict[str, str],
+    text: NormalText,
+) -> Diagnostic:
+    """The error for a quote in parts that is not in its source: the first part that is in
+    it nowhere, with its closest passage; or, if each part is, why they do not go together."""
+    parts = quote_parts(quote)
+    where = loaded.locate((*path, "quote"))
+    for number, part in enumerate(parts, 1):
+        if find_parts([part.text], text) is not None:
+            continue
+        related: tuple[str, ...] = ()
+        at: Location | None = None
+        near = closest(part.text, text)
+        if near is not None:
+            related = (
+                f"closest passage, facts/sources/{files[source_id]}:{near.line}:{near.col}:",
+                f"  {near.passage}",
+            )
+            if near.differs_at is not None:
+                related += (
+                    f"the quote has '{near.quote_word}' where the source has '{near.source_words}'",
+                )
+                at = _word_location(loaded, where, quote, part.at[near.differs_at])
+        return Diagnostic(
+            at or _word_location(loaded, where, quote, part.offset) or where,
+            f"part {number} of this quote in parts ('{part.text}') not found in source "
+            f"'{source_id}'",
+            "copy each part exactly from the source (briefing find-quote helps)",
+            related=related,
+        )
+    position = 0
+    for part in parts:
+        found = text.text.find(part.text, position)
+        if found < 0:
+            return Diagnostic(
+                where,
+                f"the parts of this quote are in source '{source_id}', but not in this order",
+                "a quote in parts keeps the order of the source; cite the parts separately",
+            )
+        position = found + len(part.text)
+    return Diagnostic(
+        where,
+        f"the parts of this quote are in source '{source_id}', but not within one paragraph",
+        "a quote in parts stays within one paragraph (paragraphs are separated by blank "
+        "lines); cite each paragraph's words in a citation of their own",
+    )
 
 
 def check_history(base: LoadedFactBase) -> list[Diagnostic]:
@@ -663,8 +785,10 @@ def check_project(project: Project, *, pdf: bool = True) -> Checked:
             if f.path not in validated
             and (f.path.is_relative_to(project.actors) or f.path == project.facts / "overview.yaml")
         ]
+        from briefing.evidence import check_evidence  # it builds on this module's walkers
+
         found, texts = check(project, base, failed)
-        problems = problems + found + check_usage(project, base)
+        problems = problems + found + check_usage(project, base) + check_evidence(base, texts)
         problems += check_quoted_words(base, texts) + check_confidence(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)

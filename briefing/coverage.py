@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import sentencex
 from pydantic import BaseModel
 
 from briefing.model import Citation, FactBase, Source
@@ -19,12 +20,37 @@ from briefing.quotes import NormalText, find, normalise
 # a quote of the key clause of a long sentence cites it, a word spilling over does not.
 MIN_OVERLAP = 40
 
-_BOUNDARY = re.compile(r"""([.?!]['")\]]*) (?=['"(\[]?[A-Z0-9])""")
-# Tokens that end in a full stop without ending a sentence: initials (U.S., E.U.), titles.
-_ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(?:(?:[A-Za-z]\.)+[A-Za-z]?|[A-Z]|Mr|Mrs|Ms|Dr|Prof|Gen|Col|Lt|Sen|Rep|St|"
-    r"No|vs|etc|approx|i\.e|e\.g|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
+# The sentence boundaries come from sentencex (Wikimedia's segmenter: rules for some 300
+# languages, in Rust, linear in the text), with its English rules, which split Cyrillic and
+# Polish text as well. A boundary it finds is dropped when the text goes on in lower case (a
+# sentence does not start so) or when the word before it is an abbreviation below.
+SEGMENTER_LANGUAGE = "en"
+# Words that end in a full stop without ending a sentence, compared without the stop and
+# case: titles ('Pres.', 'Gen.', 'prof.'), Latin and Polish, Russian and Ukrainian
+# abbreviations ('e.g.', 'np.', 'tzw.', 'т.е.', 'напр.'). Initials ('U.S.', 'В.') are
+# recognised by their shape.
+ABBREVIATIONS = frozenset(
+    {
+        # English titles and common abbreviations
+        *("mr", "mrs", "ms", "dr", "prof", "pres", "gen", "col", "lt", "maj", "capt", "sgt"),
+        *("adm", "amb", "gov", "sen", "rep", "rev", "hon", "st", "jr", "sr", "no", "nos"),
+        *("vs", "etc", "approx", "dept", "est", "inc", "ltd", "co", "corp", "mt", "ft", "fig"),
+        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+        *("i.e", "e.g", "cf", "al", "viz"),
+        # Polish
+        *("np", "tzw", "tzn", "tj", "m.in", "ok", "ul", "pl", "woj", "pow", "płk"),
+        *("ppłk", "kpt", "mjr", "ks", "hab", "inż", "mgr", "św", "im", "godz", "tys", "mln"),
+        *("mld", "zł", "ds", "wg", "nr", "jw", "br", "ub", "ww", "ang", "ros", "ukr"),
+        # Russian and Ukrainian
+        *("т.е", "т.к", "т.н", "т.д", "т.п", "др", "пр", "им", "ул", "вул", "проф", "акад"),
+        *("ген", "св", "тыс", "тис", "млн", "млрд", "руб", "грн", "напр", "див", "обл", "г"),
+        *("гг", "ст", "см", "пор", "р"),
+    }
 )
+# Initials and dotted abbreviations: 'U.S', 'E.U', 'В', 'p.m' (the final stop left out).
+_INITIALS = re.compile(r"^(?:[^\W\d_]\.)*[^\W\d_]$")
+# The word before a boundary, with any closing quotes or brackets.
+_LAST_WORD = re.compile(r"(?:^|[\s(\[\"'])([^\s(\[\"']+?)\.['\")\]]*$")
 
 
 @dataclass(frozen=True)
@@ -105,14 +131,34 @@ def _line_breaks(text: NormalText) -> list[int]:
     return breaks
 
 
+def _abbreviation(before: str) -> bool:
+    """Whether the text before a boundary ends with an abbreviation and its full stop."""
+    found = _LAST_WORD.search(before)
+    if found is None:
+        return False
+    word = found.group(1)
+    if word.lower() in ABBREVIATIONS:
+        return True
+    # An initial or a dotted abbreviation: one letter, or letters each with a stop ('U.S.');
+    # a single lower-case letter ends a sentence as often as not ('Plan b.'), unless listed.
+    return _INITIALS.match(word) is not None and (len(word) > 1 or word.isupper())
+
+
 def _punctuation_breaks(text: str, start: int, end: int) -> list[int]:
-    """Offsets of spaces after a full stop, question or exclamation mark that ends a sentence."""
+    """Offsets of spaces in text[start:end] that end a sentence: sentencex's boundaries, less
+    those before lower case or after an abbreviation. Each test looks at a few characters
+    around the boundary, so the whole takes time linear in the text."""
     breaks: list[int] = []
-    for match in _BOUNDARY.finditer(text, start, end):
-        before = text[start : match.start(1) + 1]
-        if match.group(1).startswith(".") and _ABBREVIATION.search(before):
+    block = text[start:end]
+    boundaries = sentencex.get_sentence_boundaries(SEGMENTER_LANGUAGE, block)
+    for boundary in boundaries[:-1]:
+        cut = start + int(boundary["end_index"]) - 1
+        # A boundary is kept only at a space (the normalised text has one between words).
+        if cut <= start or cut + 1 >= end or text[cut] != " ":
             continue
-        breaks.append(match.end(1))
+        if text[cut + 1].islower() or _abbreviation(text[max(start, cut - 24) : cut]):
+            continue
+        breaks.append(cut)
     return breaks
 
 
@@ -170,7 +216,8 @@ def source_coverage(
             continue
         match = find(citation.quote, text)
         if match is not None:
-            spans.append((match.start, match.end))
+            # A quote in parts covers its parts, not the words its ellipses leave out.
+            spans.extend(match.spans)
     furniture = _furniture_lines(source, text)
     return SourceCoverage(
         source,

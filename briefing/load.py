@@ -283,10 +283,15 @@ class _Builder:
         return text
 
 
-def read_text(
-    path: Path, name: str, *, limit: int = MAX_FILE_BYTES
-) -> tuple[str | None, list[Diagnostic]]:
-    """Read a fact or source file as UTF-8 text, refusing binary, oversized or non-UTF-8 files."""
+def read_bytes(
+    path: Path,
+    name: str,
+    *,
+    limit: int = MAX_FILE_BYTES,
+    too_big: str = "split it into several files",
+) -> tuple[bytes | None, list[Diagnostic]]:
+    """Read a regular file's bytes, refusing anything larger than `limit` (`too_big` is the
+    hint then)."""
     where = Location(name)
     try:
         info = path.stat()
@@ -304,9 +309,20 @@ def read_text(
             Diagnostic(
                 where,
                 f"file is {size:,} bytes; the limit is {limit:,} ({limit // 1024} KiB)",
-                "split it into several files",
+                too_big,
             )
         ]
+    return raw, []
+
+
+def read_text(
+    path: Path, name: str, *, limit: int = MAX_FILE_BYTES
+) -> tuple[str | None, list[Diagnostic]]:
+    """Read a fact or source file as UTF-8 text, refusing binary, oversized or non-UTF-8 files."""
+    where = Location(name)
+    raw, problems = read_bytes(path, name, limit=limit)
+    if raw is None:
+        return None, problems
     if b"\x00" in raw:
         return None, [
             Diagnostic(
@@ -463,6 +479,23 @@ def read_project_file(
         ]
     # Read the resolved path: the symlinks just checked are not followed a second time.
     return read_text(resolved, name, limit=limit)
+
+
+def read_project_bytes(
+    path: Path, area: Path, name: str, *, limit: int, too_big: str
+) -> tuple[bytes | None, list[Diagnostic]]:
+    """The bytes of a file that is not text (a saved web page, a PDF), through the same gate
+    as `read_project_file`: only inside `area`, a regular file, at most `limit` bytes."""
+    resolved = _inside(path, area)
+    if resolved is None:
+        return None, [
+            Diagnostic(
+                Location(name),
+                f"file is a symlink that leads outside {_area_label(path, area, name)}/",
+                "copy the file into the project instead of linking to it",
+            )
+        ]
+    return read_bytes(resolved, name, limit=limit, too_big=too_big)
 
 
 def load_file(

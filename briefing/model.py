@@ -13,6 +13,8 @@ from typing import Annotated, Any, ClassVar, Literal
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from briefing.quotes import MIN_PART_WORDS
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 Id = Annotated[
     str,
@@ -222,12 +224,38 @@ NO_ONE = "no one"
 class Citation(Strict):
     """Words from a source that prove a claim. The check finds them in the source file."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {
+                "properties": {"speaker_in_source": {"const": False}},
+                "required": ["speaker_in_source"],
+            },
+            "then": {
+                "required": ["note"],
+                "properties": {"note": {"type": "string", "minLength": 1}},
+            },
+        }
+    )
+
     source: Id = Field(description="Id of a source in facts/sources.yaml.")
     quote: str = Field(
         min_length=8,
-        description="Verbatim words from the source file; line breaks and curly quotes may vary.",
+        description=(
+            "Verbatim words from the source file; line breaks and curly quotes may vary. "
+            "Words left out are marked '…' (or '...'): each part, of at least "
+            f"{MIN_PART_WORDS} words, is found in order within one paragraph."
+        ),
     )
     note: str | None = Field(default=None, description="Optional remark on how the quote is used.")
+    speaker_in_source: bool = Field(
+        default=True,
+        description=(
+            "false when the quote's paragraph and the one before do not name the speaker of the "
+            "statement or position (nor a title the source ties to them), and you have checked "
+            "that the source still gives these words as theirs; say how in 'note', which is "
+            "printed. Silences the check's warning."
+        ),
+    )
     lang: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
@@ -242,6 +270,15 @@ class Citation(Strict):
             "the outlets the source relays in general."
         ),
     )
+
+    @model_validator(mode="after")
+    def _unnamed_speaker_needs_note(self) -> Citation:
+        if not self.speaker_in_source and not self.note:
+            raise ValueError(
+                "'speaker_in_source: false' needs a 'note' saying how the source gives these "
+                "words to the speaker (it is printed with the quote)"
+            )
+        return self
 
 
 Citations = Annotated[
@@ -329,6 +366,13 @@ class Source(Strict):
 
     id: Id = Field(description="Id that citations name in their 'source:' key.")
     file: str = Field(description="File name inside facts/sources/, e.g. '004_e8bc.txt'.")
+    original: str | None = Field(
+        default=None,
+        description=(
+            "File name inside facts/originals/ of the page or PDF the text was extracted from "
+            "('briefing new source' keeps it there); attached to the book beside the text."
+        ),
+    )
     sha256: str | None = Field(
         default=None,
         pattern=r"^[0-9a-f]{64}$",

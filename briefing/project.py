@@ -25,6 +25,11 @@ class Project:
         return self.facts / "sources"
 
     @property
+    def originals(self) -> Path:
+        """Saved web pages and PDFs that source texts were extracted from."""
+        return self.facts / "originals"
+
+    @property
     def actors(self) -> Path:
         return self.facts / "actors"
 

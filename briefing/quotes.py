@@ -2,19 +2,24 @@
 
 Typography is forgiven (whitespace and line breaks, curly versus straight quotes and apostrophes,
 dash and hyphen variants, the ellipsis character); words, their spelling, case and order are not.
+
+A quote written with an ellipsis ('…' or '...') that is not verbatim as a whole is a quote in
+parts: each part is found, as whole words and in order, within one paragraph of the source.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from rapidfuzz import fuzz
 
-from briefing.diagnostics import LineIndex
+from briefing.diagnostics import LineIndex, editor_lines
 
 _TRANSLATE = str.maketrans(
     {
@@ -48,7 +53,13 @@ _TRANSLATE = str.maketrans(
 )
 
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# A blank line, as an editor breaks lines (LF, CRLF or CR), and the whitespace after it.
+_PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)\s*")
+_LINE_BREAK = re.compile(r"(?:\r\n|\r|\n)\s*")
+# A text none of whose lines is longer than this is wrapped by hand (at 72 or 80 characters):
+# only its blank lines end paragraphs. In any other text (a page saved as text, one line per
+# paragraph) every line break does.
+WRAP_WIDTH = 100
 
 
 @dataclass(frozen=True)
@@ -69,11 +80,38 @@ class NormalText:
         return LineIndex(self.original)
 
     def paragraph(self, index: int) -> int:
-        """The 1-based paragraph of the original text a normalised index falls in; paragraphs
-        are separated by blank lines (a reader counts them in the attached file)."""
+        """The 1-based paragraph of the original text a normalised index falls in, as a reader
+        counts them in the attached file: paragraphs are separated by blank lines, or, in a
+        text whose lines are not wrapped by hand (see WRAP_WIDTH), by line breaks."""
         pos = self.offsets[min(index, len(self.offsets) - 1)] if self.offsets else 0
+        return bisect.bisect_right(self._breaks, pos) + 1
+
+    def paragraph_span(self, number: int) -> tuple[int, int]:
+        """Normalised [start, end) of paragraph `number` (1-based), the space that separates
+        it from the next one excluded."""
+        # The space that stands for a break carries the offset of the next paragraph's first
+        # character, which is where the break ends.
+        breaks = self._breaks
+        start = bisect.bisect_left(self.offsets, breaks[number - 2]) if number >= 2 else 0
+        if start < len(self.text) and self.text[start] == " ":
+            start += 1
+        if number - 1 < len(breaks):
+            end = bisect.bisect_left(self.offsets, breaks[number - 1])
+        else:
+            end = len(self.text)
+        return start, end
+
+    @cached_property
+    def _breaks(self) -> list[int]:
+        """Where each paragraph after the first starts in the original text: the ends of the
+        paragraph breaks, leading whitespace aside. Found once, so that the paragraph of any
+        index is a binary search (a long source has thousands of quotes to place)."""
         first = len(self.original) - len(self.original.lstrip())
-        return len(_PARAGRAPH_BREAK.findall(self.original, first, max(pos, first))) + 1
+        wrapped = all(len(line) <= WRAP_WIDTH for line in editor_lines(self.original))
+        breaks = _PARAGRAPH_BREAK if wrapped else _LINE_BREAK
+        return [
+            m.end() for m in breaks.finditer(self.original, first) if m.end() < len(self.original)
+        ]
 
     def original_span(self, start: int, end: int) -> str:
         """The original characters behind normalised text[start:end]."""
@@ -106,33 +144,164 @@ def normalise(text: str) -> NormalText:
     return NormalText("".join(chars), tuple(offsets), text)
 
 
+Span = tuple[int, int]
+
+
 @dataclass(frozen=True)
 class Match:
-    """Where a quote was found: 1-based line and column in the source, and the exact passage."""
+    """Where a quote was found: 1-based line and column in the source, and the exact passage.
+
+    `start` and `end` are normalised offsets of the whole match; a quote in parts also has
+    `parts`, the span of each part (its passage joins them with an ellipsis)."""
 
     line: int
     col: int
     passage: str
     start: int
     end: int
+    parts: tuple[Span, ...] = ()
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        """The spans of source text the quote stands on: its parts, or the one span."""
+        return self.parts or ((self.start, self.end),)
+
+
+# Words left out of a quote: an ellipsis character (normalised to '...') or three dots or more,
+# in square or round brackets or not.
+_ELLIPSIS = re.compile(r"\s*[\[(]?\.{3,}[\])]?\s*")
+# Each part of a quote in parts has at least this many words: "the … not" would prove nothing,
+# since short runs of words are found almost anywhere.
+MIN_PART_WORDS = 3
+# What a note prints between the parts of a quote in parts.
+ELLIPSIS = " … "
+_WORD_IN = re.compile(r"[^\W_]")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a quote in parts: its words (normalised) and where it starts in the quote
+    as written."""
+
+    text: str
+    at: tuple[int, ...]  # for each character of `text`, its offset in the quote as written
+
+    @property
+    def offset(self) -> int:
+        return self.at[0]
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def quote_parts(quote: str) -> list[Part]:
+    """The parts of a quote written with an ellipsis, in order (an ellipsis at either end only
+    says the quote is cut mid-sentence, and makes no part); one part for any other quote."""
+    needle = normalise(quote)
+    parts: list[Part] = []
+    start = 0
+    for gap in [*_ELLIPSIS.finditer(needle.text), None]:
+        end = gap.start() if gap is not None else len(needle.text)
+        if end > start:
+            parts.append(Part(needle.text[start:end], needle.offsets[start:end]))
+        if gap is not None:
+            start = gap.end()
+    return parts
+
+
+def in_parts(quote: str) -> bool:
+    """Whether a quote has an ellipsis between words: a quote in parts unless it is verbatim."""
+    return len(quote_parts(quote)) > 1
+
+
+def short_parts(quote: str) -> list[Part]:
+    """The parts of a quote in parts that are too short to prove anything."""
+    parts = quote_parts(quote)
+    return [p for p in parts if p.words < MIN_PART_WORDS] if len(parts) > 1 else []
 
 
 def find(quote: str, source: NormalText) -> Match | None:
     """The first place `quote` occurs in `source` as whole words, up to typography; None if
-    it does not. Neither end of the match may be touched by a letter or digit from outside."""
+    it does not. Neither end of the match may be touched by a letter or digit from outside.
+
+    A quote with an ellipsis that is not verbatim is looked for in parts (see `find_parts`);
+    one with a part shorter than MIN_PART_WORDS is never found."""
     needle = normalise(quote).text
     if not needle:
         return None
-    start = source.text.find(needle)
+    found = _whole(needle, source, 0)
+    if found is not None:
+        return _match(source, (found,))
+    if not _ELLIPSIS.search(needle):
+        return None
+    parts = quote_parts(quote)
+    if len(parts) > 1 and any(p.words < MIN_PART_WORDS for p in parts):
+        return None
+    return find_parts([p.text for p in parts], source)
+
+
+def _whole(needle: str, source: NormalText, start: int) -> Span | None:
+    """The first span at or after `start` where `needle` occurs as whole words."""
+    start = source.text.find(needle, start)
     while start >= 0:
         end = start + len(needle)
         # A quote is whole words: "oland proposed" must not pass because "Poland proposed"
         # is in the source, nor "pact" because "pacts" is.
         if not _is_word_char(source.text, start - 1) and not _is_word_char(source.text, end):
-            line, col = source.line_col(start)
-            return Match(line, col, source.original_span(start, end), start, end)
+            return start, end
         start = source.text.find(needle, start + 1)
     return None
+
+
+def _match(source: NormalText, spans: Sequence[Span]) -> Match:
+    line, col = source.line_col(spans[0][0])
+    parts = tuple(spans) if len(spans) > 1 else ()
+    return Match(line, col, passage(source, spans), spans[0][0], spans[-1][1], parts)
+
+
+def passage(source: NormalText, spans: Sequence[Span]) -> str:
+    """The original words of the source behind normalised spans, in order: spans that overlap,
+    or that only spaces and punctuation part, are one run; the words between runs are left out
+    and an ellipsis printed in their place."""
+    runs: list[list[int]] = []
+    for start, end in sorted(spans):
+        if runs and not _WORD_IN.search(source.text, runs[-1][1], max(start, runs[-1][1])):
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    return ELLIPSIS.join(source.original_span(start, end) for start, end in runs)
+
+
+def find_parts(parts: Sequence[str], source: NormalText) -> Match | None:
+    """The first place where normalised `parts` occur as whole words, in order, within one
+    paragraph; None if they do not.
+
+    For each place of the first part, every later part is taken at its first place after the
+    one before: no other choice ends sooner, so when that leaves the paragraph, any later start
+    in the same paragraph does too, and the search goes on in the next paragraph.
+    """
+    if not parts:
+        return None
+    start = 0
+    while True:
+        first = _whole(parts[0], source, start)
+        if first is None:
+            return None
+        number = source.paragraph(first[0])
+        _, limit = source.paragraph_span(number)
+        spans = [first]
+        for part in parts[1:]:
+            found = _whole(part, source, spans[-1][1])
+            if found is None:
+                return None  # no later start can find this part after it either
+            spans.append(found)
+            if found[1] > limit:
+                break
+        else:
+            return _match(source, spans)
+        # Starts further on in this paragraph end no sooner: go on from the next paragraph.
+        start = max(limit + 1, first[0] + 1)
 
 
 def _is_word_char(text: str, index: int) -> bool:

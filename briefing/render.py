@@ -31,6 +31,7 @@ from briefing.pdf import compiled_day
 from briefing.plan import Plan, actor_order
 from briefing.project import Project
 from briefing.quotes import NormalText, find
+from briefing.quotes import passage as passage_of
 from briefing.timeline import chronology
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ class Note:
     refs: list[int] = field(default_factory=list)  # serials of the markers citing this note
     span: tuple[int, int] | None = None  # where the passage lies in the normalised source
     passage: str = ""  # the words printed: the union of the citations' cuts
+    # The runs of source text the passage is made of: one, or the parts of a quote in parts
+    # (printed with an ellipsis between them).
+    spans: list[tuple[int, int]] = field(default_factory=list)
     paragraph: int | None = None  # 1-based paragraph of the source text
     citations: list[Citation] = field(default_factory=list)
 
@@ -93,21 +97,20 @@ class Notes:
         found = find(citation.quote, text) if text is not None else None
         if text is not None and found is not None:
             for note in self.notes:
-                if note.source.id == citation.source and note.span is not None:
-                    start, end = note.span
-                    if found.start < end and start < found.end:
-                        union = (min(start, found.start), max(end, found.end))
-                        note.span = union
-                        note.passage = text.original_span(*union)
-                        note.citations.append(citation)
-                        self._index[key] = note
-                        return note
+                if note.source.id == citation.source and _overlap(note.spans, found.spans):
+                    note.spans = sorted({*note.spans, *found.spans})
+                    note.span = (min(s for s, _ in note.spans), max(e for _, e in note.spans))
+                    note.passage = passage_of(text, note.spans)
+                    note.citations.append(citation)
+                    self._index[key] = note
+                    return note
         note = Note(
             len(self.notes) + 1,
             citation,
             self.facts.source(citation.source),
             span=(found.start, found.end) if found is not None else None,
             passage=found.passage if found is not None else citation.quote,
+            spans=list(found.spans) if found is not None else [],
             paragraph=text.paragraph(found.start) if text and found is not None else None,
             citations=[citation],
         )
@@ -167,6 +170,11 @@ class Notes:
             outlet=note.via or note.source.outlet,
             title=note.source.title,
         )
+
+
+def _overlap(spans: Sequence[tuple[int, int]], others: Sequence[tuple[int, int]]) -> bool:
+    """Whether any run of source text in `spans` shares characters with any in `others`."""
+    return any(a < d and c < b for a, b in spans for c, d in others)
 
 
 # Marks where a popover's passage goes until the brief is complete: an HTML comment, which

@@ -8,20 +8,24 @@ written, and the file is replaced atomically or not at all.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefing.check import PLACEHOLDER
 from briefing.diagnostics import did_you_mean
-from briefing.files import write_text_atomic
+from briefing.files import write_bytes_atomic, write_text_atomic
 from briefing.findquote import yaml_scalar
 from briefing.load import LoadedFile, load_file, parse_yaml, read_project_file
 from briefing.model import FACT_GROUPS, ID_PATTERN, FieldSpec, Vocabulary
 from briefing.project import Project
+
+if TYPE_CHECKING:
+    from briefing.intake import Extracted
 
 
 class ScaffoldError(Exception):
@@ -202,13 +206,22 @@ def _commit(
     project: Project, path: Path, new_text: str, key: str, before: int, what: str
 ) -> Written:
     """Parse the new text, make sure it holds one more entry, then write it atomically."""
+    written = _verified(project, path, new_text, key, before, what)
+    write_text_atomic(path, new_text)
+    return written
+
+
+def _verified(
+    project: Project, path: Path, new_text: str, key: str, before: int, what: str
+) -> Written:
+    """What `_commit` would write, once the new text is known to parse and to hold one more
+    entry in `key`; nothing is written."""
     loaded, problems = parse_yaml(new_text, path, project.name(path))
     if loaded is None or problems or not isinstance(loaded.data, dict):
         raise ScaffoldError("the new entry would break the file's YAML; nothing was written")
     items = loaded.data.get(key)
     if not isinstance(items, list) or len(items) != before + 1:
         raise ScaffoldError(f"could not add to '{key}' safely; nothing was written")
-    write_text_atomic(path, new_text)
     line = loaded.values[(key, before)][0]
     return Written(path, line, what)
 
@@ -252,9 +265,13 @@ def slug(text: str) -> str:
 def new_source(
     project: Project, file: str, *, source_id: str | None = None, reliability: str | None = None
 ) -> Written:
-    """Register a text file already in facts/sources/ in facts/sources.yaml."""
+    """Register a text file already in facts/sources/ in facts/sources.yaml; a saved web page
+    or a PDF is taken in first (see `new_source_from_original`)."""
     from briefing.check import file_sha256, source_path
+    from briefing.intake import ORIGINAL_KINDS
 
+    if Path(file).suffix.lower() in ORIGINAL_KINDS:
+        return new_source_from_original(project, file, source_id=source_id, reliability=reliability)
     name = Path(file).name
     candidate = Path(file)
     if candidate.exists() and candidate.resolve().parent != project.sources.resolve():
@@ -273,18 +290,8 @@ def new_source(
     entries = loaded.data.get("sources") or []
     if any(isinstance(e, dict) and e.get("file") == name for e in entries):
         raise ScaffoldError(f"{name} is already registered in {project.name(registry)}")
-    taken = _ids_in(loaded.data, "sources")
-    wanted = _check_id(source_id, "source") if source_id else slug(Path(name).stem)
-    if wanted in taken:
-        if source_id:
-            raise ScaffoldError(f"source id '{wanted}' is taken; choose another with --id")
-        wanted = next(
-            f"{wanted[:36]}-{n}" for n in range(2, 1000) if f"{wanted[:36]}-{n}" not in taken
-        )
-    grades = choices(vocabulary(project), "reliability")
-    grade = reliability or fill("the reliability grade, one of " + ", ".join(grades))
-    if reliability is not None and reliability not in grades:
-        raise ScaffoldError(f"--reliability must be one of {', '.join(grades)}")
+    wanted = _source_id(loaded, source_id, name)
+    grade, grades = _grade(project, reliability)
     first_line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:90]
     fields: list[Line] = [
         ("id", wanted, "how citations name this source"),
@@ -303,6 +310,166 @@ def new_source(
     ]
     new_text = append_to_list(original, loaded, "sources", fields)
     return _commit(project, registry, new_text, "sources", len(entries), f"source '{wanted}'")
+
+
+def _source_id(loaded: LoadedFile, source_id: str | None, name: str) -> str:
+    """The id asked for, or one made from the file name that no source has yet."""
+    taken = _ids_in(loaded.data, "sources")
+    wanted = _check_id(source_id, "source") if source_id else slug(Path(name).stem)
+    if wanted in taken:
+        if source_id:
+            raise ScaffoldError(f"source id '{wanted}' is taken; choose another with --id")
+        wanted = next(
+            f"{wanted[:36]}-{n}" for n in range(2, 1000) if f"{wanted[:36]}-{n}" not in taken
+        )
+    return wanted
+
+
+def _grade(project: Project, reliability: str | None) -> tuple[str, tuple[str, ...]]:
+    """The grade given (checked against the vocabulary) or a placeholder, and the grades."""
+    grades = choices(vocabulary(project), "reliability")
+    if reliability is not None and reliability not in grades:
+        raise ScaffoldError(f"--reliability must be one of {', '.join(grades)}")
+    return reliability or fill("the reliability grade, one of " + ", ".join(grades)), grades
+
+
+def _find_original(project: Project, file: str) -> Path:
+    """The saved page or PDF named on the command line: as given (from the current folder),
+    else inside the project, else in facts/originals/."""
+    given = Path(file).expanduser()
+    candidates = [given] if given.is_absolute() else [given, project.root / given]
+    candidates.append(project.originals / given.name)
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    raise ScaffoldError(f"no such file: {file}")
+
+
+def new_source_from_original(
+    project: Project, file: str, *, source_id: str | None = None, reliability: str | None = None
+) -> Written:
+    """Take in a saved web page or a PDF: its text becomes facts/sources/NAME.txt, the file
+    itself is kept as facts/originals/NAME.html (or .pdf), and the source is registered with
+    what the page says of itself. Nothing is written unless all of it can be."""
+    from briefing.intake import MAX_ORIGINAL_BYTES, IntakeError, extract
+    from briefing.load import MAX_FILE_BYTES, read_project_bytes
+
+    path = _find_original(project, file)
+    name = path.name
+    if any(ord(ch) < 32 for ch in name):
+        raise ScaffoldError(f"{name!r}: the file name contains a control character; rename it")
+    try:
+        inside_sources = path.resolve().parent == project.sources.resolve()
+        inside_originals = path.resolve().parent == project.originals.resolve()
+    except (OSError, RuntimeError):
+        raise ScaffoldError(f"{file}: cannot resolve the path") from None
+    if inside_sources:
+        raise ScaffoldError(
+            f"{name} is in {project.name(project.sources)}/, which holds the texts that are "
+            f"cited; move it to {project.name(project.originals)}/ and run this again"
+        )
+    # Through the gate, from the folder it is in: a symlink out of that folder is refused,
+    # and so is a file too large to be a page or a report.
+    data, problems = read_project_bytes(
+        path,
+        project.originals if inside_originals else path.parent,
+        project.name(path),
+        limit=MAX_ORIGINAL_BYTES,
+        too_big="a page or a PDF this large is not one article; extract the part to cite",
+    )
+    if data is None:
+        raise ScaffoldError(problems[0].format())
+    try:
+        found = extract(data, name)
+    except IntakeError as exc:
+        raise ScaffoldError(f"{exc}; nothing was written") from None
+    text_name = f"{path.stem}.txt"
+    text_path = project.sources / text_name
+    kept = project.originals / name
+    if text_path.exists() or text_path.is_symlink():
+        raise ScaffoldError(
+            f"{project.name(text_path)} already exists; rename the file you are adding"
+        )
+    if not inside_originals and (kept.exists() or kept.is_symlink()):
+        raise ScaffoldError(f"{project.name(kept)} already exists; rename the file you are adding")
+    body = found.text.encode("utf-8")
+    if len(body) > MAX_FILE_BYTES:
+        raise ScaffoldError(
+            f"{name}: its text is {len(body):,} bytes, over the limit of a source text "
+            f"({MAX_FILE_BYTES // 1024} KiB); nothing was written"
+        )
+    registry, original, loaded = _registry(
+        project, "sources", "Every text in facts/sources/ and what we know about it."
+    )
+    entries = loaded.data.get("sources") or []
+    if any(isinstance(e, dict) and e.get("file") == text_name for e in entries):
+        raise ScaffoldError(f"{text_name} is already registered in {project.name(registry)}")
+    wanted = _source_id(loaded, source_id, text_name)
+    grade, grades = _grade(project, reliability)
+    fields = _original_fields(found, wanted, text_name, name, hashlib.sha256(body).hexdigest())
+    fields.insert(6, ("reliability", grade, "one of " + ", ".join(grades)))
+    new_text = append_to_list(original, loaded, "sources", fields)
+    written = _verified(project, registry, new_text, "sources", len(entries), f"source '{wanted}'")
+    done: list[Path] = []
+    try:
+        write_text_atomic(text_path, found.text)
+        done.append(text_path)
+        if not inside_originals:
+            write_bytes_atomic(kept, data)
+            done.append(kept)
+        write_text_atomic(registry, new_text)
+    except OSError as exc:
+        for made in done:  # all or nothing: a text without its entry would be a stray
+            made.unlink(missing_ok=True)
+        raise ScaffoldError(
+            f"cannot write {exc.filename}: {exc.strerror}; nothing was written"
+        ) from None
+    return written
+
+
+def _original_fields(
+    found: Extracted, source_id: str, text_name: str, name: str, digest: str
+) -> list[Line]:
+    """The registry entry of a source taken in from a page or a PDF: what it says of itself
+    filled in, what only the curator can judge left to fill in."""
+    from pydantic import ValidationError
+
+    from briefing.model import FuzzyDate
+
+    fields: list[Line] = [
+        ("id", source_id, "how citations name this source"),
+        ("file", text_name, "the text extracted from the original"),
+        ("original", name, "the page or PDF itself, in facts/originals/"),
+        ("sha256", digest, "the text as registered; after a deliberate change: briefing pin"),
+        ("title", found.title or fill("the headline, or a short description of the text"), ""),
+        (
+            "outlet",
+            found.site or fill("the outlet as the page or document names itself"),
+            "as the page names itself" if found.site else "",
+        ),
+        ("reliability_note", fill("one line on why this grade"), ""),
+    ]
+    if found.author:
+        fields.append(("notes", f"Byline: {found.author}.", ""))
+    date = None
+    if found.date:
+        note = f"As given in {found.date_from}."
+        try:
+            FuzzyDate(value=found.date, basis="stated", note=note)
+            date = {"value": found.date, "basis": "stated", "note": note}
+        except ValidationError:
+            date = None
+    if date is not None:
+        fields.append(("date", date, "check it against the text"))
+    else:
+        fields.append(
+            (
+                "# date: {value: YYYY-MM-DD, basis: stated}   # only the parts that are known",
+                None,
+                "",
+            )
+        )
+    return fields
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def test_an_entry_with_a_long_run_of_markers_is_flagged(mini: Project) -> None:
         "Southland's premier",
         "Ada Quill, said on Tuesday",
         "ten-year defence pact",
-        "joint training and shared intelligence",
+        "The pact covers arms",
         "mutual-defence clause",
         "arms deliveries",
     ]

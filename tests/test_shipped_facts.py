@@ -38,7 +38,7 @@ def test_shipped_facts_build_every_brief(shipped: Project) -> None:
 NEW_SOURCE = """\
 Vilnius summit communique welcomes Ukraine's progress
 
-Allies meeting in Vilnius said they would extend an invitation to Ukraine when allies agree
+Stoltenberg told allies in Vilnius they would extend an invitation to Ukraine when allies agree
 and conditions are met, a test note written for the suite.
 """
 
