@@ -32,6 +32,7 @@ from briefing.project import Project
 from briefing.publish import BuildResult, PublishError, Site, publish
 from briefing.quotes import NormalText
 from briefing.render import Renderer, template_problem
+from briefing.verify import manifest_evidence
 
 
 def checked_facts(project: Project, *, pdf: bool = True) -> tuple[Checked, FactBase, Plan]:
@@ -78,6 +79,7 @@ def render_site(
         if not plan.pdf:
             return Site(facts, plan, briefs, pages, edition_index=edition_index, data=data)
         attached = evidence(facts, project.facts)
+        attached.append(manifest_evidence(facts, attached, "book"))
         book = render_book(renderer, briefs, attached)
     except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
         # Only errors raised while a template runs are the template's; anything else is ours.

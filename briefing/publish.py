@@ -20,13 +20,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.book import source_evidence
+from briefing.book import fact_evidence, source_evidence
 from briefing.diagnostics import PublishError
 from briefing.model import FactBase
 from briefing.pdf import Evidence, brief_meta, build_date, write_pdf
 from briefing.plan import INDEX, Plan
 from briefing.project import Project
 from briefing.render import Brief
+from briefing.verify import manifest_evidence
 
 __all__ = ["BuildResult", "PublishError", "Site", "publish"]
 
@@ -172,7 +173,9 @@ def write_brief_pdf(project: Project, site: Site, brief: Brief, target: Path) ->
     """One brief's PDF/A-3, from its page, carrying the source texts it cites."""
     facts, plan = site.facts, site.plan
     keywords = [brief.title] if brief.kind == "actor" else []
-    evidence = source_evidence(facts, project.facts, brief.sources)
+    # The texts it cites, and the fact base with them: `briefing verify` checks a brief alone.
+    evidence = source_evidence(facts, project.facts, brief.sources) + fact_evidence(project.facts)
+    evidence.append(manifest_evidence(facts, evidence, "brief", brief.slug))
     meta = replace(brief_meta(facts.edition, brief.title, keywords), attachments=tuple(evidence))
     html = site.pages[plan.html(brief.slug)]
     write_pdf(html, target, project, meta, pdf_name=plan.pdf_name)
