@@ -14,7 +14,7 @@ order; `release` then freezes the build into editions/N/ before it replaces buil
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import jinja2
@@ -115,12 +115,15 @@ def _with_warnings(checked: Checked, history: Past) -> Checked:
     return dataclasses.replace(checked, problems=[*checked.problems, *history.problems])
 
 
-def release(project: Project) -> tuple[Frozen, BuildResult, Checked]:
+def release(
+    project: Project, sign: Callable[[Path], None] | None = None
+) -> tuple[Frozen, BuildResult, Checked]:
     """Build with PDFs and freeze the build into editions/N/ (N: the edition's number), with the
     fact base it read, edition.json and SHA256SUMS; then the build replaces build/.
 
     Raises EditionError, without building, when editions/N/ exists: a released edition is
-    never overwritten. Any failure leaves editions/ and build/ as they were.
+    never overwritten. Any failure leaves editions/ and build/ as they were. `sign` is given
+    the staged build to sign its PDFs in place (briefing.sign.signer_for) before it is frozen.
     """
     checked, facts, plan = checked_facts(project, pdf=True)
     assert checked.base is not None  # checked_facts raises otherwise
@@ -134,6 +137,8 @@ def release(project: Project) -> tuple[Frozen, BuildResult, Checked]:
     frozen: list[Frozen] = []
 
     def freeze_staged(built: Path) -> None:
+        if sign is not None:
+            sign(built)
         frozen.append(freeze(project, facts, plan, index, built))
 
     result = publish(project, site, before_swap=freeze_staged)

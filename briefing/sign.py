@@ -153,7 +153,7 @@ def load_certificate(path: Path) -> x509.Certificate:
     from pyhanko.keys import load_cert_from_pemder
 
     try:
-        return load_cert_from_pemder(str(path))
+        return load_cert_from_pemder(str(path))  # type: ignore[no-untyped-call]
     except (OSError, ValueError, TypeError) as exc:
         raise SignError(f"{path} is not a certificate (PEM or DER): {exc}") from None
 
@@ -209,7 +209,7 @@ def sign_bytes(data: bytes, desk: DeskKey, when: dt.datetime) -> bytes:
     from pyhanko.sign.general import SigningError
 
     _quiet()
-    signer = signers.SimpleSigner.load(
+    signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
         str(desk.key), str(desk.cert), key_passphrase=desk.passphrase
     )
     if signer is None:
@@ -219,16 +219,22 @@ def sign_bytes(data: bytes, desk: DeskKey, when: dt.datetime) -> bytes:
         )
     derived = hashlib.sha256(data).digest()[:16]
 
-    class Writer(IncrementalPdfFileWriter):  # type: ignore[misc]
+    class Writer(IncrementalPdfFileWriter):
         @classmethod
         def _handle_id(cls, prev: Any) -> Any:
             # pyHanko draws the new half of /ID at random; from the content it repeats.
             from pyhanko.pdf_utils import generic
 
-            ids = super()._handle_id(prev)
+            ids = super()._handle_id(prev)  # type: ignore[no-untyped-call]
             return generic.ArrayObject([ids[0], generic.ByteStringObject(derived)])
 
-    class Signer(signers.PdfSigner):  # type: ignore[misc]
+        def _update_meta(self) -> None:
+            # pyHanko would stamp the clock's time into the Info dictionary and the XMP
+            # metadata; the signature is an addition, and the document's metadata (which
+            # PDF/A holds to) stays as built.
+            return None
+
+    class Signer(signers.PdfSigner):
         def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
             session = super().init_signing_session(pdf_out, existing_fields_only)
             session.system_time = when  # the edition's time, not the clock's
@@ -285,7 +291,7 @@ def signer_for(desk: DeskKey) -> Callable[[Path], None]:
 class SignatureCheck:
     """What a reader learns from one signature in a PDF."""
 
-    field: str
+    name: str
     signer: str = ""
     fingerprint: str = ""
     signed_at: dt.datetime | None = None
@@ -333,7 +339,7 @@ def check_signatures(data: bytes, trust: Sequence[x509.Certificate] = ()) -> lis
         added = max(0, len(data) - (int(byte_range[2]) + int(byte_range[3])))
         cert = status.signing_cert
         check = SignatureCheck(
-            field=name,
+            name=name,
             signer=str(cert.subject.human_friendly),
             fingerprint=_cert_fingerprint(cert),
             signed_at=status.signer_reported_dt,
@@ -351,10 +357,10 @@ def _with_problems(check: SignatureCheck) -> SignatureCheck:
     problems: list[str] = []
     if not check.intact:
         problems.append(
-            f"signature '{check.field}' is broken: the signed bytes were changed after signing"
+            f"signature '{check.name}' is broken: the signed bytes were changed after signing"
         )
     elif not check.valid:
-        problems.append(f"signature '{check.field}' is not valid for its certificate")
+        problems.append(f"signature '{check.name}' is not valid for its certificate")
     if check.added_bytes:
         problems.append(
             f"{check.added_bytes:,} bytes were added after signing: the signature does not "

@@ -640,11 +640,8 @@ def _fact_label(base: LoadedFactBase, cited: Cited) -> str:
     )
     items = getattr(owner if owner is not None else base.facts.overview, group, [])
     item = items[index] if isinstance(index, int) and index < len(items) else None
-    name = (
-        f"'{item.id}'"
-        if getattr(item, "id", None)
-        else str(index + 1 if isinstance(index, int) else index)
-    )
+    fact_id = getattr(item, "id", None)
+    name = f"'{fact_id}'" if fact_id else str(index + 1 if isinstance(index, int) else index)
     return f"{kind} {name} of {owner.name if owner is not None else 'the overview'}"
 
 
