@@ -159,6 +159,8 @@ def open_pdf(data: bytes) -> Opened:
         raise Refused("it is encrypted; a Briefing PDF never is") from None
     except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        # qpdf names the stream it read from; the reader knows which file they gave.
+        first = re.sub(r"^stream <[^>]*>:\s*", "", first)
         raise Refused(f"it is damaged ({first[:160]})") from None
     with pdf:
         if pdf.is_encrypted:
