@@ -158,6 +158,7 @@ class Site:
         from briefing.book import evidence, render_book
         from briefing.publish import write_book_pdf, write_brief_pdf
         from briefing.render import Renderer
+        from briefing.verify import manifest_evidence
 
         snap = self.snapshot
         if snap.plan is None or snap.site is None:
@@ -175,6 +176,7 @@ class Site:
                 target = Path(tmp) / Path(name).name
                 if is_book:
                     attached = evidence(built.facts, self.project.facts)
+                    attached.append(manifest_evidence(built.facts, attached, "book"))
                     renderer = Renderer(built.facts, self.project, snap.texts)
                     book = render_book(renderer, built.briefs, attached)
                     site = dataclasses.replace(built, book_evidence=tuple(attached))
