@@ -225,7 +225,12 @@ def _plural(count: int, word: str) -> str:
 def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
     """What `briefing verify` prints about one PDF (a briefing.verify.Verification)."""
     what = "book" if result.document == "book" else f"brief ({result.slug or 'unnamed'})"
-    lines = [f"{file}: a Briefing {what}, edition {result.edition} of {result.title!r}"]
+    edition = (
+        f"edition {result.edition} of {result.title!r}"
+        if result.edition is not None
+        else "its fact base does not load"
+    )
+    lines = [f"{file}: a Briefing {what}, {edition}"]
     if result.as_of:
         lines.append(
             f"  information cut-off {result.as_of}, compiled {result.compiled or 'not recorded'}"

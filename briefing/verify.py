@@ -57,6 +57,7 @@ MANIFEST_FORMAT = "briefing-evidence/1"
 # that a build would not have read.
 MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_ATTACHMENTS = 2_000
+MAX_ATTACHED_BYTES = 128 * 1024 * 1024  # all attachments together, once decompressed
 MAX_PAGES = 5_000
 MAX_DESTINATIONS = 100_000
 
@@ -236,6 +237,7 @@ def _attachments(pdf: pikepdf.Pdf) -> dict[str, bytes]:
     if tree is None:
         return {}
     found: dict[str, bytes] = {}
+    total = 0
     for count, (key, spec) in enumerate(pikepdf.NameTree(tree).items(), 1):
         if count > MAX_ATTACHMENTS:
             raise Refused(f"it has more than {MAX_ATTACHMENTS:,} attachments; no book does")
@@ -249,6 +251,12 @@ def _attachments(pdf: pikepdf.Pdf) -> dict[str, bytes]:
         if not isinstance(stream, pikepdf.Stream):
             raise Refused(f"its attachment {name} has no content")
         found[name] = _decoded(stream, name)
+        total += len(found[name])
+        if total > MAX_ATTACHED_BYTES:
+            raise Refused(
+                f"its attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} MiB; "
+                "no book's do"
+            )
     return found
 
 
@@ -477,10 +485,14 @@ def verify(path: Path, trust: Sequence[Path] = ()) -> Verification:
         )
     with tempfile.TemporaryDirectory(prefix="briefing-verify-") as folder:
         root = Path(folder)
-        for name, content in facts_files.items():
-            target = root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+        try:
+            for name, content in facts_files.items():
+                target = root / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+        except OSError:
+            # Names such as 'facts/a' beside 'facts/a/b.yaml': no folder of files is like it.
+            raise Refused("its attachments' names do not make a folder of files") from None
         texts, spans = _check_facts(Project.at(root), result, carried, manifest)
     _check_printed(opened, result, texts, spans)
     result.signatures = check_signatures(opened.data, trust)

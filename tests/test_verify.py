@@ -304,3 +304,14 @@ def test_the_worst_outcome_is_the_exit_code(
     code, out, err = run(capsys, str(built.book), str(garbage))
     assert code == 2
     assert "ok: " in out and "garbage.pdf: refused: it is damaged" in err
+
+
+def test_a_fact_file_removed_fails_without_a_crash(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tampered(built.south, tmp_path / "south.pdf", {"facts/edition.yaml": None})
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    assert "its fact base does not load" in out
+    assert "attachment facts/edition.yaml is missing" in out
+    assert "the attached fact base does not load; nothing verified" in out
