@@ -19,6 +19,8 @@ to every PDF, and a key named there would be one a reader could be pointed at.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import hashlib
 import io
@@ -26,8 +28,9 @@ import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from asn1crypto import x509
@@ -36,6 +39,7 @@ KEY_VARIABLE = "BRIEFING_SIGNING_KEY"
 CERT_VARIABLE = "BRIEFING_SIGNING_CERT"
 PASSPHRASE_VARIABLE = "BRIEFING_SIGNING_PASSPHRASE"
 FIELD_NAME = "Briefing desk signature"
+T = TypeVar("T")
 KEY_FILE, CERT_FILE = "desk-key.pem", "desk.pem"
 
 
@@ -48,6 +52,17 @@ def _quiet() -> None:
     """pyHanko logs its failures with tracebacks; the report says what went wrong instead."""
     for name in ("pyhanko", "pyhanko_certvalidator", "pyhanko.sign"):
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _outside_event_loop(call: Callable[[], T]) -> T:
+    """Run `call` (which uses pyHanko's synchronous API, itself asyncio.run) in a thread of
+    its own when this thread already runs an event loop (a notebook, a browser driver)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 # --- The desk's key ------------------------------------------------------------------------------
@@ -250,7 +265,7 @@ def sign_bytes(data: bytes, desk: DeskKey, when: dt.datetime) -> bytes:
         writer = Writer(io.BytesIO(data), strict=False)
         if writer.prev.embedded_signatures:
             raise SignError("it is signed already")
-        out = Signer(meta, signer=signer).sign_pdf(writer)
+        out = _outside_event_loop(partial(Signer(meta, signer=signer).sign_pdf, writer))
     except (PdfError, SigningError, ValueError, KeyError) as exc:
         raise SignError(f"cannot sign it: {exc}") from None
     return bytes(out.getvalue())
@@ -329,7 +344,7 @@ def check_signatures(data: bytes, trust: Sequence[x509.Certificate] = ()) -> lis
             context = ValidationContext(
                 trust_roots=list(trust), allow_fetching=False, revocation_mode="soft-fail"
             )
-            status = validate_pdf_signature(signature, context)
+            status = _outside_event_loop(partial(validate_pdf_signature, signature, context))
         except Exception as exc:  # any failure of pyHanko's on a signature: report, not crash
             checks.append(
                 SignatureCheck(name, problems=[f"signature '{name}' cannot be validated: {exc}"])

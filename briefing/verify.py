@@ -29,7 +29,7 @@ import tempfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -182,9 +182,8 @@ def _safe_name(name: str) -> str | None:
     is written under a temporary folder by its name, and must stay inside it."""
     if not name or len(name) > 255 or any(ord(c) < 32 or c in '\\:*?"<>|' for c in name):
         return None
-    parts = PurePosixPath(name).parts
-    if name.startswith("/") or any(p in ("", ".", "..") for p in name.split("/")) or not parts:
-        return None
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return None  # also an absolute name, whose first part is empty
     return name
 
 

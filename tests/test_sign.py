@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import shutil
 import stat
@@ -20,6 +21,7 @@ from briefing.project import Project
 from briefing.sign import (
     DeskKey,
     SignError,
+    check_signatures,
     desk_key,
     keygen,
     load_certificate,
@@ -210,3 +212,16 @@ def test_release_sign_signs_every_pdf_of_the_edition(
     unsigned = (desk.project.build / "pdf" / pdfs[0].name).read_bytes()
     assert pdfs[0].read_bytes().startswith(unsigned)
     subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=edition, check=True)
+
+
+def test_signing_and_checking_inside_a_running_event_loop(desk: Desk, signed: Path) -> None:
+    # pyHanko's synchronous calls start an event loop of their own; a notebook, or a browser
+    # driver in the same test worker, already runs one in this thread.
+    async def inside() -> tuple[bytes, bool]:
+        data = desk.book.read_bytes()
+        again = sign_bytes(data, desk.key, signing_time(data, {}))
+        (check,) = check_signatures(again, [load_certificate(desk.key.cert)])
+        return again, check.trusted and not check.problems
+
+    again, trusted = asyncio.run(inside())
+    assert again == signed.read_bytes() and trusted
