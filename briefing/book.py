@@ -128,25 +128,30 @@ def source_evidence(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> lis
     return files
 
 
-def evidence(facts: FactBase, facts_dir: Path) -> list[Evidence]:
-    """The files a reader needs to check the book: every source text and the fact base."""
-    files = source_evidence(facts, facts_dir, (s.id for s in facts.sources))
+def fact_evidence(facts_dir: Path) -> list[Evidence]:
+    """The YAML files of the fact base, to embed: with them a reader's `briefing verify`
+    re-validates the facts and re-finds every quote (briefing.verify)."""
     yaml_files = (
         p
         for p in facts_dir.rglob("*.yaml")
         if not any(part.startswith(".") for part in p.relative_to(facts_dir).parts)
     )
-    for path in sorted(yaml_files, key=lambda p: p.relative_to(facts_dir).as_posix()):
-        relative = path.relative_to(facts_dir).as_posix()
-        files.append(
-            Evidence(
-                path=path,
-                name=f"facts/{relative}",
-                description=f"Fact base the briefs are built from: {relative}",
-                relationship="Data",
-            )
+    return [
+        Evidence(
+            path=path,
+            name=f"facts/{path.relative_to(facts_dir).as_posix()}",
+            description=f"Fact base the briefs are built from: "
+            f"{path.relative_to(facts_dir).as_posix()}",
+            relationship="Data",
         )
-    return files
+        for path in sorted(yaml_files, key=lambda p: p.relative_to(facts_dir).as_posix())
+    ]
+
+
+def evidence(facts: FactBase, facts_dir: Path) -> list[Evidence]:
+    """The files a reader needs to check the book: every source text and the fact base."""
+    files = source_evidence(facts, facts_dir, (s.id for s in facts.sources))
+    return files + fact_evidence(facts_dir)
 
 
 def used_words(facts: FactBase) -> dict[str, set[str]]:

@@ -14,7 +14,7 @@ order; `release` then freezes the build into editions/N/ before it replaces buil
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import jinja2
@@ -32,6 +32,7 @@ from briefing.project import Project
 from briefing.publish import BuildResult, PublishError, Site, publish
 from briefing.quotes import NormalText
 from briefing.render import Renderer, template_problem
+from briefing.verify import manifest_evidence
 
 
 def checked_facts(project: Project, *, pdf: bool = True) -> tuple[Checked, FactBase, Plan]:
@@ -78,6 +79,7 @@ def render_site(
         if not plan.pdf:
             return Site(facts, plan, briefs, pages, edition_index=edition_index, data=data)
         attached = evidence(facts, project.facts)
+        attached.append(manifest_evidence(facts, attached, "book"))
         book = render_book(renderer, briefs, attached)
     except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
         # Only errors raised while a template runs are the template's; anything else is ours.
@@ -117,13 +119,18 @@ def _with_warnings(checked: Checked, history: Past) -> Checked:
 
 
 def release(
-    project: Project, *, jobs: int | None = None, cache: bool = True
+    project: Project,
+    sign: Callable[[Path], None] | None = None,
+    *,
+    jobs: int | None = None,
+    cache: bool = True,
 ) -> tuple[Frozen, BuildResult, Checked]:
     """Build with PDFs and freeze the build into editions/N/ (N: the edition's number), with the
     fact base it read, edition.json and SHA256SUMS; then the build replaces build/.
 
     Raises EditionError, without building, when editions/N/ exists: a released edition is
-    never overwritten. Any failure leaves editions/ and build/ as they were.
+    never overwritten. Any failure leaves editions/ and build/ as they were. `sign` is given
+    the staged build to sign its PDFs in place (briefing.sign.signer_for) before it is frozen.
     """
     checked, facts, plan = checked_facts(project, pdf=True)
     assert checked.base is not None  # checked_facts raises otherwise
@@ -137,6 +144,8 @@ def release(
     frozen: list[Frozen] = []
 
     def freeze_staged(built: Path) -> None:
+        if sign is not None:
+            sign(built)
         frozen.append(freeze(project, facts, plan, index, built))
 
     result = publish(project, site, before_swap=freeze_staged, jobs=jobs, cache=cache)

@@ -116,7 +116,9 @@ def pdf_key(job: PdfJob, environment: Environment) -> str:
                     item.name,
                     item.description,
                     item.relationship,
-                    hashlib.sha256(item.path.read_bytes()).hexdigest(),
+                    hashlib.sha256(
+                        item.content if item.content is not None else item.path.read_bytes()
+                    ).hexdigest(),
                 ]
                 for item in meta.attachments
             ],

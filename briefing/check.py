@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -246,14 +246,17 @@ def source_path(
 
 
 def read_sources(
-    project: Project, base: LoadedFactBase
+    project: Project, base: LoadedFactBase, only: Collection[str] | None = None
 ) -> tuple[dict[str, NormalText], list[Diagnostic]]:
-    """Read every registered source file, normalised for matching."""
+    """Read every registered source file, normalised for matching; with `only`, just those
+    whose file (as sources.yaml names it) is in it: the others are not there to be read."""
     texts: dict[str, NormalText] = {}
     problems: list[Diagnostic] = []
     for i, source in enumerate(base.facts.sources):
         if source.id in texts:
             continue  # a duplicate id, reported by check_ids; the first one stands
+        if only is not None and source.file not in only:
+            continue
         where = base.sources_file.locate(("sources", i, "file"))
         path, reason = source_path(project, source.file)
         if path is None:
@@ -588,12 +591,16 @@ def check_history(base: LoadedFactBase) -> list[Diagnostic]:
 
 
 def check(
-    project: Project, base: LoadedFactBase, failed: Sequence[LoadedFile] = ()
+    project: Project,
+    base: LoadedFactBase,
+    failed: Sequence[LoadedFile] = (),
+    only_sources: Collection[str] | None = None,
 ) -> tuple[list[Diagnostic], dict[str, NormalText]]:
     """All cross-file checks on a validated fact base, and the source texts it read. `failed`
-    are the facts files that parsed but did not validate: their quotes are checked too."""
+    are the facts files that parsed but did not validate: their quotes are checked too.
+    `only_sources` limits the texts read (see read_sources); quotes of the others are skipped."""
     problems = check_ids(base) + check_references(base) + check_history(base)
-    texts, found = read_sources(project, base)
+    texts, found = read_sources(project, base, only_sources)
     problems += found
     problems += check_quotes(base, texts, failed)
     return problems, texts
@@ -771,9 +778,16 @@ class Checked:
     plan: Plan | None
 
 
-def check_project(project: Project, *, pdf: bool = True) -> Checked:
+def check_project(
+    project: Project, *, pdf: bool = True, only_sources: Collection[str] | None = None
+) -> Checked:
     """Load, validate and check the fact base, and plan the outputs: the gate every build
-    passes. Diagnostics come sorted by file and line."""
+    passes. Diagnostics come sorted by file and line.
+
+    `only_sources` (file names in facts/sources/) is for a fact base rebuilt from a brief's
+    PDF (briefing verify), which carries only the texts that brief cites: the other texts are
+    not read and their quotes not checked, instead of each being reported as missing.
+    """
     base, problems, files = load_fact_base(project)
     texts: dict[str, NormalText] = {}
     plan: Plan | None = None
@@ -787,7 +801,7 @@ def check_project(project: Project, *, pdf: bool = True) -> Checked:
         ]
         from briefing.evidence import check_evidence  # it builds on this module's walkers
 
-        found, texts = check(project, base, failed)
+        found, texts = check(project, base, failed, only_sources)
         problems = problems + found + check_usage(project, base) + check_evidence(base, texts)
         problems += check_quoted_words(base, texts) + check_confidence(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}

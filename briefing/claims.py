@@ -100,11 +100,14 @@ def check_quoted_words(base: LoadedFactBase, texts: dict[str, NormalText]) -> li
     writes as its own (a paraphrase printed as a quotation)."""
     people = {p.id: p.name for p in base.facts.people}
     problems: list[Diagnostic] = []
+    registered = {s.id for s in base.facts.sources}
     for item in prose(base):
-        cited = {c.source for c in item.citations} or set(texts)
-        sources = [texts[s] for s in sorted(cited) if s in texts]
-        if not sources:
-            continue  # unknown or unreadable sources are reported elsewhere
+        cited = {c.source for c in item.citations} or registered
+        if not cited or any(s not in texts for s in cited):
+            # An unknown or unreadable source is reported elsewhere; one a brief's PDF does
+            # not carry (briefing verify) may hold the words: either way, nothing to judge.
+            continue
+        sources = [texts[s] for s in sorted(cited)]
         for match in _QUOTED.finditer(item.text):
             words = match.group(1).strip(" ,.;:")
             if not words.split():

@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from briefing.check import all_citations, check_project, run_check
 from briefing.diagnostics import (
@@ -112,12 +112,22 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    """Build with PDFs and freeze the edition into editions/N/."""
+    """Build with PDFs and freeze the edition into editions/N/, signing its PDFs on request."""
     from briefing.build import release
+    from briefing.sign import SignError, desk_key, signer_for
 
     project = Project.at(args.root)
+    sign = desk = None
     try:
-        edition, result, checked = release(project, jobs=args.jobs, cache=not args.no_cache)
+        if args.sign:
+            desk = desk_key(args.key, args.cert)
+            sign = signer_for(desk)
+        edition, result, checked = release(
+            project, sign=sign, jobs=args.jobs, cache=not args.no_cache
+        )
+    except SignError as exc:
+        print(f"error: {exc}; nothing was released", file=sys.stderr)
+        return 2
     except FactBaseError as exc:
         report(exc.diagnostics, project=project)
         print("release stopped: fix the errors above; nothing was released", file=sys.stderr)
@@ -128,6 +138,8 @@ def cmd_release(args: argparse.Namespace) -> int:
         f"released edition {edition.number} in {folder}/: {len(result.briefs)} briefs, "
         f"{len(edition.files)} files listed in {folder}/SHA256SUMS"
     )
+    if desk is not None:
+        print(f"signed its {len(result.pdf)} PDFs with {desk.key} ({desk.cert})")
     print(f"check it with: cd {folder} && sha256sum -c SHA256SUMS")
     print("next: raise 'number' in facts/edition.yaml to start the next edition")
     return 0
@@ -205,6 +217,183 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         print(f"coverage {overall:.1f}% is below {args.fail_under}%", file=sys.stderr)
         return 1
     return 0
+
+
+# --- Verifying and signing PDFs: verify, sign, keygen -------------------------------------
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Verify PDFs from what they carry; the worst outcome is the exit code (0, 1, 2)."""
+    from briefing.sign import SignError, load_trusted
+    from briefing.verify import EXIT_REFUSED, Refused, exit_code, verify
+
+    try:
+        trust = load_trusted([Path(p) for p in args.trust])
+    except SignError as exc:
+        print(f"error: --trust: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    worst = 0
+    for file in args.files:
+        started = time.perf_counter()
+        try:
+            result = verify(Path(file), trust)
+        except Refused as exc:
+            print(f"{file}: refused: {exc.reason}", file=sys.stderr)
+            worst = max(worst, EXIT_REFUSED)
+            continue
+        elapsed = time.perf_counter() - started
+        for line in verification_report(file, result, elapsed):
+            print(line)
+        worst = max(worst, exit_code(result))
+    return worst
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
+    """What `briefing verify` prints about one PDF (a briefing.verify.Verification)."""
+    what = "book" if result.document == "book" else f"brief ({result.slug or 'unnamed'})"
+    edition = (
+        f"edition {result.edition} of {result.title!r}"
+        if result.edition is not None
+        else "its fact base does not load"
+    )
+    lines = [f"{file}: a Briefing {what}, {edition}"]
+    if result.as_of:
+        lines.append(
+            f"  information cut-off {result.as_of}, compiled {result.compiled or 'not recorded'}"
+        )
+    lines.append(f"  fact base: {_plural(result.fact_files, 'file')}, sha256 {result.facts_digest}")
+    quotes = f"  quotes: {result.quotes} verified in {_plural(result.sources, 'source')}"
+    if result.pinned:
+        quotes += f" ({result.pinned} of them pinned by SHA-256)"
+    lines.append(quotes)
+    if result.not_carried:
+        lines.append(
+            f"  {result.not_carried} other quotes cite sources this brief does not carry; "
+            "the book of its edition carries them all"
+        )
+    lines.append(f"  notes: {_plural(result.printed, 'printed passage')}, each checked")
+    if not result.manifest:
+        lines.append("  no manifest (built before 'briefing verify'): attachments not compared")
+    if not result.signatures:
+        lines.append("  signature: none (the file is not signed)")
+    for signature in result.signatures:
+        if not signature.signer:
+            continue
+        state = "valid" if signature.intact and signature.valid else "NOT VALID"
+        when = signature.signed_at.isoformat() if signature.signed_at else "no time given"
+        lines.append(f"  signature: {state}, by {signature.signer}, at {when}")
+        lines.append(f"    certificate SHA-256 {signature.fingerprint}")
+        if signature.trusted:
+            lines.append("    a certificate you trust (--trust)")
+        elif not signature.trust_asked:
+            lines.append(
+                "    not checked against a certificate you trust: pass --trust CERT.pem, with "
+                "the desk's certificate as you got it from the desk"
+            )
+        if not signature.added_bytes:
+            lines.append("    it covers the whole file")
+    if result.ok:
+        lines.append(
+            f"ok: {result.quotes} quotes verified in {_plural(result.sources, 'source')} "
+            f"({elapsed:.1f}s)"
+        )
+        return lines
+    lines.append(f"FAILED: {_plural(len(result.problems), 'problem')}")
+    for number, problem in enumerate(result.problems, 1):
+        lines.append(f"  {number}. {problem.message}")
+        lines += [f"       {detail}" for detail in problem.detail]
+    return lines
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    """Sign a PDF with the desk's key (an incremental update; the signed time is the PDF's)."""
+    from briefing.sign import SignError, desk_key, sign_file
+
+    source = Path(args.file)
+    target = Path(args.output) if args.output else source
+    try:
+        when = sign_file(source, target, desk_key(args.key, args.cert))
+    except SignError as exc:
+        print(f"error: {source}: {exc}", file=sys.stderr)
+        return 2
+    print(f"signed {target} (signing time {when.isoformat()})")
+    print(f"check it with: briefing verify --trust CERT.pem {target}")
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    """Make the desk's signing key and a self-signed certificate, and say what they prove."""
+    import datetime as dt
+
+    from briefing.sign import SignError, fingerprint, keygen
+
+    directory = Path(args.directory)
+    try:
+        key, cert = keygen(directory, args.name, dt.datetime.now(dt.UTC))
+    except SignError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {key} (the private key: keep it secret, and out of version control)")
+    print(f"wrote {cert} (the certificate: give it to your readers)")
+    print(f"certificate SHA-256 fingerprint: {fingerprint(cert)}")
+    print(
+        "What a signature with a self-signed certificate proves: that the PDF is unchanged since\n"
+        "someone holding this key signed it. It does not prove who that someone is: no authority\n"
+        "vouches for the name in it. A reader who got the certificate (or its fingerprint) from\n"
+        "you through a channel they trust, in person or from a page they know is yours, can check\n"
+        f"with 'briefing verify --trust {cert.name} FILE.pdf' that the desk signed it."
+    )
+    print(
+        f"sign a release with: BRIEFING_SIGNING_KEY={key} BRIEFING_SIGNING_CERT={cert} "
+        "briefing release --sign"
+    )
+    return 0
+
+
+def add_pdf_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The subcommands for the PDFs themselves: verify, sign, keygen."""
+    verify_parser = commands.add_parser(
+        "verify",
+        help="check a Briefing PDF from what it carries: facts, quotes, notes, signature",
+        description="Verify Briefing PDFs offline, from the PDF alone. Exit 0: verified; "
+        "1: something does not hold (each failure is listed); 2: refused (not a Briefing "
+        "PDF, damaged, encrypted, attachments missing or too large).",
+    )
+    verify_parser.add_argument("files", nargs="+", metavar="FILE.pdf", help="PDFs to verify")
+    verify_parser.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="CERT",
+        help="a certificate (PEM or DER) you trust to sign; may be given several times",
+    )
+    verify_parser.set_defaults(func=cmd_verify)
+
+    sign_parser = commands.add_parser(
+        "sign", help="sign a PDF with the desk's key (PAdES, an incremental update)"
+    )
+    sign_parser.add_argument("file", metavar="FILE.pdf", help="the PDF to sign")
+    sign_parser.add_argument("-o", "--output", help="write the signed PDF here (default: in place)")
+    _signing_options(sign_parser)
+    sign_parser.set_defaults(func=cmd_sign)
+
+    keygen_parser = commands.add_parser(
+        "keygen", help="make a signing key and a self-signed desk certificate"
+    )
+    keygen_parser.add_argument(
+        "directory", nargs="?", default=".", help="where to write desk-key.pem and desk.pem"
+    )
+    keygen_parser.add_argument("--name", required=True, help="the desk's name, in the certificate")
+    keygen_parser.set_defaults(func=cmd_keygen)
+
+
+def _signing_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--key", help="the private key (PEM); default: $BRIEFING_SIGNING_KEY")
+    command.add_argument("--cert", help="its certificate (PEM); default: $BRIEFING_SIGNING_CERT")
 
 
 # --- Editing commands: schema, find-quote, new, serve --------------------------------------
@@ -452,6 +641,12 @@ def parser() -> argparse.ArgumentParser:
         help="build with PDFs, then freeze the edition into editions/N/ with a SHA256SUMS",
     )
     _layout_options(release_parser)
+    release_parser.add_argument(
+        "--sign",
+        action="store_true",
+        help="sign every PDF with the desk's key (--key/--cert or BRIEFING_SIGNING_KEY/_CERT)",
+    )
+    _signing_options(release_parser)
     release_parser.set_defaults(func=cmd_release)
 
     diff_parser = commands.add_parser(
@@ -479,6 +674,7 @@ def parser() -> argparse.ArgumentParser:
     )
     coverage_parser.set_defaults(func=cmd_coverage)
     add_editing_commands(commands)
+    add_pdf_commands(commands)
     return main_parser
 
 

@@ -7,6 +7,7 @@ SOURCE_DATE_EPOCH or the edition's as-of date, and its identifier is a digest of
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,12 +26,14 @@ Relationship = Literal["Source", "Data", "Supplement", "Alternative", "Unspecifi
 
 @dataclass(frozen=True)
 class Evidence:
-    """A project file to embed in a PDF, named by its path in the project."""
+    """A project file to embed in a PDF, named by its path in the project; or, with
+    `content`, bytes made by the build (the manifest of briefing.verify), named `name`."""
 
     path: Path
     name: str
     description: str
     relationship: Relationship = "Source"
+    content: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -250,10 +253,14 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
         info.generator = "Briefing"
         info.created = info.modified = w3c
         for item in meta.attachments:
+            source: dict[str, Any] = (
+                {"file_obj": io.BytesIO(item.content)}
+                if item.content is not None
+                else {"url": item.path.resolve().as_uri(), "url_fetcher": evidence_fetcher}
+            )
             attachments.append(
                 weasyprint.Attachment(
-                    url=item.path.resolve().as_uri(),
-                    url_fetcher=evidence_fetcher,
+                    **source,
                     name=item.name,
                     description=item.description,
                     created=stamp,

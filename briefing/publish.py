@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.book import source_evidence
+from briefing.book import fact_evidence, source_evidence
 from briefing.cache import Environment, PdfCache
 from briefing.diagnostics import PublishError
 from briefing.layout import default_jobs, lay_out
@@ -29,6 +29,7 @@ from briefing.pdf import Evidence, PdfJob, brief_meta, build_date
 from briefing.plan import INDEX, Plan
 from briefing.project import Project
 from briefing.render import Brief, template_dirs
+from briefing.verify import manifest_evidence
 from briefing.weasy import font_subsetter
 
 __all__ = ["BuildResult", "PublishError", "Site", "publish"]
@@ -178,7 +179,9 @@ def brief_job(project: Project, site: Site, brief: Brief) -> PdfJob:
     """What one brief's PDF/A-3 is made from: its page, carrying the source texts it cites."""
     facts, plan = site.facts, site.plan
     keywords = [brief.title] if brief.kind == "actor" else []
-    evidence = source_evidence(facts, project.facts, brief.sources)
+    # The texts it cites, and the fact base with them: `briefing verify` checks a brief alone.
+    evidence = source_evidence(facts, project.facts, brief.sources) + fact_evidence(project.facts)
+    evidence.append(manifest_evidence(facts, evidence, "brief", brief.slug))
     meta = replace(brief_meta(facts.edition, brief.title, keywords), attachments=tuple(evidence))
     html = site.pages[plan.html(brief.slug)]
     return PdfJob(html, meta, pdf_names=_pdf_names(plan))

@@ -172,6 +172,7 @@ class Site:
         from briefing.pdf import render_pdf
         from briefing.publish import book_job, brief_job, pdf_environment
         from briefing.render import Renderer
+        from briefing.verify import manifest_evidence
 
         snap = self.snapshot
         if snap.plan is None or snap.site is None:
@@ -187,6 +188,7 @@ class Site:
                 return cached
             if is_book:
                 attached = evidence(built.facts, self.project.facts)
+                attached.append(manifest_evidence(built.facts, attached, "book"))
                 renderer = Renderer(built.facts, self.project, snap.texts)
                 book = render_book(renderer, built.briefs, attached)
                 site = dataclasses.replace(built, book_evidence=tuple(attached))

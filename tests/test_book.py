@@ -22,6 +22,7 @@ from briefing.plan import actor_order
 from briefing.project import Project
 from briefing.publish import publish
 from briefing.render import Renderer
+from briefing.verify import MANIFEST
 from tests.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -161,16 +162,18 @@ def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None
     facts_dir = built.project.facts
     expected = {f"facts/sources/{s.file}" for s in built.facts.sources}
     expected |= {f"facts/{p.relative_to(facts_dir).as_posix()}" for p in facts_dir.rglob("*.yaml")}
-    assert set(attachments) == expected
-    for name, contents in attachments.items():
-        assert contents == [(built.project.root / name).read_bytes()], name
+    # ... and the manifest of them that `briefing verify` reads (tests/test_verify.py).
+    assert set(attachments) == expected | {MANIFEST}
+    for name in expected:
+        assert attachments[name] == [(built.project.root / name).read_bytes()], name
     # PDF/A-3 associates each file with the book, once, saying what it is to the book.
     associated = catalog(reader).raw_get("/AF")
-    assert len({ref.idnum for ref in associated}) == len(associated) == len(expected)
+    assert len({ref.idnum for ref in associated}) == len(associated) == len(expected) + 1
     for ref in associated:
         spec = ref.get_object()
-        kind = "/Source" if str(spec["/F"]).startswith("facts/sources/") else "/Data"
-        assert spec["/AFRelationship"] == kind, spec["/F"]
+        name = str(spec["/F"])
+        kind = "/Source" if name.startswith("facts/sources/") else "/Data"
+        assert spec["/AFRelationship"] == ("/Supplement" if name == MANIFEST else kind), name
 
 
 def test_metadata_and_pdfa_identification(built: Built, reader: pypdf.PdfReader) -> None:
@@ -288,7 +291,10 @@ def test_actor_pdfs_are_pdfa_with_metadata(built: Built) -> None:
         for c in m.citations
     }
     files = {s.id: f"facts/sources/{s.file}" for s in built.facts.sources}
-    assert set(reader.attachments) == {files[i] for i in cited}
+    sources = {name for name in reader.attachments if name.startswith("facts/sources/")}
+    assert sources == {files[i] for i in cited}
+    # The fact base travels with it, so that `briefing verify` checks a brief on its own.
+    assert "facts/edition.yaml" in reader.attachments and MANIFEST in reader.attachments
 
 
 def test_rebuilds_are_byte_identical(tmp_path: Path) -> None:

@@ -1,0 +1,317 @@
+"""`briefing verify`: a PDF checked from what it carries, and every way of tampering with it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from briefing.build import build, checked_facts, render_site
+from briefing.check import all_citations, run_check
+from briefing.cli import main
+from briefing.load import MAX_FILE_BYTES
+from briefing.project import Project
+from briefing.verify import MANIFEST, verify
+from tests.conftest import FIXTURES
+
+
+@dataclass(frozen=True)
+class Built:
+    project: Project
+    book: Path
+    south: Path
+    citations: int
+    printed_in_book: int
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The fixture desk built once, with PDFs (the slow part)."""
+    root = tmp_path_factory.mktemp("verify") / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    project = Project.at(root)
+    build(project)
+    base, _ = run_check(project)
+    assert base is not None
+    checked, facts, plan = checked_facts(project)
+    book_html = render_site(facts, project, plan, checked.texts).book
+    assert book_html is not None
+    number = facts.edition.number
+    return Built(
+        project,
+        project.build / "pdf" / f"book-ed{number}.pdf",
+        project.build / "pdf" / f"south-ed{number}.pdf",
+        sum(1 for _ in all_citations(base)),
+        book_html.count("<q>"),
+    )
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["verify", *args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def tampered(
+    original: Path, target: Path, changes: dict[str, bytes | None], *, manifest: bool = False
+) -> Path:
+    """A copy of `original` whose attachments are replaced (bytes) or removed (None); with
+    `manifest`, briefing.json is rewritten to match, as a careful forger would."""
+    with pikepdf.open(original) as pdf:
+        files = pdf.attachments
+        listing = json.loads(files[MANIFEST].get_file().read_bytes())
+        for name, content in changes.items():
+            del files[name]
+            if content is None:
+                listing["files"].pop(name)
+            else:
+                files[name] = pikepdf.AttachedFileSpec(pdf, content, filename=name)
+                listing["files"][name] = hashlib.sha256(content).hexdigest()
+        if manifest:
+            del files[MANIFEST]
+            data = json.dumps(listing).encode()
+            files[MANIFEST] = pikepdf.AttachedFileSpec(pdf, data, filename=MANIFEST)
+        pdf.save(target)
+    return target
+
+
+def attached(pdf_path: Path, name: str) -> bytes:
+    with pikepdf.open(pdf_path) as pdf:
+        return bytes(pdf.attachments[name].get_file().read_bytes())
+
+
+def edited(content: bytes, old: str, new: str) -> bytes:
+    text = content.decode("utf-8")
+    assert old in text, f"fixture no longer contains {old!r}"
+    return text.replace(old, new, 1).encode("utf-8")
+
+
+# --- A fresh build verifies ----------------------------------------------------------------------
+
+
+def test_a_fresh_book_verifies_every_quote(
+    built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, str(built.book))
+    assert code == 0, out
+    assert f"ok: {built.citations} quotes verified in 1 source" in out
+    assert "edition 3 of 'Shield for Northland'" in out
+    assert "information cut-off 2031-04-01, compiled 2031-04-01" in out
+    assert "signature: none" in out
+    # Every passage Appendix A prints in quotation marks was read back and checked.
+    assert f"notes: {built.printed_in_book} printed passages" in out
+
+
+def test_every_brief_verifies_and_they_share_one_fact_base(built: Built) -> None:
+    results = [verify(p) for p in sorted((built.project.build / "pdf").glob("*.pdf"))]
+    assert len(results) >= 4
+    assert all(r.ok for r in results), [r.problems for r in results]
+    assert {r.document for r in results} == {"book", "brief"}
+    assert len({r.facts_digest for r in results}) == 1
+    assert all(r.printed > 0 for r in results)
+
+
+def test_a_brief_carries_the_fact_base_and_only_the_texts_it_cites(built: Built) -> None:
+    with pikepdf.open(built.south) as pdf:
+        names = set(pdf.attachments)
+    facts = built.project.facts
+    yaml_files = {f"facts/{p.relative_to(facts).as_posix()}" for p in facts.rglob("*.yaml")}
+    assert yaml_files <= names
+    assert names - yaml_files == {"facts/sources/harbour.txt", MANIFEST}
+    listing = json.loads(attached(built.south, MANIFEST))
+    assert listing["document"] == "brief" and listing["slug"] == "south"
+    assert set(listing["files"]) == names - {MANIFEST}
+
+
+# --- Tampering: exit 1, with the right message ---------------------------------------------------
+
+
+def test_one_word_changed_in_an_attached_source(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "facts/sources/harbour.txt"
+    text = edited(attached(built.book, name), "joint training", "joint exercises")
+    copy = tampered(built.book, tmp_path / "book.pdf", {name: text}, manifest=False)
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    assert f"attachment {name} is not the file the PDF was built with" in out
+    assert "quote not found in source 'harbour'" in out
+    assert "fact:    commitment 'south-pact' of Southland" in out
+    assert "quote:   The pact covers arms deliveries, joint training" in out
+    # The passage the book prints is no longer in the text it cites.
+    assert "is not a passage the facts cite" in out
+
+
+def test_a_fact_quote_changed(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "facts/actors/south.yaml"
+    facts = edited(attached(built.book, name), "said on Tuesday", "said on Monday")
+    copy = tampered(built.book, tmp_path / "book.pdf", {name: facts}, manifest=True)
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    assert "quote not found in source 'harbour'" in out
+    assert "fact:    statement 'south-quill-pact' of Southland" in out
+    assert "quote:   Southland's premier, Ada Quill, said on Monday" in out
+
+
+def test_a_quote_swapped_for_other_true_words_is_caught_in_the_notes(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A forger who cites other words of the same source, and fixes the manifest, passes every
+    # check of the attachments; the passage printed in the brief's notes gives it away.
+    name = "facts/actors/south.yaml"
+    facts = edited(
+        attached(built.south, name),
+        "quote: Southland's premier, Ada Quill, said on Tuesday",
+        "quote: before the Harbour Council meets in May",
+    )
+    copy = tampered(built.south, tmp_path / "south.pdf", {name: facts}, manifest=True)
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1, out
+    assert "FAILED: 1 problem" in out
+    assert "a passage printed on page 1 is not a passage the facts cite" in out
+    assert "printed: Southland's premier, Ada Quill, said on Tuesday" in out
+
+
+def test_an_attachment_removed(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "facts/sources/harbour.txt"
+    copy = tampered(built.book, tmp_path / "book.pdf", {name: None})
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    assert f"attachment {name} is missing" in out
+    assert "quotes: 0 verified" in out
+
+
+def test_an_attachment_removed_with_the_manifest_rewritten(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tampered(
+        built.book, tmp_path / "book.pdf", {"facts/sources/harbour.txt": None}, manifest=True
+    )
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    # A book carries every registered text, whatever its manifest says.
+    assert "source 'harbour' is registered but its text facts/sources/harbour.txt is not" in out
+
+
+def test_a_pinned_source_changed_with_its_manifest(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Pin the source in the attached sources.yaml, then change a word outside every quote:
+    # the quotes still hold, the pin does not.
+    text = attached(built.book, "facts/sources/harbour.txt")
+    registry = attached(built.book, "facts/sources.yaml").decode()
+    pinned = registry + f"    sha256: {hashlib.sha256(text).hexdigest()}\n"
+    changed = edited(text, "of no consequence", "of some consequence")
+    copy = tampered(
+        built.book,
+        tmp_path / "book.pdf",
+        {"facts/sources.yaml": pinned.encode(), "facts/sources/harbour.txt": changed},
+        manifest=True,
+    )
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    assert "source 'harbour' changed since it was pinned" in out
+    assert "quote not found" not in out
+
+
+# --- Refusals: exit 2, no traceback -----------------------------------------------------------
+
+
+def test_a_pdf_that_is_not_a_briefing_pdf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.attachments["notes.txt"] = pikepdf.AttachedFileSpec(pdf, b"hello", filename="notes.txt")
+        pdf.save(other)
+    code, _, err = run(capsys, str(other))
+    assert code == 2
+    assert "refused: it is not a Briefing PDF" in err
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda data: data[: len(data) // 2], "it is damaged"),
+        (lambda data: b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "it is not a PDF file"),
+        (lambda data: b"", "it is not a PDF file"),
+    ],
+)
+def test_damaged_and_garbage_files(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str], make, reason: str
+) -> None:
+    copy = tmp_path / "copy.pdf"
+    copy.write_bytes(make(built.book.read_bytes()))
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert reason in err
+
+
+@pytest.mark.parametrize("user", ["", "secret"])
+def test_an_encrypted_pdf(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str], user: str
+) -> None:
+    copy = tmp_path / "encrypted.pdf"
+    with pikepdf.open(built.book) as pdf:
+        pdf.save(copy, encryption=pikepdf.Encryption(owner="owner", user=user))
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert "it is encrypted" in err
+
+
+def test_an_oversized_attachment(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Compressed, it is small; inflated, it is over the project's limit for any file.
+    huge = b"a" * (MAX_FILE_BYTES + 1)
+    copy = tampered(built.book, tmp_path / "book.pdf", {"facts/sources/harbour.txt": huge})
+    assert copy.stat().st_size < MAX_FILE_BYTES
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert "facts/sources/harbour.txt is" in err and "the limit is" in err
+
+
+def test_an_attachment_named_outside_its_folder(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        evil = "facts/../../outside.yaml"
+        pdf.attachments[evil] = pikepdf.AttachedFileSpec(pdf, b"x: 1\n", filename=evil)
+        pdf.save(copy)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert "not a plain path" in err
+    assert not (tmp_path.parent / "outside.yaml").exists()
+
+
+def test_the_worst_outcome_is_the_exit_code(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    garbage = tmp_path / "garbage.pdf"
+    garbage.write_bytes(b"%PDF-1.7\n nothing else")
+    code, out, err = run(capsys, str(built.book), str(garbage))
+    assert code == 2
+    assert "ok: " in out and "garbage.pdf: refused: it is damaged" in err
+
+
+def test_a_fact_file_removed_fails_without_a_crash(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tampered(built.south, tmp_path / "south.pdf", {"facts/edition.yaml": None})
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    assert "its fact base does not load" in out
+    assert "attachment facts/edition.yaml is missing" in out
+    assert "the attached fact base does not load; nothing verified" in out
