@@ -168,7 +168,8 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for i, person in enumerate(facts.people):
         where: Path_ = ("people", i, "actor")
-        hint = actor_hint(person.actor, facts.actors, actors)
+        # The hint only for an unknown id: it looks at every actor, for every reference.
+        hint = None if person.actor in actors else actor_hint(person.actor, facts.actors, actors)
         problems += _reference(person.actor, actors, "actor", base.people_file, where, hint)
     for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
         for i, position in enumerate(actor.positions):
@@ -186,7 +187,7 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
         for i, commitment in enumerate(actor.commitments):
             for k, party in enumerate(commitment.parties):
                 path = ("commitments", i, "parties", k)
-                hint = actor_hint(party, facts.actors, actors)
+                hint = None if party in actors else actor_hint(party, facts.actors, actors)
                 problems += _reference(party, actors, "actor", loaded, path, hint)
     fact_ids = {f.id for a in facts.actors for g in FACT_GROUPS for f in getattr(a, g)}
     for actor, loaded in zip(facts.actors, base.actor_files, strict=True):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from briefing.check import Cited, actor_citations, all_citations
 from briefing.diagnostics import Diagnostic, editor_lines
-from briefing.model import Person, Source
+from briefing.model import Citation, Person, Source
 from briefing.quotes import Match, NormalText, Span, find, normalise
 from briefing.validate import LoadedFactBase
 
@@ -53,10 +53,30 @@ def _overlaps(spans: Sequence[Span], other: Span) -> bool:
     return any(start < other[1] and other[0] < end for start, end in spans)
 
 
+class Found:
+    """Where each citation's quote stands in its source, looked for once per citation: the
+    three checks below all need it, and finding is most of their time on a large base."""
+
+    def __init__(self, texts: dict[str, NormalText]) -> None:
+        self.texts = texts
+        self.memo: dict[int, Match | None] = {}
+
+    def __call__(self, citation: Citation) -> Match | None:
+        key = id(citation)  # the citation objects live as long as the check that asks
+        if key not in self.memo:
+            text = self.texts.get(citation.source)
+            self.memo[key] = find(citation.quote, text) if text is not None else None
+        return self.memo[key]
+
+
 def check_furniture(
-    cited: Sequence[Cited], sources: dict[str, Source], texts: dict[str, NormalText]
+    cited: Sequence[Cited],
+    sources: dict[str, Source],
+    texts: dict[str, NormalText],
+    found: Found | None = None,
 ) -> list[Diagnostic]:
     """Errors for quotes found in lines that their source's entry lists as page furniture."""
+    found = found or Found(texts)
     problems: list[Diagnostic] = []
     furniture: dict[str, list[tuple[int, Span]]] = {}
     for item in cited:
@@ -66,7 +86,7 @@ def check_furniture(
             continue
         if source_id not in furniture:
             furniture[source_id] = furniture_spans(source, text)
-        match = find(item.citation.quote, text)
+        match = found(item.citation)
         if match is None:
             continue  # reported as not found
         for line, span in furniture[source_id]:
@@ -234,9 +254,12 @@ def _spoken(base: LoadedFactBase) -> Iterator[tuple[str, Cited]]:
                 yield speaker, cited
 
 
-def check_attribution(base: LoadedFactBase, texts: dict[str, NormalText]) -> list[Diagnostic]:
+def check_attribution(
+    base: LoadedFactBase, texts: dict[str, NormalText], found: Found | None = None
+) -> list[Diagnostic]:
     """Warnings for statements and positions whose quote stands where the source does not
     name their speaker: the words may be someone else's."""
+    found = found or Found(texts)
     people = {p.id: p for p in base.facts.people}
     folded: dict[str, str] = {}
     speakers: dict[tuple[str, str], _Speaker] = {}
@@ -246,7 +269,7 @@ def check_attribution(base: LoadedFactBase, texts: dict[str, NormalText]) -> lis
         person, text = people.get(speaker), texts.get(citation.source)
         if person is None or text is None or not citation.speaker_in_source:
             continue
-        match = find(citation.quote, text)
+        match = found(citation)
         if match is None:
             continue
         if citation.source not in folded:
@@ -323,13 +346,16 @@ def _longer_cut(text: NormalText, match: Match) -> str:
     return " ".join(text.original_span(start, new_end).split())
 
 
-def check_context(cited: Sequence[Cited], texts: dict[str, NormalText]) -> list[Diagnostic]:
+def check_context(
+    cited: Sequence[Cited], texts: dict[str, NormalText], found: Found | None = None
+) -> list[Diagnostic]:
     """Warnings for quotes cut where the source turns: right before 'but', 'however',
     'unless' or 'not', right after a negation, or around a negation left out."""
+    found = found or Found(texts)
     problems: list[Diagnostic] = []
     for item in cited:
         text = texts.get(item.citation.source)
-        match = find(item.citation.quote, text) if text is not None else None
+        match = found(item.citation)
         if text is None or match is None:
             continue
         where = item.file.locate((*item.path, "quote"))
@@ -376,8 +402,9 @@ def check_evidence(base: LoadedFactBase, texts: dict[str, NormalText]) -> list[D
     is found in its source (a quote not found is reported already)."""
     cited = list(all_citations(base))
     sources = {s.id: s for s in base.facts.sources}
+    found = Found(texts)
     return (
-        check_furniture(cited, sources, texts)
-        + check_attribution(base, texts)
-        + check_context(cited, texts)
+        check_furniture(cited, sources, texts, found)
+        + check_attribution(base, texts, found)
+        + check_context(cited, texts, found)
     )

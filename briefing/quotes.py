@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -217,10 +218,17 @@ class Part:
         return len(self.text.split())
 
 
+@functools.lru_cache(maxsize=8)
+def _normal_quote(quote: str) -> NormalText:
+    # The check asks for one quote's parts and then finds it, back to back: the few most
+    # recent quotes are kept so it is normalised once (a cache this small holds no more).
+    return normalise(quote)
+
+
 def quote_parts(quote: str) -> list[Part]:
     """The parts of a quote written with an ellipsis, in order (an ellipsis at either end only
     says the quote is cut mid-sentence, and makes no part); one part for any other quote."""
-    needle = normalise(quote)
+    needle = _normal_quote(quote)
     parts: list[Part] = []
     start = 0
     for gap in [*_ELLIPSIS.finditer(needle.text), None]:
@@ -249,7 +257,7 @@ def find(quote: str, source: NormalText) -> Match | None:
 
     A quote with an ellipsis that is not verbatim is looked for in parts (see `find_parts`);
     one with a part shorter than MIN_PART_WORDS is never found."""
-    needle = normalise(quote).text
+    needle = _normal_quote(quote).text
     if not needle:
         return None
     found = _whole(needle, source, 0)
