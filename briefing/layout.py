@@ -20,7 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from briefing.cache import Environment, PdfCache, pdf_key
-from briefing.pdf import PdfJob, render_pdf
+from briefing.pdf import PdfJob, finish, render_pdf
 from briefing.project import Project
 
 
@@ -79,8 +79,9 @@ def lay_out(
     cache: PdfCache | None,
     workers: int,
 ) -> Laid:
-    """The bytes of every PDF in `jobs` (path under build/ → job): from `cache` when its key
-    is there, else rendered, in `workers` processes when more than one is to be rendered."""
+    """The bytes of every PDF in `jobs` (path under build/ → job): laid out from `cache` when
+    its key is there, else rendered, in `workers` processes when more than one is to be
+    rendered; then finished with its late attachments."""
     pdfs: dict[str, bytes] = {}
     keys: dict[str, str] = {}
     missing: list[tuple[str, PdfJob]] = []
@@ -111,5 +112,5 @@ def lay_out(
                 if cache is not None:
                     cache.put(keys[relative], pdfs[relative])
     rendered = tuple(relative for relative, _ in missing)
-    ordered = {relative: pdfs[relative] for relative, _ in jobs}
+    ordered = {relative: finish(job, pdfs[relative]) for relative, job in jobs}
     return Laid(ordered, rendered, reused)

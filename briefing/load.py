@@ -191,8 +191,9 @@ class _FastComposer(_BudgetedComposer):
 
 def _fast_parse(text: str) -> Any:
     """The composed node of a clean file with libyaml, or None when there is no libyaml, the
-    text has what PyYAML's reader refuses, or libyaml finds anything wrong."""
-    if not getattr(yaml, "__with_libyaml__", False) or _NON_PRINTABLE.search(text):
+    text has a tab or what PyYAML's reader refuses, or libyaml finds anything wrong."""
+    # libyaml takes a tab after 'key:' that PyYAML refuses: such a file goes the slow way too.
+    if not getattr(yaml, "__with_libyaml__", False) or "\t" in text or _NON_PRINTABLE.search(text):
         return None
     try:
         return _FastComposer(text).get_single_node()
@@ -291,7 +292,8 @@ class _Builder:
         result: dict[str, Any] = {}
         first_seen: dict[str, tuple[int, int]] = {}
         for key_node, value_node in node.value:
-            if key_node.value == "<<" and getattr(key_node, "style", None) is None:
+            # Plain style is None from PyYAML's composer and '' from libyaml's.
+            if key_node.value == "<<" and not getattr(key_node, "style", None):
                 self.problem(key_node, "merge keys ('<<') are not supported", "write the keys out")
                 continue
             if not isinstance(key_node, ScalarNode):

@@ -169,6 +169,9 @@ class PdfJob:
     stylesheets: tuple[str, ...] = ("print.css",)
     chapters: frozenset[str] = frozenset()
     pdf_names: tuple[tuple[str, str], ...] = ()
+    # Attached after layout (see `attach`): files that change with edits that leave the
+    # document itself as it was, so that such an edit costs no new layout.
+    late: tuple[Evidence, ...] = ()
 
     def pdf_name(self, slug: str) -> str:
         return dict(self.pdf_names).get(slug, _plain_pdf_name(slug))
@@ -277,3 +280,65 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
     )
     assert isinstance(content, bytes)
     return content
+
+
+def attach(content: bytes, evidence: Sequence[Evidence], when: dt.datetime) -> bytes:
+    """The PDF `content` with `evidence` attached as PDF/A-3 associated files, written as
+    WeasyPrint writes its own (MIME type, MD5 checksum, size and dates; listed in the names
+    tree and the catalog's /AF), and saved with an identifier that is a digest of the result.
+
+    A brief carries the whole fact base, which changes with every edit; attaching it after
+    layout lets the layout of a brief whose page did not change come from the cache.
+    """
+    import hashlib
+    import io
+    import mimetypes
+
+    import pikepdf
+
+    if not evidence:
+        return content
+    stamp = pikepdf.String(when.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ"))
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        if "/Names" not in pdf.Root:
+            pdf.Root.Names = pdf.make_indirect(pikepdf.Dictionary())
+        if "/EmbeddedFiles" not in pdf.Root.Names:
+            pdf.Root.Names.EmbeddedFiles = pikepdf.NameTree.new(pdf).obj
+        files = pikepdf.NameTree(pdf.Root.Names.EmbeddedFiles)
+        associated = pdf.Root.get("/AF")
+        if associated is None:
+            associated = pdf.Root.AF = pdf.make_indirect(pikepdf.Array())
+        for item in evidence:
+            data = item.content if item.content is not None else item.path.read_bytes()
+            mime = mimetypes.guess_type(item.name, strict=False)[0] or "application/octet-stream"
+            stream = pikepdf.Stream(pdf, data)
+            stream.Type = pikepdf.Name.EmbeddedFile
+            stream.Subtype = pikepdf.Name("/" + mime)
+            stream.Params = pikepdf.Dictionary(
+                CheckSum=pikepdf.String(hashlib.md5(data, usedforsecurity=False).digest()),
+                Size=len(data),
+                CreationDate=stamp,
+                ModDate=stamp,
+            )
+            spec = pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Filespec,
+                    F=pikepdf.String(item.name),
+                    UF=pikepdf.String(item.name),
+                    EF=pikepdf.Dictionary(F=pdf.make_indirect(stream)),
+                    Desc=pikepdf.String(item.description),
+                    AFRelationship=pikepdf.Name("/" + item.relationship),
+                )
+            )
+            files[item.name] = spec
+            associated.append(spec)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def finish(job: PdfJob, laid_out: bytes) -> bytes:
+    """The final PDF of `job` from its laid-out bytes: with its late attachments."""
+    if not job.late or job.meta is None:
+        return laid_out
+    return attach(laid_out, job.late, job.meta.date)

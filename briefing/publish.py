@@ -180,11 +180,14 @@ def brief_job(project: Project, site: Site, brief: Brief) -> PdfJob:
     facts, plan = site.facts, site.plan
     keywords = [brief.title] if brief.kind == "actor" else []
     # The texts it cites, and the fact base with them: `briefing verify` checks a brief alone.
-    evidence = source_evidence(facts, project.facts, brief.sources) + fact_evidence(project.facts)
-    evidence.append(manifest_evidence(facts, evidence, "brief", brief.slug))
-    meta = replace(brief_meta(facts.edition, brief.title, keywords), attachments=tuple(evidence))
+    texts = source_evidence(facts, project.facts, brief.sources)
+    # The fact base and the manifest change with any edit: attached after layout, they do not
+    # make every brief's layout new (see pdf.attach).
+    late = fact_evidence(project.facts)
+    late.append(manifest_evidence(facts, texts + late, "brief", brief.slug))
+    meta = replace(brief_meta(facts.edition, brief.title, keywords), attachments=tuple(texts))
     html = site.pages[plan.html(brief.slug)]
-    return PdfJob(html, meta, pdf_names=_pdf_names(plan))
+    return PdfJob(html, meta, pdf_names=_pdf_names(plan), late=tuple(late))
 
 
 def book_job(site: Site, book: str) -> PdfJob:

@@ -169,7 +169,7 @@ class Site:
         rendered on first request, as the build writes it; None if there is no such PDF."""
         from briefing.book import evidence, render_book
         from briefing.cache import PdfCache, pdf_key
-        from briefing.pdf import render_pdf
+        from briefing.pdf import finish, render_pdf
         from briefing.publish import book_job, brief_job, pdf_environment
         from briefing.render import Renderer
         from briefing.verify import manifest_evidence
@@ -200,10 +200,11 @@ class Site:
             # out again, and one laid out here serves the next build.
             store = PdfCache.for_project(self.project.root)
             key = pdf_key(job, pdf_environment(self.project))
-            data = store.get(key)
-            if data is None:
-                data = render_pdf(job, self.project)
-                store.put(key, data)
+            laid_out = store.get(key)
+            if laid_out is None:
+                laid_out = render_pdf(job, self.project)
+                store.put(key, laid_out)
+            data = finish(job, laid_out)
             self._pdf_cache[(snap.version, name)] = data
             return data
 
