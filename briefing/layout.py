@@ -17,9 +17,11 @@ import signal
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from briefing.cache import Environment, PdfCache, pdf_key
+from briefing.diagnostics import PublishError
 from briefing.pdf import PdfJob, finish, render_pdf
 from briefing.project import Project
 
@@ -47,9 +49,10 @@ def _die_with_parent() -> None:
     killed build never leaves workers behind. Linux only; elsewhere workers exit when they
     next find the pool's pipe closed."""
     libc_name = ctypes.util.find_library("c")
-    if libc_name:
+    prctl = getattr(ctypes.CDLL(libc_name), "prctl", None) if libc_name else None
+    if prctl is not None:
         pr_set_pdeathsig = 1
-        ctypes.CDLL(libc_name).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        prctl(pr_set_pdeathsig, signal.SIGKILL)
     # Ctrl-C goes to the whole process group: the parent handles it and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -108,7 +111,13 @@ def lay_out(
                 (relative, executor.submit(render_pdf, job, project)) for relative, job in missing
             ]
             for relative, future in futures:
-                pdfs[relative] = future.result()
+                try:
+                    pdfs[relative] = future.result()
+                except BrokenProcessPool:
+                    raise PublishError(
+                        f"a process laying out {relative} died (out of memory?); "
+                        "build again with fewer processes, e.g. --jobs 1"
+                    ) from None
                 if cache is not None:
                     cache.put(keys[relative], pdfs[relative])
     rendered = tuple(relative for relative, _ in missing)

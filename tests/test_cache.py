@@ -8,13 +8,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from briefing.build import build
-from briefing.cache import SUFFIX, TEMPORARY, PdfCache
+from briefing.cache import SUFFIX, TEMPORARY, Environment, PdfCache
 from briefing.project import Project
 from briefing.weasy import font_subsetter
 from tests.hostile_support import make_project
@@ -140,3 +141,23 @@ def test_fonts_are_subset_with_harfbuzz() -> None:
 
     assert font_subsetter() == "harfbuzz"
     assert harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0)
+
+
+def _die(job: object, project: object) -> bytes:
+    os._exit(1)  # a worker killed mid-layout, as the kernel's OOM killer would
+
+
+def test_a_worker_that_dies_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing import layout
+    from briefing.diagnostics import PublishError
+    from briefing.pdf import PdfJob
+
+    monkeypatch.setattr(layout, "render_pdf", _die)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # fork: the child has _die
+    jobs = [(f"pdf/{n}.pdf", PdfJob(f"<p>{n}</p>")) for n in range(2)]
+    project = Project.at(make_project(tmp_path / "project"))
+    environment = Environment("test")
+    with pytest.raises(PublishError, match=r"died \(out of memory\?\).*--jobs 1"):
+        layout.lay_out(project, jobs, environment, None, workers=2)
