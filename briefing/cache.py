@@ -128,6 +128,16 @@ def pdf_key(job: PdfJob, environment: Environment) -> str:
     return digest.hexdigest()
 
 
+def finished_key(job: PdfJob, key: str) -> str:
+    """The cache key of a job's finished PDF: its layout's key and its late attachments."""
+    digest = hashlib.sha256(key.encode())
+    for item in job.late:
+        content = item.content if item.content is not None else item.path.read_bytes()
+        described = [item.name, item.description, item.relationship]
+        digest.update(json.dumps(described).encode() + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
 class PdfCache:
     """Laid-out PDFs by key, in one folder, bounded to `limit` bytes."""
 
