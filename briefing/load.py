@@ -191,9 +191,8 @@ class _FastComposer(_BudgetedComposer):
 
 def _fast_parse(text: str) -> Any:
     """The composed node of a clean file with libyaml, or None when there is no libyaml, the
-    text has a tab or what PyYAML's reader refuses, or libyaml finds anything wrong."""
-    # libyaml takes a tab after 'key:' that PyYAML refuses: such a file goes the slow way too.
-    if not getattr(yaml, "__with_libyaml__", False) or "\t" in text or _NON_PRINTABLE.search(text):
+    text has what libyaml would read otherwise than PyYAML, or libyaml finds anything wrong."""
+    if not getattr(yaml, "__with_libyaml__", False) or _LIBYAML_DIFFERS.search(text):
         return None
     try:
         return _FastComposer(text).get_single_node()
@@ -201,8 +200,14 @@ def _fast_parse(text: str) -> Any:
         return None
 
 
-# What PyYAML's reader refuses (its own pattern): such a file goes the slow way, to be told.
-_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+# Where libyaml and PyYAML part (found by tests/test_properties.py): libyaml takes a tab after
+# 'key:', a '#' right after '|' or '>', tags ('!'), and '?' in flow collections that PyYAML
+# refuses, and reads a control character PyYAML's reader refuses. A file with any of them goes
+# the slow way, to be told exactly what PyYAML says of it.
+_LIBYAML_DIFFERS = re.compile(
+    r"[\t!]|[|>][-+0-9]*#|\?.*[\[{]|[\[{].*\?|" + yaml.reader.Reader.NON_PRINTABLE.pattern,
+    re.DOTALL,
+)
 
 
 @dataclass

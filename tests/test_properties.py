@@ -16,6 +16,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from briefing import load
 from briefing.check import run_check
 from briefing.diagnostics import Diagnostic, errors
 from briefing.load import load_file, parse_yaml
@@ -247,6 +248,51 @@ def test_loader_never_crashes(text: str) -> None:
     assert loaded is not None or problems
     for problem in problems:
         assert problem.location.file == "facts/x.yaml"
+
+
+def _both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    fast = parse_yaml(text, Path("x.yaml"), "facts/x.yaml")
+    with monkeypatch.context() as patch:
+        patch.setattr(load, "_fast_parse", lambda text: None)
+        slow = parse_yaml(text, Path("x.yaml"), "facts/x.yaml")
+    return fast, slow
+
+
+def _same_result(fast: Any, slow: Any) -> None:
+    (fast_file, fast_problems), (slow_file, slow_problems) = fast, slow
+    assert [p.format() for p in fast_problems] == [p.format() for p in slow_problems]
+    if slow_file is None:
+        assert fast_file is None
+        return
+    assert fast_file is not None
+    assert_same(fast_file.data, slow_file.data)
+    assert (fast_file.values, fast_file.keys) == (slow_file.values, slow_file.keys)
+
+
+# libyaml parses the files it takes whole; PyYAML's parser words every problem. Wherever libyaml
+# takes a file, what the loader returns must be exactly what PyYAML's parser gives.
+@settings(
+    max_examples=EXAMPLES * 4,
+    deadline=None,
+    derandomize=not HUNT,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=st.text(alphabet=st.sampled_from(list("ab :-\n#'\"&*!<>[]{}|?%@`\\,.0123456789~żё…"))))
+def test_libyaml_and_pyyaml_read_a_file_alike(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _same_result(*_both_ways(text, monkeypatch))
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not HUNT,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(mutation=structural_mutation())
+def test_libyaml_and_pyyaml_read_fact_files_alike(
+    mutation: tuple[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _same_result(*_both_ways(mutation[1].decode("utf-8"), monkeypatch))
 
 
 # --- Markdown on arbitrary text --------------------------------------------------------------
