@@ -25,6 +25,7 @@ from briefing.plan import Plan, actor_order, plan_outputs
 from briefing.project import Project
 from briefing.quotes import (
     MIN_PART_WORDS,
+    Finds,
     Match,
     NormalText,
     Part,
@@ -423,7 +424,10 @@ def _folded_location(lines: list[str], value: Location, quote: str, offset: int)
 
 
 def check_quotes(
-    base: LoadedFactBase, texts: dict[str, NormalText], failed: Sequence[LoadedFile] = ()
+    base: LoadedFactBase,
+    texts: dict[str, NormalText],
+    failed: Sequence[LoadedFile] = (),
+    finds: Finds | None = None,
 ) -> list[Diagnostic]:
     """Every quote occurs verbatim (up to typography) in the file of the source it cites: in the
     files that validated, and in those that did not (every problem at once)."""
@@ -440,7 +444,7 @@ def check_quotes(
         if short:
             problems.append(_short_part(loaded, path, quote, short[0]))
             continue
-        if find(quote, text) is not None:
+        if (finds or Finds()).find((loaded, tuple(path)), quote, text) is not None:
             continue
         elsewhere = _cited_elsewhere(quote, source_id, texts)
         if elsewhere is not None:
@@ -596,14 +600,16 @@ def check(
     base: LoadedFactBase,
     failed: Sequence[LoadedFile] = (),
     only_sources: Collection[str] | None = None,
+    finds: Finds | None = None,
 ) -> tuple[list[Diagnostic], dict[str, NormalText]]:
     """All cross-file checks on a validated fact base, and the source texts it read. `failed`
     are the facts files that parsed but did not validate: their quotes are checked too.
-    `only_sources` limits the texts read (see read_sources); quotes of the others are skipped."""
+    `only_sources` limits the texts read (see read_sources); quotes of the others are skipped.
+    `finds` keeps where each quote was found, for checks that come after."""
     problems = check_ids(base) + check_references(base) + check_history(base)
     texts, found = read_sources(project, base, only_sources)
     problems += found
-    problems += check_quotes(base, texts, failed)
+    problems += check_quotes(base, texts, failed, finds)
     return problems, texts
 
 
@@ -802,8 +808,10 @@ def check_project(
         ]
         from briefing.evidence import check_evidence  # it builds on this module's walkers
 
-        found, texts = check(project, base, failed, only_sources)
-        problems = problems + found + check_usage(project, base) + check_evidence(base, texts)
+        finds = Finds()
+        found, texts = check(project, base, failed, only_sources, finds)
+        problems = problems + found + check_usage(project, base)
+        problems += check_evidence(base, texts, finds)
         problems += check_quoted_words(base, texts) + check_confidence(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from briefing.check import Cited, actor_citations, all_citations
 from briefing.diagnostics import Diagnostic, editor_lines
-from briefing.model import Citation, Person, Source
-from briefing.quotes import Match, NormalText, Span, find, normalise
+from briefing.model import Person, Source
+from briefing.quotes import Finds, Match, NormalText, Span, normalise
 from briefing.validate import LoadedFactBase
 
 # --- Furniture -------------------------------------------------------------------------------
@@ -54,19 +54,18 @@ def _overlaps(spans: Sequence[Span], other: Span) -> bool:
 
 
 class Found:
-    """Where each citation's quote stands in its source, looked for once per citation: the
-    three checks below all need it, and finding is most of their time on a large base."""
+    """Where each citation's quote stands in its source, looked for once per citation (the
+    check before these, and the three below, share one `Finds`)."""
 
-    def __init__(self, texts: dict[str, NormalText]) -> None:
+    def __init__(self, texts: dict[str, NormalText], finds: Finds | None = None) -> None:
         self.texts = texts
-        self.memo: dict[int, Match | None] = {}
+        self.finds = finds or Finds()
 
-    def __call__(self, citation: Citation) -> Match | None:
-        key = id(citation)  # the citation objects live as long as the check that asks
-        if key not in self.memo:
-            text = self.texts.get(citation.source)
-            self.memo[key] = find(citation.quote, text) if text is not None else None
-        return self.memo[key]
+    def __call__(self, item: Cited) -> Match | None:
+        text = self.texts.get(item.citation.source)
+        if text is None:
+            return None
+        return self.finds.find((item.file, tuple(item.path)), item.citation.quote, text)
 
 
 def check_furniture(
@@ -86,7 +85,7 @@ def check_furniture(
             continue
         if source_id not in furniture:
             furniture[source_id] = furniture_spans(source, text)
-        match = found(item.citation)
+        match = found(item)
         if match is None:
             continue  # reported as not found
         for line, span in furniture[source_id]:
@@ -269,7 +268,7 @@ def check_attribution(
         person, text = people.get(speaker), texts.get(citation.source)
         if person is None or text is None or not citation.speaker_in_source:
             continue
-        match = found(citation)
+        match = found(cited)
         if match is None:
             continue
         if citation.source not in folded:
@@ -355,7 +354,7 @@ def check_context(
     problems: list[Diagnostic] = []
     for item in cited:
         text = texts.get(item.citation.source)
-        match = found(item.citation)
+        match = found(item)
         if text is None or match is None:
             continue
         where = item.file.locate((*item.path, "quote"))
@@ -397,12 +396,14 @@ def check_context(
     return problems
 
 
-def check_evidence(base: LoadedFactBase, texts: dict[str, NormalText]) -> list[Diagnostic]:
+def check_evidence(
+    base: LoadedFactBase, texts: dict[str, NormalText], finds: Finds | None = None
+) -> list[Diagnostic]:
     """Furniture errors, and attribution and context warnings, for every citation whose quote
     is found in its source (a quote not found is reported already)."""
     cited = list(all_citations(base))
     sources = {s.id: s for s in base.facts.sources}
-    found = Found(texts)
+    found = Found(texts, finds)
     return (
         check_furniture(cited, sources, texts, found)
         + check_attribution(base, texts, found)

@@ -271,6 +271,25 @@ def find(quote: str, source: NormalText) -> Match | None:
     return find_parts([p.text for p in parts], source)
 
 
+class Finds:
+    """Where each cited quote stands in its source, found once per citation: the check and
+    the evidence checks after it all need it, and finding is most of a check's time. A
+    citation is known by where it is written (its file and path), never by its words: two
+    citations of the same words are two finds, as they are two claims."""
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple[int, tuple[str | int, ...]], Match | None] = {}
+
+    def find(
+        self, written: tuple[object, tuple[str | int, ...]], quote: str, source: NormalText
+    ) -> Match | None:
+        """`find(quote, source)` for the citation written at `written` (file, path)."""
+        key = (id(written[0]), written[1])
+        if key not in self.memo:
+            self.memo[key] = find(quote, source)
+        return self.memo[key]
+
+
 def _whole(needle: str, source: NormalText, start: int) -> Span | None:
     """The first span at or after `start` where `needle` occurs as whole words."""
     start = source.text.find(needle, start)
