@@ -6,6 +6,7 @@ SOURCE_DATE_EPOCH or the edition's as-of date, and its identifier is a digest of
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import io
 import os
@@ -198,6 +199,12 @@ _FONTS: Any = None
 _STYLESHEETS: dict[tuple[str, int, int, tuple[str, ...]], Any] = {}
 
 
+def _release_fonts() -> None:
+    global _FONTS
+    _STYLESHEETS.clear()
+    _FONTS = None
+
+
 def _stylesheet(path: Path, fetcher: Any, roots: list[Path]) -> Any:
     """The parsed stylesheet at `path`, parsed once per process while the file is unchanged."""
     import weasyprint
@@ -206,6 +213,9 @@ def _stylesheet(path: Path, fetcher: Any, roots: list[Path]) -> Any:
     global _FONTS
     if _FONTS is None:
         _FONTS = FontConfiguration()
+        # Released while WeasyPrint's libraries are still loaded: at interpreter exit they may
+        # be gone before the configuration's finaliser runs, which then complains.
+        atexit.register(_release_fonts)
     info = path.stat()
     key = (str(path.resolve()), info.st_mtime_ns, info.st_size, tuple(map(str, roots)))
     if key not in _STYLESHEETS:
