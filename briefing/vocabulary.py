@@ -213,9 +213,13 @@ def _field(spec: FieldSpec, vocab: Vocabulary) -> tuple[Any, Any]:
     else:
         annotation = FuzzyDate
     strict: Any = True if spec.type in ("number", "integer") else None  # true is not 1
+    # 1.0e400 reads as infinity: no amount a source states, and a brief would print 'inf'.
+    finite: Any = False if spec.type == "number" else None
     if spec.required:
-        return annotation, Field(description=description, strict=strict)
-    return annotation | None, Field(default=None, description=description, strict=strict)
+        return annotation, Field(description=description, strict=strict, allow_inf_nan=finite)
+    return annotation | None, Field(
+        default=None, description=description, strict=strict, allow_inf_nan=finite
+    )
 
 
 def _override(base: type[BaseModel], name: str, annotation: Any) -> tuple[Any, FieldInfo]:

@@ -421,6 +421,19 @@ def test_a_finance_goal_in_the_hundreds_of_billions_prints_in_full(
     assert pledge_cell(page, "de-fact-de-loss-damage", "finance_usd") == "300,000,000,000 USD"
 
 
+def test_a_number_too_large_to_be_finite_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_desk(tmp_path)
+    actor = root / "facts" / "actors" / "de.yaml"
+    edit(actor, "finance_usd: 1200000000", "finance_usd: 1.0e400")
+    line, col = located(actor, "1.0e400")
+    assert main(["--root", str(root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert f"facts/actors/de.yaml:{line}:{col}: error:" in err
+    assert "finite number" in err
+
+
 def test_timeline_names_the_event_as_the_desk_writes_it(built: Built) -> None:
     timeline = find(r'<table class="chronology(.*?)</table>', built.page("overview"))
     assert "<strong>COP</strong>" in timeline
