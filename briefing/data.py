@@ -20,7 +20,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from briefing.diagnostics import BriefingError, Diagnostic, Location
-from briefing.model import Citation, Fact, FactBase, FieldSpec, FuzzyDate, Judgment, OpenQuestion
+from briefing.model import (
+    Citation,
+    Fact,
+    FactBase,
+    FieldSpec,
+    FuzzyDate,
+    Judgment,
+    OpenQuestion,
+    Order,
+)
 from briefing.quotes import NormalText, find
 
 JSON = "data/facts.json"
@@ -137,6 +146,17 @@ def _date(key: str, date: FuzzyDate | None) -> Row:
         f"{key}_basis": date.basis,
         f"{key}_note": date.note,
     }
+
+
+def _order_columns() -> dict[str, type]:
+    return {"order_before": str, "order_after": str, "order_note": str}
+
+
+def _order(order: Order | None) -> Row:
+    """Where a fact without a date stands: before or after which fact (or 'event'), and why."""
+    if order is None:
+        return dict.fromkeys(_order_columns())
+    return {"order_before": order.before, "order_after": order.after, "order_note": order.note}
 
 
 _FIELD_TYPES: dict[str, type] = {"number": float, "integer": int}
@@ -267,7 +287,10 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
             {"id": str, "name": str, "kind": str, "role": str, "code": str, "no_position": str},
         ),
         "commitments": _fact_table(
-            "commitment", {"id": str, "actor_id": str, "title": str, **dates}, (), fields.commitment
+            "commitment",
+            {"id": str, "actor_id": str, "title": str, **dates, **_order_columns()},
+            (),
+            fields.commitment,
         ),
         "parties": Table(
             "parties",
@@ -278,7 +301,15 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
         "commitment_terms": _terms_table("commitment"),
         "positions": _fact_table(
             "position",
-            {"id": str, "actor_id": str, "question_id": str, "speaker_id": str, **dates},
+            {
+                "id": str,
+                "actor_id": str,
+                "question_id": str,
+                "speaker_id": str,
+                **dates,
+                **_date_columns("as_of"),
+                **_order_columns(),
+            },
             (("question_id", "questions", "id"), ("speaker_id", "people", "id")),
             fields.position,
         ),
@@ -290,6 +321,7 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
                 "actor_id": str,
                 "speaker_id": str,
                 **dates,
+                **_order_columns(),
                 "audience": str,
                 "reported_by": str,
             },
@@ -411,6 +443,8 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
                     "question_id": p.question,
                     "speaker_id": p.speaker,
                     **_date("date", p.date),
+                    **_date("as_of", p.as_of),
+                    **_order(p.order),
                     **_declared(p, fields.position),
                     "summary": p.summary,
                 }
@@ -424,6 +458,7 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
                     "actor_id": actor.id,
                     "title": c.title,
                     **_date("date", c.date),
+                    **_order(c.order),
                     **_declared(c, fields.commitment),
                     "summary": c.summary,
                 }
@@ -440,6 +475,7 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
                     "actor_id": actor.id,
                     "speaker_id": s.speaker,
                     **_date("date", s.date),
+                    **_order(s.order),
                     "audience": s.audience,
                     "reported_by": s.reported_by,
                     **_declared(s, fields.statement),

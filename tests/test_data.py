@@ -405,14 +405,41 @@ def test_a_desk_with_number_integer_and_date_fields(mini: Project) -> None:
     }
 
 
-def test_a_number_too_large_for_a_float_keeps_the_json_valid(mini: Project) -> None:
+def test_positions_carry_when_they_held_and_where_they_stand_in_order(mini: Project) -> None:
+    edit(
+        mini.actors / "council.yaml",
+        "    summary: No membership offer while the dispute lasts.\n",
+        "    summary: No membership offer while the dispute lasts.\n"
+        "    as_of: {value: 2031-03, basis: stated}\n"
+        "    order: {before: event, note: the source says 'already'}\n",
+    )
+    data = build(mini)
+    assert {"as_of", "as_of_precision", "order_before", "order_note"} <= set(
+        header(data, "positions")
+    )
+    [row] = [r for r in rows(data, "positions") if r["id"] == "council-membership"]
+    assert (row["as_of"], row["as_of_precision"], row["as_of_basis"]) == (
+        "2031-03",
+        "month",
+        "stated",
+    )
+    assert (row["order_before"], row["order_after"]) == ("event", "")
+    assert row["order_note"] == "the source says 'already'"
+    for table in ("commitments", "statements"):
+        assert {"order_before", "order_after", "order_note"} <= set(header(data, table))
+
+
+def test_a_number_too_large_for_a_float_stops_the_build_before_any_export(
+    mini: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1.0e+400 reads as infinity, which no JSON, CSV or brief can carry as an amount: the
+    check refuses it, located, and nothing is exported."""
     edit(mini.facts / "vocabulary.yaml", "  position:\n", NUMBER_FIELDS)
     edit(mini.actors / "south.yaml", "    duration: 10 years\n", "    finance_usd: 1.0e+400\n")
-    data = build(mini)
-    loaded = strict_json((data / "facts.json").read_text(encoding="utf-8"))
-    [south] = [a for a in loaded["actors"] if a["id"] == "south"]
-    assert south["commitments"][0]["finance_usd"] == "inf"
-    assert rows(data, "commitments")[0]["finance_usd"] == "inf"
+    assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "facts/actors/south.yaml:" in err and "finite number" in err
+    assert not (mini.build / "data").exists()
 
 
 @pytest.mark.parametrize("key", ["actor_id", "date_basis"])
