@@ -51,7 +51,8 @@ class PdfMeta:
 
 
 def build_date(edition: Edition, environ: dict[str, str] | None = None) -> dt.datetime:
-    """The date stamped on a build: SOURCE_DATE_EPOCH if set, else the edition's as-of day."""
+    """The date stamped on a build: SOURCE_DATE_EPOCH if set, else the day the edition was
+    compiled (`compiled`), else its information cut-off (`as_of`)."""
     env = os.environ if environ is None else environ
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
@@ -61,7 +62,7 @@ def build_date(edition: Edition, environ: dict[str, str] | None = None) -> dt.da
             raise ValueError(
                 f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds; unset it or fix it"
             ) from None
-    day = dt.date.fromisoformat(edition.as_of)
+    day = dt.date.fromisoformat(edition.compiled or edition.as_of)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 

@@ -22,7 +22,7 @@ def project(mini: Project) -> Project:
     return mini
 
 
-def test_build_date_is_the_as_of_day_unless_source_date_epoch_is_set(project: Project) -> None:
+def test_build_date_is_the_compiled_or_as_of_day_unless_source_date_epoch_is_set(project: Project) -> None:
     base, _ = run_check(project)
     assert base is not None
     edition = base.facts.edition
@@ -33,6 +33,9 @@ def test_build_date_is_the_as_of_day_unless_source_date_epoch_is_set(project: Pr
     )
     with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
         build_date(edition, {"SOURCE_DATE_EPOCH": "yesterday"})
+    # An edition compiled after its cut-off is dated the day it was compiled.
+    compiled = edition.model_copy(update={"compiled": "2031-12-01"})
+    assert build_date(compiled, {}) == dt.datetime(2031, 12, 1, tzinfo=dt.UTC)
 
 
 def test_source_date_epoch_sets_the_pdf_dates(
