@@ -22,7 +22,9 @@ def project(mini: Project) -> Project:
     return mini
 
 
-def test_build_date_is_the_compiled_or_as_of_day_unless_source_date_epoch_is_set(project: Project) -> None:
+def test_build_date_is_the_compiled_or_as_of_day_unless_source_date_epoch_is_set(
+    project: Project,
+) -> None:
     base, _ = run_check(project)
     assert base is not None
     edition = base.facts.edition
