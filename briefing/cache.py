@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -28,6 +29,7 @@ _DIGEST = hashlib.sha256().digest_size
 SUFFIX = ".pdf-entry"
 TEMPORARY = ".partial-"
 DEFAULT_LIMIT_MB = 256
+STALE_S = 600  # a temporary file this old was left by a build or preview that died
 # Where fontconfig finds the fonts on a Debian-like system; installing or removing a font
 # package changes the modification time of a folder under one of these.
 FONT_FOLDERS = (
@@ -36,6 +38,27 @@ FONT_FOLDERS = (
     Path.home() / ".fonts",
     Path.home() / ".local/share/fonts",
 )
+
+
+# The Python libraries whose versions a laid-out PDF's bytes depend on; pikepdf writes the late
+# attachments (see finished_key).
+LAYOUT_LIBRARIES = (
+    "weasyprint",
+    "pydyf",
+    "fonttools",
+    "tinycss2",
+    "cssselect2",
+    "tinyhtml5",
+    "pyphen",
+    "pillow",
+)
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
 
 
 def _digest_files(paths: Iterable[tuple[str, Path]]) -> str:
@@ -75,10 +98,7 @@ class Environment:
             for path in folder.rglob("*")
             if path.is_file()
         ]
-        versions = {
-            name: metadata.version(name)
-            for name in ("weasyprint", "pydyf", "fonttools", "tinycss2")
-        }
+        versions = {name: _version(name) for name in LAYOUT_LIBRARIES}
         parts = {
             "code": _digest_files((p.name, p) for p in package.glob("*.py")),
             "templates": _digest_files(templates),
@@ -130,7 +150,7 @@ def pdf_key(job: PdfJob, environment: Environment) -> str:
 
 def finished_key(job: PdfJob, key: str) -> str:
     """The cache key of a job's finished PDF: its layout's key and its late attachments."""
-    digest = hashlib.sha256(key.encode())
+    digest = hashlib.sha256(key.encode() + _version("pikepdf").encode())
     for item in job.late:
         content = item.content if item.content is not None else item.path.read_bytes()
         described = [item.name, item.description, item.relationship]
@@ -168,7 +188,8 @@ class PdfCache:
             return None
         content, digest = stored[:-_DIGEST], stored[-_DIGEST:]
         if len(stored) <= _DIGEST or hashlib.sha256(content).digest() != digest:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a read-only cache: a miss all the same
+                path.unlink(missing_ok=True)
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # used now: the last to be pruned
@@ -197,8 +218,9 @@ class PdfCache:
 
     def prune(self) -> int:
         """Remove stray temporary files and the entries used longest ago until the folder is
-        within its limit; returns how many files were removed. Called under the build lock,
-        so no other build of this project is writing."""
+        within its limit; returns how many files were removed. A cache that cannot be changed
+        is left as it is. Temporary files are removed only once they are old: the live
+        preview may be writing one without the build lock."""
         if not self.folder.is_dir():
             return 0
         removed = 0
@@ -209,16 +231,18 @@ class PdfCache:
             except OSError:
                 continue
             if path.name.startswith(TEMPORARY) or not path.name.endswith(SUFFIX):
-                if path.name.startswith(TEMPORARY):
-                    path.unlink(missing_ok=True)
-                    removed += 1
+                if path.name.startswith(TEMPORARY) and time.time() - info.st_mtime > STALE_S:
+                    with contextlib.suppress(OSError):
+                        path.unlink(missing_ok=True)
+                        removed += 1
                 continue
             entries.append((info.st_mtime, info.st_size, path))
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries, key=lambda entry: entry[0]):
             if total <= self.limit:
                 break
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+                removed += 1
             total -= size
-            removed += 1
         return removed

@@ -70,6 +70,11 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     try:
         yield executor
     except BaseException:
+        # Ctrl-C or a failure: the workers ignore SIGINT and would finish their layouts (the
+        # book last) before the build could exit. Stop them now; the staging folder is thrown
+        # away anyway. `_processes` is the executor's own table of its workers.
+        for process in list((executor._processes or {}).values()):
+            process.terminate()
         executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown(wait=True)

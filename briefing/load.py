@@ -200,12 +200,13 @@ def _fast_parse(text: str) -> Any:
         return None
 
 
-# Where libyaml and PyYAML part (found by tests/test_properties.py): libyaml takes a tab after
-# 'key:', a '#' right after '|' or '>', tags ('!'), and '?' in flow collections that PyYAML
-# refuses, and reads a control character PyYAML's reader refuses. A file with any of them goes
+# Where libyaml and PyYAML part (found by tests/test_properties.py and a review): libyaml takes
+# a tab after 'key:', a '#' right after '|' or '>', tags ('!'), and '?' in flow collections
+# that PyYAML refuses, skips a byte-order mark at the start of any line where PyYAML keeps it,
+# and reads a control character PyYAML's reader refuses. A file with any of them goes
 # the slow way, to be told exactly what PyYAML says of it.
 _LIBYAML_DIFFERS = re.compile(
-    r"[\t!]|[|>][-+0-9]*#|\?.*[\[{]|[\[{].*\?|" + yaml.reader.Reader.NON_PRINTABLE.pattern,
+    r"[\t!\ufeff]|[|>][-+0-9]*#|\?.*[\[{]|[\[{].*\?|" + yaml.reader.Reader.NON_PRINTABLE.pattern,
     re.DOTALL,
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -249,7 +250,9 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             snap = site.snapshot
             if path == VERSION_PATH:
                 seen = parse_qs(urlsplit(self.path).query).get("seen", [""])[0]
-                version = site.version_after(int(seen)) if seen.isdigit() else snap.version
+                # Only a plain number of a few digits: '²' passes isdigit() but not int().
+                plain = re.fullmatch(r"[0-9]{1,18}", seen) is not None
+                version = site.version_after(int(seen)) if plain else snap.version
                 self._send(HTTPStatus.OK, str(version).encode(), "text/plain")
                 return
             if path == "/":

@@ -97,11 +97,16 @@ def test_the_cache_is_bounded_and_drops_the_least_recently_used(tmp_path: Path) 
         stamp = time.time() - 100 + n
         os.utime(cache._path(f"{n:064x}"), (stamp, stamp))
     assert cache.get(f"{0:064x}") is not None  # used now: kept
-    (tmp_path / "00" / f"{TEMPORARY}killed").write_bytes(b"half an entry")
+    killed = tmp_path / "00" / f"{TEMPORARY}killed"
+    killed.write_bytes(b"half an entry")
+    old = time.time() - 3600
+    os.utime(killed, (old, old))
+    writing = tmp_path / "00" / f"{TEMPORARY}writing"  # the live preview's, being written now
+    writing.write_bytes(b"half an entry")
     cache.prune()
     kept = {p.name[:64] for p in tmp_path.glob(f"*/*{SUFFIX}")}
     assert kept == {f"{0:064x}", f"{3:064x}"}
-    assert not list(tmp_path.glob(f"*/{TEMPORARY}*"))
+    assert sorted(tmp_path.glob(f"*/{TEMPORARY}*")) == [writing]
 
 
 def test_a_killed_build_leaves_the_cache_sound(tmp_path: Path) -> None:
@@ -162,3 +167,51 @@ def test_a_worker_that_dies_is_a_clear_error(
     environment = Environment("test")
     with pytest.raises(PublishError, match=r"died \(out of memory\?\).*--jobs 1"):
         layout.lay_out(project, jobs, environment, None, workers=2)
+
+
+def test_a_cache_that_cannot_be_changed_costs_only_speed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = PdfCache(tmp_path, limit=10)
+    cache.put(f"{1:064x}", b"%PDF-1.7 a layout")
+    cache.put(f"{2:064x}", b"%PDF-1.7 another")
+    entry = cache._path(f"{1:064x}")
+    entry.write_bytes(b"damaged")
+
+    def read_only(self: Path, missing_ok: bool = False) -> None:
+        raise OSError(30, "Read-only file system", str(self))
+
+    monkeypatch.setattr(Path, "unlink", read_only)
+    assert cache.get(f"{1:064x}") is None  # a miss, not an error
+    assert cache.prune() == 0  # over its limit, but nothing can be removed: left as it is
+
+
+def test_ctrl_c_stops_the_workers_at_once() -> None:
+    """Workers ignore SIGINT (the build handles it): on Ctrl-C the build stops them, rather
+    than wait for every layout under way, the book's last of all."""
+    from briefing import layout
+
+    with pytest.raises(KeyboardInterrupt), layout._pool(2) as executor:
+        for _ in range(2):
+            executor.submit(time.sleep, 120)
+        workers = list(executor._processes.values())
+        time.sleep(0.5)
+        raise KeyboardInterrupt
+    assert workers
+    for worker in workers:
+        assert _ends(worker.pid), f"worker {worker.pid} is still laying out"
+
+
+def _ends(pid: int | None, within: float = 10.0) -> bool:
+    """Whether process `pid` has ended (gone, or a zombie) within `within` seconds. Read from
+    /proc, since the executor's own thread may be the one that reaps it."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        status = Path(f"/proc/{pid}/status")
+        try:
+            if "\nState:\tZ" in status.read_text():
+                return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False

@@ -277,7 +277,11 @@ def _same_result(fast: Any, slow: Any) -> None:
     derandomize=not HUNT,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(text=st.text(alphabet=st.sampled_from(list("ab :-\n#'\"&*!<>[]{}|?%@`\\,.0123456789~żё…"))))
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("ab :-\n#'\"&*!<>[]{}|?%@`\\,.0123456789~żё…\ufeff"))
+    )
+)
 def test_libyaml_and_pyyaml_read_a_file_alike(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     _same_result(*_both_ways(text, monkeypatch))
 
