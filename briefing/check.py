@@ -27,6 +27,7 @@ from briefing.quotes import (
     MIN_PART_WORDS,
     Finds,
     Match,
+    NearMiss,
     NormalText,
     Part,
     closest,
@@ -431,6 +432,7 @@ def check_quotes(
 ) -> list[Diagnostic]:
     """Every quote occurs verbatim (up to typography) in the file of the source it cites: in the
     files that validated, and in those that did not (every problem at once)."""
+    finds = finds if finds is not None else Finds()
     quotes = [(c.citation.source, c.citation.quote, c.file, c.path) for c in all_citations(base)]
     for loaded in failed:
         quotes += [(src, quote, loaded, path) for src, quote, path in raw_citations(loaded)]
@@ -444,7 +446,7 @@ def check_quotes(
         if short:
             problems.append(_short_part(loaded, path, quote, short[0]))
             continue
-        if (finds or Finds()).find((loaded, tuple(path)), quote, text) is not None:
+        if finds.find((loaded, tuple(path)), quote, text) is not None:
             continue
         elsewhere = _cited_elsewhere(quote, source_id, texts)
         if elsewhere is not None:
@@ -469,14 +471,8 @@ def check_quotes(
         message = f"quote not found in source '{source_id}'"
         related: tuple[str, ...] = ()
         if near is not None:
-            related = (
-                f"closest passage, facts/sources/{files[source_id]}:{near.line}:{near.col}:",
-                f"  {near.passage}",
-            )
+            related = _near_miss(near, files[source_id])
             if near.differs_at is not None:
-                related += (
-                    f"the quote has '{near.quote_word}' where the source has '{near.source_words}'",
-                )
                 at = _word_location(loaded, where, quote, near.differs_at)
                 if at is None:
                     # A block or escaped value: the caret stays at its start, so the message
@@ -493,6 +489,17 @@ def check_quotes(
             )
         )
     return problems
+
+
+def _near_miss(near: NearMiss, file: str) -> tuple[str, ...]:
+    """The lines under a quote-not-found error: the closest passage, and the word that differs."""
+    lines: tuple[str, ...] = (
+        f"closest passage, facts/sources/{file}:{near.line}:{near.col}:",
+        f"  {near.passage}",
+    )
+    if near.differs_at is not None:
+        lines += (f"the quote has '{near.quote_word}' where the source has '{near.source_words}'",)
+    return lines
 
 
 def _short_part(loaded: LoadedFile, path: Path_, quote: str, part: Part) -> Diagnostic:
@@ -527,14 +534,8 @@ def _parts_not_found(
         at: Location | None = None
         near = closest(part.text, text)
         if near is not None:
-            related = (
-                f"closest passage, facts/sources/{files[source_id]}:{near.line}:{near.col}:",
-                f"  {near.passage}",
-            )
+            related = _near_miss(near, files[source_id])
             if near.differs_at is not None:
-                related += (
-                    f"the quote has '{near.quote_word}' where the source has '{near.source_words}'",
-                )
                 at = _word_location(loaded, where, quote, part.at[near.differs_at])
         return Diagnostic(
             at or _word_location(loaded, where, quote, part.offset) or where,

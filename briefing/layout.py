@@ -92,16 +92,18 @@ def lay_out(
     rendered; then finished with its late attachments."""
     pdfs: dict[str, bytes] = {}
     keys: dict[str, str] = {}
+    finished: dict[str, bytes] = {}  # briefs already finished with their late attachments
     missing: list[tuple[str, PdfJob]] = []
     for relative, job in jobs:
         if cache is not None:
             keys[relative] = pdf_key(job, environment)
-            found = cache.get(keys[relative])
+            done = cache.get(finished_key(job, keys[relative])) if job.late else None
+            found = done if done is not None else cache.get(keys[relative])
             if found is not None:
-                pdfs[relative] = found
+                (finished if done is not None else pdfs)[relative] = found
                 continue
         missing.append((relative, job))
-    reused = tuple(relative for relative, _ in jobs if relative in pdfs)
+    reused = tuple(relative for relative, _ in jobs if relative in pdfs or relative in finished)
     # Longest first: the book is several times any brief, and must not be left to the end.
     missing.sort(key=lambda item: len(item[1].html), reverse=True)
     workers = min(workers, len(missing))
@@ -127,20 +129,18 @@ def lay_out(
                     cache.put(keys[relative], pdfs[relative])
     rendered = tuple(relative for relative, _ in missing)
     ordered = {
-        relative: _finished(job, pdfs[relative], keys.get(relative), cache)
+        relative: finished[relative]
+        if relative in finished
+        else _finished(job, pdfs[relative], keys.get(relative), cache)
         for relative, job in jobs
     }
     return Laid(ordered, rendered, reused)
 
 
 def _finished(job: PdfJob, laid_out: bytes, key: str | None, cache: PdfCache | None) -> bytes:
-    """The final PDF of a job: its late attachments added, or taken from the cache (adding
-    them opens and saves the PDF, a tenth of a second a brief that a no-op build saves)."""
-    if not job.late or cache is None or key is None:
-        return finish(job, laid_out)
-    final = finished_key(job, key)
-    found = cache.get(final)
-    if found is None:
-        found = finish(job, laid_out)
-        cache.put(final, found)
-    return found
+    """The final PDF of a job not found finished in the cache: its late attachments added
+    (which opens and saves the PDF), and kept so that the next build need not add them."""
+    final = finish(job, laid_out)
+    if job.late and cache is not None and key is not None:
+        cache.put(finished_key(job, key), final)
+    return final

@@ -527,15 +527,17 @@ def read_project_file(
     """
     resolved = _inside(path, area)
     if resolved is None:
-        return None, [
-            Diagnostic(
-                Location(name),
-                f"file is a symlink that leads outside {_area_label(path, area, name)}/",
-                "copy the file into the project instead of linking to it",
-            )
-        ]
+        return None, [_leads_outside(path, area, name)]
     # Read the resolved path: the symlinks just checked are not followed a second time.
     return read_text(resolved, name, limit=limit)
+
+
+def _leads_outside(path: Path, area: Path, name: str) -> Diagnostic:
+    return Diagnostic(
+        Location(name),
+        f"file is a symlink that leads outside {_area_label(path, area, name)}/",
+        "copy the file into the project instead of linking to it",
+    )
 
 
 def read_project_bytes(
@@ -545,13 +547,7 @@ def read_project_bytes(
     as `read_project_file`: only inside `area`, a regular file, at most `limit` bytes."""
     resolved = _inside(path, area)
     if resolved is None:
-        return None, [
-            Diagnostic(
-                Location(name),
-                f"file is a symlink that leads outside {_area_label(path, area, name)}/",
-                "copy the file into the project instead of linking to it",
-            )
-        ]
+        return None, [_leads_outside(path, area, name)]
     return read_bytes(resolved, name, limit=limit, too_big=too_big)
 
 
