@@ -7,9 +7,12 @@ starts with the brief's slug. Each chapter numbers its own notes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from markupsafe import Markup, escape
 
 from briefing.model import FACT_GROUPS, FactBase, Source
 from briefing.pdf import Evidence
@@ -174,19 +177,82 @@ def used_words(facts: FactBase) -> dict[str, set[str]]:
     return used
 
 
-def render_book(renderer: Renderer, briefs: list[Brief], attached: Sequence[Evidence] = ()) -> str:
-    """The briefing book as one HTML document: cover, contents, chapters, appendices.
+# Where the cover prints a part's first page: filled in once every other part is laid out.
+_HOLE = re.compile("\ue000([^\ue001]*)\ue001")
+
+
+class _PageHoles:
+    """The `pages` a cover is rendered with before the book's page numbers are known: each
+    number is a hole, named by its part, that `fill_pages` fills."""
+
+    def __getitem__(self, part: str) -> Markup:
+        return Markup(f"\ue000{escape(part)}\ue001")
+
+
+def fill_pages(html: str, pages: Mapping[str, int], shown: Callable[[int], str] = str) -> str:
+    """The cover's HTML with the page number of each part (see `_PageHoles`)."""
+    return _HOLE.sub(lambda match: shown(pages[match.group(1)]), html)
+
+
+@dataclass(frozen=True)
+class BookParts:
+    """The briefing book as the documents that are laid out apart and bound into it (see
+    briefing.bind), in order: the cover, one chapter per brief, Appendix A, Appendix B. A
+    brief's own PDF is its chapter bound with `brief_sources`, the passages it cites.
+
+    The cover's page numbers are holes (see `fill_pages`)."""
+
+    cover: str
+    chapters: dict[str, str]
+    sources: str
+    method: str
+    brief_sources: dict[str, str]
+    numbers: str  # the page numbers of a bound PDF, with a hole for how many (fill_numbers)
+
+    @property
+    def order(self) -> list[str]:
+        """The parts of the book after its cover, by the names `fill_pages` knows them."""
+        return [*self.chapters, SOURCES, METHOD]
+
+
+SOURCES = "appendix-sources"
+METHOD = "appendix-method"
+
+
+def render_book(
+    renderer: Renderer, briefs: list[Brief], attached: Sequence[Evidence] = ()
+) -> BookParts:
+    """The briefing book as its parts: cover, chapters, appendices; and each brief's sources.
 
     `briefs` are the briefs as rendered for their own pages; `attached` lists the files
-    embedded in the PDF, for the method appendix to name.
+    embedded in the book, for the method appendix to name.
     """
     entries = source_entries(renderer.facts, briefs)
-    return renderer.render(
-        "book/book.html",
-        chapters=briefs,
-        source_entries=entries,
-        passage_ids=passage_ids(entries),
-        attached=list(attached),
-        used=used_words(renderer.facts),
-        book_css=stylesheet(renderer.project, "book.css"),
+    book_css = stylesheet(renderer.project, "book.css")
+
+    def part(name: str, **extra: object) -> str:
+        return renderer.render("book/part.html", part=name, book_css=book_css, **extra)
+
+    return BookParts(
+        cover=part("cover", chapters=briefs, pages=_PageHoles()),
+        chapters={
+            brief.slug: part("chapter", chapter=brief, number=number)
+            for number, brief in enumerate(briefs, start=1)
+        },
+        sources=part("sources", source_entries=entries, whole=True),
+        method=part("method", attached=list(attached), used=used_words(renderer.facts)),
+        brief_sources={
+            brief.slug: part(
+                "sources", source_entries=source_entries(renderer.facts, [brief]), whole=False
+            )
+            for brief in briefs
+        },
+        numbers=renderer.render(
+            "book/numbers.html", pages=_PageHoles()["pages"], book_css=book_css
+        ),
     )
+
+
+def fill_numbers(numbers: str, pages: int) -> str:
+    """The page numbers of a document of `pages` pages (see book/numbers.html)."""
+    return fill_pages(numbers, {"pages": pages}, lambda n: '<div class="page"></div>' * n)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from briefing.pdf import PDF_VARIANT, PdfJob
+from briefing.pdf import PDF_VARIANT, Evidence, PdfJob
 
 _DIGEST = hashlib.sha256().digest_size
 SUFFIX = ".pdf-entry"
@@ -40,8 +40,8 @@ FONT_FOLDERS = (
 )
 
 
-# The Python libraries whose versions a laid-out PDF's bytes depend on; pikepdf writes the late
-# attachments (see finished_key).
+# The Python libraries whose versions a laid-out PDF's bytes depend on; pikepdf, which binds the
+# laid-out parts, is in the key of a bound PDF (see bound_key).
 LAYOUT_LIBRARIES = (
     "weasyprint",
     "pydyf",
@@ -120,7 +120,6 @@ def pdf_key(job: PdfJob, environment: Environment) -> str:
     meta = job.meta
     described = {
         "stylesheets": job.stylesheets,
-        "chapters": sorted(job.chapters),
         "pdf_names": sorted(job.pdf_names),
         "meta": None
         if meta is None
@@ -131,30 +130,33 @@ def pdf_key(job: PdfJob, environment: Environment) -> str:
             "keywords": meta.keywords,
             "language": meta.language,
             "date": meta.date.isoformat(),
-            "attachments": [
-                [
-                    item.name,
-                    item.description,
-                    item.relationship,
-                    hashlib.sha256(
-                        item.content if item.content is not None else item.path.read_bytes()
-                    ).hexdigest(),
-                ]
-                for item in meta.attachments
-            ],
+            "attachments": evidence_digest(meta.attachments),
         },
     }
     digest.update(json.dumps(described, sort_keys=True).encode())
     return digest.hexdigest()
 
 
-def finished_key(job: PdfJob, key: str) -> str:
-    """The cache key of a job's finished PDF: its layout's key and its late attachments."""
-    digest = hashlib.sha256(key.encode() + _version("pikepdf").encode())
-    for item in job.late:
-        content = item.content if item.content is not None else item.path.read_bytes()
-        described = [item.name, item.description, item.relationship]
-        digest.update(json.dumps(described).encode() + hashlib.sha256(content).digest())
+def evidence_digest(evidence: Iterable[Evidence]) -> list[list[str]]:
+    """What a PDF's attachments add to its key: their names, descriptions and bytes."""
+    return [
+        [
+            item.name,
+            item.description,
+            item.relationship,
+            hashlib.sha256(
+                item.content if item.content is not None else item.path.read_bytes()
+            ).hexdigest(),
+        ]
+        for item in evidence
+    ]
+
+
+def bound_key(described: object, environment: Environment) -> str:
+    """The cache key of a bound PDF (see layout.Binding): a digest of the keys of its parts and
+    of how they are bound, as `described` by the caller, with the versions that bind them."""
+    digest = hashlib.sha256(environment.fingerprint.encode() + _version("pikepdf").encode())
+    digest.update(json.dumps(described, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 

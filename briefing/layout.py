@@ -1,9 +1,12 @@
-"""Layout: turn PDF jobs into PDF bytes, from the cache where nothing changed, and otherwise on
-every core.
+"""Layout: lay out the parts of a build's PDFs once each, from the cache where nothing changed
+and otherwise on every core, and bind them into the briefs and the book.
 
-Laying out is nearly all of a build's time, and the PDFs of a build are independent of each
-other: each is rendered in a worker process (as many as `jobs`), the longest first so that the
-book does not start last. A PDF whose key is in the cache is not rendered at all.
+Laying out is nearly all of a build's time. Each brief is laid out once, as its chapter of the
+book; its own PDF and the book are bound from that one layout (briefing.bind). The parts are
+independent of each other: each is laid out in a worker process (as many as `jobs`), the
+longest first. What depends on where a part falls (the book's contents, the page numbers) is
+laid out after them, and is small. A bound PDF whose key is in the cache is taken whole: a
+build with nothing changed lays out nothing and binds nothing.
 """
 
 from __future__ import annotations
@@ -11,18 +14,21 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import datetime as dt
 import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from briefing.cache import Environment, PdfCache, finished_key, pdf_key
+from briefing.bind import bind, page_count
+from briefing.book import fill_pages
+from briefing.cache import Environment, PdfCache, bound_key, evidence_digest, pdf_key
 from briefing.diagnostics import PublishError
-from briefing.pdf import PdfJob, finish, render_pdf
+from briefing.pdf import Evidence, PdfJob, render_pdf
 from briefing.project import Project
 
 
@@ -35,13 +41,32 @@ def default_jobs() -> int:
 
 
 @dataclass(frozen=True)
+class Binding:
+    """One PDF of a build as the parts it is bound from (see briefing.bind), as plain data.
+
+    `parts` name laid-out parts, in order. A `cover` goes first, unnumbered; its HTML has holes
+    for the first page of each part (book.fill_pages), so it is laid out after them. Links to
+    the PDFs named in `inside` (PDF name → the anchor of its chapter) stay inside this one;
+    links to anchors it lacks go to the same anchor in the PDF `elsewhere` (the book).
+    """
+
+    parts: tuple[str, ...]
+    when: dt.datetime
+    cover: PdfJob | None = None
+    evidence: tuple[Evidence, ...] = ()
+    inside: tuple[tuple[str, str], ...] = ()
+    elsewhere: str | None = None
+
+
+@dataclass(frozen=True)
 class Laid:
-    """The PDFs of a build by their path under build/, and which of them were rendered now
-    (the others came from the cache)."""
+    """The PDFs of a build by their path under build/: which were bound now (`rendered`) and
+    which were taken whole from the cache (`reused`); and the parts laid out now."""
 
     pdfs: dict[str, bytes]
     rendered: tuple[str, ...]
     reused: tuple[str, ...]
+    laid_out: tuple[str, ...] = ()
 
 
 def _die_with_parent() -> None:
@@ -82,65 +107,161 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
 
 def lay_out(
     project: Project,
-    jobs: Sequence[tuple[str, PdfJob]],
+    parts: Mapping[str, PdfJob],
+    outputs: Sequence[tuple[str, Binding]],
+    numbers: Callable[[int], PdfJob],
     environment: Environment,
     cache: PdfCache | None,
     workers: int,
 ) -> Laid:
-    """The bytes of every PDF in `jobs` (path under build/ → job): laid out from `cache` when
-    its key is there, else rendered, in `workers` processes when more than one is to be
-    rendered; then finished with its late attachments."""
+    """The bytes of every PDF in `outputs` (path under build/ → how it is bound from `parts`):
+    from `cache` when its key is there; else its parts are laid out (each from the cache or in
+    one of `workers` processes), then its cover and page numbers (`numbers(n)`: a document of
+    n pages with nothing but their numbers), and it is bound."""
+    keys = {name: pdf_key(job, environment) for name, job in parts.items()}
+    probe = pdf_key(numbers(0), environment)  # the numbers' template, in the key
+    finals: dict[str, str] = {}
     pdfs: dict[str, bytes] = {}
-    keys: dict[str, str] = {}
-    finished: dict[str, bytes] = {}  # briefs already finished with their late attachments
-    missing: list[tuple[str, PdfJob]] = []
-    for relative, job in jobs:
+    for relative, binding in outputs:
+        finals[relative] = _bound_key(binding, keys, probe, environment)
+        found = cache.get(finals[relative]) if cache is not None else None
+        if found is not None:
+            pdfs[relative] = found
+    reused = tuple(pdfs)
+    todo = [(relative, binding) for relative, binding in outputs if relative not in pdfs]
+    needed = list(dict.fromkeys(name for _, binding in todo for name in binding.parts))
+    laid, laid_out = _lay_out_jobs(
+        project, [(name, parts[name]) for name in needed], keys, cache, workers
+    )
+    counts = {name: page_count(content) for name, content in laid.items()}
+    # Then what depends on where each part falls: covers and page numbers. A cover is one page
+    # by design; one that runs longer is laid out again with the numbers that follow from it.
+    covers: dict[str, bytes] = {}
+    for cover_pages in (1, 2, 3):
+        jobs = {
+            f"cover of {relative}": _cover(binding, counts, cover_pages)
+            for relative, binding in todo
+            if binding.cover is not None and relative not in covers
+        }
+        more, done = _lay_out_jobs(
+            project, list(jobs.items()), _keys(jobs, environment), cache, workers
+        )
+        laid_out += done
+        for relative, _ in todo:
+            content = more.get(f"cover of {relative}")
+            if content is not None and (page_count(content) == cover_pages or cover_pages == 3):
+                covers[relative] = content
+        if all(binding.cover is None or relative in covers for relative, binding in todo):
+            break
+    totals = {
+        relative: sum(counts[name] for name in binding.parts)
+        + (page_count(covers[relative]) if relative in covers else 0)
+        for relative, binding in todo
+    }
+    number_jobs = {f"{total} page numbers": numbers(total) for total in set(totals.values())}
+    numbered, done = _lay_out_jobs(
+        project, list(number_jobs.items()), _keys(number_jobs, environment), cache, workers
+    )
+    laid_out += done
+    for relative, binding in todo:
+        front = [covers[relative]] if relative in covers else []
+        cover_pages = page_count(front[0]) if front else 0
+        content = bind(
+            [*front, *(laid[name] for name in binding.parts)],
+            numbered[f"{totals[relative]} page numbers"],
+            unnumbered=frozenset(range(cover_pages)),
+            inside=dict(binding.inside),
+            elsewhere=binding.elsewhere,
+            evidence=binding.evidence,
+            when=binding.when,
+        )
+        pdfs[relative] = content
         if cache is not None:
-            keys[relative] = pdf_key(job, environment)
-            done = cache.get(finished_key(job, keys[relative])) if job.late else None
-            found = done if done is not None else cache.get(keys[relative])
-            if found is not None:
-                (finished if done is not None else pdfs)[relative] = found
-                continue
-        missing.append((relative, job))
-    reused = tuple(relative for relative, _ in jobs if relative in pdfs or relative in finished)
-    # Longest first: the book is several times any brief, and must not be left to the end.
+            cache.put(finals[relative], content)
+    ordered = {relative: pdfs[relative] for relative, _ in outputs}
+    return Laid(ordered, tuple(relative for relative, _ in todo), reused, laid_out)
+
+
+def _bound_key(
+    binding: Binding, keys: Mapping[str, str], probe: str, environment: Environment
+) -> str:
+    """The cache key of a bound PDF: its parts' keys and everything else it is bound with."""
+    described = {
+        "parts": [keys[name] for name in binding.parts],
+        "cover": None if binding.cover is None else pdf_key(binding.cover, environment),
+        "numbers": probe,
+        "evidence": evidence_digest(binding.evidence),
+        "when": binding.when.isoformat(),
+        "inside": sorted(binding.inside),
+        "elsewhere": binding.elsewhere,
+    }
+    return bound_key(described, environment)
+
+
+def _cover(binding: Binding, counts: Mapping[str, int], cover_pages: int) -> PdfJob:
+    """The cover of `binding`, its holes filled with the first page of each part."""
+    assert binding.cover is not None
+    first: dict[str, int] = {}
+    page = cover_pages + 1
+    for name in binding.parts:
+        first[name] = page
+        page += counts[name]
+    return replace(binding.cover, html=fill_pages(binding.cover.html, first))
+
+
+def _keys(jobs: Mapping[str, PdfJob], environment: Environment) -> dict[str, str]:
+    return {name: pdf_key(job, environment) for name, job in jobs.items()}
+
+
+def lay_out_jobs(
+    project: Project,
+    jobs: Sequence[tuple[str, PdfJob]],
+    environment: Environment,
+    cache: PdfCache | None,
+    workers: int,
+) -> dict[str, bytes]:
+    """Every job's layout by its name: from `cache` when there, else laid out."""
+    laid, _ = _lay_out_jobs(project, jobs, _keys(dict(jobs), environment), cache, workers)
+    return laid
+
+
+def _lay_out_jobs(
+    project: Project,
+    jobs: Sequence[tuple[str, PdfJob]],
+    keys: Mapping[str, str],
+    cache: PdfCache | None,
+    workers: int,
+) -> tuple[dict[str, bytes], tuple[str, ...]]:
+    """The layouts of `jobs` by name, and the names of those laid out now (not in `cache`)."""
+    laid: dict[str, bytes] = {}
+    missing: list[tuple[str, PdfJob]] = []
+    for name, job in jobs:
+        found = cache.get(keys[name]) if cache is not None else None
+        if found is not None:
+            laid[name] = found
+        else:
+            missing.append((name, job))
+    # Longest first: the longest part must not be left to the end.
     missing.sort(key=lambda item: len(item[1].html), reverse=True)
     workers = min(workers, len(missing))
     if workers <= 1:
-        for relative, job in missing:
-            pdfs[relative] = render_pdf(job, project)
+        for name, job in missing:
+            laid[name] = render_pdf(job, project)
             if cache is not None:
-                cache.put(keys[relative], pdfs[relative])
+                cache.put(keys[name], laid[name])
     else:
         with _pool(workers) as executor:
             futures: list[tuple[str, Future[bytes]]] = [
-                (relative, executor.submit(render_pdf, job, project)) for relative, job in missing
+                (name, executor.submit(render_pdf, job, project)) for name, job in missing
             ]
-            for relative, future in futures:
+            for name, future in futures:
                 try:
-                    pdfs[relative] = future.result()
+                    laid[name] = future.result()
                 except BrokenProcessPool:
                     raise PublishError(
-                        f"a process laying out {relative} died (out of memory?); "
+                        f"a process laying out {name} died (out of memory?); "
                         "build again with fewer processes, e.g. --jobs 1"
                     ) from None
                 if cache is not None:
-                    cache.put(keys[relative], pdfs[relative])
-    rendered = tuple(relative for relative, _ in missing)
-    ordered = {
-        relative: finished[relative]
-        if relative in finished
-        else _finished(job, pdfs[relative], keys.get(relative), cache)
-        for relative, job in jobs
-    }
-    return Laid(ordered, rendered, reused)
-
-
-def _finished(job: PdfJob, laid_out: bytes, key: str | None, cache: PdfCache | None) -> bytes:
-    """The final PDF of a job not found finished in the cache: its late attachments added
-    (which opens and saves the PDF), and kept so that the next build need not add them."""
-    final = finish(job, laid_out)
-    if job.late and cache is not None and key is not None:
-        cache.put(finished_key(job, key), final)
-    return final
+                    cache.put(keys[name], laid[name])
+    return laid, tuple(name for name, _ in missing)

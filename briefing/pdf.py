@@ -144,17 +144,15 @@ def portable_link(target: str, base: str, pdf_name: PdfName = _plain_pdf_name) -
 
 
 def _resolve_link(
-    kind: str, target: str, base: str, chapters: frozenset[str], pdf_name: PdfName
+    kind: str, target: str, base: str, anchors: set[str], pdf_name: PdfName
 ) -> tuple[str, str]:
-    """Where a link in a PDF goes: in the book, a brief that is one of its chapters is reached
-    inside the book (its chapter's anchor); any other sibling brief is its PDF beside it."""
+    """Where a link in a laid-out document goes: a sibling brief is its PDF beside this one,
+    and an anchor the document lacks (it is in another part of the book) is kept as a bare
+    fragment, which binding resolves (briefing.bind)."""
+    if kind == "internal":
+        return (kind, target) if target in anchors else ("external", "#" + target)
     if kind != "external":
         return kind, target
-    if target.startswith(base):
-        path, _, fragment = target[len(base) :].partition("#")
-        slug = path.removesuffix(".html")
-        if path.endswith(".html") and slug in chapters:
-            return "internal", fragment or slug
     return kind, portable_link(target, base, pdf_name)
 
 
@@ -162,18 +160,13 @@ def _resolve_link(
 class PdfJob:
     """Everything one PDF is made from, as plain data: a worker process renders it alone.
 
-    `chapters` are the slugs of the briefs the document contains, so that links to them stay
-    inside it; `pdf_names` names the PDF of every other brief it may link to.
+    `pdf_names` names the PDF of every other brief it may link to.
     """
 
     html: str
     meta: PdfMeta | None = None
     stylesheets: tuple[str, ...] = ("print.css",)
-    chapters: frozenset[str] = frozenset()
     pdf_names: tuple[tuple[str, str], ...] = ()
-    # Attached after layout (see `attach`): files that change with edits that leave the
-    # document itself as it was, so that such an edit costs no new layout.
-    late: tuple[Evidence, ...] = ()
 
     def pdf_name(self, slug: str) -> str:
         return dict(self.pdf_names).get(slug, _plain_pdf_name(slug))
@@ -185,11 +178,10 @@ def write_pdf(
     project: Project,
     meta: PdfMeta | None = None,
     stylesheets: Sequence[str] = ("print.css",),
-    chapters: frozenset[str] = frozenset(),
     pdf_name: PdfName = _plain_pdf_name,
 ) -> None:
     """Render one HTML document to a PDF/A-3 file at `target` (see `render_pdf`)."""
-    job = PdfJob(html, meta, tuple(stylesheets), chapters)
+    job = PdfJob(html, meta, tuple(stylesheets))
     content = render_pdf(job, project, pdf_name)
     target.write_bytes(content)
 
@@ -250,9 +242,8 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
     rendered = document.render(stylesheets=css, pdf_variant=PDF_VARIANT, font_config=_FONTS)
     base = project.templates.resolve().as_uri() + "/"
     names = pdf_name or job.pdf_name
-    rewrite_links(
-        rendered, lambda kind, target: _resolve_link(kind, target, base, job.chapters, names)
-    )
+    anchors = {name for page in rendered.pages for name in page.anchors}
+    rewrite_links(rendered, lambda kind, target: _resolve_link(kind, target, base, anchors, names))
     attachments: list[Any] = []
     meta = job.meta
     if meta is not None:
@@ -294,62 +285,64 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
 
 
 def attach(content: bytes, evidence: Sequence[Evidence], when: dt.datetime) -> bytes:
-    """The PDF `content` with `evidence` attached as PDF/A-3 associated files, written as
-    WeasyPrint writes its own (MIME type, MD5 checksum, size and dates; listed in the names
-    tree and the catalog's /AF), and saved with an identifier that is a digest of the result.
-
-    A brief carries the whole fact base, which changes with every edit; attaching it after
-    layout lets the layout of a brief whose page did not change come from the cache.
-    """
-    import hashlib
-    import io
-    import mimetypes
-
+    """The PDF `content` with `evidence` attached (see `add_evidence`), saved with an
+    identifier that is a digest of the result."""
     import pikepdf
 
     if not evidence:
         return content
-    stamp = pikepdf.String(when.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ"))
     with pikepdf.open(io.BytesIO(content)) as pdf:
-        if "/Names" not in pdf.Root:
-            pdf.Root.Names = pdf.make_indirect(pikepdf.Dictionary())
-        if "/EmbeddedFiles" not in pdf.Root.Names:
-            pdf.Root.Names.EmbeddedFiles = pikepdf.NameTree.new(pdf).obj
-        files = pikepdf.NameTree(pdf.Root.Names.EmbeddedFiles)
-        associated = pdf.Root.get("/AF")
-        if associated is None:
-            associated = pdf.Root.AF = pdf.make_indirect(pikepdf.Array())
-        for item in evidence:
-            data = item.content if item.content is not None else item.path.read_bytes()
-            mime = mimetypes.guess_type(item.name, strict=False)[0] or "application/octet-stream"
-            stream = pikepdf.Stream(pdf, data)
-            stream.Type = pikepdf.Name.EmbeddedFile
-            stream.Subtype = pikepdf.Name("/" + mime)
-            stream.Params = pikepdf.Dictionary(
-                CheckSum=pikepdf.String(hashlib.md5(data, usedforsecurity=False).digest()),
-                Size=len(data),
-                CreationDate=stamp,
-                ModDate=stamp,
-            )
-            spec = pdf.make_indirect(
-                pikepdf.Dictionary(
-                    Type=pikepdf.Name.Filespec,
-                    F=pikepdf.String(item.name),
-                    UF=pikepdf.String(item.name),
-                    EF=pikepdf.Dictionary(F=pdf.make_indirect(stream)),
-                    Desc=pikepdf.String(item.description),
-                    AFRelationship=pikepdf.Name("/" + item.relationship),
-                )
-            )
-            files[item.name] = spec
-            associated.append(spec)
+        add_evidence(pdf, evidence, when)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
     return out.getvalue()
 
 
-def finish(job: PdfJob, laid_out: bytes) -> bytes:
-    """The final PDF of `job` from its laid-out bytes: with its late attachments."""
-    if not job.late or job.meta is None:
-        return laid_out
-    return attach(laid_out, job.late, job.meta.date)
+def add_evidence(pdf: Any, evidence: Sequence[Evidence], when: dt.datetime) -> None:
+    """Attach `evidence` to the open pikepdf.Pdf `pdf` as PDF/A-3 associated files, written as
+    WeasyPrint writes its own (MIME type, MD5 checksum, size and dates; listed in the names
+    tree and the catalog's /AF).
+
+    Attached after layout, the fact base, which changes with every edit, does not make every
+    brief's layout new: the layout of a brief whose page did not change comes from the cache.
+    """
+    import hashlib
+    import mimetypes
+
+    import pikepdf
+
+    if not evidence:
+        return
+    stamp = pikepdf.String(when.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ"))
+    if "/Names" not in pdf.Root:
+        pdf.Root.Names = pdf.make_indirect(pikepdf.Dictionary())
+    if "/EmbeddedFiles" not in pdf.Root.Names:
+        pdf.Root.Names.EmbeddedFiles = pikepdf.NameTree.new(pdf).obj
+    files = pikepdf.NameTree(pdf.Root.Names.EmbeddedFiles)
+    associated = pdf.Root.get("/AF")
+    if associated is None:
+        associated = pdf.Root.AF = pdf.make_indirect(pikepdf.Array())
+    for item in evidence:
+        data = item.content if item.content is not None else item.path.read_bytes()
+        mime = mimetypes.guess_type(item.name, strict=False)[0] or "application/octet-stream"
+        stream = pikepdf.Stream(pdf, data)
+        stream.Type = pikepdf.Name.EmbeddedFile
+        stream.Subtype = pikepdf.Name("/" + mime)
+        stream.Params = pikepdf.Dictionary(
+            CheckSum=pikepdf.String(hashlib.md5(data, usedforsecurity=False).digest()),
+            Size=len(data),
+            CreationDate=stamp,
+            ModDate=stamp,
+        )
+        spec = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Filespec,
+                F=pikepdf.String(item.name),
+                UF=pikepdf.String(item.name),
+                EF=pikepdf.Dictionary(F=pdf.make_indirect(stream)),
+                Desc=pikepdf.String(item.description),
+                AFRelationship=pikepdf.Name("/" + item.relationship),
+            )
+        )
+        files[item.name] = spec
+        associated.append(spec)

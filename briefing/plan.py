@@ -31,6 +31,8 @@ RESERVED: dict[str, str] = {
     "book": "the briefing book",
     "contents": "the book's contents",
     "appendix": "the book's appendices",
+    "appendix-sources": "the book's sources appendix",
+    "appendix-method": "the book's method appendix",
     "source": "the book's source entries",
     "sources": "the book's sources appendix",
     "method": "the book's method appendix",

@@ -17,16 +17,16 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing.book import fact_evidence, source_evidence
+from briefing.book import METHOD, SOURCES, BookParts, fact_evidence, fill_numbers, source_evidence
 from briefing.cache import Environment, PdfCache
 from briefing.diagnostics import PublishError
-from briefing.layout import default_jobs, lay_out
+from briefing.layout import Binding, Laid, default_jobs, lay_out
 from briefing.model import FactBase
 from briefing.pdf import Evidence, PdfJob, brief_meta, build_date
-from briefing.plan import INDEX, Plan
+from briefing.plan import BOOK, INDEX, Plan
 from briefing.project import Project
 from briefing.render import Brief, template_dirs
 from briefing.verify import manifest_evidence
@@ -45,7 +45,7 @@ class Site:
     plan: Plan
     briefs: list[Brief]
     pages: dict[str, str]
-    book: str | None = None
+    book: BookParts | None = None
     book_evidence: tuple[Evidence, ...] = ()
     # When releasing: the index as the frozen copy in editions/N/ shows it (its links to the
     # other editions start from there).
@@ -60,9 +60,11 @@ class BuildResult:
     briefs: list[Brief]
     html: list[Path]
     pdf: list[Path]
-    # The PDFs (paths under build/) laid out by this build, and those taken from the cache.
+    # The PDFs (paths under build/) made by this build, those taken whole from the cache, and
+    # the parts it laid out (see layout.lay_out).
     rendered: tuple[str, ...] = ()
     reused: tuple[str, ...] = ()
+    laid_out: tuple[str, ...] = ()
 
 
 # Every staging folder (and the old tree being removed) starts with this, and nothing else
@@ -175,50 +177,72 @@ class _Writer:
         self.claim(relative).write_bytes(content)
 
 
-def brief_job(project: Project, site: Site, brief: Brief) -> PdfJob:
-    """What one brief's PDF/A-3 is made from: its page, carrying the source texts it cites."""
-    facts, plan = site.facts, site.plan
-    keywords = [brief.title] if brief.kind == "actor" else []
-    # The texts it cites, and the fact base with them: `briefing verify` checks a brief alone.
-    texts = source_evidence(facts, project.facts, brief.sources)
-    # The fact base and the manifest change with any edit: attached after layout, they do not
-    # make every brief's layout new (see pdf.attach).
-    late = fact_evidence(project.facts)
-    late.append(manifest_evidence(facts, texts + late, "brief", brief.slug))
-    meta = replace(brief_meta(facts.edition, brief.title, keywords), attachments=tuple(texts))
-    html = site.pages[plan.html(brief.slug)]
-    return PdfJob(html, meta, pdf_names=_pdf_names(plan), late=tuple(late))
+def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tuple[str, Binding]]]:
+    """Every part the site's PDFs are bound from, by name, and every PDF (by its path under
+    build/) as it is bound from them: a brief's PDF is its chapter of the book and the sources
+    it cites; the book is its cover, every chapter and its appendices."""
+    facts, plan, book = site.facts, site.plan, site.book
+    if not plan.pdf or book is None:
+        return {}, []
+    names = _pdf_names(plan)
+    when = build_date(facts.edition)
+    book_name = plan.pdf_name(BOOK)
+    parts: dict[str, PdfJob] = {}
+    outputs: list[tuple[str, Binding]] = []
+    for brief in site.briefs:
+        keywords = [brief.title] if brief.kind == "actor" else []
+        # The chapter comes first in the brief's PDF, so its metadata are the brief's.
+        meta = brief_meta(facts.edition, brief.title, keywords)
+        sources = f"{brief.slug}/sources"
+        parts[brief.slug] = PdfJob(book.chapters[brief.slug], meta, (), names)
+        parts[sources] = PdfJob(book.brief_sources[brief.slug], None, (), names)
+        # The texts it cites, and the fact base with them: `briefing verify` checks a brief
+        # alone. All are attached once it is bound, so an edit elsewhere in the fact base
+        # costs no new layout of it.
+        texts = source_evidence(facts, project.facts, brief.sources)
+        carried = [*texts, *fact_evidence(project.facts)]
+        carried.append(manifest_evidence(facts, carried, "brief", brief.slug))
+        binding = Binding((brief.slug, sources), when, evidence=tuple(carried), elsewhere=book_name)
+        outputs.append((plan.pdf_path(brief.slug), binding))
+    parts[SOURCES] = PdfJob(book.sources, None, (), names)
+    parts[METHOD] = PdfJob(book.method, None, (), names)
+    titles = [b.title for b in site.briefs if b.kind == "actor"]
+    cover = PdfJob(book.cover, brief_meta(facts.edition, "Briefing book", titles), (), names)
+    chapters = tuple(b.slug for b in site.briefs)
+    inside = tuple((plan.pdf_name(slug), slug) for slug in chapters)
+    binding = Binding((*chapters, SOURCES, METHOD), when, cover, site.book_evidence, inside=inside)
+    outputs.append((plan.book, binding))
+    return parts, outputs
 
 
-def book_job(site: Site, book: str) -> PdfJob:
-    """What the briefing book is made from: every brief in one PDF/A-3, with the evidence
-    attached and links between its chapters kept inside it."""
-    facts, plan = site.facts, site.plan
-    names = [b.title for b in site.briefs if b.kind == "actor"]
-    meta = replace(
-        brief_meta(facts.edition, "Briefing book", names), attachments=site.book_evidence
-    )
-    chapters = frozenset(b.slug for b in site.briefs)
-    return PdfJob(book, meta, chapters=chapters, pdf_names=_pdf_names(plan))
+def numbers_job(site: Site) -> Callable[[int], PdfJob]:
+    """The page numbers of a PDF of n pages, laid out alone (see briefing.bind)."""
+    numbers = site.book.numbers if site.book is not None else ""
+    return lambda pages: PdfJob(fill_numbers(numbers, pages), None, ())
 
 
 def _pdf_names(plan: Plan) -> tuple[tuple[str, str], ...]:
     return tuple((slug, plan.pdf_name(slug)) for slug in plan.slugs)
 
 
-def pdf_jobs(project: Project, site: Site) -> list[tuple[str, PdfJob]]:
-    """Every PDF the site has, by its path under build/."""
-    if not site.plan.pdf:
-        return []
-    jobs = [(site.plan.pdf_path(b.slug), brief_job(project, site, b)) for b in site.briefs]
-    if site.book is not None:
-        jobs.append((site.plan.book, book_job(site, site.book)))
-    return jobs
-
-
 def pdf_environment(project: Project) -> Environment:
     """What the PDFs of a build depend on beyond their own jobs (see cache.Environment)."""
     return Environment.of(template_dirs(project), font_subsetter())
+
+
+def lay_out_site(
+    project: Project,
+    site: Site,
+    cache: PdfCache | None,
+    workers: int,
+    only: Callable[[str], bool] = lambda relative: True,
+) -> Laid:
+    """The site's PDFs (those whose path under build/ passes `only`), from the cache or laid
+    out and bound."""
+    parts, outputs = pdf_parts(project, site)
+    chosen = [(relative, binding) for relative, binding in outputs if only(relative)]
+    environment = pdf_environment(project)
+    return lay_out(project, parts, chosen, numbers_job(site), environment, cache, workers)
 
 
 def publish(
@@ -253,13 +277,7 @@ def publish(
                 for relative, content in site.data.items():
                     writer.binary(relative, content)
                 store = PdfCache.for_project(project.root) if cache else None
-                laid = lay_out(
-                    project,
-                    pdf_jobs(project, site),
-                    pdf_environment(project),
-                    store,
-                    jobs or default_jobs(),
-                )
+                laid = lay_out_site(project, site, store, jobs or default_jobs())
                 for relative, content in laid.pdfs.items():
                     writer.binary(relative, content)
                 if store is not None:
@@ -280,4 +298,6 @@ def publish(
         ) from exc
     html_paths = [project.build / p for p in site.pages if p != INDEX]
     pdf_paths = [project.build / p for p in laid.pdfs]
-    return BuildResult(site.briefs, html_paths, pdf_paths, laid.rendered, laid.reused)
+    return BuildResult(
+        site.briefs, html_paths, pdf_paths, laid.rendered, laid.reused, laid.laid_out
+    )

@@ -169,9 +169,8 @@ class Site:
         """A PDF of the current version by its name under build/ (a brief's or the book's),
         rendered on first request, as the build writes it; None if there is no such PDF."""
         from briefing.book import evidence, render_book
-        from briefing.cache import PdfCache, pdf_key
-        from briefing.pdf import finish, render_pdf
-        from briefing.publish import book_job, brief_job, pdf_environment
+        from briefing.cache import PdfCache
+        from briefing.publish import lay_out_site
         from briefing.render import Renderer
         from briefing.verify import manifest_evidence
 
@@ -179,33 +178,25 @@ class Site:
         if snap.plan is None or snap.site is None:
             return None
         built = snap.site
-        slug = snap.plan.pdf_slug(name)
-        is_book = name == snap.plan.book
-        if slug is None and not is_book:
+        plan = dataclasses.replace(snap.plan, pdf=True)  # the preview's plan has no PDFs
+        if name not in plan.paths() or not name.endswith(".pdf"):
             return None
         with self._pdf_lock:
             cached = self._pdf_cache.get((snap.version, name))
             if cached is not None:
                 return cached
-            if is_book:
-                attached = evidence(built.facts, self.project.facts)
-                attached.append(manifest_evidence(built.facts, attached, "book"))
-                renderer = Renderer(built.facts, self.project, snap.texts)
-                book = render_book(renderer, built.briefs, attached)
-                site = dataclasses.replace(built, book_evidence=tuple(attached))
-                job = book_job(site, book)
-            else:
-                brief = next(b for b in built.briefs if b.slug == slug)
-                job = brief_job(self.project, built, brief)
-            # The build's own cache: a PDF the last build (or preview) laid out is not laid
-            # out again, and one laid out here serves the next build.
+            # The preview renders pages only; the book's parts (which the briefs' PDFs are
+            # bound from too) are rendered on the first request for a PDF.
+            attached = evidence(built.facts, self.project.facts)
+            attached.append(manifest_evidence(built.facts, attached, "book"))
+            renderer = Renderer(built.facts, self.project, snap.texts)
+            book = render_book(renderer, built.briefs, attached)
+            site = dataclasses.replace(built, plan=plan, book=book, book_evidence=tuple(attached))
+            # The build's own cache: what the last build (or preview) laid out is not laid
+            # out again, and what is laid out here serves the next build.
             store = PdfCache.for_project(self.project.root)
-            key = pdf_key(job, pdf_environment(self.project))
-            laid_out = store.get(key)
-            if laid_out is None:
-                laid_out = render_pdf(job, self.project)
-                store.put(key, laid_out)
-            data = finish(job, laid_out)
+            laid = lay_out_site(self.project, site, store, 1, lambda path: path == name)
+            data = laid.pdfs[name]
             self._pdf_cache[(snap.version, name)] = data
             return data
 
