@@ -258,7 +258,8 @@ def _paginate(book: Pdf, pagination: bytes, unnumbered: frozenset[int]) -> None:
             if index in unnumbered:
                 continue
             form = book.copy_foreign(numbers.pages[index].as_form_xobject())
-            name = page.add_resource(form, Name.XObject, prefix="Pn")
+            # A fixed name (pikepdf would draw a random one): the same parts, the same bytes.
+            name = page.add_resource(form, Name.XObject, Name("/BriefingPageNumber"))
             # The page's own drawing is closed off in q … Q first, so that whatever state it
             # leaves cannot move or recolour the number.
             page.contents_add(pikepdf.Stream(book, b"q\n"), prepend=True)

@@ -100,7 +100,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     report(checked.problems, project=project)
     elapsed = time.perf_counter() - started
     laid = (
-        f"; {len(result.rendered)} PDFs laid out, {len(result.reused)} unchanged (cached)"
+        f"; {len(result.rendered)} PDFs made from {len(result.laid_out)} new layouts, "
+        f"{len(result.reused)} unchanged (cached)"
         if result.pdf
         else ""
     )

@@ -319,9 +319,9 @@ def add_evidence(pdf: Any, evidence: Sequence[Evidence], when: dt.datetime) -> N
     if "/EmbeddedFiles" not in pdf.Root.Names:
         pdf.Root.Names.EmbeddedFiles = pikepdf.NameTree.new(pdf).obj
     files = pikepdf.NameTree(pdf.Root.Names.EmbeddedFiles)
-    associated = pdf.Root.get("/AF")
-    if associated is None:
-        associated = pdf.Root.AF = pdf.make_indirect(pikepdf.Array())
+    if "/AF" not in pdf.Root:
+        pdf.Root.AF = pikepdf.Array()  # direct in the catalog, as WeasyPrint writes it
+    associated = pdf.Root.AF
     for item in evidence:
         data = item.content if item.content is not None else item.path.read_bytes()
         mime = mimetypes.guess_type(item.name, strict=False)[0] or "application/octet-stream"

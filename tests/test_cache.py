@@ -43,7 +43,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_build_with_nothing_changed_lays_out_nothing(built: Path) -> None:
     before = pdf_bytes(built)
     result, _ = build(Project.at(built), jobs=1)
-    assert result.rendered == ()
+    assert result.rendered == () and result.laid_out == ()
     assert sorted(result.reused) == sorted(before)
     assert pdf_bytes(built) == before
 
@@ -56,10 +56,11 @@ def test_one_edit_lays_out_only_the_pdfs_that_show_it(tmp_path: Path) -> None:
     text = actor.read_text(encoding="utf-8")
     actor.write_text(text.replace("Backs a clear invitation.", "Backs an invitation."), "utf-8")
     result, _ = build(project, jobs=1)
-    # Norland's brief shows the summary, and the book and the overview carry it; the Baltic
-    # Council's brief does not, and is not laid out again.
-    assert "pdf/aa-ed1.pdf" in result.rendered and "pdf/book-ed1.pdf" in result.rendered
-    assert "pdf/bb-ed1.pdf" in result.reused
+    # Norland's chapter shows the summary, and is laid out again; the Baltic Council's does not,
+    # and is not (its PDF is bound again all the same: it carries the edited fact base).
+    assert "aa" in result.laid_out and "pdf/book-ed1.pdf" in result.rendered
+    assert "bb" not in result.laid_out and "bb/sources" not in result.laid_out
+    assert "pdf/bb-ed1.pdf" in result.rendered
     incremental = pdf_bytes(root)
     # Byte for byte what a build from nothing writes.
     build(project, jobs=1, cache=False)
@@ -134,9 +135,9 @@ def test_a_killed_build_leaves_the_cache_sound(tmp_path: Path) -> None:
         assert content is not None and content.startswith(b"%PDF-"), entry
     # The next build uses them, and writes what a clean build writes.
     result, _ = build(Project.at(root), jobs=1)
-    assert result.reused
     cached = pdf_bytes(root)
-    build(Project.at(root), jobs=1, cache=False)
+    clean, _ = build(Project.at(root), jobs=1, cache=False)
+    assert len(result.laid_out) < len(clean.laid_out), "the layouts it left were used"
     assert pdf_bytes(root) == cached
 
 
@@ -166,7 +167,7 @@ def test_a_worker_that_dies_is_a_clear_error(
     project = Project.at(make_project(tmp_path / "project"))
     environment = Environment("test")
     with pytest.raises(PublishError, match=r"died \(out of memory\?\).*--jobs 1"):
-        layout.lay_out(project, jobs, environment, None, workers=2)
+        layout.lay_out_jobs(project, jobs, environment, None, workers=2)
 
 
 def test_a_cache_that_cannot_be_changed_costs_only_speed(
