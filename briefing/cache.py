@@ -120,6 +120,7 @@ def pdf_key(job: PdfJob, environment: Environment) -> str:
     meta = job.meta
     described = {
         "stylesheets": job.stylesheets,
+        "tagged": job.tagged,
         "pdf_names": sorted(job.pdf_names),
         "meta": None
         if meta is None

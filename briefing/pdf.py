@@ -167,6 +167,9 @@ class PdfJob:
     meta: PdfMeta | None = None
     stylesheets: tuple[str, ...] = ("print.css",)
     pdf_names: tuple[tuple[str, str], ...] = ()
+    # An untagged layout (no PDF/A) is only ever drawn inside another, tagged, document: the
+    # page numbers of briefing.bind, which mark it as an artifact as a whole.
+    tagged: bool = True
 
     def pdf_name(self, slug: str) -> str:
         return dict(self.pdf_names).get(slug, _plain_pdf_name(slug))
@@ -239,7 +242,8 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
         media_type="print",
     )
     css = [_stylesheet(template_file(project, name), fetcher, roots) for name in job.stylesheets]
-    rendered = document.render(stylesheets=css, pdf_variant=PDF_VARIANT, font_config=_FONTS)
+    variant = PDF_VARIANT if job.tagged else None
+    rendered = document.render(stylesheets=css, pdf_variant=variant, font_config=_FONTS)
     base = project.templates.resolve().as_uri() + "/"
     names = pdf_name or job.pdf_name
     anchors = {name for page in rendered.pages for name in page.anchors}
@@ -274,7 +278,7 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
                 )
             )
     content = rendered.write_pdf(
-        pdf_variant=PDF_VARIANT,
+        pdf_variant=variant,
         attachments=attachments,
         # A digest of the content as identifier: the same document gets the same /ID.
         pdf_identifier=True,

@@ -249,4 +249,4 @@ def test_the_book_prints_each_pinned_digest(mini: Project) -> None:
     checked, facts, plan = checked_facts(mini)
     site = render_site(facts, mini, plan, checked.texts, with_data=False)
     digest = hashlib.sha256((mini.sources / "harbour.txt").read_bytes()).hexdigest()
-    assert site.book is not None and digest in site.book
+    assert site.book is not None and digest in site.book.sources
