@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import shutil
 import stat
 import subprocess
@@ -163,10 +164,12 @@ def test_bytes_appended_after_signing(
 def test_a_signed_byte_changed_breaks_the_signature(
     desk: Desk, signed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # One byte inside the first stream (the colour profile PDF/A asks for): the file still
+    # One byte inside the colour profile PDF/A asks for (its stream): the file still
     # reads, and what the signature covers is no longer what was signed.
     data = bytearray(signed.read_bytes())
-    at = data.index(b"stream\n") + len(b"stream\n") + 100
+    profile = re.search(rb"/N 3\b", data)
+    assert profile is not None
+    at = data.index(b"stream\n", profile.end()) + len(b"stream\n") + 100
     data[at] ^= 0x01
     copy = tmp_path / "changed.pdf"
     copy.write_bytes(bytes(data))

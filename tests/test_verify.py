@@ -176,7 +176,8 @@ def test_a_quote_swapped_for_other_true_words_is_caught_in_the_notes(
     code, out, _ = run(capsys, str(copy))
     assert code == 1, out
     assert "FAILED: 1 problem" in out
-    assert "a passage printed on page 1 is not a passage the facts cite" in out
+    # Page 2: a brief's passages are printed after its chapter, with its sources.
+    assert "a passage printed on page 2 is not a passage the facts cite" in out
     assert "printed: Southland's premier, Ada Quill, said on Tuesday" in out
 
 
