@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from briefing.model import FACT_GROUPS, FactBase, Source
 from briefing.pdf import Evidence
-from briefing.render import Brief, Renderer, stylesheet
+from briefing.render import Brief, Renderer
 
 
 @dataclass
@@ -228,10 +228,9 @@ def render_book(
     embedded in the book, for the method appendix to name.
     """
     entries = source_entries(renderer.facts, briefs)
-    book_css = stylesheet(renderer.project, "book.css")
 
     def part(name: str, **extra: object) -> str:
-        return renderer.render("book/part.html", part=name, book_css=book_css, **extra)
+        return renderer.render("book/part.html", part=name, **extra)
 
     return BookParts(
         cover=part("cover", chapters=briefs, pages=_PageHoles()),
@@ -247,9 +246,7 @@ def render_book(
             )
             for brief in briefs
         },
-        numbers=renderer.render(
-            "book/numbers.html", pages=_PageHoles()["pages"], book_css=book_css
-        ),
+        numbers=renderer.render("book/numbers.html", pages=_PageHoles()["pages"]),
     )
 
 

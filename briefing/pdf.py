@@ -21,6 +21,10 @@ from briefing.project import Project
 from briefing.weasy import associate_once, guarded_fetcher, rewrite_links
 
 PDF_VARIANT = "pdf/a-3a"
+# The styles of every PDF, given to WeasyPrint as stylesheets rather than inlined in each
+# document, so that a process parses them once for all it lays out (see `_stylesheet`); book.css
+# after brief.css, so that its rules win.
+STYLESHEETS = ("brief.css", "book.css")
 
 Relationship = Literal["Source", "Data", "Supplement", "Alternative", "Unspecified"]
 
@@ -165,7 +169,7 @@ class PdfJob:
 
     html: str
     meta: PdfMeta | None = None
-    stylesheets: tuple[str, ...] = ("print.css",)
+    stylesheets: tuple[str, ...] = STYLESHEETS
     pdf_names: tuple[tuple[str, str], ...] = ()
     # An untagged layout (no PDF/A) is only ever drawn inside another, tagged, document: the
     # page numbers of briefing.bind, which mark it as an artifact as a whole.
@@ -180,7 +184,7 @@ def write_pdf(
     target: Path,
     project: Project,
     meta: PdfMeta | None = None,
-    stylesheets: Sequence[str] = ("print.css",),
+    stylesheets: Sequence[str] = STYLESHEETS,
     pdf_name: PdfName = _plain_pdf_name,
 ) -> None:
     """Render one HTML document to a PDF/A-3 file at `target` (see `render_pdf`)."""

@@ -20,12 +20,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing.book import METHOD, SOURCES, BookParts, fact_evidence, fill_numbers, source_evidence
+from briefing.book import (
+    METHOD,
+    SOURCES,
+    BookParts,
+    fact_evidence,
+    fill_numbers,
+    source_evidence,
+)
 from briefing.cache import Environment, PdfCache
 from briefing.diagnostics import PublishError
 from briefing.layout import Binding, Laid, default_jobs, lay_out
 from briefing.model import FactBase
-from briefing.pdf import Evidence, PdfJob, brief_meta, build_date
+from briefing.pdf import STYLESHEETS, Evidence, PdfJob, brief_meta, build_date
 from briefing.plan import BOOK, INDEX, Plan
 from briefing.project import Project
 from briefing.render import Brief, template_dirs
@@ -194,8 +201,8 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         # The chapter comes first in the brief's PDF, so its metadata are the brief's.
         meta = brief_meta(facts.edition, brief.title, keywords)
         sources = f"{brief.slug}/sources"
-        parts[brief.slug] = PdfJob(book.chapters[brief.slug], meta, (), names)
-        parts[sources] = PdfJob(book.brief_sources[brief.slug], None, (), names)
+        parts[brief.slug] = PdfJob(book.chapters[brief.slug], meta, STYLESHEETS, names)
+        parts[sources] = PdfJob(book.brief_sources[brief.slug], None, STYLESHEETS, names)
         # The texts it cites, and the fact base with them: `briefing verify` checks a brief
         # alone. All are attached once it is bound, so an edit elsewhere in the fact base
         # costs no new layout of it.
@@ -204,10 +211,11 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         carried.append(manifest_evidence(facts, carried, "brief", brief.slug))
         binding = Binding((brief.slug, sources), when, evidence=tuple(carried), elsewhere=book_name)
         outputs.append((plan.pdf_path(brief.slug), binding))
-    parts[SOURCES] = PdfJob(book.sources, None, (), names)
-    parts[METHOD] = PdfJob(book.method, None, (), names)
+    parts[SOURCES] = PdfJob(book.sources, None, STYLESHEETS, names)
+    parts[METHOD] = PdfJob(book.method, None, STYLESHEETS, names)
     titles = [b.title for b in site.briefs if b.kind == "actor"]
-    cover = PdfJob(book.cover, brief_meta(facts.edition, "Briefing book", titles), (), names)
+    meta = brief_meta(facts.edition, "Briefing book", titles)
+    cover = PdfJob(book.cover, meta, STYLESHEETS, names)
     chapters = tuple(b.slug for b in site.briefs)
     inside = tuple((plan.pdf_name(slug), slug) for slug in chapters)
     binding = Binding((*chapters, SOURCES, METHOD), when, cover, site.book_evidence, inside=inside)
@@ -218,7 +226,7 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
 def numbers_job(site: Site) -> Callable[[int], PdfJob]:
     """The page numbers of a PDF of n pages, laid out alone (see briefing.bind)."""
     numbers = site.book.numbers if site.book is not None else ""
-    return lambda pages: PdfJob(fill_numbers(numbers, pages), None, (), tagged=False)
+    return lambda pages: PdfJob(fill_numbers(numbers, pages), None, ("book.css",), tagged=False)
 
 
 def _pdf_names(plan: Plan) -> tuple[tuple[str, str], ...]:
