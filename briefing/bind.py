@@ -117,7 +117,11 @@ def bind(
         out = io.BytesIO()
         # The identifier is a digest of the content, as WeasyPrint makes it: same parts, same
         # bytes, same /ID.
-        book.save(out, deterministic_id=True)
+        # The many small objects a structure tree is made of go into compressed object streams:
+        # written one by one, they double the file.
+        book.save(
+            out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+        )
     return out.getvalue()
 
 

@@ -292,20 +292,6 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
     return content
 
 
-def attach(content: bytes, evidence: Sequence[Evidence], when: dt.datetime) -> bytes:
-    """The PDF `content` with `evidence` attached (see `add_evidence`), saved with an
-    identifier that is a digest of the result."""
-    import pikepdf
-
-    if not evidence:
-        return content
-    with pikepdf.open(io.BytesIO(content)) as pdf:
-        add_evidence(pdf, evidence, when)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-    return out.getvalue()
-
-
 def add_evidence(pdf: Any, evidence: Sequence[Evidence], when: dt.datetime) -> None:
     """Attach `evidence` to the open pikepdf.Pdf `pdf` as PDF/A-3 associated files, written as
     WeasyPrint writes its own (MIME type, MD5 checksum, size and dates; listed in the names
