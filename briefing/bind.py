@@ -119,9 +119,7 @@ def bind(
         # bytes, same /ID.
         # The many small objects a structure tree is made of go into compressed object streams:
         # written one by one, they double the file.
-        book.save(
-            out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
-        )
+        book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 
@@ -262,6 +260,11 @@ def _paginate(book: Pdf, pagination: bytes, unnumbered: frozenset[int]) -> None:
             if index in unnumbered:
                 continue
             form = book.copy_foreign(numbers.pages[index].as_form_xobject())
+            # The pages of a part share one resource dictionary: each gets its own, or every
+            # page would show the number given last.
+            resources = Dictionary(dict(page.obj.get("/Resources", Dictionary()).items()))
+            resources.XObject = Dictionary(dict(resources.get("/XObject", Dictionary()).items()))
+            page.obj.Resources = resources
             # A fixed name (pikepdf would draw a random one): the same parts, the same bytes.
             name = page.add_resource(form, Name.XObject, Name("/BriefingPageNumber"))
             # The page's own drawing is closed off in q … Q first, so that whatever state it
