@@ -20,7 +20,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
@@ -130,46 +130,46 @@ def lay_out(
     reused = tuple(pdfs)
     todo = [(relative, binding) for relative, binding in outputs if relative not in pdfs]
     needed = list(dict.fromkeys(name for _, binding in todo for name in binding.parts))
-    laid, laid_out = _lay_out_jobs(
-        project, [(name, parts[name]) for name in needed], keys, cache, workers
-    )
-    counts = {name: page_count(content) for name, content in laid.items()}
-    # Then what depends on where each part falls: covers and page numbers. A cover is one page
-    # by design; one that runs longer is laid out again with the numbers that follow from it.
-    covers: dict[str, bytes] = {}
-    for cover_pages in (1, 2, 3):
-        jobs = {
-            f"cover of {relative}": _cover(binding, counts, cover_pages)
-            for relative, binding in todo
-            if binding.cover is not None and relative not in covers
-        }
-        more, done = _lay_out_jobs(
-            project, list(jobs.items()), _keys(jobs, environment), cache, workers
-        )
-        laid_out += done
-        for relative, _ in todo:
-            content = more.get(f"cover of {relative}")
-            if content is not None and (page_count(content) == cover_pages or cover_pages == 3):
-                covers[relative] = content
-        if all(binding.cover is None or relative in covers for relative, binding in todo):
-            break
-    totals = {
-        relative: sum(counts[name] for name in binding.parts)
-        + (page_count(covers[relative]) if relative in covers else 0)
-        for relative, binding in todo
-    }
-    number_jobs = {f"{total} page numbers": numbers(total) for total in set(totals.values())}
-    numbered, done = _lay_out_jobs(
-        project, list(number_jobs.items()), _keys(number_jobs, environment), cache, workers
-    )
-    laid_out += done
+    with _Layouts(project, environment, cache, workers) as layouts:
+        laid = layouts.run({name: parts[name] for name in needed})
+        counts = {name: page_count(content) for name, content in laid.items()}
+        # Then what depends on where each part falls: covers and page numbers, in one round. A
+        # cover is one page by design; one that runs longer is laid out again, with its PDF's
+        # page numbers, once its length is known.
+        cover_pages = {relative: 1 for relative, binding in todo if binding.cover is not None}
+        covers: dict[str, bytes] = {}
+        numbered: dict[int, bytes] = {}
+        while True:
+            totals = {
+                relative: sum(counts[name] for name in binding.parts) + cover_pages.get(relative, 0)
+                for relative, binding in todo
+            }
+            jobs = {
+                relative: _cover(binding, counts, cover_pages[relative])
+                for relative, binding in todo
+                if relative in cover_pages and relative not in covers
+            }
+            wanted = {total for total in totals.values() if total not in numbered}
+            more = layouts.run(
+                {**jobs, **{f"{total} page numbers": numbers(total) for total in wanted}}
+            )
+            numbered |= {total: more[f"{total} page numbers"] for total in wanted}
+            longer = False
+            for relative in jobs:
+                pages = page_count(more[relative])
+                if pages != cover_pages[relative] and cover_pages[relative] < MAX_COVER_PAGES:
+                    cover_pages[relative] = pages
+                    longer = True
+                else:
+                    covers[relative] = more[relative]
+            if not longer:
+                break
     for relative, binding in todo:
         front = [covers[relative]] if relative in covers else []
-        cover_pages = page_count(front[0]) if front else 0
         content = bind(
             [*front, *(laid[name] for name in binding.parts)],
-            numbered[f"{totals[relative]} page numbers"],
-            unnumbered=frozenset(range(cover_pages)),
+            numbered[totals[relative]],
+            unnumbered=frozenset(range(cover_pages.get(relative, 0))),
             inside=dict(binding.inside),
             elsewhere=binding.elsewhere,
             evidence=binding.evidence,
@@ -179,7 +179,11 @@ def lay_out(
         if cache is not None:
             cache.put(finals[relative], content)
     ordered = {relative: pdfs[relative] for relative, _ in outputs}
-    return Laid(ordered, tuple(relative for relative, _ in todo), reused, laid_out)
+    return Laid(ordered, tuple(relative for relative, _ in todo), reused, layouts.laid_out)
+
+
+# A cover longer than this is left so (its page numbers would never settle otherwise).
+MAX_COVER_PAGES = 3
 
 
 def _bound_key(
@@ -209,10 +213,6 @@ def _cover(binding: Binding, counts: Mapping[str, int], cover_pages: int) -> Pdf
     return replace(binding.cover, html=fill_pages(binding.cover.html, first))
 
 
-def _keys(jobs: Mapping[str, PdfJob], environment: Environment) -> dict[str, str]:
-    return {name: pdf_key(job, environment) for name, job in jobs.items()}
-
-
 def lay_out_jobs(
     project: Project,
     jobs: Sequence[tuple[str, PdfJob]],
@@ -221,47 +221,71 @@ def lay_out_jobs(
     workers: int,
 ) -> dict[str, bytes]:
     """Every job's layout by its name: from `cache` when there, else laid out."""
-    laid, _ = _lay_out_jobs(project, jobs, _keys(dict(jobs), environment), cache, workers)
-    return laid
+    with _Layouts(project, environment, cache, workers) as layouts:
+        return layouts.run(dict(jobs))
 
 
-def _lay_out_jobs(
-    project: Project,
-    jobs: Sequence[tuple[str, PdfJob]],
-    keys: Mapping[str, str],
-    cache: PdfCache | None,
-    workers: int,
-) -> tuple[dict[str, bytes], tuple[str, ...]]:
-    """The layouts of `jobs` by name, and the names of those laid out now (not in `cache`)."""
-    laid: dict[str, bytes] = {}
-    missing: list[tuple[str, PdfJob]] = []
-    for name, job in jobs:
-        found = cache.get(keys[name]) if cache is not None else None
-        if found is not None:
-            laid[name] = found
+class _Layouts:
+    """Lays out jobs, round after round, in one pool of worker processes started on the first
+    round with more than one job to lay out (their fonts and stylesheets, once loaded, serve
+    every later round); jobs whose key is in the cache are not laid out."""
+
+    def __init__(
+        self,
+        project: Project,
+        environment: Environment,
+        cache: PdfCache | None,
+        workers: int,
+    ) -> None:
+        self.project = project
+        self.environment = environment
+        self.cache = cache
+        self.workers = workers
+        self.laid_out: tuple[str, ...] = ()
+        self._stack = contextlib.ExitStack()
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Layouts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    def run(self, jobs: Mapping[str, PdfJob]) -> dict[str, bytes]:
+        """The layout of every job, by name."""
+        keys = {name: pdf_key(job, self.environment) for name, job in jobs.items()}
+        laid: dict[str, bytes] = {}
+        missing: list[tuple[str, PdfJob]] = []
+        for name, job in jobs.items():
+            found = self.cache.get(keys[name]) if self.cache is not None else None
+            if found is not None:
+                laid[name] = found
+            else:
+                missing.append((name, job))
+        # Longest first: the longest part must not be left to the end.
+        missing.sort(key=lambda item: len(item[1].html), reverse=True)
+        if self._executor is None and self.workers > 1 and len(missing) > 1:
+            self._executor = self._stack.enter_context(_pool(self.workers))
+        if self._executor is None:
+            for name, job in missing:
+                laid[name] = self._keep(keys[name], render_pdf(job, self.project))
         else:
-            missing.append((name, job))
-    # Longest first: the longest part must not be left to the end.
-    missing.sort(key=lambda item: len(item[1].html), reverse=True)
-    workers = min(workers, len(missing))
-    if workers <= 1:
-        for name, job in missing:
-            laid[name] = render_pdf(job, project)
-            if cache is not None:
-                cache.put(keys[name], laid[name])
-    else:
-        with _pool(workers) as executor:
-            futures: list[tuple[str, Future[bytes]]] = [
-                (name, executor.submit(render_pdf, job, project)) for name, job in missing
+            futures = [
+                (name, self._executor.submit(render_pdf, job, self.project))
+                for name, job in missing
             ]
             for name, future in futures:
                 try:
-                    laid[name] = future.result()
+                    laid[name] = self._keep(keys[name], future.result())
                 except BrokenProcessPool:
                     raise PublishError(
                         f"a process laying out {name} died (out of memory?); "
                         "build again with fewer processes, e.g. --jobs 1"
                     ) from None
-                if cache is not None:
-                    cache.put(keys[name], laid[name])
-    return laid, tuple(name for name, _ in missing)
+        self.laid_out += tuple(name for name, _ in missing)
+        return laid
+
+    def _keep(self, key: str, content: bytes) -> bytes:
+        if self.cache is not None:
+            self.cache.put(key, content)
+        return content

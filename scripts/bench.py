@@ -78,26 +78,49 @@ def run(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[floa
 
 
 def bare_weasyprint(root: Path) -> float:
-    """Seconds WeasyPrint alone takes to lay out the build's final documents once each."""
+    """Seconds WeasyPrint alone takes to lay out the documents the build lays out, once each:
+    every part the PDFs are bound from (briefing.layout), then the book's cover and the page
+    numbers of every PDF; each with its stylesheets parsed anew, as WeasyPrint does alone."""
     probe = f"""
 import time, sys
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 import weasyprint
+from briefing.book import fill_pages
 from briefing.build import checked_facts, render_site
 from briefing.editions import past
 from briefing.project import Project
-from briefing.publish import pdf_jobs
+from briefing.publish import numbers_job, pdf_parts
 from briefing.render import template_file
 project = Project.at(Path({str(root)!r}))
 checked, facts, plan = checked_facts(project)
 site = render_site(facts, project, plan, checked.texts, past(project, facts))
-jobs = pdf_jobs(project, site)
-t = time.perf_counter()
-for _, job in jobs:
+parts, outputs = pdf_parts(project, site)
+numbers = numbers_job(site)
+
+def lay_out(job):
     css = [weasyprint.CSS(filename=str(template_file(project, n))) for n in job.stylesheets]
-    weasyprint.HTML(string=job.html, base_url=str(project.templates) + "/").write_pdf(
-        stylesheets=css, pdf_variant="pdf/a-3a")
+    variant = "pdf/a-3a" if job.tagged else None
+    document = weasyprint.HTML(string=job.html, base_url=str(project.templates) + "/").render(
+        stylesheets=css, pdf_variant=variant)
+    document.write_pdf(pdf_variant=variant)
+    return len(document.pages)
+
+t = time.perf_counter()
+counts = {{name: lay_out(job) for name, job in parts.items()}}
+totals = set()
+for _, binding in outputs:
+    total = sum(counts[name] for name in binding.parts)
+    if binding.cover is not None:
+        first, page = {{}}, 2
+        for name in binding.parts:
+            first[name] = page
+            page += counts[name]
+        cover = binding.cover
+        total += lay_out(type(cover)(fill_pages(cover.html, first), cover.meta, cover.stylesheets))
+    totals.add(total)
+for total in totals:
+    lay_out(numbers(total))
 print(time.perf_counter() - t)
 """
     out = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True, check=True)
