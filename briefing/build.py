@@ -21,6 +21,7 @@ import jinja2
 
 from briefing import schema
 from briefing.book import evidence, render_book
+from briefing.cache import PdfCache, inputs_key, pack, unpack
 from briefing.check import Checked, check_project
 from briefing.data import export
 from briefing.diagnostics import FactBaseError, TemplateError, errors
@@ -52,6 +53,7 @@ def render_site(
     *,
     releasing: bool = False,
     with_data: bool = True,
+    cache: PdfCache | None = None,
 ) -> Site:
     """Every page of the build as HTML, each brief rendered once; the book too with PDFs; and
     with the checked source `texts`, the data files (the live preview goes without them).
@@ -60,9 +62,10 @@ def render_site(
     last (the overview opens with it). `releasing` lists this edition among the released
     ones and renders the index for its frozen copy too (Site.edition_index).
 
-    A template mistake becomes a TemplateError located at templates/FILE:LINE.
+    A template mistake becomes a TemplateError located at templates/FILE:LINE. The data files
+    come from `cache` when the fact base and the code are as they were.
     """
-    data = export(facts, texts) if texts is not None and with_data else {}
+    data = exported(project, facts, texts, cache) if texts is not None and with_data else {}
     try:
         compiled_day(facts.edition)  # the pages print it: a bad SOURCE_DATE_EPOCH stops here
     except ValueError as exc:
@@ -90,6 +93,25 @@ def render_site(
     return Site(facts, plan, briefs, pages, book, tuple(attached), edition_index, data)
 
 
+def exported(
+    project: Project,
+    facts: FactBase,
+    texts: Mapping[str, NormalText],
+    cache: PdfCache | None,
+) -> dict[str, bytes]:
+    """The data files of build/data/ (data.export), from `cache` when facts/ and our code are
+    byte for byte as they were: a build with nothing changed need not write the database."""
+    if cache is None:
+        return export(facts, texts)
+    key = inputs_key("data", project.facts)
+    entry = cache.get(key)
+    files = unpack(entry) if entry is not None else None
+    if files is None:
+        files = export(facts, texts)
+        cache.put(key, pack(files))
+    return files
+
+
 def refresh_schema(project: Project, checked: Checked) -> list[Path]:
     """Bring the editors' schema/ in line with the vocabulary, where the project keeps one:
     a word added to facts/vocabulary.yaml is offered by the editor after the next build."""
@@ -107,7 +129,8 @@ def build(
     out in `jobs` processes, and taken from the cache when unchanged (see publish)."""
     checked, facts, plan = checked_facts(project, pdf=pdf)
     history = past(project, facts)
-    site = render_site(facts, project, plan, checked.texts, history)
+    store = PdfCache.for_project(project.root) if cache else None
+    site = render_site(facts, project, plan, checked.texts, history, cache=store)
     result = publish(project, site, jobs=jobs, cache=cache)
     refresh_schema(project, checked)
     return result, _with_warnings(checked, history)

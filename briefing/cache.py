@@ -161,6 +161,31 @@ def bound_key(described: object, environment: Environment) -> str:
     return digest.hexdigest()
 
 
+def inputs_key(kind: str, folder: Path) -> str:
+    """A key for what is made from the files under `folder` by our code alone (the data files
+    of build/data/ from facts/): a digest of those files, their names, and the code."""
+    files = [(p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file()]
+    package = Path(__file__).parent
+    digest = hashlib.sha256(kind.encode() + b"\0")
+    digest.update(_digest_files((p.name, p) for p in package.glob("*.py")).encode())
+    digest.update(_digest_files(files).encode())
+    return digest.hexdigest()
+
+
+def pack(files: dict[str, bytes]) -> bytes:
+    """Several files as one cache entry (see `unpack`)."""
+    return json.dumps({name: content.decode("latin-1") for name, content in files.items()}).encode()
+
+
+def unpack(entry: bytes) -> dict[str, bytes] | None:
+    """The files `pack` made one entry of; None for anything else."""
+    try:
+        files = json.loads(entry)
+        return {str(name): str(text).encode("latin-1") for name, text in files.items()}
+    except (ValueError, AttributeError, UnicodeError):
+        return None
+
+
 class PdfCache:
     """Laid-out PDFs by key, in one folder, bounded to `limit` bytes."""
 

@@ -24,7 +24,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
-from briefing.bind import bind, page_count
 from briefing.book import fill_pages
 from briefing.cache import Environment, PdfCache, bound_key, evidence_digest, pdf_key
 from briefing.diagnostics import PublishError
@@ -129,6 +128,11 @@ def lay_out(
             pdfs[relative] = found
     reused = tuple(pdfs)
     todo = [(relative, binding) for relative, binding in outputs if relative not in pdfs]
+    if not todo:
+        return Laid({relative: pdfs[relative] for relative, _ in outputs}, (), reused)
+    # Imported here: a build that finds every PDF in the cache need not load pikepdf.
+    from briefing.bind import bind, page_count
+
     needed = list(dict.fromkeys(name for _, binding in todo for name in binding.parts))
     with _Layouts(project, environment, cache, workers) as layouts:
         laid = layouts.run({name: parts[name] for name in needed})
