@@ -93,6 +93,9 @@ def render_site(
     return Site(facts, plan, briefs, pages, book, tuple(attached), edition_index, data)
 
 
+DATA_CACHE_MB = 64
+
+
 def exported(
     project: Project,
     facts: FactBase,
@@ -109,6 +112,7 @@ def exported(
     if files is None:
         files = export(facts, texts)
         cache.put(key, pack(files))
+        cache.prune()
     return files
 
 
@@ -129,8 +133,9 @@ def build(
     out in `jobs` processes, and taken from the cache when unchanged (see publish)."""
     checked, facts, plan = checked_facts(project, pdf=pdf)
     history = past(project, facts)
-    store = PdfCache.for_project(project.root) if cache else None
-    site = render_site(facts, project, plan, checked.texts, history, cache=store)
+    # The data files have a cache of their own: the PDF cache holds PDFs only.
+    store = PdfCache(project.root / ".cache" / "briefing-data", DATA_CACHE_MB << 20)
+    site = render_site(facts, project, plan, checked.texts, history, cache=store if cache else None)
     result = publish(project, site, jobs=jobs, cache=cache)
     refresh_schema(project, checked)
     return result, _with_warnings(checked, history)

@@ -28,6 +28,13 @@ def pdf_bytes(root: Path) -> dict[str, str]:
     }
 
 
+def data_bytes(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root / "build").as_posix(): p.read_bytes()
+        for p in sorted((root / "build/data").glob("*"))
+    }
+
+
 def entries(root: Path) -> list[Path]:
     return sorted((root / ".cache/briefing").glob(f"*/*{SUFFIX}"))
 
@@ -62,9 +69,12 @@ def test_one_edit_lays_out_only_the_pdfs_that_show_it(tmp_path: Path) -> None:
     assert "bb" not in result.laid_out and "bb/sources" not in result.laid_out
     assert "pdf/bb-ed1.pdf" in result.rendered
     incremental = pdf_bytes(root)
-    # Byte for byte what a build from nothing writes.
+    data = data_bytes(root)
+    # Byte for byte what a build from nothing writes, data files included (they have a cache
+    # of their own, keyed by the fact base).
     build(project, jobs=1, cache=False)
     assert pdf_bytes(root) == incremental
+    assert data_bytes(root) == data and "data/facts.sqlite" in data
 
 
 def test_parallel_layout_writes_the_same_bytes(tmp_path: Path) -> None:
