@@ -48,9 +48,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_build_with_nothing_changed_lays_out_nothing(built: Path) -> None:
-    before = pdf_bytes(built)
+    before, data = pdf_bytes(built), data_bytes(built)
     result, _ = build(Project.at(built), jobs=1)
     assert result.rendered == () and result.laid_out == ()
+    assert data_bytes(built) == data  # from the data files' own cache
     assert sorted(result.reused) == sorted(before)
     assert pdf_bytes(built) == before
 
