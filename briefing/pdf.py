@@ -7,6 +7,7 @@ SOURCE_DATE_EPOCH or the edition's as-of date, and its identifier is a digest of
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import io
 import os
@@ -196,7 +197,8 @@ def write_pdf(
 # One per process: WeasyPrint's font configuration and the parsed stylesheets are reused by
 # every document the process renders (a build renders one per brief, and the book).
 _FONTS: Any = None
-_STYLESHEETS: dict[tuple[str, int, int, tuple[str, ...]], Any] = {}
+_STYLESHEETS: dict[tuple[str, tuple[tuple[str, int, int], ...]], Any] = {}
+MAX_STYLESHEETS = 16
 
 
 def _release_fonts() -> None:
@@ -205,8 +207,21 @@ def _release_fonts() -> None:
     _FONTS = None
 
 
+def _stamp(roots: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """The name, modification time and size of every file under `roots`: what a parsed
+    stylesheet may have read, itself or through @import (fonts, images) from the templates."""
+    stamps = []
+    for root in roots:
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                stamps.append((str(path), info.st_mtime_ns, info.st_size))
+    return tuple(stamps)
+
+
 def _stylesheet(path: Path, fetcher: Any, roots: list[Path]) -> Any:
-    """The parsed stylesheet at `path`, parsed once per process while the file is unchanged."""
+    """The parsed stylesheet at `path`, parsed once per process while no template file has
+    changed (the live preview's process lives on while the templates are edited)."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -216,9 +231,10 @@ def _stylesheet(path: Path, fetcher: Any, roots: list[Path]) -> Any:
         # Released while WeasyPrint's libraries are still loaded: at interpreter exit they may
         # be gone before the configuration's finaliser runs, which then complains.
         atexit.register(_release_fonts)
-    info = path.stat()
-    key = (str(path.resolve()), info.st_mtime_ns, info.st_size, tuple(map(str, roots)))
+    key = (str(path.resolve()), _stamp(roots))
     if key not in _STYLESHEETS:
+        if len(_STYLESHEETS) > MAX_STYLESHEETS:  # templates edited many times over: start anew
+            _STYLESHEETS.clear()
         _STYLESHEETS[key] = weasyprint.CSS(
             filename=str(path), url_fetcher=fetcher, font_config=_FONTS
         )

@@ -4,6 +4,7 @@ neither changes a byte of what a clean build writes."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import signal
 import subprocess
@@ -227,3 +228,24 @@ def _ends(pid: int | None, within: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_a_stylesheet_is_parsed_again_when_a_file_it_imports_changes(tmp_path: Path) -> None:
+    """A process keeps parsed stylesheets (the live preview's lives on while the templates are
+    edited): a change to a file one imports is seen, not only a change to the sheet itself."""
+    import pypdf
+
+    from briefing.pdf import PdfJob, render_pdf
+
+    project = Project.at(make_project(tmp_path / "project"))
+    project.templates.mkdir(exist_ok=True)
+    (project.templates / "outer.css").write_text('@import "inner.css";\n', encoding="utf-8")
+    job = PdfJob('<html lang="en"><p>x</p></html>', stylesheets=("outer.css",))
+
+    def width_mm(size: str) -> float:
+        (project.templates / "inner.css").write_text(f"@page {{ size: {size} }}", "utf-8")
+        reader = pypdf.PdfReader(io.BytesIO(render_pdf(job, project)))
+        return round(float(reader.pages[0].mediabox.width) * 25.4 / 72)
+
+    assert width_mm("A5") == 148
+    assert width_mm("A4 landscape") == 297
