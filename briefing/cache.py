@@ -83,12 +83,18 @@ def _folder_stamps(roots: Iterable[Path]) -> list[tuple[str, int]]:
 @dataclass(frozen=True)
 class Environment:
     """What every PDF of a build depends on besides its own job: the template files, our own
-    code, the versions of the libraries that lay it out, the font subsetter and the fonts."""
+    code, the versions of the libraries that lay it out (Python's and the system's, as
+    `system`), the font subsetter and the fonts."""
 
     fingerprint: str
 
     @classmethod
-    def of(cls, template_dirs: Iterable[Path], subsetter: str) -> Environment:
+    def of(
+        cls,
+        template_dirs: Iterable[Path],
+        subsetter: str,
+        system: dict[str, str] | None = None,
+    ) -> Environment:
         """The environment of a build that reads templates from `template_dirs`."""
         package = Path(__file__).parent
         templates = [
@@ -105,6 +111,7 @@ class Environment:
             "versions": versions,
             "variant": PDF_VARIANT,
             "subsetter": subsetter,
+            "system": system or {},
             "fonts": _folder_stamps(FONT_FOLDERS),
         }
         encoded = json.dumps(parts, sort_keys=True).encode()

@@ -37,7 +37,7 @@ from briefing.plan import BOOK, INDEX, Plan
 from briefing.project import Project
 from briefing.render import Brief, template_dirs
 from briefing.verify import manifest_evidence
-from briefing.weasy import font_subsetter
+from briefing.weasy import font_subsetter, system_libraries
 
 __all__ = ["BuildResult", "PublishError", "Site", "publish"]
 
@@ -235,7 +235,7 @@ def _pdf_names(plan: Plan) -> tuple[tuple[str, str], ...]:
 
 def pdf_environment(project: Project) -> Environment:
     """What the PDFs of a build depend on beyond their own jobs (see cache.Environment)."""
-    return Environment.of(template_dirs(project), font_subsetter())
+    return Environment.of(template_dirs(project), font_subsetter(), system_libraries())
 
 
 def lay_out_site(

@@ -87,3 +87,23 @@ def font_subsetter() -> str:
     at_least.argtypes = [ctypes.c_uint, ctypes.c_uint, ctypes.c_uint]
     at_least.restype = ctypes.c_int
     return "harfbuzz" if at_least(4, 1, 0) else "fonttools"
+
+
+def system_libraries() -> dict[str, str]:
+    """The versions of the system libraries WeasyPrint lays text out with (Pango, HarfBuzz,
+    fontconfig): another version may break lines or place glyphs otherwise, so they are part
+    of a layout's cache key. Read with ctypes, as `font_subsetter` is."""
+    versions: dict[str, str] = {}
+    pango = _load(("libpango-1.0.so.0", "libpango-1.0.0.dylib"))
+    if pango is not None:
+        pango.pango_version_string.restype = ctypes.c_char_p
+        versions["pango"] = pango.pango_version_string().decode()
+    harfbuzz = _load(("libharfbuzz.so.0", "libharfbuzz.0.dylib"))
+    if harfbuzz is not None:
+        harfbuzz.hb_version_string.restype = ctypes.c_char_p
+        versions["harfbuzz"] = harfbuzz.hb_version_string().decode()
+    fontconfig = _load(("libfontconfig.so.1", "libfontconfig.1.dylib"))
+    if fontconfig is not None:
+        fontconfig.FcGetVersion.restype = ctypes.c_int
+        versions["fontconfig"] = str(fontconfig.FcGetVersion())
+    return versions

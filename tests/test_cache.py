@@ -249,3 +249,17 @@ def test_a_stylesheet_is_parsed_again_when_a_file_it_imports_changes(tmp_path: P
 
     assert width_mm("A5") == 148
     assert width_mm("A4 landscape") == 297
+
+
+def test_the_key_holds_the_system_libraries_that_lay_text_out(tmp_path: Path) -> None:
+    from weasyprint.text.ffi import pango
+
+    from briefing.weasy import system_libraries
+
+    found = system_libraries()
+    assert set(found) == {"pango", "harfbuzz", "fontconfig"}
+    number = pango.pango_version()  # WeasyPrint's own view: major * 10000 + minor * 100 + micro
+    assert found["pango"] == f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+    here = Environment.of([tmp_path], "harfbuzz", found)
+    assert here == Environment.of([tmp_path], "harfbuzz", dict(found))
+    assert here != Environment.of([tmp_path], "harfbuzz", {**found, "pango": "0.0.1"})
