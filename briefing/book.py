@@ -1,8 +1,10 @@
-"""Book: every brief in one HTML document for the briefing book PDF.
+"""Book: the briefing book as the HTML documents it is bound from, and the evidence it carries.
 
-The chapters are the briefs' own bodies, rendered once (render.Renderer.briefs) and placed
-between a cover, the contents and the appendices. Their ids are unique by construction: each
-starts with the brief's slug. Each chapter numbers its own notes.
+The chapters are the briefs' own bodies, rendered once (render.Renderer.briefs). Each part of
+the book (the cover, a chapter, Appendix A, Appendix B) is a document of its own, laid out
+apart and bound with the others (briefing.bind); a brief's own PDF is its chapter bound with
+its sources. Ids are unique across the parts by construction: a chapter's start with its
+brief's slug. Each chapter numbers its own notes.
 """
 
 from __future__ import annotations

@@ -141,6 +141,7 @@ def lay_out(
         # cover is one page by design; one that runs longer is laid out again, with its PDF's
         # page numbers, once its length is known.
         cover_pages = {relative: 1 for relative, binding in todo if binding.cover is not None}
+        tries = dict.fromkeys(cover_pages, 1)
         covers: dict[str, bytes] = {}
         numbered: dict[int, bytes] = {}
         while True:
@@ -149,7 +150,7 @@ def lay_out(
                 for relative, binding in todo
             }
             jobs = {
-                relative: _cover(binding, counts, cover_pages[relative])
+                f"cover of {relative}": _cover(binding, counts, cover_pages[relative])
                 for relative, binding in todo
                 if relative in cover_pages and relative not in covers
             }
@@ -158,15 +159,17 @@ def lay_out(
                 {**jobs, **{f"{total} page numbers": numbers(total) for total in wanted}}
             )
             numbered |= {total: more[f"{total} page numbers"] for total in wanted}
-            longer = False
-            for relative in jobs:
-                pages = page_count(more[relative])
-                if pages != cover_pages[relative] and cover_pages[relative] < MAX_COVER_PAGES:
-                    cover_pages[relative] = pages
-                    longer = True
-                else:
-                    covers[relative] = more[relative]
-            if not longer:
+            settled = True
+            for name in jobs:
+                relative = name.removeprefix("cover of ")
+                pages = page_count(more[name])
+                if pages == cover_pages[relative] or tries[relative] == MAX_COVER_TRIES:
+                    # Its contents may be a page out, but its own length is known now.
+                    covers[relative] = more[name]
+                tries[relative] += 1
+                settled = settled and pages == cover_pages[relative]
+                cover_pages[relative] = pages
+            if settled:
                 break
     for relative, binding in todo:
         front = [covers[relative]] if relative in covers else []
@@ -186,8 +189,9 @@ def lay_out(
     return Laid(ordered, tuple(relative for relative, _ in todo), reused, layouts.laid_out)
 
 
-# A cover longer than this is left so (its page numbers would never settle otherwise).
-MAX_COVER_PAGES = 3
+# How often a cover that runs longer than it was counted is laid out again with the page numbers
+# that follow from its length, before it is taken as it is.
+MAX_COVER_TRIES = 3
 
 
 def _bound_key(

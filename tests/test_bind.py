@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from pathlib import Path
 
 import pikepdf
 import pypdf
@@ -15,6 +16,8 @@ from briefing.bind import bind
 from briefing.pdf import PdfJob, render_pdf
 from briefing.project import Project
 from tests.conftest import FIXTURES
+
+REPO = Path(__file__).resolve().parent.parent
 
 PAGE = "@page { size: A5; margin: 20mm; } h1 { bookmark-level: 1 } h2 { bookmark-level: 2 }"
 
@@ -166,3 +169,33 @@ def test_the_same_parts_bind_to_the_same_bytes(project: Project, bound: bytes) -
 def test_qpdf_finds_the_bound_file_sound(bound: bytes) -> None:
     with pikepdf.open(io.BytesIO(bound)) as pdf:
         assert pdf.check_pdf_syntax() == []
+
+
+def test_a_cover_of_two_pages_gets_the_contents_right(tmp_path: Path) -> None:
+    """The cover is laid out once the parts are, with their first pages; one that runs to a
+    second page is laid out again with the page numbers that follow from its length."""
+    from briefing.cli import main
+
+    root = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    cover = (REPO / "briefing/templates/book/cover.html").read_text(encoding="utf-8")
+    more = '<p style="break-before: page">A second page of the cover.</p>\n</section>'
+    (root / "templates/book").mkdir(parents=True)
+    (root / "templates/book/cover.html").write_text(
+        cover.replace("</section>", more), encoding="utf-8"
+    )
+    assert main(["--root", str(root), "build"]) == 0
+    reader = pypdf.PdfReader(root / "build/pdf/book-ed3.pdf")
+    pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    assert "A second page of the cover." in pages[1]
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    starts = {str(item.title): reader.get_destination_page_number(item) + 1 for item in top}
+    assert starts["1. Overview"] == 3
+    for title, first in starts.items():
+        if title != "Cover":
+            name = title.split(". ", 1)[1]
+            assert re.search(rf"{re.escape(name)}[ .]*\b{first}\b", pages[0]), (name, first)
+    # Both pages of the cover go unnumbered; the rest count them.
+    assert not re.search(r"Page \d+ of", pages[0] + pages[1])
+    for number, text in enumerate(pages[2:], start=3):
+        assert f"Page {number} of {len(pages)}" in text
