@@ -15,12 +15,13 @@ import contextlib
 import ctypes
 import ctypes.util
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
@@ -171,20 +172,27 @@ def lay_out(
                 cover_pages[relative] = pages
             if settled:
                 break
-    for relative, binding in todo:
-        front = [covers[relative]] if relative in covers else []
-        content = bind(
-            [*front, *(laid[name] for name in binding.parts)],
-            numbered[totals[relative]],
-            unnumbered=frozenset(range(cover_pages.get(relative, 0))),
-            inside=dict(binding.inside),
-            elsewhere=binding.elsewhere,
-            evidence=binding.evidence,
-            when=binding.when,
-        )
-        pdfs[relative] = content
-        if cache is not None:
-            cache.put(finals[relative], content)
+        # Binding is pikepdf's work, in the same pool: the book first, being the largest.
+        calls = {
+            relative: functools.partial(
+                bind,
+                [
+                    *([covers[relative]] if relative in covers else []),
+                    *(laid[name] for name in binding.parts),
+                ],
+                numbered[totals[relative]],
+                unnumbered=frozenset(range(cover_pages.get(relative, 0))),
+                inside=dict(binding.inside),
+                elsewhere=binding.elsewhere,
+                evidence=binding.evidence,
+                when=binding.when,
+            )
+            for relative, binding in sorted(todo, key=lambda item: -totals[item[0]])
+        }
+        for relative, content in layouts.call(calls).items():
+            pdfs[relative] = content
+            if cache is not None:
+                cache.put(finals[relative], content)
     ordered = {relative: pdfs[relative] for relative, _ in outputs}
     return Laid(ordered, tuple(relative for relative, _ in todo), reused, layouts.laid_out)
 
@@ -283,15 +291,28 @@ class _Layouts:
                 for name, job in missing
             ]
             for name, future in futures:
-                try:
-                    laid[name] = self._keep(keys[name], future.result())
-                except BrokenProcessPool:
-                    raise PublishError(
-                        f"a process laying out {name} died (out of memory?); "
-                        "build again with fewer processes, e.g. --jobs 1"
-                    ) from None
+                laid[name] = self._keep(keys[name], self._result(name, future))
         self.laid_out += tuple(name for name, _ in missing)
         return laid
+
+    def call(self, calls: Mapping[str, Callable[[], bytes]]) -> dict[str, bytes]:
+        """The result of every call, by name: in the pool when there is more than one."""
+        if self._executor is None and self.workers > 1 and len(calls) > 1:
+            self._executor = self._stack.enter_context(_pool(self.workers))
+        if self._executor is None:
+            return {name: call() for name, call in calls.items()}
+        futures = [(name, self._executor.submit(call)) for name, call in calls.items()]
+        return {name: self._result(name, future) for name, future in futures}
+
+    @staticmethod
+    def _result(name: str, future: Future[bytes]) -> bytes:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise PublishError(
+                f"a process making {name} died (out of memory?); "
+                "build again with fewer processes, e.g. --jobs 1"
+            ) from None
 
     def _keep(self, key: str, content: bytes) -> bytes:
         if self.cache is not None:

@@ -8,7 +8,9 @@ original. Each figure is the median of `--runs` runs, each run a fresh process:
   cold       a build with an empty cache (every PDF laid out), jobs=N
   cold-1     the same on one core (jobs=1)
   no-op      a build right after a build, nothing changed
-  one-edit   a build after one fact's summary changed
+  one-edit   a build after one position's summary changed (it shows in one chapter)
+  shared     a build after one commitment's summary changed (it shows in the chapter of each
+             of its parties and in the overview)
   check      `briefing check`
   bare       WeasyPrint alone, laying out the same final documents once each, on one core
   preview    from saving an edit to the live preview telling the open page (HTML only)
@@ -127,13 +129,22 @@ print(time.perf_counter() - t)
     return float(out.stdout.split()[-1])
 
 
-def edit_one_fact(root: Path, n: int) -> None:
-    """Change one position's summary in the first actor file, differently each time."""
-    actor = sorted((root / "facts/actors").glob("*.yaml"))[0]
-    text = actor.read_text(encoding="utf-8")
-    pattern = r"(\n    summary: (?:>-\n\s+)?)(?:Edit \d+: )?(?=[^'\"\[{>|])"
-    text = re.sub(pattern, rf"\1Edit {n}: ", text, count=1)
-    actor.write_text(text, encoding="utf-8")
+def edit_one_fact(root: Path, n: int, kind: str = "positions") -> None:
+    """Change one fact's summary, differently each time: the first position of the first actor
+    file that has one (a position shows in its actor's chapter), or with kind "commitments" the
+    first commitment (which shows in the chapter of each party and in the overview)."""
+    for actor in sorted((root / "facts/actors").glob("*.yaml")):
+        text = actor.read_text(encoding="utf-8")
+        start = text.find(f"\n{kind}:")
+        if start < 0:
+            continue
+        pattern = r"(\n    summary: (?:>-\n\s+)?)(?:Edit \d+: )?(?=[^'\"\[{>|])"
+        head, tail = text[:start], text[start:]
+        tail, changed = re.subn(pattern, rf"\1Edit {n}: ", tail, count=1)
+        if changed:
+            actor.write_text(head + tail, encoding="utf-8")
+            return
+    raise SystemExit(f"bench: no {kind} with a summary to edit in {root}")
 
 
 def preview_latency(root: Path, edits: int) -> float:
@@ -181,7 +192,9 @@ def bench(scale: int, runs: int, jobs: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix=f"bench-x{scale}-") as tmp:
         root = synthetic(Path(tmp) / "project", scale)
         actors = len(list((root / "facts/actors").glob("*.yaml")))
-        figures: dict[str, list[float]] = {k: [] for k in ("cold", "cold-1", "no-op", "one-edit")}
+        figures: dict[str, list[float]] = {
+            k: [] for k in ("cold", "cold-1", "no-op", "one-edit", "shared-edit")
+        }
         figures |= {"check": [], "peak MB": [], "proc MB": []}
         for n in range(runs):
             shutil.rmtree(root / ".cache", ignore_errors=True)
@@ -191,6 +204,8 @@ def bench(scale: int, runs: int, jobs: int) -> dict[str, float]:
             figures["no-op"].append(run(root, "build", "--jobs", str(jobs))[0])
             edit_one_fact(root, n)
             figures["one-edit"].append(run(root, "build", "--jobs", str(jobs))[0])
+            edit_one_fact(root, n, "commitments")
+            figures["shared-edit"].append(run(root, "build", "--jobs", str(jobs))[0])
             figures["check"].append(run(root, "check")[0])
             seconds, peak = run(root, "build", "--jobs", "1", "--no-cache")
             figures["cold-1"].append(seconds)
@@ -213,8 +228,9 @@ def main() -> None:
     print(f"briefing bench: medians of {args.runs} runs, jobs={args.jobs}, seconds unless said")
     header = (
         f"{'scale':>5} {'actors':>6} {'cold':>7} {'cold-1':>7} {'no-op':>6} {'one-edit':>8} "
+        f"{'shared':>7} "
         f"{'check':>6} {'bare':>7} {'preview':>7} {'peak MB':>8} {'proc MB':>8} | "
-        f"{'no-op/cold':>10} {'edit/cold':>9} "
+        f"{'no-op/cold':>10} {'edit/cold':>9} {'shared/cold':>11} "
         f"{'cold-1/bare':>11} {'cold-1/cold':>11}"
     )
     print(header)
@@ -223,10 +239,12 @@ def main() -> None:
         cold_1 = r["cold-1"]
         print(
             f"{'x' + str(scale):>5} {int(r['actors']):>6} {r['cold']:>7.2f} {cold_1:>7.2f} "
-            f"{r['no-op']:>6.2f} {r['one-edit']:>8.2f} {r['check']:>6.2f} {r['bare']:>7.2f} "
+            f"{r['no-op']:>6.2f} {r['one-edit']:>8.2f} {r['shared-edit']:>7.2f} "
+            f"{r['check']:>6.2f} {r['bare']:>7.2f} "
             f"{r['preview']:>7.2f} "
             f"{r['peak MB']:>8.0f} {r['proc MB']:>8.0f} | {r['no-op'] / r['cold']:>10.1%} "
-            f"{r['one-edit'] / r['cold']:>9.1%} {cold_1 / r['bare']:>11.2f} "
+            f"{r['one-edit'] / r['cold']:>9.1%} {r['shared-edit'] / r['cold']:>11.1%} "
+            f"{cold_1 / r['bare']:>11.2f} "
             f"{cold_1 / r['cold']:>11.2f}",
             flush=True,
         )
