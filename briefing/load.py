@@ -551,6 +551,19 @@ def read_project_bytes(
     return read_bytes(resolved, name, limit=limit, too_big=too_big)
 
 
+Parse = tuple[LoadedFile | None, list[Diagnostic]]
+# The last parse of each file, by its path, when this process keeps them (see remember_parses).
+_REMEMBERED: dict[tuple[Path, str], tuple[str, Parse]] | None = None
+
+
+def remember_parses() -> None:
+    """Keep the last parse of each file for as long as its text is unchanged: for the live
+    preview, which checks the whole fact base after each edit of one file. What a parse
+    returns is only ever read (by the validation and the check), so it can be given again."""
+    global _REMEMBERED
+    _REMEMBERED = {}
+
+
 def load_file(
     path: Path, name: str, *, within: Path | None = None
 ) -> tuple[LoadedFile | None, list[Diagnostic]]:
@@ -558,6 +571,17 @@ def load_file(
     text, problems = read_project_file(path, within if within is not None else path.parent, name)
     if text is None:
         return None, problems
+    if _REMEMBERED is None:
+        return _parse_text(text, path, name)
+    known = _REMEMBERED.get((path, name))
+    if known is not None and known[0] == text:
+        return known[1]
+    parse = _parse_text(text, path, name)
+    _REMEMBERED[(path, name)] = (text, parse)
+    return parse
+
+
+def _parse_text(text: str, path: Path, name: str) -> Parse:
     if "\t" in text:
         for number, line in enumerate(editor_lines(text), 1):
             indent = line[: len(line) - len(line.lstrip())]

@@ -276,6 +276,13 @@ def publish(
     try:
         with build_lock(project):
             _clean_stale_staging(project)
+            store = PdfCache.for_project(project.root) if cache else None
+            laid = lay_out_site(project, site, store, jobs or default_jobs())
+            if store is not None:
+                store.prune()
+            if before_swap is None and _holds(project.build, site, laid):
+                # Nothing to write: build/ is byte for byte what this build would write.
+                return _result(project, site, laid)
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.root))
             staging.chmod(0o755)
             try:
@@ -284,12 +291,8 @@ def publish(
                     writer.text(relative, page)
                 for relative, content in site.data.items():
                     writer.binary(relative, content)
-                store = PdfCache.for_project(project.root) if cache else None
-                laid = lay_out_site(project, site, store, jobs or default_jobs())
                 for relative, content in laid.pdfs.items():
                     writer.binary(relative, content)
-                if store is not None:
-                    store.prune()
                 _fsync_tree(staging)
                 if before_swap is not None:
                     before_swap(staging)
@@ -304,8 +307,35 @@ def publish(
             f"could not write {project.name(project.build)}/: {exc}; "
             "the previous build was left as it was"
         ) from exc
+    return _result(project, site, laid)
+
+
+def _result(project: Project, site: Site, laid: Laid) -> BuildResult:
     html_paths = [project.build / p for p in site.pages if p != INDEX]
     pdf_paths = [project.build / p for p in laid.pdfs]
     return BuildResult(
         site.briefs, html_paths, pdf_paths, laid.rendered, laid.reused, laid.laid_out
     )
+
+
+def _holds(build: Path, site: Site, laid: Laid) -> bool:
+    """Whether `build` holds exactly the files of this build, byte for byte (and no other),
+    so that a build with nothing changed need not write and flush them all again."""
+    files: dict[str, bytes] = {p: page.encode("utf-8") for p, page in site.pages.items()}
+    for more in (site.data, laid.pdfs):
+        if files.keys() & more.keys():
+            return False  # two outputs with one name: the writer says so
+        files |= more
+    try:
+        found = {
+            p.relative_to(build).as_posix()
+            for p in build.rglob("*")
+            if p.is_file() or p.is_symlink()
+        }
+        if found != set(files):
+            return False
+        return all(
+            (build / relative).read_bytes() == content for relative, content in files.items()
+        )
+    except OSError:
+        return False

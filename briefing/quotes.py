@@ -218,10 +218,10 @@ class Part:
         return len(self.text.split())
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4096)
 def _normal_quote(quote: str) -> NormalText:
-    # The check asks for one quote's parts and then finds it, back to back: the few most
-    # recent quotes are kept so it is normalised once (a cache this small holds no more).
+    # The check asks for a quote's parts and then finds it, the notes find it again, and the
+    # live preview checks every quote after each edit: each is normalised once per process.
     return normalise(quote)
 
 

@@ -156,7 +156,9 @@ class Notes:
         """One footnote marker: a print link to the note and an in-place popover for screens."""
         lang = citation.lang
         grade = note.source.reliability
-        return Markup(_MARKER).format(
+        # Each value escaped, then one str.format: what Markup.format does, several times
+        # faster (a large desk has thousands of markers).
+        values = dict(
             slug=self.slug,
             serial=serial,
             n=note.number,
@@ -170,6 +172,7 @@ class Notes:
             outlet=note.via or note.source.outlet,
             title=note.source.title,
         )
+        return Markup(_MARKER.format(**{key: escape(value) for key, value in values.items()}))
 
 
 def _overlap(spans: Sequence[tuple[int, int]], others: Sequence[tuple[int, int]]) -> bool:

@@ -208,6 +208,11 @@ def test_failure_while_writing_pdfs_leaves_build_untouched(
     project = Project.at(root)
     assert run_cli("--root", str(root), "build").code == 0
     before = manifest(root / "build")
+    # An edit, so that there is something to write (a build that would write what build/
+    # holds writes nothing).
+    actor = root / "facts/actors/aa.yaml"
+    text = actor.read_text(encoding="utf-8")
+    actor.write_text(text.replace("Backs a clear invitation.", "Backs an invitation."), "utf-8")
     site = site_of(project)
     written: list[str] = []
     real_binary = publish_module._Writer.binary
@@ -289,3 +294,20 @@ def test_interrupted_build_cleans_up_and_keeps_build(big_project: Path) -> None:
         assert manifest(root / "build") == before
         return
     pytest.fail("three builds finished before Ctrl-C reached them")
+
+
+def test_a_build_that_would_write_what_build_holds_writes_nothing(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    assert run_cli("--root", str(root), "build").code == 0
+    before = {p: p.stat().st_ino for p in (root / "build").rglob("*")}
+    assert run_cli("--root", str(root), "build").code == 0
+    # The same files, not copies swapped in: nothing was written.
+    assert {p: p.stat().st_ino for p in (root / "build").rglob("*")} == before
+    # A file that is not the build's own, or a changed byte, and build/ is written whole.
+    (root / "build/html/extra.html").write_text("not ours", encoding="utf-8")
+    assert run_cli("--root", str(root), "build").code == 0
+    assert not (root / "build/html/extra.html").exists()
+    index = root / "build/index.html"
+    index.write_text(index.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert run_cli("--root", str(root), "build").code == 0
+    assert not index.read_text(encoding="utf-8").endswith(" ")

@@ -209,3 +209,23 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path, capsys) -> None:
         port = sock.getsockname()[1]
         assert main(["--root", str(project.root), "serve", "--port", str(port)]) == 1
     assert f"cannot serve on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_the_preview_parses_only_the_files_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing import load
+
+    monkeypatch.setattr(load, "_REMEMBERED", None)  # put back after the test
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    one = facts / "one.yaml"
+    one.write_text("id: a\nname: A\n", encoding="utf-8")
+    assert load.load_file(one, "facts/one.yaml")[0] is not load.load_file(one, "facts/one.yaml")[0]
+    load.remember_parses()
+    first, _ = load.load_file(one, "facts/one.yaml")
+    assert load.load_file(one, "facts/one.yaml")[0] is first  # unchanged: not parsed again
+    one.write_text("id: a\nname: B\n", encoding="utf-8")
+    second, _ = load.load_file(one, "facts/one.yaml")
+    assert second is not None and second.data == {"id": "a", "name": "B"}
+    assert second.locate(("name",)).line == 2
