@@ -199,6 +199,9 @@ class PdfCache:
     def __init__(self, folder: Path, limit: int = DEFAULT_LIMIT_MB * 1024 * 1024) -> None:
         self.folder = folder
         self.limit = limit
+        # The entries this build read or wrote: `prune` keeps them whatever the limit, or a
+        # build larger than the limit would lose its own entries and lay everything out again.
+        self.used: set[str] = set()
 
     @classmethod
     def for_project(cls, root: Path, environ: dict[str, str] | None = None) -> PdfCache:
@@ -228,6 +231,7 @@ class PdfCache:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # used now: the last to be pruned
+        self.used.add(key)
         return content
 
     def put(self, key: str, content: bytes) -> None:
@@ -235,6 +239,7 @@ class PdfCache:
         written (read-only, disk full) costs speed only, so errors are ignored."""
         if self.limit == 0:
             return
+        self.used.add(key)
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -253,9 +258,9 @@ class PdfCache:
 
     def prune(self) -> int:
         """Remove stray temporary files and the entries used longest ago until the folder is
-        within its limit; returns how many files were removed. A cache that cannot be changed
-        is left as it is. Temporary files are removed only once they are old: the live
-        preview may be writing one without the build lock."""
+        within its limit, never one this build used; returns how many files were removed. A
+        cache that cannot be changed is left as it is. Temporary files are removed only once
+        they are old: the live preview may be writing one without the build lock."""
         if not self.folder.is_dir():
             return 0
         removed = 0
@@ -271,6 +276,8 @@ class PdfCache:
                         path.unlink(missing_ok=True)
                         removed += 1
                 continue
+            if path.name.removesuffix(SUFFIX) in self.used:
+                continue  # this build's own: kept, and not counted against the others
             entries.append((info.st_mtime, info.st_size, path))
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries, key=lambda entry: entry[0]):

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import io
 import os
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -308,6 +309,20 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
     return content
 
 
+# Files compressed for attaching, by their MD5: every brief carries the whole fact base, and a
+# process binding many briefs compresses each file of it once.
+_DEFLATED: dict[bytes, bytes] = {}
+_DEFLATED_LIMIT = 64 * 1024 * 1024
+
+
+def _deflated(checksum: bytes, data: bytes) -> bytes:
+    if checksum not in _DEFLATED:
+        if sum(map(len, _DEFLATED.values())) > _DEFLATED_LIMIT:
+            _DEFLATED.clear()
+        _DEFLATED[checksum] = zlib.compress(data, 6)
+    return _DEFLATED[checksum]
+
+
 def add_evidence(pdf: Any, evidence: Sequence[Evidence], when: dt.datetime) -> None:
     """Attach `evidence` to the open pikepdf.Pdf `pdf` as PDF/A-3 associated files, written as
     WeasyPrint writes its own (MIME type, MD5 checksum, size and dates; listed in the names
@@ -335,11 +350,13 @@ def add_evidence(pdf: Any, evidence: Sequence[Evidence], when: dt.datetime) -> N
     for item in evidence:
         data = item.content if item.content is not None else item.path.read_bytes()
         mime = mimetypes.guess_type(item.name, strict=False)[0] or "application/octet-stream"
-        stream = pikepdf.Stream(pdf, data)
+        checksum = hashlib.md5(data, usedforsecurity=False).digest()
+        stream = pikepdf.Stream(pdf, b"")
+        stream.write(_deflated(checksum, data), filter=pikepdf.Name.FlateDecode)
         stream.Type = pikepdf.Name.EmbeddedFile
         stream.Subtype = pikepdf.Name("/" + mime)
         stream.Params = pikepdf.Dictionary(
-            CheckSum=pikepdf.String(hashlib.md5(data, usedforsecurity=False).digest()),
+            CheckSum=pikepdf.String(checksum),
             Size=len(data),
             CreationDate=stamp,
             ModDate=stamp,

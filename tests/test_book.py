@@ -316,3 +316,27 @@ def test_rebuilds_are_byte_identical(tmp_path: Path) -> None:
         a = (built[0].build / "pdf" / name).read_bytes()
         b = (built[1].build / "pdf" / name).read_bytes()
         assert a == b, name
+
+
+def test_no_link_of_a_bound_pdf_is_left_unresolved(built: Built) -> None:
+    """The book and each brief are bound from parts laid out apart (briefing.bind): every link
+    one part made to another leads inside the PDF, or to a PDF beside it that exists."""
+    folder = built.book.parent
+    anchors = {
+        pdf.name: set(pypdf.PdfReader(pdf).named_destinations) for pdf in folder.glob("*.pdf")
+    }
+    for pdf in sorted(folder.glob("*.pdf")):
+        reader = pypdf.PdfReader(pdf)
+        names = anchors[pdf.name]
+        for page in reader.pages:
+            for annot in page.get("/Annots") or []:
+                annot = annot.get_object()
+                if "/Dest" in annot:
+                    assert str(annot["/Dest"]) in names, (pdf.name, annot["/Dest"])
+                    continue
+                uri = str(annot["/A"]["/URI"])
+                document, _, fragment = uri.partition("#")
+                if document.startswith(("http:", "https:", "mailto:")):
+                    continue
+                assert document in anchors, (pdf.name, uri)
+                assert not fragment or fragment in anchors[document], (pdf.name, uri)

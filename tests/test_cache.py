@@ -104,12 +104,13 @@ def test_a_damaged_entry_is_laid_out_again(built: Path) -> None:
 
 
 def test_the_cache_is_bounded_and_drops_the_least_recently_used(tmp_path: Path) -> None:
-    cache = PdfCache(tmp_path, limit=2500)
+    earlier = PdfCache(tmp_path, limit=1500)  # the builds before
     for n in range(4):
-        cache.put(f"{n:064x}", bytes(1000))
+        earlier.put(f"{n:064x}", bytes(1000))
         stamp = time.time() - 100 + n
-        os.utime(cache._path(f"{n:064x}"), (stamp, stamp))
-    assert cache.get(f"{0:064x}") is not None  # used now: kept
+        os.utime(earlier._path(f"{n:064x}"), (stamp, stamp))
+    cache = PdfCache(tmp_path, limit=1500)  # this build's
+    assert cache.get(f"{0:064x}") is not None  # used now: kept, whatever the limit
     killed = tmp_path / "00" / f"{TEMPORARY}killed"
     killed.write_bytes(b"half an entry")
     old = time.time() - 3600
@@ -180,6 +181,16 @@ def test_a_worker_that_dies_is_a_clear_error(
     environment = Environment("test")
     with pytest.raises(PublishError, match=r"died \(out of memory\?\).*--jobs 1"):
         layout.lay_out_jobs(project, jobs, environment, None, workers=2)
+
+
+def test_a_build_larger_than_the_limit_keeps_its_own_entries(tmp_path: Path) -> None:
+    cache = PdfCache(tmp_path, limit=1000)
+    for n in range(3):
+        cache.put(f"{n:064x}", bytes(1000))
+    assert cache.prune() == 0
+    assert all(cache.get(f"{n:064x}") for n in range(3))
+    # The next build, which needs none of them, keeps no more than the limit.
+    assert PdfCache(tmp_path, limit=1000).prune() == 3
 
 
 def test_a_cache_that_cannot_be_changed_costs_only_speed(
