@@ -80,7 +80,7 @@ def bind(
                     # leaves the structure tree behind.)
                     warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                     book.pages.extend(part.pages)
-                pages = list(book.pages)[first_new:]
+                pages = [book.pages[i] for i in range(first_new, len(book.pages))]
                 if "/StructTreeRoot" in part.Root:
                     their_document = book.copy_foreign(part.Root.StructTreeRoot.K[0])
                     for element in their_document.K:
