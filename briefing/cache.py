@@ -147,17 +147,7 @@ def pdf_key(job: PdfJob, environment: Environment) -> str:
 
 def evidence_digest(evidence: Iterable[Evidence]) -> list[list[str]]:
     """What a PDF's attachments add to its key: their names, descriptions and bytes."""
-    return [
-        [
-            item.name,
-            item.description,
-            item.relationship,
-            hashlib.sha256(
-                item.content if item.content is not None else item.path.read_bytes()
-            ).hexdigest(),
-        ]
-        for item in evidence
-    ]
+    return [[item.name, item.description, item.relationship, item.digest()] for item in evidence]
 
 
 def bound_key(described: object, environment: Environment) -> str:

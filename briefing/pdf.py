@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import os
 import zlib
@@ -41,6 +42,21 @@ class Evidence:
     description: str
     relationship: Relationship = "Source"
     content: bytes | None = None
+
+    def digest(self) -> str:
+        """The SHA-256 of its bytes (a file's, read once per process while it is unchanged:
+        every brief carries the whole fact base, and its manifest and cache key name each
+        file's digest)."""
+        if self.content is not None:
+            return hashlib.sha256(self.content).hexdigest()
+        info = self.path.stat()
+        key = (str(self.path), info.st_mtime_ns, info.st_size)
+        if key not in _DIGESTS:
+            _DIGESTS[key] = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        return _DIGESTS[key]
+
+
+_DIGESTS: dict[tuple[str, int, int], str] = {}
 
 
 @dataclass(frozen=True)
@@ -331,7 +347,6 @@ def add_evidence(pdf: Any, evidence: Sequence[Evidence], when: dt.datetime) -> N
     Attached after layout, the fact base, which changes with every edit, does not make every
     brief's layout new: the layout of a brief whose page did not change comes from the cache.
     """
-    import hashlib
     import mimetypes
 
     import pikepdf

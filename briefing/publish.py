@@ -196,6 +196,7 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
     book_name = plan.pdf_name(BOOK)
     parts: dict[str, PdfJob] = {}
     outputs: list[tuple[str, Binding]] = []
+    fact_base = fact_evidence(project.facts)
     for brief in site.briefs:
         keywords = [brief.title] if brief.kind == "actor" else []
         # The chapter comes first in the brief's PDF, so its metadata are the brief's.
@@ -207,7 +208,7 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         # alone. All are attached once it is bound, so an edit elsewhere in the fact base
         # costs no new layout of it.
         texts = source_evidence(facts, project.facts, brief.sources)
-        carried = [*texts, *fact_evidence(project.facts)]
+        carried = [*texts, *fact_base]
         carried.append(manifest_evidence(facts, carried, "brief", brief.slug))
         binding = Binding((brief.slug, sources), when, evidence=tuple(carried), elsewhere=book_name)
         outputs.append((plan.pdf_path(brief.slug), binding))

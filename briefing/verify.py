@@ -99,7 +99,7 @@ def manifest_evidence(
 ) -> Evidence:
     """The manifest to attach beside `attached`: with it a reader's `briefing verify` knows
     the PDF for a Briefing one and tells a missing, changed or added attachment."""
-    files = {item.name: hashlib.sha256(item.path.read_bytes()).hexdigest() for item in attached}
+    files = {item.name: item.digest() for item in attached}
     manifest = {
         "format": MANIFEST_FORMAT,
         "document": document,
