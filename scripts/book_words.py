@@ -30,7 +30,11 @@ class _Words(HTMLParser):
             return
         classes = (dict(attrs).get("class") or "").split()
         is_apparatus = tag == "section" and ("notes" in classes or "appendix" in classes)
-        hidden = tag in {"style", "title", "head"} or "pop" in classes or "fn" in classes
+        # Screen-only popovers, and the strings of the running header that each part of the
+        # book sets (page furniture, not text a reader reads through).
+        hidden = tag in {"style", "title", "head"} or bool(
+            {"pop", "fn", "running-strings"} & set(classes)
+        )
         self.stack.append(is_apparatus or hidden)
         if is_apparatus:
             self.depth += 1
@@ -62,7 +66,9 @@ def main(root: str = ".") -> None:
     site = render_site(facts, project, plan, checked.texts)
     assert site.book is not None
     counter = _Words()
-    counter.feed(site.book)
+    book = site.book  # the parts the book is bound from (briefing.bind)
+    for part in (book.cover, *book.chapters.values(), book.sources, book.method):
+        counter.feed(part)
     total = counter.body + counter.apparatus
     books = sorted((project.build / "pdf").glob("book*.pdf"))
     pages = len(PdfReader(books[0]).pages) if books else 0
