@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing.book import BookParts
 from briefing.build import build
 from briefing.cache import SUFFIX, TEMPORARY, Environment, PdfCache
 from briefing.project import Project
@@ -274,3 +275,29 @@ def test_the_key_holds_the_system_libraries_that_lay_text_out(tmp_path: Path) ->
     here = Environment.of([tmp_path], "harfbuzz", found)
     assert here == Environment.of([tmp_path], "harfbuzz", dict(found))
     assert here != Environment.of([tmp_path], "harfbuzz", {**found, "pango": "0.0.1"})
+
+
+def test_a_new_citation_changes_no_other_chapter(tmp_path: Path) -> None:
+    """A note leads to its passage by an anchor of its own chapter, not by the passage's place
+    in the book: citing a new passage in one chapter leaves the others' layouts as they were."""
+    from briefing.build import checked_facts, render_site
+
+    project = Project.at(make_project(tmp_path / "project"))
+
+    def book() -> BookParts:
+        checked, facts, plan = checked_facts(project)
+        parts = render_site(facts, project, plan, checked.texts).book
+        assert parts is not None
+        return parts
+
+    before = book()
+    actor = project.facts / "actors/aa.yaml"
+    text = actor.read_text(encoding="utf-8")
+    cited = "        quote: Norland also backs a clear invitation to join the alliance.\n"
+    more = "      - source: alpha\n        quote: told reporters in the capital\n"
+    actor.write_text(text.replace(cited, cited + more), encoding="utf-8")
+    after = book()
+    assert after.chapters["aa"] != before.chapters["aa"] and after.sources != before.sources
+    assert "told reporters in the capital" in after.sources
+    assert after.chapters["bb"] == before.chapters["bb"]
+    assert after.brief_sources["bb"] == before.brief_sources["bb"]
