@@ -13,6 +13,7 @@ half-written PDF. The folder is bounded: the entries used longest ago are remove
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -69,6 +70,12 @@ def _digest_files(paths: Iterable[tuple[str, Path]]) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def _code_digest() -> str:
+    """A digest of our own code, read once per process: what it makes changes with it."""
+    return _digest_files((p.name, p) for p in Path(__file__).parent.glob("*.py"))
+
+
 def _folder_stamps(roots: Iterable[Path]) -> list[tuple[str, int]]:
     """The modification times of the folders under `roots` (folders only: cheap to walk)."""
     stamps: list[tuple[str, int]] = []
@@ -96,7 +103,6 @@ class Environment:
         system: dict[str, str] | None = None,
     ) -> Environment:
         """The environment of a build that reads templates from `template_dirs`."""
-        package = Path(__file__).parent
         templates = [
             (f"{index}/{path.relative_to(folder).as_posix()}", path)
             for index, folder in enumerate(template_dirs)
@@ -106,7 +112,7 @@ class Environment:
         ]
         versions = {name: _version(name) for name in LAYOUT_LIBRARIES}
         parts = {
-            "code": _digest_files((p.name, p) for p in package.glob("*.py")),
+            "code": _code_digest(),
             "templates": _digest_files(templates),
             "versions": versions,
             "variant": PDF_VARIANT,
@@ -162,9 +168,8 @@ def inputs_key(kind: str, folder: Path) -> str:
     """A key for what is made from the files under `folder` by our code alone (the data files
     of build/data/ from facts/): a digest of those files, their names, and the code."""
     files = [(p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file()]
-    package = Path(__file__).parent
     digest = hashlib.sha256(kind.encode() + b"\0")
-    digest.update(_digest_files((p.name, p) for p in package.glob("*.py")).encode())
+    digest.update(_code_digest().encode())
     digest.update(_digest_files(files).encode())
     return digest.hexdigest()
 

@@ -13,7 +13,7 @@ import hashlib
 import io
 import os
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -72,18 +72,27 @@ class PdfMeta:
     attachments: tuple[Evidence, ...] = field(default=())
 
 
+def source_date_epoch(environ: Mapping[str, str] | None = None) -> dt.datetime | None:
+    """The time SOURCE_DATE_EPOCH gives, or None when it is unset; ValueError when it is not a
+    Unix time in seconds."""
+    env = os.environ if environ is None else environ
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(
+            f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds; unset it or fix it"
+        ) from None
+
+
 def build_date(edition: Edition, environ: dict[str, str] | None = None) -> dt.datetime:
     """The date stamped on a build: SOURCE_DATE_EPOCH if set, else the day the edition was
     compiled (`compiled`), else its information cut-off (`as_of`)."""
-    env = os.environ if environ is None else environ
-    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise ValueError(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds; unset it or fix it"
-            ) from None
+    epoch = source_date_epoch(environ)
+    if epoch is not None:
+        return epoch
     day = dt.date.fromisoformat(edition.compiled or edition.as_of)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 

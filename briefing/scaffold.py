@@ -239,6 +239,20 @@ def _registry(project: Project, key: str, about: str) -> tuple[Path, str, Loaded
     return registry, original, loaded
 
 
+def _source_registry(
+    project: Project, name: str, source_id: str | None
+) -> tuple[Path, str, LoadedFile, str, int]:
+    """facts/sources.yaml as `_registry` gives it, the id the text `name` is to have and the
+    place of its entry; ScaffoldError if the text is registered already."""
+    registry, original, loaded = _registry(
+        project, "sources", "Every text in facts/sources/ and what we know about it."
+    )
+    entries = loaded.data.get("sources") or []
+    if any(isinstance(e, dict) and e.get("file") == name for e in entries):
+        raise ScaffoldError(f"{name} is already registered in {project.name(registry)}")
+    return registry, original, loaded, _source_id(loaded, source_id, name), len(entries)
+
+
 def _ids_in(data: Any, key: str) -> set[str]:
     items = data.get(key) if isinstance(data, dict) else None
     return {str(item["id"]) for item in items or [] if isinstance(item, dict) and "id" in item}
@@ -284,13 +298,7 @@ def new_source(
     text, problems = read_project_file(path, project.sources, project.name(path))
     if text is None:
         raise ScaffoldError(problems[0].format())
-    registry, original, loaded = _registry(
-        project, "sources", "Every text in facts/sources/ and what we know about it."
-    )
-    entries = loaded.data.get("sources") or []
-    if any(isinstance(e, dict) and e.get("file") == name for e in entries):
-        raise ScaffoldError(f"{name} is already registered in {project.name(registry)}")
-    wanted = _source_id(loaded, source_id, name)
+    registry, original, loaded, wanted, place = _source_registry(project, name, source_id)
     grade, grades = _grade(project, reliability)
     first_line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:90]
     fields: list[Line] = [
@@ -309,7 +317,7 @@ def new_source(
         ("# date: {value: YYYY-MM-DD, basis: stated}   # only the parts that are known", None, ""),
     ]
     new_text = append_to_list(original, loaded, "sources", fields)
-    return _commit(project, registry, new_text, "sources", len(entries), f"source '{wanted}'")
+    return _commit(project, registry, new_text, "sources", place, f"source '{wanted}'")
 
 
 def _source_id(loaded: LoadedFile, source_id: str | None, name: str) -> str:
@@ -398,18 +406,12 @@ def new_source_from_original(
             f"{name}: its text is {len(body):,} bytes, over the limit of a source text "
             f"({MAX_FILE_BYTES // 1024} KiB); nothing was written"
         )
-    registry, original, loaded = _registry(
-        project, "sources", "Every text in facts/sources/ and what we know about it."
-    )
-    entries = loaded.data.get("sources") or []
-    if any(isinstance(e, dict) and e.get("file") == text_name for e in entries):
-        raise ScaffoldError(f"{text_name} is already registered in {project.name(registry)}")
-    wanted = _source_id(loaded, source_id, text_name)
+    registry, original, loaded, wanted, place = _source_registry(project, text_name, source_id)
     grade, grades = _grade(project, reliability)
     fields = _original_fields(found, wanted, text_name, name, hashlib.sha256(body).hexdigest())
     fields.insert(6, ("reliability", grade, "one of " + ", ".join(grades)))
     new_text = append_to_list(original, loaded, "sources", fields)
-    written = _verified(project, registry, new_text, "sources", len(entries), f"source '{wanted}'")
+    written = _verified(project, registry, new_text, "sources", place, f"source '{wanted}'")
     done: list[Path] = []
     try:
         write_text_atomic(text_path, found.text)

@@ -32,6 +32,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from briefing.pdf import source_date_epoch
+
 if TYPE_CHECKING:
     from asn1crypto import x509
 
@@ -186,13 +188,12 @@ def signing_time(data: bytes, environ: Mapping[str, str] | None = None) -> dt.da
     (its edition's build date). Never the clock, so that signing again gives the same bytes."""
     import pikepdf
 
-    env = os.environ if environ is None else environ
-    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise SignError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds") from None
+    try:
+        epoch = source_date_epoch(environ)
+    except ValueError as exc:
+        raise SignError(str(exc)) from None
+    if epoch is not None:
+        return epoch
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             stamp = str(pdf.docinfo.get("/ModDate", ""))
