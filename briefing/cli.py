@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from briefing.check import all_citations, check_project, run_check
-from briefing.diagnostics import (
+from briefing.check.facts import check_project, run_check
+from briefing.core.diagnostics import (
     BriefingError,
     Diagnostic,
     FactBaseError,
@@ -22,8 +22,9 @@ from briefing.diagnostics import (
     errors,
     render,
 )
-from briefing.files import SourceLines
-from briefing.project import Project
+from briefing.core.project import Project
+from briefing.evidence.citations import all_citations
+from briefing.factbase.load import SourceLines
 
 
 def report(
@@ -85,7 +86,7 @@ def _layout_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from briefing.build import build
+    from briefing.site.build import build
 
     project = Project.at(args.root)
     started = time.perf_counter()
@@ -114,8 +115,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Build with PDFs and freeze the edition into editions/N/, signing its PDFs on request."""
-    from briefing.build import release
-    from briefing.sign import SignError, desk_key, signer_for
+    from briefing.pdf.sign import SignError, desk_key, signer_for
+    from briefing.site.build import release
 
     project = Project.at(args.root)
     sign = desk = None
@@ -148,9 +149,9 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """What changed since a released edition, as text or JSON."""
-    from briefing.build import checked_facts
-    from briefing.diff import Changes, diff
-    from briefing.editions import EditionError, load_edition, numbers
+    from briefing.editions.diff import Changes, diff
+    from briefing.editions.released import EditionError, load_edition, numbers
+    from briefing.site.build import checked_facts
 
     project = Project.at(args.root)
     _, facts, _ = checked_facts(project, pdf=False)
@@ -192,7 +193,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     """Per source: the share of sentences cited, and every uncited sentence with its line."""
-    from briefing.coverage import coverage, total_percent
+    from briefing.evidence.coverage import coverage, total_percent
 
     project = Project.at(args.root)
     checked = check_project(project)
@@ -225,8 +226,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify PDFs from what they carry; the worst outcome is the exit code (0, 1, 2)."""
-    from briefing.sign import SignError, load_trusted
-    from briefing.verify import EXIT_REFUSED, Refused, exit_code, verify
+    from briefing.pdf.sign import SignError, load_trusted
+    from briefing.pdf.verify import EXIT_REFUSED, Refused, exit_code, verify
 
     try:
         trust = load_trusted([Path(p) for p in args.trust])
@@ -312,7 +313,7 @@ def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
 
 def cmd_sign(args: argparse.Namespace) -> int:
     """Sign a PDF with the desk's key (an incremental update; the signed time is the PDF's)."""
-    from briefing.sign import SignError, desk_key, sign_file
+    from briefing.pdf.sign import SignError, desk_key, sign_file
 
     source = Path(args.file)
     target = Path(args.output) if args.output else source
@@ -330,7 +331,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     """Make the desk's signing key and a self-signed certificate, and say what they prove."""
     import datetime as dt
 
-    from briefing.sign import SignError, fingerprint, keygen
+    from briefing.pdf.sign import SignError, fingerprint, keygen
 
     directory = Path(args.directory)
     try:
@@ -401,8 +402,8 @@ def _signing_options(command: argparse.ArgumentParser) -> None:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from briefing import schema
-    from briefing.validate import load_vocabulary
+    from briefing.factbase import schema
+    from briefing.factbase.validate import load_vocabulary
 
     project = Project.at(args.root)
     _, models, problems = load_vocabulary(project)
@@ -429,7 +430,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_find_quote(args: argparse.Namespace) -> int:
-    from briefing.findquote import citation_yaml, load_sources, search
+    from briefing.authoring.findquote import citation_yaml, load_sources, search
 
     project = Project.at(args.root)
     sources = load_sources(project)
@@ -459,8 +460,8 @@ def cmd_find_quote(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from briefing.load import remember_parses
-    from briefing.serve import serve
+    from briefing.factbase.load import remember_parses
+    from briefing.site.serve import serve
 
     project = Project.at(args.root)
     remember_parses()  # this process checks the facts after every edit: unedited files once
@@ -474,7 +475,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from briefing import scaffold
+    from briefing.authoring import scaffold
 
     root = Path(args.directory)
     try:
@@ -489,7 +490,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from briefing import scaffold
+    from briefing.authoring import scaffold
 
     project = Project.at(args.root)
     ask = input if sys.stdin.isatty() else None
@@ -509,7 +510,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_pin(args: argparse.Namespace) -> int:
-    from briefing import scaffold
+    from briefing.authoring import scaffold
 
     project = Project.at(args.root)
     try:

@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 
 from pypdf import PdfReader
 
-from briefing.build import checked_facts, render_site
-from briefing.project import Project
+from briefing.core.project import Project
+from briefing.site.build import checked_facts, render_site
 
 
 class _Words(HTMLParser):

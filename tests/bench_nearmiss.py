@@ -7,7 +7,7 @@ import difflib
 import re
 import time
 
-from briefing.quotes import NormalText, closest, normalise
+from briefing.evidence.quotes import NormalText, closest, normalise
 from tests.conftest import FIXTURES
 
 SIZE = 50 * 1024

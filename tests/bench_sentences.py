@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import time
 
-from briefing.coverage import split_sentences
-from briefing.quotes import normalise
+from briefing.evidence.coverage import split_sentences
+from briefing.evidence.quotes import normalise
 
 SIZE = 300 * 1024
 

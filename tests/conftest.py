@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.load import load_file
-from briefing.model import Vocabulary
-from briefing.project import Project
-from briefing.vocabulary import Models, specialise
+from briefing.core.project import Project
+from briefing.factbase.load import load_file
+from briefing.factbase.model import Vocabulary
+from briefing.factbase.vocabulary import Models, specialise
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -26,7 +26,7 @@ def repo_project() -> Project:
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """One full build (HTML, PDFs, the book) of a copy of the shipped project, shared by every
     test that needs it: the shipped facts are tested for invariants, built once."""
-    from briefing.build import build
+    from briefing.site.build import build
 
     root = tmp_path_factory.mktemp("shipped") / "project"
     shutil.copytree(REPO / "facts", root / "facts")

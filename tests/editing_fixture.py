@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from briefing.check import run_check
-from briefing.project import Project
+from briefing.check.facts import run_check
+from briefing.core.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "editing"

@@ -12,9 +12,9 @@ import pikepdf
 import pypdf
 import pytest
 
-from briefing.bind import bind
-from briefing.pdf import PdfJob, render_pdf
-from briefing.project import Project
+from briefing.core.project import Project
+from briefing.pdf.bind import bind
+from briefing.pdf.document import PdfJob, render_pdf
 from tests.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,14 +15,14 @@ import pypdf
 import pytest
 from PIL import Image
 
-from briefing.build import checked_facts, render_site
-from briefing.model import FactBase
-from briefing.pdf import brief_meta, write_pdf
-from briefing.plan import actor_order
-from briefing.project import Project
-from briefing.publish import publish
-from briefing.render import Renderer
-from briefing.verify import MANIFEST
+from briefing.core.project import Project
+from briefing.factbase.model import FactBase
+from briefing.factbase.plan import actor_order
+from briefing.pdf.attachments import MANIFEST
+from briefing.pdf.document import brief_meta, write_pdf
+from briefing.render.pages import Renderer
+from briefing.site.build import checked_facts, render_site
+from briefing.site.publish import publish
 from tests.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent

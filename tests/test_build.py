@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefing.check import run_check
+from briefing.check.facts import run_check
 from briefing.cli import main
-from briefing.model import Citation
-from briefing.project import Project
-from briefing.render import Notes, quote_text
+from briefing.core.project import Project
+from briefing.factbase.model import Citation
+from briefing.render.pages import Notes, quote_text
 from tests.conftest import FIXTURES
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from briefing.book import BookParts
-from briefing.build import build
-from briefing.cache import SUFFIX, TEMPORARY, Environment, PdfCache
-from briefing.project import Project
-from briefing.weasy import font_subsetter
+from briefing.core.project import Project
+from briefing.pdf.cache import SUFFIX, TEMPORARY, Environment, PdfCache
+from briefing.pdf.weasy import font_subsetter
+from briefing.render.book import BookParts
+from briefing.site.build import build
 from tests.hostile_support import make_project
 
 
@@ -171,9 +171,9 @@ def _die(job: object, project: object) -> bytes:
 def test_a_worker_that_dies_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing import layout
-    from briefing.diagnostics import PublishError
-    from briefing.pdf import PdfJob
+    from briefing.core.diagnostics import PublishError
+    from briefing.pdf import layout
+    from briefing.pdf.document import PdfJob
 
     monkeypatch.setattr(layout, "render_pdf", _die)
     monkeypatch.setattr(threading, "active_count", lambda: 1)  # fork: the child has _die
@@ -214,7 +214,7 @@ def test_a_cache_that_cannot_be_changed_costs_only_speed(
 def test_ctrl_c_stops_the_workers_at_once() -> None:
     """Workers ignore SIGINT (the build handles it): on Ctrl-C the build stops them, rather
     than wait for every layout under way, the book's last of all."""
-    from briefing import layout
+    from briefing.pdf import layout
 
     with pytest.raises(KeyboardInterrupt), layout._pool(2) as executor:
         for _ in range(2):
@@ -247,7 +247,7 @@ def test_a_stylesheet_is_parsed_again_when_a_file_it_imports_changes(tmp_path: P
     edited): a change to a file one imports is seen, not only a change to the sheet itself."""
     import pypdf
 
-    from briefing.pdf import PdfJob, render_pdf
+    from briefing.pdf.document import PdfJob, render_pdf
 
     project = Project.at(make_project(tmp_path / "project"))
     project.templates.mkdir(exist_ok=True)
@@ -266,7 +266,7 @@ def test_a_stylesheet_is_parsed_again_when_a_file_it_imports_changes(tmp_path: P
 def test_the_key_holds_the_system_libraries_that_lay_text_out(tmp_path: Path) -> None:
     from weasyprint.text.ffi import pango
 
-    from briefing.weasy import system_libraries
+    from briefing.pdf.weasy import system_libraries
 
     found = system_libraries()
     assert set(found) == {"pango", "harfbuzz", "fontconfig"}
@@ -280,7 +280,7 @@ def test_the_key_holds_the_system_libraries_that_lay_text_out(tmp_path: Path) ->
 def test_a_new_citation_changes_no_other_chapter(tmp_path: Path) -> None:
     """A note leads to its passage by an anchor of its own chapter, not by the passage's place
     in the book: citing a new passage in one chapter leaves the others' layouts as they were."""
-    from briefing.build import checked_facts, render_site
+    from briefing.site.build import checked_facts, render_site
 
     project = Project.at(make_project(tmp_path / "project"))
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.check import run_check
+from briefing.check.facts import run_check
 from briefing.cli import main
-from briefing.diagnostics import errors
-from briefing.project import Project
+from briefing.core.diagnostics import errors
+from briefing.core.project import Project
 
 
 def _replace(path: Path, old: str, new: str) -> None:

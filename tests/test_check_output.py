@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefing.cli import main
-from briefing.diagnostics import Diagnostic, Location, render
+from briefing.core.diagnostics import Diagnostic, Location, render
 from tests.editing_fixture import edit, make_project
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefing.project import Project
+from briefing.core.project import Project
 from tests.editing_fixture import edit, messages
 
 

@@ -8,14 +8,10 @@ import pydantic
 import pytest
 
 from briefing.cli import main
-from briefing.coverage import (
-    MIN_OVERLAP,
-    source_coverage,
-    split_sentences,
-)
-from briefing.model import Citation, FuzzyDate, Source
-from briefing.project import Project
-from briefing.quotes import normalise
+from briefing.core.project import Project
+from briefing.evidence.coverage import MIN_OVERLAP, source_coverage, split_sentences
+from briefing.evidence.quotes import normalise
+from briefing.factbase.model import Citation, FuzzyDate, Source
 
 
 def _texts(raw: str) -> list[str]:

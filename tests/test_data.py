@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
-from briefing.build import checked_facts, render_site
 from briefing.cli import main
-from briefing.data import FACT_TABLES, PATHS, TABLES
-from briefing.model import Citation, FactBase
-from briefing.project import Project
-from briefing.quotes import normalise
+from briefing.core.project import Project
+from briefing.evidence.quotes import normalise
+from briefing.factbase.model import Citation, FactBase
+from briefing.factbase.plan import PATHS, TABLES
+from briefing.site.build import checked_facts, render_site
+from briefing.site.data import FACT_TABLES
 from tests.editing_fixture import edit
 
 

@@ -17,12 +17,12 @@ import pypdf
 import pytest
 
 from briefing.cli import main
-from briefing.diff import diff
-from briefing.editions import sha256sums
-from briefing.model import FactBase, FuzzyDate, OpenQuestion, Source
-from briefing.project import Project
-from briefing.publish import STAGING_PREFIX
-from briefing.validate import load_fact_base
+from briefing.core.files import STAGING_PREFIX
+from briefing.core.project import Project
+from briefing.editions.diff import diff
+from briefing.editions.released import sha256sums
+from briefing.factbase.model import FactBase, FuzzyDate, OpenQuestion, Source
+from briefing.factbase.validate import load_fact_base
 from tests.conftest import FIXTURES
 from tests.editing_fixture import edit
 
@@ -526,7 +526,7 @@ def test_a_released_edition_is_loaded_once_per_session(
     second: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """serve rebuilds on every save: the frozen edition it compares with is read once."""
-    from briefing import editions
+    from briefing.editions import released as editions
 
     loads: list[int] = []
     real = editions.load_edition

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from briefing.check import check_project
+from briefing.check.facts import check_project
 from briefing.cli import main
-from briefing.diagnostics import errors
-from briefing.project import Project
-from briefing.render import PACKAGE_TEMPLATES
+from briefing.core.diagnostics import errors
+from briefing.core.project import Project
+from briefing.render.pages import PACKAGE_TEMPLATES
 from tests.editing_fixture import edit, messages
 
 # --- The vocabulary ---------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def test_an_undefined_name_in_a_template_is_located(
 
 
 def test_a_template_syntax_error_is_located_in_serve_too(mini: Project) -> None:
-    from briefing.serve import Site
+    from briefing.site.serve import Site
 
     _override(mini, "overview.html", "{% endif %}", "{% endiff %}")
     site = Site(mini)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.check import run_check
+from briefing.check.facts import run_check
 from briefing.cli import main
-from briefing.project import Project
-from briefing.quotes import closest, find, normalise
+from briefing.core.project import Project
+from briefing.evidence.quotes import closest, find, normalise
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -243,7 +243,7 @@ def test_a_malformed_pin_is_a_located_error(mini: Project) -> None:
 
 def test_the_book_prints_each_pinned_digest(mini: Project) -> None:
     """A reader compares the digest printed in Appendix A with the attached file's."""
-    from briefing.build import checked_facts, render_site
+    from briefing.site.build import checked_facts, render_site
 
     assert main(["--root", str(mini.root), "pin"]) == 0
     checked, facts, plan = checked_facts(mini)

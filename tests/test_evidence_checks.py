@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.check import check_project, run_check
-from briefing.evidence import ties
-from briefing.model import Citation, Person
-from briefing.project import Project
-from briefing.quotes import MIN_PART_WORDS, find, normalise, quote_parts
-from briefing.render import Notes
+from briefing.check.facts import check_project, run_check
+from briefing.core.project import Project
+from briefing.evidence.context import ties
+from briefing.evidence.quotes import find, normalise, quote_parts
+from briefing.factbase.model import MIN_PART_WORDS, Citation, Person
+from briefing.render.pages import Notes
 from tests.editing_fixture import edit
 
 QUILL_QUOTE = "        quote: Southland's premier, Ada Quill, said on Tuesday\n"

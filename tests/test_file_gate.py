@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from briefing.check import check_placeholders
+from briefing.authoring.findquote import load_sources
+from briefing.check.facts import check_placeholders
 from briefing.cli import main
-from briefing.files import SourceLines
-from briefing.findquote import load_sources
-from briefing.load import MAX_FILE_BYTES
-from briefing.project import Project
-from briefing.validate import load_fact_base
+from briefing.core.project import Project
+from briefing.factbase.load import MAX_FILE_BYTES, SourceLines
+from briefing.factbase.validate import load_fact_base
 
 SECRET = "root:x:0:0:secret-outside-words:/root:/bin/bash"
 
@@ -28,7 +27,7 @@ def outside(tmp_path: Path) -> Path:
 
 
 def test_gate_reads_inside_and_refuses_what_leads_out(mini: Project, outside: Path) -> None:
-    from briefing.load import read_project_file
+    from briefing.factbase.load import read_project_file
 
     inside = mini.sources / "harbour.txt"
     text, problems = read_project_file(inside, mini.sources, "facts/sources/harbour.txt")
@@ -51,7 +50,7 @@ def test_gate_reads_inside_and_refuses_what_leads_out(mini: Project, outside: Pa
 
 
 def test_gate_keeps_the_size_cap(mini: Project) -> None:
-    from briefing.load import read_project_file
+    from briefing.factbase.load import read_project_file
 
     big = mini.root / "big.txt"
     big.write_bytes(b"x" * (MAX_FILE_BYTES + 1))
@@ -113,7 +112,7 @@ def test_caret_printer_shows_no_outside_line_under_a_diagnostic(
 ) -> None:
     # The file a diagnostic names is swapped for a symlink before the report is printed.
     from briefing.cli import report
-    from briefing.diagnostics import Diagnostic, Location
+    from briefing.core.diagnostics import Diagnostic, Location
 
     (mini.facts / "swapped.yaml").symlink_to(outside)
     report([Diagnostic(Location("facts/swapped.yaml", 1, 1), "something is wrong")], None, mini)
@@ -167,7 +166,7 @@ def test_new_actor_refuses_a_dangling_symlink_outside(
 
 
 def test_scaffold_lookups_do_not_read_outside_facts(mini: Project, tmp_path: Path) -> None:
-    from briefing.scaffold import _all_fact_ids, question_ids
+    from briefing.authoring.scaffold import _all_fact_ids, question_ids
 
     elsewhere = tmp_path / "elsewhere.yaml"
     elsewhere.write_text(
@@ -184,7 +183,7 @@ def test_scaffold_lookups_do_not_read_outside_facts(mini: Project, tmp_path: Pat
 def test_write_text_atomic_flushes_the_file_then_its_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing.files import write_text_atomic
+    from briefing.core.files import write_text_atomic
 
     events: list[tuple[str, int]] = []
     real_fsync, real_replace = os.fsync, os.replace

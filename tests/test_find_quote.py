@@ -6,12 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from briefing.check import run_check
+from briefing.authoring.findquote import SourceText, citation_yaml, fold, load_sources, search
+from briefing.check.facts import run_check
 from briefing.cli import main
-from briefing.diagnostics import errors
-from briefing.findquote import SourceText, citation_yaml, fold, load_sources, search
-from briefing.project import Project
-from briefing.quotes import normalise
+from briefing.core.diagnostics import errors
+from briefing.core.project import Project
+from briefing.evidence.quotes import normalise
 from tests.editing_fixture import edit, make_project
 
 

@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from briefing.cli import main
-from briefing.model import FuzzyDate
-from briefing.project import Project
+from briefing.core.project import Project
+from briefing.factbase.model import FuzzyDate
 from tests.editing_fixture import edit, messages
 
 EARLIER = """\

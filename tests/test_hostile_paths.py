@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.check import source_path
-from briefing.project import Project
+from briefing.check.facts import source_path
+from briefing.core.project import Project
 from tests.hostile_support import make_project, run_cli
 
 

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 import yaml
 
-from briefing.data import PATHS as DATA_PATHS
-from briefing.load import load_file
-from briefing.pdf import pdf_url_fetcher, write_pdf
-from briefing.project import Project
-from briefing.render import _markdown, template_file
+from briefing.core.project import Project
+from briefing.factbase.load import load_file
+from briefing.factbase.plan import PATHS as DATA_PATHS
+from briefing.pdf.document import pdf_url_fetcher, write_pdf
+from briefing.render.pages import _markdown, template_file
 from tests.hostile_support import make_project, run_cli
 
 PAYLOADS = [

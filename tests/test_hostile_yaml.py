@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing import load
-from briefing.load import (
+from briefing.factbase import load
+from briefing.factbase.load import (
     MAX_ALIASES,
     MAX_DEPTH,
     MAX_FILE_BYTES,

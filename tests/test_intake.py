@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from briefing.check import run_check
+from briefing.check.facts import run_check
 from briefing.cli import main
-from briefing.load import load_file
-from briefing.project import Project
+from briefing.core.project import Project
+from briefing.factbase.load import load_file
 from tests.editing_fixture import make_project
 
 ARTICLE = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from briefing.model import Citation, FuzzyDate, UserCode
-from briefing.vocabulary import specialise
+from briefing.factbase.model import Citation, FuzzyDate, UserCode
+from briefing.factbase.vocabulary import specialise
 from tests.conftest import fixture_models
 
 

@@ -8,12 +8,13 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from briefing.check import run_check
+from briefing.check.facts import run_check
 from briefing.cli import main
-from briefing.pdf import brief_meta, build_date, portable_link, write_pdf
-from briefing.plan import Plan
-from briefing.project import Project
-from briefing.render import Renderer
+from briefing.core.project import Project
+from briefing.factbase.clock import build_date
+from briefing.factbase.plan import Plan
+from briefing.pdf.document import brief_meta, portable_link, write_pdf
+from briefing.render.pages import Renderer
 from tests.conftest import REPO
 
 

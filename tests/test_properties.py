@@ -16,12 +16,12 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefing import load
-from briefing.check import run_check
-from briefing.diagnostics import Diagnostic, errors
-from briefing.load import load_file, parse_yaml
-from briefing.project import Project
-from briefing.render import _markdown
+from briefing.check.facts import run_check
+from briefing.core.diagnostics import Diagnostic, errors
+from briefing.core.project import Project
+from briefing.factbase import load
+from briefing.factbase.load import load_file, parse_yaml
+from briefing.render.pages import _markdown
 from tests.hostile_support import HOSTILE_BASE
 
 FACT_FILES = sorted(

@@ -18,11 +18,13 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from briefing import publish as publish_module
-from briefing.build import checked_facts, render_site
 from briefing.cli import main
-from briefing.project import Project
-from briefing.publish import PublishError, Site, publish
+from briefing.core.diagnostics import PublishError
+from briefing.core.files import STAGING_PREFIX
+from briefing.core.project import Project
+from briefing.site import publish as publish_module
+from briefing.site.build import checked_facts, render_site
+from briefing.site.publish import Site, publish
 from tests.hostile_support import make_project, run_cli
 
 EXTRA_ACTORS = 5  # more briefs, so that the PDF stage lasts long enough to be interrupted
@@ -81,7 +83,7 @@ def start_build(root: Path, *extra: str) -> subprocess.Popen[str]:
 
 
 def staging_dirs(root: Path) -> list[Path]:
-    return [p for p in root.glob(f"{publish_module.STAGING_PREFIX}*") if p.is_dir()]
+    return [p for p in root.glob(f"{STAGING_PREFIX}*") if p.is_dir()]
 
 
 def wait_for(condition: object, timeout: float) -> bool:
@@ -248,7 +250,7 @@ def test_swap_without_rename_exchange(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_stale_staging_from_a_killed_build_is_cleaned(tmp_path: Path) -> None:
     root = make_project(tmp_path / "project")
-    stale = root / f"{publish_module.STAGING_PREFIX}killed123"
+    stale = root / f"{STAGING_PREFIX}killed123"
     (stale / "pdf").mkdir(parents=True)
     (stale / "pdf/half.pdf").write_bytes(b"%PDF-1.7\n")
     assert run_cli("--root", str(root), "build", "--no-pdf").code == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.quotes import closest, find, normalise
+from briefing.evidence.quotes import closest, find, normalise
 
 SOURCE = normalise(
     "The minister said: “Our position remains unchanged.”\n"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from briefing.check import run_check
+from briefing.authoring.scaffold import ScaffoldError, require
+from briefing.check.facts import run_check
 from briefing.cli import main
-from briefing.diagnostics import errors
-from briefing.load import load_file
-from briefing.project import Project
-from briefing.scaffold import ScaffoldError, require
+from briefing.core.diagnostics import errors
+from briefing.core.project import Project
+from briefing.factbase.load import load_file
 from tests.editing_fixture import edit, make_project
 
 INSTRUMENTS = ("bilateral agreement", "declaration")

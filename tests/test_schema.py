@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from briefing import schema
-from briefing.load import parse_yaml
-from briefing.model import Edition
-from briefing.project import Project
-from briefing.validate import load_vocabulary, validate_file
-from briefing.vocabulary import specialise
+from briefing.core.project import Project
+from briefing.factbase import schema
+from briefing.factbase.load import parse_yaml
+from briefing.factbase.model import Edition
+from briefing.factbase.validate import load_vocabulary, validate_file
+from briefing.factbase.vocabulary import specialise
 from tests.conftest import FIXTURES, fixture_models
 
 REPO = Path(__file__).resolve().parent.parent

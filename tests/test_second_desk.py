@@ -20,13 +20,13 @@ from typing import Any
 import pypdf
 import pytest
 
-from briefing.book import used_words
-from briefing.build import checked_facts
 from briefing.cli import main
-from briefing.model import Vocabulary
-from briefing.project import Project
-from briefing.render import PACKAGE_TEMPLATES
-from briefing.validate import load_vocabulary
+from briefing.core.project import Project
+from briefing.factbase.model import Vocabulary
+from briefing.factbase.validate import load_vocabulary
+from briefing.render.book import used_words
+from briefing.render.pages import PACKAGE_TEMPLATES
+from briefing.site.build import checked_facts
 from tests.editing_fixture import edit
 
 COP = Path(__file__).resolve().parent / "fixtures" / "cop"

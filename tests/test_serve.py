@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from briefing.cli import main
-from briefing.render import PACKAGE_TEMPLATES
-from briefing.serve import LONG_POLL_S, VERSION_PATH, error_page, inject
+from briefing.render.pages import PACKAGE_TEMPLATES
+from briefing.site.serve import LONG_POLL_S, VERSION_PATH, error_page, inject
 from tests.editing_fixture import edit, make_project
 
 
@@ -214,7 +214,7 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path, capsys) -> None:
 def test_the_preview_parses_only_the_files_that_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing import load
+    from briefing.factbase import load
 
     monkeypatch.setattr(load, "_REMEMBERED", None)  # put back after the test
     facts = tmp_path / "facts"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from briefing.check import run_check
+from briefing.check.facts import run_check
 from briefing.cli import main
-from briefing.plan import actor_order
-from briefing.project import Project
+from briefing.core.project import Project
+from briefing.factbase.plan import actor_order
 from tests.conftest import REPO
 
 

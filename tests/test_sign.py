@@ -20,10 +20,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from briefing.build import build
 from briefing.cli import main
-from briefing.project import Project
-from briefing.sign import (
+from briefing.core.project import Project
+from briefing.pdf.sign import (
     DeskKey,
     SignError,
     check_signatures,
@@ -33,7 +32,8 @@ from briefing.sign import (
     sign_bytes,
     signing_time,
 )
-from briefing.verify import verify
+from briefing.pdf.verify import verify
+from briefing.site.build import build
 from tests.conftest import FIXTURES
 
 T = TypeVar("T")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefing.load import load_file
-from briefing.model import (
+from briefing.factbase.load import load_file
+from briefing.factbase.model import (
     Actor,
     Citation,
     Commitment,
@@ -17,8 +17,8 @@ from briefing.model import (
     Question,
     Vocabulary,
 )
-from briefing.timeline import chronology
-from briefing.vocabulary import specialise
+from briefing.factbase.vocabulary import specialise
+from briefing.render.timeline import chronology
 from tests.conftest import FIXTURES
 
 # The timeline reads the desk's vocabulary (event word, answer field): the fixture desk's one.

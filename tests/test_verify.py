@@ -11,12 +11,14 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from briefing.build import build, checked_facts, render_site
-from briefing.check import all_citations, run_check
+from briefing.check.facts import run_check
 from briefing.cli import main
-from briefing.load import MAX_FILE_BYTES
-from briefing.project import Project
-from briefing.verify import MANIFEST, verify
+from briefing.core.project import Project
+from briefing.evidence.citations import all_citations
+from briefing.factbase.load import MAX_FILE_BYTES
+from briefing.pdf.attachments import MANIFEST
+from briefing.pdf.verify import verify
+from briefing.site.build import build, checked_facts, render_site
 from tests.conftest import FIXTURES
 
 

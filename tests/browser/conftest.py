@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from briefing.project import Project
+from briefing.core.project import Project
 from tests.browser.harness import AXE, REPO, VNU, launch
 
 

@@ -8,10 +8,10 @@ from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from briefing.model import Citation, FactBase
-from briefing.project import Project
-from briefing.render import Notes
-from briefing.validate import load_fact_base
+from briefing.core.project import Project
+from briefing.factbase.model import Citation, FactBase
+from briefing.factbase.validate import load_fact_base
+from briefing.render.pages import Notes
 from tests.browser.harness import pages
 
 

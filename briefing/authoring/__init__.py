@@ -1,0 +1,1 @@
+"""Authoring: starting a desk, adding sources and facts, finding a quote."""

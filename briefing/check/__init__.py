@@ -1,0 +1,1 @@
+"""The check: every rule a fact base must pass before anything is written."""

@@ -1,0 +1,794 @@
+"""Check: ids are unique, references resolve, source files are safe, and every quote is verbatim."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefing.core.diagnostics import Diagnostic, Location, did_you_mean, editor_lines
+from briefing.core.project import Project
+from briefing.evidence.citations import all_citations
+from briefing.evidence.claims import check_confidence, check_quoted_words
+from briefing.evidence.quotes import (
+    Finds,
+    Match,
+    NearMiss,
+    NormalText,
+    Part,
+    closest,
+    find,
+    find_parts,
+    in_parts,
+    normalise,
+    quote_parts,
+    short_parts,
+)
+from briefing.factbase.history import when
+from briefing.factbase.load import LoadedFile, Path_, read_project_file
+from briefing.factbase.model import (
+    FACT_GROUPS,
+    MIN_PART_WORDS,
+    Actor,
+    Position,
+)
+from briefing.factbase.plan import Plan, actor_order, plan_outputs
+from briefing.factbase.validate import LoadedFactBase, load_fact_base
+
+
+def _unique(items: list[tuple[str, LoadedFile, Path_]], what: str) -> Iterator[Diagnostic]:
+    seen: dict[str, Location] = {}
+    for item_id, loaded, path in items:
+        where = loaded.locate((*path, "id"))
+        if item_id in seen:
+            yield Diagnostic(
+                where,
+                f"duplicate {what} id '{item_id}' (first defined at {seen[item_id]})",
+                "give each one its own id",
+            )
+        else:
+            seen[item_id] = where
+
+
+def check_ids(base: LoadedFactBase) -> list[Diagnostic]:
+    """Ids are unique within sources, people, actors, and across all facts of all actors."""
+    facts = base.facts
+    problems: list[Diagnostic] = []
+    problems += _unique(
+        [(s.id, base.sources_file, ("sources", i)) for i, s in enumerate(facts.sources)], "source"
+    )
+    problems += _unique(
+        [(p.id, base.people_file, ("people", i)) for i, p in enumerate(facts.people)], "person"
+    )
+    problems += _unique(
+        [(a.id, f, ()) for a, f in zip(facts.actors, base.actor_files, strict=True)], "actor"
+    )
+    problems += _unique(
+        [
+            (q.id, base.edition_file, ("questions", i))
+            for i, q in enumerate(facts.edition.questions)
+        ],
+        "question",
+    )
+    entries: list[tuple[str, LoadedFile, Path_]] = []
+    for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
+        for group in FACT_GROUPS:
+            for i, item in enumerate(getattr(actor, group)):
+                entries.append((item.id, loaded, (group, i)))
+    problems += _unique(entries, "fact")
+    for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
+        stem = loaded.path.stem
+        if stem != actor.id:
+            problems.append(
+                Diagnostic(
+                    loaded.locate(("id",)),
+                    f"actor id '{actor.id}' does not match its file name '{loaded.path.name}'",
+                    f"rename the file to {actor.id}.yaml or set 'id: {stem}'",
+                )
+            )
+    return problems
+
+
+def _reference(
+    value: str,
+    known: set[str],
+    what: str,
+    loaded: LoadedFile,
+    path: Path_,
+    hint: str | None = None,
+) -> list[Diagnostic]:
+    if value in known:
+        return []
+    return [
+        Diagnostic(
+            loaded.locate(path),
+            f"unknown {what} '{value}'",
+            hint if hint is not None else did_you_mean(value, known),
+        )
+    ]
+
+
+def actor_hint(value: str, actors: Sequence[Actor], known: set[str]) -> str:
+    """A did-you-mean for an actor id that also knows what curators type instead: the
+    actor's code ('PL'), its initials ('uk' for the United Kingdom, whose id is 'gb') or the
+    start of its name ('ja' for Japan, 'jp')."""
+    wanted = value.lower()
+    for actor in actors:
+        words = re.findall(r"[^\W\d_]+", actor.name.lower())
+        initials = "".join(w[0] for w in words if w not in {"of", "the", "and"})
+        name = " ".join(words)
+        code = (actor.code or "").lower()
+        if wanted in {code, initials} or (len(wanted) >= 2 and name.startswith(wanted)):
+            return f"did you mean '{actor.id}' ({actor.name})?"
+    return did_you_mean(value, known)
+
+
+def check_references(base: LoadedFactBase) -> list[Diagnostic]:
+    """Speakers, actors, parties, questions and sources named by id all exist."""
+    facts = base.facts
+    people = {p.id for p in facts.people}
+    # An actor whose file failed validation still exists; its errors are reported already.
+    actors = {a.id for a in facts.actors} | base.failed_actors
+    questions = {q.id for q in facts.edition.questions}
+    sources = {s.id for s in facts.sources}
+    problems: list[Diagnostic] = []
+    for i, person in enumerate(facts.people):
+        where: Path_ = ("people", i, "actor")
+        # The hint only for an unknown id: it looks at every actor, for every reference.
+        hint = None if person.actor in actors else actor_hint(person.actor, facts.actors, actors)
+        problems += _reference(person.actor, actors, "actor", base.people_file, where, hint)
+    for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
+        for i, position in enumerate(actor.positions):
+            path: Path_ = ("positions", i)
+            problems += _reference(
+                position.question, questions, "question", loaded, (*path, "question")
+            )
+            if position.speaker:
+                problems += _reference(
+                    position.speaker, people, "person", loaded, (*path, "speaker")
+                )
+        for i, statement in enumerate(actor.statements):
+            path = ("statements", i, "speaker")
+            problems += _reference(statement.speaker, people, "person", loaded, path)
+        for i, commitment in enumerate(actor.commitments):
+            for k, party in enumerate(commitment.parties):
+                path = ("commitments", i, "parties", k)
+                hint = None if party in actors else actor_hint(party, facts.actors, actors)
+                problems += _reference(party, actors, "actor", loaded, path, hint)
+    fact_ids = {f.id for a in facts.actors for g in FACT_GROUPS for f in getattr(a, g)}
+    for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
+        for group in FACT_GROUPS:
+            for i, fact in enumerate(getattr(actor, group)):
+                order = getattr(fact, "order", None)
+                if order is None or order.target == "event":
+                    continue
+                side = "before" if order.before else "after"
+                problems += _reference(
+                    order.target, fact_ids, "fact", loaded, (group, i, "order", side)
+                )
+    for cited in all_citations(base):
+        problems += _reference(
+            cited.citation.source, sources, "source", cited.file, (*cited.path, "source")
+        )
+    return problems
+
+
+def source_path(
+    project: Project, file: str, folder: Path | None = None, example: str = "report.txt"
+) -> tuple[Path | None, str]:
+    """The safe path of a source file in facts/sources/ (or in `folder`, facts/originals/ for
+    an original), or None and why it is refused.
+
+    Only a regular file whose real location is inside the folder is accepted: no absolute
+    paths, no '..', no symlink (of the file or of a folder on the way) that leads outside.
+    """
+    area = folder if folder is not None else project.sources
+    where = f"{project.name(area)}/"
+    inside = f"name a file inside {where}, e.g. '{example}'"
+    if not file:
+        return None, f"the file name is empty; {inside}"
+    if any(ord(ch) < 32 for ch in file):
+        return None, f"the file name contains a control character; {inside}"
+    if file.startswith(("/", "\\", "~")) or Path(file).is_absolute() or file[1:2] == ":":
+        return None, f"an absolute path is not allowed; {inside}"
+    if ".." in Path(file).parts or ".." in file.split("\\"):
+        return None, f"'..' is not allowed; {inside}"
+    try:
+        if not area.exists():
+            return None, f"no such file in {where}: {file}"
+        base = area.resolve(strict=True)
+        if not base.is_relative_to(project.facts.resolve()):
+            return None, f"{where} is a symlink that leads outside facts/"
+        candidate = area / file
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(base):
+            return None, f"the path leads outside {where} through a symlink"
+        if not candidate.exists():
+            return None, f"no such file in {where}: {file}"
+        if not resolved.is_file():
+            return None, "not a regular file"
+    except (OSError, RuntimeError, ValueError) as exc:
+        return None, f"cannot resolve the path ({exc}); {inside}"
+    return resolved, ""
+
+
+def read_sources(
+    project: Project, base: LoadedFactBase, only: Collection[str] | None = None
+) -> tuple[dict[str, NormalText], list[Diagnostic]]:
+    """Read every registered source file, normalised for matching; with `only`, just those
+    whose file (as sources.yaml names it) is in it: the others are not there to be read."""
+    texts: dict[str, NormalText] = {}
+    problems: list[Diagnostic] = []
+    for i, source in enumerate(base.facts.sources):
+        if source.id in texts:
+            continue  # a duplicate id, reported by check_ids; the first one stands
+        if only is not None and source.file not in only:
+            continue
+        where = base.sources_file.locate(("sources", i, "file"))
+        path, reason = source_path(project, source.file)
+        if path is None:
+            problems.append(Diagnostic(where, f"source file refused: {reason}"))
+            continue
+        text, found = read_project_file(path, project.sources, project.name(path))
+        if text is None:
+            problems += [Diagnostic(where, f"source file unreadable: {d.message}") for d in found]
+            continue
+        texts[source.id] = normalise(text)
+        problems += _pin_problems(base, i, path)
+        if source.original is not None:
+            problems += _original_problems(project, base, i, source.original)
+    return texts, problems
+
+
+def _original_problems(
+    project: Project, base: LoadedFactBase, index: int, file: str
+) -> list[Diagnostic]:
+    """An error when the original a source names (attached to the book beside its text) is
+    missing, outside facts/originals/ or too large to attach. Its size is read from the file
+    system: the original is attached as it is, never parsed here."""
+    from briefing.factbase.load import MAX_ORIGINAL_BYTES
+
+    where = base.sources_file.locate(("sources", index, "original"))
+    path, reason = source_path(project, file, project.originals, "page.html")
+    if path is None:
+        return [Diagnostic(where, f"original refused: {reason}")]
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return [Diagnostic(where, f"original unreadable: {exc.strerror or exc}")]
+    if size > MAX_ORIGINAL_BYTES:
+        return [
+            Diagnostic(
+                where,
+                f"original is {size:,} bytes; the limit is {MAX_ORIGINAL_BYTES:,} "
+                f"({MAX_ORIGINAL_BYTES // 1024 // 1024} MiB)",
+                "attach a smaller copy (the article alone), or drop 'original:'",
+            )
+        ]
+    return []
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as 'briefing pin' writes it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _pin_problems(base: LoadedFactBase, index: int, path: Path) -> list[Diagnostic]:
+    """An error when a pinned source text is no longer the text its quotes were checked
+    against: an edit that keeps every quote can still change what a passage means."""
+    source = base.facts.sources[index]
+    if source.sha256 is None:
+        return []
+    try:
+        digest = file_sha256(path)
+    except OSError:
+        return []  # the text was just read; a file gone since is reported by the next run
+    if digest == source.sha256:
+        return []
+    facts = {
+        (c.file.name, c.path[:2])
+        for c in all_citations(base)
+        if c.citation.source == source.id and c.path[0] in FACT_GROUPS
+    }
+    count = (
+        f"{len(facts)} fact{'' if len(facts) == 1 else 's'} cite{'s' if len(facts) == 1 else ''}"
+    )
+    return [
+        Diagnostic(
+            base.sources_file.locate(("sources", index, "sha256")),
+            f"source '{source.id}' changed since it was pinned: facts/sources/{source.file} no "
+            f"longer matches its sha256 ({count} it)",
+            f"look at the change (e.g. git diff facts/sources/{source.file}); if the facts "
+            f"still hold, run: briefing pin {source.id}",
+        )
+    ]
+
+
+def raw_citations(loaded: LoadedFile) -> Iterator[tuple[str, str, Path_]]:
+    """(source, quote, path) of every citation written in a file, read from the YAML itself:
+    for files that failed validation, whose quotes are still worth checking."""
+
+    def walk(node: Any, path: Path_) -> Iterator[tuple[str, str, Path_]]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "citations" and isinstance(value, list):
+                    for k, item in enumerate(value):
+                        if isinstance(item, dict):
+                            source, quote = item.get("source"), item.get("quote")
+                            if isinstance(source, str) and isinstance(quote, str):
+                                yield source.strip(), quote, (*path, key, k)
+                else:
+                    yield from walk(value, (*path, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                yield from walk(value, (*path, i))
+
+    yield from walk(loaded.data, ())
+
+
+def _cited_elsewhere(
+    quote: str, cited: str, texts: dict[str, NormalText]
+) -> tuple[str, Match] | None:
+    """The first other registered source (in sources.yaml order) the quote is verbatim in."""
+    for other, text in texts.items():
+        if other != cited:
+            match = find(quote, text)
+            if match is not None:
+                return other, match
+    return None
+
+
+def _word_location(loaded: LoadedFile, value: Location, quote: str, offset: int) -> Location | None:
+    """Where in the YAML file the quote's character `offset` is: in a value written on its
+    line as is (plain, or in quotes without escapes), or in a plain or block ('>-', '|') value
+    whose lines hold the quote's words as written. None when the columns cannot be mapped
+    (escapes, blank lines inside a block, comments): the caret then stays at the value."""
+    if not value.line:
+        return None
+    # The text the loader read through the gate: the file is not read a second time.
+    lines = editor_lines(loaded.text)
+    if value.line > len(lines):
+        return None
+    written = lines[value.line - 1][value.col - 1 :]
+    before = quote[:offset]
+    skip = 1 if written[:1] in ("'", '"') else 0
+    # In quotes, an escape ('' or a backslash) before the word makes the text differ from
+    # the quote's, so this test also refuses the values whose columns do not map.
+    if "\n" not in before and written[skip:].startswith(before):
+        return Location(value.file, value.line, value.col + skip + offset)
+    if skip:
+        return None
+    return _folded_location(lines, value, quote, offset)
+
+
+def _folded_location(lines: list[str], value: Location, quote: str, offset: int) -> Location | None:
+    """The place of `offset` in a value over several lines, each line's words a piece of the
+    quote joined by one space or line break; every piece is compared, so a guess is never
+    printed."""
+    written = lines[value.line - 1][value.col - 1 :]
+    # A block ('>-', '|') starts on the next line; a plain value on the key's own line.
+    block = written[:1] in (">", "|")
+    pieces: list[tuple[int, int, str]] = (
+        [] if block else [(value.line, value.col, written.rstrip())]
+    )
+    number = value.line + 1
+    while number <= len(lines) and sum(len(p[2]) + 1 for p in pieces) <= len(quote):
+        text = lines[number - 1]
+        if not text.strip():
+            return None  # a blank line is a line break in the value: the pieces do not add up
+        pieces.append((number, len(text) - len(text.lstrip()) + 1, text.strip()))
+        number += 1
+    position = 0
+    for number, col, text in pieces:
+        if quote[position : position + len(text)] != text:
+            return None
+        if position <= offset < position + len(text):
+            return Location(value.file, number, col + offset - position)
+        position += len(text) + 1
+    return None
+
+
+def check_quotes(
+    base: LoadedFactBase,
+    texts: dict[str, NormalText],
+    failed: Sequence[LoadedFile] = (),
+    finds: Finds | None = None,
+) -> list[Diagnostic]:
+    """Every quote occurs verbatim (up to typography) in the file of the source it cites: in the
+    files that validated, and in those that did not (every problem at once)."""
+    finds = finds if finds is not None else Finds()
+    quotes = [(c.citation.source, c.citation.quote, c.file, c.path) for c in all_citations(base)]
+    for loaded in failed:
+        quotes += [(src, quote, loaded, path) for src, quote, path in raw_citations(loaded)]
+    problems: list[Diagnostic] = []
+    files = {s.id: s.file for s in base.facts.sources}
+    for source_id, quote, loaded, path in quotes:
+        text = texts.get(source_id)
+        if text is None or len(quote) < 8:
+            continue  # unknown, unreadable or too short: reported elsewhere
+        short = short_parts(quote)
+        if short:
+            problems.append(_short_part(loaded, path, quote, short[0]))
+            continue
+        if finds.find((loaded, tuple(path)), quote, text) is not None:
+            continue
+        elsewhere = _cited_elsewhere(quote, source_id, texts)
+        if elsewhere is not None:
+            # The common slip: the right words, the wrong source id (copied from the entry
+            # above). Naming the source that has them beats any near-miss lead.
+            other, match = elsewhere
+            place = f"facts/sources/{files[other]}:{match.line}:{match.col}"
+            problems.append(
+                Diagnostic(
+                    loaded.locate((*path, "quote")),
+                    f"quote not found in source '{source_id}'; it is in source '{other}' "
+                    f"({place}): cite '{other}'",
+                    f"write 'source: {other}' in this citation",
+                )
+            )
+            continue
+        if in_parts(quote):
+            problems.append(_parts_not_found(loaded, path, quote, source_id, files, text))
+            continue
+        near = closest(quote, text)
+        where = loaded.locate((*path, "quote"))
+        message = f"quote not found in source '{source_id}'"
+        related: tuple[str, ...] = ()
+        if near is not None:
+            related = _near_miss(near, files[source_id])
+            if near.differs_at is not None:
+                at = _word_location(loaded, where, quote, near.differs_at)
+                if at is None:
+                    # A block or escaped value: the caret stays at its start, so the message
+                    # names the word to look at.
+                    message += f" (it differs at '{near.quote_word}')"
+                else:
+                    where = at
+        problems.append(
+            Diagnostic(
+                where,
+                message,
+                "copy the words exactly from the source (briefing find-quote helps)",
+                related=related,
+            )
+        )
+    return problems
+
+
+def _near_miss(near: NearMiss, file: str) -> tuple[str, ...]:
+    """The lines under a quote-not-found error: the closest passage, and the word that differs."""
+    lines: tuple[str, ...] = (
+        f"closest passage, facts/sources/{file}:{near.line}:{near.col}:",
+        f"  {near.passage}",
+    )
+    if near.differs_at is not None:
+        lines += (f"the quote has '{near.quote_word}' where the source has '{near.source_words}'",)
+    return lines
+
+
+def _short_part(loaded: LoadedFile, path: Path_, quote: str, part: Part) -> Diagnostic:
+    """The error for a part of a quote in parts that is too short to prove anything."""
+    where = loaded.locate((*path, "quote"))
+    words = f"{part.words} word{'' if part.words == 1 else 's'}"
+    return Diagnostic(
+        _word_location(loaded, where, quote, part.offset) or where,
+        f"'{part.text}' is a part of this quote of only {words}; each part between "
+        f"ellipses needs at least {MIN_PART_WORDS}",
+        "a few words are found almost anywhere and prove nothing: lengthen the part, or "
+        "quote the passage whole",
+    )
+
+
+def _parts_not_found(
+    loaded: LoadedFile,
+    path: Path_,
+    quote: str,
+    source_id: str,
+    files: dict[str, str],
+    text: NormalText,
+) -> Diagnostic:
+    """The error for a quote in parts that is not in its source: the first part that is in
+    it nowhere, with its closest passage; or, if each part is, why they do not go together."""
+    parts = quote_parts(quote)
+    where = loaded.locate((*path, "quote"))
+    for number, part in enumerate(parts, 1):
+        if find_parts([part.text], text) is not None:
+            continue
+        related: tuple[str, ...] = ()
+        at: Location | None = None
+        near = closest(part.text, text)
+        if near is not None:
+            related = _near_miss(near, files[source_id])
+            if near.differs_at is not None:
+                at = _word_location(loaded, where, quote, part.at[near.differs_at])
+        return Diagnostic(
+            at or _word_location(loaded, where, quote, part.offset) or where,
+            f"part {number} of this quote in parts ('{part.text}') not found in source "
+            f"'{source_id}'",
+            "copy each part exactly from the source (briefing find-quote helps)",
+            related=related,
+        )
+    position = 0
+    for part in parts:
+        found = text.text.find(part.text, position)
+        if found < 0:
+            return Diagnostic(
+                where,
+                f"the parts of this quote are in source '{source_id}', but not in this order",
+                "a quote in parts keeps the order of the source; cite the parts separately",
+            )
+        position = found + len(part.text)
+    return Diagnostic(
+        where,
+        f"the parts of this quote are in source '{source_id}', but not within one paragraph",
+        "a quote in parts stays within one paragraph (paragraphs are separated by blank "
+        "lines); cite each paragraph's words in a citation of their own",
+    )
+
+
+def check_history(base: LoadedFactBase) -> list[Diagnostic]:
+    """Positions are dated observations: one per question and date, and an actor that has
+    positions does not also say it has none."""
+    problems: list[Diagnostic] = []
+    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
+        if actor.no_position and actor.positions:
+            problems.append(
+                Diagnostic(
+                    loaded.locate(("no_position",), key=True),
+                    f"actor '{actor.id}' has positions and also 'no_position'",
+                    "remove 'no_position:' (it is printed in place of positions), or the positions",
+                )
+            )
+        seen: dict[tuple[str, str | None], Position] = {}
+        for i, position in enumerate(actor.positions):
+            date = when(position)
+            key = (position.question, date.value if date else None)
+            if key in seen:
+                first = seen[key]
+                said = f"dated {date.value}" if date else "without a date"
+                problems.append(
+                    Diagnostic(
+                        loaded.locate(("positions", i, "date" if position.date else "id")),
+                        f"two positions on '{position.question}' {said}: "
+                        f"'{first.id}' and '{position.id}'",
+                        "an actor's positions on one question are observations over time: give "
+                        "each its own 'date' (or 'as_of'), or merge them",
+                    )
+                )
+            else:
+                seen[key] = position
+    return problems
+
+
+def check(
+    project: Project,
+    base: LoadedFactBase,
+    failed: Sequence[LoadedFile] = (),
+    only_sources: Collection[str] | None = None,
+    finds: Finds | None = None,
+) -> tuple[list[Diagnostic], dict[str, NormalText]]:
+    """All cross-file checks on a validated fact base, and the source texts it read. `failed`
+    are the facts files that parsed but did not validate: their quotes are checked too.
+    `only_sources` limits the texts read (see read_sources); quotes of the others are skipped.
+    `finds` keeps where each quote was found, for checks that come after."""
+    problems = check_ids(base) + check_references(base) + check_history(base)
+    texts, found = read_sources(project, base, only_sources)
+    problems += found
+    problems += check_quotes(base, texts, failed, finds)
+    return problems, texts
+
+
+# --- Warnings: things that are valid but probably unfinished ----------------------------------
+
+PLACEHOLDER = "FILL IN"
+
+
+def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings: sources nobody cites, people nobody quotes, actors without a position, and
+    text files in facts/sources/ that sources.yaml does not register."""
+    facts = base.facts
+    problems: list[Diagnostic] = []
+    # With an actor file that failed validation, its citations and speakers are unknown: who is
+    # cited or quoted cannot be judged until it is fixed, so those warnings wait.
+    judged = not base.failed_actors
+    cited = {c.citation.source for c in all_citations(base)}
+    for i, source in enumerate(facts.sources):
+        if judged and source.id not in cited:
+            problems.append(
+                Diagnostic(
+                    base.sources_file.locate(("sources", i, "id")),
+                    f"source '{source.id}' is not cited by any fact",
+                    "cite it in a commitment, position or statement, or remove the entry",
+                    severity="warning",
+                )
+            )
+    speakers = {s.speaker for actor in facts.actors for s in actor.statements}
+    speakers |= {p.speaker for actor in facts.actors for p in actor.positions if p.speaker}
+    for i, person in enumerate(facts.people):
+        if judged and person.id not in speakers:
+            problems.append(
+                Diagnostic(
+                    base.people_file.locate(("people", i, "id")),
+                    f"person '{person.id}' is not the speaker of any statement or position",
+                    f"add a statement with 'speaker: {person.id}', or remove the entry",
+                    severity="warning",
+                )
+            )
+    question_ids = [q.id for q in facts.edition.questions]
+    for actor, loaded in zip(facts.actors, base.actor_files, strict=True):
+        # A curator who has looked and found no position says so in 'no_position'; actors the
+        # sources only mention get no brief, so a missing position is expected of them.
+        if not actor.positions and not actor.no_position and actor.role == "principal":
+            where = loaded.locate(("positions",), key=True)
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"actor '{actor.id}' has no position",
+                    "add 'positions:' for question(s) "
+                    + ", ".join(question_ids)
+                    + ", or say why there is none in 'no_position:'",
+                    severity="warning",
+                )
+            )
+    problems += _judgment_counts(base) + _marker_runs(base)
+    registered = {s.file for s in facts.sources}
+    if project.sources.is_dir():
+        for path in sorted(project.sources.iterdir()):
+            if path.is_file() and not path.name.startswith(".") and path.name not in registered:
+                problems.append(
+                    Diagnostic(
+                        Location(project.name(path)),
+                        "source text is not registered in facts/sources.yaml",
+                        f"run: briefing new source {path.name}",
+                        severity="warning",
+                    )
+                )
+    return problems
+
+
+# A bottom line a principal reads in thirty seconds: at least one judgment, at most four.
+MIN_JUDGMENTS, MAX_JUDGMENTS = 1, 4
+# A run of more footnote markers than this on one entry buries the sentence it proves.
+MAX_PASSAGES = 5
+
+
+def _marker_runs(base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings for entries that cite more distinct passages than a reader can follow."""
+    counts: dict[tuple[str, Path_], set[tuple[str, str]]] = {}
+    places: dict[tuple[str, Path_], LoadedFile] = {}
+    for cited in all_citations(base):
+        entry = (cited.file.name, cited.path[:2])
+        quote = " ".join(cited.citation.quote.split())
+        counts.setdefault(entry, set()).add((cited.citation.source, quote))
+        places[entry] = cited.file
+    problems: list[Diagnostic] = []
+    for (name, path), passages in counts.items():
+        if len(passages) > MAX_PASSAGES:
+            problems.append(
+                Diagnostic(
+                    places[(name, path)].locate((*path, "citations"), key=True),
+                    f"this entry cites {len(passages)} passages; its footnote markers bury it",
+                    f"cite the {MAX_PASSAGES} that prove it best, or split the entry",
+                    severity="warning",
+                )
+            )
+    return problems
+
+
+def _judgment_counts(base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings for a bottom line with no key judgment or more than a reader takes in."""
+    places: list[tuple[str, int, LoadedFile]] = [
+        ("the overview", len(base.facts.overview.bluf), base.overview_file)
+    ]
+    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
+        if actor.role == "principal":
+            places.append((f"actor '{actor.id}'", len(actor.bluf), loaded))
+    problems: list[Diagnostic] = []
+    for what, count, loaded in places:
+        if MIN_JUDGMENTS <= count <= MAX_JUDGMENTS:
+            continue
+        where = loaded.locate(("bluf",), key=True) if count else Location(loaded.name)
+        problems.append(
+            Diagnostic(
+                where,
+                f"{what} has {count} key judgments; a bottom line has "
+                f"{MIN_JUDGMENTS} to {MAX_JUDGMENTS}",
+                "merge or drop judgments" if count else "add 'bluf:' with a cited key judgment",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _placeholders(data: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _placeholders(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _placeholders(value, (*path, i))
+    elif isinstance(data, str) and PLACEHOLDER in data:
+        yield path, data
+
+
+def check_placeholders(files: list[LoadedFile]) -> list[Diagnostic]:
+    """Errors for every 'FILL IN' placeholder that `briefing new` left in a facts file: in
+    every file that parsed, whether or not it validated."""
+    problems: list[Diagnostic] = []
+    for loaded in files:
+        for where, text in _placeholders(loaded.data, ()):
+            key = next((str(p) for p in reversed(where) if isinstance(p, str)), "value")
+            wanted = text.split(PLACEHOLDER, 1)[1].lstrip(" :").strip() or f"the {key}"
+            problems.append(
+                Diagnostic(
+                    loaded.locate(where),
+                    f"'{key}' still holds a placeholder",
+                    f"write {wanted} (and drop the '{PLACEHOLDER}')",
+                )
+            )
+    return problems
+
+
+def without_shadowed(problems: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop diagnostics at the exact place of a placeholder: the placeholder explains them."""
+    marked = {p.location for p in problems if p.message.endswith("still holds a placeholder")}
+    return [
+        p
+        for p in problems
+        if p.location not in marked or p.message.endswith("still holds a placeholder")
+    ]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the check stage hands on: the fact base (None if unusable), every diagnostic, the
+    source texts read and normalised once (for coverage and find-quote), and the build plan."""
+
+    base: LoadedFactBase | None
+    problems: list[Diagnostic]
+    texts: dict[str, NormalText]
+    plan: Plan | None
+
+
+def check_project(
+    project: Project, *, pdf: bool = True, only_sources: Collection[str] | None = None
+) -> Checked:
+    """Load, validate and check the fact base, and plan the outputs: the gate every build
+    passes. Diagnostics come sorted by file and line.
+
+    `only_sources` (file names in facts/sources/) is for a fact base rebuilt from a brief's
+    PDF (briefing verify), which carries only the texts that brief cites: the other texts are
+    not read and their quotes not checked, instead of each being reported as missing.
+    """
+    base, problems, files = load_fact_base(project)
+    texts: dict[str, NormalText] = {}
+    plan: Plan | None = None
+    if base is not None:
+        validated = {f.path for f in (base.overview_file, *base.actor_files)}
+        failed = [
+            f
+            for f in files
+            if f.path not in validated
+            and (f.path.is_relative_to(project.actors) or f.path == project.facts / "overview.yaml")
+        ]
+        from briefing.evidence.context import check_evidence  # it builds on this module's walkers
+
+        finds = Finds()
+        found, texts = check(project, base, failed, only_sources, finds)
+        problems = problems + found + check_usage(project, base)
+        problems += check_evidence(base, texts, finds)
+        problems += check_quoted_words(base, texts) + check_confidence(base)
+        by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
+        plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
+        problems += found
+    problems = without_shadowed(problems + check_placeholders(files))
+    return Checked(base, sorted(problems, key=Diagnostic.sort_key), texts, plan)
+
+
+def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:
+    """The fact base and every diagnostic (see check_project)."""
+    checked = check_project(project)
+    return checked.base, checked.problems

@@ -1,0 +1,1 @@
+"""Editions: released editions read back, and what changed between two fact bases."""

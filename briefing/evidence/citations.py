@@ -1,0 +1,42 @@
+"""Every citation of a fact base, with the file and the path where it is written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from briefing.factbase.load import LoadedFile, Path_
+from briefing.factbase.model import ACTOR_GROUPS, OVERVIEW_GROUPS, Actor, Citation
+from briefing.factbase.validate import LoadedFactBase
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A citation and where it is written."""
+
+    citation: Citation
+    file: LoadedFile
+    path: Path_
+
+
+def actor_citations(actor: Actor, loaded: LoadedFile) -> Iterator[Cited]:
+    """Every citation in one actor file, with its YAML path."""
+    for group in ACTOR_GROUPS:
+        for i, item in enumerate(getattr(actor, group)):
+            for k, citation in enumerate(getattr(item, "citations", [])):
+                yield Cited(citation, loaded, (group, i, "citations", k))
+
+
+def all_citations(base: LoadedFactBase) -> Iterator[Cited]:
+    """Every citation in the fact base, in file order."""
+    overview = base.facts.overview
+    groups: list[tuple[str, list[Any]]] = [
+        (group, list(getattr(overview, group))) for group in OVERVIEW_GROUPS
+    ]
+    for group, items in groups:
+        for i, item in enumerate(items):
+            for k, citation in enumerate(item.citations):
+                yield Cited(citation, base.overview_file, (group, i, "citations", k))
+    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
+        yield from actor_citations(actor, loaded)

@@ -1,0 +1,201 @@
+"""Claims: what the desk's own prose says, held to its sources.
+
+Two rules a reader relies on without being able to check them at a glance:
+- words set in quotation marks in a summary or a judgment are the source's words, verbatim;
+- a key judgment claims no more confidence than the sources it cites allow, by the desk's
+  written rule (the `needs` of each level of the 'confidence' list in facts/vocabulary.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from briefing.core.diagnostics import Diagnostic
+from briefing.evidence.quotes import NormalText, normalise
+from briefing.factbase.load import LoadedFile, Path_
+from briefing.factbase.model import (
+    ACTOR_GROUPS,
+    OVERVIEW_GROUPS,
+    Citation,
+    FactBase,
+    Judgment,
+    SourcesNeeded,
+)
+from briefing.factbase.validate import LoadedFactBase
+
+# Text in double quotation marks, straight or curly (“ ”, „ “, « »), set as prose sets them:
+# opening after a space or bracket, closing before one or before punctuation (so that markup
+# such as x="1" is not read as a quotation). Single quotes are left alone: they are
+# apostrophes as often as quotation marks.
+_QUOTED = re.compile(
+    r"(?:^|(?<=[\s(\[—–-]))[\"“„«]([^\"“”„«»\n]{2,}?)[\"”“»](?=[\s.,;:!?)\]—–-]|$)"
+)
+# Prose fields that hold the desk's own words, on every kind of entry.
+_PROSE = ("text", "summary", "no_position")
+
+
+@dataclass(frozen=True)
+class Prose:
+    """One piece of the desk's prose, the citations it stands on, and where it is written."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    file: LoadedFile
+    path: Path_
+    speaker: str | None = None  # a statement's or position's: quoted words are theirs
+
+
+def prose(base: LoadedFactBase) -> Iterator[Prose]:
+    """Every judgment, summary and open question in the fact base, in file order."""
+
+    def walk(item: Any, file: LoadedFile, path: Path_) -> Iterator[Prose]:
+        citations = tuple(getattr(item, "citations", ()) or ())
+        speaker = getattr(item, "speaker", None)
+        for field in _PROSE:
+            value = getattr(item, field, None)
+            if isinstance(value, str):
+                yield Prose(value, citations, file, (*path, field), speaker)
+
+    overview = base.facts.overview
+    for group in OVERVIEW_GROUPS:
+        for i, item in enumerate(getattr(overview, group)):
+            yield from walk(item, base.overview_file, (group, i))
+    for actor, file in zip(base.facts.actors, base.actor_files, strict=True):
+        yield from walk(actor, file, ())
+        for group in ACTOR_GROUPS:
+            for i, item in enumerate(getattr(actor, group)):
+                yield from walk(item, file, (group, i))
+
+
+def _occurrences(words: str, text: NormalText) -> list[int]:
+    """Where quoted words stand in a source, as whole words; case is forgiven, since a
+    quotation takes the capitals of the sentence it is set in."""
+    needle = normalise(words).text
+    if not needle:
+        return []
+    pattern = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE)
+    return [m.start() for m in pattern.finditer(text.text)]
+
+
+def _inside_quotation(text: NormalText, start: int) -> bool:
+    """Whether a position of a source stands inside quotation marks within its paragraph:
+    the source gives those words as someone's, not as its own."""
+    paragraph = text.text.rfind("\n", 0, start) + 1
+    return text.text.count('"', paragraph, start) % 2 == 1
+
+
+def _attributed_to_source(text: str, start: int) -> bool:
+    """Whether the sentence before a quotation says the words are the source's own
+    ('the source calls it "…"'), so they are not put in the speaker's mouth."""
+    sentence = max(text.rfind(". ", 0, start), text.rfind("; ", 0, start)) + 1
+    return re.search(r"\bsources?\b", text[sentence:start], re.IGNORECASE) is not None
+
+
+def check_quoted_words(base: LoadedFactBase, texts: dict[str, NormalText]) -> list[Diagnostic]:
+    """Errors for words in quotation marks that the cited sources do not contain verbatim;
+    warnings where a statement or position quotes its speaker with words that the source
+    writes as its own (a paraphrase printed as a quotation)."""
+    people = {p.id: p.name for p in base.facts.people}
+    problems: list[Diagnostic] = []
+    registered = {s.id for s in base.facts.sources}
+    for item in prose(base):
+        cited = {c.source for c in item.citations} or registered
+        if not cited or any(s not in texts for s in cited):
+            # An unknown or unreadable source is reported elsewhere; one a brief's PDF does
+            # not carry (briefing verify) may hold the words: either way, nothing to judge.
+            continue
+        sources = [texts[s] for s in sorted(cited)]
+        for match in _QUOTED.finditer(item.text):
+            words = match.group(1).strip(" ,.;:")
+            if not words.split():
+                continue
+            found = [(t, start) for t in sources for start in _occurrences(words, t)]
+            if not found:
+                where = "the sources it cites" if item.citations else "any source"
+                problems.append(
+                    Diagnostic(
+                        item.file.locate(item.path),
+                        f'"{words}" is in quotation marks but not in {where}',
+                        "quote the source's exact words, or drop the quotation marks from a "
+                        "paraphrase",
+                    )
+                )
+            elif (
+                item.speaker
+                and not _attributed_to_source(item.text, match.start())
+                and not any(_inside_quotation(t, start) for t, start in found)
+            ):
+                name = people.get(item.speaker, item.speaker)
+                problems.append(
+                    Diagnostic(
+                        item.file.locate(item.path),
+                        f'"{words}" reads as the words of {name}, but the source writes them '
+                        "as its own",
+                        "drop the quotation marks, or say that the words are the source's",
+                        severity="warning",
+                    )
+                )
+    return problems
+
+
+def _grade_rank(facts: FactBase) -> dict[str, int]:
+    """Grades by rank, best first: the order of the desk's 'reliability' list."""
+    return {t.id: i for i, t in enumerate(facts.vocabulary.lists["reliability"].terms)}
+
+
+def meets(need: SourcesNeeded, grades: Sequence[str], rank: dict[str, int]) -> bool:
+    """Whether distinct sources with these grades satisfy one alternative of a rule."""
+    limit = rank.get(need.grade, len(rank))
+    return sum(1 for g in grades if rank.get(g, len(rank)) <= limit) >= need.sources
+
+
+def _describe(needs: Sequence[SourcesNeeded]) -> str:
+    options = [
+        f"{n.sources} source{'s' if n.sources > 1 else ''} graded {n.grade} or better"
+        for n in needs
+    ]
+    return " or ".join(options)
+
+
+def check_confidence(base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings for key judgments whose confidence asks more than their citations give."""
+    facts = base.facts
+    levels = facts.vocabulary.lists["confidence"]
+    rank = _grade_rank(facts)
+    grade_of = {s.id: s.reliability for s in facts.sources}
+    judgments: list[tuple[Judgment, LoadedFile, Path_]] = [
+        (j, base.overview_file, ("bluf", i)) for i, j in enumerate(facts.overview.bluf)
+    ]
+    for actor, file in zip(facts.actors, base.actor_files, strict=True):
+        judgments += [(j, file, ("bluf", i)) for i, j in enumerate(actor.bluf)]
+    problems: list[Diagnostic] = []
+    for judgment, file, path in judgments:
+        level = levels.get(judgment.confidence)
+        if level is None or not level.needs:
+            continue
+        cited = sorted({c.source for c in judgment.citations if c.source in grade_of})
+        grades = [grade_of[s] for s in cited]
+        if any(meets(need, grades, rank) for need in level.needs):
+            continue
+        allowed = [
+            t.id
+            for t in levels.terms
+            if not t.needs or any(meets(n, grades, rank) for n in t.needs)
+        ]
+        rests = ", ".join(f"{s} ({grade_of[s]})" for s in cited) or "no registered source"
+        problems.append(
+            Diagnostic(
+                file.locate((*path, "confidence")),
+                f"'{judgment.confidence}' confidence needs {_describe(level.needs)}; this "
+                f"judgment cites {rests}",
+                f"lower it to {' or '.join(repr(a) for a in allowed)}, or cite more or better "
+                "sources"
+                if allowed
+                else "cite more or better sources",
+                severity="warning",
+            )
+        )
+    return problems

@@ -1,0 +1,257 @@
+"""Coverage: which sentences of each source the fact base cites, and which it leaves uncited.
+
+A curator's completeness check: every sentence that bears on the briefs' subject should be
+cited by some fact. Page furniture a source marks in facts/sources.yaml is listed apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import sentencex
+from pydantic import BaseModel
+
+from briefing.evidence.quotes import NormalText, find, normalise
+from briefing.factbase.model import Citation, FactBase, Source
+
+# A sentence counts as cited when citations cover half of it, or this many characters of it:
+# a quote of the key clause of a long sentence cites it, a word spilling over does not.
+MIN_OVERLAP = 40
+
+# The sentence boundaries come from sentencex (Wikimedia's segmenter: rules for some 300
+# languages, in Rust, linear in the text), with its English rules, which split Cyrillic and
+# Polish text as well. A boundary it finds is dropped when the text goes on in lower case (a
+# sentence does not start so) or when the word before it is an abbreviation below.
+SEGMENTER_LANGUAGE = "en"
+# Words that end in a full stop without ending a sentence, compared without the stop and
+# case: titles ('Pres.', 'Gen.', 'prof.'), Latin and Polish, Russian and Ukrainian
+# abbreviations ('e.g.', 'np.', 'tzw.', 'т.е.', 'напр.'). Initials ('U.S.', 'В.') are
+# recognised by their shape.
+ABBREVIATIONS = frozenset(
+    {
+        # English titles and common abbreviations
+        *("mr", "mrs", "ms", "dr", "prof", "pres", "gen", "col", "lt", "maj", "capt", "sgt"),
+        *("adm", "amb", "gov", "sen", "rep", "rev", "hon", "st", "jr", "sr", "no", "nos"),
+        *("vs", "etc", "approx", "dept", "est", "inc", "ltd", "co", "corp", "mt", "ft", "fig"),
+        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+        *("i.e", "e.g", "cf", "al", "viz"),
+        # Polish
+        *("np", "tzw", "tzn", "tj", "m.in", "ok", "ul", "pl", "woj", "pow", "płk"),
+        *("ppłk", "kpt", "mjr", "ks", "hab", "inż", "mgr", "św", "im", "godz", "tys", "mln"),
+        *("mld", "zł", "ds", "wg", "nr", "jw", "br", "ub", "ww", "ang", "ros", "ukr"),
+        # Russian and Ukrainian
+        *("т.е", "т.к", "т.н", "т.д", "т.п", "др", "пр", "им", "ул", "вул", "проф", "акад"),
+        *("ген", "св", "тыс", "тис", "млн", "млрд", "руб", "грн", "напр", "див", "обл", "г"),
+        *("гг", "ст", "см", "пор", "р"),
+    }
+)
+# Initials and dotted abbreviations: 'U.S', 'E.U', 'В', 'p.m' (the final stop left out).
+_INITIALS = re.compile(r"^(?:[^\W\d_]\.)*[^\W\d_]$")
+# The word before a boundary, with any closing quotes or brackets.
+_LAST_WORD = re.compile(r"(?:^|[\s(\[\"'])([^\s(\[\"']+?)\.['\")\]]*$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a source: where it is (1-based line, normalised offsets) and its words."""
+
+    line: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SentenceCoverage:
+    """One sentence and how much of it the citations cover."""
+
+    sentence: Sentence
+    covered: int
+    furniture: bool
+
+    @property
+    def cited(self) -> bool:
+        length = self.sentence.end - self.sentence.start
+        return self.covered * 2 >= length or self.covered >= MIN_OVERLAP
+
+
+@dataclass(frozen=True)
+class SourceCoverage:
+    """Coverage of one source: every sentence, cited or not."""
+
+    source: Source
+    sentences: tuple[SentenceCoverage, ...]
+
+    @property
+    def counted(self) -> list[SentenceCoverage]:
+        """The sentences that should be cited: everything but marked furniture."""
+        return [s for s in self.sentences if not s.furniture]
+
+    @property
+    def cited(self) -> list[SentenceCoverage]:
+        return [s for s in self.counted if s.cited]
+
+    @property
+    def uncited(self) -> list[SentenceCoverage]:
+        return [s for s in self.counted if not s.cited]
+
+    @property
+    def furniture(self) -> list[SentenceCoverage]:
+        return [s for s in self.sentences if s.furniture]
+
+    @property
+    def percent(self) -> float:
+        """Share of the sentences to cite that are cited, 0 to 100 (100 if there are none)."""
+        counted = len(self.counted)
+        return 100.0 if counted == 0 else 100.0 * len(self.cited) / counted
+
+
+def _gap_newlines(text: NormalText, space: int) -> int:
+    """How many line breaks the original text has where the normalised text has a space."""
+    before = text.offsets[space - 1]
+    after = text.offsets[space + 1] if space + 1 < len(text.offsets) else len(text.original)
+    return text.original.count("\n", before + 1, after)
+
+
+def _line_breaks(text: NormalText) -> list[int]:
+    """Normalised offsets of spaces that end a sentence because of the line layout.
+
+    A blank line always ends one; a single line break does too, unless the next line starts
+    in lower case (a hard-wrapped sentence going on).
+    """
+    breaks: list[int] = []
+    for index, char in enumerate(text.text):
+        if char != " " or index == 0 or index + 1 >= len(text.text):
+            continue
+        newlines = _gap_newlines(text, index)
+        if newlines >= 2 or (newlines == 1 and not text.text[index + 1].islower()):
+            breaks.append(index)
+    return breaks
+
+
+def _abbreviation(before: str) -> bool:
+    """Whether the text before a boundary ends with an abbreviation and its full stop."""
+    found = _LAST_WORD.search(before)
+    if found is None:
+        return False
+    word = found.group(1)
+    if word.lower() in ABBREVIATIONS:
+        return True
+    # An initial or a dotted abbreviation: one letter, or letters each with a stop ('U.S.');
+    # a single lower-case letter ends a sentence as often as not ('Plan b.'), unless listed.
+    return _INITIALS.match(word) is not None and (len(word) > 1 or word.isupper())
+
+
+def _punctuation_breaks(text: str, start: int, end: int) -> list[int]:
+    """Offsets of spaces in text[start:end] that end a sentence: sentencex's boundaries, less
+    those before lower case or after an abbreviation. Each test looks at a few characters
+    around the boundary, so the whole takes time linear in the text."""
+    breaks: list[int] = []
+    block = text[start:end]
+    boundaries = sentencex.get_sentence_boundaries(SEGMENTER_LANGUAGE, block)
+    for boundary in boundaries[:-1]:
+        cut = start + int(boundary["end_index"]) - 1
+        # A boundary is kept only at a space (the normalised text has one between words).
+        if cut <= start or cut + 1 >= end or text[cut] != " ":
+            continue
+        if text[cut + 1].islower() or _abbreviation(text[max(start, cut - 24) : cut]):
+            continue
+        breaks.append(cut)
+    return breaks
+
+
+def split_sentences(text: NormalText) -> list[Sentence]:
+    """The sentences of a normalised source text, in order, with their first line."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in [*_line_breaks(text), len(text.text)]:
+        block_start = start
+        for inner in _punctuation_breaks(text.text, block_start, cut):
+            spans.append((start, inner))
+            start = inner + 1
+        spans.append((start, cut))
+        start = cut + 1
+    sentences: list[Sentence] = []
+    for first, last in spans:
+        words = text.text[first:last].strip()
+        if not words:
+            continue
+        first += len(text.text[first:last]) - len(text.text[first:last].lstrip())
+        line, _ = text.line_col(first)
+        sentences.append(Sentence(line, first, first + len(words), words))
+    return sentences
+
+
+def _covered(sentence: Sentence, spans: list[tuple[int, int]]) -> int:
+    """Characters of a sentence that lie inside at least one span (spans may overlap)."""
+    covered = 0
+    cursor = sentence.start
+    for start, end in sorted(spans):
+        start, end = max(start, cursor), min(end, sentence.end)
+        if end > start:
+            covered += end - start
+            cursor = end
+    return covered
+
+
+def _furniture_lines(source: Source, text: NormalText) -> set[int]:
+    """1-based numbers of the lines of a source that are marked as page furniture."""
+    marked = {normalise(line).text for line in source.furniture}
+    return {
+        number
+        for number, line in enumerate(text.original.splitlines(), start=1)
+        if line.strip() and normalise(line).text in marked
+    }
+
+
+def source_coverage(
+    source: Source, text: NormalText, citations: Iterable[Citation]
+) -> SourceCoverage:
+    """Which sentences of one source the given citations cover."""
+    spans: list[tuple[int, int]] = []
+    for citation in citations:
+        if citation.source != source.id:
+            continue
+        match = find(citation.quote, text)
+        if match is not None:
+            # A quote in parts covers its parts, not the words its ellipses leave out.
+            spans.extend(match.spans)
+    furniture = _furniture_lines(source, text)
+    return SourceCoverage(
+        source,
+        tuple(
+            SentenceCoverage(s, _covered(s, spans), s.line in furniture)
+            for s in split_sentences(text)
+        ),
+    )
+
+
+def citations_in(value: object) -> Iterator[Citation]:
+    """Every citation anywhere inside a model, found by walking its fields."""
+    if isinstance(value, Citation):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from citations_in(getattr(value, name))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from citations_in(item)
+
+
+def coverage(facts: FactBase, texts: dict[str, NormalText]) -> list[SourceCoverage]:
+    """Coverage of every source whose text is at hand, in the order of facts/sources.yaml."""
+    citations = list(citations_in(facts))
+    return [
+        source_coverage(source, texts[source.id], citations)
+        for source in facts.sources
+        if source.id in texts
+    ]
+
+
+def total_percent(report: list[SourceCoverage]) -> float:
+    """Share of all sentences to cite, across sources, that are cited."""
+    counted = sum(len(s.counted) for s in report)
+    cited = sum(len(s.cited) for s in report)
+    return 100.0 if counted == 0 else 100.0 * cited / counted

@@ -1,0 +1,454 @@
+"""Quote matching: is a quote verbatim in its source, up to typography, and if not, what is closest?
+
+Typography is forgiven (whitespace and line breaks, curly versus straight quotes and apostrophes,
+dash and hyphen variants, the ellipsis character); words, their spelling, case and order are not.
+
+A quote written with an ellipsis ('…' or '...') that is not verbatim as a whole is a quote in
+parts: each part is found, as whole words and in order, within one paragraph of the source.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from rapidfuzz import fuzz
+
+from briefing.core.diagnostics import LineIndex, editor_lines
+from briefing.factbase.model import MIN_PART_WORDS
+
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\u00ad": "",
+    }
+)
+
+
+# A blank line, as an editor breaks lines (LF, CRLF or CR), and the whitespace after it.
+_PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)\s*")
+_LINE_BREAK = re.compile(r"(?:\r\n|\r|\n)\s*")
+# A text none of whose lines is longer than this is wrapped by hand (at 72 or 80 characters):
+# only its blank lines end paragraphs. In any other text (a page saved as text, one line per
+# paragraph) every line break does.
+WRAP_WIDTH = 100
+
+
+@dataclass(frozen=True)
+class NormalText:
+    """Text in canonical form, with the offset in the original text of every character."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original: str
+
+    def line_col(self, index: int) -> tuple[int, int]:
+        """1-based line and column in the original text of a normalised index."""
+        pos = self.offsets[min(index, len(self.offsets) - 1)] if self.offsets else 0
+        return self._lines.line_col(pos)
+
+    @cached_property
+    def _lines(self) -> LineIndex:
+        return LineIndex(self.original)
+
+    def paragraph(self, index: int) -> int:
+        """The 1-based paragraph of the original text a normalised index falls in, as a reader
+        counts them in the attached file: paragraphs are separated by blank lines, or, in a
+        text whose lines are not wrapped by hand (see WRAP_WIDTH), by line breaks."""
+        pos = self.offsets[min(index, len(self.offsets) - 1)] if self.offsets else 0
+        return bisect.bisect_right(self._breaks, pos) + 1
+
+    def paragraph_span(self, number: int) -> tuple[int, int]:
+        """Normalised [start, end) of paragraph `number` (1-based), the space that separates
+        it from the next one excluded."""
+        # The space that stands for a break carries the offset of the next paragraph's first
+        # character, which is where the break ends.
+        breaks = self._breaks
+        start = bisect.bisect_left(self.offsets, breaks[number - 2]) if number >= 2 else 0
+        if start < len(self.text) and self.text[start] == " ":
+            start += 1
+        if number - 1 < len(breaks):
+            end = bisect.bisect_left(self.offsets, breaks[number - 1])
+        else:
+            end = len(self.text)
+        return start, end
+
+    @cached_property
+    def _breaks(self) -> list[int]:
+        """Where each paragraph after the first starts in the original text: the ends of the
+        paragraph breaks, leading whitespace aside. Found once, so that the paragraph of any
+        index is a binary search (a long source has thousands of quotes to place)."""
+        first = len(self.original) - len(self.original.lstrip())
+        wrapped = all(len(line) <= WRAP_WIDTH for line in editor_lines(self.original))
+        breaks = _PARAGRAPH_BREAK if wrapped else _LINE_BREAK
+        return [
+            m.end() for m in breaks.finditer(self.original, first) if m.end() < len(self.original)
+        ]
+
+    def original_span(self, start: int, end: int) -> str:
+        """The original characters behind normalised text[start:end]."""
+        if start >= end:
+            return ""
+        return self.original[self.offsets[start] : self.offsets[end - 1] + 1]
+
+
+# Runs a normaliser can copy as they are (printable ASCII is its own NFKC form), runs of
+# whitespace, and any other single character.
+_TOKEN = re.compile(r"\s+|[\x21-\x7e]+|.", re.DOTALL)
+
+
+def normalise(text: str) -> NormalText:
+    """Canonical form for matching: one space for any whitespace run, plain quotes and dashes."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    pending_space = False
+    # Whole runs of ASCII and of whitespace at a time, and only other characters one by one:
+    # a check normalises every quote, and this is most of its time on a large fact base.
+    for token in _TOKEN.finditer(text):
+        index, run = token.start(), token.group()
+        if run.isspace():
+            pending_space = bool(chars)
+            continue
+        if len(run) > 1 or run.isascii():
+            translated = run.translate(_TRANSLATE)
+            if len(translated) == len(run):
+                if pending_space:
+                    chars.append(" ")
+                    offsets.append(index)
+                    pending_space = False
+                chars.append(translated)
+                offsets.extend(range(index, token.end()))
+                continue
+        for at, raw in enumerate(run, index):
+            for char in unicodedata.normalize("NFKC", raw).translate(_TRANSLATE):
+                if char == "\u2026":
+                    replacement = "..."
+                elif char.isspace():
+                    pending_space = bool(chars)
+                    continue
+                else:
+                    replacement = char
+                for piece in replacement:
+                    if pending_space:
+                        chars.append(" ")
+                        offsets.append(at)
+                        pending_space = False
+                    chars.append(piece)
+                    offsets.append(at)
+    return NormalText("".join(chars), tuple(offsets), text)
+
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a quote was found: 1-based line and column in the source, and the exact passage.
+
+    `start` and `end` are normalised offsets of the whole match; a quote in parts also has
+    `parts`, the span of each part (its passage joins them with an ellipsis)."""
+
+    line: int
+    col: int
+    passage: str
+    start: int
+    end: int
+    parts: tuple[Span, ...] = ()
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        """The spans of source text the quote stands on: its parts, or the one span."""
+        return self.parts or ((self.start, self.end),)
+
+
+# Words left out of a quote: an ellipsis character (normalised to '...') or three dots or more,
+# in square or round brackets or not.
+_ELLIPSIS = re.compile(r"\s*[\[(]?\.{3,}[\])]?\s*")
+# What a note prints between the parts of a quote in parts.
+ELLIPSIS = " … "
+_WORD_IN = re.compile(r"[^\W_]")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a quote in parts: its words (normalised) and where it starts in the quote
+    as written."""
+
+    text: str
+    at: tuple[int, ...]  # for each character of `text`, its offset in the quote as written
+
+    @property
+    def offset(self) -> int:
+        return self.at[0]
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal_quote(quote: str) -> NormalText:
+    # The check asks for a quote's parts and then finds it, the notes find it again, and the
+    # live preview checks every quote after each edit: each is normalised once per process.
+    return normalise(quote)
+
+
+def quote_parts(quote: str) -> list[Part]:
+    """The parts of a quote written with an ellipsis, in order (an ellipsis at either end only
+    says the quote is cut mid-sentence, and makes no part); one part for any other quote."""
+    needle = _normal_quote(quote)
+    parts: list[Part] = []
+    start = 0
+    for gap in [*_ELLIPSIS.finditer(needle.text), None]:
+        end = gap.start() if gap is not None else len(needle.text)
+        if end > start:
+            parts.append(Part(needle.text[start:end], needle.offsets[start:end]))
+        if gap is not None:
+            start = gap.end()
+    return parts
+
+
+def in_parts(quote: str) -> bool:
+    """Whether a quote has an ellipsis between words: a quote in parts unless it is verbatim."""
+    return len(quote_parts(quote)) > 1
+
+
+def short_parts(quote: str) -> list[Part]:
+    """The parts of a quote in parts that are too short to prove anything."""
+    parts = quote_parts(quote)
+    return [p for p in parts if p.words < MIN_PART_WORDS] if len(parts) > 1 else []
+
+
+def find(quote: str, source: NormalText) -> Match | None:
+    """The first place `quote` occurs in `source` as whole words, up to typography; None if
+    it does not. Neither end of the match may be touched by a letter or digit from outside.
+
+    A quote with an ellipsis that is not verbatim is looked for in parts (see `find_parts`);
+    one with a part shorter than MIN_PART_WORDS is never found."""
+    needle = _normal_quote(quote).text
+    if not needle:
+        return None
+    found = _whole(needle, source, 0)
+    if found is not None:
+        return _match(source, (found,))
+    if not _ELLIPSIS.search(needle):
+        return None
+    parts = quote_parts(quote)
+    if len(parts) > 1 and any(p.words < MIN_PART_WORDS for p in parts):
+        return None
+    return find_parts([p.text for p in parts], source)
+
+
+class Finds:
+    """Where each cited quote stands in its source, found once per citation: the check and
+    the evidence checks after it all need it, and finding is most of a check's time. A
+    citation is known by where it is written (its file and path), never by its words: two
+    citations of the same words are two finds, as they are two claims."""
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple[int, tuple[str | int, ...]], Match | None] = {}
+
+    def find(
+        self, written: tuple[object, tuple[str | int, ...]], quote: str, source: NormalText
+    ) -> Match | None:
+        """`find(quote, source)` for the citation written at `written` (file, path)."""
+        key = (id(written[0]), written[1])
+        if key not in self.memo:
+            self.memo[key] = find(quote, source)
+        return self.memo[key]
+
+
+def _whole(needle: str, source: NormalText, start: int) -> Span | None:
+    """The first span at or after `start` where `needle` occurs as whole words."""
+    start = source.text.find(needle, start)
+    while start >= 0:
+        end = start + len(needle)
+        # A quote is whole words: "oland proposed" must not pass because "Poland proposed"
+        # is in the source, nor "pact" because "pacts" is.
+        if not _is_word_char(source.text, start - 1) and not _is_word_char(source.text, end):
+            return start, end
+        start = source.text.find(needle, start + 1)
+    return None
+
+
+def _match(source: NormalText, spans: Sequence[Span]) -> Match:
+    line, col = source.line_col(spans[0][0])
+    parts = tuple(spans) if len(spans) > 1 else ()
+    return Match(line, col, passage(source, spans), spans[0][0], spans[-1][1], parts)
+
+
+def passage(source: NormalText, spans: Sequence[Span]) -> str:
+    """The original words of the source behind normalised spans, in order: spans that overlap,
+    or that only spaces and punctuation part, are one run; the words between runs are left out
+    and an ellipsis printed in their place."""
+    runs: list[list[int]] = []
+    for start, end in sorted(spans):
+        if runs and not _WORD_IN.search(source.text, runs[-1][1], max(start, runs[-1][1])):
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    return ELLIPSIS.join(source.original_span(start, end) for start, end in runs)
+
+
+def find_parts(parts: Sequence[str], source: NormalText) -> Match | None:
+    """The first place where normalised `parts` occur as whole words, in order, within one
+    paragraph; None if they do not.
+
+    For each place of the first part, every later part is taken at its first place after the
+    one before: no other choice ends sooner, so when that leaves the paragraph, any later start
+    in the same paragraph does too, and the search goes on in the next paragraph.
+    """
+    if not parts:
+        return None
+    start = 0
+    while True:
+        first = _whole(parts[0], source, start)
+        if first is None:
+            return None
+        number = source.paragraph(first[0])
+        _, limit = source.paragraph_span(number)
+        spans = [first]
+        for part in parts[1:]:
+            found = _whole(part, source, spans[-1][1])
+            if found is None:
+                return None  # no later start can find this part after it either
+            spans.append(found)
+            if found[1] > limit:
+                break
+        else:
+            return _match(source, spans)
+        # Starts further on in this paragraph end no sooner: go on from the next paragraph.
+        start = max(limit + 1, first[0] + 1)
+
+
+def _is_word_char(text: str, index: int) -> bool:
+    """Is text[index] part of a word (a letter, a digit, or a combining mark, which belongs to
+    the letter before it)? False outside the text: its ends are boundaries."""
+    if index < 0 or index >= len(text):
+        return False
+    char = text[index]
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """The passage of a source most like a quote that was not found, with a similarity 0..1,
+    and the first word where the quote parts from it."""
+
+    line: int
+    col: int
+    passage: str
+    similarity: float
+    # Offset in the quote as written of its first word that differs from the passage, that
+    # word, and what the passage has there (None if no word differs, only their edges).
+    differs_at: int | None = None
+    quote_word: str = ""
+    source_words: str = ""
+
+
+_WORD = re.compile(r"\S+")
+
+
+def closest(quote: str, source: NormalText) -> NearMiss | None:
+    """The passage of the source, whole words, that best aligns with the quote.
+
+    rapidfuzz aligns the quote against the whole text at once (a bit-parallel scan): a miss in
+    a long source is reported in milliseconds, where comparing every window took seconds.
+    Case is ignored for the alignment, as a curator's miscapitalised quote still has a lead.
+    """
+    needle = normalise(quote)
+    if not needle.text or not source.text:
+        return None
+    hay = source.text
+    if len(needle.text) >= len(hay):
+        start, end = 0, len(hay)
+    else:
+        found = fuzz.partial_ratio_alignment(needle.text.lower(), hay.lower())
+        # None only under a score cutoff, which is not given; the whole text is the fallback.
+        start, end = (found.dest_start, found.dest_end) if found else (0, len(hay))
+    start, end = _word_aligned(needle.text, hay, start, end)
+    passage = hay[start:end]
+    similarity = round(fuzz.ratio(needle.text.lower(), passage.lower()) / 100, 3)
+    line, col = source.line_col(start)
+    near = NearMiss(line, col, source.original_span(start, end), similarity)
+    return _first_difference(needle, passage, near)
+
+
+# How many words either side of the character alignment may belong to the passage: the
+# alignment is as long as the quote in characters, so a longer or shorter word shifts it.
+_SLACK_WORDS = 4
+
+
+def _word_aligned(needle: str, hay: str, start: int, end: int) -> tuple[int, int]:
+    """The whole-word passage of `hay` around [start, end) that corresponds word for word to
+    the quote: its words matched against a few more on either side, first and last matching
+    words placed where the quote has them."""
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(hay)]
+    first = next((k for k, (_, stop) in enumerate(spans) if stop > start), len(spans) - 1)
+    last = next((k for k, (begin, _) in enumerate(spans) if begin >= end), len(spans)) - 1
+    first, last = max(0, first - _SLACK_WORDS), min(len(spans) - 1, max(last, first) + _SLACK_WORDS)
+    region = [hay[a:b].lower() for a, b in spans[first : last + 1]]
+    words = needle.lower().split(" ")
+    matcher = difflib.SequenceMatcher(None, words, region, autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    if not blocks:
+        return spans[first][0], spans[last][1]
+    head = max(0, blocks[0].b - blocks[0].a)
+    tail = min(
+        len(region), blocks[-1].b + blocks[-1].size + len(words) - blocks[-1].a - blocks[-1].size
+    )
+    return spans[first + head][0], spans[first + max(tail, head + 1) - 1][1]
+
+
+def _first_difference(needle: NormalText, passage: str, near: NearMiss) -> NearMiss:
+    """`near` with the quote's first word that is not the passage's (exact, case included:
+    that is how `find` compares)."""
+    spans = [(m.start(), m.group()) for m in _WORD.finditer(needle.text)]
+    quote_words = [word for _, word in spans]
+    passage_words = passage.split(" ")
+    matcher = difflib.SequenceMatcher(None, quote_words, passage_words, autojunk=False)
+    for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        index = min(i1, len(spans) - 1)
+        offset = needle.offsets[spans[index][0]]
+        return NearMiss(
+            near.line,
+            near.col,
+            near.passage,
+            near.similarity,
+            offset,
+            spans[index][1],
+            " ".join(passage_words[j1:j2]),
+        )
+    return near

@@ -1,0 +1,627 @@
+"""Load: read the YAML files of a fact base into plain data, remembering where every value sits.
+
+The loader composes YAML nodes itself instead of using PyYAML's constructors, so that it can
+(1) keep a line:col for every key and value, (2) refuse duplicate keys, custom tags and alias
+bombs, and (3) never turn a string such as ``NO`` or ``2023-07`` into a bool or a date behind the
+curator's back.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from briefing.core.diagnostics import Diagnostic, LineIndex, Location, editor_lines
+
+# Limits that keep a hostile or broken file from exhausting the machine. A real actor file is
+# a few kilobytes, about six levels deep, and uses no aliases at all; each limit leaves a wide
+# margin above that while keeping the worst case (a file just under every limit) fast to refuse.
+MAX_FILE_BYTES = 512 * 1024  # PyYAML parses about 0.5 MB/s: the largest file loads in ~1 s
+MAX_DEPTH = 40  # far below Python's recursion limit, far above the six levels facts need
+MAX_NODES = 100_000  # values after alias expansion; stops billion-laughs before it is built
+MAX_ALIASES = 100  # aliases are legal YAML but facts have no use for many of them
+
+Path_ = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_ALLOWED_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ}
+
+
+class _FactResolver(yaml.resolver.Resolver):
+    """YAML 1.2-like resolution: only true/false are booleans, no implicit dates."""
+
+
+_FactResolver.yaml_implicit_resolvers = {}
+_FactResolver.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_FactResolver.add_implicit_resolver(
+    _INT, re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
+)
+_FactResolver.add_implicit_resolver(
+    _FLOAT,
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789"),
+)
+_FactResolver.add_implicit_resolver(
+    _NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+
+
+class _Refused(Exception):
+    """A file the loader will not parse any further, with where and why."""
+
+    def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.line, self.col, self.message, self.hint = line, col, message, hint
+
+
+_RESOLVER = _FactResolver()
+
+
+class _BudgetedComposer(yaml.composer.Composer, _FactResolver):
+    """A composer with our resolver and budgets for hostile input, over any event source.
+
+    Every composed node is weighed: its own value plus everything its aliases would expand to.
+    An alias bomb is thus refused at the alias that tips the budget, before anything is built.
+    """
+
+    def __init__(self, stream: str) -> None:
+        yaml.composer.Composer.__init__(self)
+        _FactResolver.__init__(self)
+        self.lines = LineIndex(stream)
+        self.alias_count = 0
+        self.depth = 0
+        self.weights: dict[int, int] = {}  # id(node) -> expanded size, once complete
+        self.open_weights: list[int] = [0]  # running size of each node being composed
+
+    def peek_event(self) -> Any:
+        """The next event, from the parser this composer is combined with."""
+        raise NotImplementedError
+
+    def where(self, event: Any) -> tuple[int, int]:
+        """The line:col an editor shows for where `event` starts."""
+        return self.lines.line_col(event.start_mark.index)
+
+    def _add_weight(self, weight: int, event: Any) -> None:
+        self.open_weights[-1] += weight
+        if self.open_weights[-1] > MAX_NODES:
+            line, col = self.where(event)
+            raise _Refused(
+                line,
+                col,
+                f"this file would expand to more than {MAX_NODES:,} values (alias bomb?)",
+                "write the values out instead of repeating them with aliases ('*name')",
+            )
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.events.AliasEvent):
+            self.alias_count += 1
+            line, col = self.where(event)
+            if self.alias_count > MAX_ALIASES:
+                raise _Refused(
+                    line,
+                    col,
+                    f"more than {MAX_ALIASES} aliases ('*name') in one file",
+                    "write the values out; aliases are limited to stop alias bombs",
+                )
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                if id(target) not in self.weights:
+                    raise _Refused(
+                        line,
+                        col,
+                        f"alias '*{event.anchor}' refers to a value that contains it",
+                        "a value cannot include itself; write it out",
+                    )
+                self._add_weight(self.weights[id(target)], event)
+            aliased: Node | None = super().compose_node(parent, index)
+            return aliased
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            line, col = self.where(event)
+            raise _Refused(
+                line,
+                col,
+                f"nesting deeper than {MAX_DEPTH} levels",
+                "facts need only a few levels; flatten the structure",
+            )
+        self.open_weights.append(0)
+        try:
+            node: Node | None = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+            inner = self.open_weights.pop()
+        if node is not None:
+            self.weights[id(node)] = inner + 1
+            self._add_weight(inner + 1, event)
+        return node
+
+
+class _FactComposer(
+    yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _BudgetedComposer
+):
+    """PyYAML's own reader, scanner and parser under the budgeted composer: the one whose
+    errors the loader words for the curator (see _SYNTAX_HINTS)."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _BudgetedComposer.__init__(self, stream)
+
+
+class _FastComposer(_BudgetedComposer):
+    """libyaml's parser (PyYAML's C extension) under the same budgeted composer: the events
+    are the same, ten times as fast. Used for a file that parses cleanly; any problem sends
+    the file through _FactComposer, whose messages and hints the curator gets."""
+
+    def __init__(self, stream: str) -> None:
+        from yaml._yaml import CParser
+
+        self._events = CParser(stream)
+        _BudgetedComposer.__init__(self, stream)
+
+    def check_event(self, *choices: Any) -> bool:
+        return bool(self._events.check_event(*choices))
+
+    def peek_event(self) -> Any:
+        return self._events.peek_event()
+
+    def get_event(self) -> Any:
+        return self._events.get_event()
+
+    def dispose(self) -> None:
+        self._events.dispose()
+
+
+def _fast_parse(text: str) -> Any:
+    """The composed node of a clean file with libyaml, or None when there is no libyaml, the
+    text has what libyaml would read otherwise than PyYAML, or libyaml finds anything wrong."""
+    if not getattr(yaml, "__with_libyaml__", False) or _LIBYAML_DIFFERS.search(text):
+        return None
+    try:
+        return _FastComposer(text).get_single_node()
+    except (yaml.YAMLError, _Refused, RecursionError):
+        return None
+
+
+# Where libyaml and PyYAML part (found by tests/test_properties.py and a review): libyaml takes
+# a tab after 'key:', a '#' right after '|' or '>', tags ('!'), and '?' in flow collections
+# that PyYAML refuses, skips a byte-order mark at the start of any line where PyYAML keeps it,
+# and reads a control character PyYAML's reader refuses. A file with any of them goes
+# the slow way, to be told exactly what PyYAML says of it.
+_LIBYAML_DIFFERS = re.compile(
+    r"[\t!\ufeff]|[|>][-+0-9]*#|\?.*[\[{]|[\[{].*\?|" + yaml.reader.Reader.NON_PRINTABLE.pattern,
+    re.DOTALL,
+)
+
+
+@dataclass
+class LoadedFile:
+    """One YAML file as plain data, plus the line:col of every key and value in it."""
+
+    path: Path
+    name: str  # as shown to the curator, e.g. facts/actors/pl.yaml
+    data: Any
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""  # the text it was parsed from, as read through the gate
+
+    def locate(self, path: Path_, *, key: bool = False) -> Location:
+        """The location of the value (or, with `key`, the key) at `path`, or its nearest parent."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                line, col = table[probe]
+                return Location(self.name, line, col)
+            if not key and probe in self.keys:
+                line, col = self.keys[probe]
+                return Location(self.name, line, col)
+            probe = probe[:-1]
+        line, col = self.values.get((), (1, 1))
+        return Location(self.name, line, col)
+
+
+class _Builder:
+    """Turns composed nodes into dicts, lists and scalars, recording positions."""
+
+    def __init__(self, loaded: LoadedFile) -> None:
+        self.loaded = loaded
+        self.lines = LineIndex(loaded.text)
+        self.problems: list[Diagnostic] = []
+        self.count = 0
+
+    def where(self, node: Node) -> tuple[int, int]:
+        """The line:col an editor shows for where `node` starts."""
+        return self.lines.line_col(node.start_mark.index)
+
+    def problem(self, node: Node, message: str, hint: str = "") -> None:
+        line, col = self.where(node)
+        self.problems.append(Diagnostic(Location(self.loaded.name, line, col), message, hint))
+
+    def build(self, node: Node, path: Path_, depth: int = 0) -> Any:
+        # The composer has already bounded size and depth; these guard against an alias that
+        # places a deep value deep inside another, which only shows once it is expanded.
+        self.count += 1
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            line, col = self.where(node)
+            limit = f"{MAX_NODES:,} values" if self.count > MAX_NODES else f"{MAX_DEPTH} levels"
+            raise _Refused(line, col, f"once aliases are expanded, this exceeds {limit}")
+        self.loaded.values[path] = self.where(node)
+        if node.tag not in _ALLOWED_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(
+                node,
+                f"YAML tag '{tag}' is not allowed",
+                "facts are plain text, numbers, lists and mappings; remove the '!' tag",
+            )
+            return None
+        if not self.fits(node):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(node, f"the tag '{tag}' does not fit this value", "remove the '!!' tag")
+            return None
+        if isinstance(node, MappingNode):
+            return self.mapping(node, path, depth)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self.scalar(node)
+
+    def fits(self, node: Node) -> bool:
+        """Whether an explicit tag such as '!!int' matches what the value is written as."""
+        if isinstance(node, MappingNode):
+            return node.tag == _MAP
+        if isinstance(node, SequenceNode):
+            return node.tag == _SEQ
+        if node.tag == _STR:
+            return True
+        implicit = _RESOLVER.resolve(ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+        return bool(implicit == node.tag)
+
+    def mapping(self, node: MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            # Plain style is None from PyYAML's composer and '' from libyaml's.
+            if key_node.value == "<<" and not getattr(key_node, "style", None):
+                self.problem(key_node, "merge keys ('<<') are not supported", "write the keys out")
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problem(key_node, "a key must be a plain word", "use a text key such as 'id'")
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                line, _ = first_seen[key]
+                self.problem(
+                    key_node,
+                    f"duplicate key '{key}' (first given on line {line})",
+                    "remove one of the two, or merge their values",
+                )
+                continue
+            first_seen[key] = self.where(key_node)
+            self.loaded.keys[(*path, key)] = self.where(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def scalar(self, node: ScalarNode) -> Any:
+        text = node.value
+        if node.tag == _STR:
+            return text
+        if node.tag == _NULL:
+            return None
+        if node.tag == _BOOL:
+            return text.lower() == "true"
+        if node.tag == _INT:
+            digits = text.replace("_", "")
+            if len(digits) > 30:
+                self.problem(node, "number too long", "put it in quotes if it is text")
+                return None
+            return int(digits)
+        if node.tag == _FLOAT:
+            return float(text.replace("_", ""))
+        return text
+
+
+def read_bytes(
+    path: Path,
+    name: str,
+    *,
+    limit: int = MAX_FILE_BYTES,
+    too_big: str = "split it into several files",
+) -> tuple[bytes | None, list[Diagnostic]]:
+    """Read a regular file's bytes, refusing anything larger than `limit` (`too_big` is the
+    hint then)."""
+    where = Location(name)
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO or device would block or never end; a directory cannot be text.
+            return None, [Diagnostic(where, "not a regular file", "facts are plain text files")]
+        with open(path, "rb") as handle:
+            # Read one byte past the limit rather than trust the size: the file may be growing.
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        return None, [Diagnostic(where, f"cannot read file: {exc.strerror or exc}")]
+    if len(raw) > limit:
+        size = max(info.st_size, len(raw))
+        return None, [
+            Diagnostic(
+                where,
+                f"file is {size:,} bytes; the limit is {limit:,} ({limit // 1024} KiB)",
+                too_big,
+            )
+        ]
+    return raw, []
+
+
+def read_text(
+    path: Path, name: str, *, limit: int = MAX_FILE_BYTES
+) -> tuple[str | None, list[Diagnostic]]:
+    """Read a fact or source file as UTF-8 text, refusing binary, oversized or non-UTF-8 files."""
+    where = Location(name)
+    raw, problems = read_bytes(path, name, limit=limit)
+    if raw is None:
+        return None, problems
+    if b"\x00" in raw:
+        return None, [
+            Diagnostic(
+                where,
+                "file is binary (it contains NUL bytes)",
+                "facts and sources are UTF-8 text; did a binary file get the wrong name?",
+            )
+        ]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            Diagnostic(
+                Location(name, line, col),
+                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                "save the file as UTF-8",
+            )
+        ]
+    return text.removeprefix("\ufeff"), []
+
+
+# PyYAML's wording, translated into advice for someone editing facts by hand.
+_SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
+    ("'\\t'", "indent with spaces, never tabs; after ':' use a space, not a tab"),
+    (
+        "mapping values are not allowed here",
+        "a ': ' inside a value starts a new key; put the value in quotes or on a '>-' block",
+    ),
+    (
+        "could not find expected ':'",
+        "a key needs ':' after it; a value running over several lines needs '>-' or quotes",
+    ),
+    (
+        "expected <block end>, but found '<scalar>'",
+        "a quoted value ends early (quote marks inside it?) or the line is mis-indented; "
+        "use single quotes outside double quotes, or '>-'",
+    ),
+    ("expected <block end>", "this line does not line up with the lines around it"),
+    ("is never closed", "close the quote or bracket, or remove the opening one"),
+    ("found another document", "one document per file: remove the '---' line"),
+    ("undefined alias", "'*name' needs an earlier '&name'; better, write the value out"),
+    ("duplicate anchor", "each '&name' may be defined only once"),
+    (
+        "that cannot start any token",
+        "a value starting with '@', '`', '%' or a tab must be put in quotes",
+    ),
+    ("unknown escape character", "in double quotes '\\' starts an escape; use single quotes"),
+)
+
+
+_UNCLOSED = re.compile(r"end of stream|<stream end>|<document end>")
+
+
+def _syntax_hint(message: str) -> str:
+    return next((hint for needle, hint in _SYNTAX_HINTS if needle in message), "")
+
+
+def _is_blank(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in editor_lines(text))
+
+
+def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
+    """Parse one YAML document into a LoadedFile; every problem becomes a diagnostic."""
+    loaded = LoadedFile(path=path, name=name, data=None, text=text)
+    empty = Diagnostic(Location(name), "file is empty", "add content or delete the file")
+    if _is_blank(text):
+        return None, [empty]
+    try:
+        node = _fast_parse(text)
+        if node is None:
+            composer = _FactComposer(text)  # the reader refuses control characters right here
+            node = composer.get_single_node()
+        if node is None:
+            return None, [empty]
+        builder = _Builder(loaded)
+        loaded.data = builder.build(node, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = (exc.problem or exc.context or "invalid YAML").strip()
+        if exc.context and exc.context_mark and _UNCLOSED.search(message):
+            # The end of the file is not where the mistake is: point at what was left open.
+            mark = exc.context_mark
+            opened = exc.context.removeprefix("while scanning ").removeprefix("while parsing ")
+            message = f"{opened} starting here is never closed"
+        line, col = LineIndex(text).line_col(mark.index) if mark else (0, 0)
+        return None, [
+            Diagnostic(Location(name, line, col), f"YAML syntax: {message}", _syntax_hint(message))
+        ]
+    except yaml.reader.ReaderError as exc:
+        line, col = LineIndex(text).line_col(exc.position)
+        return None, [
+            Diagnostic(
+                Location(name, line, col),
+                f"control character U+{exc.character:04X} is not allowed in YAML",
+                "delete it; it is invisible in most editors (pasted from a PDF or a web page?)",
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return None, [Diagnostic(Location(name), f"YAML syntax: {exc}")]
+    except _Refused as exc:
+        return None, [Diagnostic(Location(name, exc.line, exc.col), exc.message, exc.hint)]
+    except RecursionError:
+        return None, [Diagnostic(Location(name), f"nesting deeper than {MAX_DEPTH} levels")]
+    if not isinstance(loaded.data, dict):
+        kind = "a list" if isinstance(loaded.data, list) else "a single value"
+        line, col = loaded.values.get((), (1, 1))
+        return None, [
+            Diagnostic(
+                Location(name, line, col),
+                f"the file holds {kind}; it must hold keys and values ('key: value' lines)",
+                "start with the top-level keys, e.g. 'id:' and 'name:' for an actor",
+            )
+        ]
+    return loaded, builder.problems
+
+
+def _inside(path: Path, area: Path) -> Path | None:
+    """The real location of `path` if it is inside the real location of `area`, else None."""
+    try:
+        resolved = path.resolve()
+        return resolved if resolved.is_relative_to(area.resolve()) else None
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def _area_label(path: Path, area: Path, name: str) -> str:
+    """`area` as the curator knows it: `name` without the part of `path` below `area`."""
+    try:
+        below = path.absolute().relative_to(area.absolute()).as_posix()
+    except ValueError:
+        return area.name
+    label = name.removesuffix(below).rstrip("/")
+    return label if label and label != name else area.name
+
+
+def read_project_file(
+    path: Path, area: Path, name: str, *, limit: int = MAX_FILE_BYTES
+) -> tuple[str | None, list[Diagnostic]]:
+    """Read a project file as UTF-8 text, only if its real location is inside `area`.
+
+    The one gate for every file the tool reads: `area` is the project folder the file belongs
+    to (facts/, facts/sources/, the project root ...). A path that leaves it, through '..' or a
+    symlink of the file or of a folder on the way, is refused before a byte is read; then the
+    checks of `read_text` apply (regular file, size cap, UTF-8, no NUL).
+    """
+    resolved = _inside(path, area)
+    if resolved is None:
+        return None, [_leads_outside(path, area, name)]
+    # Read the resolved path: the symlinks just checked are not followed a second time.
+    return read_text(resolved, name, limit=limit)
+
+
+def _leads_outside(path: Path, area: Path, name: str) -> Diagnostic:
+    return Diagnostic(
+        Location(name),
+        f"file is a symlink that leads outside {_area_label(path, area, name)}/",
+        "copy the file into the project instead of linking to it",
+    )
+
+
+def read_project_bytes(
+    path: Path, area: Path, name: str, *, limit: int, too_big: str
+) -> tuple[bytes | None, list[Diagnostic]]:
+    """The bytes of a file that is not text (a saved web page, a PDF), through the same gate
+    as `read_project_file`: only inside `area`, a regular file, at most `limit` bytes."""
+    resolved = _inside(path, area)
+    if resolved is None:
+        return None, [_leads_outside(path, area, name)]
+    return read_bytes(resolved, name, limit=limit, too_big=too_big)
+
+
+Parse = tuple[LoadedFile | None, list[Diagnostic]]
+# The last parse of each file, by its path, when this process keeps them (see remember_parses).
+_REMEMBERED: dict[tuple[Path, str], tuple[str, Parse]] | None = None
+
+
+def remember_parses() -> None:
+    """Keep the last parse of each file for as long as its text is unchanged: for the live
+    preview, which checks the whole fact base after each edit of one file. What a parse
+    returns is only ever read (by the validation and the check), so it can be given again."""
+    global _REMEMBERED
+    _REMEMBERED = {}
+
+
+def load_file(
+    path: Path, name: str, *, within: Path | None = None
+) -> tuple[LoadedFile | None, list[Diagnostic]]:
+    """Read and parse one YAML file that stays inside `within` (default: its own folder)."""
+    text, problems = read_project_file(path, within if within is not None else path.parent, name)
+    if text is None:
+        return None, problems
+    if _REMEMBERED is None:
+        return _parse_text(text, path, name)
+    known = _REMEMBERED.get((path, name))
+    if known is not None and known[0] == text:
+        return known[1]
+    parse = _parse_text(text, path, name)
+    _REMEMBERED[(path, name)] = (text, parse)
+    return parse
+
+
+def _parse_text(text: str, path: Path, name: str) -> Parse:
+    if "\t" in text:
+        for number, line in enumerate(editor_lines(text), 1):
+            indent = line[: len(line) - len(line.lstrip())]
+            if "\t" in indent:
+                return None, [
+                    Diagnostic(
+                        Location(name, number, indent.index("\t") + 1),
+                        "tab character used for indentation",
+                        "YAML indentation must use spaces; replace the tab with spaces",
+                    )
+                ]
+    return parse_yaml(text, path, name)
+
+
+def iter_yaml(directory: Path) -> Iterator[Path]:
+    """YAML files under a directory, in a stable order (symlinked folders are not entered)."""
+    yield from sorted(
+        p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"} and not p.is_dir()
+    )
+
+
+# A saved page with its inline scripts and styles, or a report with figures, is larger than any
+# text: originals may be this large (they are read once, when the source is added).
+MAX_ORIGINAL_BYTES = 20 * 1024 * 1024
+
+
+class SourceLines:
+    """Lines of project files, read once each, for showing under diagnostics."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: dict[str, list[str] | None] = {}
+
+    def get(self, file: str, line: int) -> str | None:
+        """Line `line` (1-based) of `file`, relative to the root; None if there is none."""
+        if line < 1:
+            return None
+        if file not in self._files:
+            # A diagnostic may name any file; only what stays inside the project is shown.
+            text, _ = read_project_file(self.root / file, self.root, file)
+            self._files[file] = editor_lines(text) if text is not None else None
+        lines = self._files[file]
+        return lines[line - 1] if lines is not None and line <= len(lines) else None

@@ -1,0 +1,874 @@
+"""The model of a fact base: pydantic v2 classes, strict about shape, generous in their docs.
+
+Field descriptions are written for curators: they become hover text in editors (JSON Schema).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal
+
+import pycountry
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+Id = Annotated[
+    str,
+    Field(
+        pattern=ID_PATTERN,
+        description="Short readable id: lower-case letters, digits, '-' or '_' (e.g. 'duda').",
+    ),
+]
+Markdown = Annotated[
+    str,
+    Field(
+        min_length=1,
+        description="Text in our own words; Markdown emphasis and links allowed, raw HTML is not.",
+    ),
+]
+
+Precision = Literal["year", "month", "day"]
+Basis = Literal["stated", "inferred"]
+
+# A word from one of the desk's controlled lists (facts/vocabulary.yaml). The model only knows
+# it is text; `briefing.vocabulary.specialise` narrows each such field to the declared words.
+Word = Annotated[str, Field(min_length=1)]
+
+
+# Each part of a quote in parts has at least this many words: "the … not" would prove nothing,
+# since short runs of words are found almost anywhere.
+MIN_PART_WORDS = 3
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown keys are errors, strings are stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ISO 8601's year-less form: sources often give a day and month but no year.
+_NO_YEAR_RE = re.compile(r"^--(\d{2})-(\d{2})$")
+
+# The same shapes for editors (JSON Schema). They cannot know the calendar (2023-02-30 passes
+# the pattern), so the validators below stay the authority; the patterns only catch typos early.
+_MONTH = "(0[1-9]|1[0-2])"
+_DAY = "(0[1-9]|[12][0-9]|3[01])"
+_SIDE = f"([0-9]{{4}}(-{_MONTH}(-{_DAY})?)?|--{_MONTH}-{_DAY})"
+FUZZY_DATE_PATTERN = f"^{_SIDE}(/{_SIDE})?$"
+DAY_PATTERN = f"^[0-9]{{4}}-{_MONTH}-{_DAY}$"
+
+
+class FuzzyDate(Strict):
+    """A date with only the precision that is known, and whether a source states it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"basis": {"const": "inferred"}}, "required": ["basis"]},
+            "then": {
+                "required": ["note"],
+                "properties": {"note": {"type": "string", "minLength": 1}},
+            },
+        }
+    )
+
+    value: str = Field(
+        description=(
+            "YYYY, YYYY-MM or YYYY-MM-DD: write only the parts that are known; "
+            "'--MM-DD' when a source gives day and month but no year; START/END for a span "
+            "(a two-day summit: 2023-07-11/2023-07-12), each side with its own precision. "
+            "Quote a bare year (value: '2023') so YAML keeps it as text."
+        ),
+        examples=["'2023'", "2023-07", "2023-07-11", "'--02-16'", "2023-07-11/2023-07-12"],
+        json_schema_extra={"pattern": FUZZY_DATE_PATTERN},
+    )
+    basis: Basis = Field(
+        description="'stated' if the source gives this date; 'inferred' if you worked it out.",
+    )
+    note: str | None = Field(
+        default=None,
+        description="How an inferred date was worked out, or what the source actually says.",
+    )
+
+    @field_validator("value")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        sides = value.split("/")
+        if len(sides) > 2:
+            raise ValueError("a span has one '/': START/END")
+        for side in sides:
+            _check_side(side)
+        if len(sides) == 2:
+            start, end = sides
+            if start.startswith("--") != end.startswith("--"):
+                raise ValueError("both ends of a span need a year, or neither")
+            if _side_span(start)[0] >= _side_span(end)[1]:
+                raise ValueError(f"the span {value} ends before it starts")
+        return value
+
+    @model_validator(mode="after")
+    def _inferred_needs_note(self) -> FuzzyDate:
+        if self.basis == "inferred" and not self.note:
+            raise ValueError("an inferred date needs a 'note' saying what it is inferred from")
+        return self
+
+    @property
+    def is_interval(self) -> bool:
+        """True for a span written START/END."""
+        return "/" in self.value
+
+    @property
+    def start(self) -> str:
+        """The date, or the first end of a span, as written."""
+        return self.value.split("/")[0]
+
+    @property
+    def end(self) -> str:
+        """The date, or the last end of a span, as written."""
+        return self.value.split("/")[-1]
+
+    @property
+    def has_year(self) -> bool:
+        """False for the year-less '--MM-DD' form."""
+        return not self.value.startswith("--")
+
+    @property
+    def precision(self) -> Precision:
+        """How precisely the date (the start of a span) is known."""
+        if not self.has_year:
+            return "day"
+        precisions: tuple[Precision, ...] = ("year", "month", "day")
+        return precisions[self.start.count("-")]
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        """The days the date covers, as [first, after-last): a year, a month, a day, or from
+        the start of a span's first end to the end of its last. Year-less dates have none."""
+        if not self.has_year:
+            raise ValueError(f"{self.value} has no year and covers no known days")
+        return _side_span(self.start)[0], _side_span(self.end)[1]
+
+    def display(self) -> str:
+        """The date as a reader sees it, no more precise than it is known."""
+        if not self.is_interval:
+            return _show_side(self.start)
+        first, last = _show_side(self.start), _show_side(self.end)
+        a, b = _DATE_RE.match(self.start), _DATE_RE.match(self.end)
+        if a and b and a.group(3) and b.group(3) and a.group(1, 2) == b.group(1, 2):
+            # 11–12 July 2023: one month, written once.
+            return f"{int(a.group(3))}–{last}"
+        return f"{first} – {last}"
+
+
+def _check_side(side: str) -> None:
+    """Refuse one date (or one end of a span) that is not a real day, month or year."""
+    no_year = _NO_YEAR_RE.match(side)
+    if no_year:
+        no_year_month, no_year_day = (int(part) for part in no_year.groups())
+        try:
+            dt.date(2000, no_year_month, no_year_day)  # a leap year, so that --02-29 is allowed
+        except ValueError:
+            raise ValueError(f"{side} is not a real day of the year") from None
+        return
+    match = _DATE_RE.match(side)
+    if not match:
+        raise ValueError(
+            "write the date as YYYY, YYYY-MM, YYYY-MM-DD or '--MM-DD', or a span START/END"
+        )
+    year, month, day = match.groups()
+    if month and not 1 <= int(month) <= 12:
+        raise ValueError(f"month {month} does not exist")
+    if day:
+        try:
+            dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{side} is not a real date") from None
+
+
+def _side_span(side: str) -> tuple[dt.date, dt.date]:
+    """[first day, day after the last) of one date as written; year-less ones in year 2000."""
+    no_year = _NO_YEAR_RE.match(side)
+    if no_year:
+        day = dt.date(2000, int(no_year.group(1)), int(no_year.group(2)))
+        return day, day + dt.timedelta(days=1)
+    parts = [int(p) for p in side.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 1, 1), dt.date(parts[0] + 1, 1, 1)
+    if len(parts) == 2:
+        first = dt.date(parts[0], parts[1], 1)
+        index = parts[0] * 12 + parts[1]  # the month after, as a running month count
+        return first, dt.date(index // 12, index % 12 + 1, 1)
+    day = dt.date(parts[0], parts[1], parts[2])
+    return day, day + dt.timedelta(days=1)
+
+
+def _show_side(side: str) -> str:
+    no_year = _NO_YEAR_RE.match(side)
+    if no_year:
+        month_no, day_no = (int(part) for part in no_year.groups())
+        month_name = dt.date(2000, month_no, 1).strftime("%B")
+        return f"{day_no} {month_name} (year not stated)"
+    match = _DATE_RE.match(side)
+    assert match
+    year, month, day = match.groups()
+    if not month:
+        return year
+    name = dt.date(2000, int(month), 1).strftime("%B")
+    if not day:
+        return f"{name} {year}"
+    return f"{int(day)} {name} {year}"
+
+
+# A citation's `via` when the source gives the passage as its own, attributed to no one.
+NO_ONE = "no one"
+
+
+class Citation(Strict):
+    """Words from a source that prove a claim. The check finds them in the source file."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {
+                "properties": {"speaker_in_source": {"const": False}},
+                "required": ["speaker_in_source"],
+            },
+            "then": {
+                "required": ["note"],
+                "properties": {"note": {"type": "string", "minLength": 1}},
+            },
+        }
+    )
+
+    source: Id = Field(description="Id of a source in facts/sources.yaml.")
+    quote: str = Field(
+        min_length=8,
+        description=(
+            "Verbatim words from the source file; line breaks and curly quotes may vary. "
+            "Words left out are marked '…' (or '...'): each part, of at least "
+            f"{MIN_PART_WORDS} words, is found in order within one paragraph."
+        ),
+    )
+    note: str | None = Field(default=None, description="Optional remark on how the quote is used.")
+    speaker_in_source: bool = Field(
+        default=True,
+        description=(
+            "false when the quote's paragraph and the one before do not name the speaker of the "
+            "statement or position (nor a title the source ties to them), and you have checked "
+            "that the source still gives these words as theirs; say how in 'note', which is "
+            "printed. Silences the check's warning."
+        ),
+    )
+    lang: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+        description="Language of the quote (BCP 47, e.g. 'uk') when not the brief's language.",
+    )
+    via: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Who the source attributes this passage to, as it names them (e.g. 'The Washington "
+            f"Post'); '{NO_ONE}' when it attributes it to no one. The note prints this, not "
+            "the outlets the source relays in general."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _unnamed_speaker_needs_note(self) -> Citation:
+        if not self.speaker_in_source and not self.note:
+            raise ValueError(
+                "'speaker_in_source: false' needs a 'note' saying how the source gives these "
+                "words to the speaker (it is printed with the quote)"
+            )
+        return self
+
+
+Citations = Annotated[
+    list[Citation],
+    Field(min_length=1, description="At least one source quote that supports this entry."),
+]
+
+
+class Question(Strict):
+    """A question on which every actor's position is recorded."""
+
+    id: Id = Field(description="Id that positions name in their 'question:' key.")
+    label: str = Field(description="Short label for the matrix column.")
+    text: str = Field(description="The question in full, as the brief asks it.")
+
+
+class Event(Strict):
+    """The event the briefs prepare for."""
+
+    name: str = Field(description="Name of the event, e.g. 'Council meeting'.")
+    place: str = Field(description="Where it takes place.")
+    date: FuzzyDate | None = Field(default=None, description="When it takes place, if known.")
+
+
+class Edition(Strict):
+    """Metadata printed on every brief: what, for which event, as of when, for whom."""
+
+    title: str = Field(description="Title of the briefing set.")
+    subtitle: str | None = Field(default=None, description="One line under the title.")
+    event: Event = Field(description="The event the briefs prepare for: name, place, date.")
+    as_of: str = Field(
+        description=(
+            "The information cut-off, YYYY-MM-DD: the latest day the sources speak to. "
+            "Printed as 'Information cut-off'."
+        ),
+        json_schema_extra={"pattern": DAY_PATTERN},
+    )
+    compiled: str | None = Field(
+        default=None,
+        description=(
+            "The day the edition was compiled, YYYY-MM-DD, on or after the cut-off. Left out, "
+            "it is the build's date: SOURCE_DATE_EPOCH if set, else the cut-off day."
+        ),
+        json_schema_extra={"pattern": DAY_PATTERN},
+    )
+    number: int = Field(ge=1, description="Edition number, increasing with each release.")
+    marking: str = Field(description="Distribution marking printed on every page.")
+    publisher: str = Field(description="Who issues the briefs.")
+    language: str = Field(default="en", description="BCP 47 language tag of the briefs.")
+    questions: list[Question] = Field(
+        min_length=1, description="Questions that positions answer (the matrix's columns)."
+    )
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of_is_day(cls, value: str) -> str:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("as_of must be a real day, YYYY-MM-DD") from None
+        return value
+
+    @field_validator("compiled")
+    @classmethod
+    def _compiled_after_cut_off(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A field validator, so the error points at 'compiled'; 'as_of' is declared before it
+        # and is in info.data when it was valid.
+        if value is None:
+            return None
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("compiled must be a real day, YYYY-MM-DD") from None
+        as_of = info.data.get("as_of")
+        if isinstance(as_of, str) and day < dt.date.fromisoformat(as_of):
+            raise ValueError(
+                f"{value} is before the information cut-off (as_of: {as_of}); an edition "
+                "cannot be compiled before the last day its sources speak to"
+            )
+        return value
+
+
+class Source(Strict):
+    """A text in facts/sources/ and what we know about who published it."""
+
+    id: Id = Field(description="Id that citations name in their 'source:' key.")
+    file: str = Field(description="File name inside facts/sources/, e.g. '004_e8bc.txt'.")
+    original: str | None = Field(
+        default=None,
+        description=(
+            "File name inside facts/originals/ of the page or PDF the text was extracted from "
+            "('briefing new source' keeps it there); attached to the book beside the text."
+        ),
+    )
+    sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description=(
+            "SHA-256 of the file's bytes as the quotes were checked against it (64 hex digits); "
+            "the check fails when the text changes. Written by 'briefing pin'."
+        ),
+    )
+    title: str = Field(description="Headline or, if none, a short description of the text.")
+    title_supplied: bool = Field(
+        default=False,
+        description="true when the text has no headline and the title is the curator's.",
+    )
+    outlet: str = Field(
+        description="Outlet exactly as the text names it, even if the name looks garbled."
+    )
+    publisher_named: bool = Field(
+        default=True,
+        description="false when the text does not name who published it (a page of no name).",
+    )
+    date: FuzzyDate | None = Field(default=None, description="Publication date, if known.")
+    reliability: Word = Field(
+        description="Reliability grade of the source, from the 'reliability' list."
+    )
+    reliability_note: str = Field(description="One line on why this grade.")
+    notes: str | None = Field(default=None, description="Curator's notes on the text.")
+    furniture: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Lines of page furniture that need no citation (navigation, 'Next Article', "
+            "headlines of unrelated articles), copied exactly; coverage shows them apart."
+        ),
+    )
+
+
+class Person(Strict):
+    """Someone whose words or actions are recorded."""
+
+    id: Id = Field(description="Id that statements and positions name as 'speaker:'.")
+    name: str = Field(description="Full name as it should be printed.")
+    role: str = Field(description="Role at the time of the statements, e.g. 'President'.")
+    actor: Id = Field(description="Id of the actor they speak for.")
+
+
+class Judgment(Strict):
+    """A key judgment for the bottom line up front."""
+
+    text: Markdown = Field(description="The judgment, one or two sentences, in our words.")
+    confidence: Word = Field(description="What the evidence supports, from the 'confidence' list.")
+    citations: Citations
+
+
+class OpenQuestion(Strict):
+    """A gap, conflict or inconsistency in the record that readers must know about."""
+
+    text: Markdown = Field(description="What is missing, unclear or contradictory.")
+    citations: list[Citation] = Field(
+        default_factory=list, description="Quotes that show the gap or the contradiction."
+    )
+
+
+class Order(Strict):
+    """Where a source gives no date, only an order: before or after another fact, or the
+    edition's event ('previously', 'even before the summit')."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [{"required": ["before"]}, {"required": ["after"]}],
+        }
+    )
+
+    before: str | None = Field(
+        default=None, description="Id of a fact, or 'event', that this came before."
+    )
+    after: str | None = Field(
+        default=None, description="Id of a fact, or 'event', that this came after."
+    )
+    note: str = Field(description="What the source says, e.g. 'the source says \"previously\"'.")
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Order:
+        if (self.before is None) == (self.after is None):
+            raise ValueError("give 'before' or 'after', one of the two")
+        return self
+
+    @property
+    def target(self) -> str:
+        """The fact id (or 'event') this is placed against."""
+        return self.before or self.after or ""
+
+
+class Fact(Strict):
+    """A commitment, position or statement: the engine's fields, plus those the desk declares.
+
+    The declared fields (facts/vocabulary.yaml, `fields:`) are added by
+    `briefing.vocabulary.specialise`; `value(key)` reads one of them by name.
+    """
+
+    id: Id = Field(description="Unique id across all actors.")
+
+    def value(self, key: str) -> Any:
+        """The value of a field by its key; None for a field this fact does not have."""
+        return getattr(self, key, None)
+
+
+class Commitment(Fact):
+    """Something an actor commits, or proposes to commit, to do; it may have other parties."""
+
+    title: str = Field(description="Short name of the commitment, in our words.")
+    parties: list[Id] = Field(
+        default_factory=list, description="Ids of the other actors party to it."
+    )
+    date: FuzzyDate | None = Field(default=None, description="When it was made or signed.")
+    order: Order | None = Field(
+        default=None,
+        description="Without a date: before or after which fact (or 'event') it came.",
+    )
+    summary: Markdown = Field(description="What the commitment does, in our words.")
+    citations: Citations
+
+
+class Position(Fact):
+    """An actor's answer to one of the edition's questions, as observed at one time. An actor
+    may hold several over time; the latest is its current answer (briefing.history)."""
+
+    question: Id = Field(description="Id of a question in facts/edition.yaml.")
+    summary: Markdown = Field(description="The position in our words.")
+    speaker: Id | None = Field(default=None, description="Id of the person who stated it.")
+    date: FuzzyDate | None = Field(default=None, description="When it was stated.")
+    as_of: FuzzyDate | None = Field(
+        default=None,
+        description=(
+            "Where a source reports the stance without saying when it was taken: the date the "
+            "source speaks for (its publication date, say). Orders positions without a date."
+        ),
+    )
+    order: Order | None = Field(
+        default=None,
+        description="Without a date: before or after which fact (or 'event') it came.",
+    )
+    citations: Citations
+
+
+class Statement(Fact):
+    """Something a person said, with how it reached us."""
+
+    speaker: Id = Field(description="Id of a person in facts/people.yaml.")
+    date: FuzzyDate | None = Field(default=None, description="When it was said.")
+    order: Order | None = Field(
+        default=None,
+        description="Without a date: before or after which fact (or 'event') it came.",
+    )
+    audience: str | None = Field(default=None, description="To whom, or at which event.")
+    reported_by: str | None = Field(
+        default=None, description="Outlet that reported it, as the source names it."
+    )
+    summary: Markdown = Field(description="What was said, in our words.")
+    citations: Citations
+
+
+# How an actor kind's `code` is checked (facts/vocabulary.yaml, the 'actor_kind' list).
+CodeRule = Literal["none", "iso-3166-1", "iso-3166-2"]
+
+
+def _code_rules_schema(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    """For editors: per declared actor kind, whether 'code' is required or absent."""
+    rules: Mapping[str, CodeRule] = getattr(cls, "code_rules", {})
+    conditions: list[dict[str, Any]] = []
+    for kind, rule in rules.items():
+        when = {"properties": {"kind": {"const": kind}}, "required": ["kind"]}
+        then: dict[str, Any] = (
+            {"not": {"required": ["code"]}} if rule == "none" else {"required": ["code"]}
+        )
+        conditions.append({"if": when, "then": then})
+    if conditions:
+        schema["allOf"] = conditions
+
+
+class Actor(Strict):
+    """A country, organisation or any other kind of actor the desk declares."""
+
+    model_config = ConfigDict(json_schema_extra=_code_rules_schema)
+
+    # Filled in by `briefing.vocabulary.specialise` from the desk's actor kinds.
+    code_rules: ClassVar[Mapping[str, CodeRule]] = {}
+    user_codes: ClassVar[frozenset[str]] = frozenset()
+
+    id: Id = Field(description="Same as the file name: facts/actors/<id>.yaml.")
+    name: str = Field(description="Name as printed in the briefs, e.g. 'Poland'.")
+    kind: Word = Field(description="Kind of actor, from the 'actor_kind' list.")
+    role: Literal["principal", "mentioned"] = Field(
+        default="principal",
+        description=(
+            "'principal' if the actor commits, proposes, seeks or takes a position (it gets a "
+            "brief); 'mentioned' if the sources only name it in passing (no brief, but it can "
+            "be a party, a speaker's actor, and hold the statements of its people)."
+        ),
+    )
+    code: str | None = Field(
+        default=None,
+        description=(
+            "Code of the actor where its kind asks for one: ISO 3166-1 alpha-2 (e.g. 'PL') "
+            "or ISO 3166-2 (e.g. 'US-CA'), or a code the vocabulary declares."
+        ),
+        json_schema_extra={"pattern": "^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$"},
+        validate_default=True,
+    )
+    bluf: list[Judgment] = Field(
+        default_factory=list, description="Bottom line up front: one to four key judgments."
+    )
+    positions: list[Position] = Field(
+        default_factory=list, description="Positions: the actor's answers to the questions."
+    )
+    no_position: str | None = Field(
+        default=None,
+        description=(
+            "Why no position is recorded, e.g. 'The sources state none.' "
+            "Printed in the brief in place of positions; silences the check's warning."
+        ),
+    )
+    commitments: list[Commitment] = Field(
+        default_factory=list, description="Commitments: agreements, packages, proposals, pledges."
+    )
+    statements: list[Statement] = Field(
+        default_factory=list, description="Key statements: who said what, when, where."
+    )
+    open_questions: list[OpenQuestion] = Field(
+        default_factory=list, description="Gaps and inconsistencies in the record."
+    )
+
+    @field_validator("code")
+    @classmethod
+    def _code_fits_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A field validator (not a model one) so that the error points at 'code'; 'kind' is
+        # declared before it, so it is in info.data when it was valid.
+        kind = info.data.get("kind")
+        rule = cls.code_rules.get(kind) if isinstance(kind, str) else None
+        code = value.upper() if value else None
+        if rule is None:
+            return code  # an undeclared kind is reported on 'kind' itself
+        if rule == "none":
+            if code:
+                raise ValueError(f"an actor of kind '{kind}' has no 'code'")
+            return None
+        standard = "ISO 3166-1 alpha-2" if rule == "iso-3166-1" else "ISO 3166-2"
+        if not code:
+            raise ValueError(f"an actor of kind '{kind}' needs its {standard} 'code'")
+        if code in cls.user_codes:
+            return code
+        if rule == "iso-3166-1":
+            known = len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
+        else:
+            known = pycountry.subdivisions.get(code=code) is not None  # type: ignore[no-untyped-call]
+        if not known:
+            raise ValueError(
+                f"'{value}' is not an {standard} code; a code of your own "
+                "(e.g. 'XK') must be declared under 'codes:' in facts/vocabulary.yaml"
+            )
+        return code
+
+
+class Point(Strict):
+    """An indicator to watch, an assumption or an implication: the desk's own reasoning, kept
+    apart from the key judgments (as ICD 203 asks), cited where it rests on a source."""
+
+    text: Markdown = Field(description="One sentence, in our words.")
+    citations: list[Citation] = Field(
+        default_factory=list, description="Quotes it rests on, if any."
+    )
+
+
+# The lists of an actor file that hold facts with ids, and every cited list of an actor and of
+# the overview, in the order they are read.
+FACT_GROUPS = ("positions", "commitments", "statements")
+ACTOR_GROUPS = ("bluf", *FACT_GROUPS, "open_questions")
+OVERVIEW_GROUPS = ("bluf", "assumptions", "watch", "implications", "open_questions")
+
+
+class Overview(Strict):
+    """The overview brief's own judgments and open questions, across actors."""
+
+    bluf: list[Judgment] = Field(
+        default_factory=list, description="Key judgments across all actors, each cited."
+    )
+    assumptions: list[Point] = Field(
+        default_factory=list, description="What the judgments take for granted."
+    )
+    watch: list[Point] = Field(
+        default_factory=list,
+        description="Indicators to watch: what would confirm or overturn the judgments.",
+    )
+    implications: list[Point] = Field(
+        default_factory=list, description="What the judgments mean for the reader."
+    )
+    open_questions: list[OpenQuestion] = Field(
+        default_factory=list, description="Gaps and inconsistencies across actors."
+    )
+
+
+class SourceList(Strict):
+    """Contents of facts/sources.yaml."""
+
+    sources: list[Source] = Field(description="One entry per text file in facts/sources/.")
+
+
+class PeopleList(Strict):
+    """Contents of facts/people.yaml."""
+
+    people: list[Person] = Field(description="Everyone named as a speaker.")
+
+
+# --- The desk's vocabulary: facts/vocabulary.yaml ------------------------------------------------
+
+TERM_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 '._/+-]{0,59}$"
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+
+# The lists the engine itself reads; every desk declares them (their words are the desk's own).
+ENGINE_LISTS: dict[str, str] = {
+    "reliability": "grades of sources (Source.reliability)",
+    "confidence": "confidence levels of key judgments (bluf: confidence)",
+    "actor_kind": "kinds of actor (an actor's 'kind')",
+}
+
+FieldType = Literal["text", "number", "integer", "choice", "choices", "date"]
+
+
+class SourcesNeeded(Strict):
+    """What a confidence level needs: at least `sources` distinct cited sources graded `grade`
+    or better (the order of the 'reliability' list, best first)."""
+
+    sources: int = Field(ge=1, description="How many distinct sources, at least.")
+    grade: str = Field(description="The worst grade that still counts, e.g. 'C'.")
+
+
+class Term(Strict):
+    """One word of a controlled list: what facts write, what briefs print, what it means."""
+
+    id: str = Field(
+        pattern=TERM_PATTERN,
+        description="What a facts file writes, e.g. 'signed' (letters, digits, spaces, '-').",
+    )
+    label: str | None = Field(
+        default=None, description="What the briefs print; the id if left out."
+    )
+    definition: str = Field(
+        min_length=1, description="What the word means; printed in the book's method appendix."
+    )
+    code: CodeRule | None = Field(
+        default=None,
+        description=(
+            "Actor kinds only: which code an actor of this kind carries: 'iso-3166-1' "
+            "(a country, e.g. PL), 'iso-3166-2' (a subdivision, e.g. US-CA) or 'none'."
+        ),
+    )
+    needs: list[SourcesNeeded] | None = Field(
+        default=None,
+        description=(
+            "Confidence levels only: the evidence a judgment at this level must cite, as "
+            "alternatives (any one suffices), e.g. [{sources: 2, grade: C}]. No rule: any."
+        ),
+    )
+
+    @property
+    def text(self) -> str:
+        """The word as printed."""
+        return self.label or self.id
+
+
+class TermList(Strict):
+    """A controlled list: the words a field may take, in the order they are printed."""
+
+    title: str = Field(description="Heading of the list where it is defined, e.g. 'Stances'.")
+    intro: str | None = Field(
+        default=None, description="A sentence printed before the definitions."
+    )
+    terms: list[Term] = Field(min_length=1, description="The words, each with its definition.")
+
+    def get(self, term_id: str) -> Term | None:
+        """The term with this id, if declared."""
+        return next((t for t in self.terms if t.id == term_id), None)
+
+
+class FieldSpec(Strict):
+    """A field the desk adds to its commitments, positions or statements."""
+
+    key: str = Field(pattern=KEY_PATTERN, description="The key facts files use, e.g. 'status'.")
+    label: str = Field(description="Column or line label the briefs print, e.g. 'Status'.")
+    type: FieldType = Field(
+        description=(
+            "text, number, integer, date (a dated value like other dates), choice (one word "
+            "of a list) or choices (several words of a list)."
+        )
+    )
+    list: str | None = Field(
+        default=None, description="For choice and choices: the id of the list under 'lists:'."
+    )
+    required: bool = Field(default=False, description="Must every fact give it?")
+    description: str | None = Field(
+        default=None, description="What to write there: hover text in the editor."
+    )
+    unit: str | None = Field(
+        default=None, description="For numbers: printed after the value, e.g. 'USD'."
+    )
+    column: bool = Field(
+        default=True,
+        description=(
+            "Commitments: shown as a column of the commitments table; with 'false', under "
+            "the commitment's title instead."
+        ),
+    )
+    answer: bool = Field(
+        default=False,
+        description="Positions: this field is the answer that the matrix shows (exactly one).",
+    )
+
+
+class FieldSets(Strict):
+    """The declared fields of each kind of fact, in the order the briefs show them."""
+
+    commitment: list[FieldSpec] = Field(default_factory=list)
+    position: list[FieldSpec] = Field(default_factory=list)
+    statement: list[FieldSpec] = Field(default_factory=list)
+
+
+class Words(Strict):
+    """What the briefs call the parts every desk has; defaults are plain."""
+
+    event: str = Field(default="Event", description="What the edition's event is, e.g. 'Summit'.")
+    positions: str = Field(default="Positions", description="Heading of an actor's positions.")
+    matrix: str = Field(
+        default="Positions across actors", description="Heading of the overview's matrix."
+    )
+    commitments: str = Field(default="Commitments", description="Heading of commitments.")
+    commitment: str = Field(
+        default="Commitment", description="Heading of the commitments table's first column."
+    )
+    statements: str = Field(default="Key statements", description="Heading of statements.")
+
+
+class UserCode(Strict):
+    """A code outside ISO 3166 that actors of this desk may carry, e.g. XK for Kosovo."""
+
+    code: str = Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$", description="The code, e.g. 'XK'.")
+    name: str = Field(description="What it stands for.")
+
+
+class Vocabulary(Strict):
+    """Contents of facts/vocabulary.yaml: the desk's lists, fields and words."""
+
+    words: Words = Field(default_factory=Words, description="Headings the briefs print.")
+    lists: dict[str, TermList] = Field(
+        description=(
+            "Controlled lists by id. Every desk declares 'reliability', 'confidence' and "
+            "'actor_kind'; fields name the others."
+        )
+    )
+    fields: FieldSets = Field(
+        default_factory=FieldSets, description="Fields of commitments, positions, statements."
+    )
+    codes: list[UserCode] = Field(
+        default_factory=list, description="Actor codes outside ISO 3166 (user-assigned)."
+    )
+
+    def term(self, list_id: str, term_id: str) -> Term | None:
+        """The declared term, or None."""
+        terms = self.lists.get(list_id)
+        return terms.get(term_id) if terms is not None else None
+
+    def label(self, list_id: str, term_id: str) -> str:
+        """How a word of a list is printed."""
+        term = self.term(list_id, term_id)
+        return term.text if term is not None else term_id
+
+    def answer(self) -> FieldSpec | None:
+        """The position field that answers a question."""
+        return next((f for f in self.fields.position if f.answer), None)
+
+
+class FactBase(Strict):
+    """Everything the briefs are made from, validated and cross-checked."""
+
+    vocabulary: Vocabulary
+    edition: Edition
+    overview: Overview
+    sources: list[Source]
+    people: list[Person]
+    actors: list[Actor]
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+    def person(self, person_id: str) -> Person:
+        return next(p for p in self.people if p.id == person_id)
+
+    def actor(self, actor_id: str) -> Actor:
+        return next(a for a in self.actors if a.id == actor_id)

@@ -1,0 +1,307 @@
+"""Validate: turn loaded YAML into the pydantic model, mapping every error back to file:line:col."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from briefing.core.diagnostics import Diagnostic, Location, did_you_mean, suggest
+from briefing.core.project import Project
+from briefing.factbase.load import LoadedFile, iter_yaml, load_file
+from briefing.factbase.model import Actor, Edition, FactBase, PeopleList, Vocabulary
+from briefing.factbase.vocabulary import Models, check_vocabulary, specialise
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class LoadedFactBase:
+    """A validated fact base and the files it came from, so later stages can point at lines."""
+
+    facts: FactBase
+    models: Models
+    vocabulary_file: LoadedFile
+    edition_file: LoadedFile
+    overview_file: LoadedFile
+    sources_file: LoadedFile
+    people_file: LoadedFile
+    actor_files: list[LoadedFile]
+    # Ids of actors whose file failed to load or validate (file stem, and the id it declares):
+    # references to them are not reported again as unknown.
+    failed_actors: frozenset[str] = frozenset()
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Annotated and Optional wrappers from a type."""
+    while True:
+        origin = get_origin(tp)
+        if origin is typing.Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def type_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
+    """The declared type at a pydantic error location, or None when the path leaves the model."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            if get_origin(current) is not list:
+                return None
+            current = get_args(current)[0]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                return None
+            current = field.annotation
+        else:
+            return None
+    return _unwrap(current)
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _describe(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) -> Diagnostic:
+    """One pydantic error as a curator-facing diagnostic at the right line and column."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    message = error["msg"].removeprefix("Value error, ")
+    hint = ""
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = type_at(model, loc[:-1])
+        allowed = list(parent.model_fields) if _is_model(parent) else []
+        where = loaded.locate(loc, key=True)
+        return Diagnostic(where, f"unknown key '{key}'", did_you_mean(key, allowed))
+    if kind == "missing":
+        key = str(loc[-1])
+        where = loaded.locate(loc[:-1])
+        field_type = type_at(model, loc[:-1])
+        field = field_type.model_fields.get(key) if _is_model(field_type) else None
+        desc = f" ({field.description})" if field is not None and field.description else ""
+        return Diagnostic(where, f"missing required key '{key}'", f"add '{key}:'{desc}")
+    where = loaded.locate(loc)
+    declared = type_at(model, loc)
+    if kind == "literal_error" and get_origin(declared) is Literal:
+        choices = [str(c) for c in get_args(declared)]
+        value = error.get("input")
+        message = f"{_describe(value)} is not allowed here"
+        hint = did_you_mean(str(value), choices) or "allowed: " + ", ".join(choices)
+        if "did you mean" in hint:
+            hint += " (allowed: " + ", ".join(choices) + ")"
+    elif kind == "string_pattern_mismatch" and loc and loc[-1] == "sha256":
+        message = f"{_describe(error.get('input'))} is not a SHA-256 (64 lower-case hex digits)"
+        hint = "let 'briefing pin' write it"
+    elif kind == "string_pattern_mismatch":
+        message = f"{_describe(error.get('input'))} is not a valid id"
+        hint = "ids use lower-case letters, digits, '-' and '_', at most 40 characters"
+    elif kind == "too_short" and isinstance(error.get("input"), list):
+        message = "this list needs at least one entry"
+        if loc and loc[-1] == "citations":
+            hint = "cite a source: '- source: <id>' and 'quote: <verbatim words>'"
+    elif kind in {"dict_type", "model_type"}:
+        message = f"expected a mapping of keys to values, got {_describe(error.get('input'))}"
+    elif kind == "list_type":
+        message = f"expected a list ('- item' lines), got {_describe(error.get('input'))}"
+    elif kind in {"string_type", "int_type", "int_parsing"}:
+        value = error.get("input")
+        message = f"{message}, got {_describe(value)}"
+        if kind == "string_type" and isinstance(value, int | float | bool):
+            # YAML reads 2023, 1.5 or true as a number or a boolean; quotes keep it as text.
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            hint = f"put it in quotes to make it text: '{text}'"
+    field_path = ".".join(str(p) for p in loc)
+    if field_path:
+        message = f"{field_path}: {message}"
+    return Diagnostic(where, message, hint)
+
+
+def validate_file(model: type[M], loaded: LoadedFile) -> tuple[M | None, list[Diagnostic]]:
+    """Validate one loaded file against a model."""
+    try:
+        return model.model_validate(loaded.data), []
+    except ValidationError as exc:
+        errors = _without_misspelt_missing(model, exc.errors())
+        return None, [diagnose(error, model, loaded) for error in errors]
+
+
+def _without_misspelt_missing(
+    model: type[BaseModel], errors: list[ErrorDetails]
+) -> list[ErrorDetails]:
+    """Drop "missing key 'name'" where an unknown key 'nmae' beside it is that key misspelt.
+
+    The unknown key's diagnostic already suggests the right spelling; one typo, one message.
+    """
+    misspelt: set[tuple[str | int, ...]] = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] != "extra_forbidden" or not loc:
+            continue
+        parent = type_at(model, loc[:-1])
+        if _is_model(parent):
+            best = suggest(str(loc[-1]), parent.model_fields)
+            if best is not None:
+                misspelt.add((*loc[:-1], best))
+    return [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"]) in misspelt)]
+
+
+Parsed = dict[Path, tuple[LoadedFile | None, list[Diagnostic]]]
+
+
+def _parse(
+    project: Project, path: Path, parsed: Parsed
+) -> tuple[LoadedFile | None, list[Diagnostic]]:
+    """One facts file parsed once: later stages reuse what this returns."""
+    if path not in parsed:
+        name = project.name(path)
+        if not path.exists() and not path.is_symlink():
+            parsed[path] = None, [Diagnostic(Location(name), "file is missing", f"create {name}")]
+        else:
+            parsed[path] = load_file(path, name, within=project.facts)
+    return parsed[path]
+
+
+def _load_and_validate(
+    project: Project, relative: str, model: type[M], parsed: Parsed
+) -> tuple[LoadedFile | None, M | None, list[Diagnostic]]:
+    loaded, problems = _parse(project, project.facts / relative, parsed)
+    if loaded is None or problems:
+        return loaded, None, list(problems)
+    value, problems = validate_file(model, loaded)
+    return loaded, value, problems
+
+
+def load_vocabulary(
+    project: Project, parsed: Parsed | None = None
+) -> tuple[LoadedFile | None, Models | None, list[Diagnostic]]:
+    """The desk's vocabulary and the model narrowed to it; None when it cannot be used."""
+    cache: Parsed = {} if parsed is None else parsed
+    loaded, vocab, problems = _load_and_validate(project, "vocabulary.yaml", Vocabulary, cache)
+    if loaded is None or vocab is None:
+        return loaded, None, problems
+    problems = check_vocabulary(vocab, loaded)
+    if problems:
+        return loaded, None, problems
+    return loaded, specialise(vocab), []
+
+
+FIXED_FILES = ("vocabulary.yaml", "edition.yaml", "overview.yaml", "sources.yaml", "people.yaml")
+
+
+def load_fact_base(
+    project: Project,
+) -> tuple[LoadedFactBase | None, list[Diagnostic], list[LoadedFile]]:
+    """Load and validate every file of the fact base, collecting all problems in one pass.
+
+    Every file is parsed once, first; the vocabulary is validated next, and the other files
+    against the model it narrows. Returns the fact base (None only when a file everything
+    depends on is unusable; otherwise it holds every actor that validated), the problems, and
+    every file that parsed, for the checks that read the YAML itself (placeholders).
+    """
+    parsed: Parsed = {}
+    actor_paths = list(iter_yaml(project.actors)) if project.actors.is_dir() else []
+    for path in [*(project.facts / name for name in FIXED_FILES), *actor_paths]:
+        _parse(project, path, parsed)
+    files = [loaded for loaded, _ in parsed.values() if loaded is not None]
+    vocabulary_file, models, problems = load_vocabulary(project, parsed)
+    if models is None or vocabulary_file is None:
+        # Nothing else can be validated without the vocabulary; syntax problems still show.
+        for path, (_, found) in parsed.items():
+            if path.name != "vocabulary.yaml" or path.parent != project.facts:
+                problems += found
+        return None, problems, files
+    edition_file, edition, found = _load_and_validate(project, "edition.yaml", Edition, parsed)
+    problems += found
+    overview_file, overview, found = _load_and_validate(
+        project, "overview.yaml", models.overview, parsed
+    )
+    problems += found
+    sources_file, sources, found = _load_and_validate(
+        project, "sources.yaml", models.source_list, parsed
+    )
+    problems += found
+    people_file, people, found = _load_and_validate(project, "people.yaml", PeopleList, parsed)
+    problems += found
+
+    actor_files: list[LoadedFile] = []
+    actors: list[Actor] = []
+    failed: set[str] = set()
+    if not actor_paths:
+        problems.append(
+            Diagnostic(
+                Location(project.name(project.actors)),
+                "no actor files found",
+                "add one YAML file per actor, e.g. facts/actors/pl.yaml",
+            )
+        )
+    for path in actor_paths:
+        loaded, found = _parse(project, path, parsed)
+        problems += found
+        actor = None
+        if loaded is not None and not found:
+            actor, found = validate_file(models.actor, loaded)
+            problems += found
+        if actor is None or loaded is None:
+            failed.add(path.stem)
+            declared = loaded.data.get("id") if loaded and isinstance(loaded.data, dict) else None
+            if isinstance(declared, str):
+                failed.add(declared.strip())
+            continue
+        actors.append(actor)
+        actor_files.append(loaded)
+
+    if (
+        edition is None
+        or overview is None
+        or sources is None
+        or people is None
+        or edition_file is None
+        or overview_file is None
+        or sources_file is None
+        or people_file is None
+    ):
+        return None, problems, files
+    facts = FactBase(
+        vocabulary=models.vocabulary,
+        edition=edition,
+        overview=overview,
+        sources=sources.sources,
+        people=people.people,
+        actors=actors,
+    )
+    # Returned even when some actor files failed, so that the check stage can still verify the
+    # quotes of every file that did validate: the curator sees all problems in one run.
+    return (
+        LoadedFactBase(
+            facts,
+            models,
+            vocabulary_file,
+            edition_file,
+            overview_file,
+            sources_file,
+            people_file,
+            actor_files,
+            frozenset(failed),
+        ),
+        problems,
+        files,
+    )

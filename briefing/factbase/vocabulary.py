@@ -1,0 +1,282 @@
+"""The desk's vocabulary: its lists and fields checked, then the fact model narrowed to them.
+
+`facts/vocabulary.yaml` declares every closed list a desk chooses words from and the fields its
+commitments, positions and statements carry. `specialise` turns the generic model of
+`briefing.model` into classes whose fields accept exactly the declared words, so validation,
+did-you-mean hints and the editors' JSON Schema all follow the desk's file, with no code change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, cast
+
+from pydantic import BaseModel, Field, create_model
+from pydantic.fields import FieldInfo
+
+from briefing.core.diagnostics import Diagnostic, did_you_mean
+from briefing.factbase.load import LoadedFile
+from briefing.factbase.model import (
+    ENGINE_LISTS,
+    Actor,
+    Commitment,
+    FieldSpec,
+    FuzzyDate,
+    Judgment,
+    Overview,
+    Position,
+    Source,
+    SourceList,
+    Statement,
+    TermList,
+    Vocabulary,
+)
+
+# The declared fields of each kind of fact, and the engine's class for it.
+FACT_KINDS: dict[str, type[BaseModel]] = {
+    "commitment": Commitment,
+    "position": Position,
+    "statement": Statement,
+}
+_CHOICE_TYPES = ("choice", "choices")
+
+
+@dataclass(frozen=True)
+class Models:
+    """The model classes of one project, narrowed to its vocabulary."""
+
+    vocabulary: Vocabulary
+    source: type[Source]
+    source_list: type[SourceList]
+    overview: type[Overview]
+    actor: type[Actor]
+    commitment: type[Commitment]
+    position: type[Position]
+    statement: type[Statement]
+
+
+def check_vocabulary(vocab: Vocabulary, loaded: LoadedFile) -> list[Diagnostic]:
+    """What makes a vocabulary unusable, located in facts/vocabulary.yaml."""
+    return list(_vocabulary_problems(vocab, loaded))
+
+
+def _vocabulary_problems(vocab: Vocabulary, loaded: LoadedFile) -> Iterator[Diagnostic]:
+    for name, what in ENGINE_LISTS.items():
+        if name not in vocab.lists:
+            yield Diagnostic(
+                loaded.locate(("lists",), key=True),
+                f"the list '{name}' is missing",
+                f"declare '{name}:' under 'lists:', with the {what}",
+            )
+    for list_id, terms in vocab.lists.items():
+        seen: set[str] = set()
+        for i, term in enumerate(terms.terms):
+            path = ("lists", list_id, "terms", i)
+            if term.id in seen:
+                yield Diagnostic(
+                    loaded.locate((*path, "id")),
+                    f"'{term.id}' is declared twice in the list '{list_id}'",
+                    "give each word of a list once",
+                )
+            seen.add(term.id)
+            if list_id == "actor_kind" and term.code is None:
+                yield Diagnostic(
+                    loaded.locate(path),
+                    f"actor kind '{term.id}' does not say which code its actors carry",
+                    "add 'code: none', 'code: iso-3166-1' or 'code: iso-3166-2'",
+                )
+            if list_id != "confidence" and term.needs is not None:
+                yield Diagnostic(
+                    loaded.locate((*path, "needs"), key=True),
+                    "'needs' belongs only to the terms of the 'confidence' list",
+                    "remove it",
+                )
+            for k, need in enumerate(term.needs or []):
+                grades = vocab.lists.get("reliability")
+                if grades is not None and grades.get(need.grade) is None:
+                    yield Diagnostic(
+                        loaded.locate((*path, "needs", k, "grade")),
+                        f"unknown grade '{need.grade}'",
+                        did_you_mean(need.grade, [t.id for t in grades.terms]),
+                    )
+            if list_id != "actor_kind" and term.code is not None:
+                yield Diagnostic(
+                    loaded.locate((*path, "code"), key=True),
+                    "'code' belongs only to the terms of the 'actor_kind' list",
+                    "remove it",
+                )
+    for kind, core in FACT_KINDS.items():
+        specs: list[FieldSpec] = getattr(vocab.fields, kind)
+        keys: set[str] = set()
+        for i, spec in enumerate(specs):
+            yield from _field_problems(vocab, loaded, kind, core, spec, ("fields", kind, i), keys)
+            keys.add(spec.key)
+    answers = [i for i, spec in enumerate(vocab.fields.position) if spec.answer]
+    if len(answers) != 1:
+        where = ("fields", "position", answers[1]) if len(answers) > 1 else ("fields",)
+        yield Diagnostic(
+            loaded.locate(where, key=len(answers) < 1),
+            "exactly one position field must be the answer ('answer: true')"
+            + (f"; {len(answers)} are" if answers else "; none is"),
+            "mark the choice field that holds the answer to a question with 'answer: true'",
+        )
+    codes: set[str] = set()
+    for i, user_code in enumerate(vocab.codes):
+        if user_code.code in codes:
+            yield Diagnostic(
+                loaded.locate(("codes", i, "code")), f"code '{user_code.code}' is declared twice"
+            )
+        codes.add(user_code.code)
+
+
+def _field_problems(
+    vocab: Vocabulary,
+    loaded: LoadedFile,
+    kind: str,
+    core: type[BaseModel],
+    spec: FieldSpec,
+    path: tuple[str | int, ...],
+    keys: set[str],
+) -> Iterator[Diagnostic]:
+    if spec.key in core.model_fields:
+        yield Diagnostic(
+            loaded.locate((*path, "key")),
+            f"'{spec.key}' is a field every {kind} has already",
+            "choose another key; the engine's fields are: " + ", ".join(core.model_fields),
+        )
+    if spec.key in keys:
+        yield Diagnostic(
+            loaded.locate((*path, "key")), f"the {kind} field '{spec.key}' is declared twice"
+        )
+    if spec.type in _CHOICE_TYPES:
+        if spec.list is None:
+            yield Diagnostic(
+                loaded.locate(path),
+                f"a '{spec.type}' field needs the 'list' its words come from",
+                "add 'list: <id of a list under lists:>'",
+            )
+        elif spec.list not in vocab.lists:
+            yield Diagnostic(
+                loaded.locate((*path, "list")),
+                f"unknown list '{spec.list}'",
+                did_you_mean(spec.list, vocab.lists),
+            )
+    elif spec.list is not None:
+        yield Diagnostic(
+            loaded.locate((*path, "list"), key=True),
+            f"a '{spec.type}' field takes no list",
+            "remove 'list:', or make the field a 'choice' or 'choices'",
+        )
+    if spec.answer and (kind != "position" or spec.type != "choice"):
+        yield Diagnostic(
+            loaded.locate((*path, "answer"), key=True),
+            "only a position field of type 'choice' can be the answer",
+        )
+    if spec.unit is not None and spec.type not in ("number", "integer"):
+        yield Diagnostic(loaded.locate((*path, "unit"), key=True), "only numbers have a 'unit'")
+
+
+# Types built at run time from the vocabulary: written through Any, since a static checker
+# cannot know a type that only exists once a desk's file has been read.
+_LITERAL = cast(Any, Literal)
+_ANNOTATED = cast(Any, Annotated)
+_LIST = cast(Any, list)
+
+
+def _choice_type(terms: TermList) -> Any:
+    """A Literal of the list's words, with their definitions as editor hover text."""
+    ids = tuple(term.id for term in terms.terms)
+    hover: Any = [f"{t.text}: {t.definition}" for t in terms.terms]
+    return _ANNOTATED[_LITERAL[ids], Field(json_schema_extra={"enumDescriptions": hover})]
+
+
+def _field(spec: FieldSpec, vocab: Vocabulary) -> tuple[Any, Any]:
+    """The annotation and field of one declared field."""
+    description = spec.description or spec.label
+    annotation: Any
+    if spec.type in _CHOICE_TYPES:
+        assert spec.list is not None  # check_vocabulary runs first
+        one = _choice_type(vocab.lists[spec.list])
+        if spec.type == "choices":
+            length = 1 if spec.required else 0
+            return _LIST[one], Field(
+                default_factory=list, min_length=length, description=description
+            )
+        annotation = one
+    elif spec.type == "text":
+        annotation = str
+    elif spec.type == "number":
+        annotation = float
+    elif spec.type == "integer":
+        annotation = int
+    else:
+        annotation = FuzzyDate
+    strict: Any = True if spec.type in ("number", "integer") else None  # true is not 1
+    # 1.0e400 reads as infinity: no amount a source states, and a brief would print 'inf'.
+    finite: Any = False if spec.type == "number" else None
+    if spec.required:
+        return annotation, Field(description=description, strict=strict, allow_inf_nan=finite)
+    return annotation | None, Field(
+        default=None, description=description, strict=strict, allow_inf_nan=finite
+    )
+
+
+def _override(base: type[BaseModel], name: str, annotation: Any) -> tuple[Any, FieldInfo]:
+    """A field of `base` with a narrower type, keeping its description and default."""
+    info = base.model_fields[name]
+    if info.default_factory is not None:
+        field: FieldInfo = Field(default_factory=info.default_factory, description=info.description)
+    elif info.is_required():
+        field = Field(description=info.description)
+    else:
+        field = Field(default=info.default, description=info.description)
+    return annotation, field
+
+
+def specialise(vocab: Vocabulary) -> Models:
+    """The fact model with every list-valued field narrowed to the desk's declared words."""
+    grades = _choice_type(vocab.lists["reliability"])
+    levels = _choice_type(vocab.lists["confidence"])
+    kinds = _choice_type(vocab.lists["actor_kind"])
+    source = create_model(
+        "Source", __base__=Source, reliability=_override(Source, "reliability", grades)
+    )
+    judgment = create_model(
+        "Judgment", __base__=Judgment, confidence=_override(Judgment, "confidence", levels)
+    )
+    facts: dict[str, Any] = {}
+    for kind, core in FACT_KINDS.items():
+        declared = {spec.key: _field(spec, vocab) for spec in getattr(vocab.fields, kind)}
+        facts[kind] = cast(Any, create_model)(core.__name__, __base__=core, **declared)
+    actor = create_model(
+        "Actor",
+        __base__=Actor,
+        kind=_override(Actor, "kind", kinds),
+        bluf=_override(Actor, "bluf", _LIST[judgment]),
+        positions=_override(Actor, "positions", _LIST[facts["position"]]),
+        commitments=_override(Actor, "commitments", _LIST[facts["commitment"]]),
+        statements=_override(Actor, "statements", _LIST[facts["statement"]]),
+    )
+    actor.code_rules = {term.id: term.code or "none" for term in vocab.lists["actor_kind"].terms}
+    actor.user_codes = frozenset(code.code for code in vocab.codes)
+    overview = create_model(
+        "Overview",
+        __base__=Overview,
+        bluf=_override(Overview, "bluf", _LIST[judgment]),
+    )
+    source_list = create_model(
+        "SourceList",
+        __base__=SourceList,
+        sources=_override(SourceList, "sources", _LIST[source]),
+    )
+    return Models(
+        vocabulary=vocab,
+        source=source,
+        source_list=source_list,
+        overview=overview,
+        actor=actor,
+        commitment=facts["commitment"],
+        position=facts["position"],
+        statement=facts["statement"],
+    )

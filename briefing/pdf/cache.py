@@ -1,0 +1,289 @@
+"""The PDF cache: laid-out PDFs kept by a digest of everything they are made from.
+
+A build asks for each PDF by its key (`pdf_key`); a PDF whose HTML, stylesheets, templates,
+evidence, metadata, fonts and tool versions are all unchanged is taken from `.cache/briefing/`
+instead of being laid out again, which is where nearly all of a build's time goes.
+
+An entry is the PDF's bytes followed by their SHA-256, written to a temporary file and renamed
+into place: a killed build leaves at most a stray temporary file, and an entry whose bytes do
+not match their digest (a disk error, a hand edit) is dropped and rendered afresh. Never a
+half-written PDF. The folder is bounded: the entries used longest ago are removed first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from briefing.pdf.attachments import Evidence
+from briefing.pdf.document import PDF_VARIANT, PdfJob
+
+_DIGEST = hashlib.sha256().digest_size
+SUFFIX = ".pdf-entry"
+TEMPORARY = ".partial-"
+DEFAULT_LIMIT_MB = 256
+STALE_S = 600  # a temporary file this old was left by a build or preview that died
+# Where fontconfig finds the fonts on a Debian-like system; installing or removing a font
+# package changes the modification time of a folder under one of these.
+FONT_FOLDERS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".fonts",
+    Path.home() / ".local/share/fonts",
+)
+
+
+# The Python libraries whose versions a laid-out PDF's bytes depend on; pikepdf, which binds the
+# laid-out parts, is in the key of a bound PDF (see bound_key).
+LAYOUT_LIBRARIES = (
+    "weasyprint",
+    "pydyf",
+    "fonttools",
+    "tinycss2",
+    "cssselect2",
+    "tinyhtml5",
+    "pyphen",
+    "pillow",
+)
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _digest_files(paths: Iterable[tuple[str, Path]]) -> str:
+    digest = hashlib.sha256()
+    for name, path in sorted(paths):
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """A digest of our own code, read once per process: what it makes changes with it."""
+    package = Path(__file__).resolve().parent.parent
+    return _digest_files(
+        (p.relative_to(package).as_posix(), p) for p in sorted(package.rglob("*.py"))
+    )
+
+
+def _folder_stamps(roots: Iterable[Path]) -> list[tuple[str, int]]:
+    """The modification times of the folders under `roots` (folders only: cheap to walk)."""
+    stamps: list[tuple[str, int]] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for folder, _, _ in os.walk(root):
+            stamps.append((folder, os.stat(folder).st_mtime_ns))
+    return sorted(stamps)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What every PDF of a build depends on besides its own job: the template files, our own
+    code, the versions of the libraries that lay it out (Python's and the system's, as
+    `system`), the font subsetter and the fonts."""
+
+    fingerprint: str
+
+    @classmethod
+    def of(
+        cls,
+        template_dirs: Iterable[Path],
+        subsetter: str,
+        system: dict[str, str] | None = None,
+    ) -> Environment:
+        """The environment of a build that reads templates from `template_dirs`."""
+        templates = [
+            (f"{index}/{path.relative_to(folder).as_posix()}", path)
+            for index, folder in enumerate(template_dirs)
+            if folder.is_dir()
+            for path in folder.rglob("*")
+            if path.is_file()
+        ]
+        versions = {name: _version(name) for name in LAYOUT_LIBRARIES}
+        parts = {
+            "code": _code_digest(),
+            "templates": _digest_files(templates),
+            "versions": versions,
+            "variant": PDF_VARIANT,
+            "subsetter": subsetter,
+            "system": system or {},
+            "fonts": _folder_stamps(FONT_FOLDERS),
+        }
+        encoded = json.dumps(parts, sort_keys=True).encode()
+        return cls(hashlib.sha256(encoded).hexdigest())
+
+
+def pdf_key(job: PdfJob, environment: Environment) -> str:
+    """The cache key of one PDF: a digest of its job, its evidence's bytes and the build's
+    environment. Two jobs with one key give the same bytes."""
+    digest = hashlib.sha256()
+    digest.update(environment.fingerprint.encode())
+    digest.update(hashlib.sha256(job.html.encode()).digest())
+    meta = job.meta
+    described = {
+        "stylesheets": job.stylesheets,
+        "tagged": job.tagged,
+        "pdf_names": sorted(job.pdf_names),
+        "meta": None
+        if meta is None
+        else {
+            "title": meta.title,
+            "author": meta.author,
+            "subject": meta.subject,
+            "keywords": meta.keywords,
+            "language": meta.language,
+            "date": meta.date.isoformat(),
+            "attachments": evidence_digest(meta.attachments),
+        },
+    }
+    digest.update(json.dumps(described, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def evidence_digest(evidence: Iterable[Evidence]) -> list[list[str]]:
+    """What a PDF's attachments add to its key: their names, descriptions and bytes."""
+    return [[item.name, item.description, item.relationship, item.digest()] for item in evidence]
+
+
+def bound_key(described: object, environment: Environment) -> str:
+    """The cache key of a bound PDF (see layout.Binding): a digest of the keys of its parts and
+    of how they are bound, as `described` by the caller, with the versions that bind them."""
+    digest = hashlib.sha256(environment.fingerprint.encode() + _version("pikepdf").encode())
+    digest.update(json.dumps(described, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def inputs_key(kind: str, folder: Path) -> str:
+    """A key for what is made from the files under `folder` by our code alone (the data files
+    of build/data/ from facts/): a digest of those files, their names, and the code."""
+    files = [(p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file()]
+    digest = hashlib.sha256(kind.encode() + b"\0")
+    digest.update(_code_digest().encode())
+    digest.update(_digest_files(files).encode())
+    return digest.hexdigest()
+
+
+def pack(files: dict[str, bytes]) -> bytes:
+    """Several files as one cache entry (see `unpack`)."""
+    return json.dumps({name: content.decode("latin-1") for name, content in files.items()}).encode()
+
+
+def unpack(entry: bytes) -> dict[str, bytes] | None:
+    """The files `pack` made one entry of; None for anything else."""
+    try:
+        files = json.loads(entry)
+        return {str(name): str(text).encode("latin-1") for name, text in files.items()}
+    except (ValueError, AttributeError, UnicodeError):
+        return None
+
+
+class PdfCache:
+    """Laid-out PDFs by key, in one folder, bounded to `limit` bytes."""
+
+    def __init__(self, folder: Path, limit: int = DEFAULT_LIMIT_MB * 1024 * 1024) -> None:
+        self.folder = folder
+        self.limit = limit
+        # The entries this build read or wrote: `prune` keeps them whatever the limit, or a
+        # build larger than the limit would lose its own entries and lay everything out again.
+        self.used: set[str] = set()
+
+    @classmethod
+    def for_project(cls, root: Path, environ: dict[str, str] | None = None) -> PdfCache:
+        """The project's cache in `.cache/briefing/`, limited by BRIEFING_CACHE_MB (default
+        256; 0 keeps nothing)."""
+        env = os.environ if environ is None else environ
+        try:
+            megabytes = max(0, int(env.get("BRIEFING_CACHE_MB", DEFAULT_LIMIT_MB)))
+        except ValueError:
+            megabytes = DEFAULT_LIMIT_MB
+        return cls(root / ".cache" / "briefing", megabytes * 1024 * 1024)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}{SUFFIX}"
+
+    def get(self, key: str) -> bytes | None:
+        """The PDF stored under `key`, or None; a damaged entry is removed and is a miss."""
+        path = self._path(key)
+        try:
+            stored = path.read_bytes()
+        except OSError:
+            return None
+        content, digest = stored[:-_DIGEST], stored[-_DIGEST:]
+        if len(stored) <= _DIGEST or hashlib.sha256(content).digest() != digest:
+            with contextlib.suppress(OSError):  # a read-only cache: a miss all the same
+                path.unlink(missing_ok=True)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: the last to be pruned
+        self.used.add(key)
+        return content
+
+    def put(self, key: str, content: bytes) -> None:
+        """Store `content` under `key`, all at once or not at all. A cache that cannot be
+        written (read-only, disk full) costs speed only, so errors are ignored."""
+        if self.limit == 0:
+            return
+        self.used.add(key)
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(content + hashlib.sha256(content).digest())
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+
+    def prune(self) -> int:
+        """Remove stray temporary files and the entries used longest ago until the folder is
+        within its limit, never one this build used; returns how many files were removed. A
+        cache that cannot be changed is left as it is. Temporary files are removed only once
+        they are old: the live preview may be writing one without the build lock."""
+        if not self.folder.is_dir():
+            return 0
+        removed = 0
+        entries: list[tuple[float, int, Path]] = []
+        for path in self.folder.glob("*/*"):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if path.name.startswith(TEMPORARY) or not path.name.endswith(SUFFIX):
+                if path.name.startswith(TEMPORARY) and time.time() - info.st_mtime > STALE_S:
+                    with contextlib.suppress(OSError):
+                        path.unlink(missing_ok=True)
+                        removed += 1
+                continue
+            if path.name.removesuffix(SUFFIX) in self.used:
+                continue  # this build's own: kept, and not counted against the others
+            entries.append((info.st_mtime, info.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries, key=lambda entry: entry[0]):
+            if total <= self.limit:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+                removed += 1
+            total -= size
+        return removed

@@ -1,0 +1,675 @@
+"""Verify: a Briefing PDF checked by whoever holds it, offline, with nothing but the file.
+
+Every PDF carries the evidence it rests on as PDF/A-3 attachments: the YAML fact base, the
+source texts it cites, and `briefing.json`, the manifest of those files with their SHA-256.
+`briefing verify FILE.pdf`:
+
+1. opens the file strictly (pikepdf, no repair) and refuses, as exit 2, anything that is not a
+   readable, unencrypted Briefing PDF whose attachments fit the project's own file limits;
+2. compares the attachments with the manifest (none missing, changed or added);
+3. writes the attached files into a temporary folder and runs the check every build runs
+   (check.check_project: the schema, the references, the pins, and every quote re-found with
+   the same matcher);
+4. reads the passages printed in the notes (pypdf) and confirms that each is a passage the
+   facts cite from an attached source;
+5. validates the signature, when there is one (briefing.sign).
+
+Nothing an attachment says is executed or fetched: the YAML goes through the project's loader
+(no tags, size, depth and alias limits), the texts are only read, no template is rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import re
+import tempfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from briefing.check.facts import check_project
+from briefing.core.diagnostics import Diagnostic, Location, errors
+from briefing.core.project import Project
+from briefing.evidence.citations import Cited, all_citations
+from briefing.evidence.quotes import NormalText, find, normalise
+from briefing.factbase.load import MAX_FILE_BYTES
+from briefing.factbase.model import DAY_PATTERN
+from briefing.factbase.validate import LoadedFactBase
+from briefing.pdf.attachments import MANIFEST
+
+if TYPE_CHECKING:
+    import pikepdf
+
+    from briefing.pdf.sign import SignatureCheck
+
+
+# What a reader's machine is asked to take on. A book of the shipped desk is under 1 MB and
+# carries some 40 files; each limit leaves a wide margin above that. Every attachment is held
+# to the limit the project holds its own files to (briefing.load), so nothing can be attached
+# that a build would not have read.
+MAX_PDF_BYTES = 64 * 1024 * 1024
+MAX_ATTACHMENTS = 2_000
+MAX_ATTACHED_BYTES = 128 * 1024 * 1024  # all attachments together, once decompressed
+MAX_PAGES = 5_000
+MAX_DESTINATIONS = 100_000
+
+EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+
+_SHA256 = r"^[0-9a-f]{64}$"
+
+
+class Refused(Exception):
+    """A file `briefing verify` will not verify: not a Briefing PDF, damaged, encrypted, or
+    with attachments missing or too large (exit 2)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Manifest(BaseModel):
+    """briefing.json: which PDF this is and every file attached to it, with its SHA-256."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal["briefing-evidence/1"]
+    document: Literal["book", "brief"]
+    slug: str | None = Field(default=None, max_length=200)
+    edition: int = Field(ge=1)
+    compiled: str = Field(pattern=DAY_PATTERN)
+    files: dict[str, str] = Field(max_length=MAX_ATTACHMENTS)
+
+    def digests(self) -> dict[str, str]:
+        return {name: digest.lower() for name, digest in self.files.items()}
+
+
+# --- Reading the PDF ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What verification needs from the file, read once."""
+
+    data: bytes
+    creator: str
+    attachments: dict[str, bytes]
+    anchors: list[str]  # the names of the PDF's named destinations (the HTML ids it kept)
+
+
+def read_pdf(path: Path) -> bytes:
+    """The bytes of `path`, refused when it is not a regular file or larger than any book."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PDF_BYTES + 1)
+    except IsADirectoryError:
+        raise Refused("it is a directory, not a PDF") from None
+    except OSError as exc:
+        raise Refused(f"cannot read it: {exc.strerror or exc}") from None
+    if len(data) > MAX_PDF_BYTES:
+        raise Refused(f"it is larger than {MAX_PDF_BYTES // (1024 * 1024)} MiB; no book is")
+    return data
+
+
+def open_pdf(data: bytes) -> Opened:
+    """Open the PDF strictly and take out its attachments and anchors; Refused otherwise."""
+    import pikepdf
+
+    # A PDF starts with its header within the first KiB; anything else is not one at all.
+    if b"%PDF-" not in data[:1024]:
+        raise Refused("it is not a PDF file")
+    try:
+        # No repair: a damaged file is reported as damaged, never silently reconstructed.
+        pdf = pikepdf.open(io.BytesIO(data), attempt_recovery=False)
+    except pikepdf.PasswordError:
+        raise Refused("it is encrypted; a Briefing PDF never is") from None
+    except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        # qpdf names the stream it read from; the reader knows which file they gave.
+        first = re.sub(r"^stream <[^>]*>:\s*", "", first)
+        raise Refused(f"it is damaged ({first[:160]})") from None
+    with pdf:
+        if pdf.is_encrypted:
+            raise Refused("it is encrypted; a Briefing PDF never is")
+        try:
+            creator = str(pdf.docinfo.get("/Creator", ""))
+            attachments = _attachments(pdf)
+            anchors = _anchors(pdf)
+        except Refused:
+            raise
+        except (pikepdf.PdfError, ValueError, RuntimeError, TypeError, KeyError) as exc:
+            raise Refused(f"it is damaged ({str(exc)[:160] or type(exc).__name__})") from None
+    return Opened(data, creator, attachments, anchors)
+
+
+def _safe_name(name: str) -> str | None:
+    """`name` if it is a plain relative path (facts/actors/pl.yaml), else None: an attachment
+    is written under a temporary folder by its name, and must stay inside it."""
+    if not name or len(name) > 255 or any(ord(c) < 32 or c in '\\:*?"<>|' for c in name):
+        return None
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return None  # also an absolute name, whose first part is empty
+    return name
+
+
+def _decoded(stream: pikepdf.Stream, name: str) -> bytes:
+    """An attachment's bytes, decompressed no further than the size limit allows: a small
+    stream that would inflate to gigabytes is refused after MAX_FILE_BYTES."""
+    import pikepdf
+
+    params = stream.get("/Params")
+    if isinstance(params, pikepdf.Dictionary):
+        declared = params.get("/Size")
+        if isinstance(declared, int) and declared > MAX_FILE_BYTES:
+            raise Refused(_too_large(name, declared))
+    filters = stream.get("/Filter")
+    if isinstance(filters, pikepdf.Array):
+        filters = filters[0] if len(filters) == 1 else filters
+    raw = stream.read_raw_bytes()
+    if filters is None:
+        content = raw
+    elif filters == pikepdf.Name.FlateDecode and "/DecodeParms" not in stream:
+        inflater = zlib.decompressobj()
+        try:
+            content = inflater.decompress(raw, MAX_FILE_BYTES + 1)
+        except zlib.error:
+            raise Refused(f"its attachment {name} is damaged (bad compressed data)") from None
+        if inflater.unconsumed_tail:
+            raise Refused(_too_large(name, None))
+    else:
+        # WeasyPrint writes Flate or nothing; other filters are not worth the risk of decoding.
+        raise Refused(f"its attachment {name} is encoded in a way Briefing never writes")
+    if len(content) > MAX_FILE_BYTES:
+        raise Refused(_too_large(name, len(content)))
+    return bytes(content)
+
+
+def _too_large(name: str, size: int | None) -> str:
+    shown = f"{size:,} bytes" if size is not None else "larger"
+    return (
+        f"its attachment {name} is {shown}; the limit is {MAX_FILE_BYTES:,} bytes "
+        f"({MAX_FILE_BYTES // 1024} KiB), as for the project's own files"
+    )
+
+
+def _attachments(pdf: pikepdf.Pdf) -> dict[str, bytes]:
+    """Every embedded file by its name, each checked for a safe name and a bounded size."""
+    import pikepdf
+
+    names = pdf.Root.get("/Names")
+    tree = names.get("/EmbeddedFiles") if isinstance(names, pikepdf.Dictionary) else None
+    if tree is None:
+        return {}
+    found: dict[str, bytes] = {}
+    total = 0
+    for count, (key, spec) in enumerate(pikepdf.NameTree(tree).items(), 1):
+        if count > MAX_ATTACHMENTS:
+            raise Refused(f"it has more than {MAX_ATTACHMENTS:,} attachments; no book does")
+        name = _safe_name(str(key))
+        if name is None:
+            raise Refused(f"an attachment has a name that is not a plain path: {str(key)[:80]!r}")
+        if name in found:
+            raise Refused(f"two attachments are named {name}")
+        embedded = spec.get("/EF") if isinstance(spec, pikepdf.Dictionary) else None
+        stream = embedded.get("/F") if isinstance(embedded, pikepdf.Dictionary) else None
+        if not isinstance(stream, pikepdf.Stream):
+            raise Refused(f"its attachment {name} has no content")
+        found[name] = _decoded(stream, name)
+        total += len(found[name])
+        if total > MAX_ATTACHED_BYTES:
+            raise Refused(
+                f"its attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} MiB; "
+                "no book's do"
+            )
+    return found
+
+
+def _anchors(pdf: pikepdf.Pdf) -> list[str]:
+    """The names of the named destinations: a brief's note ids, the book's passage ids."""
+    import pikepdf
+
+    names = pdf.Root.get("/Names")
+    tree = names.get("/Dests") if isinstance(names, pikepdf.Dictionary) else None
+    if tree is None:
+        return []
+    found: list[str] = []
+    for key in pikepdf.NameTree(tree).keys():  # noqa: SIM118 (a NameTree iterates pairs)
+        found.append(str(key))
+        if len(found) > MAX_DESTINATIONS:
+            raise Refused("it has more named destinations than any book")
+    return found
+
+
+# --- The passages printed in the notes -------------------------------------------------------
+
+# The quotation marks a <q> element draws (English, and the other languages a citation's
+# `lang` may ask for). WeasyPrint draws each as a run of its own, apart from the words; a
+# quotation mark inside a passage is glued to a word (no line may break beside one, UAX #14).
+_OPENING_MARKS = frozenset("“‘„‚«‹\"'")
+_CLOSING_MARKS = frozenset("”’“‘»›\"'")
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A passage printed in quotation marks in the PDF, and the page it starts on (1-based)."""
+
+    page: int
+    text: str
+
+
+def printed_passages(data: bytes) -> list[Printed]:
+    """Every passage printed between the quotation marks of a <q>: in a brief, its notes; in
+    the book, Appendix A, where each passage the book cites is printed once.
+
+    A passage that runs over a page break would take in the running header and footer between
+    its halves; lines that recur on other pages are left out of such a passage.
+    """
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are not the reader's
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if len(reader.pages) > MAX_PAGES:
+            raise Refused(f"it has more than {MAX_PAGES:,} pages; no book does")
+        pages: list[list[str]] = []
+        for page in reader.pages:
+            pages.append(_runs(page))
+    except Refused:
+        raise
+    except Exception as exc:  # any failure of the parser on a file pikepdf opened: damage
+        raise Refused(
+            f"its pages cannot be read ({str(exc)[:160] or type(exc).__name__})"
+        ) from None
+    recurring = _recurring(pages)
+    passages: list[Printed] = []
+    current: list[tuple[int, str]] | None = None
+    for number, runs in enumerate(pages, 1):
+        for run in runs:
+            if current is None:
+                if len(run) == 1 and run in _OPENING_MARKS:
+                    current = []
+            elif len(run) == 1 and run in _CLOSING_MARKS:
+                first = current[0][0] if current else number
+                spans_pages = bool(current) and current[-1][0] != first
+                words = [
+                    text
+                    for page, text in current
+                    if not (spans_pages and _furniture_key(text) in recurring)
+                ]
+                passages.append(Printed(first, " ".join(words)))
+                current = None
+            else:
+                current.append((number, run))
+    return passages
+
+
+def _runs(page: Any) -> list[str]:
+    """The runs of text on one page, in the order they are drawn."""
+    runs: list[str] = []
+
+    def keep(text: str, *_: Any) -> None:
+        if text.strip():
+            runs.append(text.strip())
+
+    page.extract_text(visitor_text=keep)
+    return runs
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text)
+
+
+def _recurring(pages: list[list[str]]) -> set[str]:
+    """Runs that appear on more than one page (page numbers aside): running heads and feet."""
+    seen: dict[str, int] = {}
+    for runs in pages:
+        for key in {_furniture_key(run) for run in runs}:
+            seen[key] = seen.get(key, 0) + 1
+    return {key for key, count in seen.items() if count > 1}
+
+
+# A line may break after a hyphen or a slash; the words either side are then read as two runs.
+_BROKEN_AFTER = re.compile(r"(?<=[^\s][-/]) ")
+
+
+def comparable(text: str) -> str:
+    """A passage as the matcher sees it (quotes.normalise: typography forgiven), with a line
+    break after a hyphen or slash not read as a space."""
+    return _BROKEN_AFTER.sub("", normalise(text).text)
+
+
+def cited_passages(spans: Sequence[tuple[int, int]], text: NormalText) -> set[str]:
+    """Every passage a note can print from one source: a note prints the union of the cuts
+    that overlap (render.Notes), so every stretch from the start of one cut to the end of
+    another that cuts cover without a gap is one, as printed (render.quote_text)."""
+    from briefing.render.pages import quote_text
+
+    passages: set[str] = set()
+    ordered = sorted(set(spans))
+    group: list[tuple[int, int]] = []
+    reach = -1
+    for span in [*ordered, (-1, -1)]:
+        if group and (span[0] == -1 or span[0] >= reach):
+            starts = sorted({s for s, _ in group})
+            ends = sorted({e for _, e in group})
+            for start in starts:
+                for end in ends:
+                    if end > start and _covered(group, start, end):
+                        passages.add(comparable(quote_text(text.original_span(start, end))))
+            group, reach = [], -1
+        if span[0] != -1:
+            group.append(span)
+            reach = max(reach, span[1])
+    return passages
+
+
+def _covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether cuts cover [start, end) without a gap."""
+    position = start
+    for begin, finish in sorted(spans):
+        if begin <= position < finish:
+            position = finish
+        if position >= end:
+            return True
+    return position >= end
+
+
+# --- Verification ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One failure: what is wrong, and the lines that show where (fact, source, passage)."""
+
+    message: str
+    detail: tuple[str, ...] = ()
+
+
+@dataclass
+class Verification:
+    """What `briefing verify` found in one PDF."""
+
+    document: str = "PDF"
+    slug: str | None = None
+    edition: int | None = None
+    title: str = ""
+    as_of: str = ""
+    compiled: str = ""
+    fact_files: int = 0
+    facts_digest: str = ""
+    sources: int = 0
+    quotes: int = 0
+    not_carried: int = 0
+    pinned: int = 0
+    printed: int = 0
+    manifest: bool = False
+    signatures: list[SignatureCheck] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def facts_digest(files: dict[str, bytes]) -> str:
+    """The fact base's digest: the SHA-256 of its SHA256SUMS (every YAML file's digest and
+    name, sorted by name), the same for the book and every brief of one build."""
+    from briefing.editions.released import manifest_line
+
+    lines = [
+        manifest_line(name, hashlib.sha256(content).hexdigest()) + "\n"
+        for name, content in sorted(files.items())
+    ]
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def verify(path: Path, trust: Sequence[Path] = ()) -> Verification:
+    """Verify one PDF (see the module's docstring); Refused when it cannot be verified."""
+    from briefing.pdf.sign import check_signatures
+
+    opened = open_pdf(read_pdf(path))
+    manifest = _manifest(opened)
+    result = Verification(manifest=manifest is not None)
+    if manifest is not None:
+        result.document, result.slug = manifest.document, manifest.slug
+        result.compiled = manifest.compiled
+        result.problems += _compare_with_manifest(opened.attachments, manifest)
+    elif "facts/edition.yaml" in opened.attachments:
+        result.document = "book"  # only books carried their fact base before the manifest
+    facts_files = {n: c for n, c in opened.attachments.items() if n.startswith("facts/")}
+    yaml_files = {n: c for n, c in facts_files.items() if not n.startswith("facts/sources/")}
+    result.fact_files = len(yaml_files)
+    result.facts_digest = facts_digest(yaml_files)
+    carried = {
+        n.removeprefix("facts/sources/") for n in facts_files if n.startswith("facts/sources/")
+    }
+    for name in sorted(set(opened.attachments) - set(facts_files) - {MANIFEST}):
+        result.problems.append(
+            Problem(f"attachment {name} is not part of a fact base; it was not read")
+        )
+    with tempfile.TemporaryDirectory(prefix="briefing-verify-") as folder:
+        root = Path(folder)
+        try:
+            for name, content in facts_files.items():
+                target = root / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+        except OSError:
+            # Names such as 'facts/a' beside 'facts/a/b.yaml': no folder of files is like it.
+            raise Refused("its attachments' names do not make a folder of files") from None
+        texts, spans = _check_facts(Project.at(root), result, carried, manifest)
+    _check_printed(opened, result, texts, spans)
+    result.signatures = check_signatures(opened.data, trust)
+    for signature in result.signatures:
+        result.problems += [Problem(p) for p in signature.problems]
+    return result
+
+
+def _manifest(opened: Opened) -> Manifest | None:
+    """The PDF's manifest; None for a book built before PDFs carried one (its Creator and its
+    attached fact base say it is a Briefing book); Refused for anything else."""
+    content = opened.attachments.get(MANIFEST)
+    if content is None:
+        if opened.creator == "Briefing" and "facts/edition.yaml" in opened.attachments:
+            return None
+        if opened.creator == "Briefing" and opened.attachments:
+            raise Refused(
+                "it carries source texts but not the fact base (a brief built before "
+                "'briefing verify' existed); verify the book of its edition instead"
+            )
+        raise Refused("it is not a Briefing PDF (it carries no Briefing fact base)")
+    try:
+        return Manifest.model_validate(json.loads(content.decode("utf-8")))
+    except (UnicodeDecodeError, ValueError, ValidationError):
+        raise Refused(f"its {MANIFEST} is not a Briefing manifest") from None
+
+
+def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) -> list[Problem]:
+    problems: list[Problem] = []
+    listed = manifest.digests()
+    for name, digest in sorted(listed.items()):
+        content = attachments.get(name)
+        if content is None:
+            what = "source text" if name.startswith("facts/sources/") else "fact file"
+            problems.append(
+                Problem(
+                    f"attachment {name} is missing: the PDF was built with this {what}, "
+                    "and what rests on it cannot be verified"
+                )
+            )
+        elif hashlib.sha256(content).hexdigest() != digest:
+            problems.append(
+                Problem(
+                    f"attachment {name} is not the file the PDF was built with "
+                    f"(its SHA-256 is {hashlib.sha256(content).hexdigest()[:16]}..., "
+                    f"the manifest says {digest[:16]}...)"
+                )
+            )
+    for name in sorted(set(attachments) - set(listed) - {MANIFEST}):
+        problems.append(Problem(f"attachment {name} was added: the manifest does not list it"))
+    return problems
+
+
+Spans = dict[str, list[tuple[int, int]]]
+
+
+def _check_facts(
+    project: Project, result: Verification, carried: set[str], manifest: Manifest | None
+) -> tuple[dict[str, NormalText], Spans]:
+    """Run the project's check on the rebuilt fact base and count what it verified; the
+    source texts it read, and where in each the verified quotes are."""
+    checked = check_project(project, pdf=False, only_sources=carried)
+    base = checked.base
+    citations = list(all_citations(base)) if base is not None else []
+    for problem in errors(checked.problems):
+        result.problems.append(_problem(problem, base, citations))
+    if base is None:
+        result.problems.append(Problem("the attached fact base does not load; nothing verified"))
+        return {}, {}
+    facts = base.facts
+    edition = facts.edition
+    result.edition, result.title, result.as_of = edition.number, edition.title, edition.as_of
+    result.compiled = result.compiled or edition.compiled or ""
+    if manifest is not None and manifest.edition != edition.number:
+        result.problems.append(
+            Problem(
+                f"the manifest says edition {manifest.edition}, the attached "
+                f"facts/edition.yaml says {edition.number}"
+            )
+        )
+    result.sources = len(checked.texts)
+    result.pinned = sum(1 for s in facts.sources if s.id in checked.texts and s.sha256)
+    if result.document == "book":
+        # A book carries every registered text; one the manifest lists is reported above.
+        listed = manifest.digests() if manifest is not None else {}
+        result.problems += [
+            Problem(
+                f"source '{s.id}' is registered but its text facts/sources/{s.file} is not "
+                "attached: its quotes cannot be verified"
+            )
+            for s in facts.sources
+            if s.file not in carried and f"facts/sources/{s.file}" not in listed
+        ]
+    spans: Spans = {}
+    for cited in citations:
+        text = checked.texts.get(cited.citation.source)
+        if text is None:
+            result.not_carried += 1
+            continue
+        match = find(cited.citation.quote, text)
+        if match is not None:
+            result.quotes += 1
+            spans.setdefault(cited.citation.source, []).append((match.start, match.end))
+    return checked.texts, spans
+
+
+def _problem(found: Diagnostic, base: LoadedFactBase | None, citations: list[Cited]) -> Problem:
+    """A check error as a verification failure; one at a citation names its fact, source and
+    quote."""
+    where = found.location
+    lines = [f"at {where} (in the attached fact base)"] if where.file else []
+    cited = _citation_at(where, citations)
+    if cited is not None and base is not None:
+        citation = cited.citation
+        source = next((s for s in base.facts.sources if s.id == citation.source), None)
+        lines = [
+            f"fact:    {_fact_label(base, cited)} ({where}, attached)",
+            f"source:  '{citation.source}'"
+            + (f", facts/sources/{source.file}" if source is not None else ""),
+            f"quote:   {' '.join(citation.quote.split())}",
+        ]
+    lines += [line.strip() for line in found.related]
+    return Problem(found.message, tuple(lines))
+
+
+def _citation_at(where: Location, citations: list[Cited]) -> Cited | None:
+    """The citation whose quote holds `where`: the check points its caret at the quote, or at
+    its first word that differs, on the quote's line or a later line of a folded value."""
+    here = (where.line, where.col)
+    for cited in citations:
+        loaded = cited.file
+        at = loaded.locate((*cited.path, "quote"))
+        start = (at.line, at.col)
+        if at.file != where.file or here < start:
+            continue
+        # The quote's value ends where the next key or value of its file starts.
+        later = [p for p in (*loaded.values.values(), *loaded.keys.values()) if p > start]
+        if not later or here < min(later):
+            return cited
+    return None
+
+
+_KINDS = {
+    "positions": "position",
+    "commitments": "commitment",
+    "statements": "statement",
+    "bluf": "key judgment",
+    "open_questions": "open question",
+}
+
+
+def _fact_label(base: LoadedFactBase, cited: Cited) -> str:
+    """'commitment 'south-pact' of Southland', 'key judgment 2 of the overview'."""
+    group, index = str(cited.path[0]), cited.path[1]
+    kind = _KINDS.get(group, group.rstrip("s"))
+    owner = next(
+        (a for a, f in zip(base.facts.actors, base.actor_files, strict=True) if f is cited.file),
+        None,
+    )
+    items = getattr(owner if owner is not None else base.facts.overview, group, [])
+    item = items[index] if isinstance(index, int) and index < len(items) else None
+    fact_id = getattr(item, "id", None)
+    name = f"'{fact_id}'" if fact_id else str(index + 1 if isinstance(index, int) else index)
+    return f"{kind} {name} of {owner.name if owner is not None else 'the overview'}"
+
+
+def _check_printed(
+    opened: Opened, result: Verification, texts: dict[str, NormalText], spans: Spans
+) -> None:
+    """Every passage printed in the notes is a passage the facts cite from an attached source,
+    and the notes the PDF marks are the passages read from its pages."""
+    cited: set[str] = set()
+    for source_id, text in texts.items():
+        cited |= cited_passages(spans.get(source_id, []), text)
+    printed = printed_passages(opened.data)
+    result.printed = len(printed)
+    for passage in printed:
+        if comparable(passage.text) not in cited:
+            result.problems.append(
+                Problem(
+                    f"a passage printed on page {passage.page} is not a passage the facts "
+                    "cite from an attached source",
+                    (f"printed: {passage.text}",),
+                )
+            )
+    marked = _marked_notes(opened.anchors)
+    if marked is not None and marked != len(printed):
+        result.problems.append(
+            Problem(
+                f"the PDF marks {marked} notes with a passage, but {len(printed)} passages "
+                "in quotation marks were read from its pages"
+            )
+        )
+
+
+def _marked_notes(anchors: list[str]) -> int | None:
+    """How many printed passages the PDF's anchors announce: the book's passages in Appendix A
+    (source-ID-passage-N), or a brief's notes (SLUG-note-N); None when it has neither."""
+    passages = sum(1 for a in anchors if re.fullmatch(r"source-.+-passage-\d+", a))
+    if passages:
+        return passages
+    notes = sum(1 for a in anchors if re.fullmatch(r".+-note-\d+", a))
+    return notes or None
+
+
+def exit_code(outcome: Verification | Refused) -> int:
+    """0 verified, 1 failures, 2 refused."""
+    if isinstance(outcome, Refused):
+        return EXIT_REFUSED
+    return EXIT_OK if outcome.ok else EXIT_FAILED

@@ -1,0 +1,201 @@
+"""Book: the briefing book as the HTML documents it is bound from, and the evidence it carries.
+
+The chapters are the briefs' own bodies, rendered once (render.Renderer.briefs). Each part of
+the book (the cover, a chapter, Appendix A, Appendix B) is a document of its own, laid out
+apart and bound with the others (briefing.bind); a brief's own PDF is its chapter bound with
+its sources. Ids are unique across the parts by construction: a chapter's start with its
+brief's slug. Each chapter numbers its own notes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from briefing.factbase.model import FACT_GROUPS, FactBase, Source
+from briefing.pdf.attachments import Evidence
+from briefing.render.pages import Brief, Renderer
+
+
+@dataclass
+class CitedQuote:
+    """A passage of one source and every note in the book that cites it."""
+
+    quote: str
+    paragraph: int | None
+    places: list[tuple[Brief, int]]
+    span: tuple[int, int] | None = None
+    number: int = 0  # its place among all passages of the book, for links to it
+
+    @property
+    def opening(self) -> str:
+        """The passage's first words, enough to find it in the attached text."""
+        words = _norm(self.quote).split()
+        return " ".join(words[:OPENING_WORDS]) + (" …" if len(words) > OPENING_WORDS else "")
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """A source in the appendix: what it is, and what the book cites from it."""
+
+    source: Source
+    quotes: list[CitedQuote]
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+OPENING_WORDS = 8
+
+
+def source_entries(facts: FactBase, chapters: list[Brief]) -> list[SourceEntry]:
+    """Every source of the fact base with the passages the book cites from it, each listed
+    once with the notes that print it (passages that overlap across chapters are one)."""
+    entries: list[SourceEntry] = []
+    for source in facts.sources:
+        passages: list[CitedQuote] = []
+        for chapter in chapters:
+            for note in chapter.notes.notes:
+                if note.source.id != source.id:
+                    continue
+                same = next(
+                    (p for p in passages if _same_passage(p, note.span, note.passage)), None
+                )
+                if same is None:
+                    passages.append(
+                        CitedQuote(
+                            note.passage, note.paragraph, [(chapter, note.number)], note.span
+                        )
+                    )
+                    continue
+                same.places.append((chapter, note.number))
+                if same.span is not None and note.span is not None:
+                    same.span = (min(same.span[0], note.span[0]), max(same.span[1], note.span[1]))
+                if len(note.passage) > len(same.quote):
+                    same.quote = note.passage
+        passages.sort(key=lambda p: (p.span or (0, 0), p.quote))
+        entries.append(SourceEntry(source, passages))
+    number = 0
+    for entry in entries:
+        for passage in entry.quotes:
+            number += 1
+            passage.number = number
+    return entries
+
+
+def passage_ids(entries: list[SourceEntry]) -> dict[str, dict[int, int]]:
+    """For each chapter, its note numbers → the number of the passage in Appendix A."""
+    ids: dict[str, dict[int, int]] = {}
+    for entry in entries:
+        for passage in entry.quotes:
+            for chapter, note in passage.places:
+                ids.setdefault(chapter.slug, {})[note] = passage.number
+    return ids
+
+
+def _same_passage(known: CitedQuote, span: tuple[int, int] | None, passage: str) -> bool:
+    if known.span is not None and span is not None:
+        return span[0] < known.span[1] and known.span[0] < span[1]
+    return _norm(known.quote) == _norm(passage)
+
+
+def used_words(facts: FactBase) -> dict[str, set[str]]:
+    """The words of each list that this edition's facts use: the method appendix defines
+    those (a reader meets no other), and counts the rest."""
+    used: dict[str, set[str]] = {list_id: set() for list_id in facts.vocabulary.lists}
+    used["reliability"] |= {s.reliability for s in facts.sources}
+    used["actor_kind"] |= {a.kind for a in facts.actors}
+    judgments = [*facts.overview.bluf, *(j for a in facts.actors for j in a.bluf)]
+    used["confidence"] |= {j.confidence for j in judgments}
+    for kind in FACT_GROUPS:
+        specs = getattr(facts.vocabulary.fields, kind.removesuffix("s"))
+        for actor in facts.actors:
+            for fact in getattr(actor, kind):
+                for spec in specs:
+                    value = fact.value(spec.key)
+                    if spec.list is None or value is None:
+                        continue
+                    used[spec.list] |= set(value) if isinstance(value, list) else {value}
+    return used
+
+
+# Where the cover prints a part's first page: filled in once every other part is laid out.
+_HOLE = re.compile("\ue000([^\ue001]*)\ue001")
+
+
+class _PageHoles:
+    """The `pages` a cover is rendered with before the book's page numbers are known: each
+    number is a hole, named by its part, that `fill_pages` fills."""
+
+    def __getitem__(self, part: str) -> Markup:
+        return Markup(f"\ue000{escape(part)}\ue001")
+
+
+def fill_pages(html: str, pages: Mapping[str, int], shown: Callable[[int], str] = str) -> str:
+    """The cover's HTML with the page number of each part (see `_PageHoles`)."""
+    return _HOLE.sub(lambda match: shown(pages[match.group(1)]), html)
+
+
+@dataclass(frozen=True)
+class BookParts:
+    """The briefing book as the documents that are laid out apart and bound into it (see
+    briefing.bind), in order: the cover, one chapter per brief, Appendix A, Appendix B. A
+    brief's own PDF is its chapter bound with `brief_sources`, the passages it cites.
+
+    The cover's page numbers are holes (see `fill_pages`)."""
+
+    cover: str
+    chapters: dict[str, str]
+    sources: str
+    method: str
+    brief_sources: dict[str, str]
+    numbers: str  # the page numbers of a bound PDF, with a hole for how many (fill_numbers)
+
+    @property
+    def order(self) -> list[str]:
+        """The parts of the book after its cover, by the names `fill_pages` knows them."""
+        return [*self.chapters, SOURCES, METHOD]
+
+
+SOURCES = "appendix-sources"
+METHOD = "appendix-method"
+
+
+def render_book(
+    renderer: Renderer, briefs: list[Brief], attached: Sequence[Evidence] = ()
+) -> BookParts:
+    """The briefing book as its parts: cover, chapters, appendices; and each brief's sources.
+
+    `briefs` are the briefs as rendered for their own pages; `attached` lists the files
+    embedded in the book, for the method appendix to name.
+    """
+    entries = source_entries(renderer.facts, briefs)
+
+    def part(name: str, **extra: object) -> str:
+        return renderer.render("book/part.html", part=name, **extra)
+
+    return BookParts(
+        cover=part("cover", chapters=briefs, pages=_PageHoles()),
+        chapters={
+            brief.slug: part("chapter", chapter=brief, number=number)
+            for number, brief in enumerate(briefs, start=1)
+        },
+        sources=part("sources", source_entries=entries, whole=True),
+        method=part("method", attached=list(attached), used=used_words(renderer.facts)),
+        brief_sources={
+            brief.slug: part(
+                "sources", source_entries=source_entries(renderer.facts, [brief]), whole=False
+            )
+            for brief in briefs
+        },
+        numbers=renderer.render("book/numbers.html", pages=_PageHoles()["pages"]),
+    )
+
+
+def fill_numbers(numbers: str, pages: int) -> str:
+    """The page numbers of a document of `pages` pages (see book/numbers.html)."""
+    return fill_pages(numbers, {"pages": pages}, lambda n: '<div class="page"></div>' * n)

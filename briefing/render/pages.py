@@ -1,0 +1,598 @@
+"""Render: briefs as HTML strings, each a pure function of the fact base and the templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from briefing.core.diagnostics import Diagnostic, Location, TemplateError
+from briefing.core.project import Project
+from briefing.evidence.quotes import NormalText, find
+from briefing.evidence.quotes import passage as passage_of
+from briefing.factbase import history
+from briefing.factbase.clock import compiled_day
+from briefing.factbase.load import read_project_file
+from briefing.factbase.model import (
+    Actor,
+    Citation,
+    Commitment,
+    Fact,
+    FactBase,
+    FieldSpec,
+    FuzzyDate,
+    Source,
+    Vocabulary,
+)
+from briefing.factbase.plan import Plan, actor_order
+from briefing.factbase.values import format_number
+from briefing.render.timeline import chronology
+
+if TYPE_CHECKING:
+    from briefing.editions.diff import Changes
+    from briefing.editions.released import Released
+
+
+@dataclass
+class Note:
+    """A numbered footnote: one passage of one source, which one or more citations quote.
+
+    Citations whose cuts of a source overlap share one note, which prints the whole passage
+    they cover between them, once.
+    """
+
+    number: int
+    citation: Citation  # the first citation of the passage
+    source: Source
+    refs: list[int] = field(default_factory=list)  # serials of the markers citing this note
+    span: tuple[int, int] | None = None  # where the passage lies in the normalised source
+    passage: str = ""  # the words printed: the union of the citations' cuts
+    # The runs of source text the passage is made of: one, or the parts of a quote in parts
+    # (printed with an ellipsis between them).
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    paragraph: int | None = None  # 1-based paragraph of the source text
+    citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def via(self) -> str | None:
+        """Who the source attributes the passage to, as the curator recorded it."""
+        return next((c.via for c in self.citations if c.via), None)
+
+    @property
+    def remarks(self) -> list[str]:
+        """The curator's notes on the citations of this passage."""
+        return list(dict.fromkeys(c.note for c in self.citations if c.note))
+
+
+@dataclass
+class Notes:
+    """Numbers passages in reading order; a passage cited again keeps its number, and cuts of
+    a source that overlap become one note.
+
+    Every id a brief's notes and markers carry starts with the brief's `slug`, so that briefs
+    stay unique when the book puts them side by side. `texts` are the normalised source texts
+    the check read; without them (a fragment rendered on its own) quotes are not merged.
+    """
+
+    facts: FactBase
+    slug: str = "brief"
+    texts: Mapping[str, NormalText] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+    _index: dict[tuple[str, str], Note] = field(default_factory=dict)
+    _serial: int = 0  # markers so far: makes every marker's id unique in the page
+
+    def add(self, citation: Citation) -> Note:
+        key = (citation.source, " ".join(citation.quote.split()))
+        if key in self._index:
+            note = self._index[key]
+            note.citations.append(citation)
+            return note
+        text = self.texts.get(citation.source)
+        found = find(citation.quote, text) if text is not None else None
+        if text is not None and found is not None:
+            for note in self.notes:
+                if note.source.id == citation.source and _overlap(note.spans, found.spans):
+                    note.spans = sorted({*note.spans, *found.spans})
+                    note.span = (min(s for s, _ in note.spans), max(e for _, e in note.spans))
+                    note.passage = passage_of(text, note.spans)
+                    note.citations.append(citation)
+                    self._index[key] = note
+                    return note
+        note = Note(
+            len(self.notes) + 1,
+            citation,
+            self.facts.source(citation.source),
+            span=(found.start, found.end) if found is not None else None,
+            passage=found.passage if found is not None else citation.quote,
+            spans=list(found.spans) if found is not None else [],
+            paragraph=text.paragraph(found.start) if text and found is not None else None,
+            citations=[citation],
+        )
+        self._index[key] = note
+        self.notes.append(note)
+        return note
+
+    def cite(self, citations: Iterable[Citation]) -> Markup:
+        """Footnote markers for citations, as HTML, registering each as a note: one marker per
+        passage, in the order of the notes, never broken across lines.
+
+        On screen each marker is a button whose popover shows the passage, the source and its
+        grade in place, without script; in print (and the PDF) it is a plain link to the note.
+        """
+        passages: dict[int, tuple[Note, Citation]] = {}
+        for citation in citations:
+            note = self.add(citation)
+            passages.setdefault(note.number, (note, citation))
+        marks: list[Markup] = []
+        for number in sorted(passages):
+            note, citation = passages[number]
+            self._serial += 1
+            note.refs.append(self._serial)
+            marks.append(self._marker(note, citation, self._serial))
+        if not marks:
+            return Markup("")
+        return Markup('<sup class="cite">') + Markup(",").join(marks) + Markup("</sup>")
+
+    def fill(self, html: str) -> str:
+        """The brief's HTML with every popover showing its note's whole passage."""
+
+        def passage(match: re.Match[str]) -> str:
+            return str(escape(quote_text(self.notes[int(match.group(1)) - 1].passage)))
+
+        return _PASSAGE_RE.sub(passage, html)
+
+    def sources(self) -> list[Source]:
+        """The sources cited so far, in the order of the fact base."""
+        cited = {note.source.id for note in self.notes}
+        return [s for s in self.facts.sources if s.id in cited]
+
+    def _marker(self, note: Note, citation: Citation, serial: int) -> Markup:
+        """One footnote marker: a print link to the note and an in-place popover for screens."""
+        lang = citation.lang
+        grade = note.source.reliability
+        # Each value escaped, then one str.format: what Markup.format does, several times
+        # faster (a large desk has thousands of markers).
+        values = dict(
+            slug=self.slug,
+            serial=serial,
+            n=note.number,
+            grade=grade,
+            meaning=self.facts.vocabulary.label("reliability", grade),
+            date=format_date(note.source.date),
+            lang=Markup(' lang="{}"').format(lang) if lang else "",
+            # The passage may still grow (a later cut of it merges in): a placeholder, filled in
+            # when the brief is complete (Notes.fill).
+            quote=Markup(f"<!--passage {note.number}-->"),
+            outlet=note.via or note.source.outlet,
+            title=note.source.title,
+        )
+        return Markup(_MARKER.format(**{key: escape(value) for key, value in values.items()}))
+
+
+def _overlap(spans: Sequence[tuple[int, int]], others: Sequence[tuple[int, int]]) -> bool:
+    """Whether any run of source text in `spans` shares characters with any in `others`."""
+    return any(a < d and c < b for a, b in spans for c, d in others)
+
+
+# Marks where a popover's passage goes until the brief is complete: an HTML comment, which
+# no fact can produce (every text from the facts is escaped, so '<' never reaches the page).
+_PASSAGE_RE = re.compile(r"<!--passage (\d+)-->")
+
+_MARKER = (
+    '<span class="ref" id="{slug}-ref-{serial}">'
+    '<a class="fn-print" href="#{slug}-note-{n}" role="doc-noteref">{n}</a>'
+    '<button type="button" class="fn" popovertarget="{slug}-pop-{serial}" aria-label="Note {n}">'
+    "{n}</button>"
+    '<span class="pop" id="{slug}-pop-{serial}" popover>'
+    '<span class="pop-head">Note {n} · source reliability <strong>{grade}</strong>, {meaning}'
+    "</span>"
+    '<q class="pop-quote"{lang}>{quote}</q>'
+    '<span class="pop-source">{outlet}, <cite>{title}</cite>, {date}</span>'
+    '<span class="pop-actions"><a href="#{slug}-note-{n}">Go to note {n}</a>'
+    '<button type="button" popovertarget="{slug}-pop-{serial}" popovertargetaction="hide">'
+    "Close</button>"
+    "</span></span></span>"
+)
+
+
+_SAFE_LINK = re.compile(r"^(?:https?://[^/\\\s]|mailto:[^\s])", re.IGNORECASE)
+
+
+class _FactMarkdown(MarkdownIt):
+    """Inline Markdown for text written by curators and read outside the team.
+
+    Raw HTML is shown as text, images are not parsed (no requests), and links may only lead to
+    web pages or mail addresses: no javascript:, data:, file:, relative or protocol-less URLs.
+    A refused link stays visible as the text the curator wrote.
+    """
+
+    def __init__(self) -> None:
+        # Typographic quotation marks, nested alternately (“ ‘ ’ ”); none of the other
+        # typographer replacements, which would change what the curator wrote.
+        super().__init__(
+            "commonmark",
+            {"html": False, "linkify": False, "typographer": True, "quotes": "“”‘’"},
+        )
+        self.enable(["smartquotes"])
+        self.disable(["image", "replacements"])
+
+    def validateLink(self, url: str) -> bool:
+        return bool(_SAFE_LINK.match(url))
+
+
+def _markdown() -> Callable[[str], Markup]:
+    md = _FactMarkdown()
+
+    def inline(text: str) -> Markup:
+        return Markup(md.renderInline(text))
+
+    return inline
+
+
+_OPENING = "\"'“‘«"
+_CLOSING = "\"'”’»"
+
+
+def quote_text(quote: str) -> str:
+    """A quote as printed inside <q>: whitespace folded, and without a pair of quotation marks
+    that encloses all of it (the <q> element draws its own; two pairs would read as a nested
+    quotation). The words are untouched.
+    """
+    text = " ".join(quote.split())
+    body = text.rstrip(".,;:")
+    trail = text[len(body) :]
+    if len(body) >= 2 and body[0] in _OPENING and body[-1] in _CLOSING:
+        inner = body[1:-1]
+        if not any(mark in inner for mark in '"“”'):
+            return inner + trail
+    return text
+
+
+def format_date(value: FuzzyDate | None) -> Markup:
+    """A date as a reader sees it: no more precise than known, inferred dates marked."""
+    if value is None:
+        return Markup('<span class="nodate">date not stated</span>')
+    text = escape(value.display())
+    if value.basis == "inferred":
+        title = escape(value.note or "inferred")
+        return Markup('<span class="inferred" title="{t}">{d} (inferred)</span>').format(
+            t=title, d=text
+        )
+    return text
+
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def template_dirs(project: Project) -> list[Path]:
+    """Where templates are looked up: the project's own templates/ first, then the defaults.
+
+    A project's templates/ holds only what it changes, as MkDocs' `custom_dir` does.
+    """
+    return [project.templates, PACKAGE_TEMPLATES]
+
+
+def _lookup(project: Project, name: str) -> tuple[Path, Path]:
+    """The file a template name resolves to and the folder it belongs to."""
+    if name.startswith(("/", "\\")) or ".." in Path(name).parts:
+        raise jinja2.TemplateNotFound(name)
+    for directory in template_dirs(project):
+        candidate = directory / name
+        if candidate.is_file() or candidate.is_symlink():
+            return candidate, directory
+    raise jinja2.TemplateNotFound(name)
+
+
+def template_file(project: Project, name: str) -> Path:
+    """The file that a template name resolves to (the project's, else the packaged default)."""
+    return _lookup(project, name)[0]
+
+
+def read_template(project: Project, name: str) -> str:
+    """A template's text, read through the project's one gate: a template that leads out of
+    its folder (a symlink to anywhere) is a located error, never read."""
+    path, directory = _lookup(project, name)
+    shown = project.name(path) if directory == project.templates else f"templates/{name}"
+    text, problems = read_project_file(path, directory, shown)
+    if text is None:
+        raise TemplateError(problems)
+    return text
+
+
+class _GatedLoader(jinja2.BaseLoader):
+    """Templates from the project's templates/, else the packaged ones, through the gate."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path, _ = _lookup(self.project, template)
+        text = read_template(self.project, template)
+        mtime = path.stat().st_mtime
+
+        def uptodate() -> bool:
+            try:
+                return path.stat().st_mtime == mtime
+            except OSError:
+                return False
+
+        return text, str(path), uptodate
+
+
+def _compiled_templates(project: Project) -> jinja2.BytecodeCache | None:
+    """Jinja's compiled templates kept in the project's cache, keyed by a digest of each
+    template's text: compiling them is a third of a build with nothing to lay out. The
+    templates are code already (Jinja's own, not sandboxed), so this trusts nothing new."""
+    folder = project.root / ".cache" / "briefing" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only project: compile every time
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def environment(project: Project) -> jinja2.Environment:
+    """A Jinja environment over the project's templates and the defaults: autoescaping,
+    strict about undefined names."""
+    env = jinja2.Environment(
+        loader=_GatedLoader(project),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.do"],
+        bytecode_cache=_compiled_templates(project),
+    )
+    env.filters["md"] = _markdown()
+    env.filters["date"] = format_date
+    env.filters["quote"] = quote_text
+    env.filters["day"] = format_day
+    return env
+
+
+def format_day(value: str) -> str:
+    """An ISO day (YYYY-MM-DD) as a reader sees it: 22 November 2026."""
+    day = dt.date.fromisoformat(value)
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def stylesheet(project: Project, name: str) -> Markup:
+    """A stylesheet's text, to inline into a page (pages load nothing)."""
+    return Markup(read_template(project, name))
+
+
+@dataclass(frozen=True)
+class Brief:
+    """One brief, rendered once: its body serves its HTML page, its PDF and its book chapter."""
+
+    slug: str
+    title: str
+    kind: str  # "overview" or "actor"
+    body: Markup  # the brief and its notes, every id starting with `slug-`
+    notes: Notes
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Ids of the sources it cites, for its PDF to carry."""
+        return tuple(s.id for s in self.notes.sources())
+
+
+class Shown:
+    """How the templates print a declared field's value: words by their labels, numbers with
+    their unit, dates as dates, and 'not stated' for what a fact leaves out."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+
+    def __call__(self, fact: Fact, spec: FieldSpec) -> Markup:
+        value = fact.value(spec.key)
+        if value is None or value == []:
+            return Markup('<span class="nodate">not stated</span>')
+        if spec.type == "choice":
+            return escape(self.vocab.label(spec.list or "", value))
+        if spec.type == "choices":
+            return escape(", ".join(self.vocab.label(spec.list or "", v) for v in value))
+        if spec.type == "date":
+            return format_date(value)
+        if spec.type in ("number", "integer"):
+            return escape(f"{format_number(value, spec.type)} {spec.unit or ''}".strip())
+        return escape(str(value))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the record rests on, for the line under the key judgments: how many sources, of
+    which grades (best first), and how many name who published them."""
+
+    sources: int
+    grades: list[tuple[str, int]]
+    publisher_named: int
+
+
+def scope(facts: FactBase) -> Scope:
+    """The scope of the fact base, computed, never written by hand."""
+    order = [t.id for t in facts.vocabulary.lists["reliability"].terms]
+    counts = {g: sum(1 for s in facts.sources if s.reliability == g) for g in order}
+    return Scope(
+        len(facts.sources),
+        [(g, n) for g, n in counts.items() if n],
+        sum(1 for s in facts.sources if s.publisher_named),
+    )
+
+
+def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
+    """What every template sees: the edition, the vocabulary, the facts and lookups by id."""
+    vocab = facts.vocabulary
+    key = answer.key if (answer := vocab.answer()) is not None else ""
+
+    def answer_of(actor: Actor, question: str) -> history.Answer | None:
+        return history.answer(actor, question, key)
+
+    def commitments_of(actor: Actor) -> list[tuple[Actor, Commitment]]:
+        """The commitments an actor holds, then those of others it is a party to."""
+        held = [(actor, c) for c in actor.commitments]
+        made_to = [
+            (other, c)
+            for other in facts.actors
+            if other.id != actor.id
+            for c in other.commitments
+            if actor.id in c.parties
+        ]
+        return held + made_to
+
+    return {
+        # Sources by short reference (S1, S2 ...), in the order of facts/sources.yaml: notes
+        # cite "S4, ¶3"; the sources table and the book's appendix resolve it.
+        "source_ref": {s.id: f"S{i}" for i, s in enumerate(facts.sources, 1)},
+        "scope": scope(facts),
+        "answer_of": answer_of,
+        "commitments_of": commitments_of,
+        "history": lambda actor, question: history.history(actor.positions, question),
+        "when": history.when,
+        "edition": facts.edition,
+        "compiled": compiled_day(facts.edition),
+        "facts": facts,
+        "vocab": vocab,
+        "words": vocab.words,
+        "fields": vocab.fields,
+        "answer": vocab.answer(),
+        "show": Shown(vocab),
+        "label": vocab.label,
+        "people": {p.id: p for p in facts.people},
+        "actors": {a.id: a for a in facts.actors},
+        "questions": {q.id: q for q in facts.edition.questions},
+        "actor_list": actor_order(facts),
+        "css": stylesheet(project, "brief.css"),
+    }
+
+
+class Renderer:
+    """Renders a fact base with one Jinja environment and one template context."""
+
+    def __init__(
+        self,
+        facts: FactBase,
+        project: Project,
+        texts: Mapping[str, NormalText] | None = None,
+    ) -> None:
+        self.facts = facts
+        self.project = project
+        self.texts = texts or {}
+        self.env = environment(project)
+        self.context = brief_context(facts, project)
+
+    def brief(self, template: str, slug: str, title: str, kind: str, **extra: Any) -> Brief:
+        """One brief's body from its template, with ids prefixed by its slug by construction."""
+        notes = Notes(self.facts, slug, self.texts)
+
+        def anchor(name: str) -> str:
+            return f"{slug}-{name}"
+
+        body = self.env.get_template(template).render(
+            **self.context, **extra, notes=notes, cite=notes.cite, anchor=anchor, slug=slug
+        )
+        return Brief(slug, title, kind, Markup(notes.fill(body)), notes)
+
+    def briefs(self, changes: Changes | None = None) -> list[Brief]:
+        """The overview and one brief per principal actor, each rendered once. The overview
+        opens with `changes`, what changed since the last edition, when there was one."""
+        actors = actor_order(self.facts)
+        timeline = chronology(self.facts, actors)
+        briefs = [
+            self.brief(
+                "overview.html",
+                "overview",
+                "Overview",
+                "overview",
+                timeline=timeline,
+                changes=changes,
+            )
+        ]
+        for actor in actors:
+            briefs.append(self.brief("actor.html", actor.id, actor.name, "actor", actor=actor))
+        return briefs
+
+    def page(self, brief: Brief) -> str:
+        """A brief as a stand-alone HTML page: its body inside the page furniture."""
+        return self.env.get_template("page.html").render(
+            **self.context, brief=brief, notes=brief.notes
+        )
+
+    def index(
+        self,
+        briefs: list[Brief],
+        plan: Plan,
+        editions: Sequence[Released] = (),
+        editions_base: str = "../editions/",
+    ) -> str:
+        """The index page linking every brief in HTML and PDF (and the book, with PDFs), by the
+        names the plan gives them, and every released edition: `editions_base` leads from the
+        page to the folder that holds editions/N/."""
+        return self.env.get_template("index.html").render(
+            **self.context,
+            briefs=briefs,
+            plan=plan,
+            book=plan.pdf,
+            editions=list(editions),
+            editions_base=editions_base,
+        )
+
+    def render(self, template: str, **extra: Any) -> str:
+        """Any other template, with the common context."""
+        return self.env.get_template(template).render(**self.context, **extra)
+
+
+def template_problem(exc: Exception, project: Project) -> Diagnostic:
+    """A Jinja error as a diagnostic at the template line where it happened.
+
+    Jinja compiles templates to Python and maps their frames back to template lines, so the
+    innermost frame that belongs to a template file names the file and line to fix.
+    """
+    dirs = [d.resolve() for d in template_dirs(project)]
+
+    def shown(filename: str) -> str:
+        path = Path(filename).resolve()
+        for directory in dirs:
+            if path.is_relative_to(directory):
+                prefix = project.name(project.templates) if directory == dirs[0] else "templates"
+                return f"{prefix}/{path.relative_to(directory).as_posix()}"
+        return filename
+
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = Location(shown(exc.filename or exc.name or "?"), exc.lineno or 0, 1)
+        return Diagnostic(where, f"template syntax: {exc.message}", "fix the template")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return Diagnostic(
+            Location(project.name(project.templates)),
+            f"template not found: {exc.name}",
+            "a template names another that exists neither in templates/ nor in the defaults",
+        )
+    file, line = "", 0
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".css", ".xml", ".txt")):
+            file, line = shown(filename), trace.tb_lineno
+        trace = trace.tb_next
+    # Jinja names the Python class ('briefing.factbase.vocabulary.Actor object'): the curator
+    # knows an actor, not our module path.
+    message = re.sub(r"'(?:[\w]+\.)+(\w+) object'", r"'\1'", str(exc)) or type(exc).__name__
+    if isinstance(exc, jinja2.UndefinedError):
+        hint = "the template uses a name or attribute the facts do not have"
+    else:
+        hint = "the template failed while rendering"
+    return Diagnostic(
+        Location(file or project.name(project.templates), line, 1 if line else 0),
+        f"template error: {message}",
+        hint,
+    )

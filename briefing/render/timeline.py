@@ -1,0 +1,122 @@
+"""Timeline: every commitment, position and statement placed in time as far as it is known.
+
+Sources rarely give full dates, so a chart with an axis would either leave most of the record
+out or invent precision. The timeline is a chronology instead, in three parts that say how much
+is known:
+- dated: items whose date has a year (a day, a month, a year or a span), in order, with the
+  edition's event among them;
+- day and month only: items whose source gives no year, by day of the year;
+- order only: items the source places only before or after another item or the event
+  ('previously', 'even before the summit'), each with what it is placed against.
+Items with neither a date nor an order are counted, not listed. A pure function of the fact
+base; the templates lay it out (a table that reflows on a phone and follows the dark scheme).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from briefing.factbase import history
+from briefing.factbase.model import Actor, FactBase, FuzzyDate, Order
+
+Kind = Literal["commitment", "position", "statement", "event"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of the chronology: what, by whom, when as far as known, and where it is."""
+
+    kind: Kind
+    label: str
+    actor: Actor | None  # None for the edition's event
+    fact_id: str | None
+    date: FuzzyDate | None = None
+    order: Order | None = None
+    against: str = ""  # for an order only: the item or event it is placed against
+
+    @property
+    def inferred(self) -> bool:
+        return self.date is not None and self.date.basis == "inferred"
+
+
+@dataclass
+class Chronology:
+    """The timeline's three parts and how many items it cannot place at all."""
+
+    dated: list[Entry] = field(default_factory=list)
+    day_only: list[Entry] = field(default_factory=list)
+    ordered: list[Entry] = field(default_factory=list)
+    unplaced: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.dated or self.day_only or self.ordered)
+
+
+_MARKUP = re.compile(r"[*_`]")
+LABEL_WORDS = 24  # a statement's summary is cut at a sentence or this many words
+
+
+def _plain(text: str) -> str:
+    """Markdown emphasis and code marks removed, whitespace collapsed."""
+    return " ".join(_MARKUP.sub("", text).split())
+
+
+def _first_sentence(text: str) -> str:
+    plain = _plain(text)
+    sentence = re.split(r"(?<=[.;:])\s", plain, maxsplit=1)[0]
+    words = sentence.split()
+    if len(words) > LABEL_WORDS:
+        return " ".join(words[:LABEL_WORDS]) + " …"
+    return sentence
+
+
+def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chronology:
+    """The chronology of the given actors' facts (all principal and mentioned actors if None)."""
+    people = {p.id: p.name for p in facts.people}
+    questions = {q.id: q.label for q in facts.edition.questions}
+    vocab = facts.vocabulary
+    answer = vocab.answer()
+    entries: list[Entry] = []
+    for actor in actors if actors is not None else facts.actors:
+        for c in actor.commitments:
+            entries.append(Entry("commitment", _plain(c.title), actor, c.id, c.date, c.order))
+        for p in actor.positions:
+            said = vocab.label(answer.list or "", p.value(answer.key)) if answer else ""
+            label = f"{questions.get(p.question, p.question)}: {said}"
+            entries.append(Entry("position", label, actor, p.id, history.when(p), p.order))
+        for s in actor.statements:
+            label = f"{people.get(s.speaker, s.speaker)}: {_first_sentence(s.summary)}"
+            entries.append(Entry("statement", label, actor, s.id, s.date, s.order))
+    labels = {e.fact_id: f"{e.actor.name if e.actor else ''}, {e.label}" for e in entries}
+    event = facts.edition.event
+    result = Chronology()
+    for entry in entries:
+        if entry.date is not None and entry.date.has_year:
+            result.dated.append(entry)
+        elif entry.date is not None:
+            result.day_only.append(entry)
+        elif entry.order is not None:
+            target = entry.order.before or entry.order.after or ""
+            against = event.name if target == "event" else labels.get(target, target)
+            result.ordered.append(_with_against(entry, against))
+        else:
+            result.unplaced += 1
+    if event.date is not None and event.date.has_year and result.dated:
+        result.dated.append(Entry("event", f"{event.name}, {event.place}", None, None, event.date))
+    result.dated.sort(key=lambda e: (*_span(e.date), e.label))
+    result.day_only.sort(key=lambda e: (e.date.value if e.date else "", e.label))
+    return result
+
+
+def _with_against(entry: Entry, against: str) -> Entry:
+    return Entry(
+        entry.kind, entry.label, entry.actor, entry.fact_id, entry.date, entry.order, against
+    )
+
+
+def _span(date: FuzzyDate | None) -> tuple[dt.date, dt.date]:
+    return date.span() if date is not None else (dt.date.min, dt.date.min)

@@ -1,0 +1,182 @@
+"""Build: the one pipeline every command runs, in named stages.
+
+    load + validate   briefing.validate.load_fact_base   (the vocabulary narrows the model)
+    check             briefing.check.check_project       (ids, references, quotes, warnings)
+    plan              briefing.plan.plan_outputs         (every output path, collisions refused)
+    editions          briefing.editions.past             (released editions, what changed since)
+    render            render_site, here                  (each brief rendered once; data.export)
+    publish           briefing.publish.publish           (HTML, PDF, data, swapped in atomically)
+
+`build`, `release`, `serve`, `coverage` and the tests all go through these functions, in this
+order; `release` then freezes the build into editions/N/ before it replaces build/.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import jinja2
+
+from briefing.check.facts import Checked, check_project
+from briefing.core.diagnostics import FactBaseError, PublishError, TemplateError, errors
+from briefing.core.project import Project
+from briefing.editions.released import Past, already_released, listed, past, record
+from briefing.evidence.quotes import NormalText
+from briefing.factbase import schema
+from briefing.factbase.clock import compiled_day
+from briefing.factbase.model import FactBase
+from briefing.factbase.plan import INDEX, Plan
+from briefing.pdf.attachments import evidence, manifest_evidence
+from briefing.pdf.cache import PdfCache, inputs_key, pack, unpack
+from briefing.render.book import render_book
+from briefing.render.pages import Renderer, template_problem
+from briefing.site.data import export
+from briefing.site.publish import BuildResult, Site, publish
+from briefing.site.release import Frozen, freeze
+
+
+def checked_facts(project: Project, *, pdf: bool = True) -> tuple[Checked, FactBase, Plan]:
+    """The check stage's result, or FactBaseError carrying every diagnostic when it failed."""
+    checked = check_project(project, pdf=pdf)
+    if errors(checked.problems) or checked.base is None or checked.plan is None:
+        raise FactBaseError(checked.problems)
+    return checked, checked.base.facts, checked.plan
+
+
+def render_site(
+    facts: FactBase,
+    project: Project,
+    plan: Plan,
+    texts: Mapping[str, NormalText] | None = None,
+    history: Past | None = None,
+    *,
+    releasing: bool = False,
+    with_data: bool = True,
+    cache: PdfCache | None = None,
+) -> Site:
+    """Every page of the build as HTML, each brief rendered once; the book too with PDFs; and
+    with the checked source `texts`, the data files (the live preview goes without them).
+
+    `history` holds the released editions (the index lists them) and what changed since the
+    last (the overview opens with it). `releasing` lists this edition among the released
+    ones and renders the index for its frozen copy too (Site.edition_index).
+
+    A template mistake becomes a TemplateError located at templates/FILE:LINE. The data files
+    come from `cache` when the fact base and the code are as they were.
+    """
+    data = exported(project, facts, texts, cache) if texts is not None and with_data else {}
+    try:
+        compiled_day(facts.edition)  # the pages print it: a bad SOURCE_DATE_EPOCH stops here
+    except ValueError as exc:
+        raise PublishError(str(exc)) from None
+    history = history or Past()
+    editions = listed(history.released, record(facts, plan) if releasing else None)
+    try:
+        renderer = Renderer(facts, project, texts)
+        briefs = [b for b in renderer.briefs(history.changes) if b.slug in plan.slugs]
+        pages = {INDEX: renderer.index(briefs, plan, editions)}
+        pages.update({plan.html(b.slug): renderer.page(b) for b in briefs})
+        # Inside editions/N/, the other editions are siblings: ../M/.
+        edition_index = renderer.index(briefs, plan, editions, "../") if releasing else None
+        if not plan.pdf:
+            return Site(facts, plan, briefs, pages, edition_index=edition_index, data=data)
+        attached = evidence(facts, project.facts)
+        attached.append(manifest_evidence(facts, attached, "book"))
+        book = render_book(renderer, briefs, attached)
+    except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        # Only errors raised while a template runs are the template's; anything else is ours.
+        problem = template_problem(exc, project)
+        if isinstance(exc, jinja2.TemplateError) or problem.location.line:
+            raise TemplateError([problem]) from None
+        raise
+    return Site(facts, plan, briefs, pages, book, tuple(attached), edition_index, data)
+
+
+DATA_CACHE_MB = 64
+
+
+def exported(
+    project: Project,
+    facts: FactBase,
+    texts: Mapping[str, NormalText],
+    cache: PdfCache | None,
+) -> dict[str, bytes]:
+    """The data files of build/data/ (data.export), from `cache` when facts/ and our code are
+    byte for byte as they were: a build with nothing changed need not write the database."""
+    if cache is None:
+        return export(facts, texts)
+    key = inputs_key("data", project.facts)
+    entry = cache.get(key)
+    files = unpack(entry) if entry is not None else None
+    if files is None:
+        files = export(facts, texts)
+        cache.put(key, pack(files))
+        cache.prune()
+    return files
+
+
+def refresh_schema(project: Project, checked: Checked) -> list[Path]:
+    """Bring the editors' schema/ in line with the vocabulary, where the project keeps one:
+    a word added to facts/vocabulary.yaml is offered by the editor after the next build."""
+    directory = project.root / "schema"
+    if checked.base is None or not directory.is_dir():
+        return []
+    return schema.write(directory, checked.base.models)
+
+
+def build(
+    project: Project, *, pdf: bool = True, jobs: int | None = None, cache: bool = True
+) -> tuple[BuildResult, Checked]:
+    """Check, plan, render and publish the project into build/; raises a BriefingError
+    (facts, templates, disk) and leaves build/ as it was when anything fails. PDFs are laid
+    out in `jobs` processes, and taken from the cache when unchanged (see publish)."""
+    checked, facts, plan = checked_facts(project, pdf=pdf)
+    history = past(project, facts)
+    # The data files have a cache of their own: the PDF cache holds PDFs only.
+    store = PdfCache(project.root / ".cache" / "briefing-data", DATA_CACHE_MB << 20)
+    site = render_site(facts, project, plan, checked.texts, history, cache=store if cache else None)
+    result = publish(project, site, jobs=jobs, cache=cache)
+    refresh_schema(project, checked)
+    return result, _with_warnings(checked, history)
+
+
+def _with_warnings(checked: Checked, history: Past) -> Checked:
+    """The check's diagnostics and the warnings about earlier editions, reported together."""
+    return dataclasses.replace(checked, problems=[*checked.problems, *history.problems])
+
+
+def release(
+    project: Project,
+    sign: Callable[[Path], None] | None = None,
+    *,
+    jobs: int | None = None,
+    cache: bool = True,
+) -> tuple[Frozen, BuildResult, Checked]:
+    """Build with PDFs and freeze the build into editions/N/ (N: the edition's number), with the
+    fact base it read, edition.json and SHA256SUMS; then the build replaces build/.
+
+    Raises EditionError, without building, when editions/N/ exists: a released edition is
+    never overwritten. Any failure leaves editions/ and build/ as they were. `sign` is given
+    the staged build to sign its PDFs in place (briefing.sign.signer_for) before it is frozen.
+    """
+    checked, facts, plan = checked_facts(project, pdf=True)
+    assert checked.base is not None  # checked_facts raises otherwise
+    refused = already_released(project, checked.base)
+    if refused is not None:
+        raise refused
+    history = past(project, facts)
+    site = render_site(facts, project, plan, checked.texts, history, releasing=True)
+    assert site.edition_index is not None
+    index = site.edition_index
+    frozen: list[Frozen] = []
+
+    def freeze_staged(built: Path) -> None:
+        if sign is not None:
+            sign(built)
+        frozen.append(freeze(project, facts, plan, index, built))
+
+    result = publish(project, site, before_swap=freeze_staged, jobs=jobs, cache=cache)
+    refresh_schema(project, checked)
+    return frozen[0], result, _with_warnings(checked, history)

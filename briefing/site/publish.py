@@ -1,0 +1,317 @@
+"""Publish: write the rendered briefs to build/ as HTML and PDF, atomically, under a lock.
+
+Everything is written into a fresh staging directory beside build/; only when every file is
+complete is the staging directory swapped with build/ in one atomic step. A build that fails or
+is killed leaves the previous build/ untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing.core.diagnostics import PublishError
+from briefing.core.files import STAGING_PREFIX, fsync, fsync_tree
+from briefing.core.project import Project
+from briefing.factbase.clock import build_date
+from briefing.factbase.model import FactBase
+from briefing.factbase.plan import BOOK, INDEX, Plan
+from briefing.pdf.attachments import Evidence, fact_evidence, manifest_evidence, source_evidence
+from briefing.pdf.cache import Environment, PdfCache
+from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
+from briefing.pdf.layout import Binding, Laid, default_jobs, lay_out
+from briefing.pdf.weasy import font_subsetter, system_libraries
+from briefing.render.book import METHOD, SOURCES, BookParts, fill_numbers
+from briefing.render.pages import Brief, template_dirs
+
+__all__ = ["BuildResult", "PublishError", "Site", "publish"]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a build writes, rendered in memory: the HTML pages by their path under
+    build/, the briefs they came from, the book's HTML with the files it carries, and the
+    data files (build/data/) by their path."""
+
+    facts: FactBase
+    plan: Plan
+    briefs: list[Brief]
+    pages: dict[str, str]
+    book: BookParts | None = None
+    book_evidence: tuple[Evidence, ...] = ()
+    # When releasing: the index as the frozen copy in editions/N/ shows it (its links to the
+    # other editions start from there).
+    edition_index: str | None = None
+    data: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote."""
+
+    briefs: list[Brief]
+    html: list[Path]
+    pdf: list[Path]
+    # The PDFs (paths under build/) made by this build, those taken whole from the cache, and
+    # the parts it laid out (see layout.lay_out).
+    rendered: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()
+    laid_out: tuple[str, ...] = ()
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, bytes(a), at_fdcwd, bytes(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Replace `target` with `staging` in one step; the old tree is removed afterwards."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    if _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    # Fallback without RENAME_EXCHANGE: two renames, with a brief window between them.
+    old = target.with_name(f"{STAGING_PREFIX}old-{os.getpid()}")
+    os.rename(target, old)
+    os.rename(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def build_lock(project: Project) -> Iterator[None]:
+    """Hold an exclusive lock for the project's build; a second build waits for the first.
+
+    The kernel drops a flock when its holder dies, so a killed build never leaves it stuck.
+    """
+    lock_path = project.root / ".build.lock"
+    with open(lock_path, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(
+                f"waiting for another build of {project.root} to finish ...",
+                file=sys.stderr,
+                flush=True,
+            )
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _clean_stale_staging(project: Project) -> None:
+    """Remove what killed builds left behind; only ever called under the build lock."""
+    for stale in project.root.glob(f"{STAGING_PREFIX}*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+class _Writer:
+    """Writes files under the staging directory, refusing to write one path twice (as
+    Pelican's writer does): two outputs with one name would silently lose one of them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: set[str] = set()
+
+    def claim(self, relative: str) -> Path:
+        if relative in self.written:
+            raise PublishError(f"two outputs would be written to build/{relative}")
+        self.written.add(relative)
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def text(self, relative: str, text: str) -> None:
+        self.claim(relative).write_text(text, encoding="utf-8")
+
+    def binary(self, relative: str, content: bytes) -> None:
+        self.claim(relative).write_bytes(content)
+
+
+def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tuple[str, Binding]]]:
+    """Every part the site's PDFs are bound from, by name, and every PDF (by its path under
+    build/) as it is bound from them: a brief's PDF is its chapter of the book and the sources
+    it cites; the book is its cover, every chapter and its appendices."""
+    facts, plan, book = site.facts, site.plan, site.book
+    if not plan.pdf or book is None:
+        return {}, []
+    names = _pdf_names(plan)
+    when = build_date(facts.edition)
+    book_name = plan.pdf_name(BOOK)
+    parts: dict[str, PdfJob] = {}
+    outputs: list[tuple[str, Binding]] = []
+    fact_base = fact_evidence(project.facts)
+    for brief in site.briefs:
+        keywords = [brief.title] if brief.kind == "actor" else []
+        # The chapter comes first in the brief's PDF, so its metadata are the brief's.
+        meta = brief_meta(facts.edition, brief.title, keywords)
+        sources = f"{brief.slug}/sources"
+        parts[brief.slug] = PdfJob(book.chapters[brief.slug], meta, STYLESHEETS, names)
+        parts[sources] = PdfJob(book.brief_sources[brief.slug], None, STYLESHEETS, names)
+        # The texts it cites, and the fact base with them: `briefing verify` checks a brief
+        # alone. All are attached once it is bound, so an edit elsewhere in the fact base
+        # costs no new layout of it.
+        texts = source_evidence(facts, project.facts, brief.sources)
+        carried = [*texts, *fact_base]
+        carried.append(manifest_evidence(facts, carried, "brief", brief.slug))
+        binding = Binding((brief.slug, sources), when, evidence=tuple(carried), elsewhere=book_name)
+        outputs.append((plan.pdf_path(brief.slug), binding))
+    parts[SOURCES] = PdfJob(book.sources, None, STYLESHEETS, names)
+    parts[METHOD] = PdfJob(book.method, None, STYLESHEETS, names)
+    titles = [b.title for b in site.briefs if b.kind == "actor"]
+    meta = brief_meta(facts.edition, "Briefing book", titles)
+    cover = PdfJob(book.cover, meta, STYLESHEETS, names)
+    chapters = tuple(b.slug for b in site.briefs)
+    inside = tuple((plan.pdf_name(slug), slug) for slug in chapters)
+    binding = Binding((*chapters, SOURCES, METHOD), when, cover, site.book_evidence, inside=inside)
+    outputs.append((plan.book, binding))
+    return parts, outputs
+
+
+def numbers_job(site: Site) -> Callable[[int], PdfJob]:
+    """The page numbers of a PDF of n pages, laid out alone (see briefing.bind)."""
+    numbers = site.book.numbers if site.book is not None else ""
+    return lambda pages: PdfJob(fill_numbers(numbers, pages), None, ("book.css",), tagged=False)
+
+
+def _pdf_names(plan: Plan) -> tuple[tuple[str, str], ...]:
+    return tuple((slug, plan.pdf_name(slug)) for slug in plan.slugs)
+
+
+def pdf_environment(project: Project) -> Environment:
+    """What the PDFs of a build depend on beyond their own jobs (see cache.Environment)."""
+    return Environment.of(template_dirs(project), font_subsetter(), system_libraries())
+
+
+def lay_out_site(
+    project: Project,
+    site: Site,
+    cache: PdfCache | None,
+    workers: int,
+    only: Callable[[str], bool] = lambda relative: True,
+) -> Laid:
+    """The site's PDFs (those whose path under build/ passes `only`), from the cache or laid
+    out and bound."""
+    parts, outputs = pdf_parts(project, site)
+    chosen = [(relative, binding) for relative, binding in outputs if only(relative)]
+    environment = pdf_environment(project)
+    return lay_out(project, parts, chosen, numbers_job(site), environment, cache, workers)
+
+
+def publish(
+    project: Project,
+    site: Site,
+    before_swap: Callable[[Path], None] | None = None,
+    *,
+    jobs: int | None = None,
+    cache: bool = True,
+) -> BuildResult:
+    """Write the site to build/ (html/, pdf/, data/, index.html) in one atomic swap.
+
+    PDFs come from the project's cache when unchanged (unless `cache` is False) and are laid
+    out in `jobs` processes (default: one per core). `before_swap` is given the complete staged
+    build, under the lock, before it replaces build/ (a release freezes it); if it raises,
+    build/ is left as it was.
+    """
+    facts = site.facts
+    try:
+        build_date(facts.edition)  # a bad SOURCE_DATE_EPOCH stops the build before it starts
+    except ValueError as exc:
+        raise PublishError(str(exc)) from None
+    try:
+        with build_lock(project):
+            _clean_stale_staging(project)
+            store = PdfCache.for_project(project.root) if cache else None
+            laid = lay_out_site(project, site, store, jobs or default_jobs())
+            if store is not None:
+                store.prune()
+            if before_swap is None and _holds(project.build, site, laid):
+                # Nothing to write: build/ is byte for byte what this build would write.
+                return _result(project, site, laid)
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.root))
+            staging.chmod(0o755)
+            try:
+                writer = _Writer(staging)
+                for relative, page in site.pages.items():
+                    writer.text(relative, page)
+                for relative, content in site.data.items():
+                    writer.binary(relative, content)
+                for relative, content in laid.pdfs.items():
+                    writer.binary(relative, content)
+                fsync_tree(staging)
+                if before_swap is not None:
+                    before_swap(staging)
+                swap_into_place(staging, project.build)
+                fsync(project.root)  # make the rename itself durable
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+    except OSError as exc:
+        # Disk full, permissions, a vanished directory: the user's problem, not a crash.
+        raise PublishError(
+            f"could not write {project.name(project.build)}/: {exc}; "
+            "the previous build was left as it was"
+        ) from exc
+    return _result(project, site, laid)
+
+
+def _result(project: Project, site: Site, laid: Laid) -> BuildResult:
+    html_paths = [project.build / p for p in site.pages if p != INDEX]
+    pdf_paths = [project.build / p for p in laid.pdfs]
+    return BuildResult(
+        site.briefs, html_paths, pdf_paths, laid.rendered, laid.reused, laid.laid_out
+    )
+
+
+def _holds(build: Path, site: Site, laid: Laid) -> bool:
+    """Whether `build` holds exactly the files of this build, byte for byte (and no other),
+    so that a build with nothing changed need not write and flush them all again."""
+    files: dict[str, bytes] = {p: page.encode("utf-8") for p, page in site.pages.items()}
+    for more in (site.data, laid.pdfs):
+        if files.keys() & more.keys():
+            return False  # two outputs with one name: the writer says so
+        files |= more
+    try:
+        found = {
+            p.relative_to(build).as_posix()
+            for p in build.rglob("*")
+            if p.is_file() or p.is_symlink()
+        }
+        if found != set(files):
+            return False
+        return all(
+            (build / relative).read_bytes() == content for relative, content in files.items()
+        )
+    except OSError:
+        return False
