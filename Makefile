@@ -54,6 +54,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check briefing tests
 	$(BIN)/ruff format --check briefing tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix briefing tests

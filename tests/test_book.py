@@ -18,8 +18,8 @@ from PIL import Image
 from briefing.core.project import Project
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import actor_order
-from briefing.pdf.attachments import MANIFEST
 from briefing.pdf.document import brief_meta, write_pdf
+from briefing.render.attachments import MANIFEST
 from briefing.render.pages import Renderer
 from briefing.site.build import checked_facts, render_site
 from briefing.site.publish import publish

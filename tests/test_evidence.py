@@ -1,4 +1,4 @@
-"""Evidence is held to its source: whole words, the right source, a close lead, pinned texts."""
+"""Attachment is held to its source: whole words, the right source, a close lead, pinned texts."""
 
 from __future__ import annotations
 

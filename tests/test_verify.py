@@ -16,8 +16,8 @@ from briefing.cli import main
 from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
 from briefing.factbase.load import MAX_FILE_BYTES
-from briefing.pdf.attachments import MANIFEST
 from briefing.pdf.verify import verify
+from briefing.render.attachments import MANIFEST
 from briefing.site.build import build, checked_facts, render_site
 from tests.conftest import FIXTURES
 

@@ -13,6 +13,7 @@ from briefing.core.diagnostics import Diagnostic, Location, did_you_mean, editor
 from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
 from briefing.evidence.claims import check_confidence, check_quoted_words
+from briefing.evidence.context import check_evidence
 from briefing.evidence.quotes import (
     Finds,
     Match,
@@ -28,7 +29,7 @@ from briefing.evidence.quotes import (
     short_parts,
 )
 from briefing.factbase.history import when
-from briefing.factbase.load import LoadedFile, Path_, read_project_file
+from briefing.factbase.load import MAX_ORIGINAL_BYTES, LoadedFile, Path_, read_project_file
 from briefing.factbase.model import (
     FACT_GROUPS,
     MIN_PART_WORDS,
@@ -249,8 +250,6 @@ def _original_problems(
     """An error when the original a source names (attached to the book beside its text) is
     missing, outside facts/originals/ or too large to attach. Its size is read from the file
     system: the original is attached as it is, never parsed here."""
-    from briefing.factbase.load import MAX_ORIGINAL_BYTES
-
     where = base.sources_file.locate(("sources", index, "original"))
     path, reason = source_path(project, file, project.originals, "page.html")
     if path is None:
@@ -774,8 +773,6 @@ def check_project(
             if f.path not in validated
             and (f.path.is_relative_to(project.actors) or f.path == project.facts / "overview.yaml")
         ]
-        from briefing.evidence.context import check_evidence  # it builds on this module's walkers
-
         finds = Finds()
         found, texts = check(project, base, failed, only_sources, finds)
         problems = problems + found + check_usage(project, base)

@@ -1,2 +1,2 @@
-"""Evidence: finding quotes in their sources, the citations of a fact base, the context and
+"""Attachment: finding quotes in their sources, the citations of a fact base, the context and
 claims checks, coverage."""

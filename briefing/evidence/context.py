@@ -1,4 +1,4 @@
-"""Evidence: what a verbatim quote proves, beyond being verbatim.
+"""Attachment: what a verbatim quote proves, beyond being verbatim.
 
 A quote can be in its source word for word and still mislead. The check holds every citation
 to three more rules, each about the words around the quote in the source:

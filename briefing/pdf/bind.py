@@ -28,7 +28,8 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, String
 
-from briefing.pdf.attachments import Evidence, add_evidence
+from briefing.pdf.embed import embed
+from briefing.render.attachments import Attachment
 
 # A link whose target a part did not hold is laid out as a URI of this form: the fragment
 # alone (see pdf.render_pdf). Binding resolves it against the whole document.
@@ -52,7 +53,7 @@ def bind(
     unnumbered: frozenset[int] = frozenset(),
     inside: Mapping[str, str] | None = None,
     elsewhere: str | None = None,
-    evidence: Sequence[Evidence] = (),
+    evidence: Sequence[Attachment] = (),
     when: dt.datetime | None = None,
 ) -> bytes:
     """One PDF of `parts`, in order, with their pages, structure, outline, destinations and
@@ -113,7 +114,7 @@ def bind(
             _paginate(book, pagination, unnumbered)
         if evidence:
             assert when is not None, "attachments are dated"
-            add_evidence(book, evidence, when)
+            embed(book, evidence, when)
         out = io.BytesIO()
         # The identifier is a digest of the content, as WeasyPrint makes it: same parts, same
         # bytes, same /ID.

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from briefing.pdf.attachments import Evidence
 from briefing.pdf.document import PDF_VARIANT, PdfJob
+from briefing.render.attachments import Attachment
 
 _DIGEST = hashlib.sha256().digest_size
 SUFFIX = ".pdf-entry"
@@ -148,14 +148,14 @@ def pdf_key(job: PdfJob, environment: Environment) -> str:
             "keywords": meta.keywords,
             "language": meta.language,
             "date": meta.date.isoformat(),
-            "attachments": evidence_digest(meta.attachments),
+            "attachments": attachments_digest(meta.attachments),
         },
     }
     digest.update(json.dumps(described, sort_keys=True).encode())
     return digest.hexdigest()
 
 
-def evidence_digest(evidence: Iterable[Evidence]) -> list[list[str]]:
+def attachments_digest(evidence: Iterable[Attachment]) -> list[list[str]]:
     """What a PDF's attachments add to its key: their names, descriptions and bytes."""
     return [[item.name, item.description, item.relationship, item.digest()] for item in evidence]
 

@@ -19,8 +19,9 @@ from urllib.parse import unquote, urlsplit
 from briefing.core.project import Project
 from briefing.factbase.clock import build_date
 from briefing.factbase.model import Edition
-from briefing.pdf.attachments import Evidence
 from briefing.pdf.weasy import associate_once, guarded_fetcher, rewrite_links
+from briefing.render.attachments import Attachment
+from briefing.render.pages import template_dirs, template_file
 
 PDF_VARIANT = "pdf/a-3a"
 # The styles of every PDF, given to WeasyPrint as stylesheets rather than inlined in each
@@ -39,7 +40,7 @@ class PdfMeta:
     keywords: tuple[str, ...]
     language: str
     date: dt.datetime
-    attachments: tuple[Evidence, ...] = field(default=())
+    attachments: tuple[Attachment, ...] = field(default=())
 
 
 def brief_meta(edition: Edition, title: str, keywords: Sequence[str] = ()) -> PdfMeta:
@@ -212,8 +213,6 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
     `pdf_name` overrides the job's names for the PDFs of other briefs (a Plan's, in tests).
     """
     import weasyprint
-
-    from briefing.render.pages import template_dirs, template_file
 
     # The document may read only the templates (styles, fonts, images); the evidence attached
     # to it only facts/. Nothing a brief's HTML says can reach the fact files or anything else.

@@ -27,9 +27,9 @@ from dataclasses import dataclass, replace
 
 from briefing.core.diagnostics import PublishError
 from briefing.core.project import Project
-from briefing.pdf.attachments import Evidence
-from briefing.pdf.cache import Environment, PdfCache, bound_key, evidence_digest, pdf_key
+from briefing.pdf.cache import Environment, PdfCache, attachments_digest, bound_key, pdf_key
 from briefing.pdf.document import PdfJob, render_pdf
+from briefing.render.attachments import Attachment
 from briefing.render.book import fill_pages
 
 
@@ -54,7 +54,7 @@ class Binding:
     parts: tuple[str, ...]
     when: dt.datetime
     cover: PdfJob | None = None
-    evidence: tuple[Evidence, ...] = ()
+    evidence: tuple[Attachment, ...] = ()
     inside: tuple[tuple[str, str], ...] = ()
     elsewhere: str | None = None
 
@@ -211,7 +211,7 @@ def _bound_key(
         "parts": [keys[name] for name in binding.parts],
         "cover": None if binding.cover is None else pdf_key(binding.cover, environment),
         "numbers": probe,
-        "evidence": evidence_digest(binding.evidence),
+        "evidence": attachments_digest(binding.evidence),
         "when": binding.when.isoformat(),
         "inside": sorted(binding.inside),
         "elsewhere": binding.elsewhere,

@@ -37,12 +37,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from briefing.check.facts import check_project
 from briefing.core.diagnostics import Diagnostic, Location, errors
 from briefing.core.project import Project
+from briefing.editions.released import manifest_line
 from briefing.evidence.citations import Cited, all_citations
 from briefing.evidence.quotes import NormalText, find, normalise
 from briefing.factbase.load import MAX_FILE_BYTES
 from briefing.factbase.model import DAY_PATTERN
 from briefing.factbase.validate import LoadedFactBase
-from briefing.pdf.attachments import MANIFEST
+from briefing.render.attachments import MANIFEST
+from briefing.render.pages import quote_text
 
 if TYPE_CHECKING:
     import pikepdf
@@ -348,8 +350,6 @@ def cited_passages(spans: Sequence[tuple[int, int]], text: NormalText) -> set[st
     """Every passage a note can print from one source: a note prints the union of the cuts
     that overlap (render.Notes), so every stretch from the start of one cut to the end of
     another that cuts cover without a gap is one, as printed (render.quote_text)."""
-    from briefing.render.pages import quote_text
-
     passages: set[str] = set()
     ordered = sorted(set(spans))
     group: list[tuple[int, int]] = []
@@ -420,8 +420,6 @@ class Verification:
 def facts_digest(files: dict[str, bytes]) -> str:
     """The fact base's digest: the SHA-256 of its SHA256SUMS (every YAML file's digest and
     name, sorted by name), the same for the book and every brief of one build."""
-    from briefing.editions.released import manifest_line
-
     lines = [
         manifest_line(name, hashlib.sha256(content).hexdigest()) + "\n"
         for name, content in sorted(files.items())

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from briefing.factbase.model import FACT_GROUPS, FactBase, Source
-from briefing.pdf.attachments import Evidence
+from briefing.render.attachments import Attachment
 from briefing.render.pages import Brief, Renderer
 
 
@@ -166,7 +166,7 @@ METHOD = "appendix-method"
 
 
 def render_book(
-    renderer: Renderer, briefs: list[Brief], attached: Sequence[Evidence] = ()
+    renderer: Renderer, briefs: list[Brief], attached: Sequence[Attachment] = ()
 ) -> BookParts:
     """The briefing book as its parts: cover, chapters, appendices; and each brief's sources.
 

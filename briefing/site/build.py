@@ -28,8 +28,8 @@ from briefing.factbase import schema
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import INDEX, Plan
-from briefing.pdf.attachments import evidence, manifest_evidence
 from briefing.pdf.cache import PdfCache, inputs_key, pack, unpack
+from briefing.render.attachments import for_pdfs, manifest_attachment
 from briefing.render.book import render_book
 from briefing.render.pages import Renderer, template_problem
 from briefing.site.data import export
@@ -82,8 +82,8 @@ def render_site(
         edition_index = renderer.index(briefs, plan, editions, "../") if releasing else None
         if not plan.pdf:
             return Site(facts, plan, briefs, pages, edition_index=edition_index, data=data)
-        attached = evidence(facts, project.facts)
-        attached.append(manifest_evidence(facts, attached, "book"))
+        attached = for_pdfs(facts, project.facts)
+        attached.append(manifest_attachment(facts, attached, "book"))
         book = render_book(renderer, briefs, attached)
     except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
         # Only errors raised while a template runs are the template's; anything else is ours.

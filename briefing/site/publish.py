@@ -26,11 +26,16 @@ from briefing.core.project import Project
 from briefing.factbase.clock import build_date
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import BOOK, INDEX, Plan
-from briefing.pdf.attachments import Evidence, fact_evidence, manifest_evidence, source_evidence
 from briefing.pdf.cache import Environment, PdfCache
 from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
 from briefing.pdf.layout import Binding, Laid, default_jobs, lay_out
 from briefing.pdf.weasy import font_subsetter, system_libraries
+from briefing.render.attachments import (
+    Attachment,
+    fact_attachments,
+    manifest_attachment,
+    source_attachments,
+)
 from briefing.render.book import METHOD, SOURCES, BookParts, fill_numbers
 from briefing.render.pages import Brief, template_dirs
 
@@ -48,7 +53,7 @@ class Site:
     briefs: list[Brief]
     pages: dict[str, str]
     book: BookParts | None = None
-    book_evidence: tuple[Evidence, ...] = ()
+    book_evidence: tuple[Attachment, ...] = ()
     # When releasing: the index as the frozen copy in editions/N/ shows it (its links to the
     # other editions start from there).
     edition_index: str | None = None
@@ -171,7 +176,7 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
     book_name = plan.pdf_name(BOOK)
     parts: dict[str, PdfJob] = {}
     outputs: list[tuple[str, Binding]] = []
-    fact_base = fact_evidence(project.facts)
+    fact_base = fact_attachments(project.facts)
     for brief in site.briefs:
         keywords = [brief.title] if brief.kind == "actor" else []
         # The chapter comes first in the brief's PDF, so its metadata are the brief's.
@@ -182,9 +187,9 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         # The texts it cites, and the fact base with them: `briefing verify` checks a brief
         # alone. All are attached once it is bound, so an edit elsewhere in the fact base
         # costs no new layout of it.
-        texts = source_evidence(facts, project.facts, brief.sources)
+        texts = source_attachments(facts, project.facts, brief.sources)
         carried = [*texts, *fact_base]
-        carried.append(manifest_evidence(facts, carried, "brief", brief.slug))
+        carried.append(manifest_attachment(facts, carried, "brief", brief.slug))
         binding = Binding((brief.slug, sources), when, evidence=tuple(carried), elsewhere=book_name)
         outputs.append((plan.pdf_path(brief.slug), binding))
     parts[SOURCES] = PdfJob(book.sources, None, STYLESHEETS, names)

@@ -168,8 +168,8 @@ class Site:
     def pdf(self, name: str) -> bytes | None:
         """A PDF of the current version by its name under build/ (a brief's or the book's),
         rendered on first request, as the build writes it; None if there is no such PDF."""
-        from briefing.pdf.attachments import evidence, manifest_evidence
         from briefing.pdf.cache import PdfCache
+        from briefing.render.attachments import for_pdfs, manifest_attachment
         from briefing.render.book import render_book
         from briefing.render.pages import Renderer
         from briefing.site.publish import lay_out_site
@@ -187,8 +187,8 @@ class Site:
                 return cached
             # The preview renders pages only; the book's parts (which the briefs' PDFs are
             # bound from too) are rendered on the first request for a PDF.
-            attached = evidence(built.facts, self.project.facts)
-            attached.append(manifest_evidence(built.facts, attached, "book"))
+            attached = for_pdfs(built.facts, self.project.facts)
+            attached.append(manifest_attachment(built.facts, attached, "book"))
             renderer = Renderer(built.facts, self.project, snap.texts)
             book = render_book(renderer, built.briefs, attached)
             site = dataclasses.replace(built, plan=plan, book=book, book_evidence=tuple(attached))

@@ -1,16 +1,14 @@
-"""Attachments: the files a PDF carries (source texts, the fact base, the manifest), how they
-are chosen for a brief or the book, and how they are written into the PDF."""
+"""Attachments: the files a PDF carries beside its pages (source texts, the fact base, the
+manifest), and how they are chosen for a brief or the book (briefing.pdf.embed writes them)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import FactBase
@@ -19,7 +17,7 @@ Relationship = Literal["Source", "Data", "Supplement", "Alternative", "Unspecifi
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Attachment:
     """A project file to embed in a PDF, named by its path in the project; or, with
     `content`, bytes made by the build (the manifest of briefing.verify), named `name`."""
 
@@ -45,79 +43,12 @@ class Evidence:
 _DIGESTS: dict[tuple[str, int, int], str] = {}
 
 
-# Files compressed for attaching, by their MD5: every brief carries the whole fact base, and a
-# process binding many briefs compresses each file of it once.
-_DEFLATED: dict[bytes, bytes] = {}
-
-
-_DEFLATED_LIMIT = 64 * 1024 * 1024
-
-
-def _deflated(checksum: bytes, data: bytes) -> bytes:
-    if checksum not in _DEFLATED:
-        if sum(map(len, _DEFLATED.values())) > _DEFLATED_LIMIT:
-            _DEFLATED.clear()
-        _DEFLATED[checksum] = zlib.compress(data, 6)
-    return _DEFLATED[checksum]
-
-
-def add_evidence(pdf: Any, evidence: Sequence[Evidence], when: dt.datetime) -> None:
-    """Attach `evidence` to the open pikepdf.Pdf `pdf` as PDF/A-3 associated files, written as
-    WeasyPrint writes its own (MIME type, MD5 checksum, size and dates; listed in the names
-    tree and the catalog's /AF).
-
-    Attached after layout, the fact base, which changes with every edit, does not make every
-    brief's layout new: the layout of a brief whose page did not change comes from the cache.
-    """
-    import mimetypes
-
-    import pikepdf
-
-    if not evidence:
-        return
-    stamp = pikepdf.String(when.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ"))
-    if "/Names" not in pdf.Root:
-        pdf.Root.Names = pdf.make_indirect(pikepdf.Dictionary())
-    if "/EmbeddedFiles" not in pdf.Root.Names:
-        pdf.Root.Names.EmbeddedFiles = pikepdf.NameTree.new(pdf).obj
-    files = pikepdf.NameTree(pdf.Root.Names.EmbeddedFiles)
-    if "/AF" not in pdf.Root:
-        pdf.Root.AF = pikepdf.Array()  # direct in the catalog, as WeasyPrint writes it
-    associated = pdf.Root.AF
-    for item in evidence:
-        data = item.content if item.content is not None else item.path.read_bytes()
-        mime = mimetypes.guess_type(item.name, strict=False)[0] or "application/octet-stream"
-        checksum = hashlib.md5(data, usedforsecurity=False).digest()
-        stream = pikepdf.Stream(pdf, b"")
-        stream.write(_deflated(checksum, data), filter=pikepdf.Name.FlateDecode)
-        stream.Type = pikepdf.Name.EmbeddedFile
-        stream.Subtype = pikepdf.Name("/" + mime)
-        stream.Params = pikepdf.Dictionary(
-            CheckSum=pikepdf.String(checksum),
-            Size=len(data),
-            CreationDate=stamp,
-            ModDate=stamp,
-        )
-        spec = pdf.make_indirect(
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.Filespec,
-                F=pikepdf.String(item.name),
-                UF=pikepdf.String(item.name),
-                EF=pikepdf.Dictionary(F=pdf.make_indirect(stream)),
-                Desc=pikepdf.String(item.description),
-                AFRelationship=pikepdf.Name("/" + item.relationship),
-            )
-        )
-        files[item.name] = spec
-        associated.append(spec)
-
-
-def source_evidence(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> list[Evidence]:
+def source_attachments(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> list[Attachment]:
     """The source texts with the given ids, in the order of the fact base, to embed, and the
     originals some were extracted from."""
     wanted = set(ids)
     files = [
-        Evidence(
+        Attachment(
             path=facts_dir / "sources" / source.file,
             name=f"facts/sources/{source.file}",
             description=f"Source text: {source.title} ({source.outlet})",
@@ -129,7 +60,7 @@ def source_evidence(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> lis
     # After the texts, the pages and PDFs they were extracted from: a reader can hold the
     # cited text against the original.
     files += [
-        Evidence(
+        Attachment(
             path=facts_dir / "originals" / source.original,
             name=f"facts/originals/{source.original}",
             description=f"Original of the source text: {source.title}",
@@ -141,7 +72,7 @@ def source_evidence(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> lis
     return files
 
 
-def fact_evidence(facts_dir: Path) -> list[Evidence]:
+def fact_attachments(facts_dir: Path) -> list[Attachment]:
     """The YAML files of the fact base, to embed: with them a reader's `briefing verify`
     re-validates the facts and re-finds every quote (briefing.verify)."""
     yaml_files = (
@@ -150,7 +81,7 @@ def fact_evidence(facts_dir: Path) -> list[Evidence]:
         if not any(part.startswith(".") for part in p.relative_to(facts_dir).parts)
     )
     return [
-        Evidence(
+        Attachment(
             path=path,
             name=f"facts/{path.relative_to(facts_dir).as_posix()}",
             description=f"Fact base the briefs are built from: "
@@ -161,10 +92,10 @@ def fact_evidence(facts_dir: Path) -> list[Evidence]:
     ]
 
 
-def evidence(facts: FactBase, facts_dir: Path) -> list[Evidence]:
+def for_pdfs(facts: FactBase, facts_dir: Path) -> list[Attachment]:
     """The files a reader needs to check the book: every source text and the fact base."""
-    files = source_evidence(facts, facts_dir, (s.id for s in facts.sources))
-    return files + fact_evidence(facts_dir)
+    files = source_attachments(facts, facts_dir, (s.id for s in facts.sources))
+    return files + fact_attachments(facts_dir)
 
 
 MANIFEST = "briefing.json"
@@ -173,12 +104,12 @@ MANIFEST = "briefing.json"
 MANIFEST_FORMAT = "briefing-evidence/1"
 
 
-def manifest_evidence(
+def manifest_attachment(
     facts: FactBase,
-    attached: Sequence[Evidence],
+    attached: Sequence[Attachment],
     document: Literal["book", "brief"],
     slug: str | None = None,
-) -> Evidence:
+) -> Attachment:
     """The manifest to attach beside `attached`: with it a reader's `briefing verify` knows
     the PDF for a Briefing one and tells a missing, changed or added attachment."""
     files = {item.name: item.digest() for item in attached}
@@ -191,7 +122,7 @@ def manifest_evidence(
         "files": dict(sorted(files.items())),
     }
     content = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
-    return Evidence(
+    return Attachment(
         path=Path(MANIFEST),
         name=MANIFEST,
         description="The files attached to this PDF, with their SHA-256: "
