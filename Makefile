@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Exact versions and hashes of every Python package, dev tools included: a fresh machine
+# installs the bytes CI tested. pyproject.toml keeps ranges for those who pip install us.
+LOCK := requirements.lock
 
-.PHONY: brief release check coverage test lint format clean sysdeps serve schema screenshots bench
+.PHONY: brief release check coverage test lint format clean sysdeps serve schema screenshots bench lock
 
 brief: $(STAMP)
 	@bash scripts/sysdeps.sh build
@@ -34,11 +37,24 @@ serve: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/briefing schema
 
-$(STAMP): pyproject.toml
+# The lock is installed first, hashes checked; then the package itself, whose dependencies
+# the lock already holds (--no-deps: pip cannot check the hash of an editable install).
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Regenerate requirements.lock after changing the dependencies in pyproject.toml. Pins that
+# still fit are kept; `make lock LOCK_ARGS=--upgrade` takes the newest of everything. The
+# resolver (uv) runs from a venv of its own, so a broken lock can still be remade.
+LOCK_VENV := .venv-lock
+LOCK_ARGS ?=
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet 'uv>=0.9,<0.10'
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command 'make lock' --quiet $(LOCK_ARGS) -o $(LOCK)
 
 # System tools the tests need (poppler's pdftoppm, fonts). Installs with apt-get when run as
 # root and something is missing; otherwise says what to install.
@@ -64,7 +80,7 @@ test: lint sysdeps
 	$(BIN)/pytest -q -n auto --dist loadfile
 
 clean:
-	rm -rf build .briefing-staging-* .build.lock .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(LOCK_VENV) build .briefing-staging-* .build.lock .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # The build benchmark: cold, no-op and one-edit builds, check, memory, jobs=1 against all

@@ -88,12 +88,12 @@ import time, sys
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 import weasyprint
-from briefing.book import fill_pages
-from briefing.build import checked_facts, render_site
-from briefing.editions import past
-from briefing.project import Project
-from briefing.publish import numbers_job, pdf_parts
-from briefing.render import template_file
+from briefing.render.book import fill_pages
+from briefing.site.build import checked_facts, render_site
+from briefing.editions.released import past
+from briefing.core.project import Project
+from briefing.site.publish import numbers_job, pdf_parts
+from briefing.render.pages import template_file
 project = Project.at(Path({str(root)!r}))
 checked, facts, plan = checked_facts(project)
 site = render_site(facts, project, plan, checked.texts, past(project, facts))

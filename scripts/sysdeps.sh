@@ -10,18 +10,31 @@ mode="${1:-test}"
 
 missing=()
 [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
+# The linker cache is read once and matched in the shell. Piped into `grep -q`, ldconfig was
+# killed by SIGPIPE whenever grep found its line before ldconfig had written the rest, and
+# pipefail then called a present library missing (about one run in a hundred).
+libs="$(ldconfig -p 2>/dev/null || true)"
 # WeasyPrint subsets fonts with HarfBuzz when this loads, else with fontTools, which writes
 # other bytes: without it the same facts would give different PDFs on different machines.
-ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing+=(libharfbuzz-subset0)
-ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+[[ $libs == *libharfbuzz-subset* ]] || missing+=(libharfbuzz-subset0)
+[[ $libs == *libpango-1.0* ]] || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+
+# Installing changes the system, so the packages and the commands are said before they run.
+apt_install() {
+  local sudo="$1"
+  shift
+  echo "sysdeps: missing system packages: $*" >&2
+  echo "sysdeps: about to run: ${sudo:+$sudo }apt-get update, then" \
+    "${sudo:+$sudo }apt-get install -y --no-install-recommends $*" >&2
+  $sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" \
+      >/dev/null
+}
 
 if [ "$mode" = build ]; then
   [ ${#missing[@]} -eq 0 ] && exit 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "sysdeps: installing ${missing[*]}" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      "${missing[@]}" >/dev/null && exit 0
+    apt_install "" "${missing[@]}" && exit 0
   fi
   echo "sysdeps: warning: missing ${missing[*]} (Debian names); the PDFs need Pango, and use" \
     "the Noto fonts for their typography. Install them, e.g. sudo apt-get install ${missing[*]}" >&2
@@ -48,9 +61,7 @@ if [ ${#missing[@]} -gt 0 ]; then
       exit 1
     fi
   fi
-  echo "sysdeps: installing ${missing[*]}" >&2
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install "$sudo" "${missing[@]}"
 fi
 
 # The browser tests' npm tools. --ignore-scripts: vnu-jar's install script would fetch a Java

@@ -132,3 +132,22 @@ def test_a_number_where_text_belongs_suggests_quotes(mini: Project) -> None:
     [problem] = problems
     assert problem.message.endswith("got 2031")
     assert problem.hint == "put it in quotes to make it text: '2031'"
+
+
+@pytest.mark.parametrize("number", ["12345678901234567890123456", "1000000000", "0"])
+def test_an_edition_number_out_of_range_is_located_with_a_hint(mini: Project, number: str) -> None:
+    edition = mini.facts / "edition.yaml"
+    _replace(edition, "number: 3", f"number: {number}")
+    _, problems = run_check(mini)
+    [problem] = problems
+    assert str(problem.location) == f"facts/edition.yaml:{_line_of(edition, 'number:')}:9"
+    assert problem.message.startswith("number: Input should be")
+    assert problem.message.endswith(f"got {number}")
+    assert "last released edition's number plus one" in problem.hint
+
+
+def test_the_largest_edition_number_is_accepted(mini: Project) -> None:
+    _replace(mini.facts / "edition.yaml", "number: 3", "number: 999999999")
+    base, problems = run_check(mini)
+    assert problems == []
+    assert base is not None and base.facts.edition.number == 999_999_999

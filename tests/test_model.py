@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
-from briefing.factbase.model import Citation, FuzzyDate, UserCode
+from briefing.core.project import Project
+from briefing.editions.released import numbers
+from briefing.factbase.model import EDITION_NUMBER_MAX, Citation, FuzzyDate, UserCode
 from briefing.factbase.vocabulary import specialise
 from tests.conftest import fixture_models
 
@@ -90,3 +94,12 @@ def test_commitment_needs_a_citation() -> None:
 def test_ids_are_short_and_readable() -> None:
     with pytest.raises(ValidationError):
         Citation(source="Not An Id", quote="long enough quote")
+
+
+def test_the_largest_edition_number_names_a_folder_that_editions_lists(tmp_path: Path) -> None:
+    # A number the model accepts but whose editions/N/ folder the index skipped would be
+    # released and then never listed.
+    project = Project.at(tmp_path)
+    (project.editions / str(EDITION_NUMBER_MAX)).mkdir(parents=True)
+    (project.editions / str(EDITION_NUMBER_MAX + 1)).mkdir()
+    assert numbers(project) == [EDITION_NUMBER_MAX]

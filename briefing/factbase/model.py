@@ -60,6 +60,11 @@ _SIDE = f"([0-9]{{4}}(-{_MONTH}(-{_DAY})?)?|--{_MONTH}-{_DAY})"
 FUZZY_DATE_PATTERN = f"^{_SIDE}(/{_SIDE})?$"
 DAY_PATTERN = f"^[0-9]{{4}}-{_MONTH}-{_DAY}$"
 
+# An edition is released into editions/N/, and `editions.numbers` reads back only folder names
+# of at most nine digits: a larger number would be released and then never listed. It also
+# keeps the number inside SQLite's 64-bit INTEGER of build/data/facts.sqlite.
+EDITION_NUMBER_MAX = 999_999_999
+
 
 class FuzzyDate(Strict):
     """A date with only the precision that is known, and whether a source states it."""
@@ -327,7 +332,11 @@ class Edition(Strict):
         ),
         json_schema_extra={"pattern": DAY_PATTERN},
     )
-    number: int = Field(ge=1, description="Edition number, increasing with each release.")
+    number: int = Field(
+        ge=1,
+        le=EDITION_NUMBER_MAX,
+        description="Edition number, increasing with each release.",
+    )
     marking: str = Field(description="Distribution marking printed on every page.")
     publisher: str = Field(description="Who issues the briefs.")
     language: str = Field(default="en", description="BCP 47 language tag of the briefs.")

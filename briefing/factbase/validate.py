@@ -80,6 +80,12 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_EDITION_NUMBER_HINT = (
+    "editions are counted 1, 2, 3, ...: give the last released edition's number plus one "
+    "(editions/ holds the released ones)"
+)
+
+
 def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) -> Diagnostic:
     """One pydantic error as a curator-facing diagnostic at the right line and column."""
     loc = tuple(error["loc"])
@@ -118,6 +124,10 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
         message = "this list needs at least one entry"
         if loc and loc[-1] == "citations":
             hint = "cite a source: '- source: <id>' and 'quote: <verbatim words>'"
+    elif kind in {"less_than_equal", "greater_than_equal"}:
+        message = f"{message}, got {_describe(error.get('input'))}"
+        if model is Edition and loc == ("number",):
+            hint = _EDITION_NUMBER_HINT
     elif kind in {"dict_type", "model_type"}:
         message = f"expected a mapping of keys to values, got {_describe(error.get('input'))}"
     elif kind == "list_type":
