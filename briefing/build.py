@@ -21,10 +21,19 @@ import jinja2
 
 from briefing import schema
 from briefing.book import evidence, render_book
-from briefing.cache import PdfCache, inputs_key, pack, unpack
+from briefing.cache import (
+    CACHE,
+    DATA_FOLDER,
+    PdfCache,
+    cache_refusal,
+    inputs_key,
+    pack,
+    project_store,
+    unpack,
+)
 from briefing.check import Checked, check_project
-from briefing.data import export
-from briefing.diagnostics import FactBaseError, TemplateError, errors
+from briefing.data import PATHS, export
+from briefing.diagnostics import Diagnostic, FactBaseError, Location, TemplateError, errors
 from briefing.editions import Frozen, Past, already_released, freeze, listed, past, record
 from briefing.model import FactBase
 from briefing.pdf import compiled_day
@@ -103,16 +112,20 @@ def exported(
     cache: PdfCache | None,
 ) -> dict[str, bytes]:
     """The data files of build/data/ (data.export), from `cache` when facts/ and our code are
-    byte for byte as they were: a build with nothing changed need not write the database."""
+    byte for byte as they were: a build with nothing changed need not write the database.
+
+    The entry holds contents only, for the names of data.PATHS: which files there are and where
+    they go is this build's to say, whatever the cache holds."""
     if cache is None:
         return export(facts, texts)
     key = inputs_key("data", project.facts)
     entry = cache.get(key)
-    files = unpack(entry) if entry is not None else None
+    files = unpack(entry, PATHS) if entry is not None else None
     if files is None:
         files = export(facts, texts)
-        cache.put(key, pack(files))
-        cache.prune()
+        if set(files) == set(PATHS):
+            cache.put(key, pack(files, PATHS))
+            cache.prune()
     return files
 
 
@@ -134,16 +147,30 @@ def build(
     checked, facts, plan = checked_facts(project, pdf=pdf)
     history = past(project, facts)
     # The data files have a cache of their own: the PDF cache holds PDFs only.
-    store = PdfCache(project.root / ".cache" / "briefing-data", DATA_CACHE_MB << 20)
-    site = render_site(facts, project, plan, checked.texts, history, cache=store if cache else None)
+    store = project_store(project.root, DATA_FOLDER, DATA_CACHE_MB << 20) if cache else None
+    site = render_site(facts, project, plan, checked.texts, history, cache=store)
     result = publish(project, site, jobs=jobs, cache=cache)
     refresh_schema(project, checked)
-    return result, _with_warnings(checked, history)
+    return result, _with_warnings(checked, history, project if cache else None)
 
 
-def _with_warnings(checked: Checked, history: Past) -> Checked:
-    """The check's diagnostics and the warnings about earlier editions, reported together."""
-    return dataclasses.replace(checked, problems=[*checked.problems, *history.problems])
+def _with_warnings(checked: Checked, history: Past, cached: Project | None = None) -> Checked:
+    """The check's diagnostics and the warnings about earlier editions, reported together;
+    and, for a build of `cached` that meant to use the cache, why it did not (once, however
+    many caches the build would have used)."""
+    problems = [*checked.problems, *history.problems]
+    refused = cache_refusal(cached.root) if cached is not None else None
+    if refused is not None:
+        hint = f"make {CACHE}/ a folder of the project (or delete the link) to build faster"
+        problems.append(
+            Diagnostic(
+                Location(f"{CACHE}/"),
+                f"{refused}: built without the cache",
+                hint,
+                severity="warning",
+            )
+        )
+    return dataclasses.replace(checked, problems=problems)
 
 
 def release(
@@ -178,4 +205,4 @@ def release(
 
     result = publish(project, site, before_swap=freeze_staged, jobs=jobs, cache=cache)
     refresh_schema(project, checked)
-    return frozen[0], result, _with_warnings(checked, history)
+    return frozen[0], result, _with_warnings(checked, history, project if cache else None)

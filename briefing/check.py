@@ -12,7 +12,7 @@ from typing import Any
 from briefing.claims import check_confidence, check_quoted_words
 from briefing.diagnostics import Diagnostic, Location, did_you_mean, editor_lines
 from briefing.history import when
-from briefing.load import LoadedFile, Path_, read_project_file
+from briefing.load import LoadedFile, Path_, folder_leaves, read_project_file
 from briefing.model import (
     ACTOR_GROUPS,
     FACT_GROUPS,
@@ -233,6 +233,9 @@ def source_path(
         if not area.exists():
             return None, f"no such file in {where}: {file}"
         base = area.resolve(strict=True)
+        outside = folder_leaves(project.facts, project.root)
+        if outside is not None:
+            return None, outside
         if not base.is_relative_to(project.facts.resolve()):
             return None, f"{where} is a symlink that leads outside facts/"
         candidate = area / file
