@@ -29,7 +29,13 @@ from briefing.evidence.quotes import (
     short_parts,
 )
 from briefing.factbase.history import when
-from briefing.factbase.load import MAX_ORIGINAL_BYTES, LoadedFile, Path_, read_project_file
+from briefing.factbase.load import (
+    MAX_ORIGINAL_BYTES,
+    LoadedFile,
+    Path_,
+    folder_leaves,
+    read_project_file,
+)
 from briefing.factbase.model import (
     FACT_GROUPS,
     MIN_PART_WORDS,
@@ -201,6 +207,9 @@ def source_path(
         if not area.exists():
             return None, f"no such file in {where}: {file}"
         base = area.resolve(strict=True)
+        outside = folder_leaves(project.facts, project.root)
+        if outside is not None:
+            return None, outside
         if not base.is_relative_to(project.facts.resolve()):
             return None, f"{where} is a symlink that leads outside facts/"
         candidate = area / file

@@ -8,6 +8,7 @@ curator's back.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from collections.abc import Iterator
@@ -503,6 +504,32 @@ def _inside(path: Path, area: Path) -> Path | None:
         return resolved if resolved.is_relative_to(area.resolve()) else None
     except (OSError, RuntimeError, ValueError):
         return None
+
+
+def folder_leaves(folder: Path, root: Path, *, link: bool = True) -> str | None:
+    """Why the project's own folder `folder` (facts/, templates/, build/, .cache/ ...) may not be
+    used, or None when it may: the gate's rule for the folders themselves, which `_inside`
+    cannot see (a file inside a linked facts/ is inside facts/, wherever facts/ is).
+
+    Its real location must be inside the real location of `root`, the project; with `link`
+    False it may not be a symlink at all. A folder that does not exist is for its user to
+    report; a dangling link is judged by where it points."""
+    shown = _shown_folder(folder, root)
+    try:
+        if folder.is_symlink() and not link:
+            return f"{shown} is a symlink (to {os.readlink(folder)})"
+        if not folder.resolve().is_relative_to(root.resolve()):
+            return f"{shown} is a symlink that leads outside the project (to {folder.resolve()})"
+    except (OSError, RuntimeError, ValueError) as exc:
+        return f"cannot resolve {shown} ({exc})"
+    return None
+
+
+def _shown_folder(folder: Path, root: Path) -> str:
+    try:
+        return f"{folder.absolute().relative_to(root.absolute()).as_posix()}/"
+    except ValueError:
+        return f"{folder}/"
 
 
 def _area_label(path: Path, area: Path, name: str) -> str:

@@ -13,7 +13,7 @@ from pydantic_core import ErrorDetails
 
 from briefing.core.diagnostics import Diagnostic, Location, did_you_mean, suggest
 from briefing.core.project import Project
-from briefing.factbase.load import LoadedFile, iter_yaml, load_file
+from briefing.factbase.load import LoadedFile, folder_leaves, iter_yaml, load_file
 from briefing.factbase.model import Actor, Edition, FactBase, PeopleList, Vocabulary
 from briefing.factbase.vocabulary import Models, check_vocabulary, specialise
 
@@ -227,6 +227,12 @@ def load_fact_base(
     depends on is unusable; otherwise it holds every actor that validated), the problems, and
     every file that parsed, for the checks that read the YAML itself (placeholders).
     """
+    outside = folder_leaves(project.facts, project.root)
+    if outside is not None:
+        # Every file below would pass the gate (each is inside facts/): the folder is judged
+        # first. A link to a folder inside the project is the curator's own arrangement.
+        hint = "keep the fact base inside the project; copy it in instead of linking to it"
+        return None, [Diagnostic(Location("facts/"), outside, hint)], []
     parsed: Parsed = {}
     actor_paths = list(iter_yaml(project.actors)) if project.actors.is_dir() else []
     for path in [*(project.facts / name for name in FIXED_FILES), *actor_paths]:

@@ -17,13 +17,15 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from briefing.factbase.load import folder_leaves
 from briefing.pdf.document import PDF_VARIANT, PdfJob
 from briefing.render.attachments import Attachment
 
@@ -31,6 +33,9 @@ _DIGEST = hashlib.sha256().digest_size
 SUFFIX = ".pdf-entry"
 TEMPORARY = ".partial-"
 DEFAULT_LIMIT_MB = 256
+CACHE = ".cache"
+PDF_FOLDER = "briefing"  # laid-out PDFs
+DATA_FOLDER = "briefing-data"  # the data files of build/data/
 STALE_S = 600  # a temporary file this old was left by a build or preview that died
 # Where fontconfig finds the fonts on a Debian-like system; installing or removing a font
 # package changes the modification time of a folder under one of these.
@@ -178,18 +183,57 @@ def inputs_key(kind: str, folder: Path) -> str:
     return digest.hexdigest()
 
 
-def pack(files: dict[str, bytes]) -> bytes:
-    """Several files as one cache entry (see `unpack`)."""
-    return json.dumps({name: content.decode("latin-1") for name, content in files.items()}).encode()
+def pack(files: dict[str, bytes], names: Sequence[str]) -> bytes:
+    """The contents of `files` named `names`, in that order, as one cache entry (see `unpack`).
+    The entry holds no name: where each content goes is the build's to say."""
+    return json.dumps([files[name].decode("latin-1") for name in names]).encode()
 
 
-def unpack(entry: bytes) -> dict[str, bytes] | None:
-    """The files `pack` made one entry of; None for anything else."""
+def unpack(entry: bytes, names: Sequence[str]) -> dict[str, bytes] | None:
+    """The files `pack` made one entry of, by the `names` the caller expects (the same list it
+    packed them by); None for anything else: an entry is data, never a say in the output's
+    paths, so one of another shape or length is a miss."""
     try:
-        files = json.loads(entry)
-        return {str(name): str(text).encode("latin-1") for name, text in files.items()}
-    except (ValueError, AttributeError, UnicodeError):
+        contents = json.loads(entry)
+    except (ValueError, UnicodeError, RecursionError):
         return None
+    if not isinstance(contents, list) or len(contents) != len(names):
+        return None
+    if not all(isinstance(content, str) for content in contents):
+        return None
+    try:
+        return {
+            name: content.encode("latin-1") for name, content in zip(names, contents, strict=True)
+        }
+    except UnicodeError:
+        return None
+
+
+def cache_refusal(root: Path) -> str | None:
+    """Why the project's .cache/ is not used, or None when it is.
+
+    A .cache/ that is a symlink, or whose real location leaves the project, is ignored rather
+    than refused: a cache only saves time, so the build goes on without it (and says so), while
+    following the link would let whoever can write where it points (a shared or synced folder)
+    feed this build and receive its writes. The curator who made the link on purpose is told,
+    and loses speed, never output."""
+    top = root / CACHE
+    why = folder_leaves(top, root, link=False)
+    if why is not None:
+        return why
+    for name in (PDF_FOLDER, DATA_FOLDER):
+        why = folder_leaves(top / name, top, link=False)
+        if why is not None:
+            return f"{CACHE}/{why}"
+    return None
+
+
+def project_store(root: Path, name: str, limit: int) -> PdfCache | None:
+    """The project's cache folder .cache/`name`/, bounded to `limit` bytes; None when .cache/
+    is not to be used (see `cache_refusal`)."""
+    if cache_refusal(root) is not None:
+        return None
+    return PdfCache(root / CACHE / name, limit)
 
 
 class PdfCache:
@@ -203,24 +247,38 @@ class PdfCache:
         self.used: set[str] = set()
 
     @classmethod
-    def for_project(cls, root: Path, environ: dict[str, str] | None = None) -> PdfCache:
+    def for_project(cls, root: Path, environ: dict[str, str] | None = None) -> PdfCache | None:
         """The project's cache in `.cache/briefing/`, limited by BRIEFING_CACHE_MB (default
-        256; 0 keeps nothing)."""
+        256; 0 keeps nothing); None when .cache/ is not to be used (see `cache_refusal`)."""
         env = os.environ if environ is None else environ
         try:
             megabytes = max(0, int(env.get("BRIEFING_CACHE_MB", DEFAULT_LIMIT_MB)))
         except ValueError:
             megabytes = DEFAULT_LIMIT_MB
-        return cls(root / ".cache" / "briefing", megabytes * 1024 * 1024)
+        return project_store(root, PDF_FOLDER, megabytes * 1024 * 1024)
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}{SUFFIX}"
 
+    def _inside(self, key: str) -> Path | None:
+        """Where the entry `key` lives, or None when its subfolder is a symlink or leads out of
+        the cache: an entry is read and written in the cache's own folder or not at all."""
+        path = self._path(key)
+        return path if folder_leaves(path.parent, self.folder, link=False) is None else None
+
     def get(self, key: str) -> bytes | None:
         """The PDF stored under `key`, or None; a damaged entry is removed and is a miss."""
-        path = self._path(key)
+        path = self._inside(key)
+        if path is None:
+            return None
         try:
-            stored = path.read_bytes()
+            # Not through a symlink, and a regular file only: a FIFO planted as an entry would
+            # make the build wait for ever.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return None
+                stored = handle.read()
         except OSError:
             return None
         content, digest = stored[:-_DIGEST], stored[-_DIGEST:]
@@ -239,7 +297,9 @@ class PdfCache:
         if self.limit == 0:
             return
         self.used.add(key)
-        path = self._path(key)
+        path = self._inside(key)
+        if path is None:
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=path.parent)
@@ -265,6 +325,8 @@ class PdfCache:
         removed = 0
         entries: list[tuple[float, int, Path]] = []
         for path in self.folder.glob("*/*"):
+            if path.parent.is_symlink():
+                continue  # not the cache's: nothing there is removed
             try:
                 info = path.stat()
             except OSError:

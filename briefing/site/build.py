@@ -20,15 +20,31 @@ from pathlib import Path
 import jinja2
 
 from briefing.check.facts import Checked, check_project
-from briefing.core.diagnostics import FactBaseError, PublishError, TemplateError, errors
+from briefing.core.diagnostics import (
+    Diagnostic,
+    FactBaseError,
+    Location,
+    PublishError,
+    TemplateError,
+    errors,
+)
 from briefing.core.project import Project
 from briefing.editions.released import Past, already_released, listed, past, record
 from briefing.evidence.quotes import NormalText
 from briefing.factbase import schema
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import FactBase
-from briefing.factbase.plan import INDEX, Plan
-from briefing.pdf.cache import PdfCache, inputs_key, pack, unpack
+from briefing.factbase.plan import INDEX, PATHS, Plan
+from briefing.pdf.cache import (
+    CACHE,
+    DATA_FOLDER,
+    PdfCache,
+    cache_refusal,
+    inputs_key,
+    pack,
+    project_store,
+    unpack,
+)
 from briefing.render.attachments import for_pdfs, manifest_attachment
 from briefing.render.book import render_book
 from briefing.render.pages import Renderer, template_problem
@@ -104,16 +120,20 @@ def exported(
     cache: PdfCache | None,
 ) -> dict[str, bytes]:
     """The data files of build/data/ (data.export), from `cache` when facts/ and our code are
-    byte for byte as they were: a build with nothing changed need not write the database."""
+    byte for byte as they were: a build with nothing changed need not write the database.
+
+    The entry holds contents only, for the names of data.PATHS: which files there are and where
+    they go is this build's to say, whatever the cache holds."""
     if cache is None:
         return export(facts, texts)
     key = inputs_key("data", project.facts)
     entry = cache.get(key)
-    files = unpack(entry) if entry is not None else None
+    files = unpack(entry, PATHS) if entry is not None else None
     if files is None:
         files = export(facts, texts)
-        cache.put(key, pack(files))
-        cache.prune()
+        if set(files) == set(PATHS):
+            cache.put(key, pack(files, PATHS))
+            cache.prune()
     return files
 
 
@@ -135,16 +155,30 @@ def build(
     checked, facts, plan = checked_facts(project, pdf=pdf)
     history = past(project, facts)
     # The data files have a cache of their own: the PDF cache holds PDFs only.
-    store = PdfCache(project.root / ".cache" / "briefing-data", DATA_CACHE_MB << 20)
-    site = render_site(facts, project, plan, checked.texts, history, cache=store if cache else None)
+    store = project_store(project.root, DATA_FOLDER, DATA_CACHE_MB << 20) if cache else None
+    site = render_site(facts, project, plan, checked.texts, history, cache=store)
     result = publish(project, site, jobs=jobs, cache=cache)
     refresh_schema(project, checked)
-    return result, _with_warnings(checked, history)
+    return result, _with_warnings(checked, history, project if cache else None)
 
 
-def _with_warnings(checked: Checked, history: Past) -> Checked:
-    """The check's diagnostics and the warnings about earlier editions, reported together."""
-    return dataclasses.replace(checked, problems=[*checked.problems, *history.problems])
+def _with_warnings(checked: Checked, history: Past, cached: Project | None = None) -> Checked:
+    """The check's diagnostics and the warnings about earlier editions, reported together;
+    and, for a build of `cached` that meant to use the cache, why it did not (once, however
+    many caches the build would have used)."""
+    problems = [*checked.problems, *history.problems]
+    refused = cache_refusal(cached.root) if cached is not None else None
+    if refused is not None:
+        hint = f"make {CACHE}/ a folder of the project (or delete the link) to build faster"
+        problems.append(
+            Diagnostic(
+                Location(f"{CACHE}/"),
+                f"{refused}: built without the cache",
+                hint,
+                severity="warning",
+            )
+        )
+    return dataclasses.replace(checked, problems=problems)
 
 
 def release(
@@ -179,4 +213,4 @@ def release(
 
     result = publish(project, site, before_swap=freeze_staged, jobs=jobs, cache=cache)
     refresh_schema(project, checked)
-    return frozen[0], result, _with_warnings(checked, history)
+    return frozen[0], result, _with_warnings(checked, history, project if cache else None)

@@ -24,6 +24,7 @@ from briefing.core.diagnostics import PublishError
 from briefing.core.files import STAGING_PREFIX, fsync, fsync_tree
 from briefing.core.project import Project
 from briefing.factbase.clock import build_date
+from briefing.factbase.load import folder_leaves
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import BOOK, INDEX, Plan
 from briefing.pdf.cache import Environment, PdfCache
@@ -150,6 +151,11 @@ class _Writer:
         self.written: set[str] = set()
 
     def claim(self, relative: str) -> Path:
+        parts = Path(relative).parts
+        if not parts or Path(relative).is_absolute() or ".." in parts or "\\" in relative:
+            # Every output's path comes from the plan; one that would leave the staged build
+            # is a bug of ours, and stopping is better than writing outside the project.
+            raise PublishError(f"an output path leaves build/: {relative!r}")
         if relative in self.written:
             raise PublishError(f"two outputs would be written to build/{relative}")
         self.written.add(relative)
@@ -254,6 +260,9 @@ def publish(
         build_date(facts.edition)  # a bad SOURCE_DATE_EPOCH stops the build before it starts
     except ValueError as exc:
         raise PublishError(str(exc)) from None
+    refused = build_folder_refusal(project)
+    if refused is not None:
+        raise PublishError(refused)
     try:
         with build_lock(project):
             _clean_stale_staging(project)
@@ -289,6 +298,21 @@ def publish(
             "the previous build was left as it was"
         ) from exc
     return _result(project, site, laid)
+
+
+def build_folder_refusal(project: Project) -> str | None:
+    """Why build/ cannot be written, or None. A build/ that is a symlink is refused, wherever
+    it points: the build swaps a whole new folder in for build/, so the link would be replaced
+    rather than written through, and a link leading out would have the build read (and compare
+    against) files outside the project. What a curator wants from such a link, the output
+    somewhere else, is a copy or a link the other way round."""
+    linked = folder_leaves(project.build, project.root, link=False)
+    if linked is None:
+        return None
+    return (
+        f"{linked}; the build replaces build/ as a whole and writes only inside the project: "
+        "delete the link (the next build makes build/ afresh) and copy build/ where you need it"
+    )
 
 
 def _result(project: Project, site: Site, laid: Laid) -> BuildResult:
