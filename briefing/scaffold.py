@@ -395,13 +395,15 @@ def new_source_from_original(
     text_name = f"{path.stem}.txt"
     text_path = project.sources / text_name
     kept = project.originals / name
-    if text_path.exists() or text_path.is_symlink():
+    body = found.text.encode("utf-8")
+    # A file that holds exactly what this command writes is left by a run of it that was
+    # stopped before the registry was written: the retry takes it over instead of refusing.
+    if _stands_in_the_way(text_path, body):
         raise ScaffoldError(
             f"{project.name(text_path)} already exists; rename the file you are adding"
         )
-    if not inside_originals and (kept.exists() or kept.is_symlink()):
+    if not inside_originals and _stands_in_the_way(kept, data):
         raise ScaffoldError(f"{project.name(kept)} already exists; rename the file you are adding")
-    body = found.text.encode("utf-8")
     if len(body) > MAX_FILE_BYTES:
         raise ScaffoldError(
             f"{name}: its text is {len(body):,} bytes, over the limit of a source text "
@@ -415,11 +417,15 @@ def new_source_from_original(
     written = _verified(project, registry, new_text, "sources", place, f"source '{wanted}'")
     done: list[Path] = []
     try:
+        fresh = not os.path.lexists(text_path)
         write_text_atomic(text_path, found.text)
-        done.append(text_path)
+        if fresh:
+            done.append(text_path)
         if not inside_originals:
+            fresh = not os.path.lexists(kept)
             write_bytes_atomic(kept, data)
-            done.append(kept)
+            if fresh:
+                done.append(kept)
         write_text_atomic(registry, new_text)
     except OSError as exc:
         for made in done:  # all or nothing: a text without its entry would be a stray
@@ -428,6 +434,18 @@ def new_source_from_original(
             f"cannot write {exc.filename}: {exc.strerror}; nothing was written"
         ) from None
     return written
+
+
+def _stands_in_the_way(path: Path, content: bytes) -> bool:
+    """Whether `path` is there and is not a regular file holding exactly `content`."""
+    if not os.path.lexists(path):
+        return False
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size != len(content):
+            return True
+        return path.read_bytes() != content
+    except OSError:
+        return True
 
 
 def _original_fields(
