@@ -174,7 +174,7 @@ class _FactComposer(
             while self.peek() == " ":
                 self.forward()
             self._skip_comment()
-            if not self.scan_line_break():
+            if not self.scan_line_break():  # type: ignore[no-untyped-call]
                 return
             if not self.flow_level:
                 self.allow_simple_key = True
