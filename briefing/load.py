@@ -233,7 +233,8 @@ def _fast_parse(text: str) -> Any:
 # U+2029 where _FactComposer does not. A file with any of them goes the slow way, to be told
 # exactly what PyYAML says of it.
 _LIBYAML_DIFFERS = re.compile(
-    r"[\t!\ufeff\x85\u2028\u2029]|[|>][-+0-9]*#|\?.*[\[{]|[\[{].*\?|" + yaml.reader.Reader.NON_PRINTABLE.pattern,
+    r"[\t!\ufeff\x85\u2028\u2029]|[|>][-+0-9]*#|\?.*[\[{]|[\[{].*\?|"
+    + yaml.reader.Reader.NON_PRINTABLE.pattern,
     re.DOTALL,
 )
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -296,16 +298,16 @@ def test_a_retry_after_a_kill_in_the_middle_succeeds(
 ) -> None:
     """Killed after the text (and maybe the original) is written but before the registry:
     the same command again must finish the job, not refuse the stray it left."""
-    from briefing import scaffold
+    from briefing import files, scaffold
 
     page = _write(tmp_path / "harbour-shield.html", PAGE)
     clean = make_project(tmp_path / "clean")
     assert _new(clean, page) == 0
     project = make_project(tmp_path / "killed")
-    real_text, real_bytes = scaffold.write_text_atomic, scaffold.write_bytes_atomic
+    real_text, real_bytes = files.write_text_atomic, files.write_bytes_atomic
 
-    def dies_at(real):  # type: ignore[no-untyped-def]
-        def write(path: Path, content):  # type: ignore[no-untyped-def]
+    def dies_at(real: Callable[[Path, Any], None]) -> Callable[[Path, Any], None]:
+        def write(path: Path, content: Any) -> None:
             if path.name == killed_at:
                 raise Killed
             real(path, content)
