@@ -479,11 +479,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     root = Path(args.directory)
     try:
-        written = scaffold.init_project(root)
+        started = scaffold.init_project(root)
     except scaffold.ScaffoldError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"started a new desk in {root} ({len(written)} files)")
+    project = Project.at(root)
+    for path in started.skipped:
+        print(f"skipped {project.name(path)}: it is there already, and init never overwrites")
+    print(f"started a new desk in {root} ({len(started.written)} files)")
     print(f"next: cd {root} && briefing check && briefing build")
     print("then edit facts/vocabulary.yaml (your lists and fields) and the facts themselves")
     return 0

@@ -140,3 +140,22 @@ def test_symlinked_folder_of_actors_is_not_entered(project: Project, tmp_path: P
     (elsewhere / "cc.yaml").write_text("this: would fail\n", encoding="utf-8")
     (project.actors / "more").symlink_to(elsewhere)
     assert run_cli("--root", str(project.root), "check").code == 0
+
+
+def test_control_characters_in_a_file_name_are_escaped_in_diagnostics(project: Project) -> None:
+    """A name that would colour the terminal and forge a line of the report prints inert."""
+    (project.sources / "evil\x1b[31m\nfacts:1:1: fine.txt").write_text("Text.\n")
+    result = run_cli("--root", str(project.root), "check")
+    assert "facts/sources/evil\\x1b[31m\\nfacts:1:1: fine.txt: warning:" in result.err
+    assert "evil\\x1b[31m\\nfacts:1:1: fine.txt\n" in result.err  # the hint names it too
+    assert "\x1b" not in result.err and "\nfacts:1:1" not in result.err
+
+
+def test_a_line_shown_under_a_diagnostic_is_escaped(project: Project) -> None:
+    """The reader refuses a raw ESC; the line shown with the caret must not carry it out."""
+    actor = project.actors / "aa.yaml"
+    actor.write_text("id: aa\nname: Nor\x1b[2Jland\n", encoding="utf-8")
+    result = run_cli("--root", str(project.root), "check")
+    assert "facts/actors/aa.yaml:2:10: error: control character U+001B" in result.err
+    assert " 2 | name: Nor\\x1b[2Jland\n   |          ^" in result.err
+    assert "\x1b" not in result.err

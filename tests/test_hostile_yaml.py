@@ -199,3 +199,40 @@ def test_directory_named_yaml_is_not_an_actor(tmp_path: Path) -> None:
     root = make_project(tmp_path / "project")
     (root / "facts/actors/notes.yaml").mkdir()
     assert run_cli("--root", str(root), "check").code == 0
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [('"\\e[31mred"', "U+001B"), ('"bell\\x07"', "U+0007"), ('"\\u009b2J"', "U+009B")],
+)
+def test_control_characters_written_as_escapes_are_refused(written: str, code: str) -> None:
+    """An escape in double quotes makes the control character the reader refuses raw."""
+    _, problems = parse(f"id: aa\nname: {written}\n")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"facts/x.yaml:2:7: error: control character {code}")
+    _, problems = parse(f'id: aa\n"key{written[1:]}: 1\n')
+    assert problems and problems[0].startswith(f"facts/x.yaml:2:1: error: control character {code}")
+
+
+def test_escaped_tab_and_newline_are_still_text() -> None:
+    assert parse('a: "one\\ttwo\\nthree"\n') == ({"a": "one\ttwo\nthree"}, [])
+
+
+def test_escaped_control_character_stops_the_check(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    actor = root / "facts" / "actors" / "aa.yaml"
+    text = actor.read_text(encoding="utf-8")
+    actor.write_text(text.replace("name: Norland", 'name: "Nor\\e[31mland"'), encoding="utf-8")
+    result = run_cli("--root", str(root), "check")
+    assert result.code == 1
+    assert "facts/actors/aa.yaml:3:7: error: control character U+001B" in result.err
+    assert "\x1b" not in result.err + result.out
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_line_separators_inside_comments_are_comment_text(separator: str) -> None:
+    """PyYAML ends a comment at these as at a line break; an editor shows one comment line."""
+    assert parse(f"# pasted{separator}from a page\nid: aa\n") == ({"id": "aa"}, [])
+    assert parse(f"id: aa  # note{separator}name: hidden\n") == ({"id": "aa"}, [])
+    assert parse(f"a: >-  # folded{separator}x: 1\n  text\n") == ({"a": "text"}, [])
+    assert parse(f"a:\n  - 1  # one{separator}\n  - 2\n") == ({"a": [1, 2]}, [])

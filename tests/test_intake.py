@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -284,3 +286,53 @@ def test_nothing_is_fetched_from_the_network(tmp_path: Path, monkeypatch) -> Non
     )
     assert _new(project, page) == 0
     assert _new(project, _text_pdf(tmp_path / "report.pdf")) == 0
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: no handler of the command sees it, so none cleans up."""
+
+
+@pytest.mark.parametrize("killed_at", ["harbour-shield.html", "sources.yaml"])
+def test_a_retry_after_a_kill_in_the_middle_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, killed_at: str
+) -> None:
+    """Killed after the text (and maybe the original) is written but before the registry:
+    the same command again must finish the job, not refuse the stray it left."""
+    from briefing.authoring import scaffold
+    from briefing.core import files
+
+    page = _write(tmp_path / "harbour-shield.html", PAGE)
+    clean = make_project(tmp_path / "clean")
+    assert _new(clean, page) == 0
+    project = make_project(tmp_path / "killed")
+    real_text, real_bytes = files.write_text_atomic, files.write_bytes_atomic
+
+    def dies_at(real: Callable[[Path, Any], None]) -> Callable[[Path, Any], None]:
+        def write(path: Path, content: Any) -> None:
+            if path.name == killed_at:
+                raise Killed
+            real(path, content)
+
+        return write
+
+    monkeypatch.setattr(scaffold, "write_text_atomic", dies_at(real_text))
+    monkeypatch.setattr(scaffold, "write_bytes_atomic", dies_at(real_bytes))
+    with pytest.raises(Killed):
+        _new(project, page)
+    assert (project.sources / "harbour-shield.txt").is_file()  # the stray of the old code
+    monkeypatch.setattr(scaffold, "write_text_atomic", real_text)
+    monkeypatch.setattr(scaffold, "write_bytes_atomic", real_bytes)
+    capsys.readouterr()
+    assert _new(project, page) == 0, capsys.readouterr().err
+    assert _state(project) == _state(clean)
+    assert _new(project, page) == 2  # done now: a third run is refused
+    assert "already registered" in capsys.readouterr().err
+
+
+def test_a_different_file_of_the_same_name_is_still_refused(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path)
+    (project.sources / "harbour-shield.txt").write_text("Another text.\n", encoding="utf-8")
+    before = _state(project)
+    assert _new(project, _write(tmp_path / "harbour-shield.html", PAGE)) == 2
+    assert "facts/sources/harbour-shield.txt already exists" in capsys.readouterr().err
+    assert _state(project) == before

@@ -272,3 +272,58 @@ def test_prompts_accept_numbers_or_values() -> None:
     assert "  1. bilateral agreement" in asked[0]
     with pytest.raises(ScaffoldError, match="missing required value"):
         require({"id": None}, {}, None)
+
+
+# --- init never writes where it should not --------------------------------------------------
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def test_init_over_a_dangling_facts_symlink_is_refused(tmp_path: Path, capsys) -> None:
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    (desk / "facts").symlink_to(tmp_path / "gone")
+    assert main(["init", str(desk)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "facts is a symlink" in err
+    assert "Traceback" not in err
+    assert files_under(desk) == [desk / "facts"] and not (tmp_path / "gone").exists()
+
+
+def test_init_never_overwrites_a_file(tmp_path: Path, capsys) -> None:
+    desk = tmp_path / "desk"
+    (desk / "templates").mkdir(parents=True)
+    (desk / "templates" / "README.md").write_text("our own notes\n", encoding="utf-8")
+    (desk / ".gitignore").write_text("secret/\n", encoding="utf-8")
+    assert main(["init", str(desk)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped templates/README.md: it is there already" in out
+    assert "skipped .gitignore:" in out
+    assert (desk / "templates" / "README.md").read_text(encoding="utf-8") == "our own notes\n"
+    assert (desk / ".gitignore").read_text(encoding="utf-8") == "secret/\n"
+    assert (desk / "facts" / "vocabulary.yaml").is_file()
+    assert (desk / "schema" / "actor.schema.json").is_file()
+
+
+@pytest.mark.parametrize("folder", ["schema", "templates"])
+def test_init_refuses_a_folder_that_leads_outside(tmp_path: Path, folder: str, capsys) -> None:
+    desk, elsewhere = tmp_path / "desk", tmp_path / "elsewhere"
+    desk.mkdir()
+    elsewhere.mkdir()
+    (desk / Path(folder).name).symlink_to(elsewhere, target_is_directory=True)
+    assert main(["init", str(desk)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {Path(folder).name} is a symlink that leads outside {desk}" in err
+    assert files_under(elsewhere) == []
+    assert files_under(desk) == [desk / Path(folder).name]  # nothing written inside either
+
+
+def test_init_refuses_a_file_where_a_folder_goes(tmp_path: Path, capsys) -> None:
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    (desk / "schema").write_text("not a folder\n", encoding="utf-8")
+    assert main(["init", str(desk)]) == 2
+    assert "schema is a file where init needs a folder" in capsys.readouterr().err
+    assert files_under(desk) == [desk / "schema"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import re
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -229,3 +230,49 @@ def test_the_preview_parses_only_the_files_that_changed(
     second, _ = load.load_file(one, "facts/one.yaml")
     assert second is not None and second.data == {"id": "a", "name": "B"}
     assert second.locate(("name",)).line == 2
+
+
+@pytest.mark.parametrize("sends_request", [False, True])
+def test_a_browser_dropping_its_connection_leaves_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sends_request: bool
+) -> None:
+    """A reload during an edit resets the page's open requests; the log stays quiet."""
+    from briefing.site.serve import PreviewServer, Site, _handler
+
+    server = PreviewServer(("127.0.0.1", 0), _handler(Site(make_project(tmp_path))))
+    try:
+        port = server.server_address[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        request, address = server.get_request()
+        if sends_request:
+            client.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        # Linger 0: close() sends a reset, as a browser tab that goes away does.
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+        # The server's own per-request path, run here rather than in a thread of its own.
+        server.process_request_thread(request, address)
+    finally:
+        server.server_close()
+    assert capsys.readouterr().err == ""
+
+
+def test_a_dropped_connection_is_quiet_but_a_bug_is_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefing.site.serve import PreviewServer, Site, _handler
+
+    server = PreviewServer(("127.0.0.1", 0), _handler(Site(make_project(tmp_path))))
+    try:
+        for dropped in (BrokenPipeError(32, "Broken pipe"), ConnectionAbortedError()):
+            try:
+                raise dropped
+            except OSError:
+                server.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a bug of ours")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert "ValueError: a bug of ours" in capsys.readouterr().err
+    finally:
+        server.server_close()

@@ -241,3 +241,29 @@ def test_signing_and_checking_inside_a_running_event_loop(desk: Desk, signed: Pa
 
     again, trusted = in_a_thread(partial(asyncio.run, inside()))
     assert again == signed.read_bytes() and trusted
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("x" * 65, "--name is 65 bytes long in UTF-8; a certificate holds at most 64"),
+        ("é" * 33, "--name is 66 bytes long in UTF-8"),
+        ("  ", "--name is empty"),
+        ("Desk\x1b[31m", "--name contains a control character"),
+    ],
+)
+def test_keygen_refuses_a_name_no_certificate_can_hold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, message: str
+) -> None:
+    code, _, err = run(capsys, "keygen", str(tmp_path / "keys"), "--name", name)
+    assert code == 2 and err.startswith(f"error: {message}")
+    assert not (tmp_path / "keys").exists()
+
+
+def test_keygen_takes_a_name_of_exactly_64_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = run(capsys, "keygen", str(tmp_path), "--name", "x" * 64)
+    assert code == 0
+    cert = load_certificate(tmp_path / "desk.pem")
+    assert cert.subject.human_friendly == "Common Name: " + "x" * 64

@@ -9,6 +9,7 @@ written, and the file is replaced atomically or not at all.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -394,13 +395,15 @@ def new_source_from_original(
     text_name = f"{path.stem}.txt"
     text_path = project.sources / text_name
     kept = project.originals / name
-    if text_path.exists() or text_path.is_symlink():
+    body = found.text.encode("utf-8")
+    # A file that holds exactly what this command writes is left by a run of it that was
+    # stopped before the registry was written: the retry takes it over instead of refusing.
+    if _stands_in_the_way(text_path, body):
         raise ScaffoldError(
             f"{project.name(text_path)} already exists; rename the file you are adding"
         )
-    if not inside_originals and (kept.exists() or kept.is_symlink()):
+    if not inside_originals and _stands_in_the_way(kept, data):
         raise ScaffoldError(f"{project.name(kept)} already exists; rename the file you are adding")
-    body = found.text.encode("utf-8")
     if len(body) > MAX_FILE_BYTES:
         raise ScaffoldError(
             f"{name}: its text is {len(body):,} bytes, over the limit of a source text "
@@ -414,11 +417,15 @@ def new_source_from_original(
     written = _verified(project, registry, new_text, "sources", place, f"source '{wanted}'")
     done: list[Path] = []
     try:
+        fresh = not os.path.lexists(text_path)
         write_text_atomic(text_path, found.text)
-        done.append(text_path)
+        if fresh:
+            done.append(text_path)
         if not inside_originals:
+            fresh = not os.path.lexists(kept)
             write_bytes_atomic(kept, data)
-            done.append(kept)
+            if fresh:
+                done.append(kept)
         write_text_atomic(registry, new_text)
     except OSError as exc:
         for made in done:  # all or nothing: a text without its entry would be a stray
@@ -427,6 +434,18 @@ def new_source_from_original(
             f"cannot write {exc.filename}: {exc.strerror}; nothing was written"
         ) from None
     return written
+
+
+def _stands_in_the_way(path: Path, content: bytes) -> bool:
+    """Whether `path` is there and is not a regular file holding exactly `content`."""
+    if not os.path.lexists(path):
+        return False
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size != len(content):
+            return True
+        return path.read_bytes() != content
+    except OSError:
+        return True
 
 
 def _original_fields(
@@ -927,27 +946,80 @@ STARTER = Path(__file__).resolve().parent.parent / "starter"
 GITIGNORE = "build/\n.briefing-staging-*/\n.build-*/\n.build.lock\n.cache/\n"
 
 
-def init_project(root: Path) -> list[Path]:
+@dataclass(frozen=True)
+class Started:
+    """What `init` wrote, and the files it found in place and left as they were."""
+
+    written: list[Path]
+    skipped: list[Path]
+
+
+def init_project(root: Path) -> Started:
     """Start a new desk in `root`: an edition, a vocabulary, one source, one actor, the editor
-    schema and a .gitignore; a build of it passes `briefing check --strict`."""
+    schema and a .gitignore; a build of it passes `briefing check --strict`.
+
+    No file is ever overwritten: one already there is skipped. Every file to write is known
+    and checked first, so a refusal (a folder that leads out of `root`) writes nothing."""
     from briefing.factbase import schema
     from briefing.factbase.validate import load_vocabulary
 
     project = Project.at(root)
-    if project.facts.exists():
-        raise ScaffoldError(f"{project.facts} already exists; init starts a new desk only")
-    written: list[Path] = []
-    for path in sorted(STARTER.rglob("*")):
-        if path.is_file():
-            target = project.root / path.relative_to(STARTER)
-            write_text_atomic(target, path.read_text(encoding="utf-8"))
-            written.append(target)
-    ignore = project.root / ".gitignore"
-    if not ignore.exists():
-        write_text_atomic(ignore, GITIGNORE)
-        written.append(ignore)
-    _, models, problems = load_vocabulary(project)
+    # lexists: a dangling symlink named facts/ is there too, and writing under it would fail.
+    if os.path.lexists(project.facts):
+        kind = "a symlink" if project.facts.is_symlink() else "already there"
+        raise ScaffoldError(
+            f"{project.facts} is {kind}; init starts a new desk only, in a folder without facts/"
+        )
+    _, models, problems = load_vocabulary(Project.at(STARTER))
     if models is None:  # the starter is ours: a failure here is a bug, not a user mistake
         raise RuntimeError("the starter vocabulary does not check: " + str(problems))
-    written += schema.write(project.root / "schema", models)
-    return written
+    planned = [
+        (project.root / path.relative_to(STARTER), path.read_text(encoding="utf-8"))
+        for path in sorted(STARTER.rglob("*"))
+        if path.is_file()
+    ]
+    planned.append((project.root / ".gitignore", GITIGNORE))
+    planned += [
+        (project.root / "schema" / schema.file_name(name), schema.schema_text(name, models))
+        for name in schema.NAMES
+    ]
+    for target, _ in planned:
+        _refuse_outside(project, target)
+    written: list[Path] = []
+    skipped: list[Path] = []
+    for target, text in planned:
+        if os.path.lexists(target):
+            skipped.append(target)
+            continue
+        try:
+            write_text_atomic(target, text)
+        except OSError as exc:
+            raise ScaffoldError(
+                f"cannot write {project.name(target)}: {exc.strerror or exc}"
+                + (f"; wrote {len(written)} file(s) before it" if written else "")
+            ) from None
+        written.append(target)
+    return Started(written, skipped)
+
+
+def _refuse_outside(project: Project, target: Path) -> None:
+    """ScaffoldError unless every folder on the way to `target` is a folder inside the project
+    (a symlinked folder that leads out of it would have init write elsewhere)."""
+    top = project.root.resolve()
+    for folder in reversed(target.parents):
+        if not folder.is_relative_to(project.root) or not os.path.lexists(folder):
+            continue
+        try:
+            inside = folder.resolve().is_relative_to(top)
+        except (OSError, RuntimeError):
+            inside = False
+        if not inside:
+            raise ScaffoldError(
+                f"{project.name(folder)} is a symlink that leads outside {project.root}; "
+                "nothing was written. Remove the link, or start the desk in another folder"
+            )
+        if not folder.is_dir():
+            raise ScaffoldError(
+                f"{project.name(folder)} is a file where init needs a folder; nothing was "
+                "written. Move it away, or start the desk in another folder"
+            )

@@ -31,6 +31,17 @@ class LineIndex:
         return line, index - self.starts[line - 1] + 1
 
 
+# C0 and C1 control characters (tab aside: it is harmless, and the caret line needs it) and the
+# Unicode line separators. A file name, a value or a line of a file shown in a diagnostic could
+# otherwise colour or clear the terminal, or forge a line of the report.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """`text` with each control character shown as its Python escape ('\\x1b', '\\n')."""
+    return _UNPRINTABLE.sub(lambda found: repr(found.group())[1:-1], text)
+
+
 Severity = Literal["error", "warning"]
 
 
@@ -59,12 +70,8 @@ class Diagnostic:
     related: tuple[str, ...] = field(default=())
 
     def format(self) -> str:
-        text = f"{self.location}: {self.severity}: {self.message}"
-        if self.hint:
-            text += f"\n    hint: {self.hint}"
-        for line in self.related:
-            text += f"\n    {line}"
-        return text
+        text = f"{printable(str(self.location))}: {self.severity}: {printable(self.message)}"
+        return text + _tail(self)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         loc = self.location
@@ -129,21 +136,30 @@ def _caret_prefix(line: str, col: int) -> str:
     return "".join("\t" if char == "\t" else " " for char in line[: max(col - 1, 0)])
 
 
+def _tail(diagnostic: Diagnostic) -> str:
+    """The hint and related lines of a diagnostic, each on a line of its own."""
+    text = f"\n    hint: {printable(diagnostic.hint)}" if diagnostic.hint else ""
+    for line in diagnostic.related:
+        text += f"\n    {printable(line)}"
+    return text
+
+
 def render(diagnostic: Diagnostic, line_text: str | None = None) -> str:
-    """A diagnostic as gcc/rustc print it: header, the source line, a caret, then hints."""
+    """A diagnostic as gcc/rustc print it: header, the source line, a caret, then hints.
+
+    What comes from files (names, values, the line itself) is shown with its control
+    characters escaped, so the report is the only thing that reaches the terminal."""
     loc = diagnostic.location
-    text = f"{loc}: {diagnostic.severity}: {diagnostic.message}"
+    text = f"{printable(str(loc))}: {diagnostic.severity}: {printable(diagnostic.message)}"
     if line_text is not None and loc.line:
         number = str(loc.line)
         gutter = " " * len(number)
-        shown = line_text.rstrip("\r\n")
-        text += f"\n {number} | {shown}"
-        text += f"\n {gutter} | {_caret_prefix(shown, loc.col or 1)}^"
-    if diagnostic.hint:
-        text += f"\n    hint: {diagnostic.hint}"
-    for line in diagnostic.related:
-        text += f"\n    {line}"
-    return text
+        raw = line_text.rstrip("\r\n")
+        # The caret goes under the escaped text, which is wider than the raw one.
+        before = printable(raw[: max((loc.col or 1) - 1, 0)])
+        text += f"\n {number} | {printable(raw)}"
+        text += f"\n {gutter} | {_caret_prefix(before, len(before) + 1)}^"
+    return text + _tail(diagnostic)
 
 
 def as_json(diagnostic: Diagnostic) -> dict[str, object]:

@@ -165,6 +165,32 @@ class _FactComposer(
         yaml.parser.Parser.__init__(self)
         _BudgetedComposer.__init__(self, stream)
 
+    # PyYAML ends a comment at NEL, U+2028 and U+2029 as at a line break, and reads what follows
+    # as YAML: a pasted separator in a comment became a syntax error, or a key. An editor shows
+    # one comment line there; a comment here ends only where an editor ends the line.
+    def scan_to_next_token(self) -> None:
+        if self.index == 0 and self.peek() == "\ufeff":
+            self.forward()
+        while True:
+            while self.peek() == " ":
+                self.forward()
+            self._skip_comment()
+            if not self.scan_line_break():  # type: ignore[no-untyped-call]
+                return
+            if not self.flow_level:
+                self.allow_simple_key = True
+
+    def scan_block_scalar_ignored_line(self, start_mark: Any) -> None:
+        while self.peek() == " ":
+            self.forward()
+        self._skip_comment()
+        super().scan_block_scalar_ignored_line(start_mark)
+
+    def _skip_comment(self) -> None:
+        if self.peek() == "#":
+            while self.peek() not in "\0\r\n":
+                self.forward()
+
 
 class _FastComposer(_BudgetedComposer):
     """libyaml's parser (PyYAML's C extension) under the same budgeted composer: the events
@@ -204,10 +230,12 @@ def _fast_parse(text: str) -> Any:
 # Where libyaml and PyYAML part (found by tests/test_properties.py and a review): libyaml takes
 # a tab after 'key:', a '#' right after '|' or '>', tags ('!'), and '?' in flow collections
 # that PyYAML refuses, skips a byte-order mark at the start of any line where PyYAML keeps it,
-# and reads a control character PyYAML's reader refuses. A file with any of them goes
-# the slow way, to be told exactly what PyYAML says of it.
+# reads a control character PyYAML's reader refuses, and ends a comment at NEL, U+2028 or
+# U+2029 where _FactComposer does not. A file with any of them goes the slow way, to be told
+# exactly what PyYAML says of it.
 _LIBYAML_DIFFERS = re.compile(
-    r"[\t!\ufeff]|[|>][-+0-9]*#|\?.*[\[{]|[\[{].*\?|" + yaml.reader.Reader.NON_PRINTABLE.pattern,
+    r"[\t!\ufeff\x85\u2028\u2029]|[|>][-+0-9]*#|\?.*[\[{]|[\[{].*\?|"
+    + yaml.reader.Reader.NON_PRINTABLE.pattern,
     re.DOTALL,
 )
 
@@ -237,6 +265,10 @@ class LoadedFile:
             probe = probe[:-1]
         line, col = self.values.get((), (1, 1))
         return Location(self.name, line, col)
+
+
+# What PyYAML's reader refuses in a file, applied to the values an escape can produce.
+_CONTROL = yaml.reader.Reader.NON_PRINTABLE
 
 
 class _Builder:
@@ -282,7 +314,24 @@ class _Builder:
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
+        if self.controlled(node):
+            return None
         return self.scalar(node)
+
+    def controlled(self, node: ScalarNode) -> bool:
+        """Whether a scalar holds a control character, which it can only have got from an
+        escape in double quotes ('\\e', '\\x07'): reported as the reader reports a raw one."""
+        found = _CONTROL.search(str(node.value))
+        if found is None:
+            return False
+        char = ord(found.group())
+        self.problem(
+            node,
+            f"control character U+{char:04X} (written as an escape) is not allowed in YAML",
+            "delete the escape ('\\' and what follows it) from the quoted text; facts are "
+            "printed, and a control character would act on a terminal or a page",
+        )
+        return True
 
     def fits(self, node: Node) -> bool:
         """Whether an explicit tag such as '!!int' matches what the value is written as."""
@@ -305,6 +354,8 @@ class _Builder:
                 continue
             if not isinstance(key_node, ScalarNode):
                 self.problem(key_node, "a key must be a plain word", "use a text key such as 'id'")
+                continue
+            if self.controlled(key_node):
                 continue
             key = str(key_node.value)
             if key in first_seen:

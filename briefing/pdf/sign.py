@@ -26,6 +26,7 @@ import hashlib
 import io
 import logging
 import os
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -111,6 +112,7 @@ def keygen(directory: Path, name: str, now: dt.datetime, years: int = 10) -> tup
     from cryptography.x509.oid import NameOID
 
     key_path, cert_path = directory / KEY_FILE, directory / CERT_FILE
+    _check_desk_name(name)
     for path in (key_path, cert_path):
         if path.exists() or path.is_symlink():
             raise SignError(f"{path} exists; keygen never overwrites a key or a certificate")
@@ -143,13 +145,13 @@ def keygen(directory: Path, name: str, now: dt.datetime, years: int = 10) -> tup
         .add_extension(cx509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         .sign(key, hashes.SHA256())
     )
-    directory.mkdir(parents=True, exist_ok=True)
     key_pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
     try:
+        directory.mkdir(parents=True, exist_ok=True)
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(key_pem)
@@ -158,6 +160,25 @@ def keygen(directory: Path, name: str, now: dt.datetime, years: int = 10) -> tup
     except OSError as exc:
         raise SignError(f"cannot write the key pair into {directory}: {exc}") from None
     return key_path, cert_path
+
+
+# X.509 caps a common name at 64 characters; the certificate library counts UTF-8 bytes.
+MAX_NAME_BYTES = 64
+
+
+def _check_desk_name(name: str) -> None:
+    """SignError unless `name` can be a certificate's common name, checked before a key is
+    made, so that the library's own refusal never reaches the user as a traceback."""
+    size = len(name.encode("utf-8"))
+    if not name.strip():
+        raise SignError("--name is empty; give the desk's name, as readers know it")
+    if size > MAX_NAME_BYTES:
+        raise SignError(
+            f"--name is {size} bytes long in UTF-8; a certificate holds at most "
+            f"{MAX_NAME_BYTES} (accented letters count 2): shorten it"
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise SignError("--name contains a control character; type the name plainly")
 
 
 def fingerprint(cert_path: Path) -> str:

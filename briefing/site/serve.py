@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import html
 import re
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -279,6 +280,19 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class PreviewServer(ThreadingHTTPServer):
+    """The preview's HTTP server: a browser that drops a connection is no error of ours."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A reload during an edit drops the page's requests mid-answer (BrokenPipe,
+        # ConnectionReset): hundreds of tracebacks a session that would bury real news.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 def watch(
     site: Site, stop: threading.Event, ready: threading.Event, announce: Callable[[str], None]
 ) -> None:
@@ -308,8 +322,7 @@ def serve(project: Project, port: int, announce: Callable[[str], None] = print) 
     """Serve the live preview on 127.0.0.1:port until interrupted."""
     site = Site(project)
     site.rebuild()
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(site))
-    server.daemon_threads = True
+    server = PreviewServer(("127.0.0.1", port), _handler(site))
     stop, ready = threading.Event(), threading.Event()
     watcher = threading.Thread(target=watch, args=(site, stop, ready, announce), daemon=True)
     watcher.start()
