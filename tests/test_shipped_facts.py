@@ -3,6 +3,7 @@ source or a new edition never turns the suite red. It checks strictly and it bui
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -36,22 +37,30 @@ def test_shipped_facts_build_every_brief(shipped: Project) -> None:
 
 
 NEW_SOURCE = """\
-Vilnius summit communique welcomes Ukraine's progress
+A communique for the suite
 
-Stoltenberg told allies in Vilnius they would extend an invitation to Ukraine when allies agree
-and conditions are met, a test note written for the suite.
+{name} told the meeting they would extend an invitation when all members agree and
+conditions are met, a test note written for the suite.
 """
 
 
 def test_a_curators_next_edition_keeps_the_suite_green(tmp_path: Path) -> None:
-    """Edition 1 released, then a new source, a fact citing it and edition 2: the shipped
-    facts' invariants still hold, and the overview says what changed."""
+    """Edition N released, then a new source, a fact citing it and edition N+1: the shipped
+    facts' invariants still hold, and the overview says what changed. Whatever edition number,
+    actors and people the desk has."""
     root = tmp_path / "desk"
     shutil.copytree(REPO / "facts", root / "facts")
     project = Project.at(root)
+    base, _ = run_check(project)
+    assert base is not None
+    number = base.facts.edition.number
+    person = base.facts.people[0]
+    actor, speaker = person.actor, person.id
     assert main(["--root", str(root), "release"]) == 0
-    assert (root / "editions" / "1" / "SHA256SUMS").is_file()
-    (project.sources / "900_communique.txt").write_text(NEW_SOURCE, encoding="utf-8")
+    assert (root / "editions" / str(number) / "SHA256SUMS").is_file()
+    (project.sources / "900_communique.txt").write_text(
+        NEW_SOURCE.format(name=person.name), encoding="utf-8"
+    )
     assert (
         main(
             [
@@ -72,23 +81,28 @@ def test_a_curators_next_edition_keeps_the_suite_green(tmp_path: Path) -> None:
     text = sources.read_text(encoding="utf-8")
     text = text.replace(
         "'FILL IN: the headline, or a short description of the text'",
-        "Vilnius summit communique welcomes Ukraine's progress",
+        "A communique for the suite",
     )
     text = text.replace("'FILL IN: the outlet exactly as the text names it'", "Test wire")
     text = text.replace("'FILL IN: one line on why this grade'", "A test text.")
     sources.write_text(text, encoding="utf-8")
     edition = project.facts / "edition.yaml"
-    edition.write_text(
-        edition.read_text(encoding="utf-8").replace("number: 1", "number: 2"), encoding="utf-8"
+    raised, count = re.subn(
+        rf"^number:[ \t]*{number}\b",
+        f"number: {number + 1}",
+        edition.read_text(encoding="utf-8"),
+        flags=re.M,
     )
-    new = ["--root", str(root), "new", "statement", "--actor", "nato", "--id", "nato-x"]
-    new += ["--speaker", "stoltenberg", "--source", "communique"]
-    new += ["--quote", "they would extend an invitation to Ukraine when allies agree"]
-    new += ["--summary", "Allies would invite Ukraine when they agree and conditions are met."]
+    assert count == 1
+    edition.write_text(raised, encoding="utf-8")
+    new = ["--root", str(root), "new", "statement", "--actor", actor, "--id", "suite-x"]
+    new += ["--speaker", speaker, "--source", "communique"]
+    new += ["--quote", "they would extend an invitation when all members agree"]
+    new += ["--summary", "Members would extend an invitation when all agree."]
     assert main(new) == 0
     base, problems = run_check(project)
     assert base is not None
     assert [p.format() for p in problems] == []
     assert main(["--root", str(root), "build", "--no-pdf"]) == 0
     overview = (project.build / "html" / "overview.html").read_text(encoding="utf-8")
-    assert "Since edition 1" in overview
+    assert f"Since edition {number}" in overview
