@@ -103,7 +103,8 @@ def require(
         raise ScaffoldError(
             "missing required value(s): "
             + "; ".join(missing)
-            + ". stdin is not a terminal, so pass them as options"
+            + ". stdin is not a terminal, so pass them as options",
+            "N005",
         )
     return result
 
@@ -662,7 +663,8 @@ def _actor_path(project: Project, actor_id: str) -> Path:
     if not inside:
         raise ScaffoldError(
             f"{project.name(path)} is a symlink that leads outside "
-            f"{project.name(project.actors)}/; copy the file there instead of linking to it"
+            f"{project.name(project.actors)}/; copy the file there instead of linking to it",
+            "N006",
         )
     return path
 
@@ -829,7 +831,8 @@ def declared_values(
             hint = did_you_mean(key, by_key)
             raise ScaffoldError(
                 f"--{key.replace('_', '-')} is not a field of a {kind}"
-                + (f"; {hint}" if hint else "")
+                + (f"; {hint}" if hint else ""),
+                "N005",
             )
     required = {s.key: given.get(s.key) for s in specs if s.required and s.type == "choice"}
     lists: dict[str, Sequence[str]] = {s.key: choices(vocab, s.list) for s in specs if s.list}
@@ -980,7 +983,8 @@ def init_project(root: Path) -> Started:
     if os.path.lexists(project.facts):
         kind = "a symlink" if project.facts.is_symlink() else "already there"
         raise ScaffoldError(
-            f"{project.facts} is {kind}; init starts a new desk only, in a folder without facts/"
+            f"{project.facts} is {kind}; init starts a new desk only, in a folder without facts/",
+            "N002",
         )
     _, models, problems = load_vocabulary(Project.at(STARTER))
     if models is None:  # the starter is ours: a failure here is a bug, not a user mistake
@@ -1028,10 +1032,12 @@ def _refuse_outside(project: Project, target: Path) -> None:
         if not inside:
             raise ScaffoldError(
                 f"{project.name(folder)} is a symlink that leads outside {project.root}; "
-                "nothing was written. Remove the link, or start the desk in another folder"
+                "nothing was written. Remove the link, or start the desk in another folder",
+                "N006",
             )
         if not folder.is_dir():
             raise ScaffoldError(
                 f"{project.name(folder)} is a file where init needs a folder; nothing was "
-                "written. Move it away, or start the desk in another folder"
+                "written. Move it away, or start the desk in another folder",
+                "N006",
             )

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Code:
-    """What a code means and how to fix it; a refusal exits 2, any other error 1."""
+    """What a code means, how to fix it, and the exit status of a command it stops: 1 for a
+    mistake in the facts or inputs, 2 for a usage error or a refusal."""
 
     summary: str
     fix: str
-    refusal: bool = False
+    exit: int = 1
 
 
 CODES: dict[str, Code] = {
@@ -142,14 +143,20 @@ CODES: dict[str, Code] = {
     "P006": Code("the cache is not a plain folder; built without it", "make .cache/ a folder"),
     # N, I: authoring
     "N001": Code("a value given to init/new/pin is not valid", "give it as the message says"),
-    "N002": Code("would overwrite an existing file", "rename or remove it", refusal=True),
+    "N002": Code("would overwrite an existing file", "rename or remove it", exit=2),
     "N003": Code("a file must be fixed before it is edited", "fix the file, then run again"),
+    "N005": Code(
+        "an option is unknown, or a required one not given", "see briefing new --help", exit=2
+    ),
+    "N006": Code(
+        "will not write through a link that leads outside, or over a file",
+        "remove the link or the file, or work in another folder",
+        exit=2,
+    ),
     "N004": Code("the edit could not be written", "nothing was written; see the message"),
     "I001": Code("a page or PDF yields no text to cite", "save the article's text, or OCR"),
     # K, V: signing and verifying
     "K001": Code("a key, certificate or PDF cannot be used to sign", "give usable files"),
-    "K002": Code("keygen would overwrite a key", "choose another folder", refusal=True),
-    "V001": Code(
-        "not a Briefing PDF that verify can read", "verify the PDF Briefing made", refusal=True
-    ),
+    "K002": Code("keygen would overwrite a key", "choose another folder", exit=2),
+    "V001": Code("not a Briefing PDF that verify can read", "verify the PDF Briefing made", exit=2),
 }

@@ -94,16 +94,14 @@ class BriefingError(Exception):
 
     @property
     def exit_status(self) -> int:
-        """2 if any error is a refusal (see the registry), else 1."""
+        """1 for a mistake in the facts or inputs, 2 if any error is a usage error or a
+        refusal (as the registry says of its code)."""
         return exit_status(self.diagnostics)
 
 
 def exit_status(diagnostics: Iterable[Diagnostic]) -> int:
-    """The exit status a command reports for `diagnostics`: 0, 1 for errors, 2 for refusals."""
-    found = errors(diagnostics)
-    if any(CODES[d.code].refusal for d in found):
-        return 2
-    return 1 if found else 0
+    """The exit status a command reports for `diagnostics`: the highest of their errors'."""
+    return max((CODES[d.code].exit for d in errors(diagnostics)), default=0)
 
 
 class MessageError(BriefingError):
