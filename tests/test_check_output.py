@@ -56,9 +56,11 @@ def test_all_problems_in_one_run_sorted_with_carets(tmp_path: Path, capsys) -> N
     # ee.yaml fails validation, yet north.yaml's quote is still verified; people who speak for
     # 'ee' are not reported as naming an unknown actor (no cascade of follow-on errors).
     assert headers == [
-        "facts/actors/ee.yaml:10:13: error: positions.0.stance: 'suports' is not allowed here [S003]",
+        "facts/actors/ee.yaml:10:13: error: positions.0.stance: 'suports' is not allowed "
+        "here [S003]",
         "facts/actors/north.yaml:12:46: error: quote not found in source 'alpha' [Q101]",
-        "facts/sources/gamma.txt: warning: source text is not registered in facts/sources.yaml [Q205]",
+        "facts/sources/gamma.txt: warning: source text is not registered in "
+        "facts/sources.yaml [Q205]",
     ]
     assert (
         " 10 |     stance: suports\n    |             ^\n    hint: did you mean 'supports'?" in err

@@ -25,10 +25,11 @@ def codes_in_source() -> dict[str, list[str]]:
         if path.name == "codes.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if CODE.fullmatch(node.value):
-                    where = f"{path.relative_to(ROOT)}:{node.lineno}"
-                    found.setdefault(node.value, []).append(where)
+            if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+                continue
+            if CODE.fullmatch(node.value):
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                found.setdefault(node.value, []).append(where)
     return found
 
 
@@ -43,9 +44,10 @@ def test_every_diagnostic_made_in_briefing_names_its_code() -> None:
     missing = []
     for path in sorted((ROOT / "briefing").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Diagnostic":
-                if "code" not in {k.arg for k in node.keywords}:
-                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if not isinstance(node, ast.Call) or getattr(node.func, "id", None) != "Diagnostic":
+                continue
+            if "code" not in {k.arg for k in node.keywords}:
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert missing == []
 
 

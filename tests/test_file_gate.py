@@ -39,7 +39,8 @@ def test_gate_reads_inside_and_refuses_what_leads_out(mini: Project, outside: Pa
     assert text is None
     [problem] = problems
     assert problem.format().startswith(
-        "facts/sources/leak.txt: error: file is a symlink that leads outside facts/sources/ [F007]\n"
+        "facts/sources/leak.txt: error: file is a symlink that leads outside "
+        "facts/sources/ [F007]\n"
         "    hint: copy the file into the project"
     )
     # '..' is no way out either, and neither is a symlinked folder on the way.
