@@ -1,4 +1,16 @@
-"""The `briefing` command: a thin layer over the pipeline stages."""
+"""The `briefing` command: a thin layer over the pipeline stages.
+
+Exit codes, the same for every command:
+
+    0    done; `check` found no errors (warnings allowed), `verify` proved every file
+    1    the facts or inputs have errors: a curator's mistake in any command (check, build,
+         new, init, pin, sign, keygen), or a PDF whose proof failed in `verify`
+    2    usage or refused: an argument argparse rejects, a file `verify` will not verify (not
+         a Briefing PDF, damaged, encrypted), a refusal to overwrite (`new`, `keygen`)
+
+Every error is a BriefingError carrying coded diagnostics (briefing/core/codes.py); a code
+marked as a refusal makes the exit 2, any other error 1.
+"""
 
 from __future__ import annotations
 
@@ -127,13 +139,10 @@ def cmd_release(args: argparse.Namespace) -> int:
         edition, result, checked = release(
             project, sign=sign, jobs=args.jobs, cache=not args.no_cache
         )
-    except SignError as exc:
-        print(f"error: {exc}; nothing was released", file=sys.stderr)
-        return 2
-    except FactBaseError as exc:
+    except (SignError, FactBaseError) as exc:
         report(exc.diagnostics, project=project)
         print("release stopped: fix the errors above; nothing was released", file=sys.stderr)
-        return 1
+        return exc.exit_status
     report(checked.problems, project=project)
     folder = project.name(edition.folder)
     print(
@@ -163,7 +172,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     elif since not in numbers(project):
         folder = project.name(project.editions / str(since))
         raise EditionError(
-            [Diagnostic(Location(folder), f"edition {since} is not released in {folder}/")]
+            [
+                Diagnostic(
+                    Location(folder), f"edition {since} is not released in {folder}/", code="E007"
+                )
+            ]
         )
     if since is None:
         print(
@@ -227,21 +240,21 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify PDFs from what they carry; the worst outcome is the exit code (0, 1, 2)."""
     from briefing.pdf.sign import SignError, load_trusted
-    from briefing.pdf.verify import EXIT_REFUSED, Refused, exit_code, verify
+    from briefing.pdf.verify import Refused, exit_code, verify
 
     try:
         trust = load_trusted([Path(p) for p in args.trust])
     except SignError as exc:
-        print(f"error: --trust: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
+        print(f"error: --trust: {exc} [{exc.code}]", file=sys.stderr)
+        return exc.exit_status
     worst = 0
     for file in args.files:
         started = time.perf_counter()
         try:
             result = verify(Path(file), trust)
         except Refused as exc:
-            print(f"{file}: refused: {exc.reason}", file=sys.stderr)
-            worst = max(worst, EXIT_REFUSED)
+            print(f"{file}: refused: {exc.reason} [{exc.code}]", file=sys.stderr)
+            worst = max(worst, exc.exit_status)
             continue
         elapsed = time.perf_counter() - started
         for line in verification_report(file, result, elapsed):
@@ -320,8 +333,8 @@ def cmd_sign(args: argparse.Namespace) -> int:
     try:
         when = sign_file(source, target, desk_key(args.key, args.cert))
     except SignError as exc:
-        print(f"error: {source}: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: {source}: {exc} [{exc.code}]", file=sys.stderr)
+        return exc.exit_status
     print(f"signed {target} (signing time {when.isoformat()})")
     print(f"check it with: briefing verify --trust CERT.pem {target}")
     return 0
@@ -337,8 +350,8 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     try:
         key, cert = keygen(directory, args.name, dt.datetime.now(dt.UTC))
     except SignError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: {exc} [{exc.code}]", file=sys.stderr)
+        return exc.exit_status
     print(f"wrote {key} (the private key: keep it secret, and out of version control)")
     print(f"wrote {cert} (the certificate: give it to your readers)")
     print(f"certificate SHA-256 fingerprint: {fingerprint(cert)}")
@@ -481,8 +494,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     try:
         started = scaffold.init_project(root)
     except scaffold.ScaffoldError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: {exc} [{exc.code}]", file=sys.stderr)
+        return exc.exit_status
     project = Project.at(root)
     for path in started.skipped:
         print(f"skipped {project.name(path)}: it is there already, and init never overwrites")
@@ -502,8 +515,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         written = scaffold.new_from_options(project, args.what, options, ask, args.declared)
     except scaffold.ScaffoldError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: {exc} [{exc.code}]", file=sys.stderr)
+        return exc.exit_status
     except EOFError:
         print("error: input ended before every value was given", file=sys.stderr)
         return 2
@@ -519,8 +532,8 @@ def cmd_pin(args: argparse.Namespace) -> int:
     try:
         pinned = scaffold.pin_sources(project, args.source_ids)
     except scaffold.ScaffoldError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: {exc} [{exc.code}]", file=sys.stderr)
+        return exc.exit_status
     registry = project.name(project.facts / "sources.yaml")
     for pin in pinned:
         done = "pinned" if pin.changed else "already pinned"
@@ -716,9 +729,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return code
     except BriefingError as exc:
-        # Every mistake a user can fix ends here: located diagnostics, exit 1, no traceback.
+        # Every mistake a user can fix ends here: located diagnostics, exit 1 (2 for a
+        # refusal), no traceback.
         report(exc.diagnostics, project=Project.at(args.root))
-        return 1
+        return exc.exit_status
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -13,10 +13,12 @@ from tests.editing_fixture import edit, make_project
 
 
 def test_render_puts_caret_under_column() -> None:
-    d = Diagnostic(Location("f.yaml", 12, 11), "bad stance", "did you mean 'cautious'?")
+    d = Diagnostic(
+        Location("f.yaml", 12, 11), "bad stance", "did you mean 'cautious'?", code="S003"
+    )
     text = render(d, "    stance: causious\n")
     assert text.splitlines() == [
-        "f.yaml:12:11: error: bad stance",
+        "f.yaml:12:11: error: bad stance [S003]",
         " 12 |     stance: causious",
         "    |           ^",
         "    hint: did you mean 'cautious'?",
@@ -24,13 +26,13 @@ def test_render_puts_caret_under_column() -> None:
 
 
 def test_render_keeps_tabs_so_caret_lines_up() -> None:
-    d = Diagnostic(Location("f.txt", 1, 3), "here", severity="warning")
+    d = Diagnostic(Location("f.txt", 1, 3), "here", severity="warning", code="Q101")
     assert render(d, "\tab").splitlines()[2] == "   | \t ^"
 
 
 def test_render_without_source_line_is_one_header() -> None:
-    d = Diagnostic(Location("facts/actors"), "no actor files found")
-    assert render(d, None) == "facts/actors: error: no actor files found"
+    d = Diagnostic(Location("facts/actors"), "no actor files found", code="F008")
+    assert render(d, None) == "facts/actors: error: no actor files found [F008]"
 
 
 def broken(tmp_path: Path) -> Path:
@@ -54,9 +56,11 @@ def test_all_problems_in_one_run_sorted_with_carets(tmp_path: Path, capsys) -> N
     # ee.yaml fails validation, yet north.yaml's quote is still verified; people who speak for
     # 'ee' are not reported as naming an unknown actor (no cascade of follow-on errors).
     assert headers == [
-        "facts/actors/ee.yaml:10:13: error: positions.0.stance: 'suports' is not allowed here",
-        "facts/actors/north.yaml:12:46: error: quote not found in source 'alpha'",
-        "facts/sources/gamma.txt: warning: source text is not registered in facts/sources.yaml",
+        "facts/actors/ee.yaml:10:13: error: positions.0.stance: 'suports' is not allowed "
+        "here [S003]",
+        "facts/actors/north.yaml:12:46: error: quote not found in source 'alpha' [Q101]",
+        "facts/sources/gamma.txt: warning: source text is not registered in "
+        "facts/sources.yaml [Q205]",
     ]
     assert (
         " 10 |     stance: suports\n    |             ^\n    hint: did you mean 'supports'?" in err
@@ -114,13 +118,14 @@ def test_json_format(tmp_path: Path, capsys, strict: bool) -> None:
     assert main(args) == 1
     out = capsys.readouterr().out
     items = json.loads(out)
-    assert [(i["file"], i["line"], i["col"], i["severity"]) for i in items] == [
-        ("facts/actors/ee.yaml", 10, 13, "error"),
-        ("facts/actors/north.yaml", 12, 46, "error"),
-        ("facts/sources/gamma.txt", 0, 0, "error" if strict else "warning"),
+    assert [(i["file"], i["line"], i["col"], i["severity"], i["code"]) for i in items] == [
+        ("facts/actors/ee.yaml", 10, 13, "error", "S003"),
+        ("facts/actors/north.yaml", 12, 46, "error", "Q101"),
+        ("facts/sources/gamma.txt", 0, 0, "error" if strict else "warning", "Q205"),
     ]
     assert items[0]["hint"].startswith("did you mean 'supports'?")
-    assert set(items[0]) == {"file", "line", "col", "severity", "message", "hint", "related"}
+    keys = {"file", "line", "col", "severity", "code", "message", "hint", "related"}
+    assert set(items[0]) == keys
 
 
 def test_json_format_clean_is_empty_list(tmp_path: Path, capsys) -> None:

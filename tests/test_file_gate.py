@@ -39,7 +39,8 @@ def test_gate_reads_inside_and_refuses_what_leads_out(mini: Project, outside: Pa
     assert text is None
     [problem] = problems
     assert problem.format().startswith(
-        "facts/sources/leak.txt: error: file is a symlink that leads outside facts/sources/\n"
+        "facts/sources/leak.txt: error: file is a symlink that leads outside "
+        "facts/sources/ [F007]\n"
         "    hint: copy the file into the project"
     )
     # '..' is no way out either, and neither is a symlinked folder on the way.
@@ -115,7 +116,11 @@ def test_caret_printer_shows_no_outside_line_under_a_diagnostic(
     from briefing.core.diagnostics import Diagnostic, Location
 
     (mini.facts / "swapped.yaml").symlink_to(outside)
-    report([Diagnostic(Location("facts/swapped.yaml", 1, 1), "something is wrong")], None, mini)
+    report(
+        [Diagnostic(Location("facts/swapped.yaml", 1, 1), "something is wrong", code="F002")],
+        None,
+        mini,
+    )
     err = capsys.readouterr().err
     assert "facts/swapped.yaml:1:1: error: something is wrong" in err
     assert SECRET not in err
@@ -132,7 +137,7 @@ def test_new_fact_refuses_an_actor_id_that_is_not_an_id(
     elsewhere.write_text("id: elsewhere\ncommitments: []\n", encoding="utf-8")
     before = elsewhere.read_text(encoding="utf-8")
     args = ["--root", str(mini.root), "new", "commitment", "--actor", actor, *COMMITMENT]
-    assert main([*args, "--mutual-defence", "no"]) == 2
+    assert main([*args, "--mutual-defence", "no"]) == 1
     err = capsys.readouterr().err
     assert f"error: actor id {actor!r} is not valid" in err
     assert "Traceback" not in err

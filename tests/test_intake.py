@@ -186,7 +186,7 @@ def test_a_file_without_text_is_refused_and_nothing_is_written(
     project = make_project(tmp_path)
     before = _state(project)
     path = make(tmp_path)
-    assert _new(project, path) == 2
+    assert _new(project, path) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: {reason}") and "nothing was written" in err
     assert _state(project) == before
@@ -202,15 +202,15 @@ def test_an_original_is_read_through_the_gate(tmp_path: Path, capsys) -> None:
     huge = tmp_path / "huge.html"
     with huge.open("wb") as handle:
         handle.truncate(20 * 1024 * 1024 + 1)
-    assert _new(project, huge) == 2
+    assert _new(project, huge) == 1
     assert "the limit is 20,971,520" in capsys.readouterr().err
     project.originals.mkdir()
     (project.originals / "away.html").symlink_to(tmp_path / "elsewhere.html")
     (tmp_path / "elsewhere.html").write_text(PAGE, encoding="utf-8")
-    assert _new(project, project.originals / "away.html") == 2
+    assert _new(project, project.originals / "away.html") == 1
     assert "symlink that leads outside facts/originals/" in capsys.readouterr().err
     (project.sources / "page.html").write_text(PAGE, encoding="utf-8")
-    assert _new(project, project.sources / "page.html") == 2
+    assert _new(project, project.sources / "page.html") == 1
     assert "move it to facts/originals/" in capsys.readouterr().err
 
 
@@ -325,7 +325,7 @@ def test_a_retry_after_a_kill_in_the_middle_succeeds(
     capsys.readouterr()
     assert _new(project, page) == 0, capsys.readouterr().err
     assert _state(project) == _state(clean)
-    assert _new(project, page) == 2  # done now: a third run is refused
+    assert _new(project, page) == 1  # done now: a third run is refused
     assert "already registered" in capsys.readouterr().err
 
 

@@ -53,16 +53,16 @@ def test_new_source_appends_entry_and_keeps_comments(tmp_path: Path, capsys) -> 
 def test_new_source_refusals(tmp_path: Path, capsys) -> None:
     project = make_project(tmp_path)
     root = str(project.root)
-    assert main(["--root", root, "new", "source", "alpha.txt"]) == 2
+    assert main(["--root", root, "new", "source", "alpha.txt"]) == 1
     assert "alpha.txt is already registered in facts/sources.yaml" in capsys.readouterr().err
-    assert main(["--root", root, "new", "source", "missing.txt"]) == 2
+    assert main(["--root", root, "new", "source", "missing.txt"]) == 1
     assert "no such file in facts/sources/: missing.txt" in capsys.readouterr().err
     outside = tmp_path / "elsewhere.txt"
     outside.write_text("text\n")
-    assert main(["--root", root, "new", "source", str(outside)]) == 2
+    assert main(["--root", root, "new", "source", str(outside)]) == 1
     assert "is not in facts/sources/; copy it there first" in capsys.readouterr().err
     (project.sources / "beta2.txt").write_text("x\n")
-    assert main(["--root", root, "new", "source", "beta2.txt", "--id", "beta"]) == 2
+    assert main(["--root", root, "new", "source", "beta2.txt", "--id", "beta"]) == 1
     assert "source id 'beta' is taken" in capsys.readouterr().err
 
 
@@ -141,13 +141,13 @@ def test_new_commitment_takes_parties_date_and_summary(tmp_path: Path) -> None:
     assert added["summary"] == "Talks go on."
     assert problems_of(project) == []
     bad = [*args[:7], "ee-y", "--date", "2031-13"]
-    assert main(bad) == 2
+    assert main(bad) == 1
 
 
 def test_new_person_appends_and_checks_the_actor(tmp_path: Path, capsys) -> None:
     project = make_project(tmp_path)
     base = ["--root", str(project.root), "new", "person"]
-    assert main([*base, "kask", "--name", "Mari Kask", "--role", "Minister", "--actor", "e"]) == 2
+    assert main([*base, "kask", "--name", "Mari Kask", "--role", "Minister", "--actor", "e"]) == 1
     assert "no actor 'e' in facts/actors/" in capsys.readouterr().err
     assert main([*base, "kask", "--name", "Mari Kask", "--role", "Minister", "--actor", "ee"]) == 0
     loaded, _ = load_file(project.facts / "people.yaml", "people.yaml")
@@ -158,22 +158,22 @@ def test_new_person_appends_and_checks_the_actor(tmp_path: Path, capsys) -> None
         "role": "Minister",
         "actor": "ee",
     }
-    assert main([*base, "kask", "--name", "X", "--role", "Y", "--actor", "ee"]) == 2
+    assert main([*base, "kask", "--name", "X", "--role", "Y", "--actor", "ee"]) == 1
 
 
 def test_new_commitment_rejects_bad_choice_and_used_id(tmp_path: Path, capsys) -> None:
     project = make_project(tmp_path)
     base = ["--root", str(project.root), "new", "commitment", "--actor", "ee"]
     rest = ["--status", "agreed", "--mutual-defence", "no"]
-    assert main([*base, "--id", "x1", "--instrument", "treaty", *rest]) == 2
+    assert main([*base, "--id", "x1", "--instrument", "treaty", *rest]) == 1
     assert "--instrument 'treaty' is not allowed" in capsys.readouterr().err
     assert main([*base, "--id", "x1", "--instrumnt", "plan", *rest]) == 2
     assert "--instrumnt is not a field of a commitment; did you mean 'instrument'" in (
         capsys.readouterr().err
     )
-    assert main([*base, "--id", "ee-partnership", "--instrument", "plan", *rest]) == 2
+    assert main([*base, "--id", "ee-partnership", "--instrument", "plan", *rest]) == 1
     assert "fact id 'ee-partnership' is already used" in capsys.readouterr().err
-    assert main([*base[:-1], "nowhere", "--id", "x2", "--instrument", "plan", *rest]) == 2
+    assert main([*base[:-1], "nowhere", "--id", "x2", "--instrument", "plan", *rest]) == 1
     assert "no actor file facts/actors/nowhere.yaml; known actors: ee, north" in (
         capsys.readouterr().err
     )
@@ -201,7 +201,7 @@ def test_new_position_creates_the_list_and_default_id(tmp_path: Path, capsys) ->
     north = project.facts / "actors" / "north.yaml"
     north.write_text(north.read_text().split("positions:")[0])
     args = ["--root", str(project.root), "new", "position", "--actor", "north"]
-    assert main([*args, "--question", "nope", "--stance", "cautious"]) == 2
+    assert main([*args, "--question", "nope", "--stance", "cautious"]) == 1
     assert "--question 'nope' is not allowed; choose one of: invitation" in (
         capsys.readouterr().err
     )
@@ -230,7 +230,7 @@ def test_broken_file_is_left_alone(tmp_path: Path, capsys) -> None:
     ee.write_text(ee.read_text() + "  bad: [\n")
     before = ee.read_text()
     args = ["--root", str(project.root), "new", "statement", "--actor", "ee", "--id", "ee-2"]
-    assert main([*args, "--speaker", "minister"]) == 2
+    assert main([*args, "--speaker", "minister"]) == 1
     assert "fix this file first" in capsys.readouterr().err
     assert ee.read_text() == before
 

@@ -194,9 +194,9 @@ def test_sign_refuses_what_it_cannot_do(
         "--cert",
         str(desk.key.cert),
     )
-    assert code == 2 and "signed already" in err
+    assert code == 1 and "signed already" in err
     code, _, err = run(capsys, "verify", "--trust", str(desk.key.key), str(signed))
-    assert code == 2 and "is not a certificate" in err
+    assert code == 1 and "is not a certificate" in err
 
 
 def test_release_sign_signs_every_pdf_of_the_edition(
@@ -208,7 +208,7 @@ def test_release_sign_signs_every_pdf_of_the_edition(
     monkeypatch.delenv("BRIEFING_SIGNING_KEY", raising=False)
     monkeypatch.delenv("BRIEFING_SIGNING_CERT", raising=False)
     code, _, err = run(capsys, "--root", str(root), "release", "--sign")
-    assert code == 2 and "no signing key given" in err
+    assert code == 1 and "no signing key given" in err
     assert not (root / "editions").exists()
     monkeypatch.setenv("BRIEFING_SIGNING_KEY", str(desk.key.key))
     monkeypatch.setenv("BRIEFING_SIGNING_CERT", str(desk.key.cert))
@@ -256,7 +256,7 @@ def test_keygen_refuses_a_name_no_certificate_can_hold(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, message: str
 ) -> None:
     code, _, err = run(capsys, "keygen", str(tmp_path / "keys"), "--name", name)
-    assert code == 2 and err.startswith(f"error: {message}")
+    assert code == 1 and err.startswith(f"error: {message}")
     assert not (tmp_path / "keys").exists()
 
 

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from briefing.core.diagnostics import MessageError
+
 # Fewer words than this outside the page's furniture is not an article (a page saved before
 # it loaded, a login wall, an index of links).
 MIN_ARTICLE_WORDS = 30
@@ -25,8 +27,10 @@ MIN_ARTICLE_WORDS = 30
 ORIGINAL_KINDS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 
 
-class IntakeError(Exception):
+class IntakeError(MessageError):
     """A page or PDF that yields no text to cite; the message names the file and says why."""
+
+    default_code = "I001"
 
 
 @dataclass(frozen=True)

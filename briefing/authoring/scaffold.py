@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefing.authoring.findquote import yaml_scalar
 from briefing.check.facts import PLACEHOLDER
-from briefing.core.diagnostics import did_you_mean
+from briefing.core.diagnostics import MessageError, did_you_mean
 from briefing.core.files import write_bytes_atomic, write_text_atomic
 from briefing.core.project import Project
 from briefing.factbase.load import LoadedFile, load_file, parse_yaml, read_project_file
@@ -29,8 +29,10 @@ if TYPE_CHECKING:
     from briefing.authoring.intake import Extracted
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(MessageError):
     """A `briefing new` that cannot be done as asked; the message says why and what to do."""
+
+    default_code = "N001"
 
 
 def vocabulary(project: Project) -> Vocabulary:
@@ -40,7 +42,7 @@ def vocabulary(project: Project) -> Vocabulary:
     _, models, problems = load_vocabulary(project)
     if models is None:
         first = problems[0].format() if problems else "facts/vocabulary.yaml cannot be used"
-        raise ScaffoldError(f"fix the vocabulary first, then try again:\n{first}")
+        raise ScaffoldError(f"fix the vocabulary first, then try again:\n{first}", "N003")
     return models.vocabulary
 
 
@@ -101,7 +103,8 @@ def require(
         raise ScaffoldError(
             "missing required value(s): "
             + "; ".join(missing)
-            + ". stdin is not a terminal, so pass them as options"
+            + ". stdin is not a terminal, so pass them as options",
+            "N005",
         )
     return result
 
@@ -128,13 +131,13 @@ def _prompt(name: str, allowed: Sequence[str] | None, ask: Ask) -> str:
 def _load(project: Project, path: Path) -> tuple[str, LoadedFile]:
     text, problems = read_project_file(path, project.facts, project.name(path))
     if text is None:
-        raise ScaffoldError(problems[0].format() if problems else f"cannot read {path}")
+        raise ScaffoldError(problems[0].format() if problems else f"cannot read {path}", "N003")
     loaded, problems = parse_yaml(text, path, project.name(path))
     if loaded is None or problems:
         first = problems[0].format() if problems else "file is empty"
-        raise ScaffoldError(f"fix this file first, then try again:\n{first}")
+        raise ScaffoldError(f"fix this file first, then try again:\n{first}", "N003")
     if not isinstance(loaded.data, dict):
-        raise ScaffoldError(f"{project.name(path)}: expected a mapping of keys at the top")
+        raise ScaffoldError(f"{project.name(path)}: expected a mapping of keys at the top", "N003")
     return text, loaded
 
 
@@ -184,13 +187,15 @@ def append_to_list(text: str, loaded: LoadedFile, key: str, fields: Sequence[Lin
         # 'key: []' or 'key:' on one line: open it as a block list.
         own = lines[key_line - 1]
         if not re.match(rf"^{re.escape(key)}:\s*(\[\s*\])?\s*(#.*)?$", own):
-            raise ScaffoldError(f"cannot append to '{key}' on line {key_line}; add it by hand")
+            raise ScaffoldError(
+                f"cannot append to '{key}' on line {key_line}; add it by hand", "N004"
+            )
         lines[key_line - 1] = f"{key}:"
         insert_at = key_line
         indent = 2
     else:
         if not isinstance(current, list) or (key, 0) not in loaded.values:
-            raise ScaffoldError(f"'{key}' on line {key_line} is not a list; fix it first")
+            raise ScaffoldError(f"'{key}' on line {key_line} is not a list; fix it first", "N003")
         indent = max(loaded.values[(key, 0)][1] - 3, 0)
         later = [pos[0] for path, pos in loaded.keys.items() if len(path) == 1]
         later = [line for line in later if line > key_line]
@@ -219,10 +224,12 @@ def _verified(
     entry in `key`; nothing is written."""
     loaded, problems = parse_yaml(new_text, path, project.name(path))
     if loaded is None or problems or not isinstance(loaded.data, dict):
-        raise ScaffoldError("the new entry would break the file's YAML; nothing was written")
+        raise ScaffoldError(
+            "the new entry would break the file's YAML; nothing was written", "N004"
+        )
     items = loaded.data.get(key)
     if not isinstance(items, list) or len(items) != before + 1:
-        raise ScaffoldError(f"could not add to '{key}' safely; nothing was written")
+        raise ScaffoldError(f"could not add to '{key}' safely; nothing was written", "N004")
     line = loaded.values[(key, before)][0]
     return Written(path, line, what)
 
@@ -298,7 +305,7 @@ def new_source(
         raise ScaffoldError(f"{name}: {reason}")
     text, problems = read_project_file(path, project.sources, project.name(path))
     if text is None:
-        raise ScaffoldError(problems[0].format())
+        raise ScaffoldError(problems[0].format(), "N003")
     registry, original, loaded, wanted, place = _source_registry(project, name, source_id)
     grade, grades = _grade(project, reliability)
     first_line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:90]
@@ -387,11 +394,11 @@ def new_source_from_original(
         too_big="a page or a PDF this large is not one article; extract the part to cite",
     )
     if data is None:
-        raise ScaffoldError(problems[0].format())
+        raise ScaffoldError(problems[0].format(), "N003")
     try:
         found = extract(data, name)
     except IntakeError as exc:
-        raise ScaffoldError(f"{exc}; nothing was written") from None
+        raise ScaffoldError(f"{exc}; nothing was written", "I001") from None
     text_name = f"{path.stem}.txt"
     text_path = project.sources / text_name
     kept = project.originals / name
@@ -400,10 +407,12 @@ def new_source_from_original(
     # stopped before the registry was written: the retry takes it over instead of refusing.
     if _stands_in_the_way(text_path, body):
         raise ScaffoldError(
-            f"{project.name(text_path)} already exists; rename the file you are adding"
+            f"{project.name(text_path)} already exists; rename the file you are adding", "N002"
         )
     if not inside_originals and _stands_in_the_way(kept, data):
-        raise ScaffoldError(f"{project.name(kept)} already exists; rename the file you are adding")
+        raise ScaffoldError(
+            f"{project.name(kept)} already exists; rename the file you are adding", "N002"
+        )
     if len(body) > MAX_FILE_BYTES:
         raise ScaffoldError(
             f"{name}: its text is {len(body):,} bytes, over the limit of a source text "
@@ -431,7 +440,7 @@ def new_source_from_original(
         for made in done:  # all or nothing: a text without its entry would be a stray
             made.unlink(missing_ok=True)
         raise ScaffoldError(
-            f"cannot write {exc.filename}: {exc.strerror}; nothing was written"
+            f"cannot write {exc.filename}: {exc.strerror}; nothing was written", "N004"
         ) from None
     return written
 
@@ -518,7 +527,9 @@ def pin_sources(project: Project, wanted: Sequence[str] = ()) -> list[Pinned]:
     original, loaded = _load(project, registry)
     entries = loaded.data.get("sources")
     if not isinstance(entries, list):
-        raise ScaffoldError(f"{project.name(registry)}: 'sources' is not a list; fix it first")
+        raise ScaffoldError(
+            f"{project.name(registry)}: 'sources' is not a list; fix it first", "N003"
+        )
     by_id = {
         e["id"]: i
         for i, e in reversed(list(enumerate(entries)))
@@ -545,14 +556,15 @@ def pin_sources(project: Project, wanted: Sequence[str] = ()) -> list[Pinned]:
             if found is None:
                 raise ScaffoldError(
                     f"{project.name(registry)}:{line}: cannot rewrite 'sha256' here; "
-                    "edit it by hand"
+                    "edit it by hand",
+                    "N004",
                 )
             changed = entry.get("sha256") != digest
             edits.append((line - 1, f"{found['head']}{yaml_scalar(digest)}{found['tail']}", False))
         else:
             file_key = loaded.keys.get(("sources", index, "file"))
             if file_key is None:
-                raise ScaffoldError(f"source '{entry['id']}' has no 'file:'; fix it first")
+                raise ScaffoldError(f"source '{entry['id']}' has no 'file:'; fix it first", "N003")
             line, col = file_key
             edits.append((line, " " * (col - 1) + f"sha256: {yaml_scalar(digest)}", True))
             line, changed = line + 1, True
@@ -576,7 +588,8 @@ def pin_sources(project: Project, wanted: Sequence[str] = ()) -> list[Pinned]:
     ):
         raise ScaffoldError(
             f"could not pin {project.name(registry)} safely (a flow-style entry?); "
-            "nothing was written"
+            "nothing was written",
+            "N004",
         )
     if new_text != original:
         write_text_atomic(registry, new_text)
@@ -621,7 +634,7 @@ def new_actor(project: Project, actor_id: str, name: str, kind: str, code: str |
         raise ScaffoldError(f"an actor of kind '{kind}' has no --code")
     path = _actor_path(project, actor_id)
     if path.exists():
-        raise ScaffoldError(f"{project.name(path)} already exists")
+        raise ScaffoldError(f"{project.name(path)} already exists", "N002")
     code_line = f"code: {yaml_scalar(code.upper())}" if code else f"# no code: {kind}"
     text = ACTOR_TEMPLATE.format(
         id=actor_id,
@@ -633,7 +646,7 @@ def new_actor(project: Project, actor_id: str, name: str, kind: str, code: str |
     )
     loaded, problems = parse_yaml(text, path, project.name(path))
     if loaded is None or problems:
-        raise ScaffoldError("the name cannot be written as YAML; nothing was written")
+        raise ScaffoldError("the name cannot be written as YAML; nothing was written", "N004")
     write_text_atomic(path, text)
     return Written(path, 3, f"actor '{actor_id}'")
 
@@ -650,7 +663,8 @@ def _actor_path(project: Project, actor_id: str) -> Path:
     if not inside:
         raise ScaffoldError(
             f"{project.name(path)} is a symlink that leads outside "
-            f"{project.name(project.actors)}/; copy the file there instead of linking to it"
+            f"{project.name(project.actors)}/; copy the file there instead of linking to it",
+            "N006",
         )
     return path
 
@@ -817,7 +831,8 @@ def declared_values(
             hint = did_you_mean(key, by_key)
             raise ScaffoldError(
                 f"--{key.replace('_', '-')} is not a field of a {kind}"
-                + (f"; {hint}" if hint else "")
+                + (f"; {hint}" if hint else ""),
+                "N005",
             )
     required = {s.key: given.get(s.key) for s in specs if s.required and s.type == "choice"}
     lists: dict[str, Sequence[str]] = {s.key: choices(vocab, s.list) for s in specs if s.list}
@@ -968,7 +983,8 @@ def init_project(root: Path) -> Started:
     if os.path.lexists(project.facts):
         kind = "a symlink" if project.facts.is_symlink() else "already there"
         raise ScaffoldError(
-            f"{project.facts} is {kind}; init starts a new desk only, in a folder without facts/"
+            f"{project.facts} is {kind}; init starts a new desk only, in a folder without facts/",
+            "N002",
         )
     _, models, problems = load_vocabulary(Project.at(STARTER))
     if models is None:  # the starter is ours: a failure here is a bug, not a user mistake
@@ -1016,10 +1032,12 @@ def _refuse_outside(project: Project, target: Path) -> None:
         if not inside:
             raise ScaffoldError(
                 f"{project.name(folder)} is a symlink that leads outside {project.root}; "
-                "nothing was written. Remove the link, or start the desk in another folder"
+                "nothing was written. Remove the link, or start the desk in another folder",
+                "N006",
             )
         if not folder.is_dir():
             raise ScaffoldError(
                 f"{project.name(folder)} is a file where init needs a folder; nothing was "
-                "written. Move it away, or start the desk in another folder"
+                "written. Move it away, or start the desk in another folder",
+                "N006",
             )

@@ -55,6 +55,7 @@ def _unique(items: list[tuple[str, LoadedFile, Path_]], what: str) -> Iterator[D
                 where,
                 f"duplicate {what} id '{item_id}' (first defined at {seen[item_id]})",
                 "give each one its own id",
+                code="R001",
             )
         else:
             seen[item_id] = where
@@ -94,6 +95,7 @@ def check_ids(base: LoadedFactBase) -> list[Diagnostic]:
                     loaded.locate(("id",)),
                     f"actor id '{actor.id}' does not match its file name '{loaded.path.name}'",
                     f"rename the file to {actor.id}.yaml or set 'id: {stem}'",
+                    code="R002",
                 )
             )
     return problems
@@ -114,6 +116,7 @@ def _reference(
             loaded.locate(path),
             f"unknown {what} '{value}'",
             hint if hint is not None else did_you_mean(value, known),
+            code="R003",
         )
     ]
 
@@ -240,11 +243,14 @@ def read_sources(
         where = base.sources_file.locate(("sources", i, "file"))
         path, reason = source_path(project, source.file)
         if path is None:
-            problems.append(Diagnostic(where, f"source file refused: {reason}"))
+            problems.append(Diagnostic(where, f"source file refused: {reason}", code="Q201"))
             continue
         text, found = read_project_file(path, project.sources, project.name(path))
         if text is None:
-            problems += [Diagnostic(where, f"source file unreadable: {d.message}") for d in found]
+            problems += [
+                Diagnostic(where, f"source file unreadable: {d.message}", code="Q201")
+                for d in found
+            ]
             continue
         texts[source.id] = normalise(text)
         problems += _pin_problems(base, i, path)
@@ -262,11 +268,11 @@ def _original_problems(
     where = base.sources_file.locate(("sources", index, "original"))
     path, reason = source_path(project, file, project.originals, "page.html")
     if path is None:
-        return [Diagnostic(where, f"original refused: {reason}")]
+        return [Diagnostic(where, f"original refused: {reason}", code="Q202")]
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return [Diagnostic(where, f"original unreadable: {exc.strerror or exc}")]
+        return [Diagnostic(where, f"original unreadable: {exc.strerror or exc}", code="Q202")]
     if size > MAX_ORIGINAL_BYTES:
         return [
             Diagnostic(
@@ -274,6 +280,7 @@ def _original_problems(
                 f"original is {size:,} bytes; the limit is {MAX_ORIGINAL_BYTES:,} "
                 f"({MAX_ORIGINAL_BYTES // 1024 // 1024} MiB)",
                 "attach a smaller copy (the article alone), or drop 'original:'",
+                code="Q203",
             )
         ]
     return []
@@ -311,6 +318,7 @@ def _pin_problems(base: LoadedFactBase, index: int, path: Path) -> list[Diagnost
             f"longer matches its sha256 ({count} it)",
             f"look at the change (e.g. git diff facts/sources/{source.file}); if the facts "
             f"still hold, run: briefing pin {source.id}",
+            code="Q204",
         )
     ]
 
@@ -435,6 +443,7 @@ def check_quotes(
                     f"quote not found in source '{source_id}'; it is in source '{other}' "
                     f"({place}): cite '{other}'",
                     f"write 'source: {other}' in this citation",
+                    code="Q102",
                 )
             )
             continue
@@ -461,6 +470,7 @@ def check_quotes(
                 message,
                 "copy the words exactly from the source (briefing find-quote helps)",
                 related=related,
+                code="Q101",
             )
         )
     return problems
@@ -487,6 +497,7 @@ def _short_part(loaded: LoadedFile, path: Path_, quote: str, part: Part) -> Diag
         f"ellipses needs at least {MIN_PART_WORDS}",
         "a few words are found almost anywhere and prove nothing: lengthen the part, or "
         "quote the passage whole",
+        code="Q103",
     )
 
 
@@ -518,6 +529,7 @@ def _parts_not_found(
             f"'{source_id}'",
             "copy each part exactly from the source (briefing find-quote helps)",
             related=related,
+            code="Q104",
         )
     position = 0
     for part in parts:
@@ -527,6 +539,7 @@ def _parts_not_found(
                 where,
                 f"the parts of this quote are in source '{source_id}', but not in this order",
                 "a quote in parts keeps the order of the source; cite the parts separately",
+                code="Q105",
             )
         position = found + len(part.text)
     return Diagnostic(
@@ -534,6 +547,7 @@ def _parts_not_found(
         f"the parts of this quote are in source '{source_id}', but not within one paragraph",
         "a quote in parts stays within one paragraph (paragraphs are separated by blank "
         "lines); cite each paragraph's words in a citation of their own",
+        code="Q106",
     )
 
 
@@ -548,6 +562,7 @@ def check_history(base: LoadedFactBase) -> list[Diagnostic]:
                     loaded.locate(("no_position",), key=True),
                     f"actor '{actor.id}' has positions and also 'no_position'",
                     "remove 'no_position:' (it is printed in place of positions), or the positions",
+                    code="C002",
                 )
             )
         seen: dict[tuple[str, str | None], Position] = {}
@@ -564,6 +579,7 @@ def check_history(base: LoadedFactBase) -> list[Diagnostic]:
                         f"'{first.id}' and '{position.id}'",
                         "an actor's positions on one question are observations over time: give "
                         "each its own 'date' (or 'as_of'), or merge them",
+                        code="C003",
                     )
                 )
             else:
@@ -611,6 +627,7 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
                     f"source '{source.id}' is not cited by any fact",
                     "cite it in a commitment, position or statement, or remove the entry",
                     severity="warning",
+                    code="Q206",
                 )
             )
     speakers = {s.speaker for actor in facts.actors for s in actor.statements}
@@ -623,6 +640,7 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
                     f"person '{person.id}' is not the speaker of any statement or position",
                     f"add a statement with 'speaker: {person.id}', or remove the entry",
                     severity="warning",
+                    code="C004",
                 )
             )
     question_ids = [q.id for q in facts.edition.questions]
@@ -639,6 +657,7 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
                     + ", ".join(question_ids)
                     + ", or say why there is none in 'no_position:'",
                     severity="warning",
+                    code="C005",
                 )
             )
     problems += _judgment_counts(base) + _marker_runs(base)
@@ -652,6 +671,7 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
                         "source text is not registered in facts/sources.yaml",
                         f"run: briefing new source {path.name}",
                         severity="warning",
+                        code="Q205",
                     )
                 )
     return problems
@@ -681,6 +701,7 @@ def _marker_runs(base: LoadedFactBase) -> list[Diagnostic]:
                     f"this entry cites {len(passages)} passages; its footnote markers bury it",
                     f"cite the {MAX_PASSAGES} that prove it best, or split the entry",
                     severity="warning",
+                    code="C006",
                 )
             )
     return problems
@@ -706,6 +727,7 @@ def _judgment_counts(base: LoadedFactBase) -> list[Diagnostic]:
                 f"{MIN_JUDGMENTS} to {MAX_JUDGMENTS}",
                 "merge or drop judgments" if count else "add 'bluf:' with a cited key judgment",
                 severity="warning",
+                code="C007",
             )
         )
     return problems
@@ -735,6 +757,7 @@ def check_placeholders(files: list[LoadedFile]) -> list[Diagnostic]:
                     loaded.locate(where),
                     f"'{key}' still holds a placeholder",
                     f"write {wanted} (and drop the '{PLACEHOLDER}')",
+                    code="C001",
                 )
             )
     return problems
@@ -742,12 +765,8 @@ def check_placeholders(files: list[LoadedFile]) -> list[Diagnostic]:
 
 def without_shadowed(problems: list[Diagnostic]) -> list[Diagnostic]:
     """Drop diagnostics at the exact place of a placeholder: the placeholder explains them."""
-    marked = {p.location for p in problems if p.message.endswith("still holds a placeholder")}
-    return [
-        p
-        for p in problems
-        if p.location not in marked or p.message.endswith("still holds a placeholder")
-    ]
+    marked = {p.location for p in problems if p.code == "C001"}
+    return [p for p in problems if p.location not in marked or p.code == "C001"]
 
 
 @dataclass(frozen=True)

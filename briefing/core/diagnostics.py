@@ -7,7 +7,9 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
+
+from briefing.core.codes import CODES
 
 # An editor breaks lines at LF, CRLF and CR only. PyYAML (YAML 1.1) and str.splitlines() also
 # break at NEL, U+2028, U+2029 and form feeds, which would send a reader to the wrong line.
@@ -68,10 +70,14 @@ class Diagnostic:
     hint: str = ""
     severity: Severity = "error"
     related: tuple[str, ...] = field(default=())
+    code: str = field(kw_only=True)  # a key of CODES; see briefing/core/codes.py
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"diagnostic code {self.code!r} is not in briefing/core/codes.py")
 
     def format(self) -> str:
-        text = f"{printable(str(self.location))}: {self.severity}: {printable(self.message)}"
-        return text + _tail(self)
+        return _header(self) + _tail(self)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         loc = self.location
@@ -80,11 +86,38 @@ class Diagnostic:
 
 class BriefingError(Exception):
     """A problem the user can fix (facts, templates, the disk, the environment): the command
-    line prints its diagnostics and exits 1, never a traceback."""
+    line prints its diagnostics and exits with `exit_status`, never a traceback."""
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         super().__init__("; ".join(d.format() for d in diagnostics))
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+
+    @property
+    def exit_status(self) -> int:
+        """1 for a mistake in the facts or inputs, 2 if any error is a usage error or a
+        refusal (as the registry says of its code)."""
+        return exit_status(self.diagnostics)
+
+
+def exit_status(diagnostics: Iterable[Diagnostic]) -> int:
+    """The exit status a command reports for `diagnostics`: the highest of their errors'."""
+    return max((CODES[d.code].exit for d in errors(diagnostics)), default=0)
+
+
+class MessageError(BriefingError):
+    """A problem told in one sentence about no place in a file (a command's argument, a
+    key, the disk); subclasses name the default code of their family."""
+
+    default_code: ClassVar[str]
+    where: ClassVar[str] = ""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        self.code = code or self.default_code
+        super().__init__([Diagnostic(Location(self.where), message, code=self.code)])
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class FactBaseError(BriefingError):
@@ -95,15 +128,11 @@ class TemplateError(BriefingError):
     """A template could not be loaded or rendered; located at templates/FILE:LINE."""
 
 
-class PublishError(BriefingError):
+class PublishError(MessageError):
     """The output could not be written (lock, disk full, permissions ...)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__([Diagnostic(Location("build"), message)])
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+    default_code = "P001"
+    where = "build"
 
 
 def errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -136,6 +165,13 @@ def _caret_prefix(line: str, col: int) -> str:
     return "".join("\t" if char == "\t" else " " for char in line[: max(col - 1, 0)])
 
 
+def _header(diagnostic: Diagnostic) -> str:
+    """'file:line:col: error: message [CODE]', as mypy puts its codes; no file, no prefix."""
+    place = printable(str(diagnostic.location))
+    text = f"{diagnostic.severity}: {printable(diagnostic.message)} [{diagnostic.code}]"
+    return f"{place}: {text}" if place else text
+
+
 def _tail(diagnostic: Diagnostic) -> str:
     """The hint and related lines of a diagnostic, each on a line of its own."""
     text = f"\n    hint: {printable(diagnostic.hint)}" if diagnostic.hint else ""
@@ -150,7 +186,7 @@ def render(diagnostic: Diagnostic, line_text: str | None = None) -> str:
     What comes from files (names, values, the line itself) is shown with its control
     characters escaped, so the report is the only thing that reaches the terminal."""
     loc = diagnostic.location
-    text = f"{printable(str(loc))}: {diagnostic.severity}: {printable(diagnostic.message)}"
+    text = _header(diagnostic)
     if line_text is not None and loc.line:
         number = str(loc.line)
         gutter = " " * len(number)
@@ -170,6 +206,7 @@ def as_json(diagnostic: Diagnostic) -> dict[str, object]:
         "line": loc.line,
         "col": loc.col,
         "severity": diagnostic.severity,
+        "code": diagnostic.code,
         "message": diagnostic.message,
         "hint": diagnostic.hint,
         "related": list(diagnostic.related),

@@ -102,7 +102,7 @@ def numbers(project: Project) -> list[int]:
 
 
 def _warning(where: str, message: str, hint: str = "") -> Diagnostic:
-    return Diagnostic(Location(where), message, hint, severity="warning")
+    return Diagnostic(Location(where), message, hint, severity="warning", code="E006")
 
 
 def released_editions(project: Project) -> tuple[list[Released], list[Diagnostic]]:
@@ -146,7 +146,7 @@ def load_edition(project: Project, number: int) -> tuple[FactBase | None, list[D
     folder = project.editions / str(number)
     if not (folder / "facts").is_dir():
         where = Location(project.name(folder))
-        return None, [Diagnostic(where, f"edition {number} has no facts/ snapshot")]
+        return None, [Diagnostic(where, f"edition {number} has no facts/ snapshot", code="E005")]
     base, problems, _ = load_fact_base(Project.at(folder))
     prefix = project.name(folder)
     located = [
@@ -155,11 +155,14 @@ def load_edition(project: Project, number: int) -> tuple[FactBase | None, list[D
             p.message,
             p.hint,
             p.severity,
+            code=p.code,
         )
         for p in problems
     ]
     if base is None or errors(located):
-        return None, located or [Diagnostic(Location(prefix), "the snapshot does not load")]
+        return None, located or [
+            Diagnostic(Location(prefix), "the snapshot does not load", code="E005")
+        ]
     return base.facts, located
 
 
@@ -223,7 +226,11 @@ def already_released(project: Project, base: LoadedFactBase) -> EditionError | N
         # Editions are the project's own record: nothing is released through a link.
         where = Location(project.name(project.editions))
         return EditionError(
-            [Diagnostic(where, "editions/ is a symlink; it must be a folder of the project")]
+            [
+                Diagnostic(
+                    where, "editions/ is a symlink; it must be a folder of the project", code="E002"
+                )
+            ]
         )
     if not (folder.exists() or folder.is_symlink()):
         return None
@@ -234,6 +241,7 @@ def already_released(project: Project, base: LoadedFactBase) -> EditionError | N
                 f"edition {n} is already released in {project.name(folder)}/; "
                 "raise 'number' in facts/edition.yaml to start the next",
                 "a released edition is never overwritten",
+                code="E001",
             )
         ]
     )

@@ -121,6 +121,7 @@ def check_quoted_words(base: LoadedFactBase, texts: dict[str, NormalText]) -> li
                         f'"{words}" is in quotation marks but not in {where}',
                         "quote the source's exact words, or drop the quotation marks from a "
                         "paraphrase",
+                        code="Q401",
                     )
                 )
             elif (
@@ -136,6 +137,7 @@ def check_quoted_words(base: LoadedFactBase, texts: dict[str, NormalText]) -> li
                         "as its own",
                         "drop the quotation marks, or say that the words are the source's",
                         severity="warning",
+                        code="Q402",
                     )
                 )
     return problems
@@ -196,6 +198,7 @@ def check_confidence(base: LoadedFactBase) -> list[Diagnostic]:
                 if allowed
                 else "cite more or better sources",
                 severity="warning",
+                code="Q403",
             )
         )
     return problems

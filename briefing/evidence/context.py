@@ -97,6 +97,7 @@ def check_furniture(
                         "listed under 'furniture:'), not in its text",
                         "cite the article's own words; if the line is the article's, remove it "
                         "from the entry's 'furniture:'",
+                        code="Q301",
                     )
                 )
                 break
@@ -292,6 +293,7 @@ def check_attribution(
                 "cite a passage that names the speaker; if you checked that the source gives "
                 "these words to them, add 'speaker_in_source: false' and a 'note:' saying how",
                 severity="warning",
+                code="Q302",
             )
         )
     return problems
@@ -366,6 +368,7 @@ def check_context(
                     f"quote ends right before '{turn}' in the source, which may turn what it says",
                     f"quote on to take in the turn, e.g. '{_longer_cut(text, match)}'",
                     severity="warning",
+                    code="Q303",
                 )
             )
         negation = _negation_before(text, match.start)
@@ -377,6 +380,7 @@ def check_context(
                     "says",
                     f"start the quote at '{negation}'",
                     severity="warning",
+                    code="Q304",
                 )
             )
         for (_, gap_start), (gap_end, _) in zip(match.spans, match.spans[1:], strict=False):
@@ -390,6 +394,7 @@ def check_context(
                         "words it joins",
                         "quote the passage whole, or cut it where no negation is left out",
                         severity="warning",
+                        code="Q305",
                     )
                 )
                 break

@@ -65,9 +65,12 @@ _FactResolver.add_implicit_resolver(
 class _Refused(Exception):
     """A file the loader will not parse any further, with where and why."""
 
-    def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
+    def __init__(
+        self, line: int, col: int, message: str, hint: str = "", code: str = "Y005"
+    ) -> None:
         super().__init__(message)
         self.line, self.col, self.message, self.hint = line, col, message, hint
+        self.code = code
 
 
 _RESOLVER = _FactResolver()
@@ -128,6 +131,7 @@ class _BudgetedComposer(yaml.composer.Composer, _FactResolver):
                         col,
                         f"alias '*{event.anchor}' refers to a value that contains it",
                         "a value cannot include itself; write it out",
+                        code="Y006",
                     )
                 self._add_weight(self.weights[id(target)], event)
             aliased: Node | None = super().compose_node(parent, index)
@@ -284,9 +288,11 @@ class _Builder:
         """The line:col an editor shows for where `node` starts."""
         return self.lines.line_col(node.start_mark.index)
 
-    def problem(self, node: Node, message: str, hint: str = "") -> None:
+    def problem(self, node: Node, message: str, hint: str, code: str) -> None:
         line, col = self.where(node)
-        self.problems.append(Diagnostic(Location(self.loaded.name, line, col), message, hint))
+        self.problems.append(
+            Diagnostic(Location(self.loaded.name, line, col), message, hint, code=code)
+        )
 
     def build(self, node: Node, path: Path_, depth: int = 0) -> Any:
         # The composer has already bounded size and depth; these guard against an alias that
@@ -303,11 +309,14 @@ class _Builder:
                 node,
                 f"YAML tag '{tag}' is not allowed",
                 "facts are plain text, numbers, lists and mappings; remove the '!' tag",
+                "Y007",
             )
             return None
         if not self.fits(node):
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            self.problem(node, f"the tag '{tag}' does not fit this value", "remove the '!!' tag")
+            self.problem(
+                node, f"the tag '{tag}' does not fit this value", "remove the '!!' tag", "Y007"
+            )
             return None
         if isinstance(node, MappingNode):
             return self.mapping(node, path, depth)
@@ -330,6 +339,7 @@ class _Builder:
             f"control character U+{char:04X} (written as an escape) is not allowed in YAML",
             "delete the escape ('\\' and what follows it) from the quoted text; facts are "
             "printed, and a control character would act on a terminal or a page",
+            "Y002",
         )
         return True
 
@@ -350,10 +360,14 @@ class _Builder:
         for key_node, value_node in node.value:
             # Plain style is None from PyYAML's composer and '' from libyaml's.
             if key_node.value == "<<" and not getattr(key_node, "style", None):
-                self.problem(key_node, "merge keys ('<<') are not supported", "write the keys out")
+                self.problem(
+                    key_node, "merge keys ('<<') are not supported", "write the keys out", "Y008"
+                )
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.problem(key_node, "a key must be a plain word", "use a text key such as 'id'")
+                self.problem(
+                    key_node, "a key must be a plain word", "use a text key such as 'id'", "Y008"
+                )
                 continue
             if self.controlled(key_node):
                 continue
@@ -364,6 +378,7 @@ class _Builder:
                     key_node,
                     f"duplicate key '{key}' (first given on line {line})",
                     "remove one of the two, or merge their values",
+                    "Y009",
                 )
                 continue
             first_seen[key] = self.where(key_node)
@@ -382,7 +397,7 @@ class _Builder:
         if node.tag == _INT:
             digits = text.replace("_", "")
             if len(digits) > 30:
-                self.problem(node, "number too long", "put it in quotes if it is text")
+                self.problem(node, "number too long", "put it in quotes if it is text", "Y010")
                 return None
             return int(digits)
         if node.tag == _FLOAT:
@@ -404,12 +419,14 @@ def read_bytes(
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             # A FIFO or device would block or never end; a directory cannot be text.
-            return None, [Diagnostic(where, "not a regular file", "facts are plain text files")]
+            return None, [
+                Diagnostic(where, "not a regular file", "facts are plain text files", code="F002")
+            ]
         with open(path, "rb") as handle:
             # Read one byte past the limit rather than trust the size: the file may be growing.
             raw = handle.read(limit + 1)
     except OSError as exc:
-        return None, [Diagnostic(where, f"cannot read file: {exc.strerror or exc}")]
+        return None, [Diagnostic(where, f"cannot read file: {exc.strerror or exc}", code="F002")]
     if len(raw) > limit:
         size = max(info.st_size, len(raw))
         return None, [
@@ -417,6 +434,7 @@ def read_bytes(
                 where,
                 f"file is {size:,} bytes; the limit is {limit:,} ({limit // 1024} KiB)",
                 too_big,
+                code="F003",
             )
         ]
     return raw, []
@@ -436,6 +454,7 @@ def read_text(
                 where,
                 "file is binary (it contains NUL bytes)",
                 "facts and sources are UTF-8 text; did a binary file get the wrong name?",
+                code="F004",
             )
         ]
     try:
@@ -448,6 +467,7 @@ def read_text(
                 Location(name, line, col),
                 f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
                 "save the file as UTF-8",
+                code="F005",
             )
         ]
     return text.removeprefix("\ufeff"), []
@@ -496,7 +516,9 @@ def _is_blank(text: str) -> bool:
 def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
     """Parse one YAML document into a LoadedFile; every problem becomes a diagnostic."""
     loaded = LoadedFile(path=path, name=name, data=None, text=text)
-    empty = Diagnostic(Location(name), "file is empty", "add content or delete the file")
+    empty = Diagnostic(
+        Location(name), "file is empty", "add content or delete the file", code="F006"
+    )
     if _is_blank(text):
         return None, [empty]
     try:
@@ -518,7 +540,12 @@ def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, lis
             message = f"{opened} starting here is never closed"
         line, col = LineIndex(text).line_col(mark.index) if mark else (0, 0)
         return None, [
-            Diagnostic(Location(name, line, col), f"YAML syntax: {message}", _syntax_hint(message))
+            Diagnostic(
+                Location(name, line, col),
+                f"YAML syntax: {message}",
+                _syntax_hint(message),
+                code="Y001",
+            )
         ]
     except yaml.reader.ReaderError as exc:
         line, col = LineIndex(text).line_col(exc.position)
@@ -527,14 +554,19 @@ def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, lis
                 Location(name, line, col),
                 f"control character U+{exc.character:04X} is not allowed in YAML",
                 "delete it; it is invisible in most editors (pasted from a PDF or a web page?)",
+                code="Y002",
             )
         ]
     except yaml.YAMLError as exc:
-        return None, [Diagnostic(Location(name), f"YAML syntax: {exc}")]
+        return None, [Diagnostic(Location(name), f"YAML syntax: {exc}", code="Y001")]
     except _Refused as exc:
-        return None, [Diagnostic(Location(name, exc.line, exc.col), exc.message, exc.hint)]
+        return None, [
+            Diagnostic(Location(name, exc.line, exc.col), exc.message, exc.hint, code=exc.code)
+        ]
     except RecursionError:
-        return None, [Diagnostic(Location(name), f"nesting deeper than {MAX_DEPTH} levels")]
+        return None, [
+            Diagnostic(Location(name), f"nesting deeper than {MAX_DEPTH} levels", code="Y005")
+        ]
     if not isinstance(loaded.data, dict):
         kind = "a list" if isinstance(loaded.data, list) else "a single value"
         line, col = loaded.values.get((), (1, 1))
@@ -543,6 +575,7 @@ def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, lis
                 Location(name, line, col),
                 f"the file holds {kind}; it must hold keys and values ('key: value' lines)",
                 "start with the top-level keys, e.g. 'id:' and 'name:' for an actor",
+                code="Y004",
             )
         ]
     return loaded, builder.problems
@@ -615,6 +648,7 @@ def _leads_outside(path: Path, area: Path, name: str) -> Diagnostic:
         Location(name),
         f"file is a symlink that leads outside {_area_label(path, area, name)}/",
         "copy the file into the project instead of linking to it",
+        code="F007",
     )
 
 
@@ -669,6 +703,7 @@ def _parse_text(text: str, path: Path, name: str) -> Parse:
                         Location(name, number, indent.index("\t") + 1),
                         "tab character used for indentation",
                         "YAML indentation must use spaces; replace the tab with spaces",
+                        code="Y003",
                     )
                 ]
     return parse_yaml(text, path, name)

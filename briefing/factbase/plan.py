@@ -116,6 +116,7 @@ def plan_outputs(
                     f"actor id '{actor.id}' is a name the build uses for "
                     f"{RESERVED[actor.id]}; its brief would overwrite or break it",
                     f"choose another id (and rename the file), e.g. '{actor.id}-1'",
+                    code="R004",
                 )
             )
     slugs = (OVERVIEW, *(a.id for a in principals if a.id not in RESERVED))

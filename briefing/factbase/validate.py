@@ -86,6 +86,24 @@ _EDITION_NUMBER_HINT = (
 )
 
 
+# Pydantic's error types, by the code of the kind of mistake each is; a type not named here is
+# a wrong type if it ends in '_type' or '_parsing', else a value of the wrong form.
+_PYDANTIC_CODES = {
+    "extra_forbidden": "S001",
+    "missing": "S002",
+    "literal_error": "S003",
+    "enum": "S003",
+    "value_error": "S006",
+    "assertion_error": "S006",
+}
+
+
+def _pydantic_code(kind: str) -> str:
+    if kind in _PYDANTIC_CODES:
+        return _PYDANTIC_CODES[kind]
+    return "S004" if kind.endswith(("_type", "_parsing")) else "S005"
+
+
 def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) -> Diagnostic:
     """One pydantic error as a curator-facing diagnostic at the right line and column."""
     loc = tuple(error["loc"])
@@ -97,14 +115,16 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
         parent = type_at(model, loc[:-1])
         allowed = list(parent.model_fields) if _is_model(parent) else []
         where = loaded.locate(loc, key=True)
-        return Diagnostic(where, f"unknown key '{key}'", did_you_mean(key, allowed))
+        return Diagnostic(where, f"unknown key '{key}'", did_you_mean(key, allowed), code="S001")
     if kind == "missing":
         key = str(loc[-1])
         where = loaded.locate(loc[:-1])
         field_type = type_at(model, loc[:-1])
         field = field_type.model_fields.get(key) if _is_model(field_type) else None
         desc = f" ({field.description})" if field is not None and field.description else ""
-        return Diagnostic(where, f"missing required key '{key}'", f"add '{key}:'{desc}")
+        return Diagnostic(
+            where, f"missing required key '{key}'", f"add '{key}:'{desc}", code="S002"
+        )
     where = loaded.locate(loc)
     declared = type_at(model, loc)
     if kind == "literal_error" and get_origin(declared) is Literal:
@@ -142,7 +162,7 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
     field_path = ".".join(str(p) for p in loc)
     if field_path:
         message = f"{field_path}: {message}"
-    return Diagnostic(where, message, hint)
+    return Diagnostic(where, message, hint, code=_pydantic_code(kind))
 
 
 def validate_file(model: type[M], loaded: LoadedFile) -> tuple[M | None, list[Diagnostic]]:
@@ -184,7 +204,10 @@ def _parse(
     if path not in parsed:
         name = project.name(path)
         if not path.exists() and not path.is_symlink():
-            parsed[path] = None, [Diagnostic(Location(name), "file is missing", f"create {name}")]
+            parsed[path] = (
+                None,
+                [Diagnostic(Location(name), "file is missing", f"create {name}", code="F001")],
+            )
         else:
             parsed[path] = load_file(path, name, within=project.facts)
     return parsed[path]
@@ -232,7 +255,7 @@ def load_fact_base(
         # Every file below would pass the gate (each is inside facts/): the folder is judged
         # first. A link to a folder inside the project is the curator's own arrangement.
         hint = "keep the fact base inside the project; copy it in instead of linking to it"
-        return None, [Diagnostic(Location("facts/"), outside, hint)], []
+        return None, [Diagnostic(Location("facts/"), outside, hint, code="F007")], []
     parsed: Parsed = {}
     actor_paths = list(iter_yaml(project.actors)) if project.actors.is_dir() else []
     for path in [*(project.facts / name for name in FIXED_FILES), *actor_paths]:
@@ -267,6 +290,7 @@ def load_fact_base(
                 Location(project.name(project.actors)),
                 "no actor files found",
                 "add one YAML file per actor, e.g. facts/actors/pl.yaml",
+                code="F008",
             )
         )
     for path in actor_paths:

@@ -68,6 +68,7 @@ def _vocabulary_problems(vocab: Vocabulary, loaded: LoadedFile) -> Iterator[Diag
                 loaded.locate(("lists",), key=True),
                 f"the list '{name}' is missing",
                 f"declare '{name}:' under 'lists:', with the {what}",
+                code="D001",
             )
     for list_id, terms in vocab.lists.items():
         seen: set[str] = set()
@@ -78,6 +79,7 @@ def _vocabulary_problems(vocab: Vocabulary, loaded: LoadedFile) -> Iterator[Diag
                     loaded.locate((*path, "id")),
                     f"'{term.id}' is declared twice in the list '{list_id}'",
                     "give each word of a list once",
+                    code="D002",
                 )
             seen.add(term.id)
             if list_id == "actor_kind" and term.code is None:
@@ -85,12 +87,14 @@ def _vocabulary_problems(vocab: Vocabulary, loaded: LoadedFile) -> Iterator[Diag
                     loaded.locate(path),
                     f"actor kind '{term.id}' does not say which code its actors carry",
                     "add 'code: none', 'code: iso-3166-1' or 'code: iso-3166-2'",
+                    code="D003",
                 )
             if list_id != "confidence" and term.needs is not None:
                 yield Diagnostic(
                     loaded.locate((*path, "needs"), key=True),
                     "'needs' belongs only to the terms of the 'confidence' list",
                     "remove it",
+                    code="D004",
                 )
             for k, need in enumerate(term.needs or []):
                 grades = vocab.lists.get("reliability")
@@ -99,12 +103,14 @@ def _vocabulary_problems(vocab: Vocabulary, loaded: LoadedFile) -> Iterator[Diag
                         loaded.locate((*path, "needs", k, "grade")),
                         f"unknown grade '{need.grade}'",
                         did_you_mean(need.grade, [t.id for t in grades.terms]),
+                        code="D005",
                     )
             if list_id != "actor_kind" and term.code is not None:
                 yield Diagnostic(
                     loaded.locate((*path, "code"), key=True),
                     "'code' belongs only to the terms of the 'actor_kind' list",
                     "remove it",
+                    code="D004",
                 )
     for kind, core in FACT_KINDS.items():
         specs: list[FieldSpec] = getattr(vocab.fields, kind)
@@ -120,12 +126,15 @@ def _vocabulary_problems(vocab: Vocabulary, loaded: LoadedFile) -> Iterator[Diag
             "exactly one position field must be the answer ('answer: true')"
             + (f"; {len(answers)} are" if answers else "; none is"),
             "mark the choice field that holds the answer to a question with 'answer: true'",
+            code="D006",
         )
     codes: set[str] = set()
     for i, user_code in enumerate(vocab.codes):
         if user_code.code in codes:
             yield Diagnostic(
-                loaded.locate(("codes", i, "code")), f"code '{user_code.code}' is declared twice"
+                loaded.locate(("codes", i, "code")),
+                f"code '{user_code.code}' is declared twice",
+                code="D002",
             )
         codes.add(user_code.code)
 
@@ -144,10 +153,13 @@ def _field_problems(
             loaded.locate((*path, "key")),
             f"'{spec.key}' is a field every {kind} has already",
             "choose another key; the engine's fields are: " + ", ".join(core.model_fields),
+            code="D007",
         )
     if spec.key in keys:
         yield Diagnostic(
-            loaded.locate((*path, "key")), f"the {kind} field '{spec.key}' is declared twice"
+            loaded.locate((*path, "key")),
+            f"the {kind} field '{spec.key}' is declared twice",
+            code="D002",
         )
     if spec.type in _CHOICE_TYPES:
         if spec.list is None:
@@ -155,26 +167,32 @@ def _field_problems(
                 loaded.locate(path),
                 f"a '{spec.type}' field needs the 'list' its words come from",
                 "add 'list: <id of a list under lists:>'",
+                code="D008",
             )
         elif spec.list not in vocab.lists:
             yield Diagnostic(
                 loaded.locate((*path, "list")),
                 f"unknown list '{spec.list}'",
                 did_you_mean(spec.list, vocab.lists),
+                code="D005",
             )
     elif spec.list is not None:
         yield Diagnostic(
             loaded.locate((*path, "list"), key=True),
             f"a '{spec.type}' field takes no list",
             "remove 'list:', or make the field a 'choice' or 'choices'",
+            code="D004",
         )
     if spec.answer and (kind != "position" or spec.type != "choice"):
         yield Diagnostic(
             loaded.locate((*path, "answer"), key=True),
             "only a position field of type 'choice' can be the answer",
+            code="D004",
         )
     if spec.unit is not None and spec.type not in ("number", "integer"):
-        yield Diagnostic(loaded.locate((*path, "unit"), key=True), "only numbers have a 'unit'")
+        yield Diagnostic(
+            loaded.locate((*path, "unit"), key=True), "only numbers have a 'unit'", code="D004"
+        )
 
 
 # Types built at run time from the vocabulary: written through Any, since a static checker

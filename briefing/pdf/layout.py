@@ -312,7 +312,8 @@ class _Layouts:
         except BrokenProcessPool:
             raise PublishError(
                 f"a process making {name} died (out of memory?); "
-                "build again with fewer processes, e.g. --jobs 1"
+                "build again with fewer processes, e.g. --jobs 1",
+                "P004",
             ) from None
 
     def _keep(self, key: str, content: bytes) -> bytes:

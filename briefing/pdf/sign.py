@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from briefing.core.clock import source_date_epoch
+from briefing.core.diagnostics import MessageError
 
 if TYPE_CHECKING:
     from asn1crypto import x509
@@ -46,9 +47,11 @@ T = TypeVar("T")
 KEY_FILE, CERT_FILE = "desk-key.pem", "desk.pem"
 
 
-class SignError(Exception):
+class SignError(MessageError):
     """A signing or trust file that cannot be used, or a PDF that cannot be signed: the
     user's to fix, reported without a traceback."""
+
+    default_code = "K001"
 
 
 def _quiet() -> None:
@@ -115,7 +118,9 @@ def keygen(directory: Path, name: str, now: dt.datetime, years: int = 10) -> tup
     _check_desk_name(name)
     for path in (key_path, cert_path):
         if path.exists() or path.is_symlink():
-            raise SignError(f"{path} exists; keygen never overwrites a key or a certificate")
+            raise SignError(
+                f"{path} exists; keygen never overwrites a key or a certificate", "K002"
+            )
     # RSA, so that signatures are deterministic (PKCS#1 v1.5) and a release reproducible.
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     subject = cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, name)])

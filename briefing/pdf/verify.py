@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefing.check.facts import check_project
-from briefing.core.diagnostics import Diagnostic, Location, errors
+from briefing.core.diagnostics import Diagnostic, Location, MessageError, errors
 from briefing.core.project import Project
 from briefing.editions.released import manifest_line
 from briefing.evidence.citations import Cited, all_citations
@@ -67,9 +67,11 @@ EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 _SHA256 = r"^[0-9a-f]{64}$"
 
 
-class Refused(Exception):
+class Refused(MessageError):
     """A file `briefing verify` will not verify: not a Briefing PDF, damaged, encrypted, or
     with attachments missing or too large (exit 2)."""
+
+    default_code = "V001"
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

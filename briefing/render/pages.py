@@ -288,7 +288,7 @@ def _lookup(project: Project, name: str) -> tuple[Path, Path]:
     if outside is not None:
         # Each file would pass the gate, being inside templates/: the folder is judged first.
         hint = "keep the desk's templates inside the project; copy them in instead of linking"
-        raise TemplateError([Diagnostic(Location("templates/"), outside, hint)])
+        raise TemplateError([Diagnostic(Location("templates/"), outside, hint, code="T001")])
     for directory in template_dirs(project):
         candidate = directory / name
         if candidate.is_file() or candidate.is_symlink():
@@ -596,12 +596,13 @@ def template_problem(exc: Exception, project: Project) -> Diagnostic:
 
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = Location(shown(exc.filename or exc.name or "?"), exc.lineno or 0, 1)
-        return Diagnostic(where, f"template syntax: {exc.message}", "fix the template")
+        return Diagnostic(where, f"template syntax: {exc.message}", "fix the template", code="T002")
     if isinstance(exc, jinja2.TemplateNotFound):
         return Diagnostic(
             Location(project.name(project.templates)),
             f"template not found: {exc.name}",
             "a template names another that exists neither in templates/ nor in the defaults",
+            code="T003",
         )
     file, line = "", 0
     trace = exc.__traceback__
@@ -621,4 +622,5 @@ def template_problem(exc: Exception, project: Project) -> Diagnostic:
         Location(file or project.name(project.templates), line, 1 if line else 0),
         f"template error: {message}",
         hint,
+        code="T004",
     )

@@ -86,7 +86,7 @@ def render_site(
     try:
         compiled_day(facts.edition)  # the pages print it: a bad SOURCE_DATE_EPOCH stops here
     except ValueError as exc:
-        raise PublishError(str(exc)) from None
+        raise PublishError(str(exc), "P005") from None
     history = history or Past()
     editions = listed(history.released, record(facts, plan) if releasing else None)
     try:
@@ -176,6 +176,7 @@ def _with_warnings(checked: Checked, history: Past, cached: Project | None = Non
                 f"{refused}: built without the cache",
                 hint,
                 severity="warning",
+                code="P006",
             )
         )
     return dataclasses.replace(checked, problems=problems)

@@ -185,6 +185,7 @@ def _fact_table(
                         f"the {kind} field '{spec.key}' would be the column '{column}' of "
                         f"data/{name}.csv, which another column already is",
                         "choose another key for the field",
+                        code="D009",
                     )
                 ]
             )

@@ -155,9 +155,9 @@ class _Writer:
         if not parts or Path(relative).is_absolute() or ".." in parts or "\\" in relative:
             # Every output's path comes from the plan; one that would leave the staged build
             # is a bug of ours, and stopping is better than writing outside the project.
-            raise PublishError(f"an output path leaves build/: {relative!r}")
+            raise PublishError(f"an output path leaves build/: {relative!r}", "P002")
         if relative in self.written:
-            raise PublishError(f"two outputs would be written to build/{relative}")
+            raise PublishError(f"two outputs would be written to build/{relative}", "P002")
         self.written.add(relative)
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -259,10 +259,10 @@ def publish(
     try:
         build_date(facts.edition)  # a bad SOURCE_DATE_EPOCH stops the build before it starts
     except ValueError as exc:
-        raise PublishError(str(exc)) from None
+        raise PublishError(str(exc), "P005") from None
     refused = build_folder_refusal(project)
     if refused is not None:
-        raise PublishError(refused)
+        raise PublishError(refused, "P003")
     try:
         with build_lock(project):
             _clean_stale_staging(project)

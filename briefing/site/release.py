@@ -82,6 +82,7 @@ def freeze(
                     Diagnostic(
                         Location(project.name(target)),
                         f"edition {n} was released while this release ran; nothing was changed",
+                        code="E003",
                     )
                 ]
             )
@@ -94,6 +95,7 @@ def freeze(
                 Diagnostic(
                     Location(project.name(project.editions)),
                     f"could not write edition {n}: {exc}; nothing was released",
+                    code="E004",
                 )
             ]
         ) from exc
