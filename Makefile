@@ -38,11 +38,15 @@ schema: $(STAMP)
 	$(BIN)/briefing schema
 
 # The lock is installed first, hashes checked; then the package itself, whose dependencies
-# the lock already holds (--no-deps: pip cannot check the hash of an editable install).
+# the lock already holds (--no-deps: pip cannot check the hash of an editable install). The
+# lock lists every package, so it is installed --no-deps too: in --require-hashes mode pip
+# refuses a dependency's extra (justext asks for lxml[html_clean]) as an unpinned requirement,
+# though the lock pins both. `pip check` then proves nothing is missing.
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $(STAMP)
 
 # Regenerate requirements.lock after changing the dependencies in pyproject.toml. Pins that

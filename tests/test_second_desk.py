@@ -294,6 +294,7 @@ def test_word_not_in_a_list_is_a_located_error_with_a_hint(
     err = capsys.readouterr().err
     header = (
         f"facts/actors/ke.yaml:{line}:{col}: error: commitments.0.kind: 'NDCC' is not allowed here"
+        " [S003]"
     )
     assert header in err.splitlines()
     assert "    hint: did you mean 'NDC'?" in err
