@@ -213,7 +213,7 @@ def test_pin_refuses_an_unknown_source_without_writing(
 ) -> None:
     registry = mini.facts / "sources.yaml"
     before = registry.read_text(encoding="utf-8")
-    assert main(["--root", str(mini.root), "pin", "harbor"]) == 2
+    assert main(["--root", str(mini.root), "pin", "harbor"]) == 1  # a mistake in the input
     assert "unknown source 'harbor'; did you mean 'harbour'?" in capsys.readouterr().err
     assert registry.read_text(encoding="utf-8") == before
 
