@@ -70,7 +70,8 @@ def _french_source(mini: Project, language: str = "language: fr") -> None:
     """Add FRENCH as a paragraph of the mini source, and declare the source's language."""
     source = mini.sources / "harbour.txt"
     source.write_text(source.read_text(encoding="utf-8") + FRENCH + "\n", encoding="utf-8")
-    edit(mini.facts / "sources.yaml", "    file: harbour.txt\n", f"    file: harbour.txt\n    {language}\n")
+    entry = "    file: harbour.txt\n"
+    edit(mini.facts / "sources.yaml", entry, f"{entry}    {language}\n")
 
 
 def _coverage_texts(mini: Project) -> list[str]:
