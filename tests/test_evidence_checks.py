@@ -168,7 +168,7 @@ def test_a_statement_quoted_where_the_source_does_not_name_its_speaker_warns(
     assert _problems(mini) == [
         "facts/actors/south.yaml:33:16: warning: the source does not name Ada Quill near this "
         "quote (¶3-4 of 'harbour' has neither 'Quill' nor a title it gives them): the words "
-        "may be someone else's"
+        "may be someone else's (the sentence has 'According to')"
     ]
 
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from briefing.core.diagnostics import Diagnostic, editor_lines
 from briefing.evidence.citations import Cited, actor_citations, all_citations
 from briefing.evidence.quotes import Finds, Match, NormalText, Span, normalise
-from briefing.factbase.model import Person, Source
+from briefing.factbase.languages import DEFAULT_LANGUAGE, shipped, source_table
+from briefing.factbase.model import LanguageTable, Person, Source
 from briefing.factbase.validate import LoadedFactBase
 
 # --- Furniture -------------------------------------------------------------------------------
@@ -144,15 +145,25 @@ _APPOSITION_BEFORE = re.compile(
 # 'advisor' in 'an advisor to Ukraine's Minister of Defense'.
 _TITLE_TAIL = re.compile(r"\s+(?:of|for|to|at|on|in|with|from|and)\s.*$", re.DOTALL)
 _LEAD = re.compile(r"^(?:the|an?|former)\s+", re.IGNORECASE)
-# Words that can stand before a name without being a title of it.
+# Words that can stand before a name without being a title of it; the words of the language
+# table's attribution ('said', 'according to') are added to them.
 _NOT_TITLES = frozenset(
     {
-        *("according", "after", "also", "and", "as", "at", "before", "but", "by", "during"),
+        *("after", "also", "and", "as", "at", "before", "but", "by", "during"),
         *("earlier", "for", "from", "however", "in", "later", "meanwhile", "nevertheless"),
-        *("on", "said", "says", "since", "than", "that", "the", "then", "to", "when", "while"),
+        *("on", "since", "than", "that", "the", "then", "to", "when", "while"),
         "with",
     }
 )
+
+
+def _table(language: LanguageTable | None) -> LanguageTable:
+    return shipped(DEFAULT_LANGUAGE) if language is None else language
+
+
+def _not_titles(language: LanguageTable) -> frozenset[str]:
+    words = {word.lower() for phrase in language.attribution for word in phrase.split()}
+    return _NOT_TITLES | words
 
 
 def _title_before(before: str) -> str | None:
@@ -174,21 +185,22 @@ def _title_before(before: str) -> str | None:
     return " ".join(reversed(taken)) or None
 
 
-def _head(phrase: str) -> str | None:
+def _head(phrase: str, not_titles: frozenset[str] = _NOT_TITLES) -> str | None:
     """The word that names the office in a title ('Minister' in 'the Lithuanian Foreign
     Minister'), lower-cased; None if there is none worth looking for."""
     words = _TITLE_TAIL.sub("", _LEAD.sub("", phrase.strip())).split()
     if not words:
         return None
     head = words[-1].strip("'’.,").lower()
-    if len(head) < 3 or head in _NOT_TITLES or head.endswith(("'s", "’s")):
+    if len(head) < 3 or head in not_titles or head.endswith(("'s", "’s")):
         return None
     return head
 
 
-def ties(person: Person, text: str) -> frozenset[str]:
+def ties(person: Person, text: str, language: LanguageTable | None = None) -> frozenset[str]:
     """The titles a source ties to a person by setting them next to the name: the heads of
     titles right before it and of appositions right after or before it."""
+    not_titles = _not_titles(_table(language))
     found: set[str] = set()
     given = [fold(w) for w in person.name.split()[:-1]]
     for match in _name_pattern(names(person)).finditer(text):
@@ -200,7 +212,7 @@ def ties(person: Person, text: str) -> frozenset[str]:
         apposition = _APPOSITION_BEFORE.search(before)
         after = _APPOSITION_AFTER.match(text, match.end(), match.end() + 160)
         for phrase in (title, apposition and apposition.group(1), after and after.group(1)):
-            head = _head(phrase) if phrase else None
+            head = _head(phrase, not_titles) if phrase else None
             if head:
                 found.add(head)
     return frozenset(found)
@@ -225,8 +237,48 @@ class _Speaker:
     references: re.Pattern[str] | None
 
 
-def _speaker(person: Person, folded_source: str) -> _Speaker:
-    return _Speaker(_name_pattern(names(person)), _reference_pattern(ties(person, folded_source)))
+def _speaker(person: Person, folded_source: str, language: LanguageTable) -> _Speaker:
+    references = _reference_pattern(ties(person, folded_source, language))
+    return _Speaker(_name_pattern(names(person)), references)
+
+
+def _attribution_pattern(language: LanguageTable) -> re.Pattern[str] | None:
+    phrases = sorted({fold(p).lower() for p in language.attribution}, key=len, reverse=True)
+    if not phrases:
+        return None
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+    return re.compile(rf"(?<![\w'’-])(?:{alternatives})(?![\w'’-])", re.IGNORECASE)
+
+
+def attribution(
+    text: str, start: int, end: int, language: LanguageTable | None = None
+) -> str | None:
+    """The words of the sentence around text[start:end] that give it to someone ('said', 'a
+    déclaré', 'selon Le Monde', with the capitalised name that follows), or None."""
+    pattern = _attribution_pattern(_table(language))
+    if pattern is None:
+        return None
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    first = ends[-1] if ends else 0
+    stop = _SENTENCE_END.search(text, end)
+    last = stop.end() if stop else len(text)
+    folded = _fold_same_length(text)
+    found = pattern.search(folded, first, last)
+    if found is None:
+        return None
+    # The name it gives the words to, when one follows: capitalised words up to a comma or a
+    # stop ('according to Duda,'); not the subject of the words ('said Poland will sign').
+    taken: list[str] = []
+    for word in text[found.end() : last].split()[:4]:
+        if not word[:1].isupper():
+            taken = []
+            break
+        taken.append(word.rstrip(",;:.!?"))
+        if word[-1] in ",;:.!?":
+            break
+    else:
+        taken = []
+    return " ".join([text[found.start() : found.end()], *taken])
 
 
 def _named_near(speaker: _Speaker, text: NormalText, folded: str, match: Match) -> bool:
@@ -261,6 +313,7 @@ def check_attribution(
     name their speaker: the words may be someone else's."""
     found = found or Found(texts)
     people = {p.id: p for p in base.facts.people}
+    tables = {s.id: source_table(base.facts, s) for s in base.facts.sources}
     folded: dict[str, str] = {}
     speakers: dict[tuple[str, str], _Speaker] = {}
     problems: list[Diagnostic] = []
@@ -278,18 +331,21 @@ def check_attribution(
             folded[citation.source] = _fold_same_length(text.text)
         key = (person.id, citation.source)
         if key not in speakers:
-            speakers[key] = _speaker(person, folded[citation.source])
+            speakers[key] = _speaker(person, folded[citation.source], tables[citation.source])
         if _named_near(speakers[key], text, folded[citation.source], match):
             continue
         paragraph = text.paragraph(match.start)
         where = f"¶{paragraph - 1}-{paragraph}" if paragraph > 1 else "¶1"
         surname = person.name.split()[-1]
+        # Whom the source does give the words to, when its sentence says, is the curator's lead.
+        given = attribution(text.text, match.start, match.end, tables[citation.source])
+        lead = f" (the sentence has '{given}')" if given else ""
         problems.append(
             Diagnostic(
                 cited.file.locate((*cited.path, "quote")),
                 f"the source does not name {person.name} near this quote ({where} of "
                 f"'{citation.source}' has neither '{surname}' nor a title it gives them): "
-                "the words may be someone else's",
+                f"the words may be someone else's{lead}",
                 "cite a passage that names the speaker; if you checked that the source gives "
                 "these words to them, add 'speaker_in_source: false' and a 'note:' saying how",
                 severity="warning",

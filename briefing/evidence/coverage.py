@@ -14,39 +14,20 @@ import sentencex
 from pydantic import BaseModel
 
 from briefing.evidence.quotes import NormalText, find, normalise
-from briefing.factbase.model import Citation, FactBase, Source
+from briefing.factbase.languages import DEFAULT_LANGUAGE, shipped, source_table
+from briefing.factbase.model import Citation, FactBase, LanguageTable, Source
 
 # A sentence counts as cited when citations cover half of it, or this many characters of it:
 # a quote of the key clause of a long sentence cites it, a word spilling over does not.
 MIN_OVERLAP = 40
 
 # The sentence boundaries come from sentencex (Wikimedia's segmenter: rules for some 300
-# languages, in Rust, linear in the text), with its English rules, which split Cyrillic and
-# Polish text as well. A boundary it finds is dropped when the text goes on in lower case (a
-# sentence does not start so) or when the word before it is an abbreviation below.
+# languages, in Rust, linear in the text), with its English rules whatever the source's
+# language: they split Cyrillic, Polish and French text as well, where some languages' own
+# rules split after initials ('M. Macron'). A boundary it finds is dropped when the text goes on
+# in lower case (a sentence does not start so) or when the word before it is one of the
+# abbreviations of the source's language table (briefing/languages/, and the vocabulary's).
 SEGMENTER_LANGUAGE = "en"
-# Words that end in a full stop without ending a sentence, compared without the stop and
-# case: titles ('Pres.', 'Gen.', 'prof.'), Latin and Polish, Russian and Ukrainian
-# abbreviations ('e.g.', 'np.', 'tzw.', 'т.е.', 'напр.'). Initials ('U.S.', 'В.') are
-# recognised by their shape.
-ABBREVIATIONS = frozenset(
-    {
-        # English titles and common abbreviations
-        *("mr", "mrs", "ms", "dr", "prof", "pres", "gen", "col", "lt", "maj", "capt", "sgt"),
-        *("adm", "amb", "gov", "sen", "rep", "rev", "hon", "st", "jr", "sr", "no", "nos"),
-        *("vs", "etc", "approx", "dept", "est", "inc", "ltd", "co", "corp", "mt", "ft", "fig"),
-        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
-        *("i.e", "e.g", "cf", "al", "viz"),
-        # Polish
-        *("np", "tzw", "tzn", "tj", "m.in", "ok", "ul", "pl", "woj", "pow", "płk"),
-        *("ppłk", "kpt", "mjr", "ks", "hab", "inż", "mgr", "św", "im", "godz", "tys", "mln"),
-        *("mld", "zł", "ds", "wg", "nr", "jw", "br", "ub", "ww", "ang", "ros", "ukr"),
-        # Russian and Ukrainian
-        *("т.е", "т.к", "т.н", "т.д", "т.п", "др", "пр", "им", "ул", "вул", "проф", "акад"),
-        *("ген", "св", "тыс", "тис", "млн", "млрд", "руб", "грн", "напр", "див", "обл", "г"),
-        *("гг", "ст", "см", "пор", "р"),
-    }
-)
 # Initials and dotted abbreviations: 'U.S', 'E.U', 'В', 'p.m' (the final stop left out).
 _INITIALS = re.compile(r"^(?:[^\W\d_]\.)*[^\W\d_]$")
 # The word before a boundary, with any closing quotes or brackets.
@@ -131,20 +112,26 @@ def _line_breaks(text: NormalText) -> list[int]:
     return breaks
 
 
-def _abbreviation(before: str) -> bool:
+def abbreviations(language: LanguageTable | None) -> frozenset[str]:
+    """A table's abbreviations as compared: lower case (English's when no table is given)."""
+    table = shipped(DEFAULT_LANGUAGE) if language is None else language
+    return frozenset(word.lower() for word in table.abbreviations)
+
+
+def _abbreviation(before: str, known: frozenset[str]) -> bool:
     """Whether the text before a boundary ends with an abbreviation and its full stop."""
     found = _LAST_WORD.search(before)
     if found is None:
         return False
     word = found.group(1)
-    if word.lower() in ABBREVIATIONS:
+    if word.lower() in known:
         return True
     # An initial or a dotted abbreviation: one letter, or letters each with a stop ('U.S.');
     # a single lower-case letter ends a sentence as often as not ('Plan b.'), unless listed.
     return _INITIALS.match(word) is not None and (len(word) > 1 or word.isupper())
 
 
-def _punctuation_breaks(text: str, start: int, end: int) -> list[int]:
+def _punctuation_breaks(text: str, start: int, end: int, known: frozenset[str]) -> list[int]:
     """Offsets of spaces in text[start:end] that end a sentence: sentencex's boundaries, less
     those before lower case or after an abbreviation. Each test looks at a few characters
     around the boundary, so the whole takes time linear in the text."""
@@ -156,19 +143,21 @@ def _punctuation_breaks(text: str, start: int, end: int) -> list[int]:
         # A boundary is kept only at a space (the normalised text has one between words).
         if cut <= start or cut + 1 >= end or text[cut] != " ":
             continue
-        if text[cut + 1].islower() or _abbreviation(text[max(start, cut - 24) : cut]):
+        if text[cut + 1].islower() or _abbreviation(text[max(start, cut - 24) : cut], known):
             continue
         breaks.append(cut)
     return breaks
 
 
-def split_sentences(text: NormalText) -> list[Sentence]:
-    """The sentences of a normalised source text, in order, with their first line."""
+def split_sentences(text: NormalText, language: LanguageTable | None = None) -> list[Sentence]:
+    """The sentences of a normalised source text, in order, with their first line; its
+    language's table (English's by default) says which full stops end abbreviations."""
+    known = abbreviations(language)
     spans: list[tuple[int, int]] = []
     start = 0
     for cut in [*_line_breaks(text), len(text.text)]:
         block_start = start
-        for inner in _punctuation_breaks(text.text, block_start, cut):
+        for inner in _punctuation_breaks(text.text, block_start, cut, known):
             spans.append((start, inner))
             start = inner + 1
         spans.append((start, cut))
@@ -207,7 +196,10 @@ def _furniture_lines(source: Source, text: NormalText) -> set[int]:
 
 
 def source_coverage(
-    source: Source, text: NormalText, citations: Iterable[Citation]
+    source: Source,
+    text: NormalText,
+    citations: Iterable[Citation],
+    language: LanguageTable | None = None,
 ) -> SourceCoverage:
     """Which sentences of one source the given citations cover."""
     spans: list[tuple[int, int]] = []
@@ -223,7 +215,7 @@ def source_coverage(
         source,
         tuple(
             SentenceCoverage(s, _covered(s, spans), s.line in furniture)
-            for s in split_sentences(text)
+            for s in split_sentences(text, language)
         ),
     )
 
@@ -244,7 +236,7 @@ def coverage(facts: FactBase, texts: dict[str, NormalText]) -> list[SourceCovera
     """Coverage of every source whose text is at hand, in the order of facts/sources.yaml."""
     citations = list(citations_in(facts))
     return [
-        source_coverage(source, texts[source.id], citations)
+        source_coverage(source, texts[source.id], citations, source_table(facts, source))
         for source in facts.sources
         if source.id in texts
     ]

@@ -29,6 +29,9 @@ Markdown = Annotated[
     ),
 ]
 
+# A BCP 47 language tag, as far as the briefs need it: 'en', 'fr', 'pt-BR'.
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+
 Precision = Literal["year", "month", "day"]
 Basis = Literal["stated", "inferred"]
 
@@ -266,7 +269,7 @@ class Citation(Strict):
     )
     lang: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+        pattern=LANGUAGE_PATTERN,
         description="Language of the quote (BCP 47, e.g. 'uk') when not the brief's language.",
     )
     via: str | None = Field(
@@ -416,6 +419,14 @@ class Source(Strict):
         description=(
             "Lines of page furniture that need no citation (navigation, 'Next Article', "
             "headlines of unrelated articles), copied exactly; coverage shows them apart."
+        ),
+    )
+    language: str | None = Field(
+        default=None,
+        pattern=LANGUAGE_PATTERN,
+        description=(
+            "Language of the text (BCP 47, e.g. 'fr') when not the edition's: it picks the "
+            "abbreviations and attribution words that coverage and the check read it with."
         ),
     )
 
@@ -831,6 +842,67 @@ class UserCode(Strict):
     name: str = Field(description="What it stands for.")
 
 
+class LanguageTable(Strict):
+    """How texts in one language end sentences and give words to someone."""
+
+    abbreviations: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Words that end in a full stop without ending a sentence, written without that "
+            "stop ('Dr', 'e.g'); case aside. Initials ('U.S.', 'J.') need no entry."
+        ),
+    )
+    attribution: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Words and phrases that give a passage to someone: speech verbs ('said', 'told'), "
+            "'according to', words that introduce a quotation; case and accents aside."
+        ),
+    )
+
+    @field_validator("abbreviations")
+    @classmethod
+    def _abbreviations_are_words(cls, value: list[str]) -> list[str]:
+        for word in value:
+            if word.endswith("."):
+                raise ValueError(
+                    f"write the abbreviation '{word}' without its final full stop: "
+                    f"'{word.rstrip('.')}'"
+                )
+            if not re.fullmatch(r"[^\W\d_][\w.'’-]*", word):
+                raise ValueError(
+                    f"'{word}' is not an abbreviation: one word, letters and inner full stops "
+                    "only (e.g. 'Gen', 'e.g')"
+                )
+        return value
+
+    @field_validator("attribution")
+    @classmethod
+    def _attribution_is_words(cls, value: list[str]) -> list[str]:
+        for phrase in value:
+            if not re.fullmatch(r"[^\W\d_][\w'’-]*(?: [\w'’-]+)*", phrase):
+                raise ValueError(
+                    f"'{phrase}' is not an attribution: words with single spaces between "
+                    "them, no punctuation (e.g. 'according to', 'said')"
+                )
+        return value
+
+
+class LanguageEntry(LanguageTable):
+    """The desk's additions to, or replacement of, the table the engine ships for a language."""
+
+    replace: bool = Field(
+        default=False,
+        description=(
+            "true: these lists replace the engine's for this language; false (the default): "
+            "they are added to them."
+        ),
+    )
+
+
+LanguageTag = Annotated[str, Field(pattern=LANGUAGE_PATTERN)]
+
+
 class Vocabulary(Strict):
     """Contents of facts/vocabulary.yaml: the desk's lists, fields and words."""
 
@@ -846,6 +918,13 @@ class Vocabulary(Strict):
     )
     codes: list[UserCode] = Field(
         default_factory=list, description="Actor codes outside ISO 3166 (user-assigned)."
+    )
+    languages: dict[LanguageTag, LanguageEntry] = Field(
+        default_factory=dict,
+        description=(
+            "By language tag ('en', 'fr'): abbreviations and attribution words the desk adds "
+            "to the engine's table for that language, or puts in its place."
+        ),
     )
 
     def term(self, list_id: str, term_id: str) -> Term | None:

@@ -14,7 +14,14 @@ from pydantic_core import ErrorDetails
 from briefing.core.diagnostics import Diagnostic, Location, did_you_mean, suggest
 from briefing.core.project import Project
 from briefing.factbase.load import LoadedFile, folder_leaves, iter_yaml, load_file
-from briefing.factbase.model import Actor, Edition, FactBase, PeopleList, Vocabulary
+from briefing.factbase.model import (
+    LANGUAGE_PATTERN,
+    Actor,
+    Edition,
+    FactBase,
+    PeopleList,
+    Vocabulary,
+)
 from briefing.factbase.vocabulary import Models, check_vocabulary, specialise
 
 M = TypeVar("M", bound=BaseModel)
@@ -61,6 +68,9 @@ def type_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
             if get_origin(current) is not list:
                 return None
             current = get_args(current)[0]
+        elif get_origin(current) is dict:
+            # A mapping by key ('languages: {fr: ...}'): its values' type.
+            current = get_args(current)[1]
         elif isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(part)
             if field is None:
@@ -125,7 +135,12 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
         return Diagnostic(
             where, f"missing required key '{key}'", f"add '{key}:'{desc}", code="S002"
         )
-    where = loaded.locate(loc)
+    if loc and loc[-1] == "[key]":
+        # A mapping's key is wrong ('languages: {French: ...}'): point at the key itself.
+        loc = loc[:-1]
+        where = loaded.locate(loc, key=True)
+    else:
+        where = loaded.locate(loc)
     declared = type_at(model, loc)
     if kind == "literal_error" and get_origin(declared) is Literal:
         choices = [str(c) for c in get_args(declared)]
@@ -137,6 +152,11 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
     elif kind == "string_pattern_mismatch" and loc and loc[-1] == "sha256":
         message = f"{_describe(error.get('input'))} is not a SHA-256 (64 lower-case hex digits)"
         hint = "let 'briefing pin' write it"
+    elif kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == (
+        LANGUAGE_PATTERN
+    ):
+        message = f"{_describe(error.get('input'))} is not a language tag"
+        hint = "use a BCP 47 tag, e.g. 'en', 'fr' or 'pt-BR'"
     elif kind == "string_pattern_mismatch":
         message = f"{_describe(error.get('input'))} is not a valid id"
         hint = "ids use lower-case letters, digits, '-' and '_', at most 40 characters"
