@@ -4,11 +4,16 @@ that merges overlapping cuts of a source into the passages a book prints."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from briefing.core.project import Project
+from briefing.evidence.proofs import printed
+from briefing.pdf.verify import verify
 from briefing.render.book import render_book
 from briefing.render.pages import Renderer
-from briefing.site.build import checked_facts
+from briefing.site.build import build, checked_facts
 
 FIRST = "The pact covers arms deliveries, joint training and shared intelligence"
 SECOND = "shared intelligence, but it does not include a mutual-defence clause"
@@ -57,12 +62,12 @@ def test_appendix_a_prints_both_overlapping_cuts_where_each_note_leads(mini: Pro
     checked, facts, _ = checked_facts(project, pdf=False)
     renderer = Renderer(facts, project, checked.texts, checked.proofs)
     briefs = renderer.briefs()
-    book = render_book(renderer, briefs)
-    items = re.findall(r'<li id="source-harbour-passage-\d+">.*?</li>', book.sources, re.S)
+    parts = render_book(renderer, briefs)
+    items = re.findall(r'<li id="source-harbour-passage-\d+">.*?</li>', parts.sources, re.S)
     holding = [item for item in items if FIRST in _words(item) and SECOND in _words(item)]
     assert len(holding) == 1, items  # one passage, with both chapters' words
     for slug in ("south", "council"):
-        chapter = book.chapters[slug]
+        chapter = parts.chapters[slug]
         targets = re.findall(r'href="#(source-of-' + slug + r'-note-\d+)"', chapter)
         assert targets
         # Every note of the chapter leads into a passage Appendix A prints, and the note of
@@ -70,3 +75,34 @@ def test_appendix_a_prints_both_overlapping_cuts_where_each_note_leads(mini: Pro
         for target in targets:
             assert sum(f'id="{target}"' in item for item in items) == 1, target
         assert any(f'id="{t}"' in holding[0] for t in targets), slug
+
+
+def _book(project: Project) -> Path:
+    build(project, cache=False)
+    return project.build / "pdf" / f"book-ed{project_edition(project)}.pdf"
+
+
+def project_edition(project: Project) -> int:
+    _, facts, _ = checked_facts(project, pdf=False)
+    return facts.edition.number
+
+
+def test_a_book_with_both_overlapping_cuts_verifies(mini: Project) -> None:
+    result = verify(_book(overlapping_cuts(mini)))
+    assert result.ok, result.problems
+
+
+def test_a_book_whose_appendix_leaves_out_a_cited_cut_is_refused(
+    mini: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The old merge, forged: the passage printed for overlapping cuts is the first cut alone.
+    monkeypatch.setattr(
+        "briefing.render.book.printed", lambda text, spans: printed(text, list(spans)[:1])
+    )
+    result = verify(_book(overlapping_cuts(mini)))
+    assert not result.ok
+    short = [p for p in result.problems if "is not printed whole" in p.message]
+    assert {next(d for d in p.detail if d.startswith("quote:")) for p in short} == {
+        f"quote:   {FIRST}",
+        f"quote:   {SECOND}",
+    }, result.problems
