@@ -213,7 +213,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     report(checked.problems, project=project)
     if errors(checked.problems) or checked.base is None:
         return 1
-    results = coverage(checked.base.facts, checked.texts)
+    results = coverage(checked.base.facts, checked.texts, checked.proofs)
     for result in results:
         name = project.name(project.sources / result.source.file)
         print(

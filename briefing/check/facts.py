@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
 from briefing.evidence.claims import check_confidence, check_quoted_words
 from briefing.evidence.context import check_evidence
+from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import (
     Finds,
     Match,
@@ -412,9 +413,11 @@ def check_quotes(
     texts: dict[str, NormalText],
     failed: Sequence[LoadedFile] = (),
     finds: Finds | None = None,
+    proofs: Proofs | None = None,
 ) -> list[Diagnostic]:
     """Every quote occurs verbatim (up to typography) in the file of the source it cites: in the
-    files that validated, and in those that did not (every problem at once)."""
+    files that validated, and in those that did not (every problem at once). What is found is
+    kept in `proofs`, for every stage after the check."""
     finds = finds if finds is not None else Finds()
     quotes = [(c.citation.source, c.citation.quote, c.file, c.path) for c in all_citations(base)]
     for loaded in failed:
@@ -429,7 +432,10 @@ def check_quotes(
         if short:
             problems.append(_short_part(loaded, path, quote, short[0]))
             continue
-        if finds.find((loaded, tuple(path)), quote, text) is not None:
+        match = finds.find((loaded, tuple(path)), quote, text)
+        if match is not None:
+            if proofs is not None:
+                proofs.record(source_id, quote, match, text)
             continue
         elsewhere = _cited_elsewhere(quote, source_id, texts)
         if elsewhere is not None:
@@ -593,15 +599,19 @@ def check(
     failed: Sequence[LoadedFile] = (),
     only_sources: Collection[str] | None = None,
     finds: Finds | None = None,
+    proofs: Proofs | None = None,
 ) -> tuple[list[Diagnostic], dict[str, NormalText]]:
     """All cross-file checks on a validated fact base, and the source texts it read. `failed`
     are the facts files that parsed but did not validate: their quotes are checked too.
     `only_sources` limits the texts read (see read_sources); quotes of the others are skipped.
-    `finds` keeps where each quote was found, for checks that come after."""
+    `finds` keeps where each quote was found, for checks that come after, and `proofs` what
+    each found quote proves, with the texts, for the stages after the check."""
     problems = check_ids(base) + check_references(base) + check_history(base)
     texts, found = read_sources(project, base, only_sources)
+    if proofs is not None:
+        proofs.texts = texts
     problems += found
-    problems += check_quotes(base, texts, failed, finds)
+    problems += check_quotes(base, texts, failed, finds, proofs)
     return problems, texts
 
 
@@ -772,12 +782,14 @@ def without_shadowed(problems: list[Diagnostic]) -> list[Diagnostic]:
 @dataclass(frozen=True)
 class Checked:
     """What the check stage hands on: the fact base (None if unusable), every diagnostic, the
-    source texts read and normalised once (for coverage and find-quote), and the build plan."""
+    source texts read and normalised once (for coverage and find-quote), the build plan, and
+    where each quote was found (what render, the data export and verify print and place)."""
 
     base: LoadedFactBase | None
     problems: list[Diagnostic]
     texts: dict[str, NormalText]
     plan: Plan | None
+    proofs: Proofs = field(default_factory=Proofs)
 
 
 def check_project(
@@ -793,6 +805,7 @@ def check_project(
     base, problems, files = load_fact_base(project)
     texts: dict[str, NormalText] = {}
     plan: Plan | None = None
+    proofs = Proofs()
     if base is not None:
         validated = {f.path for f in (base.overview_file, *base.actor_files)}
         failed = [
@@ -802,7 +815,7 @@ def check_project(
             and (f.path.is_relative_to(project.actors) or f.path == project.facts / "overview.yaml")
         ]
         finds = Finds()
-        found, texts = check(project, base, failed, only_sources, finds)
+        found, texts = check(project, base, failed, only_sources, finds, proofs)
         problems = problems + found + check_usage(project, base)
         problems += check_evidence(base, texts, finds)
         problems += check_quoted_words(base, texts) + check_confidence(base)
@@ -810,7 +823,7 @@ def check_project(
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
         problems += found
     problems = without_shadowed(problems + check_placeholders(files))
-    return Checked(base, sorted(problems, key=Diagnostic.sort_key), texts, plan)
+    return Checked(base, sorted(problems, key=Diagnostic.sort_key), texts, plan, proofs)
 
 
 def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:

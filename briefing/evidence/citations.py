@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from briefing.factbase.load import LoadedFile, Path_
 from briefing.factbase.model import ACTOR_GROUPS, OVERVIEW_GROUPS, Actor, Citation
 from briefing.factbase.validate import LoadedFactBase
@@ -40,3 +42,15 @@ def all_citations(base: LoadedFactBase) -> Iterator[Cited]:
                 yield Cited(citation, base.overview_file, (group, i, "citations", k))
     for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
         yield from actor_citations(actor, loaded)
+
+
+def citations_in(value: object) -> Iterator[Citation]:
+    """Every citation anywhere inside a model, found by walking its fields."""
+    if isinstance(value, Citation):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from citations_in(getattr(value, name))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from citations_in(item)

@@ -7,13 +7,14 @@ cited by some fact. Page furniture a source marks in facts/sources.yaml is liste
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sentencex
-from pydantic import BaseModel
 
-from briefing.evidence.quotes import NormalText, find, normalise
+from briefing.evidence.citations import citations_in
+from briefing.evidence.proofs import Proofs
+from briefing.evidence.quotes import NormalText, normalise
 from briefing.factbase.languages import DEFAULT_LANGUAGE, shipped, source_table
 from briefing.factbase.model import Citation, FactBase, LanguageTable, Source
 
@@ -200,16 +201,21 @@ def source_coverage(
     text: NormalText,
     citations: Iterable[Citation],
     language: LanguageTable | None = None,
+    proofs: Proofs | None = None,
 ) -> SourceCoverage:
-    """Which sentences of one source the given citations cover."""
+    """Which sentences of one source the given citations cover, where the check's `proofs`
+    place them (found here without them)."""
+    citations = list(citations)
+    if proofs is None:
+        proofs = Proofs({source.id: text}, find_missing=True)
     spans: list[tuple[int, int]] = []
     for citation in citations:
         if citation.source != source.id:
             continue
-        match = find(citation.quote, text)
-        if match is not None:
+        found = proofs.of(citation)
+        if found is not None:
             # A quote in parts covers its parts, not the words its ellipses leave out.
-            spans.extend(match.spans)
+            spans.extend(found.spans)
     furniture = _furniture_lines(source, text)
     return SourceCoverage(
         source,
@@ -220,23 +226,15 @@ def source_coverage(
     )
 
 
-def citations_in(value: object) -> Iterator[Citation]:
-    """Every citation anywhere inside a model, found by walking its fields."""
-    if isinstance(value, Citation):
-        yield value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from citations_in(getattr(value, name))
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from citations_in(item)
-
-
-def coverage(facts: FactBase, texts: dict[str, NormalText]) -> list[SourceCoverage]:
-    """Coverage of every source whose text is at hand, in the order of facts/sources.yaml."""
+def coverage(
+    facts: FactBase, texts: dict[str, NormalText], proofs: Proofs | None = None
+) -> list[SourceCoverage]:
+    """Coverage of every source whose text is at hand, in the order of facts/sources.yaml;
+    quotes placed by the check's `proofs` (found here without them)."""
     citations = list(citations_in(facts))
+    proofs = proofs if proofs is not None else Proofs(texts, find_missing=True)
     return [
-        source_coverage(source, texts[source.id], citations, source_table(facts, source))
+        source_coverage(source, texts[source.id], citations, source_table(facts, source), proofs)
         for source in facts.sources
         if source.id in texts
     ]

@@ -10,8 +10,9 @@ source texts it cites, and `briefing.json`, the manifest of those files with the
 3. writes the attached files into a temporary folder and runs the check every build runs
    (check.check_project: the schema, the references, the pins, and every quote re-found with
    the same matcher);
-4. reads the passages printed in the notes (pypdf) and confirms that each is a passage the
-   facts cite from an attached source;
+4. reads the passages printed in the notes (pypdf) and confirms, with the check's proofs,
+   that each is a passage the facts cite from an attached source, and that every cut a
+   printed fact cites is printed whole where its passage is printed;
 5. validates the signature, when there is one (briefing.sign).
 
 Nothing an attachment says is executed or fetched: the YAML goes through the project's loader
@@ -20,6 +21,7 @@ Nothing an attachment says is executed or fetched: the YAML goes through the pro
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import json
@@ -29,6 +31,7 @@ import tempfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,9 +42,11 @@ from briefing.core.diagnostics import Diagnostic, Location, MessageError, errors
 from briefing.core.project import Project
 from briefing.editions.released import manifest_line
 from briefing.evidence.citations import Cited, all_citations
-from briefing.evidence.quotes import NormalText, find, normalise
+from briefing.evidence.proofs import union
+from briefing.evidence.quotes import ELLIPSIS, NormalText, Span, normalise
 from briefing.factbase.load import MAX_FILE_BYTES
 from briefing.factbase.model import DAY_PATTERN
+from briefing.factbase.plan import actor_order
 from briefing.factbase.validate import LoadedFactBase
 from briefing.render.attachments import MANIFEST
 from briefing.render.pages import quote_text
@@ -63,8 +68,6 @@ MAX_PAGES = 5_000
 MAX_DESTINATIONS = 100_000
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
-
-_SHA256 = r"^[0-9a-f]{64}$"
 
 
 class Refused(MessageError):
@@ -348,38 +351,53 @@ def comparable(text: str) -> str:
     return _BROKEN_AFTER.sub("", normalise(text).text)
 
 
-def cited_passages(spans: Sequence[tuple[int, int]], text: NormalText) -> set[str]:
-    """Every passage a note can print from one source: a note prints the union of the cuts
-    that overlap (render.Notes), so every stretch from the start of one cut to the end of
-    another that cuts cover without a gap is one, as printed (render.quote_text)."""
-    passages: set[str] = set()
-    ordered = sorted(set(spans))
-    group: list[tuple[int, int]] = []
-    reach = -1
-    for span in [*ordered, (-1, -1)]:
-        if group and (span[0] == -1 or span[0] >= reach):
-            starts = sorted({s for s, _ in group})
-            ends = sorted({e for _, e in group})
-            for start in starts:
-                for end in ends:
-                    if end > start and _covered(group, start, end):
-                        passages.add(comparable(quote_text(text.original_span(start, end))))
-            group, reach = [], -1
-        if span[0] != -1:
-            group.append(span)
-            reach = max(reach, span[1])
-    return passages
+@dataclass(frozen=True)
+class Cuts:
+    """The cuts the facts cite from one source (each the runs of a proof), merged where they
+    overlap into the stretches a printed passage can come from (evidence.proofs.union)."""
 
+    text: NormalText
+    cuts: list[tuple[Span, ...]]
+    # The cuts of the citations the document prints for certain (see _printing), with where
+    # each is written: each must be printed whole where it is printed at all.
+    printing: list[tuple[tuple[Span, ...], Cited]]
 
-def _covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether cuts cover [start, end) without a gap."""
-    position = start
-    for begin, finish in sorted(spans):
-        if begin <= position < finish:
-            position = finish
-        if position >= end:
-            return True
-    return position >= end
+    @cached_property
+    def stretches(self) -> list[Span]:
+        return union(span for cut in self.cuts for span in cut)
+
+    @cached_property
+    def _bounds(self) -> tuple[list[int], list[int]]:
+        runs = [span for cut in self.cuts for span in cut]
+        return sorted({s for s, _ in runs}), sorted({e for _, e in runs})
+
+    def place(self, printed: str) -> Span | None:
+        """Where in the text a printed piece (comparable form) is cut from: a stretch from a
+        cut's start to a cut's end that cuts cover without a gap; None if there is none.
+
+        Each start is tried once, its end found by bisection (a longer stretch prints longer
+        words): thousands of overlapping cuts cost no more than sorting them, where pairing
+        every start with every end did not fit in memory."""
+        starts, ends = self._bounds
+        for low, high in self.stretches:
+            shown = comparable(quote_text(self.text.original_span(low, high)))
+            if printed not in shown:
+                continue
+            first = bisect.bisect_left(starts, low)
+            last = bisect.bisect_left(ends, high + 1)
+            for start in starts[first : bisect.bisect_left(starts, high)]:
+                candidates = ends[bisect.bisect_right(ends, start, 0, last) : last]
+                at = bisect.bisect_left(
+                    candidates, len(printed), key=lambda end: len(self._shown(start, end))
+                )
+                # Enclosing quotation marks left off (quote_text) make a length two shorter.
+                for end in candidates[max(0, at - 1) : at + 2]:
+                    if self._shown(start, end) == printed:
+                        return start, end
+        return None
+
+    def _shown(self, start: int, end: int) -> str:
+        return comparable(quote_text(self.text.original_span(start, end)))
 
 
 # --- Verification ----------------------------------------------------------------------------
@@ -463,8 +481,8 @@ def verify(path: Path, trust: Sequence[Path] = ()) -> Verification:
         except OSError:
             # Names such as 'facts/a' beside 'facts/a/b.yaml': no folder of files is like it.
             raise Refused("its attachments' names do not make a folder of files") from None
-        texts, spans = _check_facts(Project.at(root), result, carried, manifest)
-    _check_printed(opened, result, texts, spans)
+        cuts = _check_facts(Project.at(root), result, carried, manifest)
+    _check_printed(opened, result, cuts)
     result.signatures = check_signatures(opened.data, trust)
     for signature in result.signatures:
         result.problems += [Problem(p) for p in signature.problems]
@@ -516,14 +534,11 @@ def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) ->
     return problems
 
 
-Spans = dict[str, list[tuple[int, int]]]
-
-
 def _check_facts(
     project: Project, result: Verification, carried: set[str], manifest: Manifest | None
-) -> tuple[dict[str, NormalText], Spans]:
-    """Run the project's check on the rebuilt fact base and count what it verified; the
-    source texts it read, and where in each the verified quotes are."""
+) -> dict[str, Cuts]:
+    """Run the project's check on the rebuilt fact base and count what it verified; for each
+    source text it read, where the check found the quotes cited from it (its proofs)."""
     checked = check_project(project, pdf=False, only_sources=carried)
     base = checked.base
     citations = list(all_citations(base)) if base is not None else []
@@ -531,7 +546,7 @@ def _check_facts(
         result.problems.append(_problem(problem, base, citations))
     if base is None:
         result.problems.append(Problem("the attached fact base does not load; nothing verified"))
-        return {}, {}
+        return {}
     facts = base.facts
     edition = facts.edition
     result.edition, result.title, result.as_of = edition.number, edition.title, edition.as_of
@@ -556,17 +571,31 @@ def _check_facts(
             for s in facts.sources
             if s.file not in carried and f"facts/sources/{s.file}" not in listed
         ]
-    spans: Spans = {}
+    printing = _printing(base, result.document, manifest.slug if manifest else None)
+    cuts: dict[str, Cuts] = {}
     for cited in citations:
         text = checked.texts.get(cited.citation.source)
         if text is None:
             result.not_carried += 1
             continue
-        match = find(cited.citation.quote, text)
-        if match is not None:
+        found = checked.proofs.of(cited.citation)
+        if found is not None:
             result.quotes += 1
-            spans.setdefault(cited.citation.source, []).append((match.start, match.end))
-    return checked.texts, spans
+            entry = cuts.setdefault(found.source, Cuts(text, [], []))
+            entry.cuts.append(found.spans)
+            if cited.file.path in printing:
+                entry.printing.append((found.spans, cited))
+    return cuts
+
+
+def _printing(base: LoadedFactBase, document: str, slug: str | None) -> set[Path]:
+    """The facts files whose every citation the document prints: the overview's and each
+    principal actor's in the book, the brief's own in a brief."""
+    files = {"overview": base.overview_file.path}
+    files.update({a.id: f.path for a, f in zip(base.facts.actors, base.actor_files, strict=True)})
+    if document == "book":
+        return {files["overview"], *(files[a.id] for a in actor_order(base.facts))}
+    return {files[slug]} if slug in files else set()
 
 
 def _problem(found: Diagnostic, base: LoadedFactBase | None, citations: list[Cited]) -> Problem:
@@ -629,18 +658,16 @@ def _fact_label(base: LoadedFactBase, cited: Cited) -> str:
     return f"{kind} {name} of {owner.name if owner is not None else 'the overview'}"
 
 
-def _check_printed(
-    opened: Opened, result: Verification, texts: dict[str, NormalText], spans: Spans
-) -> None:
-    """Every passage printed in the notes is a passage the facts cite from an attached source,
+def _check_printed(opened: Opened, result: Verification, cuts: dict[str, Cuts]) -> None:
+    """Both ways: every passage printed in the notes is one the facts cite from an attached
+    source, and every cut a printed fact cites is printed whole wherever it is printed at all;
     and the notes the PDF marks are the passages read from its pages."""
-    cited: set[str] = set()
-    for source_id, text in texts.items():
-        cited |= cited_passages(spans.get(source_id, []), text)
     printed = printed_passages(opened.data)
     result.printed = len(printed)
+    shown: dict[str, list[tuple[Span, Printed]]] = {}
     for passage in printed:
-        if comparable(passage.text) not in cited:
+        places = _placed(comparable(passage.text), cuts)
+        if places is None:
             result.problems.append(
                 Problem(
                     f"a passage printed on page {passage.page} is not a passage the facts "
@@ -648,6 +675,13 @@ def _check_printed(
                     (f"printed: {passage.text}",),
                 )
             )
+            continue
+        for source, span in places:
+            shown.setdefault(source, []).append((span, passage))
+    # A printed passage no fact cites explains a cut that is printed nowhere: said once.
+    refused = any("is not a passage the facts cite" in p.message for p in result.problems)
+    for source, entry in cuts.items() if not refused else ():
+        result.problems += _cut_short(entry, sorted(shown.get(source, []), key=lambda s: s[0]))
     marked = _marked_notes(opened.anchors)
     if marked is not None and marked != len(printed):
         result.problems.append(
@@ -656,6 +690,47 @@ def _check_printed(
                 "in quotation marks were read from its pages"
             )
         )
+
+
+def _placed(passage: str, cuts: dict[str, Cuts]) -> list[tuple[str, Span]] | None:
+    """Where a printed passage (comparable form) is cut from: one stretch of one source, or,
+    for a quote in parts, one for each part between its ellipses; None if it is not cited."""
+    for pieces in ([passage], passage.split(_PARTED)):
+        for source, entry in cuts.items():
+            spans = [entry.place(piece) for piece in pieces]
+            if all(span is not None for span in spans):
+                return [(source, span) for span in spans if span is not None]
+    return None
+
+
+# What a note prints between the parts of a quote in parts, as `comparable` reads it.
+_PARTED = comparable(ELLIPSIS)
+
+
+def _cut_short(entry: Cuts, shown: list[tuple[Span, Printed]]) -> list[Problem]:
+    """A failure for each printed fact's cut that a printed passage takes in part of but no
+    printed passage holds whole: its note leads to a passage without its words."""
+    problems: list[Problem] = []
+    starts = [span[0] for span, _ in shown]
+    for runs, cited in entry.printing:
+        touching: list[Printed] = []
+        for low, high in runs:
+            before = shown[: bisect.bisect_left(starts, high)]
+            hit = [(span, p) for span, p in before if low < span[1]]
+            if not any(a <= low and high <= b for (a, b), _ in hit):
+                touching += [p for _, p in hit] or [Printed(0, "(nothing)")]
+        if touching:
+            problems.append(
+                Problem(
+                    "a quote a note cites is not printed whole in any passage: the note "
+                    "leads to a passage without its words",
+                    (
+                        f"quote:   {' '.join(cited.citation.quote.split())}",
+                        *dict.fromkeys(f"printed: {p.text}" for p in touching),
+                    ),
+                )
+            )
+    return problems
 
 
 def _marked_notes(anchors: list[str]) -> int | None:

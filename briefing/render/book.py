@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from briefing.evidence.proofs import groups, printed
 from briefing.factbase.model import FACT_GROUPS, FactBase, Source
 from briefing.render.attachments import Attachment
 from briefing.render.pages import Brief, Renderer
@@ -52,31 +53,31 @@ def _norm(text: str) -> str:
 OPENING_WORDS = 8
 
 
-def source_entries(facts: FactBase, chapters: list[Brief]) -> list[SourceEntry]:
+def source_entries(renderer: Renderer, chapters: list[Brief]) -> list[SourceEntry]:
     """Every source of the fact base with the passages the book cites from it, each listed
-    once with the notes that print it (passages that overlap across chapters are one)."""
+    once with the notes that print it: notes whose cuts overlap, across chapters too, are one
+    passage, cut from the source over all of them (evidence.proofs)."""
     entries: list[SourceEntry] = []
-    for source in facts.sources:
+    for source in renderer.facts.sources:
+        notes = [(c, n) for c in chapters for n in c.notes.notes if n.source.id == source.id]
+        text = renderer.proofs.texts.get(source.id)
+        placed = [(c, n) for c, n in notes if n.spans and text is not None]
         passages: list[CitedQuote] = []
-        for chapter in chapters:
-            for note in chapter.notes.notes:
-                if note.source.id != source.id:
-                    continue
-                same = next(
-                    (p for p in passages if _same_passage(p, note.span, note.passage)), None
-                )
-                if same is None:
-                    passages.append(
-                        CitedQuote(
-                            note.passage, note.paragraph, [(chapter, note.number)], note.span
-                        )
-                    )
-                    continue
-                same.places.append((chapter, note.number))
-                if same.span is not None and note.span is not None:
-                    same.span = (min(same.span[0], note.span[0]), max(same.span[1], note.span[1]))
-                if len(note.passage) > len(same.quote):
-                    same.quote = note.passage
+        if text is not None:
+            for members in groups([n.spans for _, n in placed]):
+                merged = printed(text, [s for i in members for s in placed[i][1].spans])
+                places = [(placed[i][0], placed[i][1].number) for i in members]
+                passages.append(CitedQuote(merged.text, merged.paragraph, places, merged.span))
+        # A note no proof places (a fragment rendered without its texts) is its own words.
+        unplaced: dict[str, CitedQuote] = {}
+        for chapter, note in notes:
+            if note.spans and text is not None:
+                continue
+            same = unplaced.get(_norm(note.passage))
+            if same is None:
+                unplaced[_norm(note.passage)] = same = CitedQuote(note.passage, note.paragraph, [])
+                passages.append(same)
+            same.places.append((chapter, note.number))
         passages.sort(key=lambda p: (p.span or (0, 0), p.quote))
         entries.append(SourceEntry(source, passages))
     number = 0
@@ -85,22 +86,6 @@ def source_entries(facts: FactBase, chapters: list[Brief]) -> list[SourceEntry]:
             number += 1
             passage.number = number
     return entries
-
-
-def passage_ids(entries: list[SourceEntry]) -> dict[str, dict[int, int]]:
-    """For each chapter, its note numbers → the number of the passage in Appendix A."""
-    ids: dict[str, dict[int, int]] = {}
-    for entry in entries:
-        for passage in entry.quotes:
-            for chapter, note in passage.places:
-                ids.setdefault(chapter.slug, {})[note] = passage.number
-    return ids
-
-
-def _same_passage(known: CitedQuote, span: tuple[int, int] | None, passage: str) -> bool:
-    if known.span is not None and span is not None:
-        return span[0] < known.span[1] and known.span[0] < span[1]
-    return _norm(known.quote) == _norm(passage)
 
 
 def used_words(facts: FactBase) -> dict[str, set[str]]:
@@ -173,7 +158,7 @@ def render_book(
     `briefs` are the briefs as rendered for their own pages; `attached` lists the files
     embedded in the book, for the method appendix to name.
     """
-    entries = source_entries(renderer.facts, briefs)
+    entries = source_entries(renderer, briefs)
 
     def part(name: str, **extra: object) -> str:
         return renderer.render("book/part.html", part=name, **extra)
@@ -188,7 +173,7 @@ def render_book(
         method=part("method", attached=list(attached), used=used_words(renderer.facts)),
         brief_sources={
             brief.slug: part(
-                "sources", source_entries=source_entries(renderer.facts, [brief]), whole=False
+                "sources", source_entries=source_entries(renderer, [brief]), whole=False
             )
             for brief in briefs
         },

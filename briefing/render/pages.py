@@ -16,8 +16,8 @@ from markupsafe import Markup, escape
 
 from briefing.core.diagnostics import Diagnostic, Location, TemplateError
 from briefing.core.project import Project
-from briefing.evidence.quotes import NormalText, find
-from briefing.evidence.quotes import passage as passage_of
+from briefing.evidence.proofs import Proofs, overlap, printed
+from briefing.evidence.quotes import NormalText
 from briefing.factbase import history
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.load import folder_leaves, read_project_file
@@ -78,16 +78,22 @@ class Notes:
     a source that overlap become one note.
 
     Every id a brief's notes and markers carry starts with the brief's `slug`, so that briefs
-    stay unique when the book puts them side by side. `texts` are the normalised source texts
-    the check read; without them (a fragment rendered on its own) quotes are not merged.
+    stay unique when the book puts them side by side. `proofs` are where the check found each
+    quote (without them, quotes are found in `texts`); a quote neither places (a fragment
+    rendered on its own) is printed as written and not merged.
     """
 
     facts: FactBase
     slug: str = "brief"
     texts: Mapping[str, NormalText] = field(default_factory=dict)
+    proofs: Proofs | None = None
     notes: list[Note] = field(default_factory=list)
     _index: dict[tuple[str, str], Note] = field(default_factory=dict)
     _serial: int = 0  # markers so far: makes every marker's id unique in the page
+
+    def __post_init__(self) -> None:
+        if self.proofs is None:
+            self.proofs = Proofs(self.texts, find_missing=True)
 
     def add(self, citation: Citation) -> Note:
         key = (citation.source, " ".join(citation.quote.split()))
@@ -95,14 +101,16 @@ class Notes:
             note = self._index[key]
             note.citations.append(citation)
             return note
-        text = self.texts.get(citation.source)
-        found = find(citation.quote, text) if text is not None else None
+        assert self.proofs is not None  # see __post_init__
+        found = self.proofs.of(citation)
+        text = self.proofs.texts.get(citation.source)
         if text is not None and found is not None:
             for note in self.notes:
-                if note.source.id == citation.source and _overlap(note.spans, found.spans):
-                    note.spans = sorted({*note.spans, *found.spans})
-                    note.span = (min(s for s, _ in note.spans), max(e for _, e in note.spans))
-                    note.passage = passage_of(text, note.spans)
+                if note.source.id == citation.source and overlap(note.spans, found.spans):
+                    merged = printed(text, [*note.spans, *found.spans])
+                    note.spans = list(merged.runs)
+                    note.span = merged.span
+                    note.passage = merged.text
                     note.citations.append(citation)
                     self._index[key] = note
                     return note
@@ -113,7 +121,7 @@ class Notes:
             span=(found.start, found.end) if found is not None else None,
             passage=found.passage if found is not None else citation.quote,
             spans=list(found.spans) if found is not None else [],
-            paragraph=text.paragraph(found.start) if text and found is not None else None,
+            paragraph=found.paragraph if found is not None else None,
             citations=[citation],
         )
         self._index[key] = note
@@ -175,11 +183,6 @@ class Notes:
             title=note.source.title,
         )
         return Markup(_MARKER.format(**{key: escape(value) for key, value in values.items()}))
-
-
-def _overlap(spans: Sequence[tuple[int, int]], others: Sequence[tuple[int, int]]) -> bool:
-    """Whether any run of source text in `spans` shares characters with any in `others`."""
-    return any(a < d and c < b for a, b in spans for c, d in others)
 
 
 # Marks where a popover's passage goes until the brief is complete: an HTML comment, which
@@ -510,16 +513,18 @@ class Renderer:
         facts: FactBase,
         project: Project,
         texts: Mapping[str, NormalText] | None = None,
+        proofs: Proofs | None = None,
     ) -> None:
         self.facts = facts
         self.project = project
-        self.texts = texts or {}
+        # Where the check found each quote; a caller with the texts alone has them found here.
+        self.proofs = proofs if proofs is not None else Proofs(texts, find_missing=True)
         self.env = environment(project)
         self.context = brief_context(facts, project)
 
     def brief(self, template: str, slug: str, title: str, kind: str, **extra: Any) -> Brief:
         """One brief's body from its template, with ids prefixed by its slug by construction."""
-        notes = Notes(self.facts, slug, self.texts)
+        notes = Notes(self.facts, slug, proofs=self.proofs)
 
         def anchor(name: str) -> str:
             return f"{slug}-{name}"

@@ -30,6 +30,7 @@ from briefing.core.diagnostics import (
 )
 from briefing.core.project import Project
 from briefing.editions.released import Past, already_released, listed, past, record
+from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import NormalText
 from briefing.factbase import schema
 from briefing.factbase.clock import compiled_day
@@ -71,6 +72,7 @@ def render_site(
     releasing: bool = False,
     with_data: bool = True,
     cache: PdfCache | None = None,
+    proofs: Proofs | None = None,
 ) -> Site:
     """Every page of the build as HTML, each brief rendered once; the book too with PDFs; and
     with the checked source `texts`, the data files (the live preview goes without them).
@@ -80,9 +82,10 @@ def render_site(
     ones and renders the index for its frozen copy too (Site.edition_index).
 
     A template mistake becomes a TemplateError located at templates/FILE:LINE. The data files
-    come from `cache` when the fact base and the code are as they were.
+    come from `cache` when the fact base and the code are as they were. `proofs` are where the
+    check found each quote (Checked.proofs); without them, quotes are found in `texts`.
     """
-    data = exported(project, facts, texts, cache) if texts is not None and with_data else {}
+    data = exported(project, facts, texts, cache, proofs) if texts is not None and with_data else {}
     try:
         compiled_day(facts.edition)  # the pages print it: a bad SOURCE_DATE_EPOCH stops here
     except ValueError as exc:
@@ -90,7 +93,7 @@ def render_site(
     history = history or Past()
     editions = listed(history.released, record(facts, plan) if releasing else None)
     try:
-        renderer = Renderer(facts, project, texts)
+        renderer = Renderer(facts, project, texts, proofs)
         briefs = [b for b in renderer.briefs(history.changes) if b.slug in plan.slugs]
         pages = {INDEX: renderer.index(briefs, plan, editions)}
         pages.update({plan.html(b.slug): renderer.page(b) for b in briefs})
@@ -118,6 +121,7 @@ def exported(
     facts: FactBase,
     texts: Mapping[str, NormalText],
     cache: PdfCache | None,
+    proofs: Proofs | None = None,
 ) -> dict[str, bytes]:
     """The data files of build/data/ (data.export), from `cache` when facts/ and our code are
     byte for byte as they were: a build with nothing changed need not write the database.
@@ -125,12 +129,12 @@ def exported(
     The entry holds contents only, for the names of data.PATHS: which files there are and where
     they go is this build's to say, whatever the cache holds."""
     if cache is None:
-        return export(facts, texts)
+        return export(facts, texts, proofs)
     key = inputs_key("data", project.facts)
     entry = cache.get(key)
     files = unpack(entry, PATHS) if entry is not None else None
     if files is None:
-        files = export(facts, texts)
+        files = export(facts, texts, proofs)
         if set(files) == set(PATHS):
             cache.put(key, pack(files, PATHS))
             cache.prune()
@@ -156,7 +160,9 @@ def build(
     history = past(project, facts)
     # The data files have a cache of their own: the PDF cache holds PDFs only.
     store = project_store(project.root, DATA_FOLDER, DATA_CACHE_MB << 20) if cache else None
-    site = render_site(facts, project, plan, checked.texts, history, cache=store)
+    site = render_site(
+        facts, project, plan, checked.texts, history, cache=store, proofs=checked.proofs
+    )
     result = publish(project, site, jobs=jobs, cache=cache)
     refresh_schema(project, checked)
     return result, _with_warnings(checked, history, project if cache else None)
@@ -202,7 +208,9 @@ def release(
     if refused is not None:
         raise refused
     history = past(project, facts)
-    site = render_site(facts, project, plan, checked.texts, history, releasing=True)
+    site = render_site(
+        facts, project, plan, checked.texts, history, releasing=True, proofs=checked.proofs
+    )
     assert site.edition_index is not None
     index = site.edition_index
     frozen: list[Frozen] = []

@@ -20,7 +20,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from briefing.core.diagnostics import BriefingError, Diagnostic, Location
-from briefing.evidence.quotes import NormalText, find
+from briefing.evidence.proofs import Proofs
+from briefing.evidence.quotes import NormalText
 from briefing.factbase.model import (
     Citation,
     Fact,
@@ -64,10 +65,10 @@ class Located:
     end_offset: int
 
 
-def locate(citation: Citation, texts: Mapping[str, NormalText]) -> Located:
-    """The first place the quote occurs in its source, as line, column and original offsets."""
-    text = texts.get(citation.source)
-    match = find(citation.quote, text) if text is not None else None
+def locate(citation: Citation, proofs: Proofs) -> Located:
+    """Where the check found the quote in its source, as line, column and original offsets."""
+    text = proofs.texts.get(citation.source)
+    match = proofs.of(citation)
     if text is None or match is None:
         # The check stage refuses such a fact base; reaching here is a bug, not a user mistake.
         raise LookupError(f"quote not found in source '{citation.source}': {citation.quote!r}")
@@ -80,21 +81,21 @@ def locate(citation: Citation, texts: Mapping[str, NormalText]) -> Located:
 # --- facts.json ---------------------------------------------------------------------------------
 
 
-def _plain(value: Any, texts: Mapping[str, NormalText]) -> Any:
+def _plain(value: Any, proofs: Proofs) -> Any:
     """A model as JSON-ready data: every field, declared ones included; citations located."""
     if isinstance(value, BaseModel):
         # Walked by hand, not model_dump(): the desk's fields live on subclasses made at run
         # time, which a dump by the generic FactBase's annotations would leave out.
-        out = {name: _plain(getattr(value, name), texts) for name in type(value).model_fields}
+        out = {name: _plain(getattr(value, name), proofs) for name in type(value).model_fields}
         if isinstance(value, FuzzyDate):
             out["precision"] = value.precision
         if isinstance(value, Citation):
-            out["location"] = asdict(locate(value, texts))
+            out["location"] = asdict(locate(value, proofs))
         return out
     if isinstance(value, list | tuple):
-        return [_plain(item, texts) for item in value]
+        return [_plain(item, proofs) for item in value]
     if isinstance(value, dict):
-        return {key: _plain(item, texts) for key, item in value.items()}
+        return {key: _plain(item, proofs) for key, item in value.items()}
     if isinstance(value, float) and not math.isfinite(value):
         # Validation lets 1e400 through as inf; JSON has no such number, and one 'Infinity'
         # would make strict parsers refuse the whole file. The CSV cell reads the same.
@@ -102,9 +103,9 @@ def _plain(value: Any, texts: Mapping[str, NormalText]) -> Any:
     return value
 
 
-def facts_json(facts: FactBase, texts: Mapping[str, NormalText]) -> bytes:
+def facts_json(facts: FactBase, proofs: Proofs) -> bytes:
     """The whole fact base as JSON: keys sorted, lists in fact-base order, one trailing newline."""
-    data = _plain(facts, texts)
+    data = _plain(facts, proofs)
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
@@ -211,10 +212,10 @@ def _cited(
     fact_id: str,
     actor_id: str | None,
     citations: Sequence[Citation],
-    texts: Mapping[str, NormalText],
+    proofs: Proofs,
 ) -> None:
     for n, citation in enumerate(citations, 1):
-        where = locate(citation, texts)
+        where = locate(citation, proofs)
         table.rows.append(
             {
                 "id": len(table.rows) + 1,
@@ -231,7 +232,7 @@ def _cited(
         )
 
 
-def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
+def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
     """Every table of the export, filled, in the order of TABLES."""
     vocab = facts.vocabulary
     fields = vocab.fields
@@ -389,7 +390,7 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
                     "confidence": judgment.confidence,
                 }
             )
-            _cited(citations, "judgment", judgment_id, actor_id, judgment.citations, texts)
+            _cited(citations, "judgment", judgment_id, actor_id, judgment.citations, proofs)
 
     def asked(owner: str, actor_id: str | None, questions: Sequence[OpenQuestion]) -> None:
         for n, question in enumerate(questions, 1):
@@ -397,7 +398,7 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
             out["open_questions"].rows.append(
                 {"id": question_id, "actor_id": actor_id, "n": n, "text": question.text}
             )
-            _cited(citations, "open_question", question_id, actor_id, question.citations, texts)
+            _cited(citations, "open_question", question_id, actor_id, question.citations, proofs)
 
     def terms(kind: str, fact: Fact, specs: Sequence[FieldSpec]) -> None:
         for spec in specs:
@@ -429,7 +430,7 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
                 }
             )
             terms("position", p, fields.position)
-            _cited(citations, "position", p.id, actor.id, p.citations, texts)
+            _cited(citations, "position", p.id, actor.id, p.citations, proofs)
         for c in actor.commitments:
             out["commitments"].rows.append(
                 {
@@ -446,7 +447,7 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
                 {"commitment_id": c.id, "actor_id": party} for party in dict.fromkeys(c.parties)
             ]
             terms("commitment", c, fields.commitment)
-            _cited(citations, "commitment", c.id, actor.id, c.citations, texts)
+            _cited(citations, "commitment", c.id, actor.id, c.citations, proofs)
         for s in actor.statements:
             out["statements"].rows.append(
                 {
@@ -462,7 +463,7 @@ def tables(facts: FactBase, texts: Mapping[str, NormalText]) -> list[Table]:
                 }
             )
             terms("statement", s, fields.statement)
-            _cited(citations, "statement", s.id, actor.id, s.citations, texts)
+            _cited(citations, "statement", s.id, actor.id, s.citations, proofs)
         asked(actor.id, actor.id, actor.open_questions)
     return [out[name] for name in TABLES]
 
@@ -513,10 +514,13 @@ def sqlite_file(all_tables: Sequence[Table]) -> bytes:
         connection.close()
 
 
-def export(facts: FactBase, texts: Mapping[str, NormalText]) -> dict[str, bytes]:
+def export(
+    facts: FactBase, texts: Mapping[str, NormalText], proofs: Proofs | None = None
+) -> dict[str, bytes]:
     """Every file of build/data/ by its path under build/ (see PATHS)."""
-    filled = tables(facts, texts)
-    files = {JSON: facts_json(facts, texts)}
+    proofs = proofs if proofs is not None else Proofs(texts, find_missing=True)
+    filled = tables(facts, proofs)
+    files = {JSON: facts_json(facts, proofs)}
     files.update({f"data/{table.name}.csv": table_csv(table) for table in filled})
     files[SQLITE] = sqlite_file(filled)
     return files

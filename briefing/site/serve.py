@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from briefing.core.diagnostics import errors, render
 from briefing.core.project import Project
 from briefing.editions.released import Snapshots, past
+from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import NormalText
 from briefing.factbase.load import SourceLines
 from briefing.factbase.plan import Plan
@@ -104,6 +105,7 @@ class Snapshot:
     plan: Plan | None = None  # the names of the outputs, PDFs included
     site: BuiltSite | None = None  # what the pages were rendered from, for PDFs on request
     texts: Mapping[str, NormalText] | None = None  # the checked sources, for the book
+    proofs: Proofs | None = None  # where the check found each quote, for the book
 
 
 class Site:
@@ -130,7 +132,15 @@ class Site:
             checked, facts, plan = checked_facts(self.project, pdf=False)
             # As the build: the overview opens with what changed since the last edition.
             history = past(self.project, facts, self._snapshots)
-            site = render_site(facts, self.project, plan, checked.texts, history, with_data=False)
+            site = render_site(
+                facts,
+                self.project,
+                plan,
+                checked.texts,
+                history,
+                with_data=False,
+                proofs=checked.proofs,
+            )
         except FactBaseError as exc:
             problems = exc.diagnostics
             shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]
@@ -145,7 +155,7 @@ class Site:
             title = "Template error" if isinstance(exc, TemplateError) else "Build error"
             return Snapshot(0, {}, error_page(title, shown))
         pages = {f"/{path}": page for path, page in site.pages.items()}
-        return Snapshot(0, pages, None, plan, site, checked.texts)
+        return Snapshot(0, pages, None, plan, site, checked.texts, checked.proofs)
 
     def rebuild(self) -> int:
         """Check and render again; the version changes only when the output does."""
@@ -190,7 +200,7 @@ class Site:
             # bound from too) are rendered on the first request for a PDF.
             attached = for_pdfs(built.facts, self.project.facts)
             attached.append(manifest_attachment(built.facts, attached, "book"))
-            renderer = Renderer(built.facts, self.project, snap.texts)
+            renderer = Renderer(built.facts, self.project, snap.texts, snap.proofs)
             book = render_book(renderer, built.briefs, attached)
             site = dataclasses.replace(built, plan=plan, book=book, book_evidence=tuple(attached))
             # The build's own cache: what the last build (or preview) laid out is not laid

@@ -1,0 +1,151 @@
+"""Proofs: where each cited quote stands in its source, found once by the check, and the one
+rule that makes the passages a brief or a book prints out of overlapping cuts of a source.
+
+The check finds every quote; what it found travels with the checked fact base as `Proofs`,
+which the notes, the appendix of sources, the data export, coverage and `verify` read instead
+of looking for the quote again. A proof depends only on a quote's words and its source, so a
+citation is looked up by those: two citations of the same words share one proof.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from briefing.evidence.quotes import Match, NormalText, Span, find, passage
+from briefing.factbase.model import Citation
+
+Key = tuple[str, str]
+
+
+def key(citation: Citation) -> Key:
+    """How a citation's proof is looked up: its source id and its quote as written."""
+    return citation.source, citation.quote
+
+
+@dataclass(frozen=True)
+class Proof:
+    """One quote found in its source: the runs of normalised source text it stands on (one,
+    or a quote in parts' parts), where it starts (line, column, paragraph), and its words as
+    a note prints them when no other cut merges in."""
+
+    source: str
+    spans: tuple[Span, ...]
+    line: int
+    col: int
+    paragraph: int
+    passage: str
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+
+def proof(source: str, match: Match, text: NormalText) -> Proof:
+    """The proof a match makes."""
+    return Proof(
+        source, match.spans, match.line, match.col, text.paragraph(match.start), match.passage
+    )
+
+
+class Proofs:
+    """Every quote the check found, by `key`, with the normalised source texts it read.
+
+    A Proofs made with `find_missing` finds a quote the first time it is asked for, in the
+    texts it holds: for callers that have the texts but no check's result (a fragment rendered
+    on its own, a test). The check's never does: what it did not find is not proved."""
+
+    def __init__(
+        self, texts: Mapping[str, NormalText] | None = None, *, find_missing: bool = False
+    ) -> None:
+        self.texts: Mapping[str, NormalText] = texts if texts is not None else {}
+        self.find_missing = find_missing
+        self._proofs: dict[Key, Proof | None] = {}
+
+    def record(self, source: str, quote: str, match: Match, text: NormalText) -> None:
+        """Keep what the check found for `quote` in `source`."""
+        if self._proofs.get((source, quote)) is None:
+            self._proofs[(source, quote)] = proof(source, match, text)
+
+    def of(self, citation: Citation) -> Proof | None:
+        """The proof of a citation; None when its quote was not found or its text not read."""
+        wanted = key(citation)
+        if wanted not in self._proofs and self.find_missing:
+            text = self.texts.get(citation.source)
+            match = find(citation.quote, text) if text is not None else None
+            self._proofs[wanted] = proof(citation.source, match, text) if match and text else None
+        return self._proofs.get(wanted)
+
+    def __iter__(self) -> Iterator[Proof]:
+        return (found for found in self._proofs.values() if found is not None)
+
+
+# --- The rule: overlapping cuts of a source are one passage -------------------------------------
+
+
+def union(spans: Iterable[Span]) -> list[Span]:
+    """Spans merged where they share characters, in order: sorted once and swept, so that
+    thousands of overlapping cuts cost no more than sorting them."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def overlap(spans: Sequence[Span], others: Sequence[Span]) -> bool:
+    """Whether any run in `spans` shares characters with any run in `others`."""
+    return any(a < d and c < b for a, b in spans for c, d in others)
+
+
+def groups(cuts: Sequence[Sequence[Span]]) -> list[list[int]]:
+    """The cuts of one source (each its runs) that make one passage, as lists of indexes into
+    `cuts`, in order of where each passage starts: cuts are one passage when a run of one
+    shares characters with a run of another, directly or through other cuts."""
+    runs = sorted((start, end, index) for index, cut in enumerate(cuts) for start, end in cut)
+    parent = list(range(len(cuts)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    reach, last = -1, -1
+    for start, end, index in runs:
+        if last >= 0 and start < reach:
+            parent[root(index)] = root(last)
+        if end > reach or last < 0:
+            reach, last = max(reach, end), index
+    found: dict[int, list[int]] = {}
+    for index in range(len(cuts)):
+        found.setdefault(root(index), []).append(index)
+    return sorted(found.values(), key=lambda members: min(cuts[i][0][0] for i in members))
+
+
+@dataclass(frozen=True)
+class Passage:
+    """What is printed for one or more overlapping cuts of a source: the runs of its text they
+    cover between them, cut from the source (never one cut's words standing for all)."""
+
+    runs: tuple[Span, ...]
+    text: str
+    paragraph: int
+
+    @property
+    def span(self) -> Span:
+        return self.runs[0][0], self.runs[-1][1]
+
+
+def printed(text: NormalText, spans: Iterable[Span]) -> Passage:
+    """The passage that cuts over `spans` of `text` print: their union's words, an ellipsis
+    where words between runs are left out."""
+    runs = tuple(union(spans))
+    return Passage(runs, passage(text, runs), text.paragraph(runs[0][0]))
