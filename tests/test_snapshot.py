@@ -14,6 +14,7 @@ import pytest
 
 from briefing.core.diagnostics import PublishError
 from briefing.core.project import Project
+from briefing.editions.released import past as released_past
 from briefing.factbase.snapshot import InputsChanged, take
 from briefing.site import build as build_module
 from briefing.site.build import build, release
@@ -39,7 +40,7 @@ def edit(project: Project) -> None:
 
 def edit_after_the_check(monkeypatch: pytest.MonkeyPatch, project: Project) -> None:
     """Save EDITED once the check has read the facts, before anything is rendered."""
-    original: Callable[..., Any] = build_module.past
+    original: Callable[..., Any] = released_past
 
     def past_then_edit(*args: Any, **kwargs: Any) -> Any:
         edit(project)

@@ -203,6 +203,8 @@ def tool_versions() -> dict[str, str]:
     build's output depends on besides its inputs and the system (see Environment)."""
     names = (*LAYOUT_LIBRARIES, *OUTPUT_LIBRARIES)
     return {"code": _code_digest(), **{name: _version(name) for name in names}}
+
+
 def pack(files: dict[str, bytes], names: Sequence[str]) -> bytes:
     """The contents of `files` named `names`, in that order, as one cache entry (see `unpack`).
     The entry holds no name: where each content goes is the build's to say."""
