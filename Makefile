@@ -84,7 +84,7 @@ test: lint sysdeps
 	$(BIN)/pytest -q -n auto --dist loadfile
 
 clean:
-	rm -rf $(LOCK_VENV) build .briefing-staging-* .build.lock .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(LOCK_VENV) build .briefing-staging-* .build.lock .build.stamp .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # The build benchmark: cold, no-op and one-edit builds, check, memory, jobs=1 against all

@@ -112,6 +112,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     report(checked.problems, project=project)
     elapsed = time.perf_counter() - started
+    if result.unchanged:
+        print(f"nothing changed since the last build: {project.name(project.build)}/ is up to date")
+        return 0
     laid = (
         f"; {len(result.rendered)} PDFs made from {len(result.laid_out)} new layouts, "
         f"{len(result.reused)} unchanged (cached)"

@@ -958,7 +958,7 @@ def new_person(project: Project, values: dict[str, str]) -> Written:
 # --- A new desk ------------------------------------------------------------------------------
 
 STARTER = Path(__file__).resolve().parent.parent / "starter"
-GITIGNORE = "build/\n.briefing-staging-*/\n.build-*/\n.build.lock\n.cache/\n"
+GITIGNORE = "build/\n.briefing-staging-*/\n.build-*/\n.build.lock\n.build.stamp\n.cache/\n"
 
 
 @dataclass(frozen=True)

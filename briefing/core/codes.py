@@ -141,6 +141,8 @@ CODES: dict[str, Code] = {
     "P004": Code("a process making PDFs died", "build with fewer processes (--jobs 1)"),
     "P005": Code("SOURCE_DATE_EPOCH is not a Unix time in seconds", "unset it or fix it"),
     "P006": Code("the cache is not a plain folder; built without it", "make .cache/ a folder"),
+    "P007": Code("an input changed while building; nothing published", "build again"),
+    "P008": Code("a build started later has published; this one was not", "nothing to do"),
     # N, I: authoring
     "N001": Code("a value given to init/new/pin is not valid", "give it as the message says"),
     "N002": Code("would overwrite an existing file", "rename or remove it", exit=2),

@@ -8,10 +8,12 @@ curator's back.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -415,6 +417,9 @@ def read_bytes(
     """Read a regular file's bytes, refusing anything larger than `limit` (`too_big` is the
     hint then)."""
     where = Location(name)
+    held = _HELD.get()
+    if held is not None and path in held:
+        return _within_limit(held[path], len(held[path]), name, limit, too_big)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -427,17 +432,38 @@ def read_bytes(
             raw = handle.read(limit + 1)
     except OSError as exc:
         return None, [Diagnostic(where, f"cannot read file: {exc.strerror or exc}", code="F002")]
+    return _within_limit(raw, max(info.st_size, len(raw)), name, limit, too_big)
+
+
+def _within_limit(
+    raw: bytes, size: int, name: str, limit: int, too_big: str
+) -> tuple[bytes | None, list[Diagnostic]]:
     if len(raw) > limit:
-        size = max(info.st_size, len(raw))
         return None, [
             Diagnostic(
-                where,
+                Location(name),
                 f"file is {size:,} bytes; the limit is {limit:,} ({limit // 1024} KiB)",
                 too_big,
                 code="F003",
             )
         ]
     return raw, []
+
+
+# The bytes the gate answers with instead of the disk, by real location, while a build runs
+# (see reading_from): each input file is read once, and every stage sees the same bytes.
+_HELD: ContextVar[Mapping[Path, bytes] | None] = ContextVar("held", default=None)
+
+
+@contextlib.contextmanager
+def reading_from(held: Mapping[Path, bytes]) -> Iterator[None]:
+    """Have `read_bytes` (and so the project's file gate) answer from `held`, by resolved
+    path, while the block runs; a path not held is read from the disk."""
+    token = _HELD.set(held)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
 
 
 def read_text(

@@ -20,7 +20,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -68,11 +68,17 @@ def _version(name: str) -> str:
         return "absent"
 
 
-def _digest_files(paths: Iterable[tuple[str, Path]]) -> str:
+def _digest_files(
+    paths: Iterable[tuple[str, Path]], read: Callable[[Path], bytes] = Path.read_bytes
+) -> str:
+    return _digest_contents((name, read(path)) for name, path in paths)
+
+
+def _digest_contents(files: Iterable[tuple[str, bytes]]) -> str:
     digest = hashlib.sha256()
-    for name, path in sorted(paths):
+    for name, content in sorted(files):
         digest.update(name.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()
 
 
@@ -110,8 +116,10 @@ class Environment:
         template_dirs: Iterable[Path],
         subsetter: str,
         system: dict[str, str] | None = None,
+        read: Callable[[Path], bytes] = Path.read_bytes,
     ) -> Environment:
-        """The environment of a build that reads templates from `template_dirs`."""
+        """The environment of a build that reads templates from `template_dirs` (with `read`:
+        the build's snapshot, so that the key names the templates the build rendered)."""
         templates = [
             (f"{index}/{path.relative_to(folder).as_posix()}", path)
             for index, folder in enumerate(template_dirs)
@@ -122,7 +130,7 @@ class Environment:
         versions = {name: _version(name) for name in LAYOUT_LIBRARIES}
         parts = {
             "code": _code_digest(),
-            "templates": _digest_files(templates),
+            "templates": _digest_files(templates, read),
             "versions": versions,
             "variant": PDF_VARIANT,
             "subsetter": subsetter,
@@ -173,14 +181,28 @@ def bound_key(described: object, environment: Environment) -> str:
     return digest.hexdigest()
 
 
-def inputs_key(kind: str, folder: Path) -> str:
+def inputs_key(kind: str, folder: Path, held: Mapping[str, bytes] | None = None) -> str:
     """A key for what is made from the files under `folder` by our code alone (the data files
-    of build/data/ from facts/): a digest of those files, their names, and the code."""
-    files = [(p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file()]
+    of build/data/ from facts/): a digest of those files, their names, and the code. With
+    `held` (the build's snapshot of the folder, by path relative to it), from those bytes."""
+    if held is None:
+        on_disk = (p for p in folder.rglob("*") if p.is_file())
+        held = {p.relative_to(folder).as_posix(): p.read_bytes() for p in on_disk}
     digest = hashlib.sha256(kind.encode() + b"\0")
     digest.update(_code_digest().encode())
-    digest.update(_digest_files(files).encode())
+    digest.update(_digest_contents(held.items()).encode())
     return digest.hexdigest()
+
+
+# Besides those that lay out and bind the PDFs: the libraries the pages are made with.
+OUTPUT_LIBRARIES = ("pikepdf", "jinja2", "markupsafe", "pyyaml", "pydantic", "pydantic-core")
+
+
+def tool_versions() -> dict[str, str]:
+    """Our code's digest and the versions of the libraries the output is made with: what a
+    build's output depends on besides its inputs and the system (see Environment)."""
+    names = (*LAYOUT_LIBRARIES, *OUTPUT_LIBRARIES)
+    return {"code": _code_digest(), **{name: _version(name) for name in names}}
 
 
 def pack(files: dict[str, bytes], names: Sequence[str]) -> bytes:

@@ -218,7 +218,6 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
     # to it only facts/. Nothing a brief's HTML says can reach the fact files or anything else.
     roots = template_dirs(project)
     fetcher = pdf_url_fetcher(roots)
-    evidence_fetcher = pdf_url_fetcher([project.facts])
     document = weasyprint.HTML(
         string=job.html,
         base_url=str(project.templates) + "/",
@@ -246,14 +245,9 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
         info.generator = "Briefing"
         info.created = info.modified = w3c
         for item in meta.attachments:
-            source: dict[str, Any] = (
-                {"file_obj": io.BytesIO(item.content)}
-                if item.content is not None
-                else {"url": item.path.resolve().as_uri(), "url_fetcher": evidence_fetcher}
-            )
             attachments.append(
                 weasyprint.Attachment(
-                    **source,
+                    file_obj=io.BytesIO(item.content),
                     name=item.name,
                     description=item.description,
                     created=stamp,

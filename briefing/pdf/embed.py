@@ -50,7 +50,7 @@ def embed(pdf: Any, evidence: Sequence[Attachment], when: dt.datetime) -> None:
         pdf.Root.AF = pikepdf.Array()  # direct in the catalog, as WeasyPrint writes it
     associated = pdf.Root.AF
     for item in evidence:
-        data = item.content if item.content is not None else item.path.read_bytes()
+        data = item.content
         mime = mimetypes.guess_type(item.name, strict=False)[0] or "application/octet-stream"
         checksum = hashlib.md5(data, usedforsecurity=False).digest()
         stream = pikepdf.Stream(pdf, b"")

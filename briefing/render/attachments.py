@@ -7,95 +7,87 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import FactBase
+from briefing.factbase.snapshot import Snapshot
 
 Relationship = Literal["Source", "Data", "Supplement", "Alternative", "Unspecified"]
 
 
 @dataclass(frozen=True)
 class Attachment:
-    """A project file to embed in a PDF, named by its path in the project; or, with
-    `content`, bytes made by the build (the manifest of briefing.verify), named `name`."""
+    """Bytes to embed in a PDF under `name`: a project file as the build's snapshot holds it
+    (never read again from the disk, which may have changed since the check read it), or a
+    file made by the build (the manifest of briefing.verify)."""
 
-    path: Path
     name: str
     description: str
+    content: bytes
     relationship: Relationship = "Source"
-    content: bytes | None = None
+    # The SHA-256 of `content` when the snapshot already knows it: every brief carries the
+    # whole fact base, and its manifest and cache key name each file's digest.
+    sha256: str = ""
 
     def digest(self) -> str:
-        """The SHA-256 of its bytes (a file's, read once per process while it is unchanged:
-        every brief carries the whole fact base, and its manifest and cache key name each
-        file's digest)."""
-        if self.content is not None:
-            return hashlib.sha256(self.content).hexdigest()
-        info = self.path.stat()
-        key = (str(self.path), info.st_mtime_ns, info.st_size)
-        if key not in _DIGESTS:
-            _DIGESTS[key] = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        return _DIGESTS[key]
+        """The SHA-256 of its bytes."""
+        return self.sha256 or hashlib.sha256(self.content).hexdigest()
 
 
-_DIGESTS: dict[tuple[str, int, int], str] = {}
+def _held(inputs: Snapshot, name: str, description: str, relationship: Relationship) -> Attachment:
+    content = inputs.files[name]
+    return Attachment(name, description, content, relationship, inputs.sha256(name))
 
 
-def source_attachments(facts: FactBase, facts_dir: Path, ids: Iterable[str]) -> list[Attachment]:
+def source_attachments(facts: FactBase, inputs: Snapshot, ids: Iterable[str]) -> list[Attachment]:
     """The source texts with the given ids, in the order of the fact base, to embed, and the
-    originals some were extracted from."""
-    wanted = set(ids)
+    originals some were extracted from (those the snapshot holds: the check refuses the rest)."""
+    wanted = [source for source in facts.sources if source.id in set(ids)]
     files = [
-        Attachment(
-            path=facts_dir / "sources" / source.file,
-            name=f"facts/sources/{source.file}",
-            description=f"Source text: {source.title} ({source.outlet})",
-            relationship="Source",
+        _held(
+            inputs,
+            f"facts/sources/{source.file}",
+            f"Source text: {source.title} ({source.outlet})",
+            "Source",
         )
-        for source in facts.sources
-        if source.id in wanted
+        for source in wanted
+        if f"facts/sources/{source.file}" in inputs.files
     ]
     # After the texts, the pages and PDFs they were extracted from: a reader can hold the
     # cited text against the original.
     files += [
-        Attachment(
-            path=facts_dir / "originals" / source.original,
-            name=f"facts/originals/{source.original}",
-            description=f"Original of the source text: {source.title}",
-            relationship="Source",
+        _held(
+            inputs,
+            f"facts/originals/{source.original}",
+            f"Original of the source text: {source.title}",
+            "Source",
         )
-        for source in facts.sources
-        if source.id in wanted and source.original
+        for source in wanted
+        if source.original and f"facts/originals/{source.original}" in inputs.files
     ]
     return files
 
 
-def fact_attachments(facts_dir: Path) -> list[Attachment]:
+def fact_attachments(inputs: Snapshot) -> list[Attachment]:
     """The YAML files of the fact base, to embed: with them a reader's `briefing verify`
     re-validates the facts and re-finds every quote (briefing.verify)."""
-    yaml_files = (
-        p
-        for p in facts_dir.rglob("*.yaml")
-        if not any(part.startswith(".") for part in p.relative_to(facts_dir).parts)
-    )
     return [
-        Attachment(
-            path=path,
-            name=f"facts/{path.relative_to(facts_dir).as_posix()}",
-            description=f"Fact base the briefs are built from: "
-            f"{path.relative_to(facts_dir).as_posix()}",
-            relationship="Data",
+        _held(
+            inputs,
+            f"facts/{relative}",
+            f"Fact base the briefs are built from: {relative}",
+            "Data",
         )
-        for path in sorted(yaml_files, key=lambda p: p.relative_to(facts_dir).as_posix())
+        for relative in inputs.under("facts")
+        if relative.endswith(".yaml")
     ]
 
 
-def for_pdfs(facts: FactBase, facts_dir: Path) -> list[Attachment]:
+def for_pdfs(facts: FactBase, inputs: Snapshot) -> list[Attachment]:
     """The files a reader needs to check the book: every source text and the fact base."""
-    files = source_attachments(facts, facts_dir, (s.id for s in facts.sources))
-    return files + fact_attachments(facts_dir)
+    files = source_attachments(facts, inputs, (s.id for s in facts.sources))
+    return files + fact_attachments(inputs)
 
 
 MANIFEST = "briefing.json"
@@ -123,7 +115,6 @@ def manifest_attachment(
     }
     content = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
     return Attachment(
-        path=Path(MANIFEST),
         name=MANIFEST,
         description="The files attached to this PDF, with their SHA-256: "
         "'briefing verify' checks them and every quote",

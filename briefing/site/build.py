@@ -14,6 +14,10 @@ order; `release` then freezes the build into editions/N/ before it replaces buil
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+import os
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -29,13 +33,22 @@ from briefing.core.diagnostics import (
     errors,
 )
 from briefing.core.project import Project
-from briefing.editions.released import Past, already_released, listed, past, record
+from briefing.editions.released import (
+    SUMS_FILE,
+    Past,
+    already_released,
+    listed,
+    numbers,
+    past,
+    record,
+)
 from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import NormalText
 from briefing.factbase import schema
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import INDEX, PATHS, Plan
+from briefing.factbase.snapshot import Snapshot, take
 from briefing.pdf.cache import (
     CACHE,
     DATA_FOLDER,
@@ -44,19 +57,27 @@ from briefing.pdf.cache import (
     inputs_key,
     pack,
     project_store,
+    tool_versions,
     unpack,
 )
 from briefing.render.attachments import for_pdfs, manifest_attachment
 from briefing.render.book import render_book
 from briefing.render.pages import Renderer, template_problem
 from briefing.site.data import export
-from briefing.site.publish import BuildResult, Site, publish
+from briefing.site.publish import BuildResult, Site, Stamp, pdf_environment, publish
 from briefing.site.release import Frozen, freeze
 
 
-def checked_facts(project: Project, *, pdf: bool = True) -> tuple[Checked, FactBase, Plan]:
-    """The check stage's result, or FactBaseError carrying every diagnostic when it failed."""
-    checked = check_project(project, pdf=pdf)
+def checked_facts(
+    project: Project, *, pdf: bool = True, inputs: Snapshot | None = None
+) -> tuple[Checked, FactBase, Plan]:
+    """The check stage's result, or FactBaseError carrying every diagnostic when it failed;
+    with `inputs`, the files are read from that snapshot, not from the disk."""
+    if inputs is None:
+        checked = check_project(project, pdf=pdf)
+    else:
+        with inputs.serving():
+            checked = check_project(project, pdf=pdf)
     if errors(checked.problems) or checked.base is None or checked.plan is None:
         raise FactBaseError(checked.problems)
     return checked, checked.base.facts, checked.plan
@@ -72,6 +93,7 @@ def render_site(
     releasing: bool = False,
     with_data: bool = True,
     cache: PdfCache | None = None,
+    inputs: Snapshot | None = None,
     proofs: Proofs | None = None,
 ) -> Site:
     """Every page of the build as HTML, each brief rendered once; the book too with PDFs; and
@@ -82,10 +104,35 @@ def render_site(
     ones and renders the index for its frozen copy too (Site.edition_index).
 
     A template mistake becomes a TemplateError located at templates/FILE:LINE. The data files
-    come from `cache` when the fact base and the code are as they were. `proofs` are where the
-    check found each quote (Checked.proofs); without them, quotes are found in `texts`.
+    come from `cache` when the fact base and the code are as they were. Templates and the
+    files the PDFs attach come from `inputs`, the snapshot the facts were checked from (taken
+    afresh when not given). `proofs` are where the check found each quote (Checked.proofs);
+    without them, quotes are found in `texts`.
     """
-    data = exported(project, facts, texts, cache, proofs) if texts is not None and with_data else {}
+    inputs = inputs if inputs is not None else take(project)
+    with inputs.serving():
+        return _render_site(
+            facts, project, plan, texts, history, releasing, with_data, cache, inputs, proofs
+        )
+
+
+def _render_site(
+    facts: FactBase,
+    project: Project,
+    plan: Plan,
+    texts: Mapping[str, NormalText] | None,
+    history: Past | None,
+    releasing: bool,
+    with_data: bool,
+    cache: PdfCache | None,
+    inputs: Snapshot,
+    proofs: Proofs | None,
+) -> Site:
+    data = (
+        exported(project, facts, texts, cache, inputs, proofs)
+        if texts is not None and with_data
+        else {}
+    )
     try:
         compiled_day(facts.edition)  # the pages print it: a bad SOURCE_DATE_EPOCH stops here
     except ValueError as exc:
@@ -100,8 +147,10 @@ def render_site(
         # Inside editions/N/, the other editions are siblings: ../M/.
         edition_index = renderer.index(briefs, plan, editions, "../") if releasing else None
         if not plan.pdf:
-            return Site(facts, plan, briefs, pages, edition_index=edition_index, data=data)
-        attached = for_pdfs(facts, project.facts)
+            return Site(
+                facts, plan, briefs, pages, edition_index=edition_index, data=data, inputs=inputs
+            )
+        attached = for_pdfs(facts, inputs)
         attached.append(manifest_attachment(facts, attached, "book"))
         book = render_book(renderer, briefs, attached)
     except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
@@ -110,7 +159,7 @@ def render_site(
         if isinstance(exc, jinja2.TemplateError) or problem.location.line:
             raise TemplateError([problem]) from None
         raise
-    return Site(facts, plan, briefs, pages, book, tuple(attached), edition_index, data)
+    return Site(facts, plan, briefs, pages, book, tuple(attached), edition_index, data, inputs)
 
 
 DATA_CACHE_MB = 64
@@ -121,6 +170,7 @@ def exported(
     facts: FactBase,
     texts: Mapping[str, NormalText],
     cache: PdfCache | None,
+    inputs: Snapshot | None = None,
     proofs: Proofs | None = None,
 ) -> dict[str, bytes]:
     """The data files of build/data/ (data.export), from `cache` when facts/ and our code are
@@ -130,7 +180,8 @@ def exported(
     they go is this build's to say, whatever the cache holds."""
     if cache is None:
         return export(facts, texts, proofs)
-    key = inputs_key("data", project.facts)
+    held = inputs.under("facts") if inputs is not None else None
+    key = inputs_key("data", project.facts, held)
     entry = cache.get(key)
     files = unpack(entry, PATHS) if entry is not None else None
     if files is None:
@@ -150,20 +201,73 @@ def refresh_schema(project: Project, checked: Checked) -> list[Path]:
     return schema.write(directory, checked.base.models)
 
 
+def build_key(inputs: Snapshot, settings: Mapping[str, object]) -> str:
+    """The digest of everything a build's output is made from: its input files (`inputs`)
+    and its `settings` (see build_settings)."""
+    encoded = json.dumps({"inputs": inputs.digest, **settings}, sort_keys=True, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def build_settings(project: Project, *, pdf: bool) -> dict[str, object]:
+    """What a build's output depends on besides its input files: the templates, our code, the
+    libraries and fonts (pdf_environment), every installed distribution's version, the released
+    editions (the index lists them), the environment variables that reach the output, and
+    the options that change it.
+
+    Taken before the snapshot: a template saved between the two then makes the next build
+    differ from this one, never wrongly equal to it."""
+    editions = [
+        (n, hashlib.sha256(_read_or_empty(project.editions / str(n) / SUMS_FILE)).hexdigest())
+        for n in numbers(project)
+    ]
+    return {
+        "environment": pdf_environment(project).fingerprint,
+        "tools": tool_versions(),
+        "editions": editions,
+        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
+        "pdf": pdf,
+    }
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
 def build(
     project: Project, *, pdf: bool = True, jobs: int | None = None, cache: bool = True
 ) -> tuple[BuildResult, Checked]:
     """Check, plan, render and publish the project into build/; raises a BriefingError
     (facts, templates, disk) and leaves build/ as it was when anything fails. PDFs are laid
-    out in `jobs` processes, and taken from the cache when unchanged (see publish)."""
-    checked, facts, plan = checked_facts(project, pdf=pdf)
+    out in `jobs` processes, and taken from the cache when unchanged (see publish).
+
+    With `cache`, a build whose inputs and settings are those of the build that made build/,
+    and build/ untouched since, does nothing (BuildResult.unchanged)."""
+    started = time.time_ns()
+    settings = build_settings(project, pdf=pdf)
+    inputs = take(project)
+    key = build_key(inputs, settings)
+    if cache:
+        last = Stamp.read(project)
+        if last is not None and last.key == key and last.intact(project):
+            return BuildResult([], [], [], unchanged=True), Checked(None, [], {}, None)
+    checked, facts, plan = checked_facts(project, pdf=pdf, inputs=inputs)
     history = past(project, facts)
     # The data files have a cache of their own: the PDF cache holds PDFs only.
     store = project_store(project.root, DATA_FOLDER, DATA_CACHE_MB << 20) if cache else None
     site = render_site(
-        facts, project, plan, checked.texts, history, cache=store, proofs=checked.proofs
+        facts,
+        project,
+        plan,
+        checked.texts,
+        history,
+        cache=store,
+        inputs=inputs,
+        proofs=checked.proofs,
     )
-    result = publish(project, site, jobs=jobs, cache=cache)
+    result = publish(project, site, jobs=jobs, cache=cache, started=started, key=key)
     refresh_schema(project, checked)
     return result, _with_warnings(checked, history, project if cache else None)
 
@@ -202,14 +306,23 @@ def release(
     never overwritten. Any failure leaves editions/ and build/ as they were. `sign` is given
     the staged build to sign its PDFs in place (briefing.sign.signer_for) before it is frozen.
     """
-    checked, facts, plan = checked_facts(project, pdf=True)
+    started = time.time_ns()
+    inputs = take(project)
+    checked, facts, plan = checked_facts(project, pdf=True, inputs=inputs)
     assert checked.base is not None  # checked_facts raises otherwise
     refused = already_released(project, checked.base)
     if refused is not None:
         raise refused
     history = past(project, facts)
     site = render_site(
-        facts, project, plan, checked.texts, history, releasing=True, proofs=checked.proofs
+        facts,
+        project,
+        plan,
+        checked.texts,
+        history,
+        releasing=True,
+        inputs=inputs,
+        proofs=checked.proofs,
     )
     assert site.edition_index is not None
     index = site.edition_index
@@ -218,8 +331,10 @@ def release(
     def freeze_staged(built: Path) -> None:
         if sign is not None:
             sign(built)
-        frozen.append(freeze(project, facts, plan, index, built))
+        frozen.append(freeze(project, facts, plan, index, built, inputs))
 
-    result = publish(project, site, before_swap=freeze_staged, jobs=jobs, cache=cache)
+    result = publish(
+        project, site, before_swap=freeze_staged, jobs=jobs, cache=cache, started=started
+    )
     refresh_schema(project, checked)
     return frozen[0], result, _with_warnings(checked, history, project if cache else None)

@@ -12,6 +12,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import json
 import os
 import shutil
 import sys
@@ -21,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.core.diagnostics import PublishError
-from briefing.core.files import STAGING_PREFIX, fsync, fsync_tree
+from briefing.core.files import STAGING_PREFIX, fsync, fsync_tree, write_bytes_atomic
 from briefing.core.project import Project
 from briefing.factbase.clock import build_date
 from briefing.factbase.load import folder_leaves
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import BOOK, INDEX, Plan
+from briefing.factbase.snapshot import Snapshot, take
 from briefing.pdf.cache import Environment, PdfCache
 from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
 from briefing.pdf.layout import Binding, Laid, default_jobs, lay_out
@@ -59,6 +61,9 @@ class Site:
     # other editions start from there).
     edition_index: str | None = None
     data: dict[str, bytes] = field(default_factory=dict)
+    # The input files everything above was made from: the PDFs attach these bytes, and
+    # nothing is published once the disk no longer holds them (see Snapshot.changes).
+    inputs: Snapshot | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ class BuildResult:
     rendered: tuple[str, ...] = ()
     reused: tuple[str, ...] = ()
     laid_out: tuple[str, ...] = ()
+    # Nothing was done: the inputs were those build/ was made from (see build.build).
+    unchanged: bool = False
 
 
 _RENAME_EXCHANGE = 2
@@ -182,7 +189,8 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
     book_name = plan.pdf_name(BOOK)
     parts: dict[str, PdfJob] = {}
     outputs: list[tuple[str, Binding]] = []
-    fact_base = fact_attachments(project.facts)
+    inputs = site.inputs if site.inputs is not None else take(project)
+    fact_base = fact_attachments(inputs)
     for brief in site.briefs:
         keywords = [brief.title] if brief.kind == "actor" else []
         # The chapter comes first in the brief's PDF, so its metadata are the brief's.
@@ -193,7 +201,7 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         # The texts it cites, and the fact base with them: `briefing verify` checks a brief
         # alone. All are attached once it is bound, so an edit elsewhere in the fact base
         # costs no new layout of it.
-        texts = source_attachments(facts, project.facts, brief.sources)
+        texts = source_attachments(facts, inputs, brief.sources)
         carried = [*texts, *fact_base]
         carried.append(manifest_attachment(facts, carried, "brief", brief.slug))
         binding = Binding((brief.slug, sources), when, evidence=tuple(carried), elsewhere=book_name)
@@ -220,9 +228,11 @@ def _pdf_names(plan: Plan) -> tuple[tuple[str, str], ...]:
     return tuple((slug, plan.pdf_name(slug)) for slug in plan.slugs)
 
 
-def pdf_environment(project: Project) -> Environment:
-    """What the PDFs of a build depend on beyond their own jobs (see cache.Environment)."""
-    return Environment.of(template_dirs(project), font_subsetter(), system_libraries())
+def pdf_environment(project: Project, inputs: Snapshot | None = None) -> Environment:
+    """What the PDFs of a build depend on beyond their own jobs (see cache.Environment), with
+    the project's templates as `inputs` holds them."""
+    read = inputs.read if inputs is not None else Path.read_bytes
+    return Environment.of(template_dirs(project), font_subsetter(), system_libraries(), read)
 
 
 def lay_out_site(
@@ -236,7 +246,7 @@ def lay_out_site(
     out and bound."""
     parts, outputs = pdf_parts(project, site)
     chosen = [(relative, binding) for relative, binding in outputs if only(relative)]
-    environment = pdf_environment(project)
+    environment = pdf_environment(project, site.inputs)
     return lay_out(project, parts, chosen, numbers_job(site), environment, cache, workers)
 
 
@@ -247,6 +257,8 @@ def publish(
     *,
     jobs: int | None = None,
     cache: bool = True,
+    started: int | None = None,
+    key: str = "",
 ) -> BuildResult:
     """Write the site to build/ (html/, pdf/, data/, index.html) in one atomic swap.
 
@@ -254,6 +266,10 @@ def publish(
     out in `jobs` processes (default: one per core). `before_swap` is given the complete staged
     build, under the lock, before it replaces build/ (a release freezes it); if it raises,
     build/ is left as it was.
+
+    Nothing is published when the site's input files changed on disk since they were read
+    (InputsChanged), nor over the output of a build `started` later (PublishError). The
+    stamp beside build/ records `started` and `key`, the build's inputs digest (see Stamp).
     """
     facts = site.facts
     try:
@@ -270,8 +286,12 @@ def publish(
             laid = lay_out_site(project, site, store, jobs or default_jobs())
             if store is not None:
                 store.prune()
+            _refuse_older(project, started)
             if before_swap is None and _holds(project.build, site, laid):
                 # Nothing to write: build/ is byte for byte what this build would write.
+                if site.inputs is not None:
+                    site.inputs.refuse_changes()
+                Stamp.of(project, started, key).write(project)
                 return _result(project, site, laid)
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.root))
             staging.chmod(0o755)
@@ -284,10 +304,13 @@ def publish(
                 for relative, content in laid.pdfs.items():
                     writer.binary(relative, content)
                 fsync_tree(staging)
+                if site.inputs is not None:
+                    site.inputs.refuse_changes()
                 if before_swap is not None:
                     before_swap(staging)
                 swap_into_place(staging, project.build)
                 fsync(project.root)  # make the rename itself durable
+                Stamp.of(project, started, key).write(project)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
@@ -298,6 +321,71 @@ def publish(
             "the previous build was left as it was"
         ) from exc
     return _result(project, site, laid)
+
+
+STAMP = ".build.stamp"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What build/ was made by: when that build started (ns since the epoch), the digest of
+    its inputs (empty when it kept none), and the size and mtime of each file it wrote, by
+    which a later build tells whether build/ is still as it was left."""
+
+    started: int
+    key: str
+    files: dict[str, tuple[int, int]]
+
+    @classmethod
+    def of(cls, project: Project, started: int | None, key: str) -> Stamp:
+        """The stamp of build/ as it is now, made by a build `started` with inputs `key`."""
+        return cls(started or 0, key, _file_stamps(project.build))
+
+    @classmethod
+    def read(cls, project: Project) -> Stamp | None:
+        """The stamp the last build left, or None (none, or not one of ours)."""
+        try:
+            raw = json.loads((project.root / STAMP).read_bytes())
+            files = {str(k): (int(v[0]), int(v[1])) for k, v in raw["files"].items()}
+            return cls(int(raw["started"]), str(raw["key"]), files)
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
+
+    def write(self, project: Project) -> None:
+        record = {"started": self.started, "key": self.key, "files": self.files}
+        write_bytes_atomic(project.root / STAMP, json.dumps(record, sort_keys=True).encode())
+
+    def intact(self, project: Project) -> bool:
+        """Whether build/ holds the files this stamp lists, none touched since."""
+        return bool(self.files) and _file_stamps(project.build) == self.files
+
+
+def _file_stamps(build: Path) -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    if not build.is_dir() or build.is_symlink():
+        return found
+    for here, _, files in os.walk(build):
+        for file in files:
+            path = Path(here) / file
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            found[path.relative_to(build).as_posix()] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def _refuse_older(project: Project, started: int | None) -> None:
+    """Refuse to replace build/ when a build that started after this one published it: two
+    builds run side by side, and the older one must not have the last word."""
+    last = Stamp.read(project)
+    if started is None or last is None or last.started <= started:
+        return
+    raise PublishError(
+        f"{project.name(project.build)}/ holds the output of a build started after this one; "
+        "this build's output was not published (the newer one stands)",
+        code="P008",
+    )
 
 
 def build_folder_refusal(project: Project) -> str | None:

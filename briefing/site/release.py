@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ from briefing.editions.released import (
 from briefing.factbase.load import read_project_file
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import INDEX, Plan
+from briefing.factbase.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,11 @@ def freeze(
     plan: Plan,
     index: str,
     built: Path,
+    inputs: Snapshot | None = None,
 ) -> Frozen:
     """Write editions/N/ from a complete build in `built`: its outputs (with `index`, the
-    index as seen from inside editions/N/), the fact base it read, edition.json and SHA256SUMS.
+    index as seen from inside editions/N/), the fact base it read (`inputs`, the build's
+    snapshot, when given), edition.json and SHA256SUMS; refused when `inputs` changed on disk.
 
     Staged beside editions/ and renamed into place; an existing editions/N/ is never touched.
     Runs under the build lock (briefing.publish), so two releases cannot race.
@@ -65,12 +69,13 @@ def freeze(
             else:
                 (staging / relative).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(built / relative, staging / relative)
-        for path, area in fact_files(project, facts):
-            # Through the project's one gate, as the build read them: nothing from outside.
-            text, problems = read_project_file(path, area, project.name(path))
-            if text is None:
-                raise EditionError(problems)
-            _write(staging / "facts" / path.relative_to(project.facts), text.encode("utf-8"))
+        with inputs.serving() if inputs is not None else contextlib.nullcontext():
+            for path, area in fact_files(project, facts):
+                # Through the project's one gate, from the bytes the build read.
+                text, problems = read_project_file(path, area, project.name(path))
+                if text is None:
+                    raise EditionError(problems)
+                _write(staging / "facts" / path.relative_to(project.facts), text.encode("utf-8"))
         _write(staging / EDITION_FILE, record(facts, plan).as_json().encode("utf-8"))
         _write(staging / SUMS_FILE, sha256sums(staging).encode("utf-8"))
         files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
@@ -86,6 +91,10 @@ def freeze(
                     )
                 ]
             )
+        if inputs is not None:
+            # The edition must be what was checked and rendered: an input saved since then
+            # would freeze a fact base its own PDFs disagree with.
+            inputs.refuse_changes()
         os.rename(staging, target)
         staging = None
         fsync(project.editions)

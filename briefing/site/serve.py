@@ -27,6 +27,7 @@ from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import NormalText
 from briefing.factbase.load import SourceLines
 from briefing.factbase.plan import Plan
+from briefing.factbase.snapshot import take
 from briefing.site.publish import Site as BuiltSite
 
 VERSION_PATH = "/__briefing/version"
@@ -129,7 +130,9 @@ class Site:
         from briefing.site.build import checked_facts, render_site
 
         try:
-            checked, facts, plan = checked_facts(self.project, pdf=False)
+            # One read of the inputs for the pages and, later, the PDFs' attachments.
+            inputs = take(self.project)
+            checked, facts, plan = checked_facts(self.project, pdf=False, inputs=inputs)
             # As the build: the overview opens with what changed since the last edition.
             history = past(self.project, facts, self._snapshots)
             site = render_site(
@@ -139,6 +142,7 @@ class Site:
                 checked.texts,
                 history,
                 with_data=False,
+                inputs=inputs,
                 proofs=checked.proofs,
             )
         except FactBaseError as exc:
@@ -160,7 +164,11 @@ class Site:
     def rebuild(self) -> int:
         """Check and render again; the version changes only when the output does."""
         fresh = self._render()
-        shown = (sorted(fresh.pages.items()), fresh.failure, fresh.plan)
+        # The inputs' digest too: a PDF attaches the fact base, which an edit may change
+        # without changing a page.
+        inputs = fresh.site.inputs if fresh.site is not None else None
+        held = inputs.digest if inputs is not None else None
+        shown = (sorted(fresh.pages.items()), fresh.failure, fresh.plan, held)
         digest = hashlib.sha256(repr(shown).encode()).hexdigest()
         with self._lock:
             if digest != self._digest:
@@ -198,10 +206,14 @@ class Site:
                 return cached
             # The preview renders pages only; the book's parts (which the briefs' PDFs are
             # bound from too) are rendered on the first request for a PDF.
-            attached = for_pdfs(built.facts, self.project.facts)
+            # The files the pages were rendered from, not the disk's: an edit since then is a
+            # new version, and this PDF must agree with its own pages.
+            inputs = built.inputs if built.inputs is not None else take(self.project)
+            attached = for_pdfs(built.facts, inputs)
             attached.append(manifest_attachment(built.facts, attached, "book"))
-            renderer = Renderer(built.facts, self.project, snap.texts, snap.proofs)
-            book = render_book(renderer, built.briefs, attached)
+            with inputs.serving():
+                renderer = Renderer(built.facts, self.project, snap.texts, snap.proofs)
+                book = render_book(renderer, built.briefs, attached)
             site = dataclasses.replace(built, plan=plan, book=book, book_evidence=tuple(attached))
             # The build's own cache: what the last build (or preview) laid out is not laid
             # out again, and what is laid out here serves the next build.
