@@ -43,7 +43,8 @@ def _held(inputs: Snapshot, name: str, description: str, relationship: Relations
 def source_attachments(facts: FactBase, inputs: Snapshot, ids: Iterable[str]) -> list[Attachment]:
     """The source texts with the given ids, in the order of the fact base, to embed, and the
     originals some were extracted from (those the snapshot holds: the check refuses the rest)."""
-    wanted = [source for source in facts.sources if source.id in set(ids)]
+    named = set(ids)  # once: `ids` may be an iterator
+    wanted = [source for source in facts.sources if source.id in named]
     files = [
         _held(
             inputs,
