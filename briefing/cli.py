@@ -34,9 +34,9 @@ from briefing.core.diagnostics import (
     errors,
     render,
 )
+from briefing.core.gate import SourceLines
 from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
-from briefing.factbase.load import SourceLines
 
 
 def report(

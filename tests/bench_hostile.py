@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from briefing.factbase.load import MAX_FILE_BYTES, parse_yaml
+from briefing.core.gate import MAX_FILE_BYTES
+from briefing.factbase.load import parse_yaml
 
 
 def billion_laughs(levels: int = 9, width: int = 10) -> str:

@@ -11,8 +11,8 @@ import pytest
 from briefing.authoring.findquote import load_sources
 from briefing.check.facts import check_placeholders
 from briefing.cli import main
+from briefing.core.gate import MAX_FILE_BYTES, SourceLines
 from briefing.core.project import Project
-from briefing.factbase.load import MAX_FILE_BYTES, SourceLines
 from briefing.factbase.validate import load_fact_base
 
 SECRET = "root:x:0:0:secret-outside-words:/root:/bin/bash"
@@ -27,7 +27,7 @@ def outside(tmp_path: Path) -> Path:
 
 
 def test_gate_reads_inside_and_refuses_what_leads_out(mini: Project, outside: Path) -> None:
-    from briefing.factbase.load import read_project_file
+    from briefing.core.gate import read_project_file
 
     inside = mini.sources / "harbour.txt"
     text, problems = read_project_file(inside, mini.sources, "facts/sources/harbour.txt")
@@ -51,7 +51,7 @@ def test_gate_reads_inside_and_refuses_what_leads_out(mini: Project, outside: Pa
 
 
 def test_gate_keeps_the_size_cap(mini: Project) -> None:
-    from briefing.factbase.load import read_project_file
+    from briefing.core.gate import read_project_file
 
     big = mini.root / "big.txt"
     big.write_bytes(b"x" * (MAX_FILE_BYTES + 1))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.check.facts import source_path
+from briefing.core.gate import source_path
 from briefing.core.project import Project
 from tests.hostile_support import make_project, run_cli
 

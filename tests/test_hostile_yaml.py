@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from briefing.core.gate import MAX_FILE_BYTES, read_text
 from briefing.factbase import load
-from briefing.factbase.load import (
-    MAX_ALIASES,
-    MAX_DEPTH,
-    MAX_FILE_BYTES,
-    MAX_NODES,
-    load_file,
-    parse_yaml,
-    read_text,
-)
+from briefing.factbase.load import MAX_ALIASES, MAX_DEPTH, MAX_NODES, load_file, parse_yaml
 from tests.hostile_support import make_project, run_cli
 
 

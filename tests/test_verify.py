@@ -13,9 +13,9 @@ import pytest
 
 from briefing.check.facts import run_check
 from briefing.cli import main
+from briefing.core.gate import MAX_FILE_BYTES
 from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
-from briefing.factbase.load import MAX_FILE_BYTES
 from briefing.pdf.verify import verify
 from briefing.render.attachments import MANIFEST
 from briefing.site.build import build, checked_facts, render_site

@@ -15,9 +15,10 @@ from typing import Literal
 
 import yaml
 
+from briefing.core.gate import read_project_file
 from briefing.core.project import Project
 from briefing.evidence.quotes import NormalText, closest, normalise
-from briefing.factbase.load import load_file, read_project_file
+from briefing.factbase.load import load_file
 
 Kind = Literal["exact", "loose", "near"]
 
@@ -82,7 +83,7 @@ def fold(normal: str) -> FoldedText:
 def load_sources(project: Project) -> list[SourceText]:
     """Every source text: those registered in facts/sources.yaml first, then any other file in
     facts/sources/ (so that a text dropped in a moment ago can be searched too)."""
-    from briefing.check.facts import source_path
+    from briefing.core.gate import source_path
 
     found: list[SourceText] = []
     seen: set[Path] = set()

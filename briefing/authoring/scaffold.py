@@ -21,8 +21,9 @@ from briefing.authoring.findquote import yaml_scalar
 from briefing.check.facts import PLACEHOLDER
 from briefing.core.diagnostics import MessageError, did_you_mean
 from briefing.core.files import write_bytes_atomic, write_text_atomic
+from briefing.core.gate import read_project_file
 from briefing.core.project import Project
-from briefing.factbase.load import LoadedFile, load_file, parse_yaml, read_project_file
+from briefing.factbase.load import LoadedFile, load_file, parse_yaml
 from briefing.factbase.model import FACT_GROUPS, ID_PATTERN, FieldSpec, Vocabulary
 
 if TYPE_CHECKING:
@@ -290,7 +291,7 @@ def new_source(
     """Register a text file already in facts/sources/ in facts/sources.yaml; a saved web page
     or a PDF is taken in first (see `new_source_from_original`)."""
     from briefing.authoring.intake import ORIGINAL_KINDS
-    from briefing.check.facts import file_sha256, source_path
+    from briefing.core.gate import file_sha256, source_path
 
     if Path(file).suffix.lower() in ORIGINAL_KINDS:
         return new_source_from_original(project, file, source_id=source_id, reliability=reliability)
@@ -368,7 +369,7 @@ def new_source_from_original(
     itself is kept as facts/originals/NAME.html (or .pdf), and the source is registered with
     what the page says of itself. Nothing is written unless all of it can be."""
     from briefing.authoring.intake import IntakeError, extract
-    from briefing.factbase.load import MAX_FILE_BYTES, MAX_ORIGINAL_BYTES, read_project_bytes
+    from briefing.core.gate import MAX_FILE_BYTES, MAX_ORIGINAL_BYTES, read_project_bytes
 
     path = _find_original(project, file)
     name = path.name
@@ -519,7 +520,7 @@ def pin_sources(project: Project, wanted: Sequence[str] = ()) -> list[Pinned]:
     """Write the SHA-256 of each source text (all when `wanted` is empty) into its entry in
     facts/sources.yaml, edited as text so comments stay: the 'sha256:' line is rewritten, or
     one is inserted after the 'file:' line."""
-    from briefing.check.facts import file_sha256, source_path
+    from briefing.core.gate import file_sha256, source_path
 
     registry = project.facts / "sources.yaml"
     if not registry.exists():

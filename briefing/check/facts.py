@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -10,6 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from briefing.core.diagnostics import Diagnostic, Location, did_you_mean, editor_lines
+from briefing.core.gate import (
+    MAX_ORIGINAL_BYTES,
+    file_sha256,
+    read_project_file,
+    source_path,
+)
 from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
 from briefing.evidence.claims import check_confidence, check_quoted_words
@@ -30,13 +35,7 @@ from briefing.evidence.quotes import (
     short_parts,
 )
 from briefing.factbase.history import when
-from briefing.factbase.load import (
-    MAX_ORIGINAL_BYTES,
-    LoadedFile,
-    Path_,
-    folder_leaves,
-    read_project_file,
-)
+from briefing.factbase.load import LoadedFile, Path_
 from briefing.factbase.model import (
     FACT_GROUPS,
     MIN_PART_WORDS,
@@ -187,48 +186,6 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
     return problems
 
 
-def source_path(
-    project: Project, file: str, folder: Path | None = None, example: str = "report.txt"
-) -> tuple[Path | None, str]:
-    """The safe path of a source file in facts/sources/ (or in `folder`, facts/originals/ for
-    an original), or None and why it is refused.
-
-    Only a regular file whose real location is inside the folder is accepted: no absolute
-    paths, no '..', no symlink (of the file or of a folder on the way) that leads outside.
-    """
-    area = folder if folder is not None else project.sources
-    where = f"{project.name(area)}/"
-    inside = f"name a file inside {where}, e.g. '{example}'"
-    if not file:
-        return None, f"the file name is empty; {inside}"
-    if any(ord(ch) < 32 for ch in file):
-        return None, f"the file name contains a control character; {inside}"
-    if file.startswith(("/", "\\", "~")) or Path(file).is_absolute() or file[1:2] == ":":
-        return None, f"an absolute path is not allowed; {inside}"
-    if ".." in Path(file).parts or ".." in file.split("\\"):
-        return None, f"'..' is not allowed; {inside}"
-    try:
-        if not area.exists():
-            return None, f"no such file in {where}: {file}"
-        base = area.resolve(strict=True)
-        outside = folder_leaves(project.facts, project.root)
-        if outside is not None:
-            return None, outside
-        if not base.is_relative_to(project.facts.resolve()):
-            return None, f"{where} is a symlink that leads outside facts/"
-        candidate = area / file
-        resolved = candidate.resolve()
-        if not resolved.is_relative_to(base):
-            return None, f"the path leads outside {where} through a symlink"
-        if not candidate.exists():
-            return None, f"no such file in {where}: {file}"
-        if not resolved.is_file():
-            return None, "not a regular file"
-    except (OSError, RuntimeError, ValueError) as exc:
-        return None, f"cannot resolve the path ({exc}); {inside}"
-    return resolved, ""
-
-
 def read_sources(
     project: Project, base: LoadedFactBase, only: Collection[str] | None = None
 ) -> tuple[dict[str, NormalText], list[Diagnostic]]:
@@ -285,11 +242,6 @@ def _original_problems(
             )
         ]
     return []
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, as 'briefing pin' writes it."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _pin_problems(base: LoadedFactBase, index: int, path: Path) -> list[Diagnostic]:

@@ -24,10 +24,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from briefing.core.diagnostics import BriefingError, Diagnostic, Location, errors
+from briefing.core.gate import read_project_file
 from briefing.core.project import Project
 from briefing.editions.diff import Changes, diff
 from briefing.factbase.clock import build_date, compiled_day
-from briefing.factbase.load import iter_yaml, read_project_file
+from briefing.factbase.load import iter_yaml
 from briefing.factbase.model import DAY_PATTERN, FactBase
 from briefing.factbase.plan import OVERVIEW, Plan
 from briefing.factbase.validate import FIXED_FILES, LoadedFactBase, load_fact_base

@@ -18,8 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from briefing.core.diagnostics import BriefingError, Diagnostic, Location
+from briefing.core.gate import MAX_ORIGINAL_BYTES, read_project_bytes, reading_from
 from briefing.core.project import Project
-from briefing.factbase.load import MAX_ORIGINAL_BYTES, read_project_bytes, reading_from
 
 # The folders a build reads, relative to the project root.
 INPUT_FOLDERS = ("facts", "templates")

@@ -12,8 +12,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from briefing.core.diagnostics import Diagnostic, Location, did_you_mean, suggest
+from briefing.core.gate import folder_leaves
 from briefing.core.project import Project
-from briefing.factbase.load import LoadedFile, folder_leaves, iter_yaml, load_file
+from briefing.factbase.load import LoadedFile, iter_yaml, load_file
 from briefing.factbase.model import (
     LANGUAGE_PATTERN,
     Actor,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from briefing.factbase.load import folder_leaves
+from briefing.core.gate import folder_leaves
 from briefing.pdf.document import PDF_VARIANT, PdfJob
 from briefing.render.attachments import Attachment
 

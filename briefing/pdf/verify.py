@@ -39,12 +39,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefing.check.facts import check_project
 from briefing.core.diagnostics import Diagnostic, Location, MessageError, errors
+from briefing.core.gate import MAX_FILE_BYTES
 from briefing.core.project import Project
 from briefing.editions.released import manifest_line
 from briefing.evidence.citations import Cited, all_citations
 from briefing.evidence.proofs import union
 from briefing.evidence.quotes import ELLIPSIS, NormalText, Span, normalise
-from briefing.factbase.load import MAX_FILE_BYTES
 from briefing.factbase.model import DAY_PATTERN
 from briefing.factbase.plan import actor_order
 from briefing.factbase.validate import LoadedFactBase

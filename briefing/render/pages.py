@@ -15,12 +15,12 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from briefing.core.diagnostics import Diagnostic, Location, TemplateError
+from briefing.core.gate import folder_leaves, read_project_file
 from briefing.core.project import Project
 from briefing.evidence.proofs import Proofs, overlap, printed
 from briefing.evidence.quotes import NormalText
 from briefing.factbase import history
 from briefing.factbase.clock import compiled_day
-from briefing.factbase.load import folder_leaves, read_project_file
 from briefing.factbase.model import (
     Actor,
     Citation,

@@ -1,14 +1,18 @@
 """Build: the one pipeline every command runs, in named stages.
 
-    load + validate   briefing.validate.load_fact_base   (the vocabulary narrows the model)
-    check             briefing.check.check_project       (ids, references, quotes, warnings)
-    plan              briefing.plan.plan_outputs         (every output path, collisions refused)
-    editions          briefing.editions.past             (released editions, what changed since)
-    render            render_site, here                  (each brief rendered once; data.export)
-    publish           briefing.publish.publish           (HTML, PDF, data, swapped in atomically)
+    snapshot   briefing.factbase.snapshot.take   (every input read once, through the gate)
+    check      briefing.check.facts.check_project (load and validate the YAML, the vocabulary,
+                                                   ids, references, quotes with their proofs,
+                                                   warnings; and the plan of every output path)
+    editions   briefing.editions.released.past   (released editions, what changed since)
+    render     render_site, here                 (each brief rendered once; the book's parts;
+                                                   the data export)
+    publish    briefing.site.publish.publish     (PDFs laid out and bound, everything swapped
+                                                   into build/ at once, unless an input changed)
 
-`build`, `release`, `serve`, `coverage` and the tests all go through these functions, in this
-order; `release` then freezes the build into editions/N/ before it replaces build/.
+`build`, `release`, `serve` and the tests go through these functions, in this order; a build
+whose inputs and settings are those of the last one stops after the snapshot (nothing changed),
+and `release` freezes the build into editions/N/ before it replaces build/.
 """
 
 from __future__ import annotations

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from briefing.core.diagnostics import PublishError
 from briefing.core.files import STAGING_PREFIX, fsync, fsync_tree, write_bytes_atomic
+from briefing.core.gate import folder_leaves
 from briefing.core.project import Project
 from briefing.factbase.clock import build_date
-from briefing.factbase.load import folder_leaves
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import BOOK, INDEX, Plan
 from briefing.factbase.snapshot import Snapshot, take

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from briefing.core.diagnostics import Diagnostic, Location
 from briefing.core.files import STAGING_PREFIX, fsync, fsync_tree
+from briefing.core.gate import read_project_file
 from briefing.core.project import Project
 from briefing.editions.released import (
     EDITION_FILE,
@@ -20,7 +21,6 @@ from briefing.editions.released import (
     record,
     sha256sums,
 )
-from briefing.factbase.load import read_project_file
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import INDEX, Plan
 from briefing.factbase.snapshot import Snapshot

@@ -21,11 +21,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from briefing.core.diagnostics import errors, render
+from briefing.core.gate import SourceLines
 from briefing.core.project import Project
 from briefing.editions.released import Snapshots, past
 from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import NormalText
-from briefing.factbase.load import SourceLines
 from briefing.factbase.plan import Plan
 from briefing.factbase.snapshot import take
 from briefing.site.publish import Site as BuiltSite
