@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from briefing.core.project import Project
-from briefing.pdf.cache import SUFFIX, TEMPORARY, Environment, PdfCache
+from briefing.core.store import SUFFIX, TEMPORARY, Store
+from briefing.pdf.cache import Environment
 from briefing.pdf.weasy import font_subsetter
 from briefing.render.book import BookParts
 from briefing.site.build import build
@@ -106,17 +107,17 @@ def test_a_damaged_entry_is_laid_out_again(built: Path) -> None:
     result, _ = build(Project.at(built), jobs=1)
     assert sorted(result.rendered) == sorted(before), "no damaged entry is served"
     assert pdf_bytes(built) == before
-    cache = PdfCache(built / ".cache/briefing")
+    cache = Store(built / ".cache/briefing")
     assert all(cache.get(e.name.removesuffix(SUFFIX)) for e in entries(built))
 
 
 def test_the_cache_is_bounded_and_drops_the_least_recently_used(tmp_path: Path) -> None:
-    earlier = PdfCache(tmp_path, limit=1500)  # the builds before
+    earlier = Store(tmp_path, limit=1500)  # the builds before
     for n in range(4):
         earlier.put(f"{n:064x}", bytes(1000))
         stamp = time.time() - 100 + n
         os.utime(earlier._path(f"{n:064x}"), (stamp, stamp))
-    cache = PdfCache(tmp_path, limit=1500)  # this build's
+    cache = Store(tmp_path, limit=1500)  # this build's
     assert cache.get(f"{0:064x}") is not None  # used now: kept, whatever the limit
     killed = tmp_path / "00" / f"{TEMPORARY}killed"
     killed.write_bytes(b"half an entry")
@@ -149,7 +150,7 @@ def test_a_killed_build_leaves_the_cache_sound(tmp_path: Path) -> None:
     leftover = subprocess.run(["pgrep", "-f", str(root)], capture_output=True, text=True)
     assert leftover.stdout.strip() == "", leftover.stdout
     # Every entry it left is whole: each reads back, with its digest intact.
-    cache = PdfCache(root / ".cache/briefing")
+    cache = Store(root / ".cache/briefing")
     for entry in entries(root):
         content = cache.get(entry.name.removesuffix(SUFFIX))
         assert content is not None and content.startswith(b"%PDF-"), entry
@@ -191,19 +192,19 @@ def test_a_worker_that_dies_is_a_clear_error(
 
 
 def test_a_build_larger_than_the_limit_keeps_its_own_entries(tmp_path: Path) -> None:
-    cache = PdfCache(tmp_path, limit=1000)
+    cache = Store(tmp_path, limit=1000)
     for n in range(3):
         cache.put(f"{n:064x}", bytes(1000))
     assert cache.prune() == 0
     assert all(cache.get(f"{n:064x}") for n in range(3))
     # The next build, which needs none of them, keeps no more than the limit.
-    assert PdfCache(tmp_path, limit=1000).prune() == 3
+    assert Store(tmp_path, limit=1000).prune() == 3
 
 
 def test_a_cache_that_cannot_be_changed_costs_only_speed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = PdfCache(tmp_path, limit=10)
+    cache = Store(tmp_path, limit=10)
     cache.put(f"{1:064x}", b"%PDF-1.7 a layout")
     cache.put(f"{2:064x}", b"%PDF-1.7 another")
     entry = cache._path(f"{1:064x}")

@@ -17,8 +17,9 @@ import pytest
 
 from briefing.cli import main
 from briefing.core.project import Project
+from briefing.core.store import Store
 from briefing.factbase.plan import PATHS
-from briefing.pdf.cache import PdfCache, inputs_key
+from briefing.pdf.cache import inputs_key
 from briefing.render.pages import PACKAGE_TEMPLATES
 from briefing.site.build import build
 from briefing.site.data import export
@@ -71,8 +72,8 @@ def test_a_planted_pickle_in_the_cache_runs_nothing(mini: Project, tmp_path: Pat
     assert not marker.exists()
 
 
-def _data_entry(project: Project) -> tuple[PdfCache, str]:
-    return PdfCache(project.root / ".cache" / "briefing-data"), inputs_key("data", project.facts)
+def _data_entry(project: Project) -> tuple[Store, str]:
+    return Store(project.root / ".cache" / "briefing-data"), inputs_key("data", project.facts)
 
 
 @pytest.mark.parametrize(

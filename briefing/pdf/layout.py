@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 
 from briefing.core.diagnostics import PublishError
 from briefing.core.project import Project
-from briefing.pdf.cache import Environment, PdfCache, attachments_digest, bound_key, pdf_key
+from briefing.core.store import Store
+from briefing.pdf.cache import Environment, attachments_digest, bound_key, pdf_key
 from briefing.pdf.document import PdfJob, render_pdf
 from briefing.render.attachments import Attachment
 from briefing.render.book import fill_pages
@@ -112,7 +113,7 @@ def lay_out(
     outputs: Sequence[tuple[str, Binding]],
     numbers: Callable[[int], PdfJob],
     environment: Environment,
-    cache: PdfCache | None,
+    cache: Store | None,
     workers: int,
 ) -> Laid:
     """The bytes of every PDF in `outputs` (path under build/ → how it is bound from `parts`):
@@ -234,7 +235,7 @@ def lay_out_jobs(
     project: Project,
     jobs: Sequence[tuple[str, PdfJob]],
     environment: Environment,
-    cache: PdfCache | None,
+    cache: Store | None,
     workers: int,
 ) -> dict[str, bytes]:
     """Every job's layout by its name: from `cache` when there, else laid out."""
@@ -251,7 +252,7 @@ class _Layouts:
         self,
         project: Project,
         environment: Environment,
-        cache: PdfCache | None,
+        cache: Store | None,
         workers: int,
     ) -> None:
         self.project = project

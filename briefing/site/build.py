@@ -37,6 +37,15 @@ from briefing.core.diagnostics import (
     errors,
 )
 from briefing.core.project import Project
+from briefing.core.store import (
+    CACHE,
+    DATA_FOLDER,
+    Store,
+    cache_refusal,
+    pack,
+    project_store,
+    unpack,
+)
 from briefing.editions.released import (
     SUMS_FILE,
     Past,
@@ -53,17 +62,7 @@ from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import INDEX, PATHS, Plan
 from briefing.factbase.snapshot import Snapshot, take
-from briefing.pdf.cache import (
-    CACHE,
-    DATA_FOLDER,
-    PdfCache,
-    cache_refusal,
-    inputs_key,
-    pack,
-    project_store,
-    tool_versions,
-    unpack,
-)
+from briefing.pdf.cache import inputs_key, tool_versions
 from briefing.render.attachments import for_pdfs, manifest_attachment
 from briefing.render.book import render_book
 from briefing.render.pages import Renderer, template_problem
@@ -96,7 +95,7 @@ def render_site(
     *,
     releasing: bool = False,
     with_data: bool = True,
-    cache: PdfCache | None = None,
+    cache: Store | None = None,
     inputs: Snapshot | None = None,
     proofs: Proofs | None = None,
 ) -> Site:
@@ -128,7 +127,7 @@ def _render_site(
     history: Past | None,
     releasing: bool,
     with_data: bool,
-    cache: PdfCache | None,
+    cache: Store | None,
     inputs: Snapshot,
     proofs: Proofs | None,
 ) -> Site:
@@ -173,7 +172,7 @@ def exported(
     project: Project,
     facts: FactBase,
     texts: Mapping[str, NormalText],
-    cache: PdfCache | None,
+    cache: Store | None,
     inputs: Snapshot | None = None,
     proofs: Proofs | None = None,
 ) -> dict[str, bytes]:

@@ -25,11 +25,12 @@ from briefing.core.diagnostics import PublishError
 from briefing.core.files import STAGING_PREFIX, fsync, fsync_tree, write_bytes_atomic
 from briefing.core.gate import folder_leaves
 from briefing.core.project import Project
+from briefing.core.store import Store
 from briefing.factbase.clock import build_date
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import BOOK, INDEX, Plan
 from briefing.factbase.snapshot import Snapshot, take
-from briefing.pdf.cache import Environment, PdfCache
+from briefing.pdf.cache import Environment
 from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
 from briefing.pdf.layout import Binding, Laid, default_jobs, lay_out
 from briefing.pdf.weasy import font_subsetter, system_libraries
@@ -238,7 +239,7 @@ def pdf_environment(project: Project, inputs: Snapshot | None = None) -> Environ
 def lay_out_site(
     project: Project,
     site: Site,
-    cache: PdfCache | None,
+    cache: Store | None,
     workers: int,
     only: Callable[[str], bool] = lambda relative: True,
 ) -> Laid:
@@ -282,7 +283,7 @@ def publish(
     try:
         with build_lock(project):
             _clean_stale_staging(project)
-            store = PdfCache.for_project(project.root) if cache else None
+            store = Store.for_project(project.root) if cache else None
             laid = lay_out_site(project, site, store, jobs or default_jobs())
             if store is not None:
                 store.prune()

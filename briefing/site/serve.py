@@ -187,7 +187,7 @@ class Site:
     def pdf(self, name: str) -> bytes | None:
         """A PDF of the current version by its name under build/ (a brief's or the book's),
         rendered on first request, as the build writes it; None if there is no such PDF."""
-        from briefing.pdf.cache import PdfCache
+        from briefing.core.store import Store
         from briefing.render.attachments import for_pdfs, manifest_attachment
         from briefing.render.book import render_book
         from briefing.render.pages import Renderer
@@ -217,7 +217,7 @@ class Site:
             site = dataclasses.replace(built, plan=plan, book=book, book_evidence=tuple(attached))
             # The build's own cache: what the last build (or preview) laid out is not laid
             # out again, and what is laid out here serves the next build.
-            store = PdfCache.for_project(self.project.root)
+            store = Store.for_project(self.project.root)
             laid = lay_out_site(self.project, site, store, 1, lambda path: path == name)
             data = laid.pdfs[name]
             self._pdf_cache[(snap.version, name)] = data
