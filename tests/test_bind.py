@@ -1,4 +1,4 @@
-"""Binding (briefing.bind): documents laid out apart become one PDF whose page numbers, links,
+"""Binding (briefing.pdf.bind): documents laid out apart become one PDF whose page numbers, links,
 outline and structure tree are those of a document laid out whole."""
 
 from __future__ import annotations

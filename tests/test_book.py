@@ -151,7 +151,7 @@ def test_ids_are_unique_in_the_book(built: Built) -> None:
     _, _, plan = checked_facts(built.project)
     book = render_site(built.facts, built.project, plan).book
     assert book is not None
-    # The parts the book is bound from (briefing.bind), read as one document.
+    # The parts the book is bound from (briefing.pdf.bind), read as one document.
     html = "".join([book.cover, *book.chapters.values(), book.sources, book.method])
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))
     assert [i for i, n in ids.items() if n > 1] == []
@@ -319,7 +319,7 @@ def test_rebuilds_are_byte_identical(tmp_path: Path) -> None:
 
 
 def test_no_link_of_a_bound_pdf_is_left_unresolved(built: Built) -> None:
-    """The book and each brief are bound from parts laid out apart (briefing.bind): every link
+    """The book and each brief are bound from parts laid out apart (briefing.pdf.bind): every link
     one part made to another leads inside the PDF, or to a PDF beside it that exists."""
     folder = built.book.parent
     anchors = {

@@ -2,8 +2,8 @@
 
 `diff(old, new)` compares the fact base of a released edition (its snapshot in editions/N/facts/)
 with the one being built. Facts are matched by id, open questions by their text; answers are
-compared as `briefing.history` reads them (the latest position on each question), so a position
-re-stated with the same answer is no change. Values are described in the new edition's
+compared as `briefing.factbase.history` reads them (the latest position on each question), so a
+position re-stated with the same answer is no change. Values are described in the new edition's
 vocabulary (its labels and units), so the overview, `briefing diff` and its JSON agree.
 """
 

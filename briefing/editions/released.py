@@ -7,8 +7,8 @@
 
 An edition is written into a staging folder beside editions/ and renamed into place in one
 step, and never overwritten. The build compares itself with the latest edition released before
-it (briefing.diff) and the index lists every released edition; a snapshot that does not load
-is a warning, never a reason to stop a build.
+it (briefing.editions.diff) and the index lists every released edition; a snapshot that does
+not load is a warning, never a reason to stop a build.
 """
 
 from __future__ import annotations

@@ -519,7 +519,7 @@ class Commitment(Fact):
 
 class Position(Fact):
     """An actor's answer to one of the edition's questions, as observed at one time. An actor
-    may hold several over time; the latest is its current answer (briefing.history)."""
+    may hold several over time; the latest is its current answer (briefing.factbase.history)."""
 
     question: Id = Field(description="Id of a question in facts/edition.yaml.")
     summary: Markdown = Field(description="The position in our words.")

@@ -119,7 +119,7 @@ def _resolve_link(
 ) -> tuple[str, str]:
     """Where a link in a laid-out document goes: a sibling brief is its PDF beside this one,
     and an anchor the document lacks (it is in another part of the book) is kept as a bare
-    fragment, which binding resolves (briefing.bind)."""
+    fragment, which binding resolves (briefing.pdf.bind)."""
     if kind == "internal":
         return (kind, target) if target in anchors else ("external", "#" + target)
     if kind != "external":
@@ -139,7 +139,7 @@ class PdfJob:
     stylesheets: tuple[str, ...] = STYLESHEETS
     pdf_names: tuple[tuple[str, str], ...] = ()
     # An untagged layout (no PDF/A) is only ever drawn inside another, tagged, document: the
-    # page numbers of briefing.bind, which mark it as an artifact as a whole.
+    # page numbers of briefing.pdf.bind, which mark it as an artifact as a whole.
     tagged: bool = True
 
     def pdf_name(self, slug: str) -> str:

@@ -2,7 +2,7 @@
 and otherwise on every core, and bind them into the briefs and the book.
 
 Laying out is nearly all of a build's time. Each brief is laid out once, as its chapter of the
-book; its own PDF and the book are bound from that one layout (briefing.bind). The parts are
+book; its own PDF and the book are bound from that one layout (briefing.pdf.bind). The parts are
 independent of each other: each is laid out in a worker process (as many as `jobs`), the
 longest first. What depends on where a part falls (the book's contents, the page numbers) is
 laid out after them, and is small. A bound PDF whose key is in the cache is taken whole: a
@@ -44,7 +44,7 @@ def default_jobs() -> int:
 
 @dataclass(frozen=True)
 class Binding:
-    """One PDF of a build as the parts it is bound from (see briefing.bind), as plain data.
+    """One PDF of a build as the parts it is bound from (see briefing.pdf.bind), as plain data.
 
     `parts` name laid-out parts, in order. A `cover` goes first, unnumbered; its HTML has holes
     for the first page of each part (book.fill_pages), so it is laid out after them. Links to

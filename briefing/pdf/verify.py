@@ -13,7 +13,7 @@ source texts it cites, and `briefing.json`, the manifest of those files with the
 4. reads the passages printed in the notes (pypdf) and confirms, with the check's proofs,
    that each is a passage the facts cite from an attached source, and that every cut a
    printed fact cites is printed whole where its passage is printed;
-5. validates the signature, when there is one (briefing.sign).
+5. validates the signature, when there is one (briefing.pdf.sign).
 
 Nothing an attachment says is executed or fetched: the YAML goes through the project's loader
 (no tags, size, depth and alias limits), the texts are only read, no template is rendered.
@@ -59,8 +59,8 @@ if TYPE_CHECKING:
 
 # What a reader's machine is asked to take on. A book of the shipped desk is under 1 MB and
 # carries some 40 files; each limit leaves a wide margin above that. Every attachment is held
-# to the limit the project holds its own files to (briefing.load), so nothing can be attached
-# that a build would not have read.
+# to the limit the project holds its own files to (briefing.core.gate), so nothing can be
+# attached that a build would not have read.
 MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_ATTACHMENTS = 2_000
 MAX_ATTACHED_BYTES = 128 * 1024 * 1024  # all attachments together, once decompressed

@@ -20,7 +20,7 @@ Relationship = Literal["Source", "Data", "Supplement", "Alternative", "Unspecifi
 class Attachment:
     """Bytes to embed in a PDF under `name`: a project file as the build's snapshot holds it
     (never read again from the disk, which may have changed since the check read it), or a
-    file made by the build (the manifest of briefing.verify)."""
+    file made by the build (the manifest of briefing.pdf.verify)."""
 
     name: str
     description: str
@@ -72,7 +72,7 @@ def source_attachments(facts: FactBase, inputs: Snapshot, ids: Iterable[str]) ->
 
 def fact_attachments(inputs: Snapshot) -> list[Attachment]:
     """The YAML files of the fact base, to embed: with them a reader's `briefing verify`
-    re-validates the facts and re-finds every quote (briefing.verify)."""
+    re-validates the facts and re-finds every quote (briefing.pdf.verify)."""
     return [
         _held(
             inputs,

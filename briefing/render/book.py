@@ -2,7 +2,7 @@
 
 The chapters are the briefs' own bodies, rendered once (render.Renderer.briefs). Each part of
 the book (the cover, a chapter, Appendix A, Appendix B) is a document of its own, laid out
-apart and bound with the others (briefing.bind); a brief's own PDF is its chapter bound with
+apart and bound with the others (briefing.pdf.bind); a brief's own PDF is its chapter bound with
 its sources. Ids are unique across the parts by construction: a chapter's start with its
 brief's slug. Each chapter numbers its own notes.
 """
@@ -128,7 +128,7 @@ def fill_pages(html: str, pages: Mapping[str, int], shown: Callable[[int], str] 
 @dataclass(frozen=True)
 class BookParts:
     """The briefing book as the documents that are laid out apart and bound into it (see
-    briefing.bind), in order: the cover, one chapter per brief, Appendix A, Appendix B. A
+    briefing.pdf.bind), in order: the cover, one chapter per brief, Appendix A, Appendix B. A
     brief's own PDF is its chapter bound with `brief_sources`, the passages it cites.
 
     The cover's page numbers are holes (see `fill_pages`)."""

@@ -220,7 +220,7 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
 
 
 def numbers_job(site: Site) -> Callable[[int], PdfJob]:
-    """The page numbers of a PDF of n pages, laid out alone (see briefing.bind)."""
+    """The page numbers of a PDF of n pages, laid out alone (see briefing.pdf.bind)."""
     numbers = site.book.numbers if site.book is not None else ""
     return lambda pages: PdfJob(fill_numbers(numbers, pages), None, ("book.css",), tagged=False)
 

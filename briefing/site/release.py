@@ -53,7 +53,7 @@ def freeze(
     snapshot, when given), edition.json and SHA256SUMS; refused when `inputs` changed on disk.
 
     Staged beside editions/ and renamed into place; an existing editions/N/ is never touched.
-    Runs under the build lock (briefing.publish), so two releases cannot race.
+    Runs under the build lock (briefing.site.publish), so two releases cannot race.
     """
     n = facts.edition.number
     files: list[str] = []
