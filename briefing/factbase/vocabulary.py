@@ -3,7 +3,8 @@
 `facts/vocabulary.yaml` declares every closed list a desk chooses words from and the fields its
 commitments, positions and statements carry. `specialise` turns the generic model of
 `briefing.factbase.model` into classes whose fields accept exactly the declared words, so
-validation, did-you-mean hints and the editors' JSON Schema all follow the desk's file, with no code change.
+validation, did-you-mean hints and the editors' JSON Schema all follow the desk's file, with
+no code change.
 """
 
 from __future__ import annotations
