@@ -196,6 +196,11 @@ _ELLIPSIS = re.compile(r"\s*[\[(]?\.{3,}[\])]?\s*")
 # Each part of a quote in parts has at least this many words: "the … not" would prove nothing,
 # since short runs of words are found almost anywhere.
 MIN_PART_WORDS = 3
+# A quote longer than this is never found: the check refuses it rather than search for it. A
+# quote is a sentence or a passage (the longest in the shipped facts is under 200 characters),
+# and the cost of aligning one with its source grows with its length. The near miss of a longer
+# text (a search pasted into find-quote) is that of its first MAX_QUOTE_CHARS characters.
+MAX_QUOTE_CHARS = 3_000
 # What a note prints between the parts of a quote in parts.
 ELLIPSIS = " … "
 _WORD_IN = re.compile(r"[^\W_]")
@@ -256,7 +261,10 @@ def find(quote: str, source: NormalText) -> Match | None:
     it does not. Neither end of the match may be touched by a letter or digit from outside.
 
     A quote with an ellipsis that is not verbatim is looked for in parts (see `find_parts`);
-    one with a part shorter than MIN_PART_WORDS is never found."""
+    one with a part shorter than MIN_PART_WORDS is never found, nor one longer than
+    MAX_QUOTE_CHARS."""
+    if len(quote) > MAX_QUOTE_CHARS:
+        return None
     needle = _normal_quote(quote).text
     if not needle:
         return None
@@ -381,29 +389,63 @@ class NearMiss:
 _WORD = re.compile(r"\S+")
 
 
+# The longest piece of a quote aligned against a whole source at once: rapidfuzz's partial
+# alignment costs about the square of the piece's length per source character beyond 64, so a
+# 400-character piece takes some 40 ms in a source of the largest size allowed, 20 KB minutes.
+ALIGN_CHARS = 400
+
+
 def closest(quote: str, source: NormalText) -> NearMiss | None:
     """The passage of the source, whole words, that best aligns with the quote.
 
     rapidfuzz aligns the quote against the whole text at once (a bit-parallel scan): a miss in
     a long source is reported in milliseconds, where comparing every window took seconds.
     Case is ignored for the alignment, as a curator's miscapitalised quote still has a lead.
+    A quote longer than ALIGN_CHARS is placed by the best aligned of a few pieces of it.
     """
-    needle = normalise(quote)
+    needle = _bounded(normalise(quote), MAX_QUOTE_CHARS)
     if not needle.text or not source.text:
         return None
     hay = source.text
     if len(needle.text) >= len(hay):
         start, end = 0, len(hay)
     else:
-        found = fuzz.partial_ratio_alignment(needle.text.lower(), hay.lower())
-        # None only under a score cutoff, which is not given; the whole text is the fallback.
-        start, end = (found.dest_start, found.dest_end) if found else (0, len(hay))
+        start, end = _aligned(needle.text.lower(), hay.lower())
     start, end = _word_aligned(needle.text, hay, start, end)
     passage = hay[start:end]
     similarity = round(fuzz.ratio(needle.text.lower(), passage.lower()) / 100, 3)
     line, col = source.line_col(start)
     near = NearMiss(line, col, source.original_span(start, end), similarity)
     return _first_difference(needle, passage, near)
+
+
+def _bounded(text: NormalText, limit: int) -> NormalText:
+    """`text` cut after its last whole word within `limit` characters (the first word if even
+    that is longer)."""
+    if len(text.text) <= limit:
+        return text
+    cut = text.text.rfind(" ", 0, limit + 1)
+    cut = cut if cut > 0 else limit
+    return NormalText(text.text[:cut], text.offsets[:cut], text.original)
+
+
+def _aligned(needle: str, hay: str) -> tuple[int, int]:
+    """Where in `hay` the partial alignment places `needle` (both lower case, the needle the
+    shorter): the whole needle if it is short; else its head, middle and tail are aligned each,
+    and the best of them says where the needle would start."""
+    if len(needle) <= ALIGN_CHARS:
+        found = fuzz.partial_ratio_alignment(needle, hay)
+        # None only under a score cutoff, which is not given; the whole text is the fallback.
+        return (found.dest_start, found.dest_end) if found else (0, len(hay))
+    best: tuple[float, int] | None = None
+    for at in (0, (len(needle) - ALIGN_CHARS) // 2, len(needle) - ALIGN_CHARS):
+        found = fuzz.partial_ratio_alignment(needle[at : at + ALIGN_CHARS], hay)
+        if found and (best is None or found.score > best[0]):
+            best = (found.score, found.dest_start - found.src_start - at)
+    if best is None:
+        return 0, len(hay)
+    start = min(max(0, best[1]), len(hay) - len(needle))
+    return start, start + len(needle)
 
 
 # How many words either side of the character alignment may belong to the passage: the
@@ -415,7 +457,14 @@ def _word_aligned(needle: str, hay: str, start: int, end: int) -> tuple[int, int
     """The whole-word passage of `hay` around [start, end) that corresponds word for word to
     the quote: its words matched against a few more on either side, first and last matching
     words placed where the quote has them."""
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(hay)]
+    # Only the words around the alignment: finding every word of a long source took longer
+    # than the alignment itself, once per quote not found.
+    low, high = start, max(start, end - 1)
+    for _ in range(_SLACK_WORDS + 2):
+        low = max(hay.rfind(" ", 0, low), 0)
+        found = hay.find(" ", high + 1)
+        high = found if found >= 0 else len(hay)
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(hay, low, high)]
     first = next((k for k, (_, stop) in enumerate(spans) if stop > start), len(spans) - 1)
     last = next((k for k, (begin, _) in enumerate(spans) if begin >= end), len(spans)) - 1
     first, last = max(0, first - _SLACK_WORDS), min(len(spans) - 1, max(last, first) + _SLACK_WORDS)
