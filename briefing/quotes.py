@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -389,10 +390,18 @@ class NearMiss:
 _WORD = re.compile(r"\S+")
 
 
-# The longest piece of a quote aligned against a whole source at once: rapidfuzz's partial
-# alignment costs about the square of the piece's length per source character beyond 64, so a
-# 400-character piece takes some 40 ms in a source of the largest size allowed, 20 KB minutes.
+# The longest piece of a quote aligned against a whole source at once. rapidfuzz's partial
+# alignment costs, at worst (a source of one word repeated), about the source's length times the
+# square of the piece's: a piece is as long as ALIGN_WORK allows for the source, 64 characters
+# (one machine word) at least, which takes 0.2 s at worst in a source of the largest size
+# (512 KiB), and ALIGN_CHARS at most. A quote up to that length is aligned whole.
 ALIGN_CHARS = 400
+ALIGN_WORK = 64 * 64 * 512 * 1024
+
+
+def align_piece(source_length: int) -> int:
+    """The longest piece of a quote aligned at once against a source of this length."""
+    return max(64, min(ALIGN_CHARS, math.isqrt(ALIGN_WORK // max(source_length, 1))))
 
 
 def closest(quote: str, source: NormalText) -> NearMiss | None:
@@ -431,15 +440,16 @@ def _bounded(text: NormalText, limit: int) -> NormalText:
 
 def _aligned(needle: str, hay: str) -> tuple[int, int]:
     """Where in `hay` the partial alignment places `needle` (both lower case, the needle the
-    shorter): the whole needle if it is short; else its head, middle and tail are aligned each,
-    and the best of them says where the needle would start."""
-    if len(needle) <= ALIGN_CHARS:
+    shorter): the whole needle if it is short (see align_piece); else its head, middle and tail
+    are aligned each, and the best of them says where the needle would start."""
+    piece = align_piece(len(hay))
+    if len(needle) <= piece:
         found = fuzz.partial_ratio_alignment(needle, hay)
         # None only under a score cutoff, which is not given; the whole text is the fallback.
         return (found.dest_start, found.dest_end) if found else (0, len(hay))
     best: tuple[float, int] | None = None
-    for at in (0, (len(needle) - ALIGN_CHARS) // 2, len(needle) - ALIGN_CHARS):
-        found = fuzz.partial_ratio_alignment(needle[at : at + ALIGN_CHARS], hay)
+    for at in (0, (len(needle) - piece) // 2, len(needle) - piece):
+        found = fuzz.partial_ratio_alignment(needle[at : at + piece], hay)
         if found and (best is None or found.score > best[0]):
             best = (found.score, found.dest_start - found.src_start - at)
     if best is None:
@@ -470,15 +480,30 @@ def _word_aligned(needle: str, hay: str, start: int, end: int) -> tuple[int, int
     first, last = max(0, first - _SLACK_WORDS), min(len(spans) - 1, max(last, first) + _SLACK_WORDS)
     region = [hay[a:b].lower() for a, b in spans[first : last + 1]]
     words = needle.lower().split(" ")
-    matcher = difflib.SequenceMatcher(None, words, region, autojunk=False)
-    blocks = [b for b in matcher.get_matching_blocks() if b.size]
-    if not blocks:
+    # difflib's cost grows with the product of the lengths, and worse for a word repeated: of
+    # a long quote, only the words at either end are matched, which is all that places it.
+    cut, reach = len(words), len(region)
+    if cut > _DIFF_WORDS:
+        cut, reach = _DIFF_WORDS, min(reach, _DIFF_WORDS + 2 * _SLACK_WORDS)
+    heads = _matching_blocks(words[:cut], region[:reach])
+    tails = _matching_blocks(words[len(words) - cut :], region[len(region) - reach :])
+    if not heads or not tails:
         return spans[first][0], spans[last][1]
-    head = max(0, blocks[0].b - blocks[0].a)
-    tail = min(
-        len(region), blocks[-1].b + blocks[-1].size + len(words) - blocks[-1].a - blocks[-1].size
-    )
+    head = max(0, heads[0].b - heads[0].a)
+    # The last matching words, in the whole quote and the whole region.
+    last_a = tails[-1].a + len(words) - cut + tails[-1].size
+    last_b = tails[-1].b + len(region) - reach + tails[-1].size
+    tail = min(len(region), last_b + len(words) - last_a)
     return spans[first + head][0], spans[first + max(tail, head + 1) - 1][1]
+
+
+# The most words of a quote difflib compares at once (far more than any quote in the facts has).
+_DIFF_WORDS = 100
+
+
+def _matching_blocks(a: list[str], b: list[str]) -> list[difflib.Match]:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return [block for block in matcher.get_matching_blocks() if block.size]
 
 
 def _first_difference(needle: NormalText, passage: str, near: NearMiss) -> NearMiss:
@@ -487,10 +512,21 @@ def _first_difference(needle: NormalText, passage: str, near: NearMiss) -> NearM
     spans = [(m.start(), m.group()) for m in _WORD.finditer(needle.text)]
     quote_words = [word for _, word in spans]
     passage_words = passage.split(" ")
-    matcher = difflib.SequenceMatcher(None, quote_words, passage_words, autojunk=False)
+    # The words both start with are skipped, and difflib compares a bounded run after them:
+    # only the first difference is wanted (see _DIFF_WORDS).
+    same, ours, theirs = 0, quote_words, passage_words
+    if len(quote_words) > _DIFF_WORDS:
+        for mine, its in zip(quote_words, passage_words, strict=False):
+            if mine != its:
+                break
+            same += 1
+        ours = quote_words[same : same + _DIFF_WORDS]
+        theirs = passage_words[same : same + _DIFF_WORDS]
+    matcher = difflib.SequenceMatcher(None, ours, theirs, autojunk=False)
     for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
+        i1, j1, j2 = i1 + same, j1 + same, j2 + same
         index = min(i1, len(spans) - 1)
         offset = needle.offsets[spans[index][0]]
         return NearMiss(

@@ -195,6 +195,11 @@ def hostile_quotes() -> None:
         return f"similarity {miss.similarity}" if miss else "none"
 
     timed("near miss, 20 KB quote, 400 KB source", lambda: near(prose(20_000, seed=2)))
+    repeated = normalise("a " * 256_000)
+    timed(
+        "near miss, a word repeated, 512 KB",
+        lambda: f"similarity {getattr(closest('a ' * 1499 + 'zz', repeated), 'similarity', None)}",
+    )
     timed(
         "find-quote, 25 KB query",
         lambda: f"{len(search(prose(25_000, 3), [SourceText('big', 'big.txt', big)]))} hits",

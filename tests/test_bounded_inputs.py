@@ -42,6 +42,24 @@ def test_a_long_quote_not_found_gets_its_near_miss_within_a_second(big) -> None:
     assert near is not None
 
 
+# Texts with no variety: every window of the source aligns equally well with the quote, which
+# is the worst case for rapidfuzz's alignment and for difflib.
+DEGENERATE = {
+    "one word repeated": ("a " * 1499 + "zz", "a " * 256_000),
+    "one long word": ("x" * 2999 + "y", ("x" * 5000 + " ") * 100),
+    "two words at random": (prose(3_000, seed=5), " ".join(["ab", "ba"] * 128_000)),
+}
+
+
+@pytest.mark.parametrize("name", DEGENERATE)
+def test_a_degenerate_quote_and_source_answer_within_a_second(name: str) -> None:
+    quote, text = DEGENERATE[name]
+    source = normalise(text)
+    started = time.perf_counter()
+    closest(quote, source)
+    assert _elapsed(started) < BOUND
+
+
 def test_a_long_quote_still_points_at_the_word_that_differs(big) -> None:
     """A quote longer than one aligned piece is placed by its pieces: the passage is the
     source's, and the word that differs is named, far into the quote."""
