@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from briefing.check import NEAR_MISS_HINTS
-from briefing.findquote import SourceText, search
+from briefing.findquote import MAX_HITS_PER_SOURCE, SourceText, search
 from briefing.intake import MAX_PDF_PAGES, IntakeError, extract
 from briefing.quotes import MAX_QUOTE_CHARS, closest, normalise
 from tests.bench_hostile import nested_pdf, page_tree_pdf, prose, quote_project
@@ -81,6 +81,24 @@ def test_find_quote_with_a_long_query_answers_within_a_second(big) -> None:
     started = time.perf_counter()
     search(prose(25_000, seed=3), [SourceText("big", "facts/sources/big.txt", big)])
     assert _elapsed(started) < BOUND
+
+
+def test_find_quote_with_a_long_query_found_loosely_answers_within_a_second(big) -> None:
+    """A page of the source pasted in capitals: found, and scored, without difflib's cost."""
+    query = big.text[10_000:35_000].upper()
+    query = query[query.index(" ") + 1 : query.rindex(" ")]
+    started = time.perf_counter()
+    [hit] = search(query, [SourceText("big", "facts/sources/big.txt", big)])
+    assert _elapsed(started) < BOUND
+    assert hit.kind == "loose"
+
+
+def test_find_quote_of_a_word_in_a_text_of_that_word_lists_a_bounded_number() -> None:
+    source = normalise("a " * 256_000)
+    started = time.perf_counter()
+    hits = search("a " * 12_500, [SourceText("big", "facts/sources/big.txt", source)])
+    assert _elapsed(started) < BOUND
+    assert len(hits) == MAX_HITS_PER_SOURCE
 
 
 def _errors(stderr: str) -> list[str]:
