@@ -349,17 +349,22 @@ def find_parts(parts: Sequence[str], source: NormalText) -> Match | None:
         number = source.paragraph(first[0])
         _, limit = source.paragraph_span(number)
         spans = [first]
+        beyond = 0
         for part in parts[1:]:
             found = _whole(part, source, spans[-1][1])
             if found is None:
                 return None  # no later start can find this part after it either
             spans.append(found)
             if found[1] > limit:
+                # No later start finds this part sooner, so the paragraph that holds them all
+                # is this part's or a later one: the paragraphs between are skipped, or each
+                # would search to here again (quadratic in a source of many paragraphs).
+                beyond = source.paragraph_span(source.paragraph(found[0]))[0]
                 break
         else:
             return _match(source, spans)
         # Starts further on in this paragraph end no sooner: go on from the next paragraph.
-        start = max(limit + 1, first[0] + 1)
+        start = max(limit + 1, first[0] + 1, beyond)
 
 
 def _is_word_char(text: str, index: int) -> bool:

@@ -15,7 +15,7 @@ import pytest
 from briefing.check import NEAR_MISS_HINTS
 from briefing.findquote import MAX_HITS_PER_SOURCE, SourceText, search
 from briefing.intake import MAX_PDF_PAGES, IntakeError, extract
-from briefing.quotes import MAX_QUOTE_CHARS, closest, normalise
+from briefing.quotes import MAX_QUOTE_CHARS, closest, find, normalise
 from tests.bench_hostile import nested_pdf, page_tree_pdf, prose, quote_project
 from tests.hostile_support import make_project, run_cli
 
@@ -75,6 +75,16 @@ def test_a_long_quote_still_points_at_the_word_that_differs(big) -> None:
     assert near.source_words == original
     assert near.passage.split()[:5] == run[:5]
     assert near.passage.split()[-5:] == run[-5:]
+
+
+def test_a_quote_in_parts_in_a_source_of_many_paragraphs_answers_within_a_second() -> None:
+    """The first part in every paragraph, the last only in the last: each start once searched
+    to the end of the source for the last part."""
+    source = normalise("a b c\n\n" * 70_000 + "a b c then b c a b c a b x\n")
+    started = time.perf_counter()
+    match = find("a b c … b c a b c a b x", source)
+    assert _elapsed(started) < BOUND
+    assert match is not None and (match.line, match.col) == (140_001, 1)
 
 
 def test_find_quote_with_a_long_query_answers_within_a_second(big) -> None:
