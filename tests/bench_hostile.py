@@ -185,7 +185,7 @@ def _check(root: Path) -> str:
 def hostile_quotes() -> None:
     from briefing.findquote import SourceText, search
     from briefing.intake import IntakeError, extract
-    from briefing.quotes import closest, normalise
+    from briefing.quotes import closest, find, normalise
 
     source = prose(400_000, seed=1)
     big = normalise(source)
@@ -203,6 +203,16 @@ def hostile_quotes() -> None:
     timed(
         "find-quote, 25 KB query",
         lambda: f"{len(search(prose(25_000, 3), [SourceText('big', 'big.txt', big)]))} hits",
+    )
+
+    page = big.text[10_000:35_000].upper()
+    page = page[page.index(" ") + 1 : page.rindex(" ")]  # whole words, in capitals
+    sources = [SourceText("big", "big.txt", big)]
+    timed("find-quote, 25 KB found loosely", lambda: f"{len(search(page, sources))} hits")
+    paragraphs = normalise("a b c\n\n" * 70_000 + "a b c then b c a b c a b x\n")
+    timed(
+        "quote in parts, 70,000 paragraphs",
+        lambda: f"found: {find('a b c … b c a b c a b x', paragraphs) is not None}",
     )
 
     def pdf(data: bytes) -> str:
