@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+from rapidfuzz import fuzz
 
 from briefing.core.gate import read_project_file
 from briefing.core.project import Project
@@ -22,6 +23,9 @@ from briefing.factbase.load import load_file
 
 Kind = Literal["exact", "loose", "near"]
 
+# Places of a match listed per source at most: a word searched in a text of that word repeated
+# matches at every word, and each match is scored (the command line shows the first five).
+MAX_HITS_PER_SOURCE = 100
 # Below this similarity a "closest passage" is noise rather than a lead.
 NEAR_ENOUGH = 0.6
 
@@ -145,9 +149,17 @@ def _context(source: NormalText, start: int, end: int, width: int) -> tuple[str,
     return before, after
 
 
+# Past this length a loose match is scored by rapidfuzz (a bit-parallel longest common
+# subsequence) instead of difflib, whose cost grows with the product of the lengths: a pasted
+# page of 3,000 characters took seconds, one of 25,000 minutes.
+_DIFFLIB_CHARS = 500
+
+
 def _similarity(a: str, b: str) -> float:
     import difflib
 
+    if max(len(a), len(b)) > _DIFFLIB_CHARS:
+        return round(fuzz.ratio(a, b) / 100, 3)
     return round(difflib.SequenceMatcher(None, a, b, autojunk=False).ratio(), 3)
 
 
@@ -177,7 +189,8 @@ def search(query: str, sources: list[SourceText], *, width: int = 50, near: int 
     for source in sources:
         folded = fold(source.text.text)
         position = folded.text.find(needle)
-        while position >= 0:
+        found_here = 0
+        while position >= 0 and found_here < MAX_HITS_PER_SOURCE:
             stop = position + len(needle)
             # Only whole words: 'war' must not match inside 'toward'.
             if (position == 0 or folded.text[position - 1] == " ") and (
@@ -203,6 +216,7 @@ def search(query: str, sources: list[SourceText], *, width: int = 50, near: int 
                         "exact" if exact else "loose",
                     )
                 )
+                found_here += 1
             position = folded.text.find(needle, position + 1)
     if hits:
         # Sorting is stable: equal scores keep the order of sources.yaml and of the text.

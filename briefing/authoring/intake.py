@@ -17,9 +17,17 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 from briefing.core.diagnostics import MessageError
 
+# A PDF source with more pages than this is refused before its pages are read: its text would
+# be larger than a source may be (see core.gate.MAX_FILE_BYTES), and a 1 MB file can list a
+# page 100,000 times, each extracted in turn.
+MAX_PDF_PAGES = 2_000
 # Fewer words than this outside the page's furniture is not an article (a page saved before
 # it loaded, a login wall, an index of links).
 MIN_ARTICLE_WORDS = 30
@@ -157,10 +165,18 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
                 f"{name}: the PDF is encrypted; save a copy without encryption (for example "
                 "qpdf --decrypt, with its password if it has one) and add that"
             )
+        _count_pages(reader, name)
         pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
         info = reader.metadata
     except IntakeError:
         raise
+    except RecursionError:
+        # pypdf parses nested arrays and dictionaries by recursion: a file can nest them
+        # deeper than Python's stack allows, which no document needs.
+        raise IntakeError(
+            f"{name}: cannot be read as a PDF (its objects are nested deeper than any "
+            "document's); print it to a new PDF, or copy its text into a .txt file"
+        ) from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise IntakeError(f"{name}: cannot be read as a PDF ({exc})") from None
     paragraphs = _join_pages([_pdf_paragraphs(page) for page in pages])
@@ -185,6 +201,37 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
         date=created,
         date_from="the PDF's metadata (its creation date)",
     )
+
+
+def _count_pages(reader: PdfReader, name: str) -> None:
+    """Refuse a PDF whose page tree holds more than MAX_PDF_PAGES pages, walking the tree
+    without recursion and stopping as soon as the count passes the cap (pypdf would list every
+    page first, and recurse once per level of the tree)."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    too_many = IntakeError(
+        f"{name}: the PDF has more than {MAX_PDF_PAGES:,} pages, more than a source may have; "
+        "add the part of it that is cited (for example qpdf --pages) as a source of its own"
+    )
+    root = reader.trailer["/Root"].get_object()
+    pending = [root.get("/Pages")] if isinstance(root, DictionaryObject) else []
+    pages = visited = 0
+    while pending:
+        node = pending.pop()
+        node = node.get_object() if node is not None else None
+        visited += 1
+        if visited > 2 * MAX_PDF_PAGES:
+            raise too_many  # a tree of so many nodes, or one that loops
+        kids = node.get("/Kids") if isinstance(node, DictionaryObject) else None
+        kids = kids.get_object() if kids is not None else None
+        if isinstance(kids, ArrayObject):
+            if len(kids) > MAX_PDF_PAGES:
+                raise too_many
+            pending.extend(kids)
+        else:
+            pages += 1
+            if pages > MAX_PDF_PAGES:
+                raise too_many
 
 
 # A line that ends in a hyphen after a letter goes on with the next one without a space: the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from briefing.evidence.claims import check_confidence, check_quoted_words
 from briefing.evidence.context import check_evidence
 from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import (
+    MAX_QUOTE_CHARS,
     Finds,
     Match,
     NearMiss,
@@ -376,10 +377,15 @@ def check_quotes(
         quotes += [(src, quote, loaded, path) for src, quote, path in raw_citations(loaded)]
     problems: list[Diagnostic] = []
     files = {s.id: s.file for s in base.facts.sources}
+    # Files whose near-miss hints ran out (see NEAR_MISS_HINTS), and how many went without.
+    hints = _NearMissHints()
     for source_id, quote, loaded, path in quotes:
         text = texts.get(source_id)
         if text is None or len(quote) < 8:
             continue  # unknown, unreadable or too short: reported elsewhere
+        if len(quote) > MAX_QUOTE_CHARS:
+            problems.append(_too_long(loaded, path, quote))
+            continue
         short = short_parts(quote)
         if short:
             problems.append(_short_part(loaded, path, quote, short[0]))
@@ -405,10 +411,12 @@ def check_quotes(
                 )
             )
             continue
+        hinted = hints.take(loaded)
         if in_parts(quote):
-            problems.append(_parts_not_found(loaded, path, quote, source_id, files, text))
+            problem = _parts_not_found(loaded, path, quote, source_id, files, text, hinted)
+            problems.append(problem if hinted else hints.without(loaded, problem))
             continue
-        near = closest(quote, text)
+        near = closest(quote, text) if hinted else None
         where = loaded.locate((*path, "quote"))
         message = f"quote not found in source '{source_id}'"
         related: tuple[str, ...] = ()
@@ -422,16 +430,69 @@ def check_quotes(
                     message += f" (it differs at '{near.quote_word}')"
                 else:
                     where = at
-        problems.append(
-            Diagnostic(
-                where,
-                message,
-                "copy the words exactly from the source (briefing find-quote helps)",
-                related=related,
-                code="Q101",
-            )
+        problem = Diagnostic(
+            where,
+            message,
+            "copy the words exactly from the source (briefing find-quote helps)",
+            related=related,
+            code="Q101",
         )
-    return problems
+        problems.append(problem if hinted else hints.without(loaded, problem))
+    return hints.counted(problems)
+
+
+# Near-miss hints given per facts file: each costs an alignment with the whole source, and past
+# a few dozen misses in one file the cause is one mistake (the wrong source file, a bad paste)
+# that the first hints already show.
+NEAR_MISS_HINTS = 20
+
+
+class _NearMissHints:
+    """Counts the quotes not found in each facts file, and marks the errors past the first
+    NEAR_MISS_HINTS as given without a closest passage, saying how many there are."""
+
+    def __init__(self) -> None:
+        self.given: dict[int, int] = {}  # quotes not found so far, by id() of the facts file
+        self.left: dict[int, int] = {}  # of them, those past the hints
+        self.marked: dict[int, int] = {}  # id() of an error given without → id() of its file
+
+    def take(self, loaded: LoadedFile) -> bool:
+        """Whether the next quote not found in `loaded` gets a near-miss hint."""
+        count = self.given.get(id(loaded), 0)
+        self.given[id(loaded)] = count + 1
+        return count < NEAR_MISS_HINTS
+
+    def without(self, loaded: LoadedFile, problem: Diagnostic) -> Diagnostic:
+        """`problem`, noted as given without a hint."""
+        self.left[id(loaded)] = self.left.get(id(loaded), 0) + 1
+        self.marked[id(problem)] = id(loaded)
+        return problem
+
+    def counted(self, problems: list[Diagnostic]) -> list[Diagnostic]:
+        """`problems` with a line under each error given without a hint."""
+        marked: list[Diagnostic] = []
+        for problem in problems:
+            file = self.marked.get(id(problem))
+            if file is not None:
+                line = (
+                    f"no closest passage shown: the first {NEAR_MISS_HINTS} quotes not found "
+                    f"in this file have one, the {self.left[file]:,} after them do not"
+                )
+                problem = replace(problem, related=(*problem.related, line))
+            marked.append(problem)
+        return marked
+
+
+def _too_long(loaded: LoadedFile, path: Path_, quote: str) -> Diagnostic:
+    """The error for a quote too long to be searched (see MAX_QUOTE_CHARS)."""
+    return Diagnostic(
+        loaded.locate((*path, "quote")),
+        f"this quote is {len(quote):,} characters long; a quote may have at most "
+        f"{MAX_QUOTE_CHARS:,}",
+        "quote only the sentence or passage that supports the entry, and cite any other "
+        "passage in a citation of its own",
+        code="Q107",
+    )
 
 
 def _near_miss(near: NearMiss, file: str) -> tuple[str, ...]:
@@ -466,9 +527,11 @@ def _parts_not_found(
     source_id: str,
     files: dict[str, str],
     text: NormalText,
+    hinted: bool = True,
 ) -> Diagnostic:
     """The error for a quote in parts that is not in its source: the first part that is in
-    it nowhere, with its closest passage; or, if each part is, why they do not go together."""
+    it nowhere, with its closest passage (unless not `hinted`); or, if each part is, why they
+    do not go together."""
     parts = quote_parts(quote)
     where = loaded.locate((*path, "quote"))
     for number, part in enumerate(parts, 1):
@@ -476,7 +539,7 @@ def _parts_not_found(
             continue
         related: tuple[str, ...] = ()
         at: Location | None = None
-        near = closest(part.text, text)
+        near = closest(part.text, text) if hinted else None
         if near is not None:
             related = _near_miss(near, files[source_id])
             if near.differs_at is not None:

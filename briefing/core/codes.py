@@ -96,6 +96,7 @@ CODES: dict[str, Code] = {
     "Q104": Code("a part of a quote in parts not found", "copy the part exactly"),
     "Q105": Code("the parts of a quote are out of order", "cite the parts separately"),
     "Q106": Code("the parts of a quote span paragraphs", "cite the parts separately"),
+    "Q107": Code("a quote is too long to search for", "quote only the supporting passage"),
     "Q201": Code("a source file cannot be read", "fix or replace the file in facts/sources/"),
     "Q202": Code("an original cannot be read", "fix or replace the file in facts/originals/"),
     "Q203": Code("an original is larger than the limit", "keep a smaller original"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -194,6 +195,11 @@ class Match:
 # Words left out of a quote: an ellipsis character (normalised to '...') or three dots or more,
 # in square or round brackets or not.
 _ELLIPSIS = re.compile(r"\s*[\[(]?\.{3,}[\])]?\s*")
+# A quote longer than this is never found: the check refuses it rather than search for it. A
+# quote is a sentence or a passage (the longest in the shipped facts is under 200 characters),
+# and the cost of aligning one with its source grows with its length. The near miss of a longer
+# text (a search pasted into find-quote) is that of its first MAX_QUOTE_CHARS characters.
+MAX_QUOTE_CHARS = 3_000
 # What a note prints between the parts of a quote in parts.
 ELLIPSIS = " … "
 _WORD_IN = re.compile(r"[^\W_]")
@@ -254,7 +260,10 @@ def find(quote: str, source: NormalText) -> Match | None:
     it does not. Neither end of the match may be touched by a letter or digit from outside.
 
     A quote with an ellipsis that is not verbatim is looked for in parts (see `find_parts`);
-    one with a part shorter than MIN_PART_WORDS is never found."""
+    one with a part shorter than MIN_PART_WORDS is never found, nor one longer than
+    MAX_QUOTE_CHARS."""
+    if len(quote) > MAX_QUOTE_CHARS:
+        return None
     needle = _normal_quote(quote).text
     if not needle:
         return None
@@ -338,17 +347,22 @@ def find_parts(parts: Sequence[str], source: NormalText) -> Match | None:
         number = source.paragraph(first[0])
         _, limit = source.paragraph_span(number)
         spans = [first]
+        beyond = 0
         for part in parts[1:]:
             found = _whole(part, source, spans[-1][1])
             if found is None:
                 return None  # no later start can find this part after it either
             spans.append(found)
             if found[1] > limit:
+                # No later start finds this part sooner, so the paragraph that holds them all
+                # is this part's or a later one: the paragraphs between are skipped, or each
+                # would search to here again (quadratic in a source of many paragraphs).
+                beyond = source.paragraph_span(source.paragraph(found[0]))[0]
                 break
         else:
             return _match(source, spans)
         # Starts further on in this paragraph end no sooner: go on from the next paragraph.
-        start = max(limit + 1, first[0] + 1)
+        start = max(limit + 1, first[0] + 1, beyond)
 
 
 def _is_word_char(text: str, index: int) -> bool:
@@ -379,29 +393,72 @@ class NearMiss:
 _WORD = re.compile(r"\S+")
 
 
+# The longest piece of a quote aligned against a whole source at once. rapidfuzz's partial
+# alignment costs, at worst (a source of one word repeated), about the source's length times the
+# square of the piece's: a piece is as long as ALIGN_WORK allows for the source, 64 characters
+# (one machine word) at least, which takes 0.2 s at worst in a source of the largest size
+# (512 KiB), and ALIGN_CHARS at most. A quote up to that length is aligned whole.
+ALIGN_CHARS = 400
+ALIGN_WORK = 64 * 64 * 512 * 1024
+
+
+def align_piece(source_length: int) -> int:
+    """The longest piece of a quote aligned at once against a source of this length."""
+    return max(64, min(ALIGN_CHARS, math.isqrt(ALIGN_WORK // max(source_length, 1))))
+
+
 def closest(quote: str, source: NormalText) -> NearMiss | None:
     """The passage of the source, whole words, that best aligns with the quote.
 
     rapidfuzz aligns the quote against the whole text at once (a bit-parallel scan): a miss in
     a long source is reported in milliseconds, where comparing every window took seconds.
     Case is ignored for the alignment, as a curator's miscapitalised quote still has a lead.
+    A quote longer than ALIGN_CHARS is placed by the best aligned of a few pieces of it.
     """
-    needle = normalise(quote)
+    needle = _bounded(normalise(quote), MAX_QUOTE_CHARS)
     if not needle.text or not source.text:
         return None
     hay = source.text
     if len(needle.text) >= len(hay):
         start, end = 0, len(hay)
     else:
-        found = fuzz.partial_ratio_alignment(needle.text.lower(), hay.lower())
-        # None only under a score cutoff, which is not given; the whole text is the fallback.
-        start, end = (found.dest_start, found.dest_end) if found else (0, len(hay))
+        start, end = _aligned(needle.text.lower(), hay.lower())
     start, end = _word_aligned(needle.text, hay, start, end)
     passage = hay[start:end]
     similarity = round(fuzz.ratio(needle.text.lower(), passage.lower()) / 100, 3)
     line, col = source.line_col(start)
     near = NearMiss(line, col, source.original_span(start, end), similarity)
     return _first_difference(needle, passage, near)
+
+
+def _bounded(text: NormalText, limit: int) -> NormalText:
+    """`text` cut after its last whole word within `limit` characters (the first word if even
+    that is longer)."""
+    if len(text.text) <= limit:
+        return text
+    cut = text.text.rfind(" ", 0, limit + 1)
+    cut = cut if cut > 0 else limit
+    return NormalText(text.text[:cut], text.offsets[:cut], text.original)
+
+
+def _aligned(needle: str, hay: str) -> tuple[int, int]:
+    """Where in `hay` the partial alignment places `needle` (both lower case, the needle the
+    shorter): the whole needle if it is short (see align_piece); else its head, middle and tail
+    are aligned each, and the best of them says where the needle would start."""
+    piece = align_piece(len(hay))
+    if len(needle) <= piece:
+        found = fuzz.partial_ratio_alignment(needle, hay)
+        # None only under a score cutoff, which is not given; the whole text is the fallback.
+        return (found.dest_start, found.dest_end) if found else (0, len(hay))
+    best: tuple[float, int] | None = None
+    for at in (0, (len(needle) - piece) // 2, len(needle) - piece):
+        found = fuzz.partial_ratio_alignment(needle[at : at + piece], hay)
+        if found and (best is None or found.score > best[0]):
+            best = (found.score, found.dest_start - found.src_start - at)
+    if best is None:
+        return 0, len(hay)
+    start = min(max(0, best[1]), len(hay) - len(needle))
+    return start, start + len(needle)
 
 
 # How many words either side of the character alignment may belong to the passage: the
@@ -413,21 +470,43 @@ def _word_aligned(needle: str, hay: str, start: int, end: int) -> tuple[int, int
     """The whole-word passage of `hay` around [start, end) that corresponds word for word to
     the quote: its words matched against a few more on either side, first and last matching
     words placed where the quote has them."""
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(hay)]
+    # Only the words around the alignment: finding every word of a long source took longer
+    # than the alignment itself, once per quote not found.
+    low, high = start, max(start, end - 1)
+    for _ in range(_SLACK_WORDS + 2):
+        low = max(hay.rfind(" ", 0, low), 0)
+        found = hay.find(" ", high + 1)
+        high = found if found >= 0 else len(hay)
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(hay, low, high)]
     first = next((k for k, (_, stop) in enumerate(spans) if stop > start), len(spans) - 1)
     last = next((k for k, (begin, _) in enumerate(spans) if begin >= end), len(spans)) - 1
     first, last = max(0, first - _SLACK_WORDS), min(len(spans) - 1, max(last, first) + _SLACK_WORDS)
     region = [hay[a:b].lower() for a, b in spans[first : last + 1]]
     words = needle.lower().split(" ")
-    matcher = difflib.SequenceMatcher(None, words, region, autojunk=False)
-    blocks = [b for b in matcher.get_matching_blocks() if b.size]
-    if not blocks:
+    # difflib's cost grows with the product of the lengths, and worse for a word repeated: of
+    # a long quote, only the words at either end are matched, which is all that places it.
+    cut, reach = len(words), len(region)
+    if cut > _DIFF_WORDS:
+        cut, reach = _DIFF_WORDS, min(reach, _DIFF_WORDS + 2 * _SLACK_WORDS)
+    heads = _matching_blocks(words[:cut], region[:reach])
+    tails = _matching_blocks(words[len(words) - cut :], region[len(region) - reach :])
+    if not heads or not tails:
         return spans[first][0], spans[last][1]
-    head = max(0, blocks[0].b - blocks[0].a)
-    tail = min(
-        len(region), blocks[-1].b + blocks[-1].size + len(words) - blocks[-1].a - blocks[-1].size
-    )
+    head = max(0, heads[0].b - heads[0].a)
+    # The last matching words, in the whole quote and the whole region.
+    last_a = tails[-1].a + len(words) - cut + tails[-1].size
+    last_b = tails[-1].b + len(region) - reach + tails[-1].size
+    tail = min(len(region), last_b + len(words) - last_a)
     return spans[first + head][0], spans[first + max(tail, head + 1) - 1][1]
+
+
+# The most words of a quote difflib compares at once (far more than any quote in the facts has).
+_DIFF_WORDS = 100
+
+
+def _matching_blocks(a: list[str], b: list[str]) -> list[difflib.Match]:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return [block for block in matcher.get_matching_blocks() if block.size]
 
 
 def _first_difference(needle: NormalText, passage: str, near: NearMiss) -> NearMiss:
@@ -436,10 +515,21 @@ def _first_difference(needle: NormalText, passage: str, near: NearMiss) -> NearM
     spans = [(m.start(), m.group()) for m in _WORD.finditer(needle.text)]
     quote_words = [word for _, word in spans]
     passage_words = passage.split(" ")
-    matcher = difflib.SequenceMatcher(None, quote_words, passage_words, autojunk=False)
+    # The words both start with are skipped, and difflib compares a bounded run after them:
+    # only the first difference is wanted (see _DIFF_WORDS).
+    same, ours, theirs = 0, quote_words, passage_words
+    if len(quote_words) > _DIFF_WORDS:
+        for mine, its in zip(quote_words, passage_words, strict=False):
+            if mine != its:
+                break
+            same += 1
+        ours = quote_words[same : same + _DIFF_WORDS]
+        theirs = passage_words[same : same + _DIFF_WORDS]
+    matcher = difflib.SequenceMatcher(None, ours, theirs, autojunk=False)
     for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
+        i1, j1, j2 = i1 + same, j1 + same, j2 + same
         index = min(i1, len(spans) - 1)
         offset = needle.offsets[spans[index][0]]
         return NearMiss(
