@@ -97,7 +97,7 @@ def test_a_book_whose_appendix_leaves_out_a_cited_cut_is_refused(
 ) -> None:
     # The old merge, forged: the passage printed for overlapping cuts is the first cut alone.
     monkeypatch.setattr(
-        "briefing.render.pages.book.printed", lambda text, spans: printed(text, list(spans)[:1])
+        "briefing.render.book.printed", lambda text, spans: printed(text, list(spans)[:1])
     )
     result = verify(_book(overlapping_cuts(mini)))
     assert not result.ok
