@@ -10,6 +10,9 @@ Exit codes, the same for every command:
 
 Every error is a BriefingError carrying coded diagnostics (briefing/core/codes.py); a code
 marked as a refusal makes the exit 2, any other error 1.
+
+Each command imports the stages it runs inside its own function: `briefing check` need not
+load the renderer, the PDF libraries or the signer, and starts faster for it.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from rapidfuzz import fuzz
 
-from briefing.core.gate import read_project_file
+from briefing.core.gate import read_project_file, source_path
 from briefing.core.project import Project
 from briefing.evidence.quotes import NormalText, closest, normalise
 from briefing.factbase.load import load_file
@@ -87,8 +87,6 @@ def fold(normal: str) -> FoldedText:
 def load_sources(project: Project) -> list[SourceText]:
     """Every source text: those registered in facts/sources.yaml first, then any other file in
     facts/sources/ (so that a text dropped in a moment ago can be searched too)."""
-    from briefing.core.gate import source_path
-
     found: list[SourceText] = []
     seen: set[Path] = set()
     registry = project.facts / "sources.yaml"

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 from briefing.core.diagnostics import MessageError
 
+# trafilatura and pypdf are imported inside the functions that read a saved page or a PDF:
+# each takes long to load, and `briefing new source notes.txt` needs neither.
+
 # A PDF source with more pages than this is refused before its pages are read: its text would
 # be larger than a source may be (see core.gate.MAX_FILE_BYTES), and a 1 MB file can list a
 # page 100,000 times, each extracted in turn.

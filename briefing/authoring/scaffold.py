@@ -15,19 +15,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from briefing.authoring.findquote import yaml_scalar
+from briefing.authoring.intake import ORIGINAL_KINDS, Extracted, IntakeError, extract
 from briefing.check.facts import PLACEHOLDER
 from briefing.core.diagnostics import MessageError, did_you_mean
 from briefing.core.files import write_bytes_atomic, write_text_atomic
-from briefing.core.gate import read_project_file
+from briefing.core.gate import (
+    MAX_FILE_BYTES,
+    MAX_ORIGINAL_BYTES,
+    file_sha256,
+    read_project_bytes,
+    read_project_file,
+    source_path,
+)
 from briefing.core.project import Project
+from briefing.factbase import schema
 from briefing.factbase.load import LoadedFile, load_file, parse_yaml
-from briefing.factbase.model import FACT_GROUPS, ID_PATTERN, FieldSpec, Vocabulary
-
-if TYPE_CHECKING:
-    from briefing.authoring.intake import Extracted
+from briefing.factbase.model import FACT_GROUPS, ID_PATTERN, FieldSpec, FuzzyDate, Vocabulary
+from briefing.factbase.validate import load_vocabulary
 
 
 class ScaffoldError(MessageError):
@@ -38,8 +45,6 @@ class ScaffoldError(MessageError):
 
 def vocabulary(project: Project) -> Vocabulary:
     """The project's vocabulary, for the choices a scaffold offers; it must check first."""
-    from briefing.factbase.validate import load_vocabulary
-
     _, models, problems = load_vocabulary(project)
     if models is None:
         first = problems[0].format() if problems else "facts/vocabulary.yaml cannot be used"
@@ -290,8 +295,6 @@ def new_source(
 ) -> Written:
     """Register a text file already in facts/sources/ in facts/sources.yaml; a saved web page
     or a PDF is taken in first (see `new_source_from_original`)."""
-    from briefing.authoring.intake import ORIGINAL_KINDS
-    from briefing.core.gate import file_sha256, source_path
 
     if Path(file).suffix.lower() in ORIGINAL_KINDS:
         return new_source_from_original(project, file, source_id=source_id, reliability=reliability)
@@ -368,8 +371,6 @@ def new_source_from_original(
     """Take in a saved web page or a PDF: its text becomes facts/sources/NAME.txt, the file
     itself is kept as facts/originals/NAME.html (or .pdf), and the source is registered with
     what the page says of itself. Nothing is written unless all of it can be."""
-    from briefing.authoring.intake import IntakeError, extract
-    from briefing.core.gate import MAX_FILE_BYTES, MAX_ORIGINAL_BYTES, read_project_bytes
 
     path = _find_original(project, file)
     name = path.name
@@ -465,8 +466,6 @@ def _original_fields(
     filled in, what only the curator can judge left to fill in."""
     from pydantic import ValidationError
 
-    from briefing.factbase.model import FuzzyDate
-
     fields: list[Line] = [
         ("id", source_id, "how citations name this source"),
         ("file", text_name, "the text extracted from the original"),
@@ -520,8 +519,6 @@ def pin_sources(project: Project, wanted: Sequence[str] = ()) -> list[Pinned]:
     """Write the SHA-256 of each source text (all when `wanted` is empty) into its entry in
     facts/sources.yaml, edited as text so comments stay: the 'sha256:' line is rewritten, or
     one is inserted after the 'file:' line."""
-    from briefing.core.gate import file_sha256, source_path
-
     registry = project.facts / "sources.yaml"
     if not registry.exists():
         raise ScaffoldError(f"no {project.name(registry)}; register a source first")
@@ -750,8 +747,6 @@ def _date_line(value: str | None, example: str) -> Line:
         return (f"# date: {{value: {example}, basis: stated}}   # only what is known", None, "")
     from pydantic import ValidationError
 
-    from briefing.factbase.model import FuzzyDate
-
     try:
         FuzzyDate(value=value, basis="stated")
     except ValidationError as exc:
@@ -976,9 +971,6 @@ def init_project(root: Path) -> Started:
 
     No file is ever overwritten: one already there is skipped. Every file to write is known
     and checked first, so a refusal (a folder that leads out of `root`) writes nothing."""
-    from briefing.factbase import schema
-    from briefing.factbase.validate import load_vocabulary
-
     project = Project.at(root)
     # lexists: a dangling symlink named facts/ is there too, and writing under it would fail.
     if os.path.lexists(project.facts):

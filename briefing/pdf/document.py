@@ -23,6 +23,9 @@ from briefing.pdf.weasy import associate_once, guarded_fetcher, rewrite_links
 from briefing.render.attachments import Attachment
 from briefing.render.pages import template_dirs, template_file
 
+# WeasyPrint is imported inside the functions that lay out: it takes about a second to load,
+# and a build with --no-pdf, a check or a preview of HTML pages never needs it.
+
 PDF_VARIANT = "pdf/a-3a"
 # The styles of every PDF, given to WeasyPrint as stylesheets rather than inlined in each
 # document, so that a process parses them once for all it lays out (see `_stylesheet`); book.css

@@ -10,6 +10,9 @@ from typing import Any
 
 from briefing.render.attachments import Attachment
 
+# pikepdf is imported inside `embed`: only binding needs it, and a build whose PDFs all come
+# from the cache never loads it.
+
 # Files compressed for attaching, by their MD5: every brief carries the whole fact base, and a
 # process binding many briefs compresses each file of it once.
 _DEFLATED: dict[bytes, bytes] = {}

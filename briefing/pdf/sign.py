@@ -36,6 +36,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from briefing.core.clock import source_date_epoch
 from briefing.core.diagnostics import MessageError
 
+# pyhanko and pikepdf are imported inside the functions that use them: loading pyhanko takes
+# most of a second, and only signing and verifying need it.
+
 if TYPE_CHECKING:
     from asn1crypto import x509
 

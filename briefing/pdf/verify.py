@@ -51,6 +51,9 @@ from briefing.factbase.validate import LoadedFactBase
 from briefing.render.attachments import MANIFEST
 from briefing.render.pages import quote_text
 
+# pikepdf, pypdf and the signature checker (pyhanko) are imported inside the functions that
+# use them: `briefing --help` and the commands that never open a PDF start without them.
+
 if TYPE_CHECKING:
     import pikepdf
 

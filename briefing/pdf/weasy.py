@@ -23,6 +23,9 @@ import ctypes
 from collections.abc import Callable
 from typing import Any
 
+# WeasyPrint is imported inside the functions that use it (about a second to load): see
+# briefing.pdf.document.
+
 
 def guarded_fetcher(vet: Callable[[str], str]) -> Any:
     """A WeasyPrint URL fetcher that fetches `vet(url)`, for file: and data: URLs only.

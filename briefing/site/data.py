@@ -34,6 +34,9 @@ from briefing.factbase.model import (
 )
 from briefing.factbase.plan import JSON, SQLITE, TABLES
 
+# sqlite_utils is imported inside `sqlite_file`: the preview renders pages without the data
+# export and need not load it.
+
 # The kinds of fact that carry the desk's declared fields, with their tables.
 FACT_TABLES = {"commitment": "commitments", "position": "positions", "statement": "statements"}
 

@@ -30,6 +30,8 @@ from briefing.factbase.plan import Plan
 from briefing.factbase.snapshot import take
 from briefing.site.publish import Site as BuiltSite
 
+# watchfiles is imported inside `watch`: only a running preview watches the project.
+
 VERSION_PATH = "/__briefing/version"
 # A page asks for the version with the one it shows; the server answers at once if it differs,
 # else when it changes, or after LONG_POLL_S with the same number (then the page asks again).
