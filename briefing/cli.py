@@ -131,6 +131,33 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_distribute(args: argparse.Namespace) -> int:
+    """One numbered copy of the book per recipient of facts/distribution.yaml, and its log."""
+    from briefing.site.distribute import LOG, distribute
+
+    project = Project.at(args.root)
+    started = time.perf_counter()
+    try:
+        result, checked = distribute(project, jobs=args.jobs, cache=not args.no_cache)
+    except FactBaseError as exc:
+        report(exc.diagnostics, project=project)
+        print("distribute stopped: fix the errors above; no copy was written", file=sys.stderr)
+        return 1
+    report(checked.problems, project=project)
+    where = project.name(result.folder)
+    elapsed = time.perf_counter() - started
+    copies = f"{len(result.copies)} numbered cop{'y' if len(result.copies) == 1 else 'ies'}"
+    if result.unchanged:
+        print(f"nothing changed: {where}/ holds these {copies}")
+        return 0
+    print(
+        f"distributed {copies} to {where}/ "
+        f"(logged in {where}/{LOG}) in {elapsed:.1f}s; "
+        f"{_plural(len(result.laid_out), 'part')} laid out"
+    )
+    return 0
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     """Build with PDFs and freeze the edition into editions/N/, signing its PDFs on request."""
     from briefing.pdf.sign import SignError, desk_key, signer_for
@@ -275,13 +302,21 @@ def _plural(count: int, word: str) -> str:
 
 def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
     """What `briefing verify` prints about one PDF (a briefing.verify.Verification)."""
-    what = "book" if result.document == "book" else f"brief ({result.slug or 'unnamed'})"
+    what = {"book": "book", "copy": "numbered copy of the book"}.get(
+        result.document, f"brief ({result.slug or 'unnamed'})"
+    )
     edition = (
         f"edition {result.edition} of {result.title!r}"
         if result.edition is not None
         else "its fact base does not load"
     )
     lines = [f"{file}: a Briefing {what}, {edition}"]
+    if result.copy is not None:
+        issued = result.copy
+        lines.append(
+            f"  copy {issued.number} of {issued.of}, issued to {issued.name} "
+            f"({issued.recipient}): {', '.join(issued.chapters)}"
+        )
     if result.as_of:
         lines.append(
             f"  information cut-off {result.as_of}, compiled {result.compiled or 'not recorded'}"
@@ -661,6 +696,13 @@ def parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--no-pdf", action="store_true", help="write HTML only")
     _layout_options(build_parser)
     build_parser.set_defaults(func=cmd_build)
+
+    distribute_parser = commands.add_parser(
+        "distribute",
+        help="one numbered copy of the book per recipient (facts/distribution.yaml), logged",
+    )
+    _layout_options(distribute_parser)
+    distribute_parser.set_defaults(func=cmd_distribute)
 
     release_parser = commands.add_parser(
         "release",

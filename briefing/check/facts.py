@@ -35,6 +35,7 @@ from briefing.evidence.quotes import (
     quote_parts,
     short_parts,
 )
+from briefing.factbase.distribution import check_distribution
 from briefing.factbase.history import when
 from briefing.factbase.load import LoadedFile, Path_
 from briefing.factbase.model import (
@@ -837,6 +838,8 @@ def check_project(
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
         problems += found
+        if base.distribution is not None and base.distribution_file is not None:
+            problems += check_distribution(base.distribution, base.distribution_file, plan.slugs)
     problems = without_shadowed(problems + check_placeholders(files))
     return Checked(base, sorted(problems, key=Diagnostic.sort_key), texts, plan, proofs)
 

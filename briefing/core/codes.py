@@ -89,6 +89,10 @@ CODES: dict[str, Code] = {
     "R002": Code("actor id does not match its file name", "rename the file or change the id"),
     "R003": Code("unknown reference (id, word of a list)", "use a declared id (see the hint)"),
     "R004": Code("actor id is a name the build uses", "choose another id"),
+    # R1: facts/distribution.yaml
+    "R101": Code("a recipient's chapter is not a brief", "name 'overview' or an actor id"),
+    "R102": Code("two recipients share an id", "give each recipient its own id"),
+    "R103": Code("a copy would hold nothing", "list chapters, or 'chapters: all'"),
     # Q: quotes and sources
     "Q101": Code("quote not found in source", "copy the words exactly (briefing find-quote)"),
     "Q102": Code("quote is in another source", "cite the source the message names"),
@@ -144,6 +148,11 @@ CODES: dict[str, Code] = {
     "P006": Code("the cache is not a plain folder; built without it", "make .cache/ a folder"),
     "P007": Code("an input changed while building; nothing published", "build again"),
     "P008": Code("a build started later has published; this one was not", "nothing to do"),
+    "P009": Code(
+        "nothing to distribute: facts/distribution.yaml is missing",
+        "list the recipients in facts/distribution.yaml",
+        exit=2,
+    ),
     # N, I: authoring
     "N001": Code("a value given to init/new/pin is not valid", "give it as the message says"),
     "N002": Code("would overwrite an existing file", "rename or remove it", exit=2),

@@ -707,6 +707,35 @@ class PeopleList(Strict):
     people: list[Person] = Field(description="Everyone named as a speaker.")
 
 
+# --- Who receives which chapters: facts/distribution.yaml (optional) ---------------------------
+
+# A recipient's `chapters` naming every brief of the edition.
+ALL_CHAPTERS = "all"
+
+
+class Recipient(Strict):
+    """One recipient of a numbered copy, and the chapters their copy holds."""
+
+    id: Id
+    name: str = Field(min_length=1, max_length=120, description="Printed on every page.")
+    role: str | None = Field(default=None, max_length=120, description="Printed on the cover.")
+    marking: str | None = Field(
+        default=None,
+        max_length=80,
+        description="This copy's own marking (e.g. 'UK eyes only'), beside the edition's.",
+    )
+    chapters: Literal["all"] | list[Id] = Field(
+        description="'all', or the briefs this copy holds: 'overview' and actor ids. The "
+        "cover, the contents and the appendices always come with them.",
+    )
+
+
+class Distribution(Strict):
+    """Contents of facts/distribution.yaml: who gets a numbered copy (`briefing distribute`)."""
+
+    recipients: list[Recipient] = Field(description="One entry per numbered copy.")
+
+
 # --- The desk's vocabulary: facts/vocabulary.yaml ------------------------------------------------
 
 TERM_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 '._/+-]{0,59}$"

@@ -17,14 +17,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from briefing.core.files import write_text_atomic
-from briefing.factbase.model import Edition, PeopleList, Vocabulary
+from briefing.factbase.model import Distribution, Edition, PeopleList, Vocabulary
 from briefing.factbase.vocabulary import Models
 
 # Draft 7: the dialect yaml-language-server (VS Code's YAML extension and others) implements.
 DIALECT = "http://json-schema.org/draft-07/schema#"
 
 # The schema stems in schema/, in the order they are written.
-NAMES = ("vocabulary", "edition", "overview", "sources", "people", "actor")
+NAMES = ("vocabulary", "edition", "overview", "sources", "people", "actor", "distribution")
 
 
 def models_by_name(models: Models) -> dict[str, type[BaseModel]]:
@@ -36,6 +36,7 @@ def models_by_name(models: Models) -> dict[str, type[BaseModel]]:
         "sources": models.source_list,
         "people": PeopleList,
         "actor": models.actor,
+        "distribution": Distribution,
     }
 
 
@@ -47,6 +48,7 @@ USED_BY: dict[str, str] = {
     "sources": "facts/sources.yaml",
     "people": "facts/people.yaml",
     "actor": "facts/actors/*.yaml",
+    "distribution": "facts/distribution.yaml",
 }
 
 

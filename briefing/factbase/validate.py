@@ -18,6 +18,7 @@ from briefing.factbase.load import LoadedFile, iter_yaml, load_file
 from briefing.factbase.model import (
     LANGUAGE_PATTERN,
     Actor,
+    Distribution,
     Edition,
     FactBase,
     PeopleList,
@@ -43,6 +44,9 @@ class LoadedFactBase:
     # Ids of actors whose file failed to load or validate (file stem, and the id it declares):
     # references to them are not reported again as unknown.
     failed_actors: frozenset[str] = frozenset()
+    # facts/distribution.yaml, where the desk keeps one (briefing distribute).
+    distribution: Distribution | None = None
+    distribution_file: LoadedFile | None = None
 
 
 def _unwrap(tp: Any) -> Any:
@@ -260,6 +264,10 @@ def load_vocabulary(
 
 FIXED_FILES = ("vocabulary.yaml", "edition.yaml", "overview.yaml", "sources.yaml", "people.yaml")
 
+# Optional: who receives which numbered copy. It never travels inside a PDF (see
+# render.attachments): a recipient's copy must not list the other recipients.
+DISTRIBUTION_FILE = "distribution.yaml"
+
 
 def load_fact_base(
     project: Project,
@@ -301,6 +309,14 @@ def load_fact_base(
     problems += found
     people_file, people, found = _load_and_validate(project, "people.yaml", PeopleList, parsed)
     problems += found
+    distribution_file: LoadedFile | None = None
+    distribution: Distribution | None = None
+    distribution_path = project.facts / DISTRIBUTION_FILE
+    if distribution_path.exists() or distribution_path.is_symlink():
+        distribution_file, distribution, found = _load_and_validate(
+            project, DISTRIBUTION_FILE, Distribution, parsed
+        )
+        problems += found
 
     actor_files: list[LoadedFile] = []
     actors: list[Actor] = []
@@ -362,6 +378,8 @@ def load_fact_base(
             people_file,
             actor_files,
             frozenset(failed),
+            distribution,
+            distribution_file,
         ),
         problems,
         files,

@@ -84,17 +84,30 @@ class Refused(MessageError):
         self.reason = reason
 
 
+class CopyIssued(BaseModel):
+    """A numbered copy's line of the manifest: which copy, issued to whom, holding what."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int = Field(ge=1)
+    of: int = Field(ge=1)
+    recipient: str = Field(max_length=200)
+    name: str = Field(max_length=200)
+    chapters: list[str] = Field(max_length=MAX_ATTACHMENTS)
+
+
 class Manifest(BaseModel):
     """briefing.json: which PDF this is and every file attached to it, with its SHA-256."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     format: Literal["briefing-evidence/1"]
-    document: Literal["book", "brief"]
+    document: Literal["book", "brief", "copy"]
     slug: str | None = Field(default=None, max_length=200)
     edition: int = Field(ge=1)
     compiled: str = Field(pattern=DAY_PATTERN)
     files: dict[str, str] = Field(max_length=MAX_ATTACHMENTS)
+    copy_: CopyIssued | None = Field(default=None, alias="copy")
 
     def digests(self) -> dict[str, str]:
         return {name: digest.lower() for name, digest in self.files.items()}
@@ -432,6 +445,7 @@ class Verification:
     pinned: int = 0
     printed: int = 0
     manifest: bool = False
+    copy: CopyIssued | None = None  # a numbered copy: which, and to whom it was issued
     signatures: list[SignatureCheck] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -460,6 +474,7 @@ def verify(path: Path, trust: Sequence[Path] = ()) -> Verification:
     if manifest is not None:
         result.document, result.slug = manifest.document, manifest.slug
         result.compiled = manifest.compiled
+        result.copy = manifest.copy_
         result.problems += _compare_with_manifest(opened.attachments, manifest)
     elif "facts/edition.yaml" in opened.attachments:
         result.document = "book"  # only books carried their fact base before the manifest
@@ -575,6 +590,8 @@ def _check_facts(
             if s.file not in carried and f"facts/sources/{s.file}" not in listed
         ]
     printing = _printing(base, result.document, manifest.slug if manifest else None)
+    if manifest is not None and manifest.copy_ is not None:
+        printing = set().union(*(_printing(base, "brief", c) for c in manifest.copy_.chapters))
     cuts: dict[str, Cuts] = {}
     for cited in citations:
         text = checked.texts.get(cited.citation.source)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import FactBase
 from briefing.factbase.snapshot import Snapshot
+from briefing.factbase.validate import DISTRIBUTION_FILE
 
 Relationship = Literal["Source", "Data", "Supplement", "Alternative", "Unspecified"]
 
@@ -81,7 +82,8 @@ def fact_attachments(inputs: Snapshot) -> list[Attachment]:
             "Data",
         )
         for relative in inputs.under("facts")
-        if relative.endswith(".yaml")
+        # The recipients list stays at the desk: a copy must not tell who else got one.
+        if relative.endswith(".yaml") and relative != DISTRIBUTION_FILE
     ]
 
 
@@ -100,13 +102,15 @@ MANIFEST_FORMAT = "briefing-evidence/1"
 def manifest_attachment(
     facts: FactBase,
     attached: Sequence[Attachment],
-    document: Literal["book", "brief"],
+    document: Literal["book", "brief", "copy"],
     slug: str | None = None,
+    copy: Mapping[str, object] | None = None,
 ) -> Attachment:
     """The manifest to attach beside `attached`: with it a reader's `briefing verify` knows
-    the PDF for a Briefing one and tells a missing, changed or added attachment."""
+    the PDF for a Briefing one and tells a missing, changed or added attachment; a numbered
+    copy's says which copy it is and to whom it was issued (site.distribute)."""
     files = {item.name: item.digest() for item in attached}
-    manifest = {
+    manifest: dict[str, object] = {
         "format": MANIFEST_FORMAT,
         "document": document,
         "slug": slug,
@@ -114,6 +118,8 @@ def manifest_attachment(
         "compiled": compiled_day(facts.edition),
         "files": dict(sorted(files.items())),
     }
+    if copy is not None:
+        manifest["copy"] = dict(copy)
     content = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
     return Attachment(
         name=MANIFEST,

@@ -120,9 +120,21 @@ class _PageHoles:
         return Markup(f"\ue000{escape(part)}\ue001")
 
 
-def fill_pages(html: str, pages: Mapping[str, int], shown: Callable[[int], str] = str) -> str:
-    """The cover's HTML with the page number of each part (see `_PageHoles`)."""
-    return _HOLE.sub(lambda match: shown(pages[match.group(1)]), html)
+def fill_pages(
+    html: str,
+    pages: Mapping[str, int],
+    shown: Callable[[int], str] = str,
+    only: str | None = None,
+) -> str:
+    """The cover's HTML with the page number of each part (see `_PageHoles`); with `only`,
+    that hole alone is filled."""
+
+    def fill(match: re.Match[str]) -> str:
+        if only is not None and match.group(1) != only:
+            return match.group(0)
+        return shown(pages[match.group(1)])
+
+    return _HOLE.sub(fill, html)
 
 
 @dataclass(frozen=True)
@@ -177,10 +189,56 @@ def render_book(
             )
             for brief in briefs
         },
-        numbers=renderer.render("book/numbers.html", pages=_PageHoles()["pages"]),
+        numbers=renderer.render(
+            "book/numbers.html", pages=_PageHoles()["pages"], stamp=_PageHoles()["stamp"]
+        ),
     )
 
 
-def fill_numbers(numbers: str, pages: int) -> str:
-    """The page numbers of a document of `pages` pages (see book/numbers.html)."""
-    return fill_pages(numbers, {"pages": pages}, lambda n: '<div class="page"></div>' * n)
+def fill_numbers(numbers: str, pages: int, stamp: str = "") -> str:
+    """The page numbers of a document of `pages` pages (see book/numbers.html), each page
+    stamped with `stamp` (a numbered copy's line) when one is given."""
+    filled = fill_pages(
+        numbers, {"pages": pages}, lambda n: '<div class="page"></div>' * n, only="pages"
+    )
+    shown = f'<p class="copy-stamp">{escape(stamp)}</p>' if stamp else ""
+    return _HOLE.sub(lambda match: shown if match.group(1) == "stamp" else match.group(0), filled)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A numbered copy: which of how many, and whom it was issued to (site.distribute)."""
+
+    number: int
+    of: int
+    recipient: str
+    name: str
+    role: str | None = None
+    marking: str | None = None
+
+    @property
+    def line(self) -> str:
+        """What every page of the copy says about it."""
+        marking = f" · {self.marking}" if self.marking else ""
+        return f"Copy {self.number} of {self.of} — issued to {self.name}{marking}"
+
+
+def copy_parts(
+    renderer: Renderer, briefs: Sequence[Brief], chosen: Sequence[str], issued: Issued
+) -> tuple[str, str]:
+    """A numbered copy's own cover and Appendix A: the contents and the passages of the
+    `chosen` briefs alone, the chapters keeping their numbers in the book (they are the book's
+    layouts, bound again)."""
+    numbering = {brief.slug: number for number, brief in enumerate(briefs, start=1)}
+    chapters = [brief for brief in briefs if brief.slug in chosen]
+    cover = renderer.render(
+        "book/part.html",
+        part="cover",
+        chapters=chapters,
+        pages=_PageHoles(),
+        numbering=numbering,
+        issued=issued,
+    )
+    entries = source_entries(renderer, chapters)
+    sources = renderer.render("book/part.html", part="sources", source_entries=entries, whole=True)
+    return cover, sources

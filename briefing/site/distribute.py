@@ -1,0 +1,231 @@
+"""Distribute: one numbered copy of the book per recipient of facts/distribution.yaml, logged.
+
+Each copy is bound like the book (pdf.layout, pdf.bind) from the layouts the build keeps in
+the cache: the chapters a recipient receives, Appendix B as it is, and the two parts that differ
+from copy to copy, laid out afresh: its cover (its contents, and whom it was issued to) and
+Appendix A (the passages its own chapters cite). Every page after the cover carries "Copy K of
+M — issued to NAME" with its page number, outside the tagged content; the manifest the copy
+carries (briefing.json) says the same, for `briefing verify`.
+
+Everything goes to distribution/edN/ (beside build/, which every build replaces whole), in one
+atomic swap, with copies.csv: copy number, recipient, chapters, file and SHA-256. Distributing
+again with nothing changed finds every copy in the cache and the folder as it is: nothing is
+rewritten.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.check.facts import Checked
+from briefing.core.diagnostics import PublishError
+from briefing.core.files import STAGING_PREFIX, fsync, fsync_tree
+from briefing.core.gate import folder_leaves
+from briefing.core.project import Project
+from briefing.core.store import Store
+from briefing.editions.released import past
+from briefing.factbase.distribution import chapters_of
+from briefing.factbase.plan import BOOK
+from briefing.factbase.snapshot import take
+from briefing.factbase.validate import DISTRIBUTION_FILE
+from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
+from briefing.pdf.layout import Binding, default_jobs, lay_out
+from briefing.render.attachments import fact_attachments, manifest_attachment, source_attachments
+from briefing.render.book import SOURCES, Issued, copy_parts, fill_numbers
+from briefing.render.pages import Renderer
+from briefing.site.build import checked_facts, render_site
+from briefing.site.publish import (
+    Site,
+    build_lock,
+    pdf_environment,
+    pdf_parts,
+    swap_into_place,
+)
+
+FOLDER = "distribution"
+LOG = "copies.csv"
+LOG_COLUMNS = ("copy", "of", "recipient", "name", "role", "marking", "chapters", "file", "sha256")
+
+
+@dataclass(frozen=True)
+class Distributed:
+    """What `distribute` did: the folder, the copies by file name, the parts it laid out, and
+    whether the folder already held exactly these files (nothing written)."""
+
+    folder: Path
+    copies: dict[str, bytes]
+    laid_out: tuple[str, ...]
+    unchanged: bool
+
+
+def copy_name(book: str, issued: Issued) -> str:
+    """A copy's file name: the book's, with its number and recipient (book-ed3-copy2-pl.pdf)."""
+    return f"{book.removesuffix('.pdf')}-copy{issued.number}-{issued.recipient}.pdf"
+
+
+def distribute(
+    project: Project, *, jobs: int | None = None, cache: bool = True
+) -> tuple[Distributed, Checked]:
+    """Write one numbered copy per recipient, and the copies log, to distribution/edN/.
+
+    Raises FactBaseError when the facts do not check, PublishError (P009) without a
+    facts/distribution.yaml, and PublishError when the folder cannot be written; then
+    distribution/edN/ is left as it was."""
+    inputs = take(project)
+    checked, facts, plan = checked_facts(project, pdf=True, inputs=inputs)
+    assert checked.base is not None  # checked_facts raises otherwise
+    distribution = checked.base.distribution
+    if distribution is None:
+        raise PublishError(
+            f"nothing to distribute: {project.name(project.facts / DISTRIBUTION_FILE)} is "
+            "missing; list the recipients there ('recipients:', each with id, name, chapters)",
+            "P009",
+        )
+    site = render_site(
+        facts,
+        project,
+        plan,
+        checked.texts,
+        past(project, facts),
+        with_data=False,
+        inputs=inputs,
+        proofs=checked.proofs,
+    )
+    assert site.book is not None  # plan.pdf is set
+    folder = project.root / FOLDER / f"ed{facts.edition.number}"
+    refused = folder_leaves(folder, project.root, link=False)
+    if refused is not None:
+        raise PublishError(f"{refused}; copies are written only inside the project", "P003")
+    parts, outputs = pdf_parts(project, site)
+    book = dict(outputs)[plan.book]
+    renderer = Renderer(facts, project, checked.texts, checked.proofs)
+    environment = pdf_environment(project, inputs)
+    workers = jobs or default_jobs()
+    fact_base = fact_attachments(inputs)
+    book_name = plan.pdf_name(BOOK)
+    appendices = tuple(name for name in book.parts if name not in plan.slugs)
+    copies: dict[str, bytes] = {}
+    rows: list[dict[str, object]] = []
+    laid_out: list[str] = []
+    with build_lock(project):
+        store = Store.for_project(project.root) if cache else None
+        for number, recipient in enumerate(distribution.recipients, start=1):
+            chosen = chapters_of(recipient, plan.slugs)
+            issued = Issued(
+                number,
+                len(distribution.recipients),
+                recipient.id,
+                recipient.name,
+                recipient.role,
+                recipient.marking,
+            )
+            with inputs.serving():
+                cover_html, sources_html = copy_parts(renderer, site.briefs, chosen, issued)
+            titles = [b.title for b in site.briefs if b.kind == "actor" and b.slug in chosen]
+            meta = brief_meta(facts.edition, f"Briefing book, {issued.line}", titles)
+            names = parts[chosen[0]].pdf_names
+            # The book's parts but for the chapters left out and Appendix A, which is the copy's.
+            copy_jobs = {name: parts[name] for name in book.parts if name in appendices}
+            copy_jobs |= {slug: parts[slug] for slug in chosen}
+            copy_jobs[SOURCES] = PdfJob(sources_html, None, STYLESHEETS, names)
+            cited = {s for b in site.briefs if b.slug in chosen for s in b.sources}
+            carried = [*source_attachments(facts, inputs, cited), *fact_base]
+            record = {
+                "number": issued.number,
+                "of": issued.of,
+                "recipient": issued.recipient,
+                "name": issued.name,
+                "chapters": list(chosen),
+            }
+            carried.append(manifest_attachment(facts, carried, "copy", copy=record))
+            binding = Binding(
+                (*chosen, *appendices),
+                book.when,
+                PdfJob(cover_html, meta, STYLESHEETS, names),
+                tuple(carried),
+                inside=tuple(pair for pair in book.inside if pair[1] in chosen),
+                elsewhere=book_name,
+            )
+            file = copy_name(book_name, issued)
+
+            def stamped(pages: int, line: str = issued.line) -> PdfJob:
+                numbers = site.book.numbers if site.book is not None else ""
+                html = fill_numbers(numbers, pages, line)
+                return PdfJob(html, None, ("book.css",), tagged=False)
+
+            laid = lay_out(
+                project, copy_jobs, [(file, binding)], stamped, environment, store, workers
+            )
+            laid_out += laid.laid_out
+            copies[file] = laid.pdfs[file]
+            rows.append(
+                {
+                    "copy": issued.number,
+                    "of": issued.of,
+                    "recipient": issued.recipient,
+                    "name": issued.name,
+                    "role": issued.role or "",
+                    "marking": issued.marking or "",
+                    "chapters": " ".join(chosen),
+                    "file": file,
+                    "sha256": hashlib.sha256(copies[file]).hexdigest(),
+                }
+            )
+        if store is not None:
+            store.prune()
+        files = {**copies, LOG: _log(rows)}
+        unchanged = _holds(folder, files)
+        if not unchanged:
+            _write(project, site, folder, files)
+    return Distributed(folder, copies, tuple(laid_out), unchanged), checked
+
+
+def _log(rows: list[dict[str, object]]) -> bytes:
+    """The copies log as CSV, one row per copy, in copy order."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, LOG_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _holds(folder: Path, files: dict[str, bytes]) -> bool:
+    """Whether `folder` holds exactly `files`, byte for byte (and nothing else)."""
+    try:
+        if not folder.is_dir() or folder.is_symlink():
+            return False
+        if {p.name for p in folder.iterdir()} != set(files):
+            return False
+        return all((folder / name).read_bytes() == content for name, content in files.items())
+    except OSError:
+        return False
+
+
+def _write(project: Project, site: Site, folder: Path, files: dict[str, bytes]) -> None:
+    """Swap a folder of `files` in for `folder`, in one step; on failure it is left as it was."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.root))
+        try:
+            staging.chmod(0o755)
+            for name, content in files.items():
+                (staging / name).write_bytes(content)
+            fsync_tree(staging)
+            if site.inputs is not None:
+                site.inputs.refuse_changes()
+            swap_into_place(staging, folder)
+            fsync(folder.parent)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    except OSError as exc:
+        raise PublishError(
+            f"could not write {project.name(folder)}/: {exc}; "
+            "the copies there were left as they were"
+        ) from exc

@@ -1,0 +1,228 @@
+"""Numbered copies (briefing distribute): each recipient's chapters, bound from the layouts the
+build left in the cache, named on every page, logged, verified; and facts/distribution.yaml
+checked like every other facts file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from briefing.check.facts import check_project
+from briefing.cli import main
+from briefing.core.diagnostics import PublishError
+from briefing.core.project import Project
+from briefing.pdf.verify import verify
+from briefing.render.attachments import MANIFEST
+from briefing.site.build import build
+from briefing.site.distribute import LOG, Distributed, distribute
+from tests.conftest import FIXTURES
+
+# Three recipients of the mini desk (overview, council, south), each with other chapters.
+DISTRIBUTION = """\
+recipients:
+  - id: minister
+    name: The Minister
+    role: Minister for Foreign Affairs
+    chapters: all
+  - id: embassy
+    name: Embassy in Port Meridian
+    marking: Embassy use only
+    chapters: [south, overview]
+  - id: partner
+    name: Partner ministry
+    chapters: [council]
+"""
+
+# The chapters each copy holds, by their number in the book, and the line on its pages.
+EXPECTED = {
+    "minister": ({1, 2, 3}, "Copy 1 of 3 — issued to The Minister"),
+    "embassy": ({1, 3}, "Copy 2 of 3 — issued to Embassy in Port Meridian · Embassy use only"),
+    "partner": ({2}, "Copy 3 of 3 — issued to Partner ministry"),
+}
+
+
+@dataclass(frozen=True)
+class Desk:
+    project: Project
+    first: Distributed
+    laid_out_by_build: tuple[str, ...]
+
+
+def _desk(root: Path) -> Project:
+    shutil.copytree(FIXTURES / "mini", root)
+    (root / "facts" / "distribution.yaml").write_text(DISTRIBUTION, encoding="utf-8")
+    return Project.at(root)
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    """The mini desk built, then distributed once."""
+    project = _desk(tmp_path_factory.mktemp("distribute") / "mini")
+    result, _ = build(project, jobs=1)
+    first, checked = distribute(project, jobs=1)
+    assert not [p for p in checked.problems if p.severity == "error"]
+    return Desk(project, first, result.laid_out)
+
+
+def _pages(path: Path) -> list[str]:
+    with pikepdf.open(path) as pdf:
+        count = len(pdf.pages)
+    return [
+        subprocess.run(
+            ["pdftotext", "-layout", "-f", str(i), "-l", str(i), str(path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for i in range(1, count + 1)
+    ]
+
+
+def _chapters(path: Path) -> set[int]:
+    """The numbers of the chapters in the PDF's outline ('2. Harbour Council')."""
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        titles = [str(item.title) for item in outline.root]
+    return {int(m.group(1)) for t in titles if (m := re.match(r"(\d+)\. ", t))}
+
+
+def _copy(desk: Desk, recipient: str) -> Path:
+    return next(desk.first.folder.glob(f"book-ed3-copy*-{recipient}.pdf"))
+
+
+@pytest.mark.parametrize("recipient", sorted(EXPECTED))
+def test_each_copy_holds_its_chapters_numbered_and_names_its_recipient_on_every_page(
+    desk: Desk, recipient: str
+) -> None:
+    chapters, line = EXPECTED[recipient]
+    pages = _pages(_copy(desk, recipient))
+    for number, text in enumerate(pages, start=1):
+        assert line in " ".join(text.split()), f"page {number} does not name its copy"
+        if number > 1:  # the cover is unnumbered, as in the book
+            assert f"Page {number} of {len(pages)}" in text
+    assert _chapters(_copy(desk, recipient)) == chapters
+    # Appendices always come with the chapters.
+    whole = "\n".join(pages)
+    assert "Sources" in whole and "Method" in whole
+
+
+def test_the_copy_is_named_in_its_metadata_and_manifest(desk: Desk) -> None:
+    with pikepdf.open(_copy(desk, "embassy")) as pdf:
+        title = str(pdf.docinfo["/Title"])
+        manifest = pdf.attachments[MANIFEST].get_file().read_bytes()
+        attached = set(pdf.attachments)
+    assert "Copy 2 of 3 — issued to Embassy in Port Meridian" in title
+    assert b'"recipient": "embassy"' in manifest
+    # Who else received a copy stays at the desk.
+    assert "facts/distribution.yaml" not in attached
+
+
+@pytest.mark.parametrize("recipient", sorted(EXPECTED))
+def test_each_copy_verifies_and_says_whose_it_is(desk: Desk, recipient: str) -> None:
+    result = verify(_copy(desk, recipient))
+    assert result.ok, result.problems
+    assert result.document == "copy"
+    assert result.copy is not None
+    assert result.copy.recipient == recipient
+    assert (
+        f"Copy {result.copy.number} of 3 — issued to {result.copy.name}" in (EXPECTED[recipient][1])
+    )
+
+
+def test_verify_prints_the_copy_and_its_recipient(
+    desk: Desk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["verify", str(_copy(desk, "partner"))]) == 0
+    out = capsys.readouterr().out
+    assert "copy 3 of 3, issued to Partner ministry (partner): council" in out
+
+
+def test_the_log_lists_every_copy_with_its_digest(desk: Desk) -> None:
+    import hashlib
+
+    rows = list(csv.DictReader(io.StringIO((desk.first.folder / LOG).read_text("utf-8"))))
+    assert [(r["copy"], r["recipient"], r["chapters"]) for r in rows] == [
+        ("1", "minister", "overview council south"),
+        ("2", "embassy", "overview south"),
+        ("3", "partner", "council"),
+    ]
+    for row in rows:
+        content = (desk.first.folder / row["file"]).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == row["sha256"]
+
+
+def test_no_chapter_is_laid_out_again(desk: Desk) -> None:
+    # The build laid out every chapter; the copies reuse those layouts from the cache.
+    assert {"overview", "council", "south"} <= set(desk.laid_out_by_build)
+    assert not {"overview", "council", "south"} & set(desk.first.laid_out)
+
+
+def test_distributing_again_rewrites_nothing(desk: Desk) -> None:
+    folder = desk.first.folder
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
+    again, _ = distribute(desk.project, jobs=1)
+    assert again.unchanged
+    assert again.laid_out == ()
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()} == before
+
+
+def test_copies_are_reproducible_without_the_cache(tmp_path: Path, desk: Desk) -> None:
+    project = _desk(tmp_path / "mini")
+    result, _ = distribute(project, jobs=1, cache=False)
+    assert result.copies == desk.first.copies
+
+
+def test_distribute_without_a_distribution_file_is_refused(mini: Project) -> None:
+    with pytest.raises(PublishError) as raised:
+        distribute(mini, jobs=1)
+    assert raised.value.code == "P009"
+    assert main(["--root", str(mini.root), "distribute"]) == 2
+
+
+BAD = """\
+recipients:
+  - id: minister
+    name: The Minister
+    chapters: [overveiw, south]
+  - id: minister
+    name: Someone else
+    chapters: []
+"""
+
+
+def test_a_bad_distribution_file_gives_located_errors(mini: Project) -> None:
+    (mini.facts / "distribution.yaml").write_text(BAD, encoding="utf-8")
+    checked = check_project(mini, pdf=False)
+    found = {
+        (p.code, p.location.line, p.location.col): (p.message, p.hint)
+        for p in checked.problems
+        if p.location.file == "facts/distribution.yaml"
+    }
+    assert found[("R101", 4, 16)][1] == "did you mean 'overview'?"
+    assert "'overveiw' is not a brief of this edition" in found[("R101", 4, 16)][0]
+    assert "duplicate recipient id 'minister'" in found[("R102", 5, 9)][0]
+    assert "receives no chapters" in found[("R103", 7, 15)][0]
+    assert main(["--root", str(mini.root), "check"]) == 1
+
+
+def test_an_unknown_key_is_located_with_the_key_meant(mini: Project) -> None:
+    bad = "recipients:\n  - id: partner\n    name: Partner ministry\n    chapter: all\n"
+    (mini.facts / "distribution.yaml").write_text(bad, encoding="utf-8")
+    problems = [p for p in check_project(mini, pdf=False).problems if p.code == "S001"]
+    assert [(p.location.file, p.location.line, p.location.col, p.hint) for p in problems] == [
+        ("facts/distribution.yaml", 4, 5, "did you mean 'chapters'?")
+    ]
+
+
+def test_an_empty_recipient_list_is_an_error(mini: Project) -> None:
+    (mini.facts / "distribution.yaml").write_text("recipients: []\n", encoding="utf-8")
+    checked = check_project(mini, pdf=False)
+    empty = [p.location.line for p in checked.problems if p.code == "R103"]
+    assert empty == [1]
