@@ -237,9 +237,10 @@ def test_a_browser_dropping_its_connection_leaves_no_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], sends_request: bool
 ) -> None:
     """A reload during an edit resets the page's open requests; the log stays quiet."""
-    from briefing.site.serve import PreviewServer, Site, _handler
+    from briefing.site.serve import Preview as Live
+    from briefing.site.serve import PreviewServer, _handler
 
-    server = PreviewServer(("127.0.0.1", 0), _handler(Site(make_project(tmp_path))))
+    server = PreviewServer(("127.0.0.1", 0), _handler(Live(make_project(tmp_path))))
     try:
         port = server.server_address[1]
         client = socket.create_connection(("127.0.0.1", port))
@@ -259,9 +260,10 @@ def test_a_browser_dropping_its_connection_leaves_no_traceback(
 def test_a_dropped_connection_is_quiet_but_a_bug_is_not(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from briefing.site.serve import PreviewServer, Site, _handler
+    from briefing.site.serve import Preview as Live
+    from briefing.site.serve import PreviewServer, _handler
 
-    server = PreviewServer(("127.0.0.1", 0), _handler(Site(make_project(tmp_path))))
+    server = PreviewServer(("127.0.0.1", 0), _handler(Live(make_project(tmp_path))))
     try:
         for dropped in (BrokenPipeError(32, "Broken pipe"), ConnectionAbortedError()):
             try:
