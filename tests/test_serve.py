@@ -242,7 +242,8 @@ def test_after_an_edit_only_the_open_page_is_rendered(
     assert shown is not None and "Ten-year partnership" in shown
     # The browser polls from that page: it is the open one.
     assert live.version_after(first, timeout=0, page="/html/ee.html") == first
-    bodies.clear(), pages.clear()
+    bodies.clear()
+    pages.clear()
 
     edit(project.facts / "actors" / "ee.yaml", "title: Ten-year", "title: Twelve-year")
     second = live.rebuild()
