@@ -13,11 +13,12 @@ original. Each figure is the median of `--runs` runs, each run a fresh process:
              of its parties and in the overview)
   check      `briefing check`
   bare       WeasyPrint alone, laying out the same final documents once each, on one core
-  preview    from saving an edit to the live preview telling the open page (HTML only)
+  preview    from saving an edit to the live preview telling the open page, that page
+             rendered (HTML only; the other pages are rendered when asked for)
   peak MB    the largest resident memory of the build on one core (all of it in one process)
   proc MB    the largest resident memory of any one process of the parallel cold build
 
-Usage: python scripts/bench.py [--scales 1,10,50] [--runs 3] [--jobs N]
+Usage: python scripts/bench.py [--scales 1,10,50] [--runs 3] [--jobs N] [--only preview]
 """
 
 from __future__ import annotations
@@ -54,18 +55,22 @@ def synthetic(target: Path, scale: int) -> Path:
     return target
 
 
-def run(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Seconds and peak resident MB (of the process and its children) of `briefing ARGS`."""
+def run(
+    root: Path, *args: str, env: dict[str, str] | None = None, noop: bool = False
+) -> tuple[float, float]:
+    """Seconds and peak resident MB (of the process and its children) of `briefing ARGS`;
+    with `noop`, it must say that nothing changed since the last build."""
     command = [PYTHON, "-m", "briefing", "--root", str(root), *args]
     # The peak of the children is the largest reached by any one of them so far; a fresh
     # interpreter per run keeps that figure for this run alone.
     probe = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
-        "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "elapsed = time.perf_counter() - t\n"
         "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(elapsed, peak, code)\n"
+        "said = done.stdout + done.stderr\n"
+        "print(elapsed, peak, done.returncode, int('nothing changed since' in said))\n"
     )
     out = subprocess.run(
         [PYTHON, "-c", probe, *command],
@@ -76,6 +81,8 @@ def run(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[floa
     ).stdout.split()
     if out[2] != "0":
         raise SystemExit(f"bench: briefing {' '.join(args)} failed in {root}")
+    if noop and out[3] != "1":
+        raise SystemExit(f"bench: briefing {' '.join(args)} was no no-op in {root}")
     return float(out[0]), float(out[1])
 
 
@@ -148,7 +155,8 @@ def edit_one_fact(root: Path, n: int, kind: str = "positions") -> None:
 
 
 def preview_latency(root: Path, edits: int) -> float:
-    """Median seconds from saving an edit to the live preview telling a waiting page."""
+    """Median seconds from saving an edit to the live preview telling the page it changed,
+    that page (the edited actor's brief) rendered: the page polls as a browser's does."""
     import re as re_
     import threading
     import urllib.request
@@ -159,15 +167,19 @@ def preview_latency(root: Path, edits: int) -> float:
         assert server.stdout is not None
         port = re_.search(r":(\d+)/", server.stdout.readline())
         assert port, "serve did not announce its port"
-        base = f"http://127.0.0.1:{port.group(1)}/__briefing/version"
+        base = f"http://127.0.0.1:{port.group(1)}"
+        page = f"/html/{edited_actor(root)}.html"
+        version = f"{base}/__briefing/version"
         seconds = []
         for n in range(edits):
-            with urllib.request.urlopen(base) as response:
+            with urllib.request.urlopen(base + page) as response:
+                response.read()
+            with urllib.request.urlopen(version) as response:
                 seen = int(response.read())
             answered: list[float] = []
 
             def wait(seen: int = seen, answered: list[float] = answered) -> None:
-                with urllib.request.urlopen(f"{base}?seen={seen}") as response:
+                with urllib.request.urlopen(f"{version}?seen={seen}&page={page}") as response:
                     response.read()
                 answered.append(time.perf_counter())
 
@@ -182,6 +194,14 @@ def preview_latency(root: Path, edits: int) -> float:
     finally:
         server.terminate()
         server.wait()
+
+
+def edited_actor(root: Path, kind: str = "positions") -> str:
+    """The id of the actor whose fact edit_one_fact changes."""
+    for actor in sorted((root / "facts/actors").glob("*.yaml")):
+        if f"\n{kind}:" in actor.read_text(encoding="utf-8"):
+            return actor.stem
+    raise SystemExit(f"bench: no {kind} to edit in {root}")
 
 
 def median(values: list[float]) -> float:
@@ -201,7 +221,7 @@ def bench(scale: int, runs: int, jobs: int) -> dict[str, float]:
             seconds, peak = run(root, "build", "--jobs", str(jobs))
             figures["cold"].append(seconds)
             figures["proc MB"].append(peak)
-            figures["no-op"].append(run(root, "build", "--jobs", str(jobs))[0])
+            figures["no-op"].append(run(root, "build", "--jobs", str(jobs), noop=True)[0])
             edit_one_fact(root, n)
             figures["one-edit"].append(run(root, "build", "--jobs", str(jobs))[0])
             edit_one_fact(root, n, "commitments")
@@ -213,9 +233,16 @@ def bench(scale: int, runs: int, jobs: int) -> dict[str, float]:
         bare = [bare_weasyprint(root) for _ in range(max(1, runs // 2))]
         result = {k: median(v) for k, v in figures.items() if v}
         result["bare"] = median(bare)
-        result["preview"] = preview_latency(root, 5) if scale <= 10 else float("nan")
+        result["preview"] = preview_latency(root, 5)
         result["actors"] = actors
         return result
+
+
+def preview_only(scale: int) -> tuple[int, float]:
+    """The number of actors and the preview's latency at `scale`, without the builds."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-x{scale}-") as tmp:
+        root = synthetic(Path(tmp) / "project", scale)
+        return len(list((root / "facts/actors").glob("*.yaml"))), preview_latency(root, 5)
 
 
 def main() -> None:
@@ -223,8 +250,16 @@ def main() -> None:
     parser.add_argument("--scales", default="1,10,50")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--only", choices=["preview"], help="measure this figure alone")
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
+    if args.only == "preview":
+        print("briefing bench: the preview alone, medians of 5 edits, seconds")
+        print(f"{'scale':>5} {'actors':>6} {'preview':>7}")
+        for scale in scales:
+            actors, seconds = preview_only(scale)
+            print(f"{'x' + str(scale):>5} {actors:>6} {seconds:>7.2f}", flush=True)
+        return
     print(f"briefing bench: medians of {args.runs} runs, jobs={args.jobs}, seconds unless said")
     header = (
         f"{'scale':>5} {'actors':>6} {'cold':>7} {'cold-1':>7} {'no-op':>6} {'one-edit':>8} "

@@ -162,14 +162,14 @@ def test_an_undefined_name_in_a_template_is_located(
 
 
 def test_a_template_syntax_error_is_located_in_serve_too(mini: Project) -> None:
-    from briefing.site.serve import Site
+    from briefing.site.serve import Preview
 
     _override(mini, "overview.html", "{% endif %}", "{% endiff %}")
-    site = Site(mini)
-    site.rebuild()
-    assert site.snapshot.failure is not None
-    assert "templates/overview.html:" in site.snapshot.failure
-    assert "Traceback" not in site.snapshot.failure
+    preview = Preview(mini)
+    preview.rebuild()
+    page = preview.page("/html/overview.html")
+    assert page is not None and "templates/overview.html:" in page
+    assert "Traceback" not in page
 
 
 def test_project_templates_override_the_packaged_ones(mini: Project) -> None:

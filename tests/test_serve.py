@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,6 +213,58 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert f"cannot serve on 127.0.0.1:{port}" in capsys.readouterr().err
 
 
+def test_after_an_edit_only_the_open_page_is_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit costs the page the browser shows, not every brief: another page is rendered
+    when asked for, once per version."""
+    from briefing.render.pages import Brief, Renderer
+    from briefing.site.serve import Preview as Live
+
+    bodies: list[str] = []  # the slug of each brief body rendered
+    pages: list[str] = []  # the slug of each brief page rendered
+    brief, page = Renderer.brief, Renderer.page
+
+    def counted_brief(self: Renderer, template: str, slug: str, *args: Any, **kw: Any) -> Brief:
+        bodies.append(slug)
+        return brief(self, template, slug, *args, **kw)
+
+    def counted_page(self: Renderer, shown: Brief) -> str:
+        pages.append(shown.slug)
+        return page(self, shown)
+
+    monkeypatch.setattr(Renderer, "brief", counted_brief)
+    monkeypatch.setattr(Renderer, "page", counted_page)
+    project = make_project(tmp_path)
+    live = Live(project)
+    first = live.rebuild()
+    shown = live.page("/html/ee.html")
+    assert shown is not None and "Ten-year partnership" in shown
+    # The browser polls from that page: it is the open one.
+    assert live.version_after(first, timeout=0, page="/html/ee.html") == first
+    bodies.clear()
+    pages.clear()
+
+    edit(project.facts / "actors" / "ee.yaml", "title: Ten-year", "title: Twelve-year")
+    second = live.rebuild()
+    assert second == first + 1
+    assert (bodies, pages) == (["ee"], ["ee"]), "only the open page is rendered"
+    shown = live.page("/html/ee.html")
+    assert shown is not None and "Twelve-year partnership" in shown
+    assert pages == ["ee"], "and kept for its version"
+
+    north = live.page("/html/north.html")
+    assert north is not None and VERSION_PATH not in north  # the handler adds the script
+    assert (bodies, pages) == (["ee", "north"], ["ee", "north"]), "another page on request"
+    live.page("/html/north.html")
+    assert pages == ["ee", "north"]
+    assert live.page("/html/nobody.html") is None
+
+    # Saving a file unchanged is no new version: nothing is checked or rendered again.
+    (project.facts / "actors" / "ee.yaml").touch()
+    assert live.rebuild() == second and pages == ["ee", "north"]
+
+
 def test_the_preview_parses_only_the_files_that_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -237,9 +290,10 @@ def test_a_browser_dropping_its_connection_leaves_no_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], sends_request: bool
 ) -> None:
     """A reload during an edit resets the page's open requests; the log stays quiet."""
-    from briefing.site.serve import PreviewServer, Site, _handler
+    from briefing.site.serve import Preview as Live
+    from briefing.site.serve import PreviewServer, _handler
 
-    server = PreviewServer(("127.0.0.1", 0), _handler(Site(make_project(tmp_path))))
+    server = PreviewServer(("127.0.0.1", 0), _handler(Live(make_project(tmp_path))))
     try:
         port = server.server_address[1]
         client = socket.create_connection(("127.0.0.1", port))
@@ -259,9 +313,10 @@ def test_a_browser_dropping_its_connection_leaves_no_traceback(
 def test_a_dropped_connection_is_quiet_but_a_bug_is_not(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from briefing.site.serve import PreviewServer, Site, _handler
+    from briefing.site.serve import Preview as Live
+    from briefing.site.serve import PreviewServer, _handler
 
-    server = PreviewServer(("127.0.0.1", 0), _handler(Site(make_project(tmp_path))))
+    server = PreviewServer(("127.0.0.1", 0), _handler(Live(make_project(tmp_path))))
     try:
         for dropped in (BrokenPipeError(32, "Broken pipe"), ConnectionAbortedError()):
             try:

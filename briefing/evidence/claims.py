@@ -8,6 +8,7 @@ Two rules a reader relies on without being able to check them at a glance:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -73,11 +74,17 @@ def prose(base: LoadedFactBase) -> Iterator[Prose]:
 def _occurrences(words: str, text: NormalText) -> list[int]:
     """Where quoted words stand in a source, as whole words; case is forgiven, since a
     quotation takes the capitals of the sentence it is set in."""
+    return list(_starts(words, text.text))
+
+
+# The live preview checks every quotation again after each edit; most stand where they stood.
+@functools.lru_cache(maxsize=8192)
+def _starts(words: str, text: str) -> tuple[int, ...]:
     needle = normalise(words).text
     if not needle:
-        return []
+        return ()
     pattern = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE)
-    return [m.start() for m in pattern.finditer(text.text)]
+    return tuple(m.start() for m in pattern.finditer(text))
 
 
 def _inside_quotation(text: NormalText, start: int) -> bool:

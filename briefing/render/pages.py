@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType
@@ -534,23 +534,29 @@ class Renderer:
         )
         return Brief(slug, title, kind, Markup(notes.fill(body)), notes)
 
-    def briefs(self, changes: Changes | None = None) -> list[Brief]:
-        """The overview and one brief per principal actor, each rendered once. The overview
-        opens with `changes`, what changed since the last edition, when there was one."""
+    def briefs(
+        self, changes: Changes | None = None, only: Container[str] | None = None
+    ) -> list[Brief]:
+        """The overview and one brief per principal actor (those whose slug is in `only`, when
+        given), each rendered once. The overview opens with `changes`, what changed since the
+        last edition, when there was one."""
         actors = actor_order(self.facts)
-        timeline = chronology(self.facts, actors)
-        briefs = [
-            self.brief(
-                "overview.html",
-                "overview",
-                "Overview",
-                "overview",
-                timeline=timeline,
-                changes=changes,
+        briefs = []
+        if only is None or "overview" in only:
+            timeline = chronology(self.facts, actors)
+            briefs.append(
+                self.brief(
+                    "overview.html",
+                    "overview",
+                    "Overview",
+                    "overview",
+                    timeline=timeline,
+                    changes=changes,
+                )
             )
-        ]
         for actor in actors:
-            briefs.append(self.brief("actor.html", actor.id, actor.name, "actor", actor=actor))
+            if only is None or actor.id in only:
+                briefs.append(self.brief("actor.html", actor.id, actor.name, "actor", actor=actor))
         return briefs
 
     def page(self, brief: Brief) -> str:

@@ -17,12 +17,13 @@ and `release` freezes the build into editions/N/ before it replaces build/.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import jinja2
@@ -63,9 +64,9 @@ from briefing.factbase.model import FactBase
 from briefing.factbase.plan import INDEX, PATHS, Plan
 from briefing.factbase.snapshot import Snapshot, take
 from briefing.pdf.cache import inputs_key, tool_versions
-from briefing.render.attachments import for_pdfs, manifest_attachment
-from briefing.render.book import render_book
-from briefing.render.pages import Renderer, template_problem
+from briefing.render.attachments import Attachment, for_pdfs, manifest_attachment
+from briefing.render.book import BookParts, render_book
+from briefing.render.pages import Brief, Renderer, template_problem
 from briefing.site.data import export
 from briefing.site.publish import BuildResult, Site, Stamp, pdf_environment, publish
 from briefing.site.release import Frozen, freeze
@@ -114,55 +115,132 @@ def render_site(
     """
     inputs = inputs if inputs is not None else take(project)
     with inputs.serving():
-        return _render_site(
-            facts, project, plan, texts, history, releasing, with_data, cache, inputs, proofs
+        data = (
+            exported(project, facts, texts, cache, inputs, proofs)
+            if texts is not None and with_data
+            else {}
+        )
+    pages = Pages(facts, project, plan, inputs, texts, proofs, history, releasing=releasing)
+    return pages.site(data)
+
+
+class Pages:
+    """The render stage of one checked fact base: its pages by their path under build/, each
+    brief rendered once, when first needed, and kept. The build asks for every page at once
+    (render_site); the live preview for the one the browser shows.
+
+    Raises PublishError when SOURCE_DATE_EPOCH is no date; a template mistake, whenever it
+    shows, becomes a TemplateError located at templates/FILE:LINE."""
+
+    def __init__(
+        self,
+        facts: FactBase,
+        project: Project,
+        plan: Plan,
+        inputs: Snapshot,
+        texts: Mapping[str, NormalText] | None = None,
+        proofs: Proofs | None = None,
+        history: Past | None = None,
+        *,
+        releasing: bool = False,
+    ) -> None:
+        try:
+            compiled_day(facts.edition)  # the pages print it: a bad SOURCE_DATE_EPOCH stops here
+        except ValueError as exc:
+            raise PublishError(str(exc), "P005") from None
+        self.facts, self.project, self.plan, self.inputs = facts, project, plan, inputs
+        self.texts, self.proofs = texts, proofs
+        self.history = history or Past()
+        self.releasing = releasing
+        self.editions = listed(self.history.released, record(facts, plan) if releasing else None)
+        self.slugs = {plan.html(slug): slug for slug in plan.slugs}
+        self._renderer: Renderer | None = None
+        self._briefs: dict[str, Brief] = {}
+        self._pages: dict[str, str] = {}
+
+    def paths(self) -> list[str]:
+        """Every page's path under build/, the index first."""
+        return [INDEX, *self.slugs]
+
+    def page(self, path: str) -> str | None:
+        """The page at `path` under build/ ("html/ee.html"), rendered on first request; None
+        when the plan has no such page. The index needs every brief, a brief's page its own."""
+        held = self._pages.get(path)
+        if held is not None:
+            return held
+        if path == INDEX:
+            briefs = self.briefs()
+            with self._rendering() as renderer:
+                page = renderer.index(briefs, self.plan, self.editions)
+        elif path in self.slugs:
+            (brief,) = self._briefs_of([self.slugs[path]])
+            with self._rendering() as renderer:
+                page = renderer.page(brief)
+        else:
+            return None
+        self._pages[path] = page
+        return page
+
+    def briefs(self) -> list[Brief]:
+        """Every brief of the plan, in its order."""
+        return self._briefs_of(self.plan.slugs)
+
+    def book(self) -> tuple[BookParts, tuple[Attachment, ...]]:
+        """The book's parts, and the files it carries: the evidence of the fact base (as
+        `inputs` holds it) and their manifest."""
+        briefs = self.briefs()
+        attached = for_pdfs(self.facts, self.inputs)
+        attached.append(manifest_attachment(self.facts, attached, "book"))
+        with self._rendering() as renderer:
+            return render_book(renderer, briefs, attached), tuple(attached)
+
+    def site(self, data: dict[str, bytes] | None = None, *, pdf: bool | None = None) -> Site:
+        """Every page and, when the plan (or `pdf`) has PDFs, the book: what publish writes,
+        with the `data` files."""
+        pages = {path: self.page(path) or "" for path in self.paths()}
+        edition_index = None
+        if self.releasing:
+            # Inside editions/N/, the other editions are siblings: ../M/.
+            briefs = self.briefs()
+            with self._rendering() as renderer:
+                edition_index = renderer.index(briefs, self.plan, self.editions, "../")
+        plan = self.plan if pdf is None else dataclasses.replace(self.plan, pdf=pdf)
+        book, evidence = self.book() if plan.pdf else (None, ())
+        return Site(
+            self.facts,
+            plan,
+            self.briefs(),
+            pages,
+            book,
+            evidence,
+            edition_index,
+            data or {},
+            self.inputs,
         )
 
+    def _briefs_of(self, slugs: Sequence[str]) -> list[Brief]:
+        missing = [s for s in slugs if s not in self._briefs]
+        if missing:
+            with self._rendering() as renderer:
+                rendered = renderer.briefs(self.history.changes, set(missing))
+            self._briefs.update((b.slug, b) for b in rendered)
+        return [self._briefs[s] for s in slugs]
 
-def _render_site(
-    facts: FactBase,
-    project: Project,
-    plan: Plan,
-    texts: Mapping[str, NormalText] | None,
-    history: Past | None,
-    releasing: bool,
-    with_data: bool,
-    cache: Store | None,
-    inputs: Snapshot,
-    proofs: Proofs | None,
-) -> Site:
-    data = (
-        exported(project, facts, texts, cache, inputs, proofs)
-        if texts is not None and with_data
-        else {}
-    )
-    try:
-        compiled_day(facts.edition)  # the pages print it: a bad SOURCE_DATE_EPOCH stops here
-    except ValueError as exc:
-        raise PublishError(str(exc), "P005") from None
-    history = history or Past()
-    editions = listed(history.released, record(facts, plan) if releasing else None)
-    try:
-        renderer = Renderer(facts, project, texts, proofs)
-        briefs = [b for b in renderer.briefs(history.changes) if b.slug in plan.slugs]
-        pages = {INDEX: renderer.index(briefs, plan, editions)}
-        pages.update({plan.html(b.slug): renderer.page(b) for b in briefs})
-        # Inside editions/N/, the other editions are siblings: ../M/.
-        edition_index = renderer.index(briefs, plan, editions, "../") if releasing else None
-        if not plan.pdf:
-            return Site(
-                facts, plan, briefs, pages, edition_index=edition_index, data=data, inputs=inputs
-            )
-        attached = for_pdfs(facts, inputs)
-        attached.append(manifest_attachment(facts, attached, "book"))
-        book = render_book(renderer, briefs, attached)
-    except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
-        # Only errors raised while a template runs are the template's; anything else is ours.
-        problem = template_problem(exc, project)
-        if isinstance(exc, jinja2.TemplateError) or problem.location.line:
-            raise TemplateError([problem]) from None
-        raise
-    return Site(facts, plan, briefs, pages, book, tuple(attached), edition_index, data, inputs)
+    @contextlib.contextmanager
+    def _rendering(self) -> Iterator[Renderer]:
+        """The renderer, reading templates from `inputs`; a template's mistake as a
+        TemplateError."""
+        try:
+            with self.inputs.serving():
+                if self._renderer is None:
+                    self._renderer = Renderer(self.facts, self.project, self.texts, self.proofs)
+                yield self._renderer
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            # Only errors raised while a template runs are the template's; anything else is ours.
+            problem = template_problem(exc, self.project)
+            if isinstance(exc, jinja2.TemplateError) or problem.location.line:
+                raise TemplateError([problem]) from None
+            raise
 
 
 DATA_CACHE_MB = 64

@@ -8,27 +8,32 @@ instead of stale content. A brief's PDF is rendered when asked for.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import html
 import re
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from briefing.core.diagnostics import errors, render
+from briefing.core.diagnostics import (
+    Diagnostic,
+    FactBaseError,
+    PublishError,
+    TemplateError,
+    errors,
+    render,
+)
 from briefing.core.gate import SourceLines
 from briefing.core.project import Project
 from briefing.editions.released import Snapshots, past
-from briefing.evidence.proofs import Proofs
-from briefing.evidence.quotes import NormalText
-from briefing.factbase.plan import Plan
+from briefing.factbase.plan import INDEX
+from briefing.factbase.snapshot import Snapshot as InputFiles
 from briefing.factbase.snapshot import take
-from briefing.site.publish import Site as BuiltSite
+from briefing.site.build import Pages, checked_facts
 
 # watchfiles is imported inside `watch`: only a running preview watches the project.
 
@@ -47,7 +52,8 @@ _RELOAD = """
 (function () {{
   var seen = {version};
   function poll() {{
-    fetch("{path}?seen=" + seen, {{cache: "no-store"}})
+    fetch("{path}?seen=" + seen + "&page=" + encodeURIComponent(location.pathname),
+          {{cache: "no-store"}})
       .then(function (r) {{ return r.text(); }})
       .then(function (v) {{
         if (Number(v) !== seen) {{ location.reload(); }} else {{ poll(); }}
@@ -99,134 +105,145 @@ pre {{ background: #fff4f4; border-left: 4px solid #c33; padding: .6rem .8rem;
 
 
 @dataclass
-class Snapshot:
-    """One rendering of the project: pages by URL path, or the problems that stop it."""
+class Rendering:
+    """One version of the project as the preview shows it: the build's render stage for its
+    checked facts (each page rendered when first asked for), or the page of problems that
+    stops it."""
 
     version: int
-    pages: dict[str, str] = field(default_factory=dict)
-    failure: str | None = None  # an error page, when the facts or templates are broken
-    plan: Plan | None = None  # the names of the outputs, PDFs included
-    site: BuiltSite | None = None  # what the pages were rendered from, for PDFs on request
-    texts: Mapping[str, NormalText] | None = None  # the checked sources, for the book
-    proofs: Proofs | None = None  # where the check found each quote, for the book
+    digest: str = ""  # the inputs' (Snapshot.digest): a new version when, and only when, it moves
+    failure: str | None = None  # an error page, when the facts do not check
+    pages: Pages | None = None
+    # Pages whose template failed, as error pages: the same failure is not rendered again.
+    failed: dict[str, str] = field(default_factory=dict)
 
 
-class Site:
-    """The latest rendering of a project, rebuilt on demand and safe to read from any thread."""
+class Preview:
+    """The latest version of a project, rendered page by page on demand; safe to use from any
+    thread."""
 
     def __init__(self, project: Project):
         self.project = project
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        self._rebuild_lock = threading.Lock()
+        # One page at a time: a rendering's pages are kept in plain dicts.
+        self._render_lock = threading.Lock()
         self._pdf_lock = threading.Lock()
-        self._digest = ""
         self._pdf_cache: dict[tuple[int, str], bytes] = {}
         self._snapshots: Snapshots = {}  # released editions, loaded once per session
-        self.snapshot = Snapshot(version=0)
+        # The page the browser shows (the one polling the version, or else the last asked
+        # for): the only one rendered before an edit is announced.
+        self.open_page = "/" + INDEX
+        self.rendering = Rendering(version=0)
 
     def _line(self, file: str, line: int) -> str | None:
         return SourceLines(self.project.root).get(file, line)
 
-    def _render(self) -> Snapshot:
-        from briefing.core.diagnostics import FactBaseError, PublishError, TemplateError
-        from briefing.site.build import checked_facts, render_site
+    def _shown(self, problems: list[Diagnostic]) -> list[str]:
+        return [render(p, self._line(p.location.file, p.location.line)) for p in problems]
 
+    def _check(self, inputs: InputFiles) -> Rendering:
         try:
-            # One read of the inputs for the pages and, later, the PDFs' attachments.
-            inputs = take(self.project)
             checked, facts, plan = checked_facts(self.project, pdf=False, inputs=inputs)
             # As the build: the overview opens with what changed since the last edition.
             history = past(self.project, facts, self._snapshots)
-            site = render_site(
-                facts,
-                self.project,
-                plan,
-                checked.texts,
-                history,
-                with_data=False,
-                inputs=inputs,
-                proofs=checked.proofs,
-            )
+            pages = Pages(facts, self.project, plan, inputs, checked.texts, checked.proofs, history)
         except FactBaseError as exc:
-            problems = exc.diagnostics
-            shown = [render(p, self._line(p.location.file, p.location.line)) for p in problems]
-            title = f"{len(errors(problems))} error(s) in the facts"
-            return Snapshot(
-                0, {}, error_page(title, shown or ["the fact base could not be loaded"])
-            )
-        except (TemplateError, PublishError) as exc:
-            shown = [
-                render(p, self._line(p.location.file, p.location.line)) for p in exc.diagnostics
-            ]
-            title = "Template error" if isinstance(exc, TemplateError) else "Build error"
-            return Snapshot(0, {}, error_page(title, shown))
-        pages = {f"/{path}": page for path, page in site.pages.items()}
-        return Snapshot(0, pages, None, plan, site, checked.texts, checked.proofs)
+            title = f"{len(errors(exc.diagnostics))} error(s) in the facts"
+            shown = self._shown(exc.diagnostics) or ["the fact base could not be loaded"]
+            return Rendering(0, inputs.digest, error_page(title, shown))
+        except PublishError as exc:
+            shown = self._shown(exc.diagnostics)
+            return Rendering(0, inputs.digest, error_page("Build error", shown))
+        return Rendering(0, inputs.digest, pages=pages)
 
     def rebuild(self) -> int:
-        """Check and render again; the version changes only when the output does."""
-        fresh = self._render()
-        # The inputs' digest too: a PDF attaches the fact base, which an edit may change
-        # without changing a page.
-        inputs = fresh.site.inputs if fresh.site is not None else None
-        held = inputs.digest if inputs is not None else None
-        shown = (sorted(fresh.pages.items()), fresh.failure, fresh.plan, held)
-        digest = hashlib.sha256(repr(shown).encode()).hexdigest()
-        with self._lock:
-            if digest != self._digest:
-                self._digest = digest
-                self.snapshot = dataclasses.replace(fresh, version=self.snapshot.version + 1)
+        """Check again when the input files changed and render the open page; the version
+        changes only when the inputs do."""
+        with self._rebuild_lock:
+            inputs = take(self.project)
+            if inputs.digest == self.rendering.digest:
+                return self.rendering.version
+            fresh = self._check(inputs)
+            # Rendered before the browser hears of it, so that its reload is answered at once.
+            self.page(self.open_page, fresh)
+            with self._lock:
+                fresh.version = self.rendering.version + 1
+                self.rendering = fresh
                 self._pdf_cache.clear()
                 self._changed.notify_all()
-            return self.snapshot.version
+            return fresh.version
 
-    def version_after(self, seen: int, timeout: float = LONG_POLL_S) -> int:
-        """The current version, once it differs from `seen` or `timeout` seconds have passed."""
+    def version_after(
+        self, seen: int, timeout: float = LONG_POLL_S, page: str | None = None
+    ) -> int:
+        """The current version, once it differs from `seen` or `timeout` seconds have passed;
+        `page`, the path of the page asking, becomes the open page."""
+        if page is not None:
+            self._opened(page, self.rendering)
         with self._changed:
-            self._changed.wait_for(lambda: self.snapshot.version != seen, timeout)
-            return self.snapshot.version
+            self._changed.wait_for(lambda: self.rendering.version != seen, timeout)
+            return self.rendering.version
+
+    def _opened(self, path: str, rendering: Rendering) -> None:
+        relative = path.removeprefix("/") or INDEX
+        if relative == INDEX or (rendering.pages is not None and relative in rendering.pages.slugs):
+            self.open_page = "/" + relative
+
+    def page(self, path: str, rendering: Rendering | None = None) -> str | None:
+        """The page at URL `path` of `rendering` (the current one by default), rendered on
+        first request and kept; an error page when the facts or its template fail; None when
+        there is no such page. It becomes the open page."""
+        rendering = rendering if rendering is not None else self.rendering
+        path = "/" + INDEX if path == "/" else path
+        if rendering.failure is not None:
+            return rendering.failure
+        if rendering.pages is None:
+            return None
+        self._opened(path, rendering)
+        with self._render_lock:
+            if path in rendering.failed:
+                return rendering.failed[path]
+            try:
+                return rendering.pages.page(path.removeprefix("/"))
+            except (TemplateError, PublishError) as exc:
+                title = "Template error" if isinstance(exc, TemplateError) else "Build error"
+                failed = error_page(title, self._shown(exc.diagnostics))
+                rendering.failed[path] = failed
+                return failed
 
     def pdf(self, name: str) -> bytes | None:
         """A PDF of the current version by its name under build/ (a brief's or the book's),
         rendered on first request, as the build writes it; None if there is no such PDF."""
         from briefing.core.store import Store
-        from briefing.render.attachments import for_pdfs, manifest_attachment
-        from briefing.render.book import render_book
-        from briefing.render.pages import Renderer
         from briefing.site.publish import lay_out_site
 
-        snap = self.snapshot
-        if snap.plan is None or snap.site is None:
+        rendering = self.rendering
+        pages = rendering.pages
+        if pages is None:
             return None
-        built = snap.site
-        plan = dataclasses.replace(snap.plan, pdf=True)  # the preview's plan has no PDFs
+        plan = dataclasses.replace(pages.plan, pdf=True)  # the preview's plan has no PDFs
         if name not in plan.paths() or not name.endswith(".pdf"):
             return None
         with self._pdf_lock:
-            cached = self._pdf_cache.get((snap.version, name))
+            cached = self._pdf_cache.get((rendering.version, name))
             if cached is not None:
                 return cached
-            # The preview renders pages only; the book's parts (which the briefs' PDFs are
-            # bound from too) are rendered on the first request for a PDF.
-            # The files the pages were rendered from, not the disk's: an edit since then is a
-            # new version, and this PDF must agree with its own pages.
-            inputs = built.inputs if built.inputs is not None else take(self.project)
-            attached = for_pdfs(built.facts, inputs)
-            attached.append(manifest_attachment(built.facts, attached, "book"))
-            with inputs.serving():
-                renderer = Renderer(built.facts, self.project, snap.texts, snap.proofs)
-                book = render_book(renderer, built.briefs, attached)
-            site = dataclasses.replace(built, plan=plan, book=book, book_evidence=tuple(attached))
+            # The build's own render stage: every page of this version and the book, from the
+            # files its pages were rendered from, so that a PDF agrees with its own pages.
+            with self._render_lock:
+                site = pages.site(pdf=True)
             # The build's own cache: what the last build (or preview) laid out is not laid
             # out again, and what is laid out here serves the next build.
             store = Store.for_project(self.project.root)
             laid = lay_out_site(self.project, site, store, 1, lambda path: path == name)
             data = laid.pdfs[name]
-            self._pdf_cache[(snap.version, name)] = data
+            self._pdf_cache[(rendering.version, name)] = data
             return data
 
 
-def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
+def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "briefing-serve"
 
@@ -263,25 +280,28 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self._send(HTTPStatus.FORBIDDEN, message.encode(), "text/plain; charset=utf-8")
                 return
             path = unquote(urlsplit(self.path).path)
-            snap = site.snapshot
+            rendering = preview.rendering
             if path == VERSION_PATH:
-                seen = parse_qs(urlsplit(self.path).query).get("seen", [""])[0]
+                query = parse_qs(urlsplit(self.path).query)
+                seen = query.get("seen", [""])[0]
                 # Only a plain number of a few digits: '²' passes isdigit() but not int().
                 plain = re.fullmatch(r"[0-9]{1,18}", seen) is not None
-                version = site.version_after(int(seen)) if plain else snap.version
+                page = query.get("page", [None])[0]
+                waited = preview.version_after(int(seen), page=page) if plain else None
+                version = rendering.version if waited is None else waited
                 self._send(HTTPStatus.OK, str(version).encode(), "text/plain")
                 return
             if path == "/":
-                path = "/index.html"
+                path = "/" + INDEX
             is_pdf = path.startswith("/pdf/") and path.endswith(".pdf")
-            if snap.failure is not None and (
-                path in ("/index.html",) or path.startswith(("/html/", "/pdf/"))
+            if rendering.failure is not None and (
+                path == "/" + INDEX or path.startswith(("/html/", "/pdf/"))
             ):
-                self._html(HTTPStatus.OK, inject(snap.failure, snap.version))
+                self._html(HTTPStatus.OK, inject(rendering.failure, rendering.version))
                 return
             if is_pdf:
                 try:
-                    data = site.pdf(path[1:])
+                    data = preview.pdf(path[1:])
                 except Exception as exc:  # show the renderer's complaint, keep serving
                     failed = error_page("PDF rendering failed", [str(exc)])
                     self._html(HTTPStatus.INTERNAL_SERVER_ERROR, failed)
@@ -289,17 +309,16 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 if data is not None:
                     self._send(HTTPStatus.OK, data, "application/pdf")
                     return
-            page = snap.pages.get(path)
-            if page is None:
+            page = preview.page(path, rendering)
+            if page is None or rendering.pages is None:
                 self._html(HTTPStatus.NOT_FOUND, error_page("Not found", [path]))
                 return
+            plan = rendering.pages.plan
             pdf_href = None
-            if path.startswith("/html/") and snap.plan is not None:
-                pdf_href = "/" + snap.plan.pdf_path(
-                    path.removeprefix("/html/").removesuffix(".html")
-                )
-            book_href = "/" + snap.plan.book if snap.plan is not None else None
-            self._html(HTTPStatus.OK, inject(page, snap.version, pdf_href, book_href))
+            if path.startswith("/html/"):
+                pdf_href = "/" + plan.pdf_path(path.removeprefix("/html/").removesuffix(".html"))
+            book_href = "/" + plan.book
+            self._html(HTTPStatus.OK, inject(page, rendering.version, pdf_href, book_href))
 
     return Handler
 
@@ -318,7 +337,10 @@ class PreviewServer(ThreadingHTTPServer):
 
 
 def watch(
-    site: Site, stop: threading.Event, ready: threading.Event, announce: Callable[[str], None]
+    preview: Preview,
+    stop: threading.Event,
+    ready: threading.Event,
+    announce: Callable[[str], None],
 ) -> None:
     """Rebuild whenever anything under facts/ or templates/ changes, until `stop` is set.
 
@@ -327,7 +349,8 @@ def watch(
     """
     import watchfiles
 
-    paths = [p for p in (site.project.facts, site.project.templates) if p.is_dir()]
+    project = preview.project
+    paths = [p for p in (project.facts, project.templates) if p.is_dir()]
     for changes in watchfiles.watch(
         *paths, stop_event=stop, debounce=50, step=25, rust_timeout=300, yield_on_timeout=True
     ):
@@ -335,25 +358,25 @@ def watch(
             ready.set()
         if not changes:
             continue
-        names = sorted({site.project.name(Path(p)) for _, p in changes})
-        version = site.rebuild()
-        state = "errors" if site.snapshot.failure else "ok"
+        names = sorted({project.name(Path(p)) for _, p in changes})
+        version = preview.rebuild()
+        state = "errors" if preview.rendering.failure else "ok"
         more = " …" if len(names) > 3 else ""
         announce(f"changed: {', '.join(names[:3])}{more} → {state} (version {version})")
 
 
 def serve(project: Project, port: int, announce: Callable[[str], None] = print) -> None:
     """Serve the live preview on 127.0.0.1:port until interrupted."""
-    site = Site(project)
-    site.rebuild()
-    server = PreviewServer(("127.0.0.1", port), _handler(site))
+    preview = Preview(project)
+    preview.rebuild()
+    server = PreviewServer(("127.0.0.1", port), _handler(preview))
     stop, ready = threading.Event(), threading.Event()
-    watcher = threading.Thread(target=watch, args=(site, stop, ready, announce), daemon=True)
+    watcher = threading.Thread(target=watch, args=(preview, stop, ready, announce), daemon=True)
     watcher.start()
     ready.wait(timeout=10)
-    site.rebuild()  # catch edits made while the watcher was starting
+    preview.rebuild()  # catch edits made while the watcher was starting
     actual = server.server_address[1]
-    state = "errors, see the page" if site.snapshot.failure else "ok"
+    state = "errors, see the page" if preview.rendering.failure else "ok"
     announce(f"serving http://127.0.0.1:{actual}/ ({state}); Ctrl-C stops")
     try:
         server.serve_forever(poll_interval=0.25)
