@@ -283,7 +283,8 @@ def raw_citations(loaded: LoadedFile) -> Iterator[tuple[str, str, Path_]]:
     def walk(node: Any, path: Path_) -> Iterator[tuple[str, str, Path_]]:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key == "citations" and isinstance(value, list):
+                # 'reported' holds a disputed value's figures, each a citation with its value.
+                if key in ("citations", "reported") and isinstance(value, list):
                     for k, item in enumerate(value):
                         if isinstance(item, dict):
                             source, quote = item.get("source"), item.get("quote")

@@ -298,6 +298,77 @@ Citations = Annotated[
 ]
 
 
+# --- Values with provenance ------------------------------------------------------------------
+# A declared field holds a plain value, or one value with the citations that give it
+# (`Sourced`), or the figures several sources give (`Disputed`); `specialise` narrows `value`
+# to the field's type. The engine's own checks and printing read them through factbase.values.
+
+Qualifier = Literal["up to", "at least", "about", "over", "equivalent"]
+
+
+class Money(Strict):
+    """An amount of money as a source gives it: the amount, its currency, and how it is hedged."""
+
+    amount: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        strict=True,
+        description="The amount as a number, e.g. 17500000 for '17.5 million'.",
+    )
+    currency: str = Field(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of the currency, e.g. USD, GBP, EUR.",
+    )
+    qualifier: Qualifier | None = Field(
+        default=None,
+        description="How the source hedges it: 'up to', 'at least', 'about', 'over', 'equivalent'.",
+    )
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if pycountry.currencies.get(alpha_3=value) is None:
+            raise ValueError(f"'{value}' is not an ISO 4217 currency code (e.g. USD, GBP, EUR)")
+        return value
+
+
+class Quantity(Strict):
+    """A number with its unit, as a source gives it: 'ten years', '3,000 troops'."""
+
+    amount: float = Field(allow_inf_nan=False, strict=True, description="The number, e.g. 10.")
+    unit: str = Field(min_length=1, description="The unit in the plural, e.g. 'years', 'troops'.")
+    qualifier: Qualifier | None = Field(
+        default=None, description="How the source hedges it: 'up to', 'about', ..."
+    )
+
+
+class Sourced(Strict):
+    """One value of a field and the citations that give it."""
+
+    value: Any = Field(description="The value, written as the field's plain value would be.")
+    citations: list[Citation] = Field(
+        min_length=1, description="The source quotes that give this value."
+    )
+
+
+class Reported(Citation):
+    """One figure as one source gives it: the value, and the words of that source that give it."""
+
+    value: Any = Field(description="The value this source gives.")
+
+
+class Disputed(Strict):
+    """A value the sources give differently: each figure with its source, none chosen silently."""
+
+    reported: list[Reported] = Field(
+        min_length=2,
+        description="Each source's figure: value, source and quote; at least two.",
+    )
+    note: str | None = Field(
+        default=None, description="What the curator knows of why the sources differ."
+    )
+
+
 class Question(Strict):
     """A question on which every actor's position is recorded."""
 
@@ -497,7 +568,13 @@ class Fact(Strict):
     id: Id = Field(description="Unique id across all actors.")
 
     def value(self, key: str) -> Any:
-        """The value of a field by its key; None for a field this fact does not have."""
+        """The value of a field by its key (a `Disputed` where sources differ); None for a field
+        this fact does not have."""
+        given = getattr(self, key, None)
+        return given.value if isinstance(given, Sourced) else given
+
+    def given(self, key: str) -> Any:
+        """The field as written: a plain value, a `Sourced` or a `Disputed`; None if absent."""
         return getattr(self, key, None)
 
 
@@ -719,7 +796,9 @@ ENGINE_LISTS: dict[str, str] = {
     "actor_kind": "kinds of actor (an actor's 'kind')",
 }
 
-FieldType = Literal["text", "number", "integer", "choice", "choices", "date"]
+FieldType = Literal[
+    "text", "number", "integer", "choice", "choices", "date", "money", "quantity"
+]
 
 
 class SourcesNeeded(Strict):
@@ -797,7 +876,16 @@ class FieldSpec(Strict):
         default=None, description="What to write there: hover text in the editor."
     )
     unit: str | None = Field(
-        default=None, description="For numbers: printed after the value, e.g. 'USD'."
+        default=None,
+        description=(
+            "For numbers: printed after the value, e.g. 'USD'; for quantities, the unit a "
+            "plain number is in, e.g. 'years'."
+        ),
+    )
+    currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="For money: the ISO 4217 currency a plain number is in, e.g. 'USD'.",
     )
     column: bool = Field(
         default=True,

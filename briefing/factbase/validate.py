@@ -72,6 +72,13 @@ def type_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
         elif get_origin(current) is dict:
             # A mapping by key ('languages: {fr: ...}'): its values' type.
             current = get_args(current)[1]
+        elif get_origin(current) in (typing.Union, types.UnionType):
+            # A declared field's forms (plain, sourced, disputed): the one that has the key.
+            models = [_unwrap(a) for a in get_args(current)]
+            found = [m for m in models if _is_model(m) and part in m.model_fields]
+            if not found:
+                return None
+            current = found[0].model_fields[part].annotation
         elif isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(part)
             if field is None:
@@ -191,8 +198,15 @@ def validate_file(model: type[M], loaded: LoadedFile) -> tuple[M | None, list[Di
     try:
         return model.model_validate(loaded.data), []
     except ValidationError as exc:
-        errors = _without_misspelt_missing(model, exc.errors())
+        errors = _without_misspelt_missing(model, [_untagged(e) for e in exc.errors()])
         return None, [diagnose(error, model, loaded) for error in errors]
+
+
+def _untagged(error: ErrorDetails) -> ErrorDetails:
+    """The error with the tags of a field's forms ('<plain>', '<sourced>') dropped from its
+    location: they name no key of the file."""
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("<")))
+    return {**error, "loc": loc}
 
 
 def _without_misspelt_missing(
