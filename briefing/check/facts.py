@@ -34,7 +34,7 @@ from briefing.evidence.quotes import (
     quote_parts,
     short_parts,
 )
-from briefing.factbase.history import when
+from briefing.factbase.history import sources, when
 from briefing.factbase.load import LoadedFile, Path_
 from briefing.factbase.model import (
     FACT_GROUPS,
@@ -524,25 +524,33 @@ def check_history(base: LoadedFactBase) -> list[Diagnostic]:
                     code="C002",
                 )
             )
-        seen: dict[tuple[str, str | None], Position] = {}
+        seen: dict[tuple[str, str | None], list[Position]] = {}
         for i, position in enumerate(actor.positions):
             date = when(position)
             key = (position.question, date.value if date else None)
-            if key in seen:
-                first = seen[key]
+            # Positions from different sources on one day are a recorded disagreement (the
+            # briefs show both); one source saying two things on one day is a slip.
+            shared = [
+                (p, sorted(sources(p) & sources(position)))
+                for p in seen.get(key, [])
+                if date is None or sources(p) & sources(position)
+            ]
+            if shared:
+                first, common = shared[0]
                 said = f"dated {date.value}" if date else "without a date"
+                by = f" from the same source ('{', '.join(common)}')" if common else ""
                 problems.append(
                     Diagnostic(
                         loaded.locate(("positions", i, "date" if position.date else "id")),
-                        f"two positions on '{position.question}' {said}: "
+                        f"two positions on '{position.question}' {said}{by}: "
                         f"'{first.id}' and '{position.id}'",
                         "an actor's positions on one question are observations over time: give "
-                        "each its own 'date' (or 'as_of'), or merge them",
+                        "each its own 'date' (or 'as_of'), or merge them; positions that "
+                        "different sources give for one day are recorded as a disagreement",
                         code="C003",
                     )
                 )
-            else:
-                seen[key] = position
+            seen.setdefault(key, []).append(position)
     return problems
 
 

@@ -796,9 +796,7 @@ ENGINE_LISTS: dict[str, str] = {
     "actor_kind": "kinds of actor (an actor's 'kind')",
 }
 
-FieldType = Literal[
-    "text", "number", "integer", "choice", "choices", "date", "money", "quantity"
-]
+FieldType = Literal["text", "number", "integer", "choice", "choices", "date", "money", "quantity"]
 
 
 class SourcesNeeded(Strict):

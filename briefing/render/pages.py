@@ -493,6 +493,15 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "answer_of": answer_of,
         "commitments_of": commitments_of,
         "history": lambda actor, question: history.history(actor.positions, question),
+        # An actor's open questions, then those its sources' disagreements raise.
+        "open_questions_of": lambda actor: [
+            *actor.open_questions,
+            *history.disagreement_questions(actor, facts),
+        ],
+        "raised_questions": lambda actor: history.disagreement_questions(actor, facts),
+        "disagreements": lambda actor: [
+            p.id for d in history.disagreements(actor) for p in d.positions
+        ],
         "when": history.when,
         "edition": facts.edition,
         "compiled": compiled_day(facts.edition),
