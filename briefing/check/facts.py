@@ -19,6 +19,7 @@ from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
 from briefing.evidence.claims import check_confidence, check_quoted_words
 from briefing.evidence.context import check_evidence
+from briefing.evidence.figures import check_figures
 from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import (
     Finds,
@@ -779,7 +780,7 @@ def check_project(
         found, texts = check(project, base, failed, only_sources, finds, proofs)
         problems = problems + found + check_usage(project, base)
         problems += check_evidence(base, texts, finds)
-        problems += check_quoted_words(base, texts) + check_confidence(base)
+        problems += check_quoted_words(base, texts) + check_confidence(base) + check_figures(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
         problems += found

@@ -88,7 +88,8 @@ def _range(values: list[Any], spec: FieldSpec) -> str | None:
             return None
         if low_word == high_word:
             return _money_text(f"{low_figure}–{high_figure}", high_word, currency)
-        return f"{_money_text(low_figure, low_word, currency)}–{_money_text(high_figure, high_word, currency)}"
+        low_text = _money_text(low_figure, low_word, currency)
+        return f"{low_text}–{_money_text(high_figure, high_word, currency)}"
     if all(isinstance(v, Quantity) for v in values) and len({v.unit for v in values}) == 1:
         low, high = min(v.amount for v in values), max(v.amount for v in values)
         if low == high:
