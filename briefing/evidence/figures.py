@@ -1,15 +1,9 @@
-"""Numbers are proved like words: a figure a fact prints must be one its cited quotes give.
-
-The numbers of a quote are read by a small parser of our own, not price-parser or quantulum3:
-price-parser reads one price per string and no scale words ('17.5 million'), quantulum3 pulls in
-a classifier and its data for what is, here, a few patterns; this module reads every figure of
-a quote, with the scale words and number words news text uses ('$17.5m', 'ten years').
-"""
+"""Numbers are proved like words: a figure a fact prints must be one its cited quotes give
+(the figures of a quote are read by briefing.factbase.values.numbers_in)."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -25,66 +19,7 @@ from briefing.factbase.model import (
     Sourced,
 )
 from briefing.factbase.validate import LoadedFactBase
-from briefing.factbase.values import format_number
-
-_SCALES = {
-    "thousand": 1e3,
-    "k": 1e3,
-    "million": 1e6,
-    "mn": 1e6,
-    "m": 1e6,
-    "billion": 1e9,
-    "bn": 1e9,
-    "b": 1e9,
-    "trillion": 1e12,
-    "tn": 1e12,
-}
-_WORDS = {
-    word: n
-    for n, word in enumerate(
-        [
-            *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
-            *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"),
-            *("seventeen", "eighteen", "nineteen", "twenty"),
-        ]
-    )
-} | {
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "dozen": 12,
-}
-_SCALE = r"(?:\s*(?P<scale>thousand|million|billion|trillion)\b|(?P<short>bn|mn|tn|[mkb])\b)?"
-_FIGURE = re.compile(
-    r"(?<![\d.,])(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?" + _SCALE,
-    re.IGNORECASE,
-)
-_WORD = re.compile(
-    r"\b(?P<word>" + "|".join(_WORDS) + r")\b" + _SCALE.replace("(?:\\s*", "(?:\\s+"),
-    re.IGNORECASE,
-)
-
-
-def numbers_in(quote: str) -> list[float]:
-    """Every figure a quote gives, scale words applied: '$17.5m' gives 17500000,
-    'US$17,000,000' 17000000, 'ten years' 10, '40 percent' 40."""
-    found: list[float] = []
-    for match in _FIGURE.finditer(quote):
-        number = float(match["digits"].replace(",", "") + "." + (match["decimals"] or "0"))
-        found.append(number * _scale(match))
-    for match in _WORD.finditer(quote):
-        found.append(_WORDS[match["word"].lower()] * _scale(match))
-    return found
-
-
-def _scale(match: re.Match[str]) -> float:
-    word = match["scale"] or match["short"]
-    return _SCALES[word.lower()] if word else 1.0
+from briefing.factbase.values import format_number, numbers_in
 
 
 def _amount(value: Any) -> float | None:

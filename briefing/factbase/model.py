@@ -103,6 +103,10 @@ class FuzzyDate(Strict):
     @field_validator("value")
     @classmethod
     def _real_date(cls, value: str) -> str:
+        other_form = iso_date_hint(value)
+        if other_form is not None:
+            # '01/12/2023' would otherwise read as a broken span.
+            raise ValueError(f"dates are written YYYY-MM-DD: {other_form}")
         sides = value.split("/")
         if len(sides) > 2:
             raise ValueError("a span has one '/': START/END")
@@ -167,6 +171,50 @@ class FuzzyDate(Strict):
             # 11–12 July 2023: one month, written once.
             return f"{int(a.group(3))}–{last}"
         return f"{first} – {last}"
+
+
+_MONTHS = {dt.date(2000, m, 1).strftime("%B").lower()[:3]: m for m in range(1, 13)}
+_NUMERIC_DAY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_NAMED_DAY = re.compile(
+    r"^(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+)?(?P<month>[A-Za-z]{3,9})\.?"
+    r"(?:\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>\d{4})$"
+)
+
+
+def iso_date_hint(text: str) -> str | None:
+    """How to write a date given in another form ('Dec 1, 2023', '01/12/2023') in ISO form,
+    naming the two readings of an all-number date; None when it is not such a date."""
+    text = text.strip()
+    numeric = _NUMERIC_DAY.match(text)
+    if numeric:
+        a, b, year = (int(part) for part in numeric.groups())
+        readings = []
+        for day, month, order in ((a, b, "day first"), (b, a, "month first")):
+            try:
+                readings.append((dt.date(year, month, day), order))
+            except ValueError:
+                continue
+        if len({day for day, _ in readings}) > 1:
+            (first, one), (second, other) = readings
+            return (
+                f"'{text}' is ambiguous: {_show_side(first.isoformat())} ({one}) or "
+                f"{_show_side(second.isoformat())} ({other}); write {first.isoformat()} or "
+                f"{second.isoformat()}"
+            )
+        return f"write {readings[0][0].isoformat()}" if readings else None
+    named = _NAMED_DAY.match(text)
+    if named:
+        month = _MONTHS.get(named["month"].lower()[:3])
+        day = named["d1"] or named["d2"]
+        if month is None:
+            return None
+        if day is None:
+            return f"write {named['year']}-{month:02d}"
+        try:
+            return f"write {dt.date(int(named['year']), month, int(day)).isoformat()}"
+        except ValueError:
+            return None
+    return None
 
 
 def _check_side(side: str) -> None:

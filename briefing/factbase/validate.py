@@ -20,9 +20,12 @@ from briefing.factbase.model import (
     Actor,
     Edition,
     FactBase,
+    FuzzyDate,
     PeopleList,
     Vocabulary,
+    iso_date_hint,
 )
+from briefing.factbase.values import read_amount
 from briefing.factbase.vocabulary import Models, check_vocabulary, specialise
 
 M = TypeVar("M", bound=BaseModel)
@@ -87,6 +90,15 @@ def type_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
         else:
             return None
     return _unwrap(current)
+
+
+def _declares(tp: Any, wanted: type) -> bool:
+    """Whether a declared type is `wanted` or a union (a field's forms) that holds it."""
+    if tp is wanted:
+        return True
+    return get_origin(tp) in (typing.Union, types.UnionType) and any(
+        _unwrap(a) is wanted for a in get_args(tp)
+    )
 
 
 def _is_model(tp: Any) -> bool:
@@ -176,6 +188,27 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
         message = f"{message}, got {_describe(error.get('input'))}"
         if model is Edition and loc == ("number",):
             hint = _EDITION_NUMBER_HINT
+    elif kind in {"dict_type", "model_type"} and _declares(declared, FuzzyDate):
+        value = error.get("input")
+        message = f"a date is written as a mapping of 'value' and 'basis', got {_describe(value)}"
+        iso = iso_date_hint(value) if isinstance(value, str) else None
+        written = iso.rsplit("write ", 1)[-1].split(" or ")[0] if iso else "YYYY-MM-DD"
+        hint = f"write {{value: {written}, basis: stated}}" + (
+            f" ({iso})" if iso and "ambiguous" in iso else ""
+        )
+    elif kind in {"dict_type", "model_type", "float_type", "float_parsing"} and isinstance(
+        error.get("input"), str
+    ):
+        value = error.get("input")
+        amount = read_amount(value) if isinstance(value, str) else None
+        message = (
+            f"expected a number, got {_describe(value)}"
+            if kind.startswith("float") or amount is not None
+            else f"expected a mapping of keys to values, got {_describe(value)}"
+        )
+        if amount is not None:
+            digits = str(int(amount)) if amount.is_integer() else repr(amount)
+            hint = f"write the number in digits, without quotes: {digits}"
     elif kind in {"dict_type", "model_type"}:
         message = f"expected a mapping of keys to values, got {_describe(error.get('input'))}"
     elif kind == "list_type":

@@ -1,8 +1,15 @@
-"""How a value is printed: one owner for the printed form of numbers, amounts of money,
-quantities, and values the sources give differently."""
+"""How a value is read and printed: one owner for the printed form of numbers, amounts of
+money, quantities, and values the sources give differently, and for the figures a text gives.
+
+Figures are read by a small parser of our own, not price-parser or quantulum3: price-parser
+reads one price per string and no scale words ('17.5 million'); quantulum3 brings a classifier
+and its data for what is here a few patterns. This one reads every figure of a text, with the
+scale and number words news text uses ('$17.5m', 'US$17,000,000', 'ten years').
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -121,3 +128,72 @@ def format_given(given: Any, spec: FieldSpec, ref: Callable[[str], str]) -> str:
 
 def _one_reported(reported: Reported, spec: FieldSpec, ref: Callable[[str], str]) -> str:
     return f"{format_one(reported.value, spec)} ({ref(reported.source)})"
+
+
+# --- Reading figures ----------------------------------------------------------------------------
+
+_SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+}
+_WORDS = {
+    word: n
+    for n, word in enumerate(
+        [
+            *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+            *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"),
+            *("seventeen", "eighteen", "nineteen", "twenty"),
+        ]
+    )
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+}
+_SCALE = r"(?:\s*(?P<scale>thousand|million|billion|trillion)\b|(?P<short>bn|mn|tn|[mkb])\b)?"
+_FIGURE = re.compile(
+    r"(?<![\d.,])(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?" + _SCALE,
+    re.IGNORECASE,
+)
+_WORD = re.compile(
+    r"\b(?P<word>" + "|".join(_WORDS) + r")\b" + _SCALE.replace("(?:\\s*", "(?:\\s+"),
+    re.IGNORECASE,
+)
+
+
+def numbers_in(quote: str) -> list[float]:
+    """Every figure a quote gives, scale words applied: '$17.5m' gives 17500000,
+    'US$17,000,000' 17000000, 'ten years' 10, '40 percent' 40."""
+    found: list[float] = []
+    for match in _FIGURE.finditer(quote):
+        number = float(match["digits"].replace(",", "") + "." + (match["decimals"] or "0"))
+        found.append(number * _scale(match))
+    for match in _WORD.finditer(quote):
+        found.append(_WORDS[match["word"].lower()] * _scale(match))
+    return found
+
+
+def _scale(match: re.Match[str]) -> float:
+    word = match["scale"] or match["short"]
+    return _SCALES[word.lower()] if word else 1.0
+
+
+def read_amount(text: str) -> float | None:
+    """The one figure a short text gives ('17.5 million', '$17.5m'), or None if it gives none
+    or several: what a curator meant by a number written in words."""
+    found = numbers_in(text)
+    return found[0] if len(found) == 1 else None
