@@ -204,14 +204,14 @@ def iso_date_hint(text: str) -> str | None:
         return f"write {readings[0][0].isoformat()}" if readings else None
     named = _NAMED_DAY.match(text)
     if named:
-        month = _MONTHS.get(named["month"].lower()[:3])
-        day = named["d1"] or named["d2"]
-        if month is None:
+        month_no = _MONTHS.get(named["month"].lower()[:3])
+        day_text = named["d1"] or named["d2"]
+        if month_no is None:
             return None
-        if day is None:
-            return f"write {named['year']}-{month:02d}"
+        if day_text is None:
+            return f"write {named['year']}-{month_no:02d}"
         try:
-            return f"write {dt.date(int(named['year']), month, int(day)).isoformat()}"
+            return f"write {dt.date(int(named['year']), month_no, int(day_text)).isoformat()}"
         except ValueError:
             return None
     return None

@@ -132,7 +132,7 @@ def _one_reported(reported: Reported, spec: FieldSpec, ref: Callable[[str], str]
 
 # --- Reading figures ----------------------------------------------------------------------------
 
-_SCALES = {
+_SCALE_WORDS = {
     "thousand": 1e3,
     "k": 1e3,
     "million": 1e6,
@@ -189,7 +189,7 @@ def numbers_in(quote: str) -> list[float]:
 
 def _scale(match: re.Match[str]) -> float:
     word = match["scale"] or match["short"]
-    return _SCALES[word.lower()] if word else 1.0
+    return _SCALE_WORDS[word.lower()] if word else 1.0
 
 
 def read_amount(text: str) -> float | None:
