@@ -35,18 +35,18 @@ def _given(amount: float, quotes: Sequence[str]) -> bool:
     return any(math.isclose(amount, n, rel_tol=1e-9) for q in quotes for n in numbers_in(q))
 
 
-def _figures(fact: Fact, path: Path_) -> Iterator[tuple[Any, Path_, list[Citation]]]:
-    """Each figure of a fact's declared fields, where it is written, and the citations it
-    rests on: its own where it has some, else the fact's."""
+def _figures(fact: Fact, path: Path_) -> Iterator[tuple[Any, Path_, list[Citation], bool]]:
+    """Each figure of a fact's declared fields, where it is written, the citations it rests
+    on (its own where it has some, else the fact's), and whether they are its own."""
     for key in type(fact).model_fields:
         given = fact.given(key)
         if isinstance(given, Disputed):
             for k, reported in enumerate(given.reported):
-                yield reported.value, (*path, key, "reported", k, "value"), [reported]
+                yield reported.value, (*path, key, "reported", k, "value"), [reported], True
         elif isinstance(given, Sourced):
-            yield given.value, (*path, key, "value"), list(given.citations)
+            yield given.value, (*path, key, "value"), list(given.citations), True
         elif key not in Fact.model_fields and _amount(given) is not None:
-            yield given, (*path, key), list(getattr(fact, "citations", []))
+            yield given, (*path, key), list(getattr(fact, "citations", [])), False
 
 
 def _shown(numbers: list[float]) -> str:
@@ -54,34 +54,40 @@ def _shown(numbers: list[float]) -> str:
 
 
 def check_figures(base: LoadedFactBase) -> list[Diagnostic]:
-    """An error for each number a fact prints that none of the quotes it cites gives, naming
-    the numbers they do give."""
+    """A diagnostic for each number a fact prints that none of the quotes it cites gives,
+    naming the numbers they do give."""
     problems: list[Diagnostic] = []
     for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
         for group in FACT_GROUPS:
             for i, fact in enumerate(getattr(actor, group)):
-                for value, path, cited in _figures(fact, (group, i)):
-                    problems += _unproved(value, path, cited, loaded)
+                for value, path, cited, own in _figures(fact, (group, i)):
+                    problems += _unproved(value, path, cited, loaded, own)
     return problems
 
 
 def _unproved(
-    value: Any, path: Path_, cited: list[Citation], loaded: LoadedFile
+    value: Any, path: Path_, cited: list[Citation], loaded: LoadedFile, own: bool
 ) -> list[Diagnostic]:
+    """A figure its quotes do not give: an error where the figure cites its own quotes; a
+    warning for a plain value, proved only by its fact's quotes, so that a desk written before
+    values carried sources keeps checking and is told what to add."""
     amount = _amount(value)
     if amount is None or not cited:
         return []
     quotes = [c.quote for c in cited]
+    kind = "integer" if isinstance(value, int) else "number"
     if _given(amount, quotes):
         return []
     numbers = [n for q in quotes for n in numbers_in(q)]
     return [
         Diagnostic(
             loaded.locate(path),
-            f"{format_number(amount, 'number')} is given by none of the quotes it cites; they "
+            f"{format_number(amount, kind)} is given by none of the quotes it cites; they "
             f"give: {_shown(numbers)}",
             "write the figure the quote gives (e.g. 17.5 million is 17500000), or cite the "
-            "words that give this one",
+            "words that give this one"
+            + ("" if own else ": {value: ..., citations: [{source: ..., quote: ...}]}"),
+            severity="error" if own else "warning",
             code="Q501",
         )
     ]

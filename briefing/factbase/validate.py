@@ -92,15 +92,6 @@ def type_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
     return _unwrap(current)
 
 
-def _declares(tp: Any, wanted: type) -> bool:
-    """Whether a declared type is `wanted` or a union (a field's forms) that holds it."""
-    if tp is wanted:
-        return True
-    return get_origin(tp) in (typing.Union, types.UnionType) and any(
-        _unwrap(a) is wanted for a in get_args(tp)
-    )
-
-
 def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
@@ -162,6 +153,10 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
     else:
         where = loaded.locate(loc)
     declared = type_at(model, loc)
+    if get_origin(declared) in (typing.Union, types.UnionType):
+        # A declared field's forms: a word or number written plainly is judged as the plain
+        # form, which comes first.
+        declared = _unwrap(get_args(declared)[0])
     if kind == "literal_error" and get_origin(declared) is Literal:
         choices = [str(c) for c in get_args(declared)]
         value = error.get("input")
@@ -188,7 +183,7 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
         message = f"{message}, got {_describe(error.get('input'))}"
         if model is Edition and loc == ("number",):
             hint = _EDITION_NUMBER_HINT
-    elif kind in {"dict_type", "model_type"} and _declares(declared, FuzzyDate):
+    elif kind in {"dict_type", "model_type"} and declared is FuzzyDate:
         value = error.get("input")
         message = f"a date is written as a mapping of 'value' and 'basis', got {_describe(value)}"
         iso = iso_date_hint(value) if isinstance(value, str) else None

@@ -286,12 +286,13 @@ def _field(spec: FieldSpec, vocab: Vocabulary) -> tuple[Any, Any]:
     if spec.type == "choices" and spec.required:
         plain = _ANNOTATED[plain, Field(min_length=1)]
     name = spec.key.title().replace("_", "")
-    sourced = create_model(f"Sourced{name}", __base__=Sourced, value=(plain, Field()))
+    value = (plain, Field(description=f"{spec.label}: the value, written as a plain one."))
+    sourced = create_model(f"Sourced{name}", __base__=Sourced, value=value)
     forms = [_ANNOTATED[plain, Tag(PLAIN)], _ANNOTATED[sourced, Tag(SOURCED)]]
     if spec.type not in _CHOICE_TYPES:
         # A stance the sources disagree on is two positions (a recorded disagreement), not one
         # value with two words: the matrix shows an answer per position.
-        reported = create_model(f"Reported{name}", __base__=Reported, value=(plain, Field()))
+        reported = create_model(f"Reported{name}", __base__=Reported, value=value)
         disputed = create_model(
             f"Disputed{name}",
             __base__=Disputed,
