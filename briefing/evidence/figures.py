@@ -76,14 +76,14 @@ def _unproved(
         return []
     quotes = [c.quote for c in cited]
     kind = "integer" if isinstance(value, int) else "number"
+    shown = format_number(value if kind == "integer" else amount, kind)
     if _given(amount, quotes):
         return []
     numbers = [n for q in quotes for n in numbers_in(q)]
     return [
         Diagnostic(
             loaded.locate(path),
-            f"{format_number(amount, kind)} is given by none of the quotes it cites; they "
-            f"give: {_shown(numbers)}",
+            f"{shown} is given by none of the quotes it cites; they give: {_shown(numbers)}",
             "write the figure the quote gives (e.g. 17.5 million is 17500000), or cite the "
             "words that give this one"
             + ("" if own else ": {value: ..., citations: [{source: ..., quote: ...}]}"),
