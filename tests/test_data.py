@@ -195,6 +195,7 @@ FOREIGN_KEYS = {
     "judgments": {("actor_id", "actors", "id")},
     "open_questions": {("actor_id", "actors", "id")},
     "citations": {("source_id", "sources", "id"), ("actor_id", "actors", "id")},
+    "reported_values": {("source_id", "sources", "id"), ("citation", "citations", "id")},
 }
 
 

@@ -35,6 +35,7 @@ from briefing.factbase import schema
 from briefing.factbase.load import LoadedFile, load_file, parse_yaml
 from briefing.factbase.model import FACT_GROUPS, ID_PATTERN, FieldSpec, FuzzyDate, Vocabulary
 from briefing.factbase.validate import load_vocabulary
+from briefing.factbase.values import read_amount
 
 
 class ScaffoldError(MessageError):
@@ -170,6 +171,9 @@ def entry_lines(fields: Sequence[Line], indent: int) -> list[str]:
         elif isinstance(value, dict):
             pairs = ", ".join(f"{k}: {yaml_scalar(str(v))}" for k, v in value.items())
             rendered = "{" + pairs + "}"
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            # A number stays a number: quoted, the check would refuse it as text.
+            rendered = str(value)
         else:
             rendered = yaml_scalar(str(value))
         line = f"{prefix}{key}: {rendered}"
@@ -710,6 +714,21 @@ def new_fact(project: Project, group: str, actor_id: str, fields: list[Line]) ->
     return _commit(project, path, new_text, group, before, f"{kind} '{fact_id}'")
 
 
+def typed_value(spec: FieldSpec, text: str) -> Any:
+    """A value given on the command line as the field's type: numbers as numbers (a quoted
+    '10000000' would not check), '17.5 million' read as 17500000."""
+    if spec.type not in ("number", "integer", "money", "quantity"):
+        return text
+    amount = read_amount(text)
+    if amount is None or (spec.type == "integer" and not amount.is_integer()):
+        kind = "a whole number" if spec.type == "integer" else "a number"
+        raise ScaffoldError(
+            f"--{spec.key.replace('_', '-')} '{text}' is not {kind}; give it in digits, "
+            "e.g. 17500000"
+        )
+    return int(amount) if amount.is_integer() else amount
+
+
 def declared_lines(vocab: Vocabulary, specs: list[FieldSpec], given: dict[str, str]) -> list[Line]:
     """Lines for the desk's declared fields: given values, placeholders for required ones,
     and a commented line naming the choices for the others."""
@@ -718,7 +737,7 @@ def declared_lines(vocab: Vocabulary, specs: list[FieldSpec], given: dict[str, s
         words = choices(vocab, spec.list) if spec.list else ()
         hint = ", ".join(words) if words else spec.description or spec.label
         if spec.key in given:
-            value: Any = given[spec.key]
+            value: Any = typed_value(spec, given[spec.key])
             lines.append((spec.key, [value] if spec.type == "choices" else value, ""))
         elif spec.required:
             lines.append((spec.key, fill(f"the {spec.label.lower()}: {hint}"), ""))

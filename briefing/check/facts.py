@@ -19,6 +19,7 @@ from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
 from briefing.evidence.claims import check_confidence, check_quoted_words
 from briefing.evidence.context import check_evidence
+from briefing.evidence.figures import check_figures
 from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import (
     MAX_QUOTE_CHARS,
@@ -36,7 +37,7 @@ from briefing.evidence.quotes import (
     short_parts,
 )
 from briefing.factbase.distribution import check_distribution
-from briefing.factbase.history import when
+from briefing.factbase.history import sources, when
 from briefing.factbase.load import LoadedFile, Path_
 from briefing.factbase.model import (
     FACT_GROUPS,
@@ -285,7 +286,8 @@ def raw_citations(loaded: LoadedFile) -> Iterator[tuple[str, str, Path_]]:
     def walk(node: Any, path: Path_) -> Iterator[tuple[str, str, Path_]]:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key == "citations" and isinstance(value, list):
+                # 'reported' holds a disputed value's figures, each a citation with its value.
+                if key in ("citations", "reported") and isinstance(value, list):
                     for k, item in enumerate(value):
                         if isinstance(item, dict):
                             source, quote = item.get("source"), item.get("quote")
@@ -587,25 +589,33 @@ def check_history(base: LoadedFactBase) -> list[Diagnostic]:
                     code="C002",
                 )
             )
-        seen: dict[tuple[str, str | None], Position] = {}
+        seen: dict[tuple[str, str | None], list[Position]] = {}
         for i, position in enumerate(actor.positions):
             date = when(position)
             key = (position.question, date.value if date else None)
-            if key in seen:
-                first = seen[key]
+            # Positions from different sources on one day are a recorded disagreement (the
+            # briefs show both); one source saying two things on one day is a slip.
+            shared = [
+                (p, sorted(sources(p) & sources(position)))
+                for p in seen.get(key, [])
+                if date is None or sources(p) & sources(position)
+            ]
+            if shared:
+                first, common = shared[0]
                 said = f"dated {date.value}" if date else "without a date"
+                by = f" from the same source ('{', '.join(common)}')" if common else ""
                 problems.append(
                     Diagnostic(
                         loaded.locate(("positions", i, "date" if position.date else "id")),
-                        f"two positions on '{position.question}' {said}: "
+                        f"two positions on '{position.question}' {said}{by}: "
                         f"'{first.id}' and '{position.id}'",
                         "an actor's positions on one question are observations over time: give "
-                        "each its own 'date' (or 'as_of'), or merge them",
+                        "each its own 'date' (or 'as_of'), or merge them; positions that "
+                        "different sources give for one day are recorded as a disagreement",
                         code="C003",
                     )
                 )
-            else:
-                seen[key] = position
+            seen.setdefault(key, []).append(position)
     return problems
 
 
@@ -834,7 +844,7 @@ def check_project(
         found, texts = check(project, base, failed, only_sources, finds, proofs)
         problems = problems + found + check_usage(project, base)
         problems += check_evidence(base, texts, finds)
-        problems += check_quoted_words(base, texts) + check_confidence(base)
+        problems += check_quoted_words(base, texts) + check_confidence(base) + check_figures(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
         problems += found

@@ -115,6 +115,9 @@ CODES: dict[str, Code] = {
     "Q401": Code("words in quotation marks are not in the source", "quote exactly or unquote"),
     "Q402": Code("words given to a speaker are the source's own", "attribute them to the source"),
     "Q403": Code("a judgment's confidence needs more evidence", "cite more, or lower it"),
+    "Q501": Code(
+        "a figure is given by none of the quotes it cites", "write the quote's figure, or cite it"
+    ),
     # C: completeness and editorial rules
     "C001": Code("a value still holds a placeholder", "write the value, drop 'FILL IN'"),
     "C002": Code("an actor has positions and 'no_position'", "remove one of the two"),

@@ -13,9 +13,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import BaseModel
+
 from briefing.factbase.history import answer, when
-from briefing.factbase.model import Actor, Commitment, FactBase, FieldSpec, FuzzyDate, Vocabulary
-from briefing.factbase.values import format_number
+from briefing.factbase.model import (
+    Actor,
+    Commitment,
+    Disputed,
+    FactBase,
+    FieldSpec,
+    FuzzyDate,
+    Vocabulary,
+)
+from briefing.factbase.values import format_given, format_one
 
 Kind = Literal["actor", "commitment", "source", "answer", "open_question"]
 Change = Literal["added", "removed", "changed"]
@@ -156,6 +166,8 @@ def _raw(value: Any) -> Any:
         return _date_json(value)
     if isinstance(value, list | tuple):
         return [_raw(v) for v in value]
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
     return value
 
 
@@ -172,15 +184,15 @@ def shown(value: Any, spec: FieldSpec, vocab: Vocabulary) -> str:
     """A declared field's value as the briefs print it, as plain text."""
     if value is None or value == []:
         return NOT_STATED
+    if isinstance(value, Disputed):
+        return format_given(value, spec, str)
     if spec.type == "choice":
         return vocab.label(spec.list or "", value)
     if spec.type == "choices":
         return ", ".join(vocab.label(spec.list or "", v) for v in value)
     if spec.type == "date":
         return _date_text(value)
-    if spec.type in ("number", "integer"):
-        return f"{format_number(value, spec.type)} {spec.unit or ''}".strip()
-    return str(value)
+    return format_one(value, spec)
 
 
 # --- The comparison -----------------------------------------------------------------------------

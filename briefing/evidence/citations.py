@@ -9,7 +9,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from briefing.factbase.load import LoadedFile, Path_
-from briefing.factbase.model import ACTOR_GROUPS, OVERVIEW_GROUPS, Actor, Citation
+from briefing.factbase.model import (
+    ACTOR_GROUPS,
+    OVERVIEW_GROUPS,
+    Actor,
+    Citation,
+    Disputed,
+    Fact,
+    Sourced,
+)
 from briefing.factbase.validate import LoadedFactBase
 
 
@@ -28,6 +36,21 @@ def actor_citations(actor: Actor, loaded: LoadedFile) -> Iterator[Cited]:
         for i, item in enumerate(getattr(actor, group)):
             for k, citation in enumerate(getattr(item, "citations", [])):
                 yield Cited(citation, loaded, (group, i, "citations", k))
+            if isinstance(item, Fact):
+                yield from value_citations(item, loaded, (group, i))
+
+
+def value_citations(fact: Fact, loaded: LoadedFile, path: Path_) -> Iterator[Cited]:
+    """The citations a fact's declared fields carry of their own: a sourced value's, and each
+    figure a disputed value reports (a `Reported` is a citation with its value)."""
+    for key in type(fact).model_fields:
+        given = fact.given(key)
+        if isinstance(given, Sourced):
+            for k, citation in enumerate(given.citations):
+                yield Cited(citation, loaded, (*path, key, "citations", k))
+        elif isinstance(given, Disputed):
+            for k, reported in enumerate(given.reported):
+                yield Cited(reported, loaded, (*path, key, "reported", k))
 
 
 def all_citations(base: LoadedFactBase) -> Iterator[Cited]:

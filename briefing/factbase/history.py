@@ -11,10 +11,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from briefing.factbase.model import Actor, FuzzyDate, Position
+from briefing.factbase.model import Actor, FactBase, FuzzyDate, OpenQuestion, Position
 
 # Undated and year-less observations come first: they cannot be placed after a dated one.
 _UNPLACED = (dt.date.min, dt.date.min)
+
+
+def sources(position: Position) -> set[str]:
+    """The ids of the sources a position cites."""
+    return {c.source for c in position.citations}
 
 
 def when(position: Position) -> FuzzyDate | None:
@@ -37,10 +42,17 @@ def history(positions: Iterable[Position], question: str) -> list[Position]:
 
 @dataclass(frozen=True)
 class Answer:
-    """An actor's current answer to a question, and the different one it replaced, if any."""
+    """An actor's current answer to a question, the different one it replaced, if any, and
+    the answers other sources give for the same day (a recorded disagreement)."""
 
     latest: Position
     previous: Position | None
+    rivals: tuple[Position, ...] = ()
+
+
+def _day(position: Position) -> str | None:
+    date = when(position)
+    return date.value if date is not None else None
 
 
 def answer(actor: Actor, question: str, key: str) -> Answer | None:
@@ -50,5 +62,58 @@ def answer(actor: Actor, question: str, key: str) -> Answer | None:
     if not found:
         return None
     latest = found[-1]
-    changed = [p for p in found[:-1] if p.value(key) != latest.value(key)]
-    return Answer(latest, changed[-1] if changed else None)
+    # The check lets several positions share a day only when different sources give them.
+    rivals = tuple(p for p in found[:-1] if _day(p) is not None and _day(p) == _day(latest))
+    earlier = [p for p in found[:-1] if p not in rivals]
+    changed = [p for p in earlier if p.value(key) != latest.value(key)]
+    return Answer(latest, changed[-1] if changed else None, rivals)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Positions of one actor on one question and day that different sources give."""
+
+    question: str
+    date: FuzzyDate
+    positions: tuple[Position, ...]
+
+
+def disagreements(actor: Actor) -> list[Disagreement]:
+    """Every day on which the sources give an actor different positions on one question."""
+    groups: dict[tuple[str, str], tuple[FuzzyDate, list[Position]]] = {}
+    for position in actor.positions:
+        date = when(position)
+        if date is not None:
+            groups.setdefault((position.question, date.value), (date, []))[1].append(position)
+    return [
+        Disagreement(question, date, tuple(found))
+        for (question, _), (date, found) in groups.items()
+        if len(found) > 1
+    ]
+
+
+def disagreement_questions(actor: Actor, facts: FactBase) -> list[OpenQuestion]:
+    """The open questions a recorded disagreement raises, written for the brief: which
+    answers the sources give for one day, each cited."""
+    answer_spec = facts.vocabulary.answer()
+    labels = {q.id: q.label for q in facts.edition.questions}
+    found: list[OpenQuestion] = []
+    for item in disagreements(actor):
+        said = []
+        for position in item.positions:
+            word = position.value(answer_spec.key) if answer_spec else position.summary
+            text = facts.vocabulary.label(answer_spec.list or "", word) if answer_spec else word
+            outlets = ", ".join(sorted({facts.source(s).outlet for s in sources(position)}))
+            said.append(f"'{text}' ({outlets})")
+        found.append(
+            OpenQuestion(
+                text=(
+                    f"The sources differ on {actor.name}'s position on "
+                    f"{labels.get(item.question, item.question)} on {item.date.display()}: "
+                    + " against ".join(said)
+                    + "."
+                ),
+                citations=[c for p in item.positions for c in p.citations],
+            )
+        )
+    return found

@@ -103,6 +103,10 @@ class FuzzyDate(Strict):
     @field_validator("value")
     @classmethod
     def _real_date(cls, value: str) -> str:
+        other_form = iso_date_hint(value)
+        if other_form is not None:
+            # '01/12/2023' would otherwise read as a broken span.
+            raise ValueError(f"dates are written YYYY-MM-DD: {other_form}")
         sides = value.split("/")
         if len(sides) > 2:
             raise ValueError("a span has one '/': START/END")
@@ -167,6 +171,50 @@ class FuzzyDate(Strict):
             # 11–12 July 2023: one month, written once.
             return f"{int(a.group(3))}–{last}"
         return f"{first} – {last}"
+
+
+_MONTHS = {dt.date(2000, m, 1).strftime("%B").lower()[:3]: m for m in range(1, 13)}
+_NUMERIC_DAY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_NAMED_DAY = re.compile(
+    r"^(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+)?(?P<month>[A-Za-z]{3,9})\.?"
+    r"(?:\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>\d{4})$"
+)
+
+
+def iso_date_hint(text: str) -> str | None:
+    """How to write a date given in another form ('Dec 1, 2023', '01/12/2023') in ISO form,
+    naming the two readings of an all-number date; None when it is not such a date."""
+    text = text.strip()
+    numeric = _NUMERIC_DAY.match(text)
+    if numeric:
+        a, b, year = (int(part) for part in numeric.groups())
+        readings = []
+        for day, month, order in ((a, b, "day first"), (b, a, "month first")):
+            try:
+                readings.append((dt.date(year, month, day), order))
+            except ValueError:
+                continue
+        if len({day for day, _ in readings}) > 1:
+            (first, one), (second, other) = readings
+            return (
+                f"'{text}' is ambiguous: {_show_side(first.isoformat())} ({one}) or "
+                f"{_show_side(second.isoformat())} ({other}); write {first.isoformat()} or "
+                f"{second.isoformat()}"
+            )
+        return f"write {readings[0][0].isoformat()}" if readings else None
+    named = _NAMED_DAY.match(text)
+    if named:
+        month_no = _MONTHS.get(named["month"].lower()[:3])
+        day_text = named["d1"] or named["d2"]
+        if month_no is None:
+            return None
+        if day_text is None:
+            return f"write {named['year']}-{month_no:02d}"
+        try:
+            return f"write {dt.date(int(named['year']), month_no, int(day_text)).isoformat()}"
+        except ValueError:
+            return None
+    return None
 
 
 def _check_side(side: str) -> None:
@@ -296,6 +344,77 @@ Citations = Annotated[
     list[Citation],
     Field(min_length=1, description="At least one source quote that supports this entry."),
 ]
+
+
+# --- Values with provenance ------------------------------------------------------------------
+# A declared field holds a plain value, or one value with the citations that give it
+# (`Sourced`), or the figures several sources give (`Disputed`); `specialise` narrows `value`
+# to the field's type. The engine's own checks and printing read them through factbase.values.
+
+Qualifier = Literal["up to", "at least", "about", "over", "equivalent"]
+
+
+class Money(Strict):
+    """An amount of money as a source gives it: the amount, its currency, and how it is hedged."""
+
+    amount: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        strict=True,
+        description="The amount as a number, e.g. 17500000 for '17.5 million'.",
+    )
+    currency: str = Field(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of the currency, e.g. USD, GBP, EUR.",
+    )
+    qualifier: Qualifier | None = Field(
+        default=None,
+        description="How the source hedges it: 'up to', 'at least', 'about', 'over', 'equivalent'.",
+    )
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if pycountry.currencies.get(alpha_3=value) is None:
+            raise ValueError(f"'{value}' is not an ISO 4217 currency code (e.g. USD, GBP, EUR)")
+        return value
+
+
+class Quantity(Strict):
+    """A number with its unit, as a source gives it: 'ten years', '3,000 troops'."""
+
+    amount: float = Field(allow_inf_nan=False, strict=True, description="The number, e.g. 10.")
+    unit: str = Field(min_length=1, description="The unit in the plural, e.g. 'years', 'troops'.")
+    qualifier: Qualifier | None = Field(
+        default=None, description="How the source hedges it: 'up to', 'about', ..."
+    )
+
+
+class Sourced(Strict):
+    """One value of a field and the citations that give it."""
+
+    value: Any = Field(description="The value, written as the field's plain value would be.")
+    citations: list[Citation] = Field(
+        min_length=1, description="The source quotes that give this value."
+    )
+
+
+class Reported(Citation):
+    """One figure as one source gives it: the value, and the words of that source that give it."""
+
+    value: Any = Field(description="The value this source gives.")
+
+
+class Disputed(Strict):
+    """A value the sources give differently: each figure with its source, none chosen silently."""
+
+    reported: list[Reported] = Field(
+        min_length=2,
+        description="Each source's figure: value, source and quote; at least two.",
+    )
+    note: str | None = Field(
+        default=None, description="What the curator knows of why the sources differ."
+    )
 
 
 class Question(Strict):
@@ -497,7 +616,13 @@ class Fact(Strict):
     id: Id = Field(description="Unique id across all actors.")
 
     def value(self, key: str) -> Any:
-        """The value of a field by its key; None for a field this fact does not have."""
+        """The value of a field by its key (a `Disputed` where sources differ); None for a field
+        this fact does not have."""
+        given = getattr(self, key, None)
+        return given.value if isinstance(given, Sourced) else given
+
+    def given(self, key: str) -> Any:
+        """The field as written: a plain value, a `Sourced` or a `Disputed`; None if absent."""
         return getattr(self, key, None)
 
 
@@ -748,7 +873,7 @@ ENGINE_LISTS: dict[str, str] = {
     "actor_kind": "kinds of actor (an actor's 'kind')",
 }
 
-FieldType = Literal["text", "number", "integer", "choice", "choices", "date"]
+FieldType = Literal["text", "number", "integer", "choice", "choices", "date", "money", "quantity"]
 
 
 class SourcesNeeded(Strict):
@@ -826,7 +951,16 @@ class FieldSpec(Strict):
         default=None, description="What to write there: hover text in the editor."
     )
     unit: str | None = Field(
-        default=None, description="For numbers: printed after the value, e.g. 'USD'."
+        default=None,
+        description=(
+            "For numbers: printed after the value, e.g. 'USD'; for quantities, the unit a "
+            "plain number is in, e.g. 'years'."
+        ),
+    )
+    currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="For money: the ISO 4217 currency a plain number is in, e.g. 'USD'.",
     )
     column: bool = Field(
         default=True,

@@ -45,6 +45,7 @@ TABLES = (
     "judgments",
     "open_questions",
     "citations",
+    "reported_values",
 )
 
 PATHS = (JSON, *(f"data/{name}.csv" for name in TABLES), SQLITE)

@@ -21,9 +21,12 @@ from briefing.factbase.model import (
     Distribution,
     Edition,
     FactBase,
+    FuzzyDate,
     PeopleList,
     Vocabulary,
+    iso_date_hint,
 )
+from briefing.factbase.values import read_amount
 from briefing.factbase.vocabulary import Models, check_vocabulary, specialise
 
 M = TypeVar("M", bound=BaseModel)
@@ -76,6 +79,13 @@ def type_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
         elif get_origin(current) is dict:
             # A mapping by key ('languages: {fr: ...}'): its values' type.
             current = get_args(current)[1]
+        elif get_origin(current) in (typing.Union, types.UnionType):
+            # A declared field's forms (plain, sourced, disputed): the one that has the key.
+            models = [_unwrap(a) for a in get_args(current)]
+            found = [m for m in models if _is_model(m) and part in m.model_fields]
+            if not found:
+                return None
+            current = found[0].model_fields[part].annotation
         elif isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(part)
             if field is None:
@@ -147,6 +157,10 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
     else:
         where = loaded.locate(loc)
     declared = type_at(model, loc)
+    if get_origin(declared) in (typing.Union, types.UnionType):
+        # A declared field's forms: a word or number written plainly is judged as the plain
+        # form, which comes first.
+        declared = _unwrap(get_args(declared)[0])
     if kind == "literal_error" and get_origin(declared) is Literal:
         choices = [str(c) for c in get_args(declared)]
         value = error.get("input")
@@ -173,6 +187,27 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
         message = f"{message}, got {_describe(error.get('input'))}"
         if model is Edition and loc == ("number",):
             hint = _EDITION_NUMBER_HINT
+    elif kind in {"dict_type", "model_type"} and declared is FuzzyDate:
+        value = error.get("input")
+        message = f"a date is written as a mapping of 'value' and 'basis', got {_describe(value)}"
+        iso = iso_date_hint(value) if isinstance(value, str) else None
+        written = iso.rsplit("write ", 1)[-1].split(" or ")[0] if iso else "YYYY-MM-DD"
+        hint = f"write {{value: {written}, basis: stated}}" + (
+            f" ({iso})" if iso and "ambiguous" in iso else ""
+        )
+    elif kind in {"dict_type", "model_type", "float_type", "float_parsing"} and isinstance(
+        error.get("input"), str
+    ):
+        value = error.get("input")
+        amount = read_amount(value) if isinstance(value, str) else None
+        message = (
+            f"expected a number, got {_describe(value)}"
+            if kind.startswith("float") or amount is not None
+            else f"expected a mapping of keys to values, got {_describe(value)}"
+        )
+        if amount is not None:
+            digits = str(int(amount)) if amount.is_integer() else repr(amount)
+            hint = f"write the number in digits, without quotes: {digits}"
     elif kind in {"dict_type", "model_type"}:
         message = f"expected a mapping of keys to values, got {_describe(error.get('input'))}"
     elif kind == "list_type":
@@ -195,8 +230,15 @@ def validate_file(model: type[M], loaded: LoadedFile) -> tuple[M | None, list[Di
     try:
         return model.model_validate(loaded.data), []
     except ValidationError as exc:
-        errors = _without_misspelt_missing(model, exc.errors())
+        errors = _without_misspelt_missing(model, [_untagged(e) for e in exc.errors()])
         return None, [diagnose(error, model, loaded) for error in errors]
+
+
+def _untagged(error: ErrorDetails) -> ErrorDetails:
+    """The error with the tags of a field's forms ('<plain>', '<sourced>') dropped from its
+    location: they name no key of the file."""
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("<")))
+    return {**error, "loc": loc}
 
 
 def _without_misspelt_missing(

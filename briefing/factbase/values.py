@@ -1,6 +1,33 @@
-"""How a value is printed: one owner for the printed form of numbers."""
+"""How a value is read and printed: one owner for the printed form of numbers, amounts of
+money, quantities, and values the sources give differently, and for the figures a text gives.
+
+Figures are read by a small parser of our own, not price-parser or quantulum3: price-parser
+reads one price per string and no scale words ('17.5 million'); quantulum3 brings a classifier
+and its data for what is here a few patterns. This one reads every figure of a text, with the
+scale and number words news text uses ('$17.5m', 'US$17,000,000', 'ten years').
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from briefing.factbase.model import (
+    Disputed,
+    FieldSpec,
+    FuzzyDate,
+    Money,
+    Quantity,
+    Reported,
+    Sourced,
+)
+
+# Symbols printed before an amount; any other currency prints its ISO code ('CHF 20 million').
+_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥"}
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+# Qualifiers a reader reads after the figure; the others come before it ('up to $60 million').
+_AFTER = {"equivalent"}
 
 
 def format_number(value: float, kind: str) -> str:
@@ -11,3 +38,162 @@ def format_number(value: float, kind: str) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
+def _scaled(amount: float) -> tuple[str, str]:
+    """An amount as a short figure and its scale word: ('17.5', 'million'), ('950,000', '')."""
+    for size, word in _SCALES:
+        if abs(amount) >= size:
+            return format_number(round(amount / size, 3), "number"), word
+    return format_number(amount, "number"), ""
+
+
+def _hedged(text: str, qualifier: str | None) -> str:
+    if qualifier is None:
+        return text
+    return f"{text} {qualifier}" if qualifier in _AFTER else f"{qualifier} {text}"
+
+
+def _money_text(figure: str, word: str, currency: str) -> str:
+    symbol = _SYMBOLS.get(currency)
+    text = f"{symbol}{figure}" if symbol else f"{currency} {figure}"
+    return f"{text} {word}".strip()
+
+
+def format_money(money: Money) -> str:
+    """'$17.5 million', 'up to $60 million', 'CHF 950,000', '$50.6 million equivalent'."""
+    return _hedged(_money_text(*_scaled(money.amount), money.currency), money.qualifier)
+
+
+def format_quantity(quantity: Quantity) -> str:
+    """'10 years', 'up to 3,000 troops'."""
+    figure = format_number(quantity.amount, "number")
+    return _hedged(f"{figure} {quantity.unit}", quantity.qualifier)
+
+
+def format_one(value: Any, spec: FieldSpec) -> str:
+    """One plain value of a field that is not a word of a list, as text."""
+    if isinstance(value, Money):
+        return format_money(value)
+    if isinstance(value, Quantity):
+        return format_quantity(value)
+    if isinstance(value, FuzzyDate):
+        return value.display()
+    if spec.type in ("number", "integer") and isinstance(value, int | float):
+        return f"{format_number(value, spec.type)} {spec.unit or ''}".strip()
+    return str(value)
+
+
+def _range(values: list[Any], spec: FieldSpec) -> str | None:
+    """The span of the figures when they are in one currency or unit ('$50.6–60 million');
+    None when they are not comparable (dates, text, several currencies) or all equal."""
+    if all(isinstance(v, Money) for v in values) and len({v.currency for v in values}) == 1:
+        low, high = min(v.amount for v in values), max(v.amount for v in values)
+        currency = values[0].currency
+        (low_figure, low_word), (high_figure, high_word) = _scaled(low), _scaled(high)
+        if low == high:
+            return None
+        if low_word == high_word:
+            return _money_text(f"{low_figure}–{high_figure}", high_word, currency)
+        low_text = _money_text(low_figure, low_word, currency)
+        return f"{low_text}–{_money_text(high_figure, high_word, currency)}"
+    if all(isinstance(v, Quantity) for v in values) and len({v.unit for v in values}) == 1:
+        low, high = min(v.amount for v in values), max(v.amount for v in values)
+        if low == high:
+            return None
+        return f"{format_number(low, 'number')}–{format_number(high, 'number')} {values[0].unit}"
+    if spec.type in ("number", "integer") and all(isinstance(v, int | float) for v in values):
+        low, high = min(values), max(values)
+        if low == high:
+            return None
+        unit = f" {spec.unit}" if spec.unit else ""
+        return f"{format_number(low, spec.type)}–{format_number(high, spec.type)}{unit}"
+    return None
+
+
+def format_given(given: Any, spec: FieldSpec, ref: Callable[[str], str]) -> str:
+    """A field's value as the brief prints it: a plain value as is; a value with its own
+    citations followed by its sources' labels ('$17.5 million (S2)'); a disputed value as the
+    range and each figure with its source ('$50.6–60 million; sources differ: ...'), never
+    one figure silently. `ref` gives a source id's label (S1, S2 ...)."""
+    if isinstance(given, Disputed):
+        each = ", ".join(_one_reported(r, spec, ref) for r in given.reported)
+        span = _range([r.value for r in given.reported], spec)
+        return f"{span}; sources differ: {each}" if span else f"sources differ: {each}"
+    if isinstance(given, Sourced):
+        labels = ", ".join(dict.fromkeys(ref(c.source) for c in given.citations))
+        return f"{format_one(given.value, spec)} ({labels})"
+    return format_one(given, spec)
+
+
+def _one_reported(reported: Reported, spec: FieldSpec, ref: Callable[[str], str]) -> str:
+    return f"{format_one(reported.value, spec)} ({ref(reported.source)})"
+
+
+# --- Reading figures ----------------------------------------------------------------------------
+
+_SCALE_WORDS = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+}
+_WORDS = {
+    word: n
+    for n, word in enumerate(
+        [
+            *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+            *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"),
+            *("seventeen", "eighteen", "nineteen", "twenty"),
+        ]
+    )
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+}
+_SCALE = r"(?:\s*(?P<scale>thousand|million|billion|trillion)\b|(?P<short>bn|mn|tn|[mkb])\b)?"
+_FIGURE = re.compile(
+    r"(?<![\d.,])(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?" + _SCALE,
+    re.IGNORECASE,
+)
+_WORD = re.compile(
+    r"\b(?P<word>" + "|".join(_WORDS) + r")\b" + _SCALE.replace("(?:\\s*", "(?:\\s+"),
+    re.IGNORECASE,
+)
+
+
+def numbers_in(quote: str) -> list[float]:
+    """Every figure a quote gives, scale words applied: '$17.5m' gives 17500000,
+    'US$17,000,000' 17000000, 'ten years' 10, '40 percent' 40."""
+    found: list[float] = []
+    for match in _FIGURE.finditer(quote):
+        number = float(match["digits"].replace(",", "") + "." + (match["decimals"] or "0"))
+        found.append(number * _scale(match))
+    for match in _WORD.finditer(quote):
+        found.append(_WORDS[match["word"].lower()] * _scale(match))
+    return found
+
+
+def _scale(match: re.Match[str]) -> float:
+    word = match["scale"] or match["short"]
+    return _SCALE_WORDS[word.lower()] if word else 1.0
+
+
+def read_amount(text: str) -> float | None:
+    """The one figure a short text gives ('17.5 million', '$17.5m'), or None if it gives none
+    or several: what a curator meant by a number written in words."""
+    found = numbers_in(text)
+    return found[0] if len(found) == 1 else None

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, Union, cast
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, BeforeValidator, Discriminator, Field, Tag, create_model
 from pydantic.fields import FieldInfo
 
 from briefing.core.diagnostics import Diagnostic, did_you_mean
@@ -22,12 +22,17 @@ from briefing.factbase.model import (
     ENGINE_LISTS,
     Actor,
     Commitment,
+    Disputed,
     FieldSpec,
     FuzzyDate,
     Judgment,
+    Money,
     Overview,
     Position,
+    Quantity,
+    Reported,
     Source,
+    Sourced,
     SourceList,
     Statement,
     TermList,
@@ -190,9 +195,19 @@ def _field_problems(
             "only a position field of type 'choice' can be the answer",
             code="D004",
         )
-    if spec.unit is not None and spec.type not in ("number", "integer"):
+    if spec.unit is not None and spec.type not in ("number", "integer", "quantity"):
         yield Diagnostic(
-            loaded.locate((*path, "unit"), key=True), "only numbers have a 'unit'", code="D004"
+            loaded.locate((*path, "unit"), key=True),
+            "only numbers and quantities have a 'unit'",
+            "remove it" + ("; money has a 'currency'" if spec.type == "money" else ""),
+            code="D004",
+        )
+    if spec.currency is not None and spec.type != "money":
+        yield Diagnostic(
+            loaded.locate((*path, "currency"), key=True),
+            "only money has a 'currency'",
+            "remove it, or make the field 'type: money'",
+            code="D004",
         )
 
 
@@ -201,6 +216,11 @@ def _field_problems(
 _LITERAL = cast(Any, Literal)
 _ANNOTATED = cast(Any, Annotated)
 _LIST = cast(Any, list)
+_UNION = cast(Any, Union)
+
+# The tags of a field's forms, as pydantic puts them in an error's location; '<' keeps them apart
+# from any key a desk declares, and validate strips them from the path it prints.
+PLAIN, SOURCED, DISPUTED = "<plain>", "<sourced>", "<disputed>"
 
 
 def _choice_type(terms: TermList) -> Any:
@@ -210,35 +230,82 @@ def _choice_type(terms: TermList) -> Any:
     return _ANNOTATED[_LITERAL[ids], Field(json_schema_extra={"enumDescriptions": hover})]
 
 
-def _field(spec: FieldSpec, vocab: Vocabulary) -> tuple[Any, Any]:
-    """The annotation and field of one declared field."""
-    description = spec.description or spec.label
-    annotation: Any
+def _plain_type(spec: FieldSpec, vocab: Vocabulary) -> Any:
+    """The type of one plain value of a declared field."""
     if spec.type in _CHOICE_TYPES:
         assert spec.list is not None  # check_vocabulary runs first
         one = _choice_type(vocab.lists[spec.list])
-        if spec.type == "choices":
-            length = 1 if spec.required else 0
-            return _LIST[one], Field(
-                default_factory=list, min_length=length, description=description
-            )
-        annotation = one
-    elif spec.type == "text":
-        annotation = str
-    elif spec.type == "number":
-        annotation = float
-    elif spec.type == "integer":
-        annotation = int
-    else:
-        annotation = FuzzyDate
-    strict: Any = True if spec.type in ("number", "integer") else None  # true is not 1
+        return _LIST[one] if spec.type == "choices" else one
+    if spec.type == "text":
+        return str
     # 1.0e400 reads as infinity: no amount a source states, and a brief would print 'inf'.
-    finite: Any = False if spec.type == "number" else None
+    if spec.type == "number":
+        return _ANNOTATED[float, Field(strict=True, allow_inf_nan=False)]  # true is not 1
+    if spec.type == "integer":
+        return _ANNOTATED[int, Field(strict=True)]
+    if spec.type == "money":
+        return _ANNOTATED[Money, BeforeValidator(_bare_amount("currency", spec.currency))]
+    if spec.type == "quantity":
+        return _ANNOTATED[Quantity, BeforeValidator(_bare_amount("unit", spec.unit))]
+    return FuzzyDate
+
+
+def _bare_amount(key: str, default: str | None) -> Any:
+    """A plain number for a money or quantity field, read in the field's declared currency or
+    unit: the short form for the desk's usual case."""
+
+    def read(data: Any) -> Any:
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            if default is None:
+                raise ValueError(
+                    f"a bare number needs the field to declare its '{key}'; write "
+                    f"{{amount: {data}, {key}: ...}}"
+                )
+            return {"amount": data, key: default}
+        return data
+
+    return read
+
+
+def _form(data: Any) -> str:
+    """Which form a field's value is written in: plain, sourced or disputed."""
+    if isinstance(data, dict):
+        if "reported" in data:
+            return DISPUTED
+        if "citations" in data:
+            return SOURCED
+    if isinstance(data, Disputed):
+        return DISPUTED
+    return SOURCED if isinstance(data, Sourced) else PLAIN
+
+
+def _field(spec: FieldSpec, vocab: Vocabulary) -> tuple[Any, Any]:
+    """The annotation and field of one declared field: a plain value, one value with its
+    citations, or (for values, not words of a list) the figures several sources report."""
+    description = spec.description or spec.label
+    plain = _plain_type(spec, vocab)
+    if spec.type == "choices" and spec.required:
+        plain = _ANNOTATED[plain, Field(min_length=1)]
+    name = spec.key.title().replace("_", "")
+    value = (plain, Field(description=f"{spec.label}: the value, written as a plain one."))
+    sourced = create_model(f"Sourced{name}", __base__=Sourced, value=value)
+    forms = [_ANNOTATED[plain, Tag(PLAIN)], _ANNOTATED[sourced, Tag(SOURCED)]]
+    if spec.type not in _CHOICE_TYPES:
+        # A stance the sources disagree on is two positions (a recorded disagreement), not one
+        # value with two words: the matrix shows an answer per position.
+        reported = create_model(f"Reported{name}", __base__=Reported, value=value)
+        disputed = create_model(
+            f"Disputed{name}",
+            __base__=Disputed,
+            reported=(_LIST[reported], Field(min_length=2, description="Each source's figure.")),
+        )
+        forms.append(_ANNOTATED[disputed, Tag(DISPUTED)])
+    annotation: Any = _ANNOTATED[_UNION[tuple(forms)], Discriminator(_form)]
+    if spec.type == "choices":
+        return annotation, Field(default_factory=list, description=description)
     if spec.required:
-        return annotation, Field(description=description, strict=strict, allow_inf_nan=finite)
-    return annotation | None, Field(
-        default=None, description=description, strict=strict, allow_inf_nan=finite
-    )
+        return annotation, Field(description=description)
+    return annotation | None, Field(default=None, description=description)
 
 
 def _override(base: type[BaseModel], name: str, annotation: Any) -> tuple[Any, FieldInfo]:

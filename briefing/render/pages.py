@@ -25,15 +25,17 @@ from briefing.factbase.model import (
     Actor,
     Citation,
     Commitment,
+    Disputed,
     Fact,
     FactBase,
     FieldSpec,
     FuzzyDate,
     Source,
+    Sourced,
     Vocabulary,
 )
 from briefing.factbase.plan import Plan, actor_order
-from briefing.factbase.values import format_number
+from briefing.factbase.values import format_given, format_one
 from briefing.render.timeline import chronology
 
 if TYPE_CHECKING:
@@ -420,22 +422,25 @@ class Shown:
     """How the templates print a declared field's value: words by their labels, numbers with
     their unit, dates as dates, and 'not stated' for what a fact leaves out."""
 
-    def __init__(self, vocab: Vocabulary) -> None:
+    def __init__(self, vocab: Vocabulary, refs: dict[str, str]) -> None:
         self.vocab = vocab
+        self.refs = refs
 
     def __call__(self, fact: Fact, spec: FieldSpec) -> Markup:
         value = fact.value(spec.key)
         if value is None or value == []:
             return Markup('<span class="nodate">not stated</span>')
+        given = fact.given(spec.key)
+        if isinstance(given, Sourced | Disputed) and spec.type not in ("choice", "choices"):
+            # A value with sources of its own names them, and a disputed one shows each figure.
+            return escape(format_given(given, spec, lambda s: self.refs.get(s, s)))
         if spec.type == "choice":
             return escape(self.vocab.label(spec.list or "", value))
         if spec.type == "choices":
             return escape(", ".join(self.vocab.label(spec.list or "", v) for v in value))
         if spec.type == "date":
             return format_date(value)
-        if spec.type in ("number", "integer"):
-            return escape(f"{format_number(value, spec.type)} {spec.unit or ''}".strip())
-        return escape(str(value))
+        return escape(format_one(value, spec))
 
 
 @dataclass(frozen=True)
@@ -479,14 +484,24 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         ]
         return held + made_to
 
+    # Sources by short reference (S1, S2 ...), in the order of facts/sources.yaml: notes
+    # cite "S4, ¶3"; the sources table and the book's appendix resolve it.
+    refs = {s.id: f"S{i}" for i, s in enumerate(facts.sources, 1)}
     return {
-        # Sources by short reference (S1, S2 ...), in the order of facts/sources.yaml: notes
-        # cite "S4, ¶3"; the sources table and the book's appendix resolve it.
-        "source_ref": {s.id: f"S{i}" for i, s in enumerate(facts.sources, 1)},
+        "source_ref": refs,
         "scope": scope(facts),
         "answer_of": answer_of,
         "commitments_of": commitments_of,
         "history": lambda actor, question: history.history(actor.positions, question),
+        # An actor's open questions, then those its sources' disagreements raise.
+        "open_questions_of": lambda actor: [
+            *actor.open_questions,
+            *history.disagreement_questions(actor, facts),
+        ],
+        "raised_questions": lambda actor: history.disagreement_questions(actor, facts),
+        "disagreements": lambda actor: [
+            p.id for d in history.disagreements(actor) for p in d.positions
+        ],
         "when": history.when,
         "edition": facts.edition,
         "compiled": compiled_day(facts.edition),
@@ -495,7 +510,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "words": vocab.words,
         "fields": vocab.fields,
         "answer": vocab.answer(),
-        "show": Shown(vocab),
+        "show": Shown(vocab, refs),
         "label": vocab.label,
         "people": {p.id: p for p in facts.people},
         "actors": {a.id: a for a in facts.actors},

@@ -24,13 +24,17 @@ from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import NormalText
 from briefing.factbase.model import (
     Citation,
+    Disputed,
     Fact,
     FactBase,
     FieldSpec,
     FuzzyDate,
     Judgment,
+    Money,
     OpenQuestion,
     Order,
+    Quantity,
+    Sourced,
 )
 from briefing.factbase.plan import JSON, SQLITE, TABLES
 
@@ -141,7 +145,7 @@ def _order(order: Order | None) -> Row:
     return {"order_before": order.before, "order_after": order.after, "order_note": order.note}
 
 
-_FIELD_TYPES: dict[str, type] = {"number": float, "integer": int}
+_FIELD_TYPES: dict[str, type] = {"number": float, "integer": int, "money": float, "quantity": float}
 
 
 def _declared_columns(specs: Sequence[FieldSpec]) -> Iterator[tuple[str, type, FieldSpec]]:
@@ -157,6 +161,12 @@ def _declared(fact: Fact, specs: Sequence[FieldSpec]) -> Row:
     row: Row = {}
     for spec in specs:
         value = fact.value(spec.key)
+        if isinstance(value, Disputed):
+            # No one figure stands for the sources that differ: reported_values holds each.
+            value = None
+        if isinstance(value, Money | Quantity):
+            # The amount, in the currency or unit that reported_values names.
+            value = value.amount
         if spec.type == "date":
             row.update(_date(spec.key, value))
         elif spec.type == "choices":
@@ -216,8 +226,11 @@ def _cited(
     actor_id: str | None,
     citations: Sequence[Citation],
     proofs: Proofs,
-) -> None:
+) -> list[int]:
+    """Add the citations to the table; their row ids, in order."""
+    ids: list[int] = []
     for n, citation in enumerate(citations, 1):
+        ids.append(len(table.rows) + 1)
         where = locate(citation, proofs)
         table.rows.append(
             {
@@ -233,6 +246,70 @@ def _cited(
                 **asdict(where),
             }
         )
+    return ids
+
+
+def _reported_row(spec: FieldSpec, value: Any) -> Row:
+    """The value, unit and qualifier columns of one figure of a field."""
+    if isinstance(value, Money):
+        return {
+            "value": value.amount,
+            "value_text": None,
+            "unit": value.currency,
+            "qualifier": value.qualifier,
+        }
+    if isinstance(value, Quantity):
+        return {
+            "value": value.amount,
+            "value_text": None,
+            "unit": value.unit,
+            "qualifier": value.qualifier,
+        }
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"value": float(value), "value_text": None, "unit": spec.unit, "qualifier": None}
+    text = value.value if isinstance(value, FuzzyDate) else str(value)
+    return {"value": None, "value_text": text, "unit": None, "qualifier": None}
+
+
+def _reported(
+    table: Table,
+    citations: Table,
+    kind: str,
+    fact: Fact,
+    actor_id: str,
+    specs: Sequence[FieldSpec],
+    proofs: Proofs,
+) -> None:
+    """Every figure of a fact's value fields, one row each, with the source that gives it:
+    a plain value (no source of its own), each citation of a sourced value, each figure of a
+    disputed one. Its citations join the citations table, under the fact."""
+    for spec in specs:
+        if spec.type in ("choice", "choices"):
+            continue
+        given = fact.given(spec.key)
+        figures: list[tuple[Any, str | None, int | None]] = []
+        if isinstance(given, Disputed):
+            cited = _cited(citations, kind, fact.id, actor_id, given.reported, proofs)
+            figures = [(r.value, r.source, n) for r, n in zip(given.reported, cited, strict=True)]
+        elif isinstance(given, Sourced):
+            cited = _cited(citations, kind, fact.id, actor_id, given.citations, proofs)
+            figures = [
+                (given.value, c.source, n) for c, n in zip(given.citations, cited, strict=True)
+            ]
+        elif given is not None:
+            figures = [(given, None, None)]
+        for value, source_id, citation_id in figures:
+            table.rows.append(
+                {
+                    "id": len(table.rows) + 1,
+                    "fact_kind": kind,
+                    "fact_id": fact.id,
+                    "field": spec.key,
+                    **_reported_row(spec, value),
+                    "source_id": source_id,
+                    "citation": citation_id,
+                }
+            )
 
 
 def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
@@ -341,7 +418,24 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
             },
             foreign_keys=(("source_id", "sources", "id"), ("actor_id", "actors", "id")),
         ),
+        "reported_values": Table(
+            "reported_values",
+            {
+                "id": int,
+                "fact_kind": str,
+                "fact_id": str,
+                "field": str,
+                "value": float,
+                "value_text": str,
+                "unit": str,
+                "qualifier": str,
+                "source_id": str,
+                "citation": int,
+            },
+            foreign_keys=(("source_id", "sources", "id"), ("citation", "citations", "id")),
+        ),
     }
+    reported = out["reported_values"]
 
     out["questions"].rows += [
         {"id": q.id, "label": q.label, "text": q.text} for q in facts.edition.questions
@@ -434,6 +528,7 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
             )
             terms("position", p, fields.position)
             _cited(citations, "position", p.id, actor.id, p.citations, proofs)
+            _reported(reported, citations, "position", p, actor.id, fields.position, proofs)
         for c in actor.commitments:
             out["commitments"].rows.append(
                 {
@@ -451,6 +546,7 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
             ]
             terms("commitment", c, fields.commitment)
             _cited(citations, "commitment", c.id, actor.id, c.citations, proofs)
+            _reported(reported, citations, "commitment", c, actor.id, fields.commitment, proofs)
         for s in actor.statements:
             out["statements"].rows.append(
                 {
@@ -467,6 +563,7 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
             )
             terms("statement", s, fields.statement)
             _cited(citations, "statement", s.id, actor.id, s.citations, proofs)
+            _reported(reported, citations, "statement", s, actor.id, fields.statement, proofs)
         asked(actor.id, actor.id, actor.open_questions)
     return [out[name] for name in TABLES]
 

@@ -1,0 +1,223 @@
+"""Values with provenance, on a desk of our own (tests/fixtures/pledges): figures that carry
+their sources, a disputed amount, money in another currency, numbers proved by the quotes,
+a disagreement between sources on one day, and the reported_values table."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefing.authoring.scaffold import ScaffoldError, typed_value
+from briefing.check.facts import check_project
+from briefing.core.diagnostics import Diagnostic
+from briefing.core.project import Project
+from briefing.factbase.model import Disputed, FieldSpec, Money, Reported
+from briefing.factbase.values import format_given, numbers_in, read_amount
+from briefing.site.build import build
+from briefing.site.data import tables
+from tests.editing_fixture import edit
+
+PLEDGES = Path(__file__).resolve().parent / "fixtures" / "pledges"
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Project:
+    root = tmp_path / "pledges"
+    shutil.copytree(PLEDGES, root)
+    return Project.at(root)
+
+
+def _errors(project: Project) -> list[Diagnostic]:
+    return [p for p in check_project(project, pdf=False).problems if p.severity == "error"]
+
+
+def _text(path: Path) -> str:
+    """A page's words, tags dropped and spaces collapsed."""
+    words = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
+    return " ".join(html.unescape(words).split())
+
+
+def test_the_desk_checks_and_its_value_quotes_are_proved(desk: Project) -> None:
+    checked = check_project(desk, pdf=False)
+    assert [p.format() for p in checked.problems if p.severity == "error"] == []
+    # The quotes that values cite of their own are found like any other, and kept as proofs.
+    assert checked.base is not None
+    gb = checked.base.facts.actor("gb")
+    pledge = gb.commitments[0].given("pledge")
+    assert isinstance(pledge, Disputed)
+    assert all(checked.proofs.of(r) is not None for r in pledge.reported)
+
+
+def test_a_value_quote_not_in_its_source_is_located(desk: Project) -> None:
+    gb = desk.actors / "gb.yaml"
+    edit(gb, "quote: will provide up to $US60 million", "quote: will provide at most $US60 million")
+    found = [p for p in _errors(desk) if p.code == "Q101"]
+    assert len(found) == 1
+    assert found[0].location.file == "facts/actors/gb.yaml"
+    assert found[0].location.line == 39
+
+
+def test_briefs_print_each_figure_with_its_source(desk: Project) -> None:
+    build(desk, pdf=False)
+    gb = _text(desk.root / "build" / "html" / "gb.html")
+    assert (
+        "$50.6–60 million; sources differ: $51 million (S2), up to $60 million (S1), "
+        "$50.6 million equivalent (S3)" in gb
+    )
+    assert "10 years (S3)" in gb
+    us = _text(desk.root / "build" / "html" / "us.html")
+    assert "$17–17.5 million; sources differ: $17.5 million (S2), $17 million (S3)" in us
+    # A pledge in another currency keeps it: no silent conversion to the field's USD.
+    de = _text(desk.root / "build" / "html" / "de.html")
+    assert "€100 million (S2)" in de
+
+
+def test_a_number_no_cited_quote_gives_is_an_error(desk: Project) -> None:
+    edit(
+        desk.actors / "us.yaml", "{value: 17500000, source: wire", "{value: 17600000, source: wire"
+    )
+    found = [p for p in _errors(desk) if p.code == "Q501"]
+    assert len(found) == 1
+    where = found[0].location
+    assert (where.file, where.line) == ("facts/actors/us.yaml", 20)
+    assert "17,600,000" in found[0].message and "17,500,000" in found[0].message
+
+
+def test_a_plain_value_is_proved_by_the_facts_quotes(desk: Project) -> None:
+    edit(desk.actors / "us.yaml", "  - id: us-fund\n", "  - id: us-fund\n    target_year: 2031\n")
+    problems = check_project(desk, pdf=False).problems
+    # A warning, not an error: a desk written before values carried sources keeps checking.
+    found = [p for p in problems if p.code == "Q501" and p.severity == "warning"]
+    assert [p.location.line for p in found] == [14]
+    assert "2031" in found[0].message
+
+
+def test_different_sources_on_one_day_are_a_recorded_disagreement(desk: Project) -> None:
+    assert not [p for p in _errors(desk) if p.code == "C003"]
+    build(desk, pdf=False)
+    gb = _text(desk.root / "build" / "html" / "gb.html")
+    question = (
+        "The sources differ on United Kingdom’s position on Fund operational on 1 December "
+        "2023: ‘backs’ (Government press office) against ‘no stated view’ (Gulf Climate Wire)."
+    )
+    assert question.replace("’", "'").replace("‘", "'") in gb.replace("’", "'").replace("‘", "'")
+    assert gb.count("sources differ · current") == 2
+    overview = _text(desk.root / "build" / "html" / "overview.html")
+    # The matrix shows both answers, and the overview lists the open question too.
+    assert "sources differ: no stated view" in overview or "sources differ: backs" in overview
+    assert "The sources differ on United Kingdom" in overview
+
+
+def test_one_source_saying_two_things_on_one_day_is_still_an_error(desk: Project) -> None:
+    edit(
+        desk.actors / "gb.yaml",
+        "      - source: wire\n        quote: London still has doubts",
+        "      - source: gov\n        quote: the UK backs making the fund operational at once\n"
+        "      - source: wire\n        quote: London still has doubts",
+    )
+    found = [p for p in _errors(desk) if p.code == "C003"]
+    assert len(found) == 1
+    assert "from the same source ('gov')" in found[0].message
+
+
+def test_reported_values_rows(desk: Project) -> None:
+    checked = check_project(desk, pdf=False)
+    assert checked.base is not None
+    table = next(
+        t for t in tables(checked.base.facts, checked.proofs) if t.name == "reported_values"
+    )
+    rows = [
+        (r["fact_id"], r["field"], r["value"], r["unit"], r["qualifier"], r["source_id"])
+        for r in table.rows
+    ]
+    assert rows == [
+        ("de-fund", "pledge", 100_000_000, "EUR", None, "wire"),
+        ("gb-fund", "pledge", 51_000_000, "USD", None, "wire"),
+        ("gb-fund", "pledge", 60_000_000, "USD", "up to", "gov"),
+        ("gb-fund", "pledge", 50_600_000, "USD", "equivalent", "tracker"),
+        ("gb-fund", "duration", 10, "years", None, "tracker"),
+        ("us-fund", "pledge", 17_500_000, "USD", None, "wire"),
+        ("us-fund", "pledge", 17_000_000, "USD", None, "tracker"),
+    ]
+    citations = next(t for t in tables(checked.base.facts, checked.proofs) if t.name == "citations")
+    by_id = {r["id"]: r for r in citations.rows}
+    for row in table.rows:
+        # Each figure's citation is a row of the citations table, of the same source.
+        assert by_id[row["citation"]]["source_id"] == row["source_id"]
+
+
+def test_data_files_hold_the_table(desk: Project) -> None:
+    build(desk, pdf=False)
+    csv_text = (desk.root / "build" / "data" / "reported_values.csv").read_text()
+    assert csv_text.splitlines()[0] == (
+        "id,fact_kind,fact_id,field,value,value_text,unit,qualifier,source_id,citation"
+    )
+    assert "gb-fund,pledge,60000000,,USD,up to,gov," in csv_text
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("17.5 million", [17_500_000]),
+        ("$17.5m", [17_500_000]),
+        ("US$17,500,000", [17_500_000]),
+        ("£20 million", [20_000_000]),
+        ("up to $US60 million", [60_000_000]),
+        ("ten years", [10]),
+        ("1.2 billion USD", [1_200_000_000]),
+        ("40 percent below 2013 levels", [40, 2013]),
+    ],
+)
+def test_numbers_in_quotes(text: str, numbers: list[float]) -> None:
+    assert numbers_in(text) == numbers
+
+
+def test_mixed_currencies_print_no_range() -> None:
+    spec = FieldSpec(key="pledge", label="Pledge", type="money", currency="USD")
+    disputed = Disputed(
+        reported=[
+            Reported(
+                source="a", quote="pledged $40 million", value=Money(amount=40e6, currency="USD")
+            ),
+            Reported(
+                source="b", quote="pledged £20 million", value=Money(amount=20e6, currency="GBP")
+            ),
+        ]
+    )
+    assert format_given(disputed, spec, str.upper) == (
+        "sources differ: $40 million (A), £20 million (B)"
+    )
+
+
+def test_hints_for_values_written_in_words(desk: Project) -> None:
+    edit(
+        desk.actors / "de.yaml",
+        "  - id: de-fund\n",
+        "  - id: de-fund\n    finance_usd: 17.5 million\n    date: Dec 1, 2023\n",
+    )
+    edit(
+        desk.actors / "us.yaml",
+        "  - id: us-fund\n",
+        "  - id: us-fund\n    date: {value: 01/12/2023, basis: stated}\n",
+    )
+    found = {(p.location.file, p.location.line): p for p in _errors(desk)}
+    amount = found[("facts/actors/de.yaml", 14)]
+    assert amount.hint == "write the number in digits, without quotes: 17500000"
+    date = found[("facts/actors/de.yaml", 15)]
+    assert date.hint == "write {value: 2023-12-01, basis: stated}"
+    ambiguous = found[("facts/actors/us.yaml", 14)]
+    assert "1 December 2023 (day first) or 12 January 2023 (month first)" in ambiguous.message
+    assert "write 2023-12-01 or 2023-01-12" in ambiguous.message
+
+
+def test_new_writes_numbers_as_numbers() -> None:
+    spec = FieldSpec(key="amount", label="Amount", type="number")
+    assert typed_value(spec, "10000000") == 10_000_000
+    assert typed_value(spec, "17.5 million") == 17_500_000
+    assert read_amount("seventeen and eighteen") is None
+    with pytest.raises(ScaffoldError, match="not a whole number"):
+        typed_value(FieldSpec(key="year", label="Year", type="integer"), "20.5")
