@@ -357,6 +357,7 @@ def _what_is_proved(result: Any) -> list[str]:
     lines.append(
         "  not proved: the rest of the pages' words (stances, statuses, dates, figures); "
         "verify does not yet derive them again from the attached facts"
+        + ("; the signature vouches for them as the signer's" if result.signed_and_trusted else "")
     )
     return lines
 
