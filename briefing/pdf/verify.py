@@ -560,6 +560,14 @@ def facts_digest(files: dict[str, bytes]) -> str:
 
 def verify(path: Path, trust: Sequence[Path] = ()) -> Verification:
     """Verify one PDF (see the module's docstring); Refused when it cannot be verified."""
+    try:
+        return _verify(path, trust)
+    except RecursionError:
+        # Structures nested past what any parser here is bounded for (pages, forms, outlines).
+        raise Refused("it is nested deeper than any Briefing PDF is") from None
+
+
+def _verify(path: Path, trust: Sequence[Path]) -> Verification:
     from briefing.pdf.sign import check_signatures, signing_problems
 
     opened = open_pdf(read_pdf(path))
