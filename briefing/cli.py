@@ -35,6 +35,7 @@ from briefing.core.diagnostics import (
     Location,
     as_json,
     errors,
+    printable,
     render,
 )
 from briefing.core.gate import SourceLines
@@ -286,12 +287,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
         try:
             result = verify(Path(file), trust)
         except Refused as exc:
-            print(f"{file}: refused: {exc.reason} [{exc.code}]", file=sys.stderr)
+            print(printable(f"{file}: refused: {exc.reason} [{exc.code}]"), file=sys.stderr)
             worst = max(worst, exc.exit_status)
             continue
         elapsed = time.perf_counter() - started
+        # Names, slugs, certificate fields and passages come from a file anyone can make: a
+        # control character in one could draw a line of the report or erase one.
         for line in verification_report(file, result, elapsed):
-            print(line)
+            print(printable(line))
         worst = max(worst, exit_code(result))
     return worst
 
@@ -352,6 +355,7 @@ def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
             )
         if not signature.added_bytes:
             lines.append("    it covers the whole file")
+    lines += _what_is_proved(result)
     if result.ok:
         lines.append(
             f"ok: {result.quotes} quotes verified in {_plural(result.sources, 'source')} "
@@ -362,6 +366,37 @@ def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
     for number, problem in enumerate(result.problems, 1):
         lines.append(f"  {number}. {problem.message}")
         lines += [f"       {detail}" for detail in problem.detail]
+    return lines
+
+
+def _what_is_proved(result: Any) -> list[str]:
+    """What the verification proves, and what it cannot, said plainly."""
+    lines = []
+    if result.ok and result.quotes:
+        lines.append(
+            "  proved: each quote is, word for word, in the attached source text it cites, and "
+            "each passage printed in quotation marks is one the facts cite"
+        )
+    if result.signed_and_trusted:
+        lines.append(
+            "  proved: the file is as the holder of a certificate you trust signed it, "
+            "attachments and pages alike"
+        )
+    elif result.signatures and not result.trust_asked:
+        lines.append(
+            "  not proved: who signed it (pass --trust CERT.pem); unchecked, a signature "
+            "proves nothing, since anyone can sign with a certificate of their own"
+        )
+    else:
+        lines.append(
+            "  not proved: that the desk made it; without a signature by a certificate you "
+            "trust, the attachments and their manifest could have been replaced together"
+        )
+    lines.append(
+        "  not proved: the rest of the pages' words (stances, statuses, dates, figures); "
+        "verify does not yet derive them again from the attached facts"
+        + ("; the signature vouches for them as the signer's" if result.signed_and_trusted else "")
+    )
     return lines
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import io
+import json
 import re
 import shutil
 import stat
 import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+import pikepdf
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
@@ -33,6 +38,7 @@ from briefing.pdf.sign import (
     signing_time,
 )
 from briefing.pdf.verify import verify
+from briefing.render.attachments import MANIFEST
 from briefing.site.build import build
 from tests.conftest import FIXTURES
 
@@ -267,3 +273,135 @@ def test_keygen_takes_a_name_of_exactly_64_bytes(
     assert code == 0
     cert = load_certificate(tmp_path / "desk.pem")
     assert cert.subject.human_friendly == "Common Name: " + "x" * 64
+
+
+# --- With --trust, only a trusted signature over the whole file verifies ------------------------
+
+
+def test_trust_asked_of_an_unsigned_file_fails(
+    desk: Desk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "verify", "--trust", str(desk.key.cert), str(desk.book))
+    assert code == 1, out
+    assert "it is not signed: --trust asks for a signature by a certificate you trust" in out
+    assert "not proved: that the desk made it" in out
+
+
+def stripped_of_its_signature(signed: Path, target: Path) -> Path:
+    """`signed` with an incremental update that takes the signature field out of the form: the
+    signature is still in the file, and no reader shows it."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed.read_bytes()))
+    form = writer.root.raw_get("/AcroForm")
+    writer.root["/AcroForm"]["/Fields"] = generic.ArrayObject([])
+    writer.mark_update(form)
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    target.write_bytes(out.getvalue())
+    return target
+
+
+@pytest.mark.parametrize("trusting", [True, False])
+def test_a_signature_removed_by_a_later_revision(
+    desk: Desk, signed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], trusting: bool
+) -> None:
+    copy = stripped_of_its_signature(signed, tmp_path / "stripped.pdf")
+    assert copy.read_bytes().startswith(signed.read_bytes())
+    trust = ["--trust", str(desk.key.cert)] if trusting else []
+    code, out, _ = run(capsys, "verify", *trust, str(copy))
+    assert code == 1, out
+    assert "the file was signed, but a later change to it removed the signature" in out
+    assert ("it is not signed: --trust asks" in out) is trusting
+
+
+def test_a_fact_changed_in_a_signed_book_with_its_manifest(
+    desk: Desk, signed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The attachments and the manifest agree, and the quotes hold: only the signature, which
+    # covered the fact base as the desk released it, tells.
+    name = "facts/actors/council.yaml"
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(signed) as pdf:
+        listing = json.loads(pdf.attachments[MANIFEST].get_file().read_bytes())
+        facts = pdf.attachments[name].get_file().read_bytes().replace(b"opposes", b"supports")
+        del pdf.attachments[name], pdf.attachments[MANIFEST]
+        pdf.attachments[name] = pikepdf.AttachedFileSpec(pdf, facts, filename=name)
+        listing["files"][name] = hashlib.sha256(facts).hexdigest()
+        data = json.dumps(listing).encode()
+        pdf.attachments[MANIFEST] = pikepdf.AttachedFileSpec(pdf, data, filename=MANIFEST)
+        pdf.save(copy)
+    code, out, _ = run(capsys, "verify", str(copy))
+    assert "proved: the file is as the holder" not in out
+    code, out, _ = run(capsys, "verify", "--trust", str(desk.key.cert), str(copy))
+    assert code == 1, out
+    assert "is broken: the signed bytes were changed after signing" in out
+
+
+def test_a_signing_time_outside_the_certificates_validity(
+    desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A certificate valid from 2039: the book says it was signed in 2031.
+    key, cert = keygen(tmp_path / "later", "Later desk", dt.datetime(2040, 1, 1, tzinfo=dt.UTC))
+    data = desk.book.read_bytes()
+    copy = tmp_path / "book.pdf"
+    copy.write_bytes(sign_bytes(data, DeskKey(key, cert), signing_time(data, {})))
+    code, out, _ = run(capsys, "verify", "--trust", str(cert), str(copy))
+    assert code == 1, out
+    assert "says it was made at 2031-04-01T00:00:00+00:00, outside its certificate's" in out
+    assert "validity (2039-12-31T00:00:00+00:00 to 2049-12-29T00:00:00+00:00)" in out
+
+
+def test_a_certificate_name_cannot_erase_the_report(
+    desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # keygen refuses such a name; anyone else's tools do not.
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, "Desk\x1b[1A\x1b[2K\x1b[1A")])
+    now = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
+    cert = (
+        cx509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    key_path, cert_path = tmp_path / "key.pem", tmp_path / "cert.pem"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    data = desk.book.read_bytes()
+    copy = tmp_path / "book.pdf"
+    copy.write_bytes(sign_bytes(data, DeskKey(key_path, cert_path), signing_time(data, {})))
+    code, out, _ = run(capsys, "verify", "--trust", str(desk.key.cert), str(copy))
+    assert code == 1
+    assert "\x1b" not in out
+    assert "by Common Name: Desk\\x1b[1A\\x1b[2K\\x1b[1A, at" in out
+    assert "FAILED: 1 problem" in out
+
+
+def test_no_library_warning_reaches_the_reader(desk: Desk, signed: Path) -> None:
+    # In a process of its own: this one imported pyHanko, and its warning, long ago.
+    done = subprocess.run(
+        [sys.executable, "-m", "briefing", "verify", "--trust", str(desk.key.cert), str(signed)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr == ""
+    assert "proved: the file is as the holder of a certificate you trust signed it" in done.stdout

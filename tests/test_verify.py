@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from briefing.cli import main
 from briefing.core.gate import MAX_FILE_BYTES
 from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
-from briefing.pdf.verify import verify
+from briefing.pdf.verify import MAX_ATTACHMENTS, MAX_PAGES, verify
 from briefing.render.attachments import MANIFEST
 from briefing.site.build import build, checked_facts, render_site
 from tests.conftest import FIXTURES
@@ -318,3 +319,192 @@ def test_a_fact_file_removed_fails_without_a_crash(
     assert "its fact base does not load" in out
     assert "attachment facts/edition.yaml is missing" in out
     assert "the attached fact base does not load; nothing verified" in out
+
+
+# --- Hostile files: what a reader may be sent by anyone ----------------------------------------
+
+
+def rewritten_manifest(original: Path, target: Path, **fields: object) -> Path:
+    """A copy of `original` whose briefing.json has `fields` set."""
+    with pikepdf.open(original) as pdf:
+        listing = json.loads(pdf.attachments[MANIFEST].get_file().read_bytes())
+        listing.update(fields)
+        del pdf.attachments[MANIFEST]
+        data = json.dumps(listing).encode()
+        pdf.attachments[MANIFEST] = pikepdf.AttachedFileSpec(pdf, data, filename=MANIFEST)
+        pdf.save(target)
+    return target
+
+
+def test_a_duplicate_attachment_name_is_refused(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A second entry under the same name in the name tree: pdfdetach extracts one copy, a
+    # reader that keeps the first would verify the other.
+    name = "facts/actors/council.yaml"
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        forged = edited(attached(built.book, name), "stance: opposes", "stance: supports")
+        spec = pikepdf.AttachedFileSpec(pdf, forged, filename=name)
+        pairs = pdf.Root.Names.EmbeddedFiles.Names
+        pairs.append(pikepdf.String(name))
+        pairs.append(spec.obj)
+        pdf.save(copy)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert f"two attachments are named {name}" in err
+    assert "neither copy was read" in err
+
+
+def test_an_attachment_whose_record_is_not_its_content(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The bytes of an attached file replaced in place: its recorded size and MD5 are not its
+    # content's.
+    name = "facts/actors/council.yaml"
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        stream = pdf.attachments[name].obj.EF.F
+        original = attached(built.book, name)
+        stream.write(edited(original, "stance: opposes", "stance: supports"))
+        pdf.save(copy)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert f"its attachment {name} is damaged or tampered with" in err
+
+
+def test_control_characters_from_the_file_are_shown_escaped(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A slug that would move the cursor, draw a false signature line and clear the rest.
+    slug = "south\x1b[2K\r  signature: valid, a certificate you trust\n\x1b[J\x1b[8m"
+    copy = rewritten_manifest(built.south, tmp_path / "south.pdf", slug=slug)
+    code, out, err = run(capsys, str(copy))
+    assert "\x1b" not in out + err and "\r" not in out + err
+    assert "south\\x1b[2K\\r  signature: valid" in out
+    assert "signature: none" in out
+    assert code == 1
+    assert "the manifest says it is the brief of 'south\\x1b[2K" in out
+
+
+def test_a_book_without_its_passages_is_refused(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Appendix A, where the book prints each passage it cites, and the destinations that
+    # lead to its passages, taken out together.
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        del pdf.pages[_page_with(built.book, "APPENDIX A")]
+        destinations = pikepdf.NameTree(pdf.Root.Names.Dests)
+        for key in [k for k in destinations.keys() if "-passage-" in k]:  # noqa: SIM118
+            del destinations[key]
+        pdf.save(copy)
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1, out
+    assert "notes: 0 printed passages" in out
+    assert "it prints no passage in quotation marks, but its facts cite quotes" in out
+
+
+def _page_with(pdf: Path, words: str) -> int:
+    import pypdf
+
+    pages = pypdf.PdfReader(pdf).pages
+    return next(i for i, page in enumerate(pages) if words in page.extract_text())
+
+
+def test_a_fact_changed_with_its_manifest_is_not_called_proved(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every check of the attachments passes (the stance is no quote); what the unsigned file
+    # cannot prove is said, not left out. A signed book fails (tests/test_sign.py).
+    name = "facts/actors/council.yaml"
+    facts = edited(attached(built.book, name), "stance: opposes", "stance: supports")
+    copy = tampered(built.book, tmp_path / "book.pdf", {name: facts}, manifest=True)
+    _, out, _ = run(capsys, str(copy))
+    assert "not proved: that the desk made it" in out
+    assert "not proved: the rest of the pages' words (stances" in out
+
+
+# --- Bounded on any input: refused in seconds, never waited on -----------------------------------
+
+
+def test_more_pages_than_any_book(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        first = pdf.pages[0]
+        while len(pdf.pages) <= MAX_PAGES:
+            pdf.pages.append(first)
+        pdf.save(copy)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert f"it has more than {MAX_PAGES} pages" in err
+
+
+def test_more_attachments_than_any_book(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        for n in range(MAX_ATTACHMENTS):
+            name = f"facts/notes/n{n}.yaml"
+            pdf.attachments[name] = pikepdf.AttachedFileSpec(pdf, b"x: 1\n", filename=name)
+        pdf.save(copy)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert f"more than {MAX_ATTACHMENTS} attachments" in err
+
+
+@pytest.mark.parametrize(
+    ("folder", "count", "reason"),
+    [
+        ("facts/actors", 3, "its attached fact base is larger than 1024 KiB of YAML"),
+        ("facts/sources", 17, "its attachments come to more than 8 MiB"),
+    ],
+)
+def test_a_fact_base_larger_than_any_desks(
+    built: Built,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    folder: str,
+    count: int,
+    reason: str,
+) -> None:
+    # Each file under the project's own limit; together, minutes of parsing and gigabytes.
+    body = b"notes:\n" + b"  - padding padding padding padding\n" * (MAX_FILE_BYTES // 36)
+    assert len(body) <= MAX_FILE_BYTES
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        for n in range(count):
+            name = f"{folder}/x{n}.yaml"
+            pdf.attachments[name] = pikepdf.AttachedFileSpec(pdf, body, filename=name)
+        pdf.save(copy)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert reason in err
+
+
+def test_a_manifest_nested_deeper_than_python_recurses(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        del pdf.attachments[MANIFEST]
+        deep = b"[" * 100_000 + b"]" * 100_000
+        pdf.attachments[MANIFEST] = pikepdf.AttachedFileSpec(pdf, deep, filename=MANIFEST)
+        pdf.save(copy)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert f"its {MANIFEST} is not a Briefing manifest" in err
+
+
+@pytest.mark.timeout(30)
+def test_a_pipe_is_refused_not_waited_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "book.pdf"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, str(fifo))
+    assert code == 2
+    assert "it is not a regular file" in err

@@ -26,8 +26,11 @@ import hashlib
 import io
 import logging
 import os
+import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -61,6 +64,15 @@ def _quiet() -> None:
     """pyHanko logs its failures with tracebacks; the report says what went wrong instead."""
     for name in ("pyhanko", "pyhanko_certvalidator", "pyhanko.sign"):
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+@contextmanager
+def _silenced() -> Iterator[None]:
+    """pyHanko and the libraries under it warn of their own deprecations (cryptography's DSA
+    warning on import); they are the maintainer's to act on, never the reader's to read."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _outside_event_loop(call: Callable[[], T]) -> T:
@@ -196,7 +208,8 @@ def fingerprint(cert_path: Path) -> str:
 
 def load_certificate(path: Path) -> x509.Certificate:
     """A certificate from a PEM or DER file; SignError if it is not one."""
-    from pyhanko.keys import load_cert_from_pemder
+    with _silenced():
+        from pyhanko.keys import load_cert_from_pemder
 
     try:
         return load_cert_from_pemder(str(path))  # type: ignore[no-untyped-call]
@@ -248,6 +261,11 @@ def _pdf_date(stamp: str) -> dt.datetime:
 
 def sign_bytes(data: bytes, desk: DeskKey, when: dt.datetime) -> bytes:
     """`data` (a PDF) with the desk's signature appended as an incremental update."""
+    with _silenced():
+        return _sign_bytes(data, desk, when)
+
+
+def _sign_bytes(data: bytes, desk: DeskKey, when: dt.datetime) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers
@@ -345,7 +363,14 @@ class SignatureCheck:
     trusted: bool = False  # the certificate is one the reader trusts (--trust)
     trust_asked: bool = False
     added_bytes: int = 0  # bytes after the signed part of the file
+    # The certificate's validity, when the signing time falls outside it.
+    outside_validity: tuple[dt.datetime, dt.datetime] | None = None
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def proves(self) -> bool:
+        """Valid, by a certificate the reader trusts, over the whole file as it is."""
+        return not self.problems and self.intact and self.valid and self.trusted
 
 
 def load_trusted(paths: Sequence[Path]) -> list[x509.Certificate]:
@@ -353,10 +378,42 @@ def load_trusted(paths: Sequence[Path]) -> list[x509.Certificate]:
     return [load_certificate(path) for path in paths]
 
 
+# A signature dictionary's byte range: its bytes must be in the file as written, uncompressed,
+# for any signature to be checked, so a plain search finds every signature ever made in it.
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[")
+
+
 def check_signatures(data: bytes, trust: Sequence[x509.Certificate] = ()) -> list[SignatureCheck]:
     """Validate every signature in a PDF: intact, valid, covering the whole file, and by a
     certificate in `trust` (only those: neither the system's store nor the network)."""
-    from pyhanko.pdf_utils.misc import PdfError
+    with _silenced():
+        return _check_each(data, trust)
+
+
+def signing_problems(data: bytes, checks: Sequence[SignatureCheck], trust_asked: bool) -> list[str]:
+    """What is wrong with the file's signing as a whole: a signature removed by a later change;
+    with --trust, no signature by a trusted certificate that covers the whole file."""
+    problems: list[str] = []
+    if not any(check.signer for check in checks) and _BYTE_RANGE.search(data):
+        problems.append(
+            "the file was signed, but a later change to it removed the signature: what "
+            "was signed cannot be told apart from what was changed"
+        )
+    if trust_asked and not checks:
+        problems.append(
+            "it is not signed: --trust asks for a signature by a certificate you trust, "
+            "and there is none"
+        )
+    elif (
+        trust_asked
+        and not any(check.proves for check in checks)
+        and not any(check.problems for check in checks)
+    ):
+        problems.append("no signature by a certificate you trust covers the whole file")
+    return problems
+
+
+def _check_each(data: bytes, trust: Sequence[x509.Certificate]) -> list[SignatureCheck]:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
@@ -365,7 +422,7 @@ def check_signatures(data: bytes, trust: Sequence[x509.Certificate] = ()) -> lis
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # any failure of pyHanko's on a hostile file: report, not crash
         return [SignatureCheck("?", problems=[f"its signatures cannot be read: {exc}"])]
     checks: list[SignatureCheck] = []
     for signature in embedded:
@@ -375,13 +432,13 @@ def check_signatures(data: bytes, trust: Sequence[x509.Certificate] = ()) -> lis
                 trust_roots=list(trust), allow_fetching=False, revocation_mode="soft-fail"
             )
             status = _outside_event_loop(partial(validate_pdf_signature, signature, context))
+            byte_range = list(signature.byte_range)
+            added = max(0, len(data) - (int(byte_range[2]) + int(byte_range[3])))
         except Exception as exc:  # any failure of pyHanko's on a signature: report, not crash
             checks.append(
                 SignatureCheck(name, problems=[f"signature '{name}' cannot be validated: {exc}"])
             )
             continue
-        byte_range = list(signature.byte_range)
-        added = max(0, len(data) - (int(byte_range[2]) + int(byte_range[3])))
         cert = status.signing_cert
         check = SignatureCheck(
             name=name,
@@ -393,9 +450,20 @@ def check_signatures(data: bytes, trust: Sequence[x509.Certificate] = ()) -> lis
             trusted=bool(status.trusted),
             trust_asked=bool(trust),
             added_bytes=added,
+            outside_validity=_outside_validity(cert, status.signer_reported_dt),
         )
         checks.append(_with_problems(check))
     return checks
+
+
+def _outside_validity(
+    cert: x509.Certificate, when: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """The certificate's validity period when `when` falls outside it, else None."""
+    start, end = cert.not_valid_before, cert.not_valid_after
+    if when is None or start <= when <= end:
+        return None
+    return start, end
 
 
 def _with_problems(check: SignatureCheck) -> SignatureCheck:
@@ -410,6 +478,12 @@ def _with_problems(check: SignatureCheck) -> SignatureCheck:
         problems.append(
             f"{check.added_bytes:,} bytes were added after signing: the signature does not "
             "cover them, and what they change is not the desk's"
+        )
+    if check.outside_validity is not None and check.signed_at is not None:
+        start, end = check.outside_validity
+        problems.append(
+            f"signature '{check.name}' says it was made at {check.signed_at.isoformat()}, "
+            f"outside its certificate's validity ({start.isoformat()} to {end.isoformat()})"
         )
     if check.trust_asked and not check.trusted:
         problems.append(

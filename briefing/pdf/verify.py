@@ -26,8 +26,11 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
+import stat
 import tempfile
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -60,15 +63,27 @@ if TYPE_CHECKING:
     from briefing.pdf.sign import SignatureCheck
 
 
-# What a reader's machine is asked to take on. A book of the shipped desk is under 1 MB and
-# carries some 40 files; each limit leaves a wide margin above that. Every attachment is held
-# to the limit the project holds its own files to (briefing.core.gate), so nothing can be
-# attached that a build would not have read.
+# What a reader's machine is asked to take on: a file from anyone must be verified or refused
+# in seconds and a few hundred MB. A book of the shipped desk is 31 pages and 0.7 MB, and
+# carries 21 files (83 KB of YAML, 100 KB in all); each limit leaves a wide margin above that.
+# Every attachment is also held to the limit the project holds its own files to
+# (briefing.core.gate), so nothing can be attached that a build would not have read.
 MAX_PDF_BYTES = 64 * 1024 * 1024
-MAX_ATTACHMENTS = 2_000
-MAX_ATTACHED_BYTES = 128 * 1024 * 1024  # all attachments together, once decompressed
-MAX_PAGES = 5_000
+MAX_ATTACHMENTS = 500
+MAX_ATTACHED_BYTES = 8 * 1024 * 1024  # all attachments together, once decompressed
+# YAML loads at about 0.5 MB/s (briefing.core.gate) and a fact base is held in memory many
+# times over while it is checked: 1 MiB is twelve times the shipped desk's.
+MAX_FACT_BASE_BYTES = 1024 * 1024
+MAX_MANIFEST_BYTES = 1024 * 1024
+# Reading a page's text takes 50 to 100 ms (pypdf); 200 pages is six times the shipped
+# desk's book, and reads in 10 to 20 s.
+MAX_PAGES = 200
+# A page can be made arbitrarily slow to read (nested forms, a vast content stream): a
+# backstop well above what 200 honest pages take on a busy machine, so that no book is refused
+# for the machine's load.
+MAX_READING_SECONDS = 30.0
 MAX_DESTINATIONS = 100_000
+MAX_TREE_DEPTH = 32  # a name tree's levels; qpdf and pikepdf write two
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 
@@ -129,12 +144,22 @@ class Opened:
 def read_pdf(path: Path) -> bytes:
     """The bytes of `path`, refused when it is not a regular file or larger than any book."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_PDF_BYTES + 1)
-    except IsADirectoryError:
-        raise Refused("it is a directory, not a PDF") from None
+        # Non-blocking, so that a FIFO or a device given as the file is refused, not waited on.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise Refused(f"cannot read it: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise Refused("it is a directory, not a PDF")
+        if not stat.S_ISREG(mode):
+            raise Refused("it is not a regular file (a pipe, a socket or a device); save it first")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_PDF_BYTES + 1)
+    except OSError as exc:
+        raise Refused(f"cannot read it: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(data) > MAX_PDF_BYTES:
         raise Refused(f"it is larger than {MAX_PDF_BYTES // (1024 * 1024)} MiB; no book is")
     return data
@@ -161,6 +186,9 @@ def open_pdf(data: bytes) -> Opened:
         if pdf.is_encrypted:
             raise Refused("it is encrypted; a Briefing PDF never is")
         try:
+            # Counted here, in qpdf, before any page is parsed in Python.
+            if len(pdf.pages) > MAX_PAGES:
+                raise Refused(f"it has more than {MAX_PAGES:,} pages; no book does")
             creator = str(pdf.docinfo.get("/Creator", ""))
             attachments = _attachments(pdf)
             anchors = _anchors(pdf)
@@ -169,6 +197,44 @@ def open_pdf(data: bytes) -> Opened:
         except (pikepdf.PdfError, ValueError, RuntimeError, TypeError, KeyError) as exc:
             raise Refused(f"it is damaged ({str(exc)[:160] or type(exc).__name__})") from None
     return Opened(data, creator, attachments, anchors)
+
+
+def _name_tree(tree: Any, what: str, limit: int) -> list[tuple[str, Any]]:
+    """Every (key, value) of a PDF name tree, walked by hand: pikepdf's NameTree keeps one of
+    two equal keys silently, where another reader (pdfdetach) may show the other. Bounded in
+    depth and size, and refused on a loop."""
+    import pikepdf
+
+    found: list[tuple[str, Any]] = []
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Any, int]] = [(tree, 0)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if not isinstance(node, pikepdf.Dictionary) or depth > MAX_TREE_DEPTH or nodes > limit:
+            raise Refused(f"its {what} are damaged or tampered with (not a name tree)")
+        if node.is_indirect:
+            if node.objgen in seen:
+                raise Refused(f"its {what} are damaged or tampered with (a loop)")
+            seen.add(node.objgen)
+        pairs = node.get("/Names")
+        if pairs is not None:
+            if not isinstance(pairs, pikepdf.Array) or len(pairs) % 2:
+                raise Refused(f"its {what} are damaged or tampered with (an odd list)")
+            for index in range(0, len(pairs), 2):
+                key = pairs[index]
+                if not isinstance(key, pikepdf.String):
+                    raise Refused(f"its {what} are damaged or tampered with (a key not a string)")
+                found.append((str(key), pairs[index + 1]))
+                if len(found) > limit:
+                    return found
+        kids = node.get("/Kids")
+        if kids is not None:
+            if not isinstance(kids, pikepdf.Array):
+                raise Refused(f"its {what} are damaged or tampered with (kids not a list)")
+            stack += [(kid, depth + 1) for kid in reversed(list(kids))]
+    return found
 
 
 def _safe_name(name: str) -> str | None:
@@ -202,7 +268,10 @@ def _decoded(stream: pikepdf.Stream, name: str) -> bytes:
         try:
             content = inflater.decompress(raw, MAX_FILE_BYTES + 1)
         except zlib.error:
-            raise Refused(f"its attachment {name} is damaged (bad compressed data)") from None
+            raise Refused(
+                f"its attachment {name} is damaged or tampered with (its compressed data "
+                "does not inflate)"
+            ) from None
         if inflater.unconsumed_tail:
             raise Refused(_too_large(name, None))
     else:
@@ -211,6 +280,30 @@ def _decoded(stream: pikepdf.Stream, name: str) -> bytes:
     if len(content) > MAX_FILE_BYTES:
         raise Refused(_too_large(name, len(content)))
     return bytes(content)
+
+
+def _check_params(stream: pikepdf.Stream, name: str, content: bytes) -> None:
+    """Refused when the size or MD5 an attachment records for itself is not its content's: the
+    bytes were damaged, or replaced and its record left as it was."""
+    import pikepdf
+
+    params = stream.get("/Params")
+    if not isinstance(params, pikepdf.Dictionary):
+        return
+    size, checksum = params.get("/Size"), params.get("/CheckSum")
+    if isinstance(size, int) and int(size) != len(content):
+        raise Refused(
+            f"its attachment {name} is damaged or tampered with: it records {int(size):,} "
+            f"bytes and holds {len(content):,}"
+        )
+    if (
+        isinstance(checksum, pikepdf.String)
+        and bytes(checksum) != hashlib.md5(content, usedforsecurity=False).digest()
+    ):
+        raise Refused(
+            f"its attachment {name} is damaged or tampered with: its content is not the "
+            "one its checksum records"
+        )
 
 
 def _too_large(name: str, size: int | None) -> str:
@@ -231,19 +324,27 @@ def _attachments(pdf: pikepdf.Pdf) -> dict[str, bytes]:
         return {}
     found: dict[str, bytes] = {}
     total = 0
-    for count, (key, spec) in enumerate(pikepdf.NameTree(tree).items(), 1):
-        if count > MAX_ATTACHMENTS:
-            raise Refused(f"it has more than {MAX_ATTACHMENTS:,} attachments; no book does")
-        name = _safe_name(str(key))
+    items = _name_tree(tree, "attachments", MAX_ATTACHMENTS)
+    if len(items) > MAX_ATTACHMENTS:
+        raise Refused(f"it has more than {MAX_ATTACHMENTS:,} attachments; no book does")
+    keys = [key for key, _ in items]
+    twice = next((key for key in keys if keys.count(key) > 1), None)
+    if twice is not None:
+        # One reader would show one copy and another the other: neither is read.
+        raise Refused(
+            f"two attachments are named {twice[:120]}: one reader shows one copy, another "
+            "the other; it was tampered with, and neither copy was read"
+        )
+    for key, spec in items:
+        name = _safe_name(key)
         if name is None:
-            raise Refused(f"an attachment has a name that is not a plain path: {str(key)[:80]!r}")
-        if name in found:
-            raise Refused(f"two attachments are named {name}")
+            raise Refused(f"an attachment has a name that is not a plain path: {key[:80]!r}")
         embedded = spec.get("/EF") if isinstance(spec, pikepdf.Dictionary) else None
         stream = embedded.get("/F") if isinstance(embedded, pikepdf.Dictionary) else None
         if not isinstance(stream, pikepdf.Stream):
             raise Refused(f"its attachment {name} has no content")
         found[name] = _decoded(stream, name)
+        _check_params(stream, name, found[name])
         total += len(found[name])
         if total > MAX_ATTACHED_BYTES:
             raise Refused(
@@ -261,11 +362,9 @@ def _anchors(pdf: pikepdf.Pdf) -> list[str]:
     tree = names.get("/Dests") if isinstance(names, pikepdf.Dictionary) else None
     if tree is None:
         return []
-    found: list[str] = []
-    for key in pikepdf.NameTree(tree).keys():  # noqa: SIM118 (a NameTree iterates pairs)
-        found.append(str(key))
-        if len(found) > MAX_DESTINATIONS:
-            raise Refused("it has more named destinations than any book")
+    found = [key for key, _ in _name_tree(tree, "named destinations", MAX_DESTINATIONS)]
+    if len(found) > MAX_DESTINATIONS:
+        raise Refused("it has more named destinations than any book")
     return found
 
 
@@ -301,8 +400,14 @@ def printed_passages(data: bytes) -> list[Printed]:
         if len(reader.pages) > MAX_PAGES:
             raise Refused(f"it has more than {MAX_PAGES:,} pages; no book does")
         pages: list[list[str]] = []
+        deadline = time.monotonic() + MAX_READING_SECONDS
         for page in reader.pages:
             pages.append(_runs(page))
+            if time.monotonic() > deadline:
+                raise Refused(
+                    f"its pages take more than {MAX_READING_SECONDS:.0f} s to read (page "
+                    f"{len(pages)} of {len(reader.pages)}); no book's do"
+                )
     except Refused:
         raise
     except Exception as exc:  # any failure of the parser on a file pikepdf opened: damage
@@ -447,7 +552,13 @@ class Verification:
     manifest: bool = False
     copy: CopyIssued | None = None  # a numbered copy: which, and to whom it was issued
     signatures: list[SignatureCheck] = field(default_factory=list)
+    trust_asked: bool = False
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def signed_and_trusted(self) -> bool:
+        """A signature by a certificate the reader trusts covers the whole file as it is."""
+        return any(signature.proves for signature in self.signatures)
 
     @property
     def ok(self) -> bool:
@@ -466,7 +577,15 @@ def facts_digest(files: dict[str, bytes]) -> str:
 
 def verify(path: Path, trust: Sequence[Path] = ()) -> Verification:
     """Verify one PDF (see the module's docstring); Refused when it cannot be verified."""
-    from briefing.pdf.sign import check_signatures
+    try:
+        return _verify(path, trust)
+    except RecursionError:
+        # Structures nested past what any parser here is bounded for (pages, forms, outlines).
+        raise Refused("it is nested deeper than any Briefing PDF is") from None
+
+
+def _verify(path: Path, trust: Sequence[Path]) -> Verification:
+    from briefing.pdf.sign import check_signatures, signing_problems
 
     opened = open_pdf(read_pdf(path))
     manifest = _manifest(opened)
@@ -480,6 +599,11 @@ def verify(path: Path, trust: Sequence[Path] = ()) -> Verification:
         result.document = "book"  # only books carried their fact base before the manifest
     facts_files = {n: c for n, c in opened.attachments.items() if n.startswith("facts/")}
     yaml_files = {n: c for n, c in facts_files.items() if not n.startswith("facts/sources/")}
+    if sum(map(len, yaml_files.values())) > MAX_FACT_BASE_BYTES:
+        raise Refused(
+            f"its attached fact base is larger than {MAX_FACT_BASE_BYTES // 1024} KiB of YAML; "
+            "no desk's is, and checking it would take minutes"
+        )
     result.fact_files = len(yaml_files)
     result.facts_digest = facts_digest(yaml_files)
     carried = {
@@ -504,6 +628,10 @@ def verify(path: Path, trust: Sequence[Path] = ()) -> Verification:
     result.signatures = check_signatures(opened.data, trust)
     for signature in result.signatures:
         result.problems += [Problem(p) for p in signature.problems]
+    result.problems += [
+        Problem(p) for p in signing_problems(opened.data, result.signatures, bool(trust))
+    ]
+    result.trust_asked = bool(trust)
     return result
 
 
@@ -511,6 +639,8 @@ def _manifest(opened: Opened) -> Manifest | None:
     """The PDF's manifest; None for a book built before PDFs carried one (its Creator and its
     attached fact base say it is a Briefing book); Refused for anything else."""
     content = opened.attachments.get(MANIFEST)
+    if content is not None and len(content) > MAX_MANIFEST_BYTES:
+        raise Refused(f"its {MANIFEST} is larger than any Briefing manifest")
     if content is None:
         if opened.creator == "Briefing" and "facts/edition.yaml" in opened.attachments:
             return None
@@ -522,7 +652,8 @@ def _manifest(opened: Opened) -> Manifest | None:
         raise Refused("it is not a Briefing PDF (it carries no Briefing fact base)")
     try:
         return Manifest.model_validate(json.loads(content.decode("utf-8")))
-    except (UnicodeDecodeError, ValueError, ValidationError):
+    except (UnicodeDecodeError, ValueError, ValidationError, RecursionError):
+        # RecursionError: JSON nested thousands deep, which no manifest is.
         raise Refused(f"its {MANIFEST} is not a Briefing manifest") from None
 
 
@@ -589,7 +720,16 @@ def _check_facts(
             for s in facts.sources
             if s.file not in carried and f"facts/sources/{s.file}" not in listed
         ]
-    printing = _printing(base, result.document, manifest.slug if manifest else None)
+    slug = manifest.slug if manifest else None
+    if result.document == "brief" and slug not in {"overview", *(a.id for a in facts.actors)}:
+        # Its notes would go unchecked: no brief of the fact base is the one it claims to be.
+        result.problems.append(
+            Problem(
+                f"the manifest says it is the brief of '{slug}', which the attached fact base "
+                "has no brief of; its notes cannot be checked"
+            )
+        )
+    printing = _printing(base, result.document, slug)
     if manifest is not None and manifest.copy_ is not None:
         printing = set().union(*(_printing(base, "brief", c) for c in manifest.copy_.chapters))
     cuts: dict[str, Cuts] = {}
@@ -698,6 +838,15 @@ def _check_printed(opened: Opened, result: Verification, cuts: dict[str, Cuts]) 
             continue
         for source, span in places:
             shown.setdefault(source, []).append((span, passage))
+    if not printed and any(entry.printing for entry in cuts.values()):
+        # Its pages (or the page that prints them) were taken out: said once, plainly.
+        result.problems.append(
+            Problem(
+                "it prints no passage in quotation marks, but its facts cite quotes it must "
+                "print: the passages were removed from its pages"
+            )
+        )
+        return
     # A printed passage no fact cites explains a cut that is printed nowhere: said once.
     refused = any("is not a passage the facts cite" in p.message for p in result.problems)
     for source, entry in cuts.items() if not refused else ():
