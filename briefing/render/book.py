@@ -158,17 +158,24 @@ def render_book(
     `briefs` are the briefs as rendered for their own pages; `attached` lists the files
     embedded in the book, for the method appendix to name.
     """
-    entries = source_entries(renderer, briefs)
+    note = next((b for b in briefs if b.kind == "note"), None)
+    chaptered = [b for b in briefs if b.kind != "note"]
+    entries = source_entries(renderer, chaptered)
 
     def part(name: str, **extra: object) -> str:
         return renderer.render("book/part.html", part=name, **extra)
 
+    # The note opens the book (its page 1 is what a principal reads), then the contents; its
+    # own PDF is the note alone.
+    chapters = {
+        brief.slug: part("chapter", chapter=brief, number=number)
+        for number, brief in enumerate(chaptered, start=1)
+    }
+    if note is not None:
+        chapters[note.slug] = part("note", note=note)
     return BookParts(
-        cover=part("cover", chapters=briefs, pages=_PageHoles()),
-        chapters={
-            brief.slug: part("chapter", chapter=brief, number=number)
-            for number, brief in enumerate(briefs, start=1)
-        },
+        cover=part("cover", chapters=chaptered, note=note, pages=_PageHoles()),
+        chapters=chapters,
         sources=part("sources", source_entries=entries, whole=True),
         method=part("method", attached=list(attached), used=used_words(renderer.facts)),
         brief_sources={
