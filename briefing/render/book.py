@@ -139,6 +139,7 @@ class BookParts:
     method: str
     brief_sources: dict[str, str]
     numbers: str  # the page numbers of a bound PDF, with a hole for how many (fill_numbers)
+    note: str | None = None  # the principal's note alone, its own PDF (the cover opens with it)
 
     @property
     def order(self) -> list[str]:
@@ -171,11 +172,10 @@ def render_book(
         brief.slug: part("chapter", chapter=brief, number=number)
         for number, brief in enumerate(chaptered, start=1)
     }
-    if note is not None:
-        chapters[note.slug] = part("note", note=note)
     return BookParts(
         cover=part("cover", chapters=chaptered, note=note, pages=_PageHoles()),
         chapters=chapters,
+        note=part("note", note=note) if note is not None else None,
         sources=part("sources", source_entries=entries, whole=True),
         method=part("method", attached=list(attached), used=used_words(renderer.facts)),
         brief_sources={

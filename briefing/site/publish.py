@@ -197,7 +197,8 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         # The chapter comes first in the brief's PDF, so its metadata are the brief's.
         meta = brief_meta(facts.edition, brief.title, keywords)
         sources = f"{brief.slug}/sources"
-        parts[brief.slug] = PdfJob(book.chapters[brief.slug], meta, STYLESHEETS, names)
+        html = book.note if brief.kind == "note" and book.note else book.chapters[brief.slug]
+        parts[brief.slug] = PdfJob(html, meta, STYLESHEETS, names)
         parts[sources] = PdfJob(book.brief_sources[brief.slug], None, STYLESHEETS, names)
         # The texts it cites, and the fact base with them: `briefing verify` checks a brief
         # alone. All are attached once it is bound, so an edit elsewhere in the fact base
