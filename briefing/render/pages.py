@@ -554,7 +554,9 @@ class Renderer:
         self.proofs = proofs if proofs is not None else Proofs(texts, find_missing=True)
         self.env = environment(project)
         self.context = brief_context(facts, project)
-        self.env.filters["md"] = _with_source_refs(self.env.filters["md"], self.context["source_ref"])
+        self.env.filters["md"] = _with_source_refs(
+            self.env.filters["md"], self.context["source_ref"]
+        )
 
     def brief(self, template: str, slug: str, title: str, kind: str, **extra: Any) -> Brief:
         """One brief's body from its template, with ids prefixed by its slug by construction."""
@@ -609,7 +611,7 @@ class Renderer:
                 "overview",
                 timeline=timeline,
                 changes=changes,
-            )
+            ),
         ]
         for actor in actors:
             briefs.append(self.brief("actor.html", actor.id, actor.name, "actor", actor=actor))
