@@ -131,7 +131,12 @@ def test_check_reads_each_source_once_and_keeps_it(mini: Project) -> None:
     checked = check_project(mini)
     assert not errors(checked.problems)
     assert set(checked.texts) == {"harbour"}
-    assert checked.plan is not None and checked.plan.slugs == ("note", "overview", "council", "south")
+    assert checked.plan is not None and checked.plan.slugs == (
+        "note",
+        "overview",
+        "council",
+        "south",
+    )
 
 
 # --- Template mistakes are located, in build and in serve --------------------------------------

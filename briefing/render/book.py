@@ -161,7 +161,8 @@ def render_book(
     """
     note = next((b for b in briefs if b.kind == "note"), None)
     chaptered = [b for b in briefs if b.kind != "note"]
-    entries = source_entries(renderer, chaptered)
+    # Appendix A prints every passage the book cites, the note's too.
+    entries = source_entries(renderer, briefs)
 
     def part(name: str, **extra: object) -> str:
         return renderer.render("book/part.html", part=name, **extra)

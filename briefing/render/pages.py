@@ -281,16 +281,6 @@ def quote_text(quote: str) -> str:
     return text
 
 
-def marked(quote: str) -> Markup:
-    """' class="marked"' for a passage that opens or closes with its own quotation marks, so
-    that the <q> around it draws none (book.css): the source's marks are printed as they are."""
-    text = quote_text(quote)
-    body = text.rstrip(".,;:")
-    if text[:1] in _OPENING or body[-1:] in _CLOSING:
-        return Markup(' class="marked"')
-    return Markup("")
-
-
 def format_date(value: FuzzyDate | None) -> Markup:
     """A date as a reader sees it: no more precise than known, inferred dates marked."""
     if value is None:
@@ -417,7 +407,6 @@ def environment(project: Project) -> jinja2.Environment:
     env.filters["md"] = _markdown()
     env.filters["date"] = format_date
     env.filters["quote"] = quote_text
-    env.filters["marked"] = marked
     env.filters["day"] = format_day
     return env
 
