@@ -84,7 +84,8 @@ def test_outline_mirrors_the_chapters_and_their_headings(
     actors = actor_order(built.facts)
     items = outline(reader)
     expected = [
-        "Cover",  # the contents are on the cover: page 2 is the front page
+        "Principal's note",  # the book opens with the note: page 1 carries the judgments
+        "Contents",
         "1. Overview",
         *(f"{i}. {a.name}" for i, a in enumerate(actors, start=2)),
         "Appendix A. Sources",
@@ -94,16 +95,16 @@ def test_outline_mirrors_the_chapters_and_their_headings(
     pages = [page for _, page, _ in items]
     assert pages == sorted(pages) and pages[0] == 0
     assert len(set(pages)) == len(pages)  # every chapter starts on its own page
-    for title, _, children in items[1:-2]:
+    for title, _, children in items[3:-2]:
         assert "Bottom line up front" in children, title
-    overview_children = items[1][2]
+    overview_children = items[2][2]
     assert "Timeline" in overview_children
     assert items[-2][2] == [s.title for s in built.facts.sources]
 
 
 def test_contents_page_numbers_match_the_chapters(reader: pypdf.PdfReader) -> None:
     items = outline(reader)
-    contents_page = next(page for title, page, _ in items if title == "Cover")
+    contents_page = next(page for title, page, _ in items if title == "Contents")
     text = reader.pages[contents_page].extract_text()
     listed: dict[str, int] = {}
     for line in text.splitlines():
@@ -111,7 +112,7 @@ def test_contents_page_numbers_match_the_chapters(reader: pypdf.PdfReader) -> No
         match = re.fullmatch(r"\w+ +(.+?)[ .]*\. *(\d+)", line.strip())
         if match:
             listed[match.group(1)] = int(match.group(2))
-    for title, page, _ in items[1:]:
+    for title, page, _ in items[2:]:
         name = title.split(". ", 1)[1]
         assert listed.get(name) == page + 1, (name, listed)
 
@@ -152,6 +153,7 @@ def test_ids_are_unique_in_the_book(built: Built) -> None:
     book = render_site(built.facts, built.project, plan).book
     assert book is not None
     # The parts the book is bound from (briefing.pdf.bind), read as one document.
+    # The note is printed in the cover; book.note is its own PDF, not a part of the book.
     html = "".join([book.cover, *book.chapters.values(), book.sources, book.method])
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))
     assert [i for i, n in ids.items() if n > 1] == []
@@ -189,7 +191,7 @@ def test_metadata_and_pdfa_identification(built: Built, reader: pypdf.PdfReader)
     assert info["/Subject"] == (edition.subtitle or edition.title)
     for actor in actor_order(built.facts):
         assert actor.name in str(info["/Keywords"])
-    compact = edition.as_of.replace("-", "")
+    compact = (edition.compiled or edition.as_of).replace("-", "")
     assert str(info["/CreationDate"]).startswith(f"D:{compact}")
     assert str(info["/ModDate"]).startswith(f"D:{compact}")
     root = catalog(reader)

@@ -54,7 +54,7 @@ def test_pdf_pages_have_running_header_and_page_numbers(built: Project) -> None:
         # its chapter of the book, whose footer gives them on two lines.
         flat = " ".join(text.split())
         assert "Information cut-off 1 April 2031 compiled 1 April 2031" in flat
-        assert "TEST MARKING" in text
+        assert "Test marking" in text  # as written: capitals drawn by CSS would copy as such
 
 
 def test_pdf_quotes_the_source_in_numbered_notes(built: Project) -> None:
@@ -75,8 +75,8 @@ def test_html_footnotes_link_to_numbered_notes(built: Project) -> None:
     assert "<em>mutual-defence</em>" not in html  # only the overview judgment uses Markdown
 
 
-def test_overview_has_stance_matrix_and_commitments_across_actors(built: Project) -> None:
-    html = (built.build / "html" / "overview.html").read_text(encoding="utf-8")
+def test_note_has_stance_matrix_and_commitments_across_actors(built: Project) -> None:
+    html = (built.build / "html" / "note.html").read_text(encoding="utf-8")
     assert "<em>mutual-defence</em>" in html  # Markdown in a free-text field
     assert 'href="council.html">Harbour Council</a>' in html
     assert "answer-opposes" in html
@@ -105,7 +105,7 @@ def test_console_script_builds_from_the_project_directory(mini: Project) -> None
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "built 3 briefs (3 HTML, 4 PDF)" in result.stdout  # the book is the 4th PDF
+    assert "built 4 briefs (4 HTML, 5 PDF)" in result.stdout  # the note, and the book 5th
     assert (mini.build / "pdf" / "book-ed3.pdf").is_file()
     assert (mini.build / "pdf" / "overview-ed3.pdf").is_file()
 

@@ -85,3 +85,89 @@ def test_an_entry_with_a_long_run_of_markers_is_flagged(mini: Project) -> None:
     )
     [problem] = messages(mini)
     assert "this entry cites 7 passages" in problem and ": warning:" in problem
+
+
+_SCALE = """lists:
+  likelihood:
+    title: Likelihood
+    terms:
+      - id: unlikely
+        definition: 20 to 45 per cent.
+      - id: likely
+        definition: 55 to 80 per cent.
+"""
+
+
+def test_a_forecast_without_a_likelihood_is_flagged(mini: Project) -> None:
+    overview = mini.facts / "overview.yaml"
+    edit(overview, "Southland intends a ten-year pact", "Southland will sign a ten-year pact")
+    # A desk with no scale of its own words is not asked for one.
+    assert messages(mini) == []
+    edit(mini.facts / "vocabulary.yaml", "lists:\n", _SCALE)
+    # The fixture's actors forecast too ('will sign', 'will not offer'): all three are flagged.
+    found = messages(mini)
+    assert [p.split(":")[0] for p in found] == [
+        "facts/actors/council.yaml",
+        "facts/actors/south.yaml",
+        "facts/overview.yaml",
+    ]
+    problem = found[-1]
+    assert problem.startswith("facts/overview.yaml:2:")
+    assert "this judgment says what will happen but gives no likelihood [Q404]" in problem
+    assert "'unlikely', 'likely'" in problem
+    edit(
+        overview, "    confidence: moderate\n", "    likelihood: likely\n    confidence: moderate\n"
+    )
+    assert len(messages(mini)) == 2
+
+
+def test_a_likelihood_word_outside_the_scale_is_an_error(mini: Project) -> None:
+    edit(mini.facts / "vocabulary.yaml", "lists:\n", _SCALE)
+    edit(
+        mini.facts / "overview.yaml",
+        "    confidence: moderate\n",
+        "    likelihood: probable\n    confidence: moderate\n",
+    )
+    [problem] = messages(mini)
+    assert problem.startswith("facts/overview.yaml:3:") and "probable" in problem
+
+
+def test_likelihood_and_confidence_in_one_sentence_are_flagged(mini: Project) -> None:
+    edit(mini.facts / "vocabulary.yaml", "lists:\n", _SCALE)
+    edit(
+        mini.facts / "overview.yaml",
+        "    confidence: moderate\n",
+        "    confidence: moderate\n    basis: we are confident a pact is likely.\n",
+    )
+    [problem] = [p for p in messages(mini) if "[Q404]" not in p]
+    assert "one sentence gives both how likely and how confident" in problem
+    assert "[Q405]" in problem and problem.startswith("facts/overview.yaml:4:")
+
+
+def test_a_cut_off_before_a_dated_source_is_flagged(mini: Project) -> None:
+    sources = mini.facts / "sources.yaml"
+    edit(
+        sources,
+        "    reliability: B\n    reliability_note: Fixture source for tests.\n",
+        "    reliability: B\n    reliability_note: Fixture source for tests.\n"
+        '    date: {value: "2031-06-02", basis: stated}\n',
+    )
+    [problem] = messages(mini)
+    assert problem.startswith("facts/edition.yaml:6:")
+    assert "the information cut-off 2031-04-01 is earlier than source 'harbour'" in problem
+    assert "[Q406]" in problem
+    edit(mini.facts / "edition.yaml", "as_of: 2031-04-01", "as_of: 2031-06-02")
+    assert messages(mini) == []
+
+
+def test_a_reference_to_a_source_names_a_registered_one(mini: Project) -> None:
+    overview = mini.facts / "overview.yaml"
+    edit(
+        overview,
+        "Southland intends a ten-year pact",
+        "As [S:harbor] says, Southland intends a pact",
+    )
+    [problem] = messages(mini)
+    assert "'[S:harbor]' names no source registered" in problem and "[Q407]" in problem
+    edit(overview, "[S:harbor]", "[S:harbour]")
+    assert messages(mini) == []

@@ -275,12 +275,12 @@ def test_manifest_names_that_need_escaping_are_written_as_sha256sum_does(tmp_pat
 def test_the_overview_opens_with_what_changed_since_the_last_edition(second: Project) -> None:
     path = second.build / "html" / "overview.html"
     page = Page(path.read_text(encoding="utf-8"))
-    # Right after the front page (the key judgments), before the rest of the overview.
-    assert page.headings[:2] == ["Bottom line up front", "Since edition 3"]
+    # First in the overview (the key judgments are the principal's note), before the rest.
+    assert page.headings[:1] == ["Since edition 3"]
     assert page.changes == EXPECTED_LINES
     # Each change that can be read in this edition links to it, and every link resolves.
     assert page.links == [
-        "#overview-fact-south-harbour-accord",  # the row of the overview's own table
+        "note.html#note-fact-south-harbour-accord",  # printed in full in the note
         "council.html#council-fact-council-membership-2",  # the new position
     ]
     for href in page.links:
@@ -346,7 +346,7 @@ def test_the_index_lists_the_released_edition(second: Project) -> None:
 
 def test_pdfs_carry_the_new_edition_and_link_each_other_by_it(second: Project) -> None:
     names = {p.name for p in (second.build / "pdf").iterdir()}
-    assert names == {f"{s}-ed4.pdf" for s in ("overview", "council", "south", "book")}
+    assert names == {f"{s}-ed4.pdf" for s in ("note", "overview", "council", "south", "book")}
     reader = pypdf.PdfReader(second.build / "pdf" / "overview-ed4.pdf")
     uris = set()
     for pdf_page in reader.pages:

@@ -33,7 +33,8 @@ def test_a_word_added_to_a_list_can_be_used_with_no_other_change(mini: Project) 
     )
     assert messages(mini) == []
     assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 0
-    assert ">treaty<" in (mini.build / "html" / "south.html").read_text(encoding="utf-8")
+    # The commitment is printed in full in the principal's note.
+    assert ">treaty<" in (mini.build / "html" / "note.html").read_text(encoding="utf-8")
 
 
 def test_an_undeclared_word_gets_a_suggestion(mini: Project) -> None:
@@ -68,10 +69,11 @@ def test_a_desk_can_add_and_drop_fields(mini: Project) -> None:
         "2041",
     ]
     assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 0
-    html = (mini.build / "html" / "overview.html").read_text(encoding="utf-8")
-    table_head = html.split('class="commitments')[1].split("</thead>")[0]
-    headings = re.findall(r'<th scope="col">([^<]+)</th>', table_head)
-    assert headings[-3:] == ["Mutual defence", "Finance", "Target year"]
+    # Commitments are printed in full in the principal's note, their fields in declared order.
+    html = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
+    card = html.split('id="note-fact-south-pact"')[1].split("</div>")[0]
+    keys = re.findall(r'<span class="field-([\w]+)">', card)
+    assert keys[-2:] == ["finance_usd", "target_year"]
     assert "2,500,000 USD" in html and ">2041<" in html
     assert "Duration" not in html
 
@@ -123,16 +125,22 @@ def test_a_fact_id_cannot_break_the_page(mini: Project) -> None:
     """A fact with id 'content' once took the skip link's target."""
     edit(mini.actors / "south.yaml", "id: south-pact", "id: content")
     assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 0
-    html = (mini.build / "html" / "south.html").read_text(encoding="utf-8")
-    assert html.count('id="content"') == 1
-    assert 'id="south-fact-content"' in html
+    for page in ("south", "note"):  # the note prints the commitment in full
+        html = (mini.build / "html" / f"{page}.html").read_text(encoding="utf-8")
+        assert html.count('id="content"') == 1, page
+    assert 'id="note-fact-content"' in html
 
 
 def test_check_reads_each_source_once_and_keeps_it(mini: Project) -> None:
     checked = check_project(mini)
     assert not errors(checked.problems)
     assert set(checked.texts) == {"harbour"}
-    assert checked.plan is not None and checked.plan.slugs == ("overview", "council", "south")
+    assert checked.plan is not None and checked.plan.slugs == (
+        "note",
+        "overview",
+        "council",
+        "south",
+    )
 
 
 # --- Template mistakes are located, in build and in serve --------------------------------------
@@ -181,8 +189,9 @@ def test_project_templates_override_the_packaged_ones(mini: Project) -> None:
     assert main(["--root", str(mini.root), "build"]) == 0
     from pypdf import PdfReader
 
-    first = PdfReader(mini.build / "pdf" / "book-ed3.pdf").pages[0].extract_text()
-    assert "Desk book" in first
+    # The cover follows the principal's note, which opens the book.
+    pages = PdfReader(mini.build / "pdf" / "book-ed3.pdf").pages
+    assert any("Desk book" in page.extract_text() for page in pages[:4])
 
 
 # --- A new desk ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ COP = Path(__file__).resolve().parent / "fixtures" / "cop"
 ACTORS = ["de", "ke", "xk", "california", "c40"]
 OVERRIDE_LINE = "Climate desk — prepared for the COP delegation"
 # The declared commitment fields' labels, in the order facts/vocabulary.yaml declares them.
-PLEDGE_COLUMNS = ["Pledge kind", "Status", "Sectors", "Finance (USD)", "Target year", "Baseline"]
+PLEDGE_KEYS = ["kind", "status", "sectors", "finance_usd", "target_year", "baseline"]
 # Words only the NATO desk uses: none may reach a climate brief (case-sensitive on purpose:
 # the sources themselves speak of "the summit").
 OTHER_DESK = (
@@ -128,14 +128,18 @@ def book(built: Built) -> list[str]:
     return [flat(page.extract_text() or "") for page in reader.pages]
 
 
-def pledge_headings(page: str) -> list[str]:
-    head = find(r'<table class="commitments[^"]*">\s*<thead>(.*?)</thead>', page)
-    return [text_of(cell) for cell in re.findall(r"<th scope=\"col\">(.*?)</th>", head)]
+def pledge_fields(note: str, fact: str) -> list[str]:
+    """The declared fields a pledge prints in the principal's note, in order."""
+    card = find(rf'<div class="card" id="note-fact-{fact}">(.*?)</div>', note)
+    return re.findall(r'<span class="field-([\w-]+)">', card)
 
 
-def pledge_cell(page: str, row_id: str, key: str) -> str:
-    row = find(rf'<tr id="{row_id}">(.*?)</tr>', page)
-    return text_of(find(rf'<td data-label="[^"]*" class="field-{key}">(.*?)</td>', row))
+def pledge_cell(note: str, fact: str, key: str) -> str | None:
+    """A pledge's value as the note prints it (each pledge is printed in full there only);
+    None where no source gives it."""
+    card = find(rf'<div class="card" id="note-fact-{fact}">(.*?)</div>', note)
+    match = re.search(rf'<span class="field-{key}">(.*?)</span>', card, re.DOTALL)
+    return text_of(match.group(1)) if match else None
 
 
 # --- The desk as shipped: checks clean, builds everything ------------------------------------
@@ -153,7 +157,7 @@ def test_check_strict_passes_without_warnings(
 
 
 def test_build_writes_html_pdf_and_the_book(built: Built) -> None:
-    slugs = ["overview", *ACTORS]
+    slugs = ["note", "overview", *ACTORS]
     for slug in slugs:
         assert (built.build / "html" / f"{slug}.html").is_file()
         assert len(pypdf.PdfReader(built.build / "pdf" / f"{slug}-ed1.pdf").pages) >= 1
@@ -166,12 +170,10 @@ def test_build_writes_html_pdf_and_the_book(built: Built) -> None:
 
 
 def test_briefs_print_the_desks_headings(built: Built) -> None:
-    overview = built.page("overview")
-    assert find(r'<h2 id="overview-matrix-h">(.*?)</h2>', overview) == (
-        "Positions on the COP questions"
-    )
-    assert "Climate pledges across actors</h2>" in overview
-    assert "COP 31, Antalya</span> Overview" in overview
+    note = built.page("note")
+    assert find(r'<h2 id="note-matrix-h">(.*?)</h2>', note) == "Positions on the COP questions"
+    assert '<h2 id="note-commitments-h">Climate pledges</h2>' in note
+    assert "COP 31, Antalya</span> Overview" in built.page("overview")
     for slug in ACTORS:
         page = built.page(slug)
         assert f'<h2 id="{slug}-positions-h">Negotiating position</h2>' in page
@@ -179,31 +181,33 @@ def test_briefs_print_the_desks_headings(built: Built) -> None:
     assert '<h2 id="c40-statements-h">Statements on the record</h2>' in built.page("c40")
 
 
-def test_commitments_table_has_the_declared_columns_in_order(built: Built) -> None:
-    assert pledge_headings(built.page("overview")) == ["Actor", "Pledge", "Date", *PLEDGE_COLUMNS]
-    assert pledge_headings(built.page("de")) == ["Pledge", "Date", *PLEDGE_COLUMNS]
+def test_pledges_print_the_declared_fields_in_order_once(built: Built) -> None:
+    # Seven declared fields do not fit a table's columns: the note folds them under the title.
+    fields = pledge_fields(built.page("note"), "de-loss-damage")
+    assert fields == [f for f in PLEDGE_KEYS if f in fields] and len(fields) >= 4
+    # The party's brief refers to the pledge, printed in full in the note.
+    assert 'href="note.html#note-fact-de-loss-damage"' in built.page("de")
+    assert 'id="de-fact-de-loss-damage"' not in built.page("de")
 
 
 def test_declared_fields_print_their_values(built: Built) -> None:
-    de = built.page("de")
-    row = "de-fact-de-loss-damage"
-    assert pledge_cell(de, row, "kind") == "fund contribution"
-    assert pledge_cell(de, row, "status") == "approved"
-    assert pledge_cell(de, row, "sectors") == "finance"
-    assert pledge_cell(de, row, "finance_usd") == "1,200,000,000 USD"
-    assert pledge_cell(de, row, "baseline") == "not stated"
-    ke = built.page("ke")
-    assert pledge_cell(ke, "ke-fact-ke-ndc-2035", "kind") == "NDC"
-    assert pledge_cell(ke, "ke-fact-ke-ndc-2035", "sectors") == "energy, transport, agriculture"
-    assert pledge_cell(ke, "ke-fact-ke-ndc-2035", "baseline") == "business as usual"
-    assert pledge_cell(built.page("xk"), "xk-fact-xk-lignite-2040", "finance_usd") == "not stated"
+    note, de = built.page("note"), built.page("de")
+    row = "de-loss-damage"
+    assert pledge_cell(note, row, "kind") == "fund contribution"
+    assert pledge_cell(note, row, "status") == "approved"
+    assert pledge_cell(note, row, "sectors") == "finance"
+    assert pledge_cell(note, row, "finance_usd") == "1,200,000,000 USD"
+    assert pledge_cell(note, row, "baseline") is None  # not given: not printed
+    assert pledge_cell(note, "ke-ndc-2035", "kind") == "NDC"
+    assert pledge_cell(note, "ke-ndc-2035", "sectors") == "energy, transport, agriculture"
+    assert pledge_cell(note, "ke-ndc-2035", "baseline") == "business as usual"
+    assert pledge_cell(note, "xk-lignite-2040", "finance_usd") is None
     # A second, non-answer position field prints as a labelled line under the position.
     assert '<span class="byline">Condition: More countries contribute. · ' in de
 
 
 def test_matrix_rows_follow_the_actor_kinds_and_show_the_answers(built: Built) -> None:
-    overview = built.page("overview")
-    matrix = find(r'<table class="matrix">(.*?)</table>', overview)
+    matrix = find(r'<table class="matrix">(.*?)</table>', built.page("note"))
     assert re.findall(r'<th scope="row"><a href="([\w-]+)\.html">', matrix) == ACTORS
     kenya = find(r'<a href="ke\.html">Kenya</a></th>(.*?)</tr>', matrix)
     answers = re.findall(r'<span class="answer answer-([\w-]+)">(.*?)</span>', kenya)
@@ -247,7 +251,7 @@ def test_no_wording_from_the_other_desk(built: Built, book: list[str]) -> None:
 
 
 def test_book_method_appendix_prints_the_desks_definitions(built: Built, book: list[str]) -> None:
-    start = next(i for i, text in enumerate(book) if text.startswith("APPENDIX B Method"))
+    start = next(i for i, text in enumerate(book) if text.startswith("Appendix B Method"))
     method = " ".join(book[start:])
     vocab = vocabulary(built.root)
     facts = checked_facts(Project.at(built.root))[1]
@@ -255,7 +259,7 @@ def test_book_method_appendix_prints_the_desks_definitions(built: Built, book: l
     unused = 0
     for list_id, terms in vocab.lists.items():
         # The two scales whole; of the other lists, the words a fact of the edition uses.
-        whole = list_id in ("reliability", "confidence")
+        whole = list_id in ("reliability", "likelihood", "confidence")
         for term in terms.terms:
             shown = whole or term.id in used[list_id]
             assert (flat(term.definition) in method) == shown, term.id
@@ -277,7 +281,8 @@ def test_project_template_overrides_the_packaged_default(book: list[str]) -> Non
     assert "Briefing book" not in cover  # the packaged cover's line, replaced
     assert "Climate pledges at COP 31" in cover
     # The rest of the book still comes from the packaged templates.
-    assert "contents" in cover.lower() and "Bottom line up front" in book[1]
+    # A desk's own cover leaves the note out of its book (the note has its own PDF).
+    assert "contents" in cover.lower() and "Overview" in book[1]
 
 
 # --- Editing the desk: errors located, new words need nothing else ---------------------------
@@ -331,7 +336,8 @@ def test_a_new_word_needs_no_other_change(
     assert main(["--root", str(root), "build", "--no-pdf"]) == 0
     capsys.readouterr()
     page = (root / "build" / "html" / "xk.html").read_text(encoding="utf-8")
-    assert pledge_cell(page, "xk-fact-xk-lignite-2040", "kind") == "energy transition plan"
+    note = (root / "build" / "html" / "note.html").read_text(encoding="utf-8")
+    assert pledge_cell(note, "xk-lignite-2040", "kind") == "energy transition plan"
     assert "(inferred)</span> · LinkedIn · Journalists in Pristina" in page
 
 
@@ -404,7 +410,7 @@ def test_editor_schema_offers_the_desks_words(
 
 
 def test_target_year_prints_as_a_year(built: Built) -> None:
-    assert pledge_cell(built.page("de"), "de-fact-de-loss-damage", "target_year") == "2030"
+    assert pledge_cell(built.page("note"), "de-loss-damage", "target_year") == "2030"
 
 
 def test_a_finance_goal_in_the_hundreds_of_billions_prints_in_full(
@@ -418,8 +424,8 @@ def test_a_finance_goal_in_the_hundreds_of_billions_prints_in_full(
     )
     assert main(["--root", str(root), "build", "--no-pdf"]) == 0
     capsys.readouterr()
-    page = (root / "build" / "html" / "de.html").read_text(encoding="utf-8")
-    assert pledge_cell(page, "de-fact-de-loss-damage", "finance_usd") == "300,000,000,000 USD"
+    page = (root / "build" / "html" / "note.html").read_text(encoding="utf-8")
+    assert pledge_cell(page, "de-loss-damage", "finance_usd") == "300,000,000,000 USD"
 
 
 def test_a_number_too_large_to_be_finite_is_a_located_error(

@@ -115,6 +115,10 @@ CODES: dict[str, Code] = {
     "Q401": Code("words in quotation marks are not in the source", "quote exactly or unquote"),
     "Q402": Code("words given to a speaker are the source's own", "attribute them to the source"),
     "Q403": Code("a judgment's confidence needs more evidence", "cite more, or lower it"),
+    "Q404": Code("a judgment forecasts with no likelihood", "add 'likelihood:' from the scale"),
+    "Q405": Code("likelihood and confidence in one sentence", "keep them in their own fields"),
+    "Q406": Code("the cut-off is earlier than a dated source", "correct as_of or the date"),
+    "Q407": Code("a reference names no registered source", "write a source's id in [S:id]"),
     "Q501": Code(
         "a figure is given by none of the quotes it cites", "write the quote's figure, or cite it"
     ),

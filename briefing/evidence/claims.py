@@ -8,6 +8,7 @@ Two rules a reader relies on without being able to check them at a glance:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterator, Sequence
@@ -208,4 +209,119 @@ def check_confidence(base: LoadedFactBase) -> list[Diagnostic]:
                 code="Q403",
             )
         )
+    return problems
+
+
+# What a judgment about the future says: it forecasts, so a reader needs to know how likely.
+_FORECAST = re.compile(
+    r"\b(?:will|won't|shall|is (?:un)?likely|are (?:un)?likely|is expected|are expected|"
+    r"is set to|are set to|is due|are due|going to)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def _judgments(base: LoadedFactBase) -> Iterator[tuple[Judgment, LoadedFile, Path_]]:
+    facts = base.facts
+    for i, judgment in enumerate(facts.overview.bluf):
+        yield judgment, base.overview_file, ("bluf", i)
+    for actor, file in zip(facts.actors, base.actor_files, strict=True):
+        for i, judgment in enumerate(actor.bluf):
+            yield judgment, file, ("bluf", i)
+
+
+def _without_quotations(text: str) -> str:
+    """The desk's own words: what a source says in quotation marks is not our forecast."""
+    return _QUOTED.sub(" ", text)
+
+
+def check_estimates(base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings for estimative language a reader could misread: a judgment that forecasts with
+    no likelihood from the desk's scale, and a sentence that mixes likelihood with confidence.
+
+    Runs only for a desk that declares a 'likelihood' list: the words are the desk's own."""
+    vocab = base.facts.vocabulary
+    scale = vocab.lists.get("likelihood")
+    if scale is None:
+        return []
+    bands = sorted({w.lower() for t in scale.terms for w in (t.id, t.text)}, key=len, reverse=True)
+    band = re.compile(r"\b(?:" + "|".join(re.escape(b) for b in bands) + r")\b", re.IGNORECASE)
+    problems: list[Diagnostic] = []
+    for judgment, file, path in _judgments(base):
+        own = _without_quotations(judgment.text)
+        if judgment.likelihood is None and _FORECAST.search(own):
+            problems.append(
+                Diagnostic(
+                    file.locate((*path, "text")),
+                    "this judgment says what will happen but gives no likelihood",
+                    f"add 'likelihood:' with a word of the desk's scale "
+                    f"({', '.join(repr(t.id) for t in scale.terms)}), or say what is, not what "
+                    "will be",
+                    severity="warning",
+                    code="Q404",
+                )
+            )
+        for field in ("text", "basis"):
+            value = getattr(judgment, field)
+            if not value:
+                continue
+            for sentence in _SENTENCE.findall(_without_quotations(value)):
+                if "confiden" in sentence.lower() and band.search(sentence):
+                    problems.append(
+                        Diagnostic(
+                            file.locate((*path, field)),
+                            "one sentence gives both how likely and how confident: "
+                            f"'{' '.join(sentence.split())[:80]}'",
+                            "keep likelihood in 'likelihood:' and confidence in 'confidence:' "
+                            "and 'basis:'; a reader takes one for the other",
+                            severity="warning",
+                            code="Q405",
+                        )
+                    )
+    return problems
+
+
+def check_cut_off(base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings for a source dated after the information cut-off: the cut-off is the sources'
+    time, so it cannot come before a text the edition cites."""
+    cut_off = dt.date.fromisoformat(base.facts.edition.as_of)
+    problems: list[Diagnostic] = []
+    for i, source in enumerate(base.facts.sources):
+        if source.date is None or not source.date.has_year:
+            continue
+        first = source.date.span()[0]
+        if first > cut_off:
+            problems.append(
+                Diagnostic(
+                    base.edition_file.locate(("as_of",)),
+                    f"the information cut-off {cut_off.isoformat()} is earlier than source "
+                    f"'{source.id}', dated {source.date.value}",
+                    "set as_of to the latest day the sources speak to, or correct the "
+                    f"source's date (facts/sources.yaml, sources[{i}])",
+                    severity="warning",
+                    code="Q406",
+                )
+            )
+    return problems
+
+
+# '[S:source-id]' in the desk's prose: printed as the source's label (render.pages).
+SOURCE_REF = re.compile(r"\[S:([A-Za-z0-9][A-Za-z0-9._-]*)\]")
+
+
+def check_source_refs(base: LoadedFactBase) -> list[Diagnostic]:
+    """Errors for a reference '[S:id]' to a source that facts/sources.yaml does not register."""
+    registered = {s.id for s in base.facts.sources}
+    problems: list[Diagnostic] = []
+    for item in prose(base):
+        for match in SOURCE_REF.finditer(item.text):
+            if match.group(1) not in registered:
+                problems.append(
+                    Diagnostic(
+                        item.file.locate(item.path),
+                        f"'{match.group(0)}' names no source registered in facts/sources.yaml",
+                        f"write the id of a source: {', '.join(sorted(registered))}",
+                        code="Q407",
+                    )
+                )
     return problems

@@ -446,6 +446,13 @@ class Edition(Strict):
         ),
         json_schema_extra={"pattern": DAY_PATTERN},
     )
+    as_of_note: str | None = Field(
+        default=None,
+        description=(
+            "How the cut-off was set when no source gives a day, e.g. 'inferred: none of the "
+            "sources is dated; all precede the summit'. Printed beside it."
+        ),
+    )
     compiled: str | None = Field(
         default=None,
         description=(
@@ -564,6 +571,18 @@ class Judgment(Strict):
 
     text: Markdown = Field(description="The judgment, one or two sentences, in our words.")
     confidence: Word = Field(description="What the evidence supports, from the 'confidence' list.")
+    likelihood: Word | None = Field(
+        default=None,
+        description=(
+            "How likely what it forecasts is, from the desk's 'likelihood' list (its estimative "
+            "words); kept apart from confidence. Left out for a judgment of what is, not what "
+            "will be."
+        ),
+    )
+    basis: str | None = Field(
+        default=None,
+        description="Why the analyst holds the judgment with this confidence, in one clause.",
+    )
     citations: Citations
 
 
@@ -796,7 +815,14 @@ class Point(Strict):
 # the overview, in the order they are read.
 FACT_GROUPS = ("positions", "commitments", "statements")
 ACTOR_GROUPS = ("bluf", *FACT_GROUPS, "open_questions")
-OVERVIEW_GROUPS = ("bluf", "assumptions", "watch", "implications", "open_questions")
+OVERVIEW_GROUPS = (
+    "bluf",
+    "limits",
+    "assumptions",
+    "watch",
+    "implications",
+    "open_questions",
+)
 
 
 class Overview(Strict):
@@ -804,6 +830,10 @@ class Overview(Strict):
 
     bluf: list[Judgment] = Field(
         default_factory=list, description="Key judgments across all actors, each cited."
+    )
+    limits: list[Point] = Field(
+        default_factory=list,
+        description="What the sources cannot tell us: printed with the scope of the evidence.",
     )
     assumptions: list[Point] = Field(
         default_factory=list, description="What the judgments take for granted."

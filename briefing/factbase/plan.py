@@ -19,6 +19,7 @@ from briefing.factbase.load import LoadedFile
 from briefing.factbase.model import Actor, FactBase
 
 OVERVIEW = "overview"
+NOTE = "note"  # the principal's note: the book's first pages, and a PDF of its own
 INDEX = "index.html"
 BOOK = "book"  # the briefing book's name, before its edition: pdf/book-ed{N}.pdf
 
@@ -54,6 +55,7 @@ PATHS = (JSON, *(f"data/{name}.csv" for name in TABLES), SQLITE)
 # The book's anchors are 'contents', 'appendix-…', 'source-<id>', 'sources-h', 'method-h'.
 RESERVED: dict[str, str] = {
     OVERVIEW: "the overview brief's files",
+    NOTE: "the principal's note",
     "index": "the index page",
     "book": "the briefing book",
     "contents": "the book's contents",
@@ -120,7 +122,7 @@ def plan_outputs(
                     code="R004",
                 )
             )
-    slugs = (OVERVIEW, *(a.id for a in principals if a.id not in RESERVED))
+    slugs = (NOTE, OVERVIEW, *(a.id for a in principals if a.id not in RESERVED))
     return Plan(slugs, pdf, facts.edition.number), problems
 
 

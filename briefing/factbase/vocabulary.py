@@ -328,8 +328,16 @@ def specialise(vocab: Vocabulary) -> Models:
     source = create_model(
         "Source", __base__=Source, reliability=_override(Source, "reliability", grades)
     )
+    likely: dict[str, Any] = {}
+    if "likelihood" in vocab.lists:
+        # A desk that declares estimative words may use only those.
+        bands = _choice_type(vocab.lists["likelihood"])
+        likely["likelihood"] = _override(Judgment, "likelihood", bands | None)
     judgment = create_model(
-        "Judgment", __base__=Judgment, confidence=_override(Judgment, "confidence", levels)
+        "Judgment",
+        __base__=Judgment,
+        confidence=_override(Judgment, "confidence", levels),
+        **likely,
     )
     facts: dict[str, Any] = {}
     for kind, core in FACT_KINDS.items():

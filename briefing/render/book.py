@@ -151,6 +151,7 @@ class BookParts:
     method: str
     brief_sources: dict[str, str]
     numbers: str  # the page numbers of a bound PDF, with a hole for how many (fill_numbers)
+    note: str | None = None  # the principal's note alone, its own PDF (the cover opens with it)
 
     @property
     def order(self) -> list[str]:
@@ -170,17 +171,24 @@ def render_book(
     `briefs` are the briefs as rendered for their own pages; `attached` lists the files
     embedded in the book, for the method appendix to name.
     """
+    note = next((b for b in briefs if b.kind == "note"), None)
+    chaptered = [b for b in briefs if b.kind != "note"]
+    # Appendix A prints every passage the book cites, the note's too.
     entries = source_entries(renderer, briefs)
 
     def part(name: str, **extra: object) -> str:
         return renderer.render("book/part.html", part=name, **extra)
 
+    # The note opens the book (its page 1 is what a principal reads), then the contents; its
+    # own PDF is the note alone.
+    chapters = {
+        brief.slug: part("chapter", chapter=brief, number=number)
+        for number, brief in enumerate(chaptered, start=1)
+    }
     return BookParts(
-        cover=part("cover", chapters=briefs, pages=_PageHoles()),
-        chapters={
-            brief.slug: part("chapter", chapter=brief, number=number)
-            for number, brief in enumerate(briefs, start=1)
-        },
+        cover=part("cover", chapters=chaptered, note=note, pages=_PageHoles()),
+        chapters=chapters,
+        note=part("note", note=note) if note is not None else None,
         sources=part("sources", source_entries=entries, whole=True),
         method=part("method", attached=list(attached), used=used_words(renderer.facts)),
         brief_sources={

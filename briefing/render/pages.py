@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from briefing.core.diagnostics import Diagnostic, Location, TemplateError
 from briefing.core.gate import folder_leaves, read_project_file
 from briefing.core.project import Project
+from briefing.evidence.claims import SOURCE_REF
 from briefing.evidence.proofs import Proofs, overlap, printed
 from briefing.evidence.quotes import NormalText
 from briefing.factbase import history
@@ -34,7 +35,7 @@ from briefing.factbase.model import (
     Sourced,
     Vocabulary,
 )
-from briefing.factbase.plan import Plan, actor_order
+from briefing.factbase.plan import NOTE, OVERVIEW, Plan, actor_order
 from briefing.factbase.values import format_given, format_one
 from briefing.render.timeline import chronology
 
@@ -233,6 +234,27 @@ class _FactMarkdown(MarkdownIt):
         return bool(_SAFE_LINK.match(url))
 
 
+# A reference to a source in the desk's prose, '[S:source-id]', is printed as the label the
+# notes and Appendix A give the source (S2), linked to its entry, never as its file's number.
+
+
+def _with_source_refs(
+    markdown: Callable[[str], Markup], labels: Mapping[str, str]
+) -> Callable[[str], Markup]:
+    """The Markdown filter with '[S:source-id]' printed as the source's label and a link."""
+
+    def inline(text: str) -> Markup:
+        def label(match: re.Match[str]) -> str:
+            source = match.group(1)
+            if source not in labels:
+                return match.group(0)  # an unknown id stays as written: the check names it
+            return f'<a class="sref" href="#source-{source}">{labels[source]}</a>'
+
+        return Markup(SOURCE_REF.sub(label, str(markdown(text))))
+
+    return inline
+
+
 def _markdown() -> Callable[[str], Markup]:
     md = _FactMarkdown()
 
@@ -408,7 +430,7 @@ class Brief:
 
     slug: str
     title: str
-    kind: str  # "overview" or "actor"
+    kind: str  # "note", "overview" or "actor"
     body: Markup  # the brief and its notes, every id starting with `slug-`
     notes: Notes
 
@@ -536,16 +558,46 @@ class Renderer:
         self.proofs = proofs if proofs is not None else Proofs(texts, find_missing=True)
         self.env = environment(project)
         self.context = brief_context(facts, project)
+        self.env.filters["md"] = _with_source_refs(
+            self.env.filters["md"], self.context["source_ref"]
+        )
 
     def brief(self, template: str, slug: str, title: str, kind: str, **extra: Any) -> Brief:
         """One brief's body from its template, with ids prefixed by its slug by construction."""
         notes = Notes(self.facts, slug, proofs=self.proofs)
+        labels = self.context["source_ref"]
 
         def anchor(name: str) -> str:
             return f"{slug}-{name}"
 
+        def ref(citations: Iterable[Citation]) -> Markup:
+            """Short references (S2 ¶4, 7) that lead to the source's entry: the note has no
+            room for notes; each citation is still a note of the brief, so its PDF carries
+            the text."""
+            paragraphs: dict[str, list[int]] = {}
+            for citation in citations:
+                note = notes.add(citation)
+                found = paragraphs.setdefault(citation.source, [])
+                if note.paragraph and note.paragraph not in found:
+                    found.append(note.paragraph)
+            shown = [
+                f'<a class="sref" href="#source-{escape(source)}">{escape(labels[source])}'
+                + (" ¶" + ", ".join(str(n) for n in sorted(found)) if found else "")
+                + "</a>"
+                for source, found in paragraphs.items()
+            ]
+            if not shown:
+                return Markup("")
+            return Markup('<span class="refs">[') + Markup("; ".join(shown)) + Markup("]</span>")
+
         body = self.env.get_template(template).render(
-            **self.context, **extra, notes=notes, cite=notes.cite, anchor=anchor, slug=slug
+            **self.context,
+            **extra,
+            notes=notes,
+            cite=notes.cite,
+            ref=ref,
+            anchor=anchor,
+            slug=slug,
         )
         return Brief(slug, title, kind, Markup(notes.fill(body)), notes)
 
@@ -557,12 +609,14 @@ class Renderer:
         last edition, when there was one."""
         actors = actor_order(self.facts)
         briefs = []
-        if only is None or "overview" in only:
+        if only is None or NOTE in only:
+            briefs.append(self.brief("note.html", NOTE, "Principal's note", "note"))
+        if only is None or OVERVIEW in only:
             timeline = chronology(self.facts, actors)
             briefs.append(
                 self.brief(
                     "overview.html",
-                    "overview",
+                    OVERVIEW,
                     "Overview",
                     "overview",
                     timeline=timeline,

@@ -197,7 +197,8 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         # The chapter comes first in the brief's PDF, so its metadata are the brief's.
         meta = brief_meta(facts.edition, brief.title, keywords)
         sources = f"{brief.slug}/sources"
-        parts[brief.slug] = PdfJob(book.chapters[brief.slug], meta, STYLESHEETS, names)
+        html = book.note if brief.kind == "note" and book.note else book.chapters[brief.slug]
+        parts[brief.slug] = PdfJob(html, meta, STYLESHEETS, names)
         parts[sources] = PdfJob(book.brief_sources[brief.slug], None, STYLESHEETS, names)
         # The texts it cites, and the fact base with them: `briefing verify` checks a brief
         # alone. All are attached once it is bound, so an edit elsewhere in the fact base
@@ -205,15 +206,18 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         texts = source_attachments(facts, inputs, brief.sources)
         carried = [*texts, *fact_base]
         carried.append(manifest_attachment(facts, carried, "brief", brief.slug))
-        binding = Binding((brief.slug, sources), when, evidence=tuple(carried), elsewhere=book_name)
+        # The note is two pages at most: its references lead to the book's Appendix A.
+        own = (brief.slug,) if brief.kind == "note" else (brief.slug, sources)
+        binding = Binding(own, when, evidence=tuple(carried), elsewhere=book_name)
         outputs.append((plan.pdf_path(brief.slug), binding))
     parts[SOURCES] = PdfJob(book.sources, None, STYLESHEETS, names)
     parts[METHOD] = PdfJob(book.method, None, STYLESHEETS, names)
     titles = [b.title for b in site.briefs if b.kind == "actor"]
     meta = brief_meta(facts.edition, "Briefing book", titles)
     cover = PdfJob(book.cover, meta, STYLESHEETS, names)
-    chapters = tuple(b.slug for b in site.briefs)
-    inside = tuple((plan.pdf_name(slug), slug) for slug in chapters)
+    chapters = tuple(b.slug for b in site.briefs if b.kind != "note")
+    # The note is the book's first pages (in its cover part, as the section 'note').
+    inside = tuple((plan.pdf_name(b.slug), b.slug) for b in site.briefs)
     binding = Binding((*chapters, SOURCES, METHOD), when, cover, site.book_evidence, inside=inside)
     outputs.append((plan.book, binding))
     return parts, outputs
