@@ -644,6 +644,17 @@ class Fact(Strict):
         """The field as written: a plain value, a `Sourced` or a `Disputed`; None if absent."""
         return getattr(self, key, None)
 
+    def value_citations(self, key: str | None = None) -> list[Citation]:
+        """The citations a declared field (`key`, else every field) carries of its own."""
+        found: list[Citation] = []
+        for name in [key] if key is not None else list(type(self).model_fields):
+            given = self.given(name)
+            if isinstance(given, Sourced):
+                found += given.citations
+            elif isinstance(given, Disputed):
+                found += given.reported
+        return found
+
 
 class Commitment(Fact):
     """Something an actor commits, or proposes to commit, to do; it may have other parties."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from briefing.factbase.model import (
+    Citation,
     Disputed,
     FieldSpec,
     FuzzyDate,
@@ -116,14 +117,28 @@ def format_given(given: Any, spec: FieldSpec, ref: Callable[[str], str]) -> str:
     citations followed by its sources' labels ('$17.5 million (S2)'); a disputed value as the
     range and each figure with its source ('$50.6–60 million; sources differ: ...'), never
     one figure silently. `ref` gives a source id's label (S1, S2 ...)."""
+    return "".join(text for text, _ in given_parts(given, spec, ref))
+
+
+def given_parts(
+    given: Any, spec: FieldSpec, ref: Callable[[str], str]
+) -> list[tuple[str, tuple[Citation, ...]]]:
+    """`format_given` in pieces, each with the citations its figure rests on: a brief puts
+    their note markers right after the figure they prove (no citations: plain text)."""
     if isinstance(given, Disputed):
-        each = ", ".join(_one_reported(r, spec, ref) for r in given.reported)
         span = _range([r.value for r in given.reported], spec)
-        return f"{span}; sources differ: {each}" if span else f"sources differ: {each}"
+        parts: list[tuple[str, tuple[Citation, ...]]] = [
+            (f"{span}; sources differ: " if span else "sources differ: ", ())
+        ]
+        for i, reported in enumerate(given.reported):
+            if i:
+                parts.append((", ", ()))
+            parts.append((_one_reported(reported, spec, ref), (reported,)))
+        return parts
     if isinstance(given, Sourced):
         labels = ", ".join(dict.fromkeys(ref(c.source) for c in given.citations))
-        return f"{format_one(given.value, spec)} ({labels})"
-    return format_one(given, spec)
+        return [(f"{format_one(given.value, spec)} ({labels})", tuple(given.citations))]
+    return [(format_one(given, spec), ())]
 
 
 def _one_reported(reported: Reported, spec: FieldSpec, ref: Callable[[str], str]) -> str:
