@@ -15,8 +15,8 @@ from briefing.authoring.scaffold import ScaffoldError, typed_value
 from briefing.check.facts import check_project
 from briefing.core.diagnostics import Diagnostic
 from briefing.core.project import Project
-from briefing.factbase.model import Disputed, FieldSpec, Money, Reported
-from briefing.factbase.values import format_given, numbers_in, read_amount
+from briefing.factbase.model import Disputed, Fact, FieldSpec, Money, Reported
+from briefing.factbase.values import format_given, numbers_in, read_amount, totals
 from briefing.pdf.verify import verify
 from briefing.site.build import build
 from briefing.site.data import tables
@@ -275,3 +275,55 @@ def test_new_writes_numbers_as_numbers() -> None:
     assert read_amount("seventeen and eighteen") is None
     with pytest.raises(ScaffoldError, match="not a whole number"):
         typed_value(FieldSpec(key="year", label="Year", type="integer"), "20.5")
+
+
+def test_totals_add_each_currency_apart_against_hand_sums(desk: Project) -> None:
+    checked = check_project(desk, pdf=False)
+    assert checked.base is not None
+    facts = checked.base.facts
+    spec = next(s for s in facts.vocabulary.fields.commitment if s.key == "pledge")
+    found, left_out = totals([c for a in facts.actors for c in a.commitments], spec)
+    sums = {t.unit: (t.low, t.high, t.facts) for t in found}
+    # By hand: UK 50.6 to 60 million, US 17 to 17.5 million; the euros are never converted.
+    assert sums == {
+        "USD": (
+            pytest.approx(50_600_000 + 17_000_000),
+            60_000_000 + 17_500_000,
+            ("gb-fund", "us-fund"),
+        ),
+        "EUR": (100_000_000, 100_000_000, ("de-fund",)),
+    }
+    assert left_out == []
+    build(desk, pdf=False)
+    note = _text(desk.root / "build" / "html" / "note.html")
+    assert (
+        "Pledge, total: €100 million (Germany) and $67.6–77.5 million (United Kingdom, "
+        "United States); each currency or unit added apart, none converted." in note
+    )
+
+
+def test_a_total_leaves_out_a_fact_whose_sources_differ_in_currency() -> None:
+    spec = FieldSpec(key="pledge", label="Pledge", type="money", currency="USD", total=True)
+
+    class Pledge(Fact):
+        pledge: Disputed | Money
+
+    mixed = Disputed(
+        reported=[
+            Reported(
+                source="a", quote="pledged $40 million", value=Money(amount=40e6, currency="USD")
+            ),
+            Reported(
+                source="b", quote="pledged £20 million", value=Money(amount=20e6, currency="GBP")
+            ),
+        ]
+    )
+    plain = Money(amount=5e6, currency="USD")
+    found, left_out = totals([Pledge(id="x", pledge=mixed), Pledge(id="y", pledge=plain)], spec)
+    assert [(t.unit, t.low, t.high) for t in found] == [("USD", 5e6, 5e6)]
+    assert left_out == ["x"]
+
+
+def test_a_total_of_words_is_refused() -> None:
+    with pytest.raises(ValueError, match="'total: true' needs a field of type money"):
+        FieldSpec(key="baseline", label="Baseline", type="text", total=True)

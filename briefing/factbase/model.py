@@ -1014,6 +1014,22 @@ class FieldSpec(Strict):
         default=False,
         description="Positions: this field is the answer that the matrix shows (exactly one).",
     )
+    total: bool = Field(
+        default=False,
+        description=(
+            "For money, quantities and numbers: print the sum across the facts under their "
+            "table, each currency or unit apart (never converted), a range where sources differ."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _total_of_figures(self) -> FieldSpec:
+        if self.total and self.type not in ("money", "quantity", "number", "integer"):
+            raise ValueError(
+                f"'total: true' needs a field of type money, quantity, number or integer, "
+                f"not {self.type}; remove it"
+            )
+        return self
 
 
 class FieldSets(Strict):

@@ -36,7 +36,7 @@ from briefing.factbase.model import (
     Vocabulary,
 )
 from briefing.factbase.plan import NOTE, OVERVIEW, Plan, actor_order
-from briefing.factbase.values import format_one, given_parts
+from briefing.factbase.values import format_one, format_total, given_parts, totals
 from briefing.render.timeline import chronology
 
 if TYPE_CHECKING:
@@ -501,6 +501,23 @@ def scope(facts: FactBase) -> Scope:
     )
 
 
+def total_line(items: Sequence[tuple[Actor, Fact]], spec: FieldSpec) -> str:
+    """The line under a table that sums a field (`total: true`): each currency or unit apart
+    with whose facts it adds, and what it leaves out and why; '' when nothing adds up."""
+    owner = {fact.id: actor.name for actor, fact in items}
+    found, left_out = totals([fact for _, fact in items], spec)
+    if not found:
+        return ""
+    each = [f"{format_total(t, spec)} ({', '.join(owner[f] for f in t.facts)})" for t in found]
+    line = f"{spec.label}, total: {' and '.join(each)}"
+    if len(found) > 1:
+        line += "; each currency or unit added apart, none converted"
+    if left_out:
+        names = ", ".join(owner[f] for f in left_out)
+        line += f"; excluding {names}: its sources give figures in different currencies or units"
+    return line + "."
+
+
 def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
     """What every template sees: the edition, the vocabulary, the facts and lookups by id."""
     vocab = facts.vocabulary
@@ -548,6 +565,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "fields": vocab.fields,
         "answer": vocab.answer(),
         "show": Shown(vocab, refs),
+        "total_line": total_line,
         "label": vocab.label,
         "people": {p.id: p for p in facts.people},
         "actors": {a.id: a for a in facts.actors},
