@@ -1,0 +1,82 @@
+"""Word footnotes: python-docx has no footnote API, so this writes the part itself.
+
+A .docx keeps its footnotes in word/footnotes.xml, a part the document part relates to
+(relationship type .../footnotes) and that [Content_Types].xml lists; a footnote is marked in
+the text by a run holding <w:footnoteReference w:id="N"/>. Word numbers footnotes by the order
+of their references, so the ids are given in that order and the numbers it prints match them.
+"""
+
+from __future__ import annotations
+
+from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
+# Word expects the two separator footnotes (ids -1 and 0) before any of the document's own:
+# without them it calls the file damaged and offers to repair it.
+_SEPARATORS = (
+    f'<w:footnotes xmlns:w="{W}">'
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0"/></w:pPr>'
+    "<w:r><w:separator/></w:r></w:p></w:footnote>"
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0"/>'
+    "</w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
+    "</w:footnotes>"
+)
+
+
+class Footnotes:
+    """The footnotes of one document: `mark` puts a reference in the text, `attach` writes the
+    part once every footnote's text is known."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def mark(self, paragraph: Paragraph) -> int:
+        """A footnote reference at the end of `paragraph`; its id, whose text `fill` sets."""
+        self.texts.append("")
+        number = len(self.texts)
+        run = paragraph.add_run()
+        # Superscript set on the run itself: the default template has no footnote styles.
+        run.font.superscript = True
+        reference = etree.SubElement(run._r, qn("w:footnoteReference"))
+        reference.set(qn("w:id"), str(number))
+        return number
+
+    def fill(self, number: int, text: str) -> None:
+        """The text of footnote `number` (notes may grow as later citations merge in, so
+        their text is set when the document is complete)."""
+        self.texts[number - 1] = text
+
+    def attach(self, document: Document) -> None:
+        """Write word/footnotes.xml and relate the document to it (its content type is listed
+        from the part's own when the package is saved)."""
+        if not self.texts:
+            return
+        root = parse_xml(_SEPARATORS)
+        for number, text in enumerate(self.texts, 1):
+            note = etree.SubElement(root, qn("w:footnote"))
+            note.set(qn("w:id"), str(number))
+            paragraph = etree.SubElement(note, qn("w:p"))
+            marker = etree.SubElement(paragraph, qn("w:r"))
+            properties = etree.SubElement(marker, qn("w:rPr"))
+            etree.SubElement(properties, qn("w:vertAlign")).set(qn("w:val"), "superscript")
+            # footnoteRef prints the footnote's own number, as Word counts it.
+            etree.SubElement(marker, qn("w:footnoteRef"))
+            words = etree.SubElement(paragraph, qn("w:r"))
+            size = etree.SubElement(etree.SubElement(words, qn("w:rPr")), qn("w:sz"))
+            size.set(qn("w:val"), "18")  # 9 pt, under the 11 pt text
+            body = etree.SubElement(words, qn("w:t"))
+            body.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            body.text = " " + text
+        blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        package = document.part.package
+        part = Part(PackURI("/word/footnotes.xml"), CONTENT_TYPE, blob, package)
+        document.part.relate_to(part, RT.FOOTNOTES)
