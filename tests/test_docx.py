@@ -10,10 +10,10 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import docx
 import pytest
-from lxml import etree
 
 from briefing.core.project import Project
 from briefing.site.build import build, checked_facts
@@ -31,7 +31,7 @@ def built(mini: Project) -> Project:
 def footnotes(path: Path) -> list[str]:
     """The text of each of the document's own footnotes (not Word's separators)."""
     with zipfile.ZipFile(path) as packed:
-        root = etree.fromstring(packed.read("word/footnotes.xml"))
+        root = ElementTree.fromstring(packed.read("word/footnotes.xml"))
     return [
         "".join(t.text or "" for t in note.iter(f"{W}t"))
         for note in root.iter(f"{W}footnote")
@@ -61,14 +61,14 @@ def test_first_page_says_working_copy_and_header_carries_the_marking(built: Proj
 
 
 def test_footnotes_are_real_and_quote_the_source(built: Project) -> None:
-    checked, facts, _ = checked_facts(built, pdf=False)
-    quotes = {
-        " ".join(c.quote.split())
-        for actor in facts.actors
-        if actor.id == "south"
-        for fact in [*actor.positions, *actor.commitments, *actor.statements]
-        for c in fact.citations
-    }
+    _, facts, _ = checked_facts(built, pdf=False)
+    (south,) = [a for a in facts.actors if a.id == "south"]
+    citations = [
+        *(c for p in south.positions for c in p.citations),
+        *(c for f in south.commitments for c in f.citations),
+        *(c for s in south.statements for c in s.citations),
+    ]
+    quotes = {" ".join(c.quote.split()) for c in citations}
     path = built.build / "docx" / "south.docx"
     notes = footnotes(path)
     assert notes
@@ -80,7 +80,7 @@ def test_footnotes_are_real_and_quote_the_source(built: Project) -> None:
     assert "footnotes+xml" in types and "relationships/footnotes" in rels
     joined = " ".join(" ".join(n.split()) for n in notes)
     # Each quote is in a passage a footnote prints (passages may merge several quotes).
-    assert quotes and all(q.strip("“”\"") in joined for q in quotes)
+    assert quotes and all(q.strip('“”"') in joined for q in quotes)
 
 
 def test_same_inputs_same_bytes(tmp_path: Path) -> None:
@@ -104,9 +104,9 @@ def test_libreoffice_converts_every_file(built: Project, tmp_path: Path) -> None
     out = tmp_path / "pdf"
     # A profile of its own: another soffice running on the machine would lock the default.
     profile = (tmp_path / "profile").as_uri()
+    command = ["soffice", f"-env:UserInstallation={profile}", "--headless"]
     result = subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile}", "--headless"]
-        + ["--convert-to", "pdf", "--outdir", str(out), *files],
+        [*command, "--convert-to", "pdf", "--outdir", str(out), *files],
         capture_output=True,
         text=True,
         check=False,

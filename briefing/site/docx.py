@@ -31,6 +31,7 @@ from briefing.render.pages import Note, Notes, Renderer, format_date
 from briefing.site.wordnotes import Footnotes
 
 FOLDER = "docx"
+Cell = tuple[str, list[Citation]]  # a table cell's words, and the citations its footnotes quote
 
 
 def docx_path(slug: str) -> str:
@@ -96,7 +97,9 @@ class _Writer:
             note = self.notes.add(citation)
             self.cited.append((self.footnotes.mark(paragraph), note))
 
-    def table(self, head: Sequence[str], rows: Sequence[Sequence[tuple[str, list[Citation]]]]) -> None:
+    def table(
+        self, head: Sequence[str], rows: Sequence[Sequence[tuple[str, list[Citation]]]]
+    ) -> None:
         table = self.doc.add_table(rows=1, cols=len(head))
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, head, strict=True):
@@ -147,7 +150,7 @@ class _Writer:
         self.heading(self.context["words"].matrix, 2)
         rows = []
         for actor in self.context["actor_list"]:
-            row: list[tuple[str, list[Citation]]] = [(actor.name, [])]
+            row: list[Cell] = [(actor.name, [])]
             for q in edition.questions:
                 current = self.context["answer_of"](actor, q.id)
                 if current is None or answer is None:
@@ -194,7 +197,9 @@ class _Writer:
 
     def note(self) -> None:
         edition, overview = self.facts.edition, self.facts.overview
-        self.opening(edition.title, f"Principal's note · {edition.event.name}, {edition.event.place}")
+        self.opening(
+            edition.title, f"Principal's note · {edition.event.name}, {edition.event.place}"
+        )
         self.heading("Key judgments", 2)
         self.judgments(overview.bluf)
         self.heading("What this rests on", 2)
@@ -245,7 +250,9 @@ class _Writer:
             for s in actor.statements:
                 who = people[s.speaker]
                 when = _text(format_date(s.date))
-                self.para(f"{who.name}, {who.role} ({when}): {self.md_text(s.summary)}", s.citations)
+                self.para(
+                    f"{who.name}, {who.role} ({when}): {self.md_text(s.summary)}", s.citations
+                )
         self.points("Open questions", self.context["open_questions_of"](actor))
 
     # --- the end: sources, footnotes, bytes -----------------------------------------------
@@ -289,7 +296,14 @@ def _fixed_dates(packed: bytes, when: dt.datetime) -> bytes:
     """The zip again, every entry dated `when`: python-docx dates them by the wall clock."""
     stamp = when.astimezone(dt.UTC)
     # A zip entry's date has two-second steps and starts in 1980.
-    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    date_time = (
+        max(stamp.year, 1980),
+        stamp.month,
+        stamp.day,
+        stamp.hour,
+        stamp.minute,
+        stamp.second,
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(packed)) as source, zipfile.ZipFile(out, "w") as target:
         for entry in source.infolist():

@@ -8,14 +8,15 @@ of their references, so the ids are given in that order and the numbers it print
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
-from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -23,12 +24,18 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.f
 # Word expects the two separator footnotes (ids -1 and 0) before any of the document's own:
 # without them it calls the file damaged and offers to repair it.
 _SEPARATORS = (
-    f'<w:footnotes xmlns:w="{W}">'
     '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0"/></w:pPr>'
     "<w:r><w:separator/></w:r></w:p></w:footnote>"
     '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0"/>'
     "</w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>"
-    "</w:footnotes>"
+)
+# One footnote: a run whose footnoteRef prints the number Word gives the footnote, then its
+# words at 9 pt (w:sz counts half points) under the 11 pt text.
+_FOOTNOTE = (
+    '<w:footnote w:id="{id}"><w:p>'
+    '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>'
+    '<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve"> {text}</w:t></w:r>'
+    "</w:p></w:footnote>"
 )
 
 
@@ -46,8 +53,8 @@ class Footnotes:
         run = paragraph.add_run()
         # Superscript set on the run itself: the default template has no footnote styles.
         run.font.superscript = True
-        reference = etree.SubElement(run._r, qn("w:footnoteReference"))
-        reference.set(qn("w:id"), str(number))
+        reference = OxmlElement("w:footnoteReference", {qn("w:id"): str(number)})
+        run._r.append(reference)
         return number
 
     def fill(self, number: int, text: str) -> None:
@@ -60,23 +67,14 @@ class Footnotes:
         from the part's own when the package is saved)."""
         if not self.texts:
             return
-        root = parse_xml(_SEPARATORS)
-        for number, text in enumerate(self.texts, 1):
-            note = etree.SubElement(root, qn("w:footnote"))
-            note.set(qn("w:id"), str(number))
-            paragraph = etree.SubElement(note, qn("w:p"))
-            marker = etree.SubElement(paragraph, qn("w:r"))
-            properties = etree.SubElement(marker, qn("w:rPr"))
-            etree.SubElement(properties, qn("w:vertAlign")).set(qn("w:val"), "superscript")
-            # footnoteRef prints the footnote's own number, as Word counts it.
-            etree.SubElement(marker, qn("w:footnoteRef"))
-            words = etree.SubElement(paragraph, qn("w:r"))
-            size = etree.SubElement(etree.SubElement(words, qn("w:rPr")), qn("w:sz"))
-            size.set(qn("w:val"), "18")  # 9 pt, under the 11 pt text
-            body = etree.SubElement(words, qn("w:t"))
-            body.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-            body.text = " " + text
-        blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        notes = "".join(
+            _FOOTNOTE.format(id=number, text=escape(text))
+            for number, text in enumerate(self.texts, 1)
+        )
+        blob = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<w:footnotes xmlns:w="{W}">{_SEPARATORS}{notes}</w:footnotes>'
+        ).encode()
         package = document.part.package
         part = Part(PackURI("/word/footnotes.xml"), CONTENT_TYPE, blob, package)
         document.part.relate_to(part, RT.FOOTNOTES)
