@@ -19,7 +19,7 @@ from typing import Any
 
 import docx
 from docx.document import Document
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from markupsafe import Markup
 
 from briefing.core.project import Project
@@ -98,8 +98,10 @@ class _Writer:
             self.cited.append((self.footnotes.mark(paragraph), note))
 
     def table(
-        self, head: Sequence[str], rows: Sequence[Sequence[tuple[str, list[Citation]]]]
+        self, head: Sequence[str], rows: Sequence[Sequence[Cell]], widths: Sequence[float] = ()
     ) -> None:
+        """A Word table, its header row bold; `widths` in centimetres (LibreOffice otherwise
+        gives every column the same width, and a long text column wraps a word a line)."""
         table = self.doc.add_table(rows=1, cols=len(head))
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, head, strict=True):
@@ -111,6 +113,15 @@ class _Writer:
             for cell, (text, citations) in zip(cells, row, strict=True):
                 cell.text = text
                 self.cite(cell.paragraphs[0], citations)
+        if widths:
+            # LibreOffice reads the table's grid, Word the cells': both are set.
+            table.autofit = False
+            grid = table._tbl.tblGrid.gridCol_lst
+            for column, width in zip(grid, widths, strict=True):
+                column.w = Cm(width)
+            for column, width in zip(table.columns, widths, strict=True):
+                for cell in column.cells:
+                    cell.width = Cm(width)
 
     def md_text(self, text: str) -> str:
         return _text(self.md(text)).strip()
@@ -173,21 +184,29 @@ class _Writer:
         if not items:
             self.para("None recorded in the sources.")
             return
-        specs = [s for s in self.context["fields"].commitment if s.column]
-        # A column no source fills is not printed (the book's rule).
-        specs = [s for s in specs if any(c.value(s.key) not in (None, []) for _, c in items)]
         show = self.context["show"]
+
+        def details(c: Commitment) -> str:
+            # The declared fields folded into one cell, as the note's cards fold them: a desk
+            # may declare any number, and a table of one column each would not fit the page.
+            # A field no source gives is left out, as the book leaves it out.
+            shown = [
+                f"{spec.label}: {_text(show(c, spec))}"
+                for spec in self.context["fields"].commitment
+                if c.value(spec.key) not in (None, [], "not stated")
+            ]
+            return " · ".join([*shown, _text(format_date(c.date))])
+
         rows = [
             [
                 (actor.name, []),
                 (c.title, []),
-                *((_text(show(c, s)), []) for s in specs),
-                (_text(format_date(c.date)), []),
+                (details(c), []),
                 (self.md_text(c.summary), list(c.citations)),
             ]
             for actor, c in items
         ]
-        self.table(["Actor", "Commitment", *(s.label for s in specs), "Date", "What"], rows)
+        self.table(["Actor", "Commitment", "Details", "What"], rows, (2.4, 3.6, 4.2, 6.2))
 
     def points(self, title: str, items: Sequence[Any]) -> None:
         if items:
