@@ -50,7 +50,7 @@ __all__ = ["BuildResult", "PublishError", "Site", "publish"]
 class Site:
     """Everything a build writes, rendered in memory: the HTML pages by their path under
     build/, the briefs they came from, the book's HTML with the files it carries, and the
-    data files (build/data/) by their path."""
+    data files (build/data/, and build/docx/ when asked for) by their path."""
 
     facts: FactBase
     plan: Plan
