@@ -144,7 +144,7 @@ def test_verify_prints_the_copy_and_its_recipient(
 ) -> None:
     assert main(["verify", str(_copy(desk, "partner"))]) == 0
     out = capsys.readouterr().out
-    assert "copy 3 of 3, issued to Partner ministry (partner): council" in out
+    assert "copy 3 of 3, issued to Partner ministry (partner): note, council" in out
 
 
 def test_the_log_lists_every_copy_with_its_digest(desk: Desk) -> None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 from briefing.core.diagnostics import Diagnostic, Location, did_you_mean
 from briefing.factbase.load import LoadedFile
 from briefing.factbase.model import ALL_CHAPTERS, Distribution, Recipient
+from briefing.factbase.plan import NOTE
 
 
 def chapters_of(recipient: Recipient, slugs: tuple[str, ...]) -> tuple[str, ...]:
-    """The briefs in `recipient`'s copy, in the book's order (whatever order the YAML gives)."""
+    """The briefs in `recipient`'s copy, in the book's order (whatever order the YAML gives);
+    the principal's note opens every copy, named or not."""
     if recipient.chapters == ALL_CHAPTERS:
         return slugs
-    wanted = set(recipient.chapters)
+    wanted = {NOTE, *recipient.chapters}
     return tuple(slug for slug in slugs if slug in wanted)
 
 
