@@ -600,9 +600,7 @@ def facts_digest(files: dict[str, bytes]) -> str:
 Deriver = Callable[[Project, Checked, str, str | None], bytes]
 
 
-def verify(
-    path: Path, trust: Sequence[Path] = (), derive: Deriver | None = None
-) -> Verification:
+def verify(path: Path, trust: Sequence[Path] = (), derive: Deriver | None = None) -> Verification:
     """Verify one PDF (see the module's docstring); Refused when it cannot be verified. With
     `derive`, its pages are derived again and compared with those received."""
     try:
@@ -637,9 +635,7 @@ def _verify(path: Path, trust: Sequence[Path], derive: Deriver | None) -> Verifi
     carried = {
         n.removeprefix("facts/sources/") for n in facts_files if n.startswith("facts/sources/")
     }
-    templates = {
-        n: c for n, c in opened.attachments.items() if n.startswith(TEMPLATE_FOLDERS)
-    }
+    templates = {n: c for n, c in opened.attachments.items() if n.startswith(TEMPLATE_FOLDERS)}
     for name in sorted(set(opened.attachments) - set(facts_files) - set(templates) - {MANIFEST}):
         result.problems.append(
             Problem(f"attachment {name} is not part of a fact base; it was not read")
@@ -994,13 +990,11 @@ def _check_pages(
         )
     elif packaged == _installed_templates():
         result.templates = (
-            f"the {len(templates)} it carries; Briefing's own are identical to this "
-            "installation's"
+            f"the {len(templates)} it carries; Briefing's own are identical to this installation's"
         )
     else:
         result.templates = (
-            f"the {len(templates)} it carries, used in place of this installation's, "
-            "which differ"
+            f"the {len(templates)} it carries, used in place of this installation's, which differ"
         )
     refused: list[str] = []
     try:
@@ -1031,7 +1025,8 @@ def _check_pages(
     except Refused:
         raise
     except Exception as exc:  # the parser failing on a file pikepdf opened: damage
-        raise Refused(f"its pages cannot be read ({str(exc)[:160] or type(exc).__name__})") from None
+        reason = str(exc)[:160] or type(exc).__name__
+        raise Refused(f"its pages cannot be read ({reason})") from None
     differences = _differences(received, fresh)
     if not differences:
         result.pages = f"text matches a fresh build, word for word on each of {len(fresh)} pages"

@@ -156,10 +156,10 @@ def manifest_attachment(
     made_with: Mapping[str, str] | None = None,
 ) -> Attachment:
     """The manifest to attach beside `attached`: with it a reader's `briefing verify` knows
-    the PDF for a Briefing one and tells a missing, changed or added attachment; a numbered
-    copy's says which copy it is and to whom it was issued (site.distribute). `made_with` names
-the versions of Briefing and the libraries that laid the PDF out: where a reader's are the
-same, the pages they derive again are the same bytes."""
+        the PDF for a Briefing one and tells a missing, changed or added attachment; a numbered
+        copy's says which copy it is and to whom it was issued (site.distribute). `made_with` names
+    the versions of Briefing and the libraries that laid the PDF out: where a reader's are the
+    same, the pages they derive again are the same bytes."""
     files = {item.name: item.digest() for item in attached}
     manifest: dict[str, object] = {
         "format": MANIFEST_FORMAT,
