@@ -1093,7 +1093,7 @@ class _Refusals(logging.Handler):
         self.found = found
 
     def emit(self, record: logging.LogRecord) -> None:
-        match = re.search(r"refused to fetch (\S+)", record.getMessage())
+        match = re.search(r"refused to fetch (\S+?):(?:\s|$)", record.getMessage())
         if match is not None:
             self.found.append(match.group(1))
 
