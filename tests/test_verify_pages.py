@@ -152,9 +152,7 @@ def test_a_page_replaced_by_another(
     assert "page 5: not the page its facts give: it prints 'Chapter 3" in out
 
 
-def test_a_page_removed(
-    built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_a_page_removed(built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     def remove(pdf: pikepdf.Pdf) -> None:
         del pdf.pages[4]
 
@@ -177,9 +175,10 @@ def test_a_table_value_changed(
     )
     build(Project.at(root))
     forged = tmp_path / "book.pdf"
-    with pikepdf.open(root / "build" / "pdf" / "book-ed3.pdf") as pdf, pikepdf.open(
-        built.book
-    ) as true:
+    with (
+        pikepdf.open(root / "build" / "pdf" / "book-ed3.pdf") as pdf,
+        pikepdf.open(built.book) as true,
+    ):
         for name in list(pdf.attachments):
             del pdf.attachments[name]
         for name, spec in true.attachments.items():
@@ -194,7 +193,9 @@ def test_a_table_value_changed(
 # --- The templates it carries ---------------------------------------------------------------------
 
 
-def _with_template(original: Path, target: Path, name: str, content: bytes, *, manifest: bool) -> Path:
+def _with_template(
+    original: Path, target: Path, name: str, content: bytes, *, manifest: bool
+) -> Path:
     with pikepdf.open(original) as pdf:
         files = pdf.attachments
         listing = json.loads(files[MANIFEST].get_file().read_bytes())
