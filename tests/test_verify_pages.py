@@ -14,7 +14,7 @@ import pytest
 from briefing.cli import main
 from briefing.core.project import Project
 from briefing.pdf import layout
-from briefing.pdf.document import PdfJob
+from briefing.pdf.document import PdfJob, render_pdf
 from briefing.pdf.verify import verify
 from briefing.render.attachments import MANIFEST
 from briefing.render.pages import PACKAGE_TEMPLATES
@@ -104,18 +104,15 @@ def _swap_two_glyphs(pdf: pikepdf.Pdf, index: int) -> None:
     (0-based): WeasyPrint draws each glyph as a string of its own in a TJ array."""
     page = pdf.pages[index]
     commands = pikepdf.parse_content_stream(page)
-    drawn = [
-        bytes(item)
-        for operands, operator in commands
-        if str(operator) == "TJ"
-        for item in operands[0]
-        if isinstance(item, pikepdf.String)
+    arrays = [
+        (number, list(command.operands[0]))
+        for number, command in enumerate(commands)
+        if isinstance(command, pikepdf.ContentStreamInstruction) and str(command.operator) == "TJ"
     ]
+    drawn = [bytes(i) for _, items in arrays for i in items if isinstance(i, pikepdf.String)]
     space = max(set(drawn), key=drawn.count)  # the glyph drawn most often: the space
-    for number, (operands, operator) in enumerate(commands):
-        if str(operator) != "TJ":
-            continue
-        items = list(operands[0])
+    for number, items in arrays:
+        operator = pikepdf.Operator("TJ")
         glyphs = [at for at, item in enumerate(items) if isinstance(item, pikepdf.String)]
         for first, second, third in zip(glyphs, glyphs[1:], glyphs[2:], strict=False):
             word = [bytes(items[at]) for at in (first, second, third)]
@@ -255,7 +252,7 @@ def test_a_template_that_reaches_for_python_internals_is_refused(
 
 def test_a_brief_is_derived_alone(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
     laid: list[str] = []
-    render = layout.render_pdf
+    render = render_pdf
 
     def counting(job: PdfJob, project: Project) -> bytes:
         laid.append(job.html[:40])
