@@ -56,7 +56,7 @@ from briefing.evidence.citations import Cited, all_citations
 from briefing.evidence.proofs import union
 from briefing.evidence.quotes import ELLIPSIS, NormalText, Span, normalise
 from briefing.factbase.model import DAY_PATTERN
-from briefing.factbase.plan import actor_order
+from briefing.factbase.plan import NOTE, OVERVIEW, actor_order
 from briefing.factbase.validate import LoadedFactBase
 from briefing.render.attachments import (
     DESK_TEMPLATES,
@@ -752,7 +752,8 @@ def _check_facts(
             if s.file not in carried and f"facts/sources/{s.file}" not in listed
         ]
     slug = manifest.slug if manifest else None
-    if result.document == "brief" and slug not in {"overview", *(a.id for a in facts.actors)}:
+    briefs = {OVERVIEW, NOTE, *(a.id for a in facts.actors)}
+    if result.document == "brief" and slug not in briefs:
         # Its notes would go unchecked: no brief of the fact base is the one it claims to be.
         result.problems.append(
             Problem(
@@ -975,6 +976,9 @@ def _check_pages(
         return
     if errors(checked.problems) or checked.base is None or checked.plan is None:
         result.pages = "not derived: the attached fact base does not check"
+        return
+    if manifest.document == "brief" and manifest.slug not in checked.plan.slugs:
+        result.pages = "not derived: the attached fact base has no such brief"
         return
     packaged = {
         n.removeprefix(PACKAGED_TEMPLATES): hashlib.sha256(c).hexdigest()
