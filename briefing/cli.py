@@ -108,7 +108,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         result, checked = build(
-            project, pdf=not args.no_pdf, jobs=args.jobs, cache=not args.no_cache
+            project, pdf=not args.no_pdf, jobs=args.jobs, cache=not args.no_cache, docx=args.docx
         )
     except FactBaseError as exc:
         report(exc.diagnostics, project=project)
@@ -126,7 +126,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         else ""
     )
     print(
-        f"built {len(result.briefs)} briefs ({len(result.html)} HTML, {len(result.pdf)} PDF) "
+        f"built {len(result.briefs)} briefs ({len(result.html)} HTML, {len(result.pdf)} PDF"
+        f"{', Word in docx/' if args.docx else ''}) "
         f"in {project.name(project.build)}/ in {elapsed:.1f}s{laid}"
     )
     return 0
@@ -746,6 +747,9 @@ def parser() -> argparse.ArgumentParser:
 
     build_parser = commands.add_parser("build", help="check, then write HTML and PDF to build/")
     build_parser.add_argument("--no-pdf", action="store_true", help="write HTML only")
+    build_parser.add_argument(
+        "--docx", action="store_true", help="also write the briefs as Word files to build/docx/"
+    )
     _layout_options(build_parser)
     build_parser.set_defaults(func=cmd_build)
 

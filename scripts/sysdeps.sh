@@ -3,7 +3,8 @@
 # Debian/Ubuntu: installs what is missing with apt-get when run as root (or with sudo).
 #   scripts/sysdeps.sh build   what `make brief` needs: Pango and the Noto fonts; if they cannot
 #                              be installed it warns and lets the build go on
-#   scripts/sysdeps.sh         everything the tests need as well (poppler, Chromium, Java, npm)
+#   scripts/sysdeps.sh         everything the tests need as well (poppler, LibreOffice, Chromium,
+#                              Java, npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-test}"
@@ -42,6 +43,8 @@ if [ "$mode" = build ]; then
 fi
 
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# tests/test_docx.py converts the Word files with LibreOffice: Word's own readers are not here.
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 
 # Browser tests (tests/browser): Debian's Chromium (Playwright never downloads its own), a Java
 # runtime for the Nu HTML checker, and npm to fetch axe-core and vnu-jar (package-lock.json).

@@ -15,8 +15,9 @@ from briefing.authoring.scaffold import ScaffoldError, typed_value
 from briefing.check.facts import check_project
 from briefing.core.diagnostics import Diagnostic
 from briefing.core.project import Project
-from briefing.factbase.model import Disputed, FieldSpec, Money, Reported
-from briefing.factbase.values import format_given, numbers_in, read_amount
+from briefing.factbase.model import Disputed, Fact, FieldSpec, Money, Reported
+from briefing.factbase.values import format_given, numbers_in, read_amount, totals
+from briefing.pdf.verify import verify
 from briefing.site.build import build
 from briefing.site.data import tables
 from tests.editing_fixture import edit
@@ -61,19 +62,71 @@ def test_a_value_quote_not_in_its_source_is_located(desk: Project) -> None:
     assert found[0].location.line == 39
 
 
+def _unmarked(path: Path) -> str:
+    """A page's words without its note markers and their popovers: the words a reader reads
+    in the running text."""
+    page = re.sub(r'<span class="ref".*?</span></span></span>', "", path.read_text("utf-8"))
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
 def test_briefs_print_each_figure_with_its_source(desk: Project) -> None:
     build(desk, pdf=False)
-    gb = _text(desk.root / "build" / "html" / "gb.html")
-    assert (
-        "$50.6–60 million; sources differ: $51 million (S2), up to $60 million (S1), "
-        "$50.6 million equivalent (S3)" in gb
-    )
-    assert "10 years (S3)" in gb
-    us = _text(desk.root / "build" / "html" / "us.html")
-    assert "$17–17.5 million; sources differ: $17.5 million (S2), $17 million (S3)" in us
+    # The principal's note prints the commitments in full; each actor's brief refers to them
+    # and prints the figures its sources give again, with their notes.
+    for page in ("note", "gb"):
+        gb = _unmarked(desk.root / "build" / "html" / f"{page}.html")
+        assert (
+            "$50.6–60 million; sources differ: $51 million (S2) , up to $60 million (S1) , "
+            "$50.6 million equivalent (S3)" in gb.replace("),", ") ,")
+        )
+        assert "10 years (S3)" in gb
+    us = _unmarked(desk.root / "build" / "html" / "us.html")
+    assert "$17–17.5 million; sources differ: $17.5 million (S2) , $17 million (S3)" in us
     # A pledge in another currency keeps it: no silent conversion to the field's USD.
-    de = _text(desk.root / "build" / "html" / "de.html")
+    de = _unmarked(desk.root / "build" / "html" / "de.html")
     assert "€100 million (S2)" in de
+
+
+def _notes(page: str) -> dict[str, str]:
+    """A brief's notes by number: the passage each prints."""
+    found = re.findall(
+        r'<li id="[\w-]+-note-(\d+)".*?<q[^>]*>(.*?)</q>\s*<a[^>]*>(S\d+)', page, re.S
+    )
+    return {n: " ".join(html.unescape(f"{q} {label}").split()) for n, q, label in found}
+
+
+def test_a_values_citations_are_notes_of_the_brief(desk: Project) -> None:
+    build(desk, pdf=False)
+    page = (desk.root / "build" / "html" / "gb.html").read_text("utf-8")
+    notes = _notes(page)
+    # Each figure is followed by the marker of the note that quotes its source, and the
+    # note names the source by the label the figure prints.
+    marker = re.compile(
+        r'<sup class="cite"><span class="ref" id="gb-ref-\d+"><a [^>]*#gb-note-(\d+)"'
+    )
+    for figure, quote in [
+        ("$51 million (S2)", "The United Kingdom pledged $51 million to the new fund"),
+        ("up to $60 million (S1)", "will provide up to $US60 million for loss and damage"),
+        ("$50.6 million equivalent (S3)", "United Kingdom: $50.6 million equivalent"),
+        ("10 years (S3)", "made up of £40 million over ten years"),
+    ]:
+        end = page.index(html.escape(figure, quote=False)) + len(figure)
+        found = marker.match(page, end)
+        assert found is not None, figure
+        assert notes[found.group(1)] == f"{quote} {figure[-3:-1]}", figure
+    # The tracker is cited by the figures alone: the sources table lists it all the same.
+    assert '<tr id="source-tracker">' in page
+
+
+def test_each_brief_whose_values_cite_a_source_verifies(desk: Project) -> None:
+    build(desk)
+    # The UK's brief cites the tracker only through its figures, and the US one the gov
+    # source's passages only through its pledge: each PDF carries the texts and verifies.
+    for name in ("gb", "us", "de", "book"):
+        result = verify(desk.root / "build" / "pdf" / f"{name}-ed1.pdf")
+        assert [p.message for p in result.problems] == [], name
+    gb = verify(desk.root / "build" / "pdf" / "gb-ed1.pdf")
+    assert gb.sources == 3
 
 
 def test_a_number_no_cited_quote_gives_is_an_error(desk: Project) -> None:
@@ -106,9 +159,10 @@ def test_different_sources_on_one_day_are_a_recorded_disagreement(desk: Project)
     )
     assert question.replace("’", "'").replace("‘", "'") in gb.replace("’", "'").replace("‘", "'")
     assert gb.count("sources differ · current") == 2
+    # The principal's note's matrix shows both answers; the overview lists the open question.
+    note = _text(desk.root / "build" / "html" / "note.html")
+    assert "sources differ: no stated view" in note or "sources differ: backs" in note
     overview = _text(desk.root / "build" / "html" / "overview.html")
-    # The matrix shows both answers, and the overview lists the open question too.
-    assert "sources differ: no stated view" in overview or "sources differ: backs" in overview
     assert "The sources differ on United Kingdom" in overview
 
 
@@ -221,3 +275,55 @@ def test_new_writes_numbers_as_numbers() -> None:
     assert read_amount("seventeen and eighteen") is None
     with pytest.raises(ScaffoldError, match="not a whole number"):
         typed_value(FieldSpec(key="year", label="Year", type="integer"), "20.5")
+
+
+def test_totals_add_each_currency_apart_against_hand_sums(desk: Project) -> None:
+    checked = check_project(desk, pdf=False)
+    assert checked.base is not None
+    facts = checked.base.facts
+    spec = next(s for s in facts.vocabulary.fields.commitment if s.key == "pledge")
+    found, left_out = totals([c for a in facts.actors for c in a.commitments], spec)
+    sums = {t.unit: (t.low, t.high, t.facts) for t in found}
+    # By hand: UK 50.6 to 60 million, US 17 to 17.5 million; the euros are never converted.
+    assert sums == {
+        "USD": (
+            pytest.approx(50_600_000 + 17_000_000),
+            60_000_000 + 17_500_000,
+            ("gb-fund", "us-fund"),
+        ),
+        "EUR": (100_000_000, 100_000_000, ("de-fund",)),
+    }
+    assert left_out == []
+    build(desk, pdf=False)
+    note = _text(desk.root / "build" / "html" / "note.html")
+    assert (
+        "Pledge, total: €100 million (Germany) and $67.6–77.5 million (United Kingdom, "
+        "United States); each currency or unit added apart, none converted." in note
+    )
+
+
+def test_a_total_leaves_out_a_fact_whose_sources_differ_in_currency() -> None:
+    spec = FieldSpec(key="pledge", label="Pledge", type="money", currency="USD", total=True)
+
+    class Pledge(Fact):
+        pledge: Disputed | Money
+
+    mixed = Disputed(
+        reported=[
+            Reported(
+                source="a", quote="pledged $40 million", value=Money(amount=40e6, currency="USD")
+            ),
+            Reported(
+                source="b", quote="pledged £20 million", value=Money(amount=20e6, currency="GBP")
+            ),
+        ]
+    )
+    plain = Money(amount=5e6, currency="USD")
+    found, left_out = totals([Pledge(id="x", pledge=mixed), Pledge(id="y", pledge=plain)], spec)
+    assert [(t.unit, t.low, t.high) for t in found] == [("USD", 5e6, 5e6)]
+    assert left_out == ["x"]
+
+
+def test_a_total_of_words_is_refused() -> None:
+    with pytest.raises(ValueError, match="'total: true' needs a field of type money"):
+        FieldSpec(key="baseline", label="Baseline", type="text", total=True)

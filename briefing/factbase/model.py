@@ -644,6 +644,17 @@ class Fact(Strict):
         """The field as written: a plain value, a `Sourced` or a `Disputed`; None if absent."""
         return getattr(self, key, None)
 
+    def value_citations(self, key: str | None = None) -> list[Citation]:
+        """The citations a declared field (`key`, else every field) carries of its own."""
+        found: list[Citation] = []
+        for name in [key] if key is not None else list(type(self).model_fields):
+            given = self.given(name)
+            if isinstance(given, Sourced):
+                found += given.citations
+            elif isinstance(given, Disputed):
+                found += given.reported
+        return found
+
 
 class Commitment(Fact):
     """Something an actor commits, or proposes to commit, to do; it may have other parties."""
@@ -1003,6 +1014,22 @@ class FieldSpec(Strict):
         default=False,
         description="Positions: this field is the answer that the matrix shows (exactly one).",
     )
+    total: bool = Field(
+        default=False,
+        description=(
+            "For money, quantities and numbers: print the sum across the facts under their "
+            "table, each currency or unit apart (never converted), a range where sources differ."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _total_of_figures(self) -> FieldSpec:
+        if self.total and self.type not in ("money", "quantity", "number", "integer"):
+            raise ValueError(
+                f"'total: true' needs a field of type money, quantity, number or integer, "
+                f"not {self.type}; remove it"
+            )
+        return self
 
 
 class FieldSets(Strict):

@@ -73,6 +73,10 @@ def type_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
     for part in loc:
         current = _unwrap(current)
         if isinstance(part, int):
+            if get_origin(current) in (typing.Union, types.UnionType):
+                # A declared field's forms, one of them a list: the entry is the list's.
+                lists = [_unwrap(a) for a in get_args(current) if get_origin(_unwrap(a)) is list]
+                current = lists[0] if lists else current
             if get_origin(current) is not list:
                 return None
             current = get_args(current)[0]

@@ -10,11 +10,14 @@ scale and number words news text uses ('$17.5m', 'US$17,000,000', 'ten years').
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from briefing.factbase.model import (
+    Citation,
     Disputed,
+    Fact,
     FieldSpec,
     FuzzyDate,
     Money,
@@ -116,14 +119,90 @@ def format_given(given: Any, spec: FieldSpec, ref: Callable[[str], str]) -> str:
     citations followed by its sources' labels ('$17.5 million (S2)'); a disputed value as the
     range and each figure with its source ('$50.6–60 million; sources differ: ...'), never
     one figure silently. `ref` gives a source id's label (S1, S2 ...)."""
+    return "".join(text for text, _ in given_parts(given, spec, ref))
+
+
+def given_parts(
+    given: Any, spec: FieldSpec, ref: Callable[[str], str]
+) -> list[tuple[str, tuple[Citation, ...]]]:
+    """`format_given` in pieces, each with the citations its figure rests on: a brief puts
+    their note markers right after the figure they prove (no citations: plain text)."""
     if isinstance(given, Disputed):
-        each = ", ".join(_one_reported(r, spec, ref) for r in given.reported)
         span = _range([r.value for r in given.reported], spec)
-        return f"{span}; sources differ: {each}" if span else f"sources differ: {each}"
+        parts: list[tuple[str, tuple[Citation, ...]]] = [
+            (f"{span}; sources differ: " if span else "sources differ: ", ())
+        ]
+        for i, reported in enumerate(given.reported):
+            if i:
+                parts.append((", ", ()))
+            parts.append((_one_reported(reported, spec, ref), (reported,)))
+        return parts
     if isinstance(given, Sourced):
         labels = ", ".join(dict.fromkeys(ref(c.source) for c in given.citations))
-        return f"{format_one(given.value, spec)} ({labels})"
-    return format_one(given, spec)
+        return [(f"{format_one(given.value, spec)} ({labels})", tuple(given.citations))]
+    return [(format_one(given, spec), ())]
+
+
+@dataclass(frozen=True)
+class Total:
+    """The sum of one field across facts in one currency or unit: `low` to `high` where the
+    sources differ (each fact's smallest and largest figure), and the facts added."""
+
+    unit: str  # the currency's ISO code, or the unit
+    low: float
+    high: float
+    facts: tuple[str, ...]
+    money: bool
+
+
+def _figure(value: Any, spec: FieldSpec) -> tuple[str, float, bool] | None:
+    """A value's unit, amount and whether it is money; None for what cannot be added."""
+    if isinstance(value, Money):
+        return value.currency, value.amount, True
+    if isinstance(value, Quantity):
+        return value.unit, value.amount, False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return spec.unit or "", float(value), False
+    return None
+
+
+def totals(facts: Iterable[Fact], spec: FieldSpec) -> tuple[list[Total], list[str]]:
+    """A field's totals across `facts`, one per currency or unit, and the ids of facts left
+    out because their sources give figures that cannot be added (mixed currencies).
+
+    Nothing is converted: a desk's facts in two currencies give two totals. A disputed value
+    adds its smallest figure to the low end and its largest to the high end."""
+    sums: dict[tuple[str, bool], tuple[float, float, list[str]]] = {}
+    left_out: list[str] = []
+    for fact in facts:
+        value = fact.value(spec.key)
+        if value is None:
+            continue
+        given = value.reported if isinstance(value, Disputed) else [value]
+        figures = [_figure(g.value if isinstance(g, Reported) else g, spec) for g in given]
+        units = {(f[0], f[2]) for f in figures if f is not None}
+        if None in figures or len(units) != 1:
+            left_out.append(fact.id)
+            continue
+        amounts = [f[1] for f in figures if f is not None]
+        key = units.pop()
+        low, high, ids = sums.get(key, (0.0, 0.0, []))
+        sums[key] = (low + min(amounts), high + max(amounts), [*ids, fact.id])
+    found = [
+        Total(u, low, high, tuple(ids), money) for (u, money), (low, high, ids) in sums.items()
+    ]
+    return found, left_out
+
+
+def format_total(total: Total, spec: FieldSpec) -> str:
+    """'$67.6–77.5 million', '€100 million', '20 years'."""
+    if total.money:
+        values: list[Any] = [Money(amount=a, currency=total.unit) for a in (total.low, total.high)]
+    elif spec.type == "quantity":
+        values = [Quantity(amount=a, unit=total.unit) for a in (total.low, total.high)]
+    else:
+        values = [int(a) if a.is_integer() else a for a in (total.low, total.high)]
+    return _range(values, spec) or format_one(values[0], spec)
 
 
 def _one_reported(reported: Reported, spec: FieldSpec, ref: Callable[[str], str]) -> str:

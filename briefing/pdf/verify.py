@@ -752,8 +752,7 @@ def _check_facts(
             if s.file not in carried and f"facts/sources/{s.file}" not in listed
         ]
     slug = manifest.slug if manifest else None
-    briefs = {OVERVIEW, NOTE, *(a.id for a in facts.actors)}
-    if result.document == "brief" and slug not in briefs:
+    if result.document == "brief" and slug not in {NOTE, OVERVIEW, *(a.id for a in facts.actors)}:
         # Its notes would go unchecked: no brief of the fact base is the one it claims to be.
         result.problems.append(
             Problem(
@@ -782,11 +781,15 @@ def _check_facts(
 
 def _printing(base: LoadedFactBase, document: str, slug: str | None) -> set[Path]:
     """The facts files whose every citation the document prints: the overview's and each
-    principal actor's in the book, the brief's own in a brief."""
+    principal actor's in the book, an actor's own in its brief."""
     files = {"overview": base.overview_file.path}
     files.update({a.id: f.path for a, f in zip(base.facts.actors, base.actor_files, strict=True)})
     if document == "book":
         return {files["overview"], *(files[a.id] for a in actor_order(base.facts))}
+    if slug in (NOTE, OVERVIEW):
+        # overview.yaml is printed in two briefs (the judgments in the note, the rest in the
+        # overview): neither is certain to print all its citations; the book prints them all.
+        return set()
     return {files[slug]} if slug in files else set()
 
 

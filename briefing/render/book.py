@@ -237,16 +237,20 @@ def copy_parts(
     """A numbered copy's own cover and Appendix A: the contents and the passages of the
     `chosen` briefs alone, the chapters keeping their numbers in the book (they are the book's
     layouts, bound again)."""
-    numbering = {brief.slug: number for number, brief in enumerate(briefs, start=1)}
-    chapters = [brief for brief in briefs if brief.slug in chosen]
+    # The principal's note opens every copy, as it opens the book; it is no chapter.
+    note = next((b for b in briefs if b.kind == "note"), None)
+    chaptered = [b for b in briefs if b.kind != "note"]
+    numbering = {brief.slug: number for number, brief in enumerate(chaptered, start=1)}
+    chapters = [brief for brief in chaptered if brief.slug in chosen]
     cover = renderer.render(
         "book/part.html",
         part="cover",
         chapters=chapters,
+        note=note,
         pages=_PageHoles(),
         numbering=numbering,
         issued=issued,
     )
-    entries = source_entries(renderer, chapters)
+    entries = source_entries(renderer, [*([note] if note is not None else []), *chapters])
     sources = renderer.render("book/part.html", part="sources", source_entries=entries, whole=True)
     return cover, sources

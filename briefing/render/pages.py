@@ -39,7 +39,7 @@ from briefing.factbase.model import (
     Vocabulary,
 )
 from briefing.factbase.plan import NOTE, OVERVIEW, Plan, actor_order
-from briefing.factbase.values import format_given, format_one
+from briefing.factbase.values import format_one, format_total, given_parts, totals
 from briefing.render.timeline import chronology
 
 if TYPE_CHECKING:
@@ -466,11 +466,21 @@ class Brief:
 
 class Shown:
     """How the templates print a declared field's value: words by their labels, numbers with
-    their unit, dates as dates, and 'not stated' for what a fact leaves out."""
+    their unit, dates as dates, and 'not stated' for what a fact leaves out.
 
-    def __init__(self, vocab: Vocabulary, refs: dict[str, str]) -> None:
+    A value with citations of its own prints each figure with its source's label and then
+    `cite`'s markers for its citations: a brief's notes, like any other citation, so its
+    sources table and its PDF carry the sources a value names."""
+
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        refs: dict[str, str],
+        cite: Callable[[Iterable[Citation]], Markup] | None = None,
+    ) -> None:
         self.vocab = vocab
         self.refs = refs
+        self.cite = cite
 
     def __call__(self, fact: Fact, spec: FieldSpec) -> Markup:
         value = fact.value(spec.key)
@@ -479,7 +489,12 @@ class Shown:
         given = fact.given(spec.key)
         if isinstance(given, Sourced | Disputed) and spec.type not in ("choice", "choices"):
             # A value with sources of its own names them, and a disputed one shows each figure.
-            return escape(format_given(given, spec, lambda s: self.refs.get(s, s)))
+            shown = Markup("")
+            for text, citations in given_parts(given, spec, lambda s: self.refs.get(s, s)):
+                shown += escape(text)
+                if citations and self.cite is not None:
+                    shown += self.cite(citations)
+            return shown
         if spec.type == "choice":
             return escape(self.vocab.label(spec.list or "", value))
         if spec.type == "choices":
@@ -508,6 +523,23 @@ def scope(facts: FactBase) -> Scope:
         [(g, n) for g, n in counts.items() if n],
         sum(1 for s in facts.sources if s.publisher_named),
     )
+
+
+def total_line(items: Sequence[tuple[Actor, Fact]], spec: FieldSpec) -> str:
+    """The line under a table that sums a field (`total: true`): each currency or unit apart
+    with whose facts it adds, and what it leaves out and why; '' when nothing adds up."""
+    owner = {fact.id: actor.name for actor, fact in items}
+    found, left_out = totals([fact for _, fact in items], spec)
+    if not found:
+        return ""
+    each = [f"{format_total(t, spec)} ({', '.join(owner[f] for f in t.facts)})" for t in found]
+    line = f"{spec.label}, total: {' and '.join(each)}"
+    if len(found) > 1:
+        line += "; each currency or unit added apart, none converted"
+    if left_out:
+        names = ", ".join(owner[f] for f in left_out)
+        line += f"; excluding {names}: its sources give figures in different currencies or units"
+    return line + "."
 
 
 def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
@@ -557,6 +589,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "fields": vocab.fields,
         "answer": vocab.answer(),
         "show": Shown(vocab, refs),
+        "total_line": total_line,
         "label": vocab.label,
         "people": {p.id: p for p in facts.people},
         "actors": {a.id: a for a in facts.actors},
@@ -614,14 +647,28 @@ class Renderer:
                 return Markup("")
             return Markup('<span class="refs">[') + Markup("; ".join(shown)) + Markup("]</span>")
 
+        def registered(citations: Iterable[Citation]) -> Markup:
+            """Notes of the brief without markers, where the value's label (S2) is the
+            reference (the principal's note has no room for markers)."""
+            for citation in citations:
+                notes.add(citation)
+            return Markup("")
+
+        vocab = self.facts.vocabulary
         body = self.env.get_template(template).render(
-            **self.context,
-            **extra,
-            notes=notes,
-            cite=notes.cite,
-            ref=ref,
-            anchor=anchor,
-            slug=slug,
+            **{
+                **self.context,
+                **extra,
+                "notes": notes,
+                "cite": notes.cite,
+                "ref": ref,
+                "anchor": anchor,
+                "slug": slug,
+                # A value's citations are this brief's notes: markers, or in the principal's
+                # note (which cites by reference) notes whose label the value already prints.
+                "show": Shown(vocab, labels, notes.cite),
+                "show_ref": Shown(vocab, labels, registered),
+            }
         )
         return Brief(slug, title, kind, Markup(notes.fill(body)), notes)
 

@@ -68,6 +68,7 @@ from briefing.render.attachments import Attachment, for_pdfs, is_template, manif
 from briefing.render.book import BookParts, render_book
 from briefing.render.pages import Brief, Renderer, template_problem
 from briefing.site.data import export
+from briefing.site.docx import documents
 from briefing.site.publish import BuildResult, Site, Stamp, pdf_environment, publish
 from briefing.site.release import Frozen, freeze
 
@@ -291,7 +292,7 @@ def build_key(inputs: Snapshot, settings: Mapping[str, object]) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def build_settings(project: Project, *, pdf: bool) -> dict[str, object]:
+def build_settings(project: Project, *, pdf: bool, docx: bool = False) -> dict[str, object]:
     """What a build's output depends on besides its input files: the templates, our code, the
     libraries and fonts (pdf_environment), every installed distribution's version, the released
     editions (the index lists them), the environment variables that reach the output, and
@@ -309,6 +310,7 @@ def build_settings(project: Project, *, pdf: bool) -> dict[str, object]:
         "editions": editions,
         "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
         "pdf": pdf,
+        "docx": docx,
     }
 
 
@@ -320,16 +322,22 @@ def _read_or_empty(path: Path) -> bytes:
 
 
 def build(
-    project: Project, *, pdf: bool = True, jobs: int | None = None, cache: bool = True
+    project: Project,
+    *,
+    pdf: bool = True,
+    jobs: int | None = None,
+    cache: bool = True,
+    docx: bool = False,
 ) -> tuple[BuildResult, Checked]:
     """Check, plan, render and publish the project into build/; raises a BriefingError
     (facts, templates, disk) and leaves build/ as it was when anything fails. PDFs are laid
     out in `jobs` processes, and taken from the cache when unchanged (see publish).
 
     With `cache`, a build whose inputs and settings are those of the build that made build/,
-    and build/ untouched since, does nothing (BuildResult.unchanged)."""
+    and build/ untouched since, does nothing (BuildResult.unchanged). With `docx`, the briefs
+    as Word files too (build/docx/, see briefing.site.docx)."""
     started = time.time_ns()
-    settings = build_settings(project, pdf=pdf)
+    settings = build_settings(project, pdf=pdf, docx=docx)
     inputs = take(project)
     key = build_key(inputs, settings)
     if cache:
@@ -350,6 +358,11 @@ def build(
         inputs=inputs,
         proofs=checked.proofs,
     )
+    if docx:
+        # Written with the data files: the same atomic swap, the same no-op comparison.
+        with inputs.serving():
+            word = documents(facts, project, plan, checked.proofs)
+        site = dataclasses.replace(site, data={**site.data, **word})
     result = publish(project, site, jobs=jobs, cache=cache, started=started, key=key)
     refresh_schema(project, checked)
     return result, _with_warnings(checked, history, project if cache else None)

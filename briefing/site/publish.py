@@ -51,7 +51,7 @@ __all__ = ["BuildResult", "PublishError", "Site", "publish"]
 class Site:
     """Everything a build writes, rendered in memory: the HTML pages by their path under
     build/, the briefs they came from, the book's HTML with the files it carries, and the
-    data files (build/data/) by their path."""
+    data files (build/data/, and build/docx/ when asked for) by their path."""
 
     facts: FactBase
     plan: Plan
@@ -294,13 +294,16 @@ def publish(
             laid = lay_out_site(project, site, store, jobs or default_jobs())
             if store is not None:
                 store.prune()
-            _refuse_older(project, started)
             if before_swap is None and _holds(project.build, site, laid):
-                # Nothing to write: build/ is byte for byte what this build would write.
+                # Nothing to write: build/ is byte for byte what this build would write, even
+                # if a build started later put it there (the later one wins by content).
                 if site.inputs is not None:
                     site.inputs.refuse_changes()
-                Stamp.of(project, started, key).write(project)
+                last = Stamp.read(project)
+                newest = max(started or 0, last.started if last is not None else 0)
+                Stamp.of(project, newest, key).write(project)
                 return _result(project, site, laid)
+            _refuse_older(project, started)
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.root))
             staging.chmod(0o755)
             try:
