@@ -276,6 +276,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """Verify PDFs from what they carry; the worst outcome is the exit code (0, 1, 2)."""
     from briefing.pdf.sign import SignError, load_trusted
     from briefing.pdf.verify import Refused, exit_code, verify
+    from briefing.site.derive import derive_pdf
 
     try:
         trust = load_trusted([Path(p) for p in args.trust])
@@ -286,7 +287,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for file in args.files:
         started = time.perf_counter()
         try:
-            result = verify(Path(file), trust)
+            result = verify(Path(file), trust, derive_pdf)
         except Refused as exc:
             print(printable(f"{file}: refused: {exc.reason} [{exc.code}]"), file=sys.stderr)
             worst = max(worst, exc.exit_status)
@@ -336,6 +337,10 @@ def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
             "the book of its edition carries them all"
         )
     lines.append(f"  notes: {_plural(result.printed, 'printed passage')}, each checked")
+    if result.templates:
+        lines.append(f"  templates: {result.templates}")
+    if result.pages:
+        lines.append(f"  pages: {result.pages}")
     if not result.manifest:
         lines.append("  no manifest (built before 'briefing verify'): attachments not compared")
     if not result.signatures:
@@ -393,11 +398,23 @@ def _what_is_proved(result: Any) -> list[str]:
             "  not proved: that the desk made it; without a signature by a certificate you "
             "trust, the attachments and their manifest could have been replaced together"
         )
-    lines.append(
-        "  not proved: the rest of the pages' words (stances, statuses, dates, figures); "
-        "verify does not yet derive them again from the attached facts"
-        + ("; the signature vouches for them as the signer's" if result.signed_and_trusted else "")
-    )
+    if result.ok and result.pages.startswith(("identical", "text matches")):
+        lines.append(
+            "  proved: every word of every page is what its attached facts, sources and "
+            "templates give (images and layout not compared in text mode)"
+            if result.pages.startswith("text")
+            else "  proved: every page is what its attached facts, sources and templates give"
+        )
+    elif not result.pages.startswith("differ"):
+        lines.append(
+            "  not proved: the rest of the pages' words (stances, statuses, dates, figures); "
+            "they were not derived again from the attached facts"
+            + (
+                "; the signature vouches for them as the signer's"
+                if result.signed_and_trusted
+                else ""
+            )
+        )
     return lines
 
 

@@ -20,7 +20,7 @@ from briefing.factbase.model import FactBase
 from briefing.factbase.plan import actor_order
 from briefing.pdf.document import brief_meta, write_pdf
 from briefing.render.attachments import MANIFEST
-from briefing.render.pages import Renderer
+from briefing.render.pages import PACKAGE_TEMPLATES, Renderer
 from briefing.site.build import checked_facts, render_site
 from briefing.site.publish import publish
 from tests.conftest import FIXTURES
@@ -168,10 +168,19 @@ def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None
     expected |= {f"facts/{p.relative_to(facts_dir).as_posix()}" for p in facts_dir.rglob("*.yaml")}
     # The recipients of numbered copies stay at the desk (site.distribute).
     expected -= {"facts/distribution.yaml"}
+    # The templates the pages are made with, which `briefing verify` derives them again from.
+    expected |= {
+        f"briefing/templates/{p.relative_to(PACKAGE_TEMPLATES).as_posix()}"
+        for p in PACKAGE_TEMPLATES.rglob("*")
+        if p.is_file()
+    }
     # ... and the manifest of them that `briefing verify` reads (tests/test_verify.py).
     assert set(attachments) == expected | {MANIFEST}
     for name in expected:
-        assert attachments[name] == [(built.project.root / name).read_bytes()], name
+        held = built.project.root / name
+        if name.startswith("briefing/templates/"):
+            held = PACKAGE_TEMPLATES / name.removeprefix("briefing/templates/")
+        assert attachments[name] == [held.read_bytes()], name
     # PDF/A-3 associates each file with the book, once, saying what it is to the book.
     associated = catalog(reader).raw_get("/AF")
     assert len({ref.idnum for ref in associated}) == len(associated) == len(expected) + 1
@@ -179,7 +188,8 @@ def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None
         spec = ref.get_object()
         name = str(spec["/F"])
         kind = "/Source" if name.startswith("facts/sources/") else "/Data"
-        assert spec["/AFRelationship"] == ("/Supplement" if name == MANIFEST else kind), name
+        supplement = name == MANIFEST or name.startswith("briefing/templates/")
+        assert spec["/AFRelationship"] == ("/Supplement" if supplement else kind), name
 
 
 def test_metadata_and_pdfa_identification(built: Built, reader: pypdf.PdfReader) -> None:

@@ -187,3 +187,13 @@ def tool_versions() -> dict[str, str]:
     build's output depends on besides its inputs and the system (see Environment)."""
     names = (*LAYOUT_LIBRARIES, *OUTPUT_LIBRARIES)
     return {"code": _code_digest(), **{name: _version(name) for name in names}}
+
+
+def made_with() -> dict[str, str]:
+    """What a PDF's bytes are made with besides its inputs: our code, the libraries, the
+    system's text libraries and the font subsetter. Recorded in each PDF's manifest: a reader
+    with the same derives the same bytes again (briefing.pdf.verify)."""
+    from briefing.pdf.weasy import font_subsetter, system_libraries
+
+    system = {f"system:{name}": version for name, version in system_libraries().items()}
+    return {**tool_versions(), **system, "subsetter": font_subsetter()}

@@ -13,15 +13,22 @@ source texts it cites, and `briefing.json`, the manifest of those files with the
 4. reads the passages printed in the notes (pypdf) and confirms, with the check's proofs,
    that each is a passage the facts cite from an attached source, and that every cut a
    printed fact cites is printed whole where its passage is printed;
-5. validates the signature, when there is one (briefing.pdf.sign).
+5. derives the document again from what it carries (the facts, the sources, the templates),
+   as the build does, and compares it with the pages received: byte for byte where the PDF
+   was made with the versions the reader has, else word by word on each page;
+6. validates the signature, when there is one (briefing.pdf.sign).
 
 Nothing an attachment says is executed or fetched: the YAML goes through the project's loader
-(no tags, size, depth and alias limits), the texts are only read, no template is rendered.
+(no tags, size, depth and alias limits), the texts are only read, and the templates are
+rendered in Jinja's sandbox, laid out by a renderer that reads only the temporary folder's files.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
+import datetime as dt
+import difflib
 import hashlib
 import io
 import json
@@ -32,7 +39,7 @@ import stat
 import tempfile
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -40,8 +47,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefing.check.facts import check_project
-from briefing.core.diagnostics import Diagnostic, Location, MessageError, errors
+from briefing.check.facts import Checked, check_project
+from briefing.core.diagnostics import BriefingError, Diagnostic, Location, MessageError, errors
 from briefing.core.gate import MAX_FILE_BYTES
 from briefing.core.project import Project
 from briefing.editions.released import manifest_line
@@ -51,8 +58,13 @@ from briefing.evidence.quotes import ELLIPSIS, NormalText, Span, normalise
 from briefing.factbase.model import DAY_PATTERN
 from briefing.factbase.plan import NOTE, OVERVIEW, actor_order
 from briefing.factbase.validate import LoadedFactBase
-from briefing.render.attachments import MANIFEST
-from briefing.render.pages import quote_text
+from briefing.render.attachments import (
+    DESK_TEMPLATES,
+    MANIFEST,
+    PACKAGED_TEMPLATES,
+    briefing_version,
+)
+from briefing.render.pages import packaged_templates, packaged_templates_at, quote_text
 
 # pikepdf, pypdf and the signature checker (pyhanko) are imported inside the functions that
 # use them: `briefing --help` and the commands that never open a PDF start without them.
@@ -121,6 +133,10 @@ class Manifest(BaseModel):
     slug: str | None = Field(default=None, max_length=200)
     edition: int = Field(ge=1)
     compiled: str = Field(pattern=DAY_PATTERN)
+    # Since PDFs carry their templates: the instant their dates print, and what made them.
+    date: dt.datetime | None = None
+    briefing: str | None = Field(default=None, max_length=100)
+    made_with: dict[str, str] = Field(default_factory=dict, max_length=100)
     files: dict[str, str] = Field(max_length=MAX_ATTACHMENTS)
     copy_: CopyIssued | None = Field(default=None, alias="copy")
 
@@ -549,6 +565,9 @@ class Verification:
     not_carried: int = 0
     pinned: int = 0
     printed: int = 0
+    # How the pages were proved ('' when they were not derived), and from which templates.
+    pages: str = ""
+    templates: str = ""
     manifest: bool = False
     copy: CopyIssued | None = None  # a numbered copy: which, and to whom it was issued
     signatures: list[SignatureCheck] = field(default_factory=list)
@@ -575,16 +594,23 @@ def facts_digest(files: dict[str, bytes]) -> str:
     return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
-def verify(path: Path, trust: Sequence[Path] = ()) -> Verification:
-    """Verify one PDF (see the module's docstring); Refused when it cannot be verified."""
+# Derives a document again in a project made of a PDF's attachments (briefing.site.derive):
+# given the project, its check, the document ('book' or 'brief') and the brief's slug, the
+# PDF's bytes, or a BriefingError saying why it cannot be made.
+Deriver = Callable[[Project, Checked, str, str | None], bytes]
+
+
+def verify(path: Path, trust: Sequence[Path] = (), derive: Deriver | None = None) -> Verification:
+    """Verify one PDF (see the module's docstring); Refused when it cannot be verified. With
+    `derive`, its pages are derived again and compared with those received."""
     try:
-        return _verify(path, trust)
+        return _verify(path, trust, derive)
     except RecursionError:
         # Structures nested past what any parser here is bounded for (pages, forms, outlines).
         raise Refused("it is nested deeper than any Briefing PDF is") from None
 
 
-def _verify(path: Path, trust: Sequence[Path]) -> Verification:
+def _verify(path: Path, trust: Sequence[Path], derive: Deriver | None) -> Verification:
     from briefing.pdf.sign import check_signatures, signing_problems
 
     opened = open_pdf(read_pdf(path))
@@ -609,21 +635,26 @@ def _verify(path: Path, trust: Sequence[Path]) -> Verification:
     carried = {
         n.removeprefix("facts/sources/") for n in facts_files if n.startswith("facts/sources/")
     }
-    for name in sorted(set(opened.attachments) - set(facts_files) - {MANIFEST}):
+    templates = {n: c for n, c in opened.attachments.items() if n.startswith(TEMPLATE_FOLDERS)}
+    for name in sorted(set(opened.attachments) - set(facts_files) - set(templates) - {MANIFEST}):
         result.problems.append(
             Problem(f"attachment {name} is not part of a fact base; it was not read")
         )
     with tempfile.TemporaryDirectory(prefix="briefing-verify-") as folder:
         root = Path(folder)
         try:
-            for name, content in facts_files.items():
+            for name, content in {**facts_files, **templates}.items():
+                # The packaged templates go in a folder of their own, outside the project's.
                 target = root / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
         except OSError:
             # Names such as 'facts/a' beside 'facts/a/b.yaml': no folder of files is like it.
             raise Refused("its attachments' names do not make a folder of files") from None
-        cuts = _check_facts(Project.at(root), result, carried, manifest)
+        project = Project.at(root)
+        cuts, checked = _check_facts(project, result, carried, manifest)
+        if derive is not None:
+            _check_pages(opened, result, manifest, templates, project, checked, derive)
     _check_printed(opened, result, cuts)
     result.signatures = check_signatures(opened.data, trust)
     for signature in result.signatures:
@@ -685,7 +716,7 @@ def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) ->
 
 def _check_facts(
     project: Project, result: Verification, carried: set[str], manifest: Manifest | None
-) -> dict[str, Cuts]:
+) -> tuple[dict[str, Cuts], Checked]:
     """Run the project's check on the rebuilt fact base and count what it verified; for each
     source text it read, where the check found the quotes cited from it (its proofs)."""
     checked = check_project(project, pdf=False, only_sources=carried)
@@ -695,7 +726,7 @@ def _check_facts(
         result.problems.append(_problem(problem, base, citations))
     if base is None:
         result.problems.append(Problem("the attached fact base does not load; nothing verified"))
-        return {}
+        return {}, checked
     facts = base.facts
     edition = facts.edition
     result.edition, result.title, result.as_of = edition.number, edition.title, edition.as_of
@@ -745,7 +776,7 @@ def _check_facts(
             entry.cuts.append(found.spans)
             if cited.file.path in printing:
                 entry.printing.append((found.spans, cited))
-    return cuts
+    return cuts, checked
 
 
 def _printing(base: LoadedFactBase, document: str, slug: str | None) -> set[Path]:
@@ -914,6 +945,263 @@ def _marked_notes(anchors: list[str]) -> int | None:
         return passages
     notes = sum(1 for a in anchors if re.fullmatch(r".+-note-\d+", a))
     return notes or None
+
+
+# --- The pages, derived again ----------------------------------------------------------------
+
+TEMPLATE_FOLDERS = (DESK_TEMPLATES, PACKAGED_TEMPLATES)
+
+# How many differences are told one by one; the rest are counted.
+MAX_DIFFERENCES = 8
+# A page whose words agree less than this with the page the facts give is another page.
+ANOTHER_PAGE = 0.5
+
+
+def _check_pages(
+    opened: Opened,
+    result: Verification,
+    manifest: Manifest | None,
+    templates: dict[str, bytes],
+    project: Project,
+    checked: Checked,
+    derive: Deriver,
+) -> None:
+    """Derive the document again in `project` (the attachments written out) and compare it
+    with the file received: byte for byte, else the words of each page."""
+    from briefing.pdf.cache import made_with
+
+    if manifest is None or manifest.document == "copy":
+        result.pages = (
+            "not derived: a numbered copy is bound by 'briefing distribute'; verify the book"
+            if manifest is not None
+            else "not derived: it was built before PDFs carried their templates"
+        )
+        return
+    if errors(checked.problems) or checked.base is None or checked.plan is None:
+        result.pages = "not derived: the attached fact base does not check"
+        return
+    if manifest.document == "brief" and manifest.slug not in checked.plan.slugs:
+        result.pages = "not derived: the attached fact base has no such brief"
+        return
+    packaged = {
+        n.removeprefix(PACKAGED_TEMPLATES): hashlib.sha256(c).hexdigest()
+        for n, c in templates.items()
+        if n.startswith(PACKAGED_TEMPLATES)
+    }
+    folder = project.root / PACKAGED_TEMPLATES
+    if not packaged:
+        folder = packaged_templates()
+        result.templates = (
+            "it carries none (built before PDFs carried their templates): derived with this "
+            "installation's"
+        )
+    elif packaged == _installed_templates():
+        result.templates = (
+            f"the {len(templates)} it carries; Briefing's own are identical to this installation's"
+        )
+    else:
+        result.templates = (
+            f"the {len(templates)} it carries, used in place of this installation's, which differ"
+        )
+    refused: list[str] = []
+    try:
+        with packaged_templates_at(folder), _dated(manifest), _refusals(refused):
+            derived = derive(project, checked, manifest.document, manifest.slug)
+    except BriefingError as exc:
+        result.pages = "not derived"
+        result.problems.append(
+            Problem(
+                "its pages cannot be derived again from what it carries",
+                tuple(" ".join(d.format().split()) for d in exc.diagnostics),
+            )
+        )
+        return
+    result.problems += [
+        Problem(
+            f"a template it carries asks for {url}, which is not one of the PDF's own files: "
+            "refused, and nothing was read from it"
+        )
+        for url in dict.fromkeys(refused)
+    ]
+    if derived == opened.data:
+        result.pages = "identical to a fresh build, byte for byte"
+        return
+    same_tools = bool(manifest.made_with) and manifest.made_with == made_with()
+    try:
+        received, fresh = _page_words(opened.data), _page_words(derived)
+    except Refused:
+        raise
+    except Exception as exc:  # the parser failing on a file pikepdf opened: damage
+        reason = str(exc)[:160] or type(exc).__name__
+        raise Refused(f"its pages cannot be read ({reason})") from None
+    differences = _differences(received, fresh)
+    if not differences:
+        result.pages = f"text matches a fresh build, word for word on each of {len(fresh)} pages"
+        if same_tools:
+            result.pages += " (made with the same versions, yet not the same bytes: images, "
+            result.pages += "fonts or links may differ)"
+        return
+    mine = briefing_version()
+    result.pages = "differ from a fresh build"
+    if manifest.briefing is not None and manifest.briefing != mine:
+        lead = (
+            f"its pages differ from those this Briefing ({mine}) derives from what it carries; "
+            f"it was made with Briefing {manifest.briefing}: the difference may be the "
+            f"versions', not a forgery (verify it with Briefing {manifest.briefing})"
+        )
+    elif manifest.made_with and not same_tools:
+        lead = (
+            "its pages differ from those derived from what it carries; it was made with "
+            "other versions of the layout libraries, and the difference may be theirs, not "
+            "a forgery"
+        )
+    else:
+        lead = "its pages are not the pages its attached facts give: they were changed"
+    shown = differences[:MAX_DIFFERENCES]
+    if len(differences) > len(shown):
+        shown.append(f"... and {len(differences) - len(shown)} more differences")
+    result.problems.append(Problem(lead, tuple(shown)))
+
+
+def _installed_templates() -> dict[str, str]:
+    """The digest of every template of the installed package, by its relative name."""
+    from briefing.render.pages import PACKAGE_TEMPLATES
+
+    return {
+        p.relative_to(PACKAGE_TEMPLATES).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(PACKAGE_TEMPLATES.rglob("*"))
+        if p.is_file()
+    }
+
+
+@contextlib.contextmanager
+def _dated(manifest: Manifest) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH set to the instant the PDF was dated while the block runs, so that
+    the pages derived again print the dates it prints."""
+    when = manifest.date or dt.datetime.fromisoformat(manifest.compiled).replace(tzinfo=dt.UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(when.timestamp()))
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+class _Refusals(logging.Handler):
+    """Collects the URLs the renderer's fetcher refused (WeasyPrint logs each and goes on)."""
+
+    def __init__(self, found: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.found = found
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = re.search(r"refused to fetch (\S+?):(?:\s|$)", record.getMessage())
+        if match is not None:
+            self.found.append(match.group(1))
+
+
+@contextlib.contextmanager
+def _refusals(found: list[str]) -> Iterator[None]:
+    """Collect into `found` what the templates asked for and were refused, while the block
+    runs; WeasyPrint's own warnings are not the reader's."""
+    logger = logging.getLogger("weasyprint")
+    handler, propagate = _Refusals(found), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _page_words(data: bytes) -> list[list[str]]:
+    """The words of each page, in reading order (pypdf's text extraction)."""
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    if len(reader.pages) > MAX_PAGES:
+        raise Refused(f"it has more than {MAX_PAGES:,} pages; no book does")
+    deadline = time.monotonic() + MAX_READING_SECONDS
+    pages: list[list[str]] = []
+    for page in reader.pages:
+        pages.append(page.extract_text().split())
+        if time.monotonic() > deadline:
+            raise Refused(f"its pages take more than {MAX_READING_SECONDS:.0f} s to read")
+    return pages
+
+
+def _numbers_masked(words: list[str]) -> str:
+    # Page numbers move when a page is taken out or put in; pages are matched without them.
+    return re.sub(r"\d+", "#", " ".join(words))
+
+
+def _differences(received: list[list[str]], fresh: list[list[str]]) -> list[str]:
+    """What differs between the pages received and the pages derived again, page by page."""
+    if len(received) == len(fresh):
+        found: list[str] = []
+        for number, (got, want) in enumerate(zip(received, fresh, strict=True), 1):
+            found += _page_differences(number, got, want)
+        return found
+    found = [f"it has {_pages(len(received))}; its facts give {_pages(len(fresh))}"]
+    matcher = difflib.SequenceMatcher(
+        None,
+        [_numbers_masked(p) for p in received],
+        [_numbers_masked(p) for p in fresh],
+        autojunk=False,
+    )
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for offset in range(paired):
+            found += _page_differences(i1 + offset + 1, received[i1 + offset], fresh[j1 + offset])
+        found += [
+            f"page {i + 1}: not a page its facts give (it prints '{_shown(received[i])}')"
+            for i in range(i1 + paired, i2)
+        ]
+        found += [
+            f"page {j + 1} of a fresh build is missing (it prints '{_shown(fresh[j])}')"
+            for j in range(j1 + paired, j2)
+        ]
+    return found
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'' if count == 1 else 's'}"
+
+
+def _page_differences(number: int, got: list[str], want: list[str]) -> list[str]:
+    """Each run of words that differs between a page received and the page the facts give."""
+    if got == want:
+        return []
+    matcher = difflib.SequenceMatcher(None, got, want, autojunk=False)
+    if matcher.ratio() < ANOTHER_PAGE:
+        return [
+            f"page {number}: not the page its facts give: it prints '{_shown(got)}' where "
+            f"its facts give '{_shown(want)}'"
+        ]
+    found: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        printed, given = _shown(got[i1:i2]), _shown(want[j1:j2])
+        if tag == "replace":
+            found.append(f"page {number}: prints '{printed}' where its facts give '{given}'")
+        elif tag == "delete":
+            found.append(f"page {number}: prints '{printed}', which its facts do not give")
+        elif tag == "insert":
+            found.append(f"page {number}: leaves out '{given}', which its facts give")
+    return found
+
+
+def _shown(words: list[str], most: int = 12) -> str:
+    text = " ".join(words[:most]) + (" ..." if len(words) > most else "")
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def exit_code(outcome: Verification | Refused) -> int:

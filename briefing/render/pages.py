@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import jinja2.sandbox
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -298,13 +301,32 @@ def format_date(value: FuzzyDate | None) -> Markup:
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
+# Where the defaults are read from: the installed package's, except while `briefing verify`
+# derives a PDF's pages again from the defaults the PDF carries (packaged_templates_at).
+_PACKAGED: ContextVar[Path] = ContextVar("packaged_templates", default=PACKAGE_TEMPLATES)
+
+
+def packaged_templates() -> Path:
+    """The folder the default templates are read from."""
+    return _PACKAGED.get()
+
+
+@contextlib.contextmanager
+def packaged_templates_at(folder: Path) -> Iterator[None]:
+    """Read the default templates from `folder` while the block runs, in this thread."""
+    token = _PACKAGED.set(folder)
+    try:
+        yield
+    finally:
+        _PACKAGED.reset(token)
+
 
 def template_dirs(project: Project) -> list[Path]:
     """Where templates are looked up: the project's own templates/ first, then the defaults.
 
     A project's templates/ holds only what it changes, as MkDocs' `custom_dir` does.
     """
-    return [project.templates, PACKAGE_TEMPLATES]
+    return [project.templates, packaged_templates()]
 
 
 def _lookup(project: Project, name: str) -> tuple[Path, Path]:
@@ -396,7 +418,9 @@ _COMPILED = _CompiledTemplates()
 def environment(project: Project) -> jinja2.Environment:
     """A Jinja environment over the project's templates and the defaults: autoescaping,
     strict about undefined names."""
-    env = jinja2.Environment(
+    # Sandboxed: `briefing verify` renders the templates a PDF from anyone carries, and a
+    # template must not reach Python's internals (object.__subclasses__ and the like) there.
+    env = jinja2.sandbox.SandboxedEnvironment(
         loader=_GatedLoader(project),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

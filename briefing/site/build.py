@@ -63,8 +63,8 @@ from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import INDEX, PATHS, Plan
 from briefing.factbase.snapshot import Snapshot, take
-from briefing.pdf.cache import inputs_key, tool_versions
-from briefing.render.attachments import Attachment, for_pdfs, manifest_attachment
+from briefing.pdf.cache import inputs_key, made_with, tool_versions
+from briefing.render.attachments import Attachment, for_pdfs, is_template, manifest_attachment
 from briefing.render.book import BookParts, render_book
 from briefing.render.pages import Brief, Renderer, template_problem
 from briefing.site.data import export
@@ -191,9 +191,11 @@ class Pages:
         `inputs` holds it) and their manifest."""
         briefs = self.briefs()
         attached = for_pdfs(self.facts, self.inputs)
-        attached.append(manifest_attachment(self.facts, attached, "book"))
+        attached.append(manifest_attachment(self.facts, attached, "book", made_with=made_with()))
+        # The method appendix names the fact base it carries; the templates go unnamed.
+        named = [item for item in attached if not is_template(item)]
         with self._rendering() as renderer:
-            return render_book(renderer, briefs, attached), tuple(attached)
+            return render_book(renderer, briefs, named), tuple(attached)
 
     def site(self, data: dict[str, bytes] | None = None, *, pdf: bool | None = None) -> Site:
         """Every page and, when the plan (or `pdf`) has PDFs, the book: what publish writes,

@@ -30,7 +30,7 @@ from briefing.factbase.clock import build_date
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import BOOK, INDEX, Plan
 from briefing.factbase.snapshot import Snapshot, take
-from briefing.pdf.cache import Environment
+from briefing.pdf.cache import Environment, made_with
 from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
 from briefing.pdf.layout import Binding, Laid, default_jobs, lay_out
 from briefing.pdf.weasy import font_subsetter, system_libraries
@@ -39,6 +39,7 @@ from briefing.render.attachments import (
     fact_attachments,
     manifest_attachment,
     source_attachments,
+    template_attachments,
 )
 from briefing.render.book import METHOD, SOURCES, BookParts, fill_numbers
 from briefing.render.pages import Brief, template_dirs
@@ -192,6 +193,8 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
     outputs: list[tuple[str, Binding]] = []
     inputs = site.inputs if site.inputs is not None else take(project)
     fact_base = fact_attachments(inputs)
+    templates = template_attachments(inputs)
+    tools = made_with()
     for brief in site.briefs:
         keywords = [brief.title] if brief.kind == "actor" else []
         # The chapter comes first in the brief's PDF, so its metadata are the brief's.
@@ -204,8 +207,8 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         # alone. All are attached once it is bound, so an edit elsewhere in the fact base
         # costs no new layout of it.
         texts = source_attachments(facts, inputs, brief.sources)
-        carried = [*texts, *fact_base]
-        carried.append(manifest_attachment(facts, carried, "brief", brief.slug))
+        carried = [*texts, *fact_base, *templates]
+        carried.append(manifest_attachment(facts, carried, "brief", brief.slug, made_with=tools))
         # The note is two pages at most: its references lead to the book's Appendix A.
         own = (brief.slug,) if brief.kind == "note" else (brief.slug, sources)
         binding = Binding(own, when, evidence=tuple(carried), elsewhere=book_name)

@@ -1,0 +1,268 @@
+"""`briefing verify` derives the document again from what it carries and compares its pages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from briefing.cli import main
+from briefing.core.project import Project
+from briefing.pdf import layout
+from briefing.pdf.document import PdfJob, render_pdf
+from briefing.pdf.verify import verify
+from briefing.render.attachments import MANIFEST
+from briefing.render.pages import PACKAGE_TEMPLATES
+from briefing.site.build import build
+from briefing.site.derive import derive_pdf
+from tests.conftest import FIXTURES
+
+
+@dataclass(frozen=True)
+class Built:
+    project: Project
+    book: Path
+    south: Path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The fixture desk built once, with PDFs."""
+    root = tmp_path_factory.mktemp("pages") / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    project = Project.at(root)
+    build(project)
+    pdf = project.build / "pdf"
+    return Built(project, pdf / "book-ed3.pdf", pdf / "south-ed3.pdf")
+
+
+def run(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, str]:
+    code = main(["verify", str(path)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out + err
+
+
+def rewritten(original: Path, target: Path, change: object) -> Path:
+    """A copy of `original` with `change(pdf)` applied to its pages, attachments untouched."""
+    with pikepdf.open(original) as pdf:
+        change(pdf)  # type: ignore[operator]
+        pdf.save(target)
+    return target
+
+
+# --- Untouched files -----------------------------------------------------------------------------
+
+
+def test_the_book_and_a_brief_are_identical_to_a_fresh_build(
+    built: Built, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for path in (built.book, built.south):
+        code, out = run(capsys, path)
+        assert code == 0, out
+        assert "pages: identical to a fresh build, byte for byte" in out
+        assert "Briefing's own are identical to this installation's" in out
+
+
+def test_the_same_pages_saved_otherwise_match_word_for_word(
+    built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Saved again by another program: other bytes, the same words.
+    resaved = rewritten(built.book, tmp_path / "book.pdf", lambda pdf: None)
+    assert resaved.read_bytes() != built.book.read_bytes()
+    code, out = run(capsys, resaved)
+    assert code == 0, out
+    assert "pages: text matches a fresh build, word for word on each of 10 pages" in out
+
+
+def test_the_book_carries_its_templates_and_what_made_it(built: Built) -> None:
+    with pikepdf.open(built.book) as pdf:
+        names = set(pdf.attachments)
+        manifest = json.loads(pdf.attachments[MANIFEST].get_file().read_bytes())
+    packaged = {
+        f"briefing/templates/{p.relative_to(PACKAGE_TEMPLATES).as_posix()}"
+        for p in PACKAGE_TEMPLATES.rglob("*")
+        if p.is_file()
+    }
+    assert packaged <= names
+    assert packaged <= set(manifest["files"])
+    assert manifest["briefing"]
+    assert manifest["date"].startswith("2031-04-01")
+    assert "weasyprint" in manifest["made_with"]
+
+
+# --- Changed pages --------------------------------------------------------------------------------
+
+
+def _swap_two_glyphs(pdf: pikepdf.Pdf, index: int) -> None:
+    """Swap the first two glyphs of a word of three glyphs or more drawn on page `index`
+    (0-based): WeasyPrint draws each glyph as a string of its own in a TJ array."""
+    page = pdf.pages[index]
+    commands = pikepdf.parse_content_stream(page)
+    arrays = [
+        (number, list(command.operands[0]))
+        for number, command in enumerate(commands)
+        if isinstance(command, pikepdf.ContentStreamInstruction) and str(command.operator) == "TJ"
+    ]
+    drawn = [bytes(i) for _, items in arrays for i in items if isinstance(i, pikepdf.String)]
+    space = max(set(drawn), key=drawn.count)  # the glyph drawn most often: the space
+    for number, items in arrays:
+        operator = pikepdf.Operator("TJ")
+        glyphs = [at for at, item in enumerate(items) if isinstance(item, pikepdf.String)]
+        for first, second, third in zip(glyphs, glyphs[1:], glyphs[2:], strict=False):
+            word = [bytes(items[at]) for at in (first, second, third)]
+            if space not in word and word[0] != word[1]:
+                items[first], items[second] = items[second], items[first]
+                commands[number] = pikepdf.ContentStreamInstruction(
+                    [pikepdf.Array(items)], operator
+                )
+                page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(commands))
+                return
+    raise AssertionError("no word of three glyphs or more on the page")
+
+
+def test_two_glyphs_swapped_in_a_word(
+    built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    forged = rewritten(built.book, tmp_path / "book.pdf", lambda pdf: _swap_two_glyphs(pdf, 4))
+    code, out = run(capsys, forged)
+    assert code == 1, out
+    assert "pages: differ from a fresh build" in out
+    assert "they were changed" in out
+    assert "page 5: prints '" in out and "where its facts give '" in out
+    assert "page 4:" not in out and "page 6:" not in out
+
+
+def test_a_page_replaced_by_another(
+    built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def replace(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[4] = pdf.pages[5]
+
+    code, out = run(capsys, rewritten(built.book, tmp_path / "book.pdf", replace))
+    assert code == 1, out
+    assert "page 5: not the page its facts give: it prints 'Chapter 3" in out
+
+
+def test_a_page_removed(built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    def remove(pdf: pikepdf.Pdf) -> None:
+        del pdf.pages[4]
+
+    code, out = run(capsys, rewritten(built.book, tmp_path / "book.pdf", remove))
+    assert code == 1, out
+    assert "it has 9 pages; its facts give 10 pages" in out
+    assert "page 5 of a fresh build is missing (it prints 'Chapter 2" in out
+
+
+def test_a_table_value_changed(
+    built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The forger builds from facts with another figure, and attaches the true ones.
+    root = tmp_path / "forged"
+    shutil.copytree(FIXTURES / "mini", root)
+    south = root / "facts" / "actors" / "south.yaml"
+    south.write_text(
+        south.read_text(encoding="utf-8").replace("duration: 10 years", "duration: 90 years"),
+        encoding="utf-8",
+    )
+    build(Project.at(root))
+    forged = tmp_path / "book.pdf"
+    with (
+        pikepdf.open(root / "build" / "pdf" / "book-ed3.pdf") as pdf,
+        pikepdf.open(built.book) as true,
+    ):
+        for name in list(pdf.attachments):
+            del pdf.attachments[name]
+        for name, spec in true.attachments.items():
+            content = spec.get_file().read_bytes()
+            pdf.attachments[name] = pikepdf.AttachedFileSpec(pdf, content, filename=name)
+        pdf.save(forged)
+    code, out = run(capsys, forged)
+    assert code == 1, out
+    assert "page 2: prints '90' where its facts give '10'" in out
+
+
+# --- The templates it carries ---------------------------------------------------------------------
+
+
+def _with_template(
+    original: Path, target: Path, name: str, content: bytes, *, manifest: bool
+) -> Path:
+    with pikepdf.open(original) as pdf:
+        files = pdf.attachments
+        listing = json.loads(files[MANIFEST].get_file().read_bytes())
+        del files[name]
+        files[name] = pikepdf.AttachedFileSpec(pdf, content, filename=name)
+        if manifest:
+            listing["files"][name] = hashlib.sha256(content).hexdigest()
+            del files[MANIFEST]
+            data = json.dumps(listing).encode()
+            files[MANIFEST] = pikepdf.AttachedFileSpec(pdf, data, filename=MANIFEST)
+        pdf.save(target)
+    return target
+
+
+def test_a_template_attachment_altered(
+    built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    name = "briefing/templates/brief.css"
+    css = (PACKAGE_TEMPLATES / "brief.css").read_bytes() + b"\nh1 { color: red }\n"
+    forged = _with_template(built.book, tmp_path / "book.pdf", name, css, manifest=False)
+    code, out = run(capsys, forged)
+    assert code == 1, out
+    assert f"attachment {name} is not the file the PDF was built with" in out
+
+
+def test_a_template_that_reads_a_local_file_is_refused(
+    built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    name = "briefing/templates/brief.css"
+    css = (PACKAGE_TEMPLATES / "brief.css").read_bytes()
+    css += b'\nhtml { background-image: url("file:///etc/passwd") !important }\n'
+    forged = _with_template(built.book, tmp_path / "book.pdf", name, css, manifest=True)
+    code, out = run(capsys, forged)
+    assert code == 1, out
+    assert (
+        "a template it carries asks for file:///etc/passwd, which is not one of the PDF's own "
+        "files: refused, and nothing was read from it"
+    ) in out
+    assert "root:" not in out
+
+
+def test_a_template_that_reaches_for_python_internals_is_refused(
+    built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    name = "briefing/templates/book/chapter.html"
+    hostile = b"{{ ''.__class__.__mro__[1].__subclasses__() }}\n"
+    html = (PACKAGE_TEMPLATES / "book" / "chapter.html").read_bytes() + hostile
+    forged = _with_template(built.book, tmp_path / "book.pdf", name, html, manifest=True)
+    code, out = run(capsys, forged)
+    assert code == 1, out
+    assert "its pages cannot be derived again from what it carries" in out
+    assert "<class 'object'>" not in out
+
+
+# --- Only the document verified is laid out -------------------------------------------------------
+
+
+def test_a_brief_is_derived_alone(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    laid: list[str] = []
+    render = render_pdf
+
+    def counting(job: PdfJob, project: Project) -> bytes:
+        laid.append(job.html[:40])
+        return render(job, project)
+
+    monkeypatch.setattr(layout, "render_pdf", counting)
+    assert verify(built.south, derive=derive_pdf).pages.startswith("identical")
+    brief = len(laid)
+    laid.clear()
+    assert verify(built.book, derive=derive_pdf).pages.startswith("identical")
+    # The brief: its chapter, its sources and its page numbers; the book: every part.
+    assert brief == 3
+    assert len(laid) > 2 * brief
