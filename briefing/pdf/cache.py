@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 from briefing.pdf.document import PDF_VARIANT, PdfJob
+from briefing.pdf.weasy import font_subsetter, system_libraries
 from briefing.render.attachments import Attachment
 
 # Where fontconfig finds the fonts on a Debian-like system; installing or removing a font
@@ -193,7 +194,5 @@ def made_with() -> dict[str, str]:
     """What a PDF's bytes are made with besides its inputs: our code, the libraries, the
     system's text libraries and the font subsetter. Recorded in each PDF's manifest: a reader
     with the same derives the same bytes again (briefing.pdf.verify)."""
-    from briefing.pdf.weasy import font_subsetter, system_libraries
-
     system = {f"system:{name}": version for name, version in system_libraries().items()}
     return {**tool_versions(), **system, "subsetter": font_subsetter()}

@@ -58,13 +58,19 @@ from briefing.evidence.quotes import ELLIPSIS, NormalText, Span, normalise
 from briefing.factbase.model import DAY_PATTERN
 from briefing.factbase.plan import NOTE, OVERVIEW, actor_order
 from briefing.factbase.validate import LoadedFactBase
+from briefing.pdf.cache import made_with
 from briefing.render.attachments import (
     DESK_TEMPLATES,
     MANIFEST,
     PACKAGED_TEMPLATES,
     briefing_version,
 )
-from briefing.render.pages import packaged_templates, packaged_templates_at, quote_text
+from briefing.render.pages import (
+    PACKAGE_TEMPLATES,
+    packaged_templates,
+    packaged_templates_at,
+    quote_text,
+)
 
 # pikepdf, pypdf and the signature checker (pyhanko) are imported inside the functions that
 # use them: `briefing --help` and the commands that never open a PDF start without them.
@@ -968,7 +974,6 @@ def _check_pages(
 ) -> None:
     """Derive the document again in `project` (the attachments written out) and compare it
     with the file received: byte for byte, else the words of each page."""
-    from briefing.pdf.cache import made_with
 
     if manifest is None or manifest.document == "copy":
         result.pages = (
@@ -1065,7 +1070,6 @@ def _check_pages(
 
 def _installed_templates() -> dict[str, str]:
     """The digest of every template of the installed package, by its relative name."""
-    from briefing.render.pages import PACKAGE_TEMPLATES
 
     return {
         p.relative_to(PACKAGE_TEMPLATES).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

@@ -29,11 +29,13 @@ from briefing.core.diagnostics import (
 )
 from briefing.core.gate import SourceLines
 from briefing.core.project import Project
+from briefing.core.store import Store
 from briefing.editions.released import Snapshots, past
 from briefing.factbase.plan import INDEX
 from briefing.factbase.snapshot import Snapshot as InputFiles
 from briefing.factbase.snapshot import take
 from briefing.site.build import Pages, checked_facts
+from briefing.site.publish import lay_out_site
 
 # watchfiles is imported inside `watch`: only a running preview watches the project.
 
@@ -216,9 +218,6 @@ class Preview:
     def pdf(self, name: str) -> bytes | None:
         """A PDF of the current version by its name under build/ (a brief's or the book's),
         rendered on first request, as the build writes it; None if there is no such PDF."""
-        from briefing.core.store import Store
-        from briefing.site.publish import lay_out_site
-
         rendering = self.rendering
         pages = rendering.pages
         if pages is None:
