@@ -226,7 +226,7 @@ class _Writer:
         self.para(f"Rests on {scope.sources} sources. Information cut-off {edition.as_of}.")
         for p in overview.limits:
             self.para(self.md_text(p.text), p.citations, "List Bullet")
-        self.points("What it means for us", overview.implications)
+        self.points("What it means for us: the desk's judgment", overview.implications)
         self.points("What to watch", overview.watch)
         self.matrix()
         rows = [(a, c) for a in self.context["actor_list"] for c in a.commitments]
