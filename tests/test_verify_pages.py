@@ -266,3 +266,28 @@ def test_a_brief_is_derived_alone(built: Built, monkeypatch: pytest.MonkeyPatch)
     # The brief: its chapter, its sources and its page numbers; the book: every part.
     assert brief == 3
     assert len(laid) > 2 * brief
+
+
+def test_the_next_editions_pages_verify_with_what_changed_since_the_last(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A book after a release says what changed since the last edition: it carries that
+    edition's fact base, from which a reader derives the page again."""
+    root = tmp_path / "desk"
+    shutil.copytree(FIXTURES / "mini", root)
+    assert main(["--root", str(root), "release"]) == 0
+    edition = root / "facts/edition.yaml"
+    edition.write_text(
+        edition.read_text(encoding="utf-8").replace("number: 3", "number: 4"), encoding="utf-8"
+    )
+    south = root / "facts/actors/south.yaml"
+    south.write_text(
+        south.read_text(encoding="utf-8").replace("A ten-year pact", "A ten-year treaty"),
+        encoding="utf-8",
+    )
+    assert main(["--root", str(root), "build"]) == 0
+    assert "Since edition 3" in (root / "build/html/overview.html").read_text(encoding="utf-8")
+    for name in ("book-ed4.pdf", "overview-ed4.pdf"):
+        code, out = run(capsys, root / "build/pdf" / name)
+        assert code == 0, out
+        assert "pages: identical to a fresh build" in out or "text matches" in out, out

@@ -182,15 +182,32 @@ class Past:
 Snapshots = dict[tuple[int, int], tuple[FactBase | None, list[Diagnostic]]]
 
 
+def compared_with(project: Project, facts: FactBase) -> int | None:
+    """The released edition a build of `facts` says what changed since: the latest before it."""
+    earlier = [n for n in numbers(project) if n < facts.edition.number]
+    return earlier[-1] if earlier else None
+
+
+def compared_files(project: Project, facts: FactBase) -> list[tuple[str, Path]]:
+    """The YAML files of the edition `compared_with` names (editions/N/facts/...), by their
+    names in the project: a PDF that says what changed since it carries them, so that a reader's
+    `briefing verify` derives its pages again."""
+    since = compared_with(project, facts)
+    if since is None:
+        return []
+    folder = project.editions / str(since) / "facts"
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return [(path.relative_to(project.root).as_posix(), path) for path in iter_yaml(folder)]
+
+
 def past(project: Project, facts: FactBase, snapshots: Snapshots | None = None) -> Past:
     """The released editions and the changes since the latest one before this edition;
     `snapshots` keeps the loaded editions between calls."""
     released, problems = released_editions(project)
-    current = facts.edition.number
-    earlier = [n for n in numbers(project) if n < current]
+    since = compared_with(project, facts)
     changes = None
-    if earlier:
-        since = earlier[-1]
+    if since is not None:
         manifest = project.editions / str(since) / SUMS_FILE
         try:
             key = (since, manifest.stat().st_mtime_ns)

@@ -61,6 +61,7 @@ from briefing.factbase.validate import LoadedFactBase
 from briefing.pdf.cache import made_with
 from briefing.render.attachments import (
     DESK_TEMPLATES,
+    EARLIER_EDITION,
     MANIFEST,
     PACKAGED_TEMPLATES,
     briefing_version,
@@ -642,14 +643,23 @@ def _verify(path: Path, trust: Sequence[Path], derive: Deriver | None) -> Verifi
         n.removeprefix("facts/sources/") for n in facts_files if n.startswith("facts/sources/")
     }
     templates = {n: c for n, c in opened.attachments.items() if n.startswith(TEMPLATE_FOLDERS)}
-    for name in sorted(set(opened.attachments) - set(facts_files) - set(templates) - {MANIFEST}):
+    # The released edition it says what changed since (editions/N/facts/*.yaml): only YAML.
+    earlier = {
+        n: c
+        for n, c in opened.attachments.items()
+        if n.startswith(EARLIER_EDITION) and n.endswith(".yaml") and "/facts/" in n
+    }
+    if sum(map(len, earlier.values())) > MAX_FACT_BASE_BYTES:
+        raise Refused("its attached earlier edition is larger than any desk's fact base")
+    known = set(facts_files) | set(templates) | set(earlier) | {MANIFEST}
+    for name in sorted(set(opened.attachments) - known):
         result.problems.append(
             Problem(f"attachment {name} is not part of a fact base; it was not read")
         )
     with tempfile.TemporaryDirectory(prefix="briefing-verify-") as folder:
         root = Path(folder)
         try:
-            for name, content in {**facts_files, **templates}.items():
+            for name, content in {**facts_files, **templates, **earlier}.items():
                 # The packaged templates go in a folder of their own, outside the project's.
                 target = root / name
                 target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,8 @@ from importlib import metadata
 from typing import Literal
 
 from briefing.core.gate import MAX_FILE_BYTES, read_project_bytes
+from briefing.core.project import Project
+from briefing.editions.released import compared_files
 from briefing.factbase.clock import build_date, compiled_day
 from briefing.factbase.model import FactBase
 from briefing.factbase.snapshot import Snapshot
@@ -90,6 +92,31 @@ def fact_attachments(inputs: Snapshot) -> list[Attachment]:
     ]
 
 
+# The earlier edition a PDF says what changed since is attached under its own folder's name.
+EARLIER_EDITION = "editions/"
+
+
+def earlier_attachments(project: Project, facts: FactBase) -> list[Attachment]:
+    """The fact base of the edition this one is compared with (editions/N/facts/*.yaml), read
+    through the gate: the overview's "Since edition N" is made from it, so a reader's
+    `briefing verify` needs it to derive that page again."""
+    files = []
+    for name, path in compared_files(project, facts):
+        content, _ = read_project_bytes(
+            path, project.editions, name, limit=MAX_FILE_BYTES, too_big="left out"
+        )
+        if content is not None:
+            files.append(
+                Attachment(
+                    name,
+                    f"The released edition this one is compared with: {name}",
+                    content,
+                    "Supplement",
+                )
+            )
+    return files
+
+
 # The names the templates a PDF was made with are attached under: the desk's own overrides as
 # the project names them, the defaults of the installed package apart from them.
 DESK_TEMPLATES = "templates/"
@@ -126,11 +153,13 @@ def is_template(attachment: Attachment) -> bool:
     return attachment.name.startswith((DESK_TEMPLATES, PACKAGED_TEMPLATES))
 
 
-def for_pdfs(facts: FactBase, inputs: Snapshot) -> list[Attachment]:
-    """The files a reader needs to check the book: every source text, the fact base, and the
-    templates the pages are made with."""
+def for_pdfs(
+    facts: FactBase, inputs: Snapshot, earlier: Sequence[Attachment] = ()
+) -> list[Attachment]:
+    """The files a reader needs to check the book: every source text, the fact base, the
+    templates the pages are made with, and the `earlier` edition it is compared with."""
     files = source_attachments(facts, inputs, (s.id for s in facts.sources))
-    return files + fact_attachments(inputs) + template_attachments(inputs)
+    return files + fact_attachments(inputs) + list(earlier) + template_attachments(inputs)
 
 
 def briefing_version() -> str:

@@ -64,7 +64,13 @@ from briefing.factbase.model import FactBase
 from briefing.factbase.plan import INDEX, PATHS, Plan
 from briefing.factbase.snapshot import Snapshot, take
 from briefing.pdf.cache import inputs_key, made_with, tool_versions
-from briefing.render.attachments import Attachment, for_pdfs, is_template, manifest_attachment
+from briefing.render.attachments import (
+    Attachment,
+    earlier_attachments,
+    for_pdfs,
+    is_template,
+    manifest_attachment,
+)
 from briefing.render.book import BookParts, render_book
 from briefing.render.pages import Brief, Renderer, template_problem
 from briefing.site.data import export
@@ -190,10 +196,12 @@ class Pages:
         """The book's parts, and the files it carries: the evidence of the fact base (as
         `inputs` holds it) and their manifest."""
         briefs = self.briefs()
-        attached = for_pdfs(self.facts, self.inputs)
+        earlier = earlier_attachments(self.project, self.facts)
+        attached = for_pdfs(self.facts, self.inputs, earlier)
         attached.append(manifest_attachment(self.facts, attached, "book", made_with=made_with()))
-        # The method appendix names the fact base it carries; the templates go unnamed.
-        named = [item for item in attached if not is_template(item)]
+        # The method appendix names the fact base it carries; the templates and the earlier
+        # edition go unnamed.
+        named = [item for item in attached if not is_template(item) and item not in earlier]
         with self._rendering() as renderer:
             return render_book(renderer, briefs, named), tuple(attached)
 

@@ -8,6 +8,7 @@ import dataclasses
 from briefing.check.facts import Checked
 from briefing.core.diagnostics import FactBaseError
 from briefing.core.project import Project
+from briefing.editions.released import past
 from briefing.factbase.snapshot import take
 from briefing.site.build import Pages
 from briefing.site.publish import Site, lay_out_site
@@ -22,7 +23,9 @@ def derive_pdf(project: Project, checked: Checked, document: str, slug: str | No
     facts = checked.base.facts
     plan = dataclasses.replace(checked.plan, pdf=True)
     inputs = take(project)
-    pages = Pages(facts, project, plan, inputs, checked.texts, checked.proofs)
+    # As the build: the overview says what changed since the edition the PDF carries (if any).
+    history = past(project, facts)
+    pages = Pages(facts, project, plan, inputs, checked.texts, checked.proofs, history=history)
     book, evidence = pages.book()
     site = Site(facts, plan, pages.briefs(), {}, book, evidence, None, {}, inputs)
     target = plan.book if document == "book" else plan.pdf_path(slug or "")

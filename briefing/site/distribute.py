@@ -36,7 +36,12 @@ from briefing.factbase.snapshot import take
 from briefing.factbase.validate import DISTRIBUTION_FILE
 from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
 from briefing.pdf.layout import Binding, default_jobs, lay_out
-from briefing.render.attachments import fact_attachments, manifest_attachment, source_attachments
+from briefing.render.attachments import (
+    earlier_attachments,
+    fact_attachments,
+    manifest_attachment,
+    source_attachments,
+)
 from briefing.render.book import SOURCES, Issued, copy_parts, fill_numbers
 from briefing.render.pages import Renderer
 from briefing.site.build import checked_facts, render_site
@@ -107,7 +112,7 @@ def distribute(
     renderer = Renderer(facts, project, checked.texts, checked.proofs)
     environment = pdf_environment(project, inputs)
     workers = jobs or default_jobs()
-    fact_base = fact_attachments(inputs)
+    fact_base = fact_attachments(inputs) + earlier_attachments(project, facts)
     book_name = plan.pdf_name(BOOK)
     appendices = tuple(name for name in book.parts if name not in plan.slugs)
     copies: dict[str, bytes] = {}

@@ -36,6 +36,7 @@ from briefing.pdf.layout import Binding, Laid, default_jobs, lay_out
 from briefing.pdf.weasy import font_subsetter, system_libraries
 from briefing.render.attachments import (
     Attachment,
+    earlier_attachments,
     fact_attachments,
     manifest_attachment,
     source_attachments,
@@ -192,7 +193,7 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
     parts: dict[str, PdfJob] = {}
     outputs: list[tuple[str, Binding]] = []
     inputs = site.inputs if site.inputs is not None else take(project)
-    fact_base = fact_attachments(inputs)
+    fact_base = fact_attachments(inputs) + earlier_attachments(project, facts)
     templates = template_attachments(inputs)
     tools = made_with()
     for brief in site.briefs:
