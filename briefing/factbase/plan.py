@@ -91,10 +91,6 @@ class Plan:
     def book(self) -> str:
         return self.pdf_path(BOOK)
 
-    def pdf_slug(self, relative: str) -> str | None:
-        """The brief whose PDF is at `relative` (under build/), if any."""
-        return next((s for s in self.slugs if self.pdf_path(s) == relative), None)
-
     def paths(self) -> list[str]:
         """Every file the build writes, relative to build/."""
         out = [INDEX, *(self.html(s) for s in self.slugs)]
