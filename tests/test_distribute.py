@@ -22,7 +22,7 @@ from briefing.core.project import Project
 from briefing.pdf.verify import verify
 from briefing.render.attachments import MANIFEST
 from briefing.site.build import build
-from briefing.site.distribute import LOG, Distributed, distribute
+from briefing.site.distribute import LOG, SUMS, Distributed, distribute
 from tests.conftest import FIXTURES
 
 # Three recipients of the mini desk (overview, council, south), each with other chapters.
@@ -145,6 +145,39 @@ def test_verify_prints_the_copy_and_its_recipient(
     assert main(["verify", str(_copy(desk, "partner"))]) == 0
     out = capsys.readouterr().out
     assert "copy 3 of 3, issued to Partner ministry (partner): note, council" in out
+
+
+def test_a_copy_is_derived_again_page_for_page(
+    desk: Desk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The CLI's verify derives the copy from what it carries, as `distribute` bound it.
+    assert main(["verify", str(_copy(desk, "embassy"))]) == 0
+    out = capsys.readouterr().out
+    assert "pages: identical to a fresh build, byte for byte" in out
+
+
+def test_a_forged_page_of_a_copy_is_refused(
+    desk: Desk, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    forged = tmp_path / "copy.pdf"
+    with pikepdf.open(_copy(desk, "minister")) as pdf:
+        del pdf.pages[3]
+        pdf.save(forged)
+    assert main(["verify", str(forged)]) == 1
+    out = capsys.readouterr().out
+    assert "pages: differ from a fresh build" in out
+    assert "they were changed" in out
+
+
+def test_sha256sums_has_a_line_per_copy(desk: Desk) -> None:
+    import hashlib
+
+    lines = (desk.first.folder / SUMS).read_text("utf-8").splitlines()
+    copies = sorted(desk.first.copies)
+    assert len(lines) == len(copies) == 3
+    for line, name in zip(lines, copies, strict=True):
+        digest = hashlib.sha256((desk.first.folder / name).read_bytes()).hexdigest()
+        assert line == f"{digest}  {name}"
 
 
 def test_the_log_lists_every_copy_with_its_digest(desk: Desk) -> None:

@@ -127,6 +127,9 @@ class CopyIssued(BaseModel):
     of: int = Field(ge=1)
     recipient: str = Field(max_length=200)
     name: str = Field(max_length=200)
+    # Since copies are derived again: the role and marking its pages print.
+    role: str | None = Field(default=None, max_length=200)
+    marking: str | None = Field(default=None, max_length=200)
     chapters: list[str] = Field(max_length=MAX_ATTACHMENTS)
 
 
@@ -604,7 +607,8 @@ def facts_digest(files: dict[str, bytes]) -> str:
 # Derives a document again in a project made of a PDF's attachments (briefing.site.derive):
 # given the project, its check, the document ('book' or 'brief') and the brief's slug, the
 # PDF's bytes, or a BriefingError saying why it cannot be made.
-Deriver = Callable[[Project, Checked, str, str | None], bytes]
+# Makes the PDF a manifest names again, from a project holding its attachments (site.derive).
+Deriver = Callable[[Project, Checked, "Manifest"], bytes]
 
 
 def verify(path: Path, trust: Sequence[Path] = (), derive: Deriver | None = None) -> Verification:
@@ -985,18 +989,20 @@ def _check_pages(
     """Derive the document again in `project` (the attachments written out) and compare it
     with the file received: byte for byte, else the words of each page."""
 
-    if manifest is None or manifest.document == "copy":
-        result.pages = (
-            "not derived: a numbered copy is bound by 'briefing distribute'; verify the book"
-            if manifest is not None
-            else "not derived: it was built before PDFs carried their templates"
-        )
+    if manifest is None:
+        result.pages = "not derived: it was built before PDFs carried their templates"
+        return
+    if manifest.document == "copy" and (manifest.copy_ is None or not templates):
+        result.pages = "not derived: the copy was bound before copies carried their templates"
         return
     if errors(checked.problems) or checked.base is None or checked.plan is None:
         result.pages = "not derived: the attached fact base does not check"
         return
     if manifest.document == "brief" and manifest.slug not in checked.plan.slugs:
         result.pages = "not derived: the attached fact base has no such brief"
+        return
+    if manifest.copy_ is not None and not set(manifest.copy_.chapters) <= set(checked.plan.slugs):
+        result.pages = "not derived: the attached fact base has not every chapter the copy holds"
         return
     packaged = {
         n.removeprefix(PACKAGED_TEMPLATES): hashlib.sha256(c).hexdigest()
@@ -1021,7 +1027,7 @@ def _check_pages(
     refused: list[str] = []
     try:
         with packaged_templates_at(folder), _dated(manifest), _refusals(refused):
-            derived = derive(project, checked, manifest.document, manifest.slug)
+            derived = derive(project, checked, manifest)
     except BriefingError as exc:
         result.pages = "not derived"
         result.problems.append(

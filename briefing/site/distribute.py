@@ -32,15 +32,18 @@ from briefing.core.store import Store
 from briefing.editions.released import past
 from briefing.factbase.distribution import chapters_of
 from briefing.factbase.plan import BOOK
-from briefing.factbase.snapshot import take
+from briefing.factbase.snapshot import Snapshot, take
 from briefing.factbase.validate import DISTRIBUTION_FILE
+from briefing.pdf.cache import Environment, made_with
 from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
 from briefing.pdf.layout import Binding, default_jobs, lay_out
 from briefing.render.attachments import (
+    Attachment,
     earlier_attachments,
     fact_attachments,
     manifest_attachment,
     source_attachments,
+    template_attachments,
 )
 from briefing.render.book import SOURCES, Issued, copy_parts, fill_numbers
 from briefing.render.pages import Renderer
@@ -55,6 +58,7 @@ from briefing.site.publish import (
 
 FOLDER = "distribution"
 LOG = "copies.csv"
+SUMS = "SHA256SUMS"
 LOG_COLUMNS = ("copy", "of", "recipient", "name", "role", "marking", "chapters", "file", "sha256")
 
 
@@ -74,10 +78,97 @@ def copy_name(book: str, issued: Issued) -> str:
     return f"{book.removesuffix('.pdf')}-copy{issued.number}-{issued.recipient}.pdf"
 
 
+@dataclass(frozen=True)
+class Copies:
+    """What every numbered copy of one edition is bound from: the site's parts and the book's
+    binding, laid out once; `bind` makes one copy of them. `briefing verify` derives a copy
+    again with the same class (site.derive), so a copy is proved like the book."""
+
+    project: Project
+    site: Site
+    parts: dict[str, PdfJob]
+    book: Binding
+    renderer: Renderer
+    environment: Environment
+    carried: tuple[Attachment, ...]  # the fact base and templates every copy carries
+
+    @classmethod
+    def of(cls, project: Project, site: Site, checked: Checked, inputs: Snapshot) -> Copies:
+        """The binder of `site`'s copies (a site rendered with its PDFs)."""
+        parts, outputs = pdf_parts(project, site)
+        book = dict(outputs)[site.plan.book]
+        carried = (
+            fact_attachments(inputs)
+            + earlier_attachments(project, site.facts)
+            + template_attachments(inputs)
+        )
+        return cls(
+            project,
+            site,
+            parts,
+            book,
+            Renderer(site.facts, project, checked.texts, checked.proofs),
+            pdf_environment(project, inputs),
+            tuple(carried),
+        )
+
+    def bind(
+        self, issued: Issued, chosen: tuple[str, ...], store: Store | None, workers: int
+    ) -> tuple[str, bytes, tuple[str, ...]]:
+        """One copy: its file name, its bytes, and the parts laid out for it now."""
+        site, book, facts, plan = self.site, self.book, self.site.facts, self.site.plan
+        inputs = site.inputs if site.inputs is not None else take(self.project)
+        with inputs.serving():
+            cover_html, sources_html = copy_parts(self.renderer, site.briefs, chosen, issued)
+        titles = [b.title for b in site.briefs if b.kind == "actor" and b.slug in chosen]
+        meta = brief_meta(facts.edition, f"Briefing book, {issued.line}", titles)
+        names = self.parts[chosen[0]].pdf_names
+        appendices = tuple(name for name in book.parts if name not in plan.slugs)
+        # The book's parts but for the chapters left out and Appendix A, which is the copy's.
+        jobs = {name: self.parts[name] for name in book.parts if name in appendices}
+        jobs |= {slug: self.parts[slug] for slug in chosen}
+        jobs[SOURCES] = PdfJob(sources_html, None, STYLESHEETS, names)
+        cited = {s for b in site.briefs if b.slug in chosen for s in b.sources}
+        carried = [*source_attachments(facts, inputs, cited), *self.carried]
+        record = {
+            "number": issued.number,
+            "of": issued.of,
+            "recipient": issued.recipient,
+            "name": issued.name,
+            "role": issued.role,
+            "marking": issued.marking,
+            "chapters": list(chosen),
+        }
+        carried.append(
+            manifest_attachment(facts, carried, "copy", copy=record, made_with=made_with())
+        )
+        book_name = plan.pdf_name(BOOK)
+        binding = Binding(
+            (*chosen, *appendices),
+            book.when,
+            PdfJob(cover_html, meta, STYLESHEETS, names),
+            tuple(carried),
+            inside=tuple(pair for pair in book.inside if pair[1] in chosen),
+            elsewhere=book_name,
+        )
+        file = copy_name(book_name, issued)
+        numbers = site.book.numbers if site.book is not None else ""
+
+        def stamped(pages: int) -> PdfJob:
+            html = fill_numbers(numbers, pages, issued.line)
+            return PdfJob(html, None, ("book.css",), tagged=False)
+
+        laid = lay_out(
+            self.project, jobs, [(file, binding)], stamped, self.environment, store, workers
+        )
+        return file, laid.pdfs[file], laid.laid_out
+
+
 def distribute(
     project: Project, *, jobs: int | None = None, cache: bool = True
 ) -> tuple[Distributed, Checked]:
-    """Write one numbered copy per recipient, and the copies log, to distribution/edN/.
+    """Write one numbered copy per recipient, the copies log and their SHA256SUMS, to
+    distribution/edN/.
 
     Raises FactBaseError when the facts do not check, PublishError (P009) without a
     facts/distribution.yaml, and PublishError when the folder cannot be written; then
@@ -107,14 +198,8 @@ def distribute(
     refused = folder_leaves(folder, project.root, link=False)
     if refused is not None:
         raise PublishError(f"{refused}; copies are written only inside the project", "P003")
-    parts, outputs = pdf_parts(project, site)
-    book = dict(outputs)[plan.book]
-    renderer = Renderer(facts, project, checked.texts, checked.proofs)
-    environment = pdf_environment(project, inputs)
+    binder = Copies.of(project, site, checked, inputs)
     workers = jobs or default_jobs()
-    fact_base = fact_attachments(inputs) + earlier_attachments(project, facts)
-    book_name = plan.pdf_name(BOOK)
-    appendices = tuple(name for name in book.parts if name not in plan.slugs)
     copies: dict[str, bytes] = {}
     rows: list[dict[str, object]] = []
     laid_out: list[str] = []
@@ -130,45 +215,9 @@ def distribute(
                 recipient.role,
                 recipient.marking,
             )
-            with inputs.serving():
-                cover_html, sources_html = copy_parts(renderer, site.briefs, chosen, issued)
-            titles = [b.title for b in site.briefs if b.kind == "actor" and b.slug in chosen]
-            meta = brief_meta(facts.edition, f"Briefing book, {issued.line}", titles)
-            names = parts[chosen[0]].pdf_names
-            # The book's parts but for the chapters left out and Appendix A, which is the copy's.
-            copy_jobs = {name: parts[name] for name in book.parts if name in appendices}
-            copy_jobs |= {slug: parts[slug] for slug in chosen}
-            copy_jobs[SOURCES] = PdfJob(sources_html, None, STYLESHEETS, names)
-            cited = {s for b in site.briefs if b.slug in chosen for s in b.sources}
-            carried = [*source_attachments(facts, inputs, cited), *fact_base]
-            record = {
-                "number": issued.number,
-                "of": issued.of,
-                "recipient": issued.recipient,
-                "name": issued.name,
-                "chapters": list(chosen),
-            }
-            carried.append(manifest_attachment(facts, carried, "copy", copy=record))
-            binding = Binding(
-                (*chosen, *appendices),
-                book.when,
-                PdfJob(cover_html, meta, STYLESHEETS, names),
-                tuple(carried),
-                inside=tuple(pair for pair in book.inside if pair[1] in chosen),
-                elsewhere=book_name,
-            )
-            file = copy_name(book_name, issued)
-
-            def stamped(pages: int, line: str = issued.line) -> PdfJob:
-                numbers = site.book.numbers if site.book is not None else ""
-                html = fill_numbers(numbers, pages, line)
-                return PdfJob(html, None, ("book.css",), tagged=False)
-
-            laid = lay_out(
-                project, copy_jobs, [(file, binding)], stamped, environment, store, workers
-            )
-            laid_out += laid.laid_out
-            copies[file] = laid.pdfs[file]
+            file, content, parts = binder.bind(issued, chosen, store, workers)
+            laid_out += parts
+            copies[file] = content
             rows.append(
                 {
                     "copy": issued.number,
@@ -179,12 +228,12 @@ def distribute(
                     "marking": issued.marking or "",
                     "chapters": " ".join(chosen),
                     "file": file,
-                    "sha256": hashlib.sha256(copies[file]).hexdigest(),
+                    "sha256": hashlib.sha256(content).hexdigest(),
                 }
             )
         if store is not None:
             store.prune()
-        files = {**copies, LOG: _log(rows)}
+        files = {**copies, LOG: _log(rows), SUMS: _sums(copies)}
         unchanged = _holds(folder, files)
         if not unchanged:
             _write(project, site, folder, files)
@@ -198,6 +247,12 @@ def _log(rows: list[dict[str, object]]) -> bytes:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+def _sums(copies: dict[str, bytes]) -> bytes:
+    """A line per copy in the format of `sha256sum` (`sha256sum -c SHA256SUMS` checks them)."""
+    lines = [f"{hashlib.sha256(c).hexdigest()}  {name}\n" for name, c in sorted(copies.items())]
+    return "".join(lines).encode("utf-8")
 
 
 def _holds(folder: Path, files: dict[str, bytes]) -> bool:
