@@ -370,7 +370,7 @@ def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
         return lines
     lines.append(f"FAILED: {_plural(len(result.problems), 'problem')}")
     for number, problem in enumerate(result.problems, 1):
-        lines.append(f"  {number}. {problem.message}")
+        lines.append(f"  {number}. {problem.message} [{problem.code}]")
         lines += [f"       {detail}" for detail in problem.detail]
     return lines
 

@@ -284,6 +284,7 @@ def test_trust_asked_of_an_unsigned_file_fails(
     code, out, _ = run(capsys, "verify", "--trust", str(desk.key.cert), str(desk.book))
     assert code == 1, out
     assert "it is not signed: --trust asks for a signature by a certificate you trust" in out
+    assert "[V402]" in out
     assert "not proved: that the desk made it" in out
 
 

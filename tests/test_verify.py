@@ -150,6 +150,7 @@ def test_one_word_changed_in_an_attached_source(
     code, out, _ = run(capsys, str(copy))
     assert code == 1
     assert f"attachment {name} is not the file the PDF was built with" in out
+    assert "[V102]" in out
     assert "quote not found in source 'harbour'" in out
     assert "fact:    commitment 'south-pact' of Southland" in out
     assert "quote:   The pact covers arms deliveries, joint training" in out

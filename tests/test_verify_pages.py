@@ -80,6 +80,26 @@ def test_the_same_pages_saved_otherwise_match_word_for_word(
     assert "pages: text matches a fresh build, word for word on each of 10 pages" in out
 
 
+def test_a_brief_made_with_other_library_versions_verifies_in_text_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another machine: its manifest names another pydyf (the bytes it carries differ from
+    # this machine's derivation by that record alone: the pages' words are the same).
+    from briefing.pdf import cache
+    from briefing.site import publish
+
+    theirs = {**cache.made_with(), "pydyf": "0.1.0"}
+    monkeypatch.setattr(publish, "made_with", lambda: theirs)
+    root = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    build(Project.at(root))
+    monkeypatch.undo()
+    code, out = run(capsys, root / "build" / "pdf" / "south-ed3.pdf")
+    assert code == 0, out
+    assert "pages: text matches a fresh build, word for word" in out
+    assert "made with other versions: pydyf 0.1.0 there, " in out
+
+
 def test_the_book_carries_its_templates_and_what_made_it(built: Built) -> None:
     with pikepdf.open(built.book) as pdf:
         names = set(pdf.attachments)
@@ -133,7 +153,7 @@ def test_two_glyphs_swapped_in_a_word(
     code, out = run(capsys, forged)
     assert code == 1, out
     assert "pages: differ from a fresh build" in out
-    assert "they were changed" in out
+    assert "they were changed [V302]" in out
     assert "page 5: prints '" in out and "where its facts give '" in out
     assert "page 4:" not in out and "page 6:" not in out
 

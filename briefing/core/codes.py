@@ -178,4 +178,23 @@ CODES: dict[str, Code] = {
     "K001": Code("a key, certificate or PDF cannot be used to sign", "give usable files"),
     "K002": Code("keygen would overwrite a key", "choose another folder", exit=2),
     "V001": Code("not a Briefing PDF that verify can read", "verify the PDF Briefing made", exit=2),
+    "V101": Code(
+        "an attachment the manifest lists is missing", "ask the sender for the file as built"
+    ),
+    "V102": Code("an attachment is not the file the PDF was built with", "do not trust it"),
+    "V103": Code("an attachment the manifest does not list was added", "do not trust it"),
+    "V104": Code("the attached fact base does not load or check", "ask the sender"),
+    "V105": Code("the manifest and the attached facts disagree", "do not trust it"),
+    "V201": Code("a printed passage is not one the facts cite", "do not trust that page"),
+    "V202": Code("passages the facts cite were removed from the pages", "do not trust it"),
+    "V203": Code("a note leads to a passage without the quote's words", "do not trust it"),
+    "V301": Code("its pages cannot be derived again from what it carries", "ask the sender"),
+    "V302": Code("a page is not what its attached facts give: changed", "do not trust the page"),
+    "V303": Code("a template it carries reaches outside the PDF: refused", "do not trust it"),
+    "V304": Code(
+        "its pages differ, and it was made with other versions",
+        "verify it with the versions it names",
+    ),
+    "V401": Code("a signature is broken, invalid, partial or untrusted", "do not trust it"),
+    "V402": Code("no signature by a certificate you trust covers the file", "ask for a signed one"),
 }

@@ -39,7 +39,7 @@ import stat
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -552,10 +552,12 @@ class Cuts:
 
 @dataclass(frozen=True)
 class Problem:
-    """One failure: what is wrong, and the lines that show where (fact, source, passage)."""
+    """One failure: what is wrong, the lines that show where (fact, source, passage), and its
+    code (a V code of core.codes, or the check's code for a fact that no longer checks)."""
 
     message: str
     detail: tuple[str, ...] = ()
+    code: str = "V001"
 
 
 @dataclass
@@ -658,7 +660,7 @@ def _verify(path: Path, trust: Sequence[Path], derive: Deriver | None) -> Verifi
     known = set(facts_files) | set(templates) | set(earlier) | {MANIFEST}
     for name in sorted(set(opened.attachments) - known):
         result.problems.append(
-            Problem(f"attachment {name} is not part of a fact base; it was not read")
+            Problem(f"attachment {name} is not part of a fact base; it was not read", code="V103")
         )
     with tempfile.TemporaryDirectory(prefix="briefing-verify-") as folder:
         root = Path(folder)
@@ -678,9 +680,10 @@ def _verify(path: Path, trust: Sequence[Path], derive: Deriver | None) -> Verifi
     _check_printed(opened, result, cuts)
     result.signatures = check_signatures(opened.data, trust)
     for signature in result.signatures:
-        result.problems += [Problem(p) for p in signature.problems]
+        result.problems += [Problem(p, code="V401") for p in signature.problems]
     result.problems += [
-        Problem(p) for p in signing_problems(opened.data, result.signatures, bool(trust))
+        Problem(p, code="V402")
+        for p in signing_problems(opened.data, result.signatures, bool(trust))
     ]
     result.trust_asked = bool(trust)
     return result
@@ -718,7 +721,8 @@ def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) ->
             problems.append(
                 Problem(
                     f"attachment {name} is missing: the PDF was built with this {what}, "
-                    "and what rests on it cannot be verified"
+                    "and what rests on it cannot be verified",
+                    code="V101",
                 )
             )
         elif hashlib.sha256(content).hexdigest() != digest:
@@ -726,11 +730,14 @@ def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) ->
                 Problem(
                     f"attachment {name} is not the file the PDF was built with "
                     f"(its SHA-256 is {hashlib.sha256(content).hexdigest()[:16]}..., "
-                    f"the manifest says {digest[:16]}...)"
+                    f"the manifest says {digest[:16]}...)",
+                    code="V102",
                 )
             )
     for name in sorted(set(attachments) - set(listed) - {MANIFEST}):
-        problems.append(Problem(f"attachment {name} was added: the manifest does not list it"))
+        problems.append(
+            Problem(f"attachment {name} was added: the manifest does not list it", code="V103")
+        )
     return problems
 
 
@@ -745,7 +752,9 @@ def _check_facts(
     for problem in errors(checked.problems):
         result.problems.append(_problem(problem, base, citations))
     if base is None:
-        result.problems.append(Problem("the attached fact base does not load; nothing verified"))
+        result.problems.append(
+            Problem("the attached fact base does not load; nothing verified", code="V104")
+        )
         return {}, checked
     facts = base.facts
     edition = facts.edition
@@ -755,7 +764,8 @@ def _check_facts(
         result.problems.append(
             Problem(
                 f"the manifest says edition {manifest.edition}, the attached "
-                f"facts/edition.yaml says {edition.number}"
+                f"facts/edition.yaml says {edition.number}",
+                code="V105",
             )
         )
     result.sources = len(checked.texts)
@@ -766,7 +776,8 @@ def _check_facts(
         result.problems += [
             Problem(
                 f"source '{s.id}' is registered but its text facts/sources/{s.file} is not "
-                "attached: its quotes cannot be verified"
+                "attached: its quotes cannot be verified",
+                code="V101",
             )
             for s in facts.sources
             if s.file not in carried and f"facts/sources/{s.file}" not in listed
@@ -777,7 +788,8 @@ def _check_facts(
         result.problems.append(
             Problem(
                 f"the manifest says it is the brief of '{slug}', which the attached fact base "
-                "has no brief of; its notes cannot be checked"
+                "has no brief of; its notes cannot be checked",
+                code="V105",
             )
         )
     printing = _printing(base, result.document, slug)
@@ -829,7 +841,7 @@ def _problem(found: Diagnostic, base: LoadedFactBase | None, citations: list[Cit
             f"quote:   {' '.join(citation.quote.split())}",
         ]
     lines += [line.strip() for line in found.related]
-    return Problem(found.message, tuple(lines))
+    return Problem(found.message, tuple(lines), code=found.code or "V104")
 
 
 def _citation_at(where: Location, citations: list[Cited]) -> Cited | None:
@@ -888,6 +900,7 @@ def _check_printed(opened: Opened, result: Verification, cuts: dict[str, Cuts]) 
                     f"a passage printed on page {passage.page} is not a passage the facts "
                     "cite from an attached source",
                     (f"printed: {passage.text}",),
+                    code="V201",
                 )
             )
             continue
@@ -898,7 +911,8 @@ def _check_printed(opened: Opened, result: Verification, cuts: dict[str, Cuts]) 
         result.problems.append(
             Problem(
                 "it prints no passage in quotation marks, but its facts cite quotes it must "
-                "print: the passages were removed from its pages"
+                "print: the passages were removed from its pages",
+                code="V202",
             )
         )
         return
@@ -911,7 +925,8 @@ def _check_printed(opened: Opened, result: Verification, cuts: dict[str, Cuts]) 
         result.problems.append(
             Problem(
                 f"the PDF marks {marked} notes with a passage, but {len(printed)} passages "
-                "in quotation marks were read from its pages"
+                "in quotation marks were read from its pages",
+                code="V202",
             )
         )
 
@@ -952,6 +967,7 @@ def _cut_short(entry: Cuts, shown: list[tuple[Span, Printed]]) -> list[Problem]:
                         f"quote:   {' '.join(cited.citation.quote.split())}",
                         *dict.fromkeys(f"printed: {p.text}" for p in touching),
                     ),
+                    code="V203",
                 )
             )
     return problems
@@ -1034,20 +1050,23 @@ def _check_pages(
             Problem(
                 "its pages cannot be derived again from what it carries",
                 tuple(" ".join(d.format().split()) for d in exc.diagnostics),
+                code="V301",
             )
         )
         return
     result.problems += [
         Problem(
             f"a template it carries asks for {url}, which is not one of the PDF's own files: "
-            "refused, and nothing was read from it"
+            "refused, and nothing was read from it",
+            code="V303",
         )
         for url in dict.fromkeys(refused)
     ]
     if derived == opened.data:
         result.pages = "identical to a fresh build, byte for byte"
         return
-    same_tools = bool(manifest.made_with) and manifest.made_with == made_with()
+    mine_with = made_with()
+    same_tools = bool(manifest.made_with) and manifest.made_with == mine_with
     try:
         received, fresh = _page_words(opened.data), _page_words(derived)
     except Refused:
@@ -1061,9 +1080,13 @@ def _check_pages(
         if same_tools:
             result.pages += " (made with the same versions, yet not the same bytes: images, "
             result.pages += "fonts or links may differ)"
+        elif manifest.made_with:
+            apart = _versions_apart(manifest.made_with, mine_with)
+            result.pages += f" (made with other versions: {apart})"
         return
     mine = briefing_version()
     result.pages = "differ from a fresh build"
+    code = "V304"  # other versions: perhaps not a forgery
     if manifest.briefing is not None and manifest.briefing != mine:
         lead = (
             f"its pages differ from those this Briefing ({mine}) derives from what it carries; "
@@ -1078,10 +1101,27 @@ def _check_pages(
         )
     else:
         lead = "its pages are not the pages its attached facts give: they were changed"
+        code = "V302"
     shown = differences[:MAX_DIFFERENCES]
     if len(differences) > len(shown):
         shown.append(f"... and {len(differences) - len(shown)} more differences")
-    result.problems.append(Problem(lead, tuple(shown)))
+    result.problems.append(Problem(lead, tuple(shown), code=code))
+
+
+def _versions_apart(theirs: Mapping[str, str], mine: Mapping[str, str], most: int = 4) -> str:
+    """What made the PDF that differs from this machine ("pydyf 0.12.1 there, 0.13.0 here")."""
+
+    def short(version: str | None) -> str:
+        # The code's digest is 64 characters: its first 12 tell two apart.
+        return "none" if version is None else version[:12] + ("…" if len(version) > 12 else "")
+
+    apart = [
+        f"{name} {short(theirs.get(name))} there, {short(mine.get(name))} here"
+        for name in sorted(set(theirs) | set(mine))
+        if theirs.get(name) != mine.get(name)
+    ]
+    told = "; ".join(apart[:most])
+    return told + (f"; and {len(apart) - most} more" if len(apart) > most else "")
 
 
 def _installed_templates() -> dict[str, str]:
