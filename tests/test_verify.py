@@ -364,6 +364,37 @@ def test_a_duplicate_attachment_name_is_refused(
     assert "neither copy was read" in err
 
 
+def test_an_associated_file_that_is_not_an_attachment_is_refused(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # PDF/A's /AF list given a forged actor file the name tree does not hold: a viewer that
+    # lists associated files would show it, verify would never read it.
+    name = "facts/actors/council.yaml"
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        forged = edited(attached(built.book, name), "stance: opposes", "stance: supports")
+        spec = pikepdf.AttachedFileSpec(pdf, forged, filename=name)
+        pdf.Root.AF.append(pdf.make_indirect(spec.obj))
+        pdf.save(copy)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert "associated file (/AF) that is not among its attachments" in err
+
+
+def test_an_attachment_shown_under_another_name_is_refused(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The key says one file, the name a viewer shows (/UF) another.
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        spec = pdf.attachments["facts/actors/council.yaml"].obj
+        spec.UF = pikepdf.String("facts/actors/south.yaml")
+        pdf.save(copy)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert "is shown to a reader under another name ('facts/actors/south.yaml')" in err
+
+
 def test_an_attachment_whose_record_is_not_its_content(
     built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -369,6 +369,13 @@ def _attachments(pdf: pikepdf.Pdf) -> dict[str, bytes]:
         stream = embedded.get("/F") if isinstance(embedded, pikepdf.Dictionary) else None
         if not isinstance(stream, pikepdf.Stream):
             raise Refused(f"its attachment {name} has no content")
+        # A viewer lists the file under its /UF or /F name, verify under the key: one name.
+        shown = [str(spec[k]) for k in ("/UF", "/F") if isinstance(spec.get(k), pikepdf.String)]
+        if any(other != key for other in shown):
+            raise Refused(
+                f"its attachment {name} is shown to a reader under another name "
+                f"({shown[0][:80]!r}): it was tampered with"
+            )
         found[name] = _decoded(stream, name)
         _check_params(stream, name, found[name])
         total += len(found[name])
@@ -377,7 +384,28 @@ def _attachments(pdf: pikepdf.Pdf) -> dict[str, bytes]:
                 f"its attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} MiB; "
                 "no book's do"
             )
+    _associated_are_attached(pdf, items)
     return found
+
+
+def _associated_are_attached(pdf: pikepdf.Pdf, items: list[tuple[str, Any]]) -> None:
+    """PDF/A lists the attachments again as associated files (/AF), where some readers find
+    them: each must be one of the attachments verify reads, or a reader could be shown a file
+    verify never saw."""
+    import pikepdf
+
+    listed = pdf.Root.get("/AF")
+    if listed is None:
+        return
+    if not isinstance(listed, pikepdf.Array) or len(listed) > MAX_ATTACHMENTS:
+        raise Refused("its associated files (/AF) are damaged or tampered with")
+    known = {spec.objgen for _, spec in items if getattr(spec, "is_indirect", False)}
+    for spec in listed:
+        if not isinstance(spec, pikepdf.Dictionary) or spec.objgen not in known:
+            raise Refused(
+                "it lists an associated file (/AF) that is not among its attachments: "
+                "a reader could be shown a file verify never read; it was tampered with"
+            )
 
 
 def _anchors(pdf: pikepdf.Pdf) -> list[str]:
