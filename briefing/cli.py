@@ -172,7 +172,7 @@ def cmd_release(args: argparse.Namespace) -> int:
             desk = desk_key(args.key, args.cert)
             sign = signer_for(desk)
         edition, result, checked = release(
-            project, sign=sign, jobs=args.jobs, cache=not args.no_cache
+            project, sign=sign, jobs=args.jobs, cache=not args.no_cache, docx=args.docx
         )
     except (SignError, FactBaseError) as exc:
         report(exc.diagnostics, project=project)
@@ -769,6 +769,9 @@ def parser() -> argparse.ArgumentParser:
         "--sign",
         action="store_true",
         help="sign every PDF with the desk's key (--key/--cert or BRIEFING_SIGNING_KEY/_CERT)",
+    )
+    release_parser.add_argument(
+        "--docx", action="store_true", help="also write and freeze the briefs as Word files"
     )
     _signing_options(release_parser)
     release_parser.set_defaults(func=cmd_release)

@@ -133,3 +133,34 @@ def test_cli_flag_writes_word_files(mini: Project) -> None:
     assert result.returncode == 0, result.stderr
     assert "Word in docx/" in result.stdout
     assert (mini.build / "docx" / "overview.docx").is_file()
+
+
+def test_emphasis_the_desk_wrote_stays_in_word(mini: Project) -> None:
+    # The fixture's first key judgment has *mutual-defence* in italics; a summary gets **bold**.
+    council = mini.facts / "actors" / "council.yaml"
+    text = council.read_text("utf-8")
+    council.write_text(
+        text.replace("No membership offer while", "No **membership** offer while", 1), "utf-8"
+    )
+    build(mini, pdf=False, docx=True)
+    note = docx.Document(str(mini.build / "docx" / "note.docx"))
+    runs = [r for p in note.paragraphs for r in p.runs]
+    assert any(r.text == "mutual-defence" and r.italic for r in runs)
+    assert not any("*" in r.text for r in runs)
+    actor = docx.Document(str(mini.build / "docx" / "council.docx"))
+    bold = [r.text for p in actor.paragraphs for r in p.runs if r.bold]
+    assert "membership" in bold
+
+
+def test_the_overview_carries_the_timeline(built: Project) -> None:
+    from briefing.render.timeline import chronology
+
+    checked, facts, _ = checked_facts(built)
+    timeline = chronology(facts)
+    assert timeline.dated  # the fixture dates some facts
+    overview = docx.Document(str(built.build / "docx" / "overview.docx"))
+    headings = [p.text for p in overview.paragraphs if p.style is not None]
+    assert "Timeline" in headings
+    table = next(t for t in overview.tables if t.rows[0].cells[0].text == "When")
+    labels = [row.cells[2].text for row in table.rows[1:]]
+    assert [e.label for e in timeline.dated] == labels[: len(timeline.dated)]

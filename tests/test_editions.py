@@ -543,3 +543,14 @@ def test_a_released_edition_is_loaded_once_per_session(
     again = editions.past(second, base.facts, snapshots)
     assert loads == [3]
     assert first.changes == again.changes and first.changes is not None
+
+
+def test_a_release_with_docx_freezes_the_word_files_in_its_sums(mini: Project) -> None:
+    assert main(["--root", str(mini.root), "release", "--docx"]) == 0
+    folder = mini.editions / str(MINI_EDITION)
+    word = sorted(p.name for p in (folder / "docx").iterdir())
+    assert word == ["council.docx", "note.docx", "overview.docx", "south.docx"]
+    for name in word:
+        assert (folder / "docx" / name).read_bytes() == (mini.build / "docx" / name).read_bytes()
+    sums = (folder / "SHA256SUMS").read_text(encoding="utf-8")
+    assert all(f"  docx/{name}\n" in sums for name in word)

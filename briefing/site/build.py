@@ -402,6 +402,7 @@ def release(
     *,
     jobs: int | None = None,
     cache: bool = True,
+    docx: bool = False,
 ) -> tuple[Frozen, BuildResult, Checked]:
     """Build with PDFs and freeze the build into editions/N/ (N: the edition's number), with the
     fact base it read, edition.json and SHA256SUMS; then the build replaces build/.
@@ -409,6 +410,7 @@ def release(
     Raises EditionError, without building, when editions/N/ exists: a released edition is
     never overwritten. Any failure leaves editions/ and build/ as they were. `sign` is given
     the staged build to sign its PDFs in place (briefing.sign.signer_for) before it is frozen.
+    With `docx`, the Word files are built and frozen too.
     """
     started = time.time_ns()
     inputs = take(project)
@@ -430,12 +432,17 @@ def release(
     )
     assert site.edition_index is not None
     index = site.edition_index
+    word: dict[str, bytes] = {}
+    if docx:
+        with inputs.serving():
+            word = documents(facts, project, plan, checked.proofs)
+        site = dataclasses.replace(site, data={**site.data, **word})
     frozen: list[Frozen] = []
 
     def freeze_staged(built: Path) -> None:
         if sign is not None:
             sign(built)
-        frozen.append(freeze(project, facts, plan, index, built, inputs))
+        frozen.append(freeze(project, facts, plan, index, built, inputs, tuple(sorted(word))))
 
     result = publish(
         project, site, before_swap=freeze_staged, jobs=jobs, cache=cache, started=started

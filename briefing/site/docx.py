@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from html.parser import HTMLParser
 from typing import Any
 
 import docx
@@ -28,6 +29,7 @@ from briefing.factbase.clock import build_date
 from briefing.factbase.model import Actor, Citation, Commitment, FactBase, Judgment
 from briefing.factbase.plan import NOTE, OVERVIEW, Plan
 from briefing.render.pages import Note, Notes, Renderer, format_date
+from briefing.render.timeline import Entry, chronology
 from briefing.site.wordnotes import Footnotes
 
 FOLDER = "docx"
@@ -62,6 +64,43 @@ def _text(markup: Markup | str) -> str:
     return Markup(markup).striptags() if isinstance(markup, Markup) else markup
 
 
+class _Runs(HTMLParser):
+    """The words of rendered HTML as runs, each with whether it is bold and italic: emphasis the
+    desk wrote in Markdown keeps its meaning in Word."""
+
+    BOLD, ITALIC = {"strong", "b"}, {"em", "i"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.runs: list[tuple[str, bool, bool]] = []
+        self.bold = self.italic = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.bold += tag in self.BOLD
+        self.italic += tag in self.ITALIC
+
+    def handle_endtag(self, tag: str) -> None:
+        self.bold -= tag in self.BOLD and self.bold > 0
+        self.italic -= tag in self.ITALIC and self.italic > 0
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split("\n"))
+        if text:
+            self.runs.append((text, self.bold > 0, self.italic > 0))
+
+
+def runs_of(markup: Markup | str) -> list[tuple[str, bool, bool]]:
+    """The runs of a piece of rendered HTML (see _Runs), outer spaces trimmed."""
+    parser = _Runs()
+    parser.feed(str(markup))
+    parser.close()
+    runs = parser.runs
+    if runs:
+        runs[0] = (runs[0][0].lstrip(), *runs[0][1:])
+        runs[-1] = (runs[-1][0].rstrip(), *runs[-1][1:])
+    return [run for run in runs if run[0]]
+
+
 class _Writer:
     """One brief as a Word document: headings, paragraphs and tables, each citation a footnote."""
 
@@ -87,6 +126,25 @@ class _Writer:
 
     def para(self, text: str, citations: Iterable[Citation] = (), style: str | None = None) -> None:
         paragraph = self.doc.add_paragraph(text, style)
+        self.cite(paragraph, citations)
+
+    def para_md(
+        self,
+        text: str,
+        citations: Iterable[Citation] = (),
+        style: str | None = None,
+        before: str = "",
+        after: str = "",
+    ) -> None:
+        """A paragraph of the desk's Markdown, its bold and italic kept, between plain words."""
+        paragraph = self.doc.add_paragraph(style=style)
+        if before:
+            paragraph.add_run(before)
+        for words, bold, italic in runs_of(self.md(text)):
+            run = paragraph.add_run(words)
+            run.bold, run.italic = bold or None, italic or None
+        if after:
+            paragraph.add_run(after)
         self.cite(paragraph, citations)
 
     def cite(self, paragraph: Any, citations: Iterable[Citation]) -> None:
@@ -153,7 +211,7 @@ class _Writer:
                 estimate = f"{label('likelihood', j.likelihood)} · {estimate}"
             if j.basis:
                 estimate += f": {self.md_text(j.basis)}"
-            self.para(self.md_text(j.text), j.citations, "List Number")
+            self.para_md(j.text, j.citations, "List Number")
             self.para(estimate)
 
     def matrix(self) -> None:
@@ -212,7 +270,7 @@ class _Writer:
         if items:
             self.heading(title, 2)
             for p in items:
-                self.para(self.md_text(p.text), p.citations, "List Bullet")
+                self.para_md(p.text, p.citations, "List Bullet")
 
     def note(self) -> None:
         edition, overview = self.facts.edition, self.facts.overview
@@ -225,7 +283,7 @@ class _Writer:
         scope = self.context["scope"]
         self.para(f"Rests on {scope.sources} sources. Information cut-off {edition.as_of}.")
         for p in overview.limits:
-            self.para(self.md_text(p.text), p.citations, "List Bullet")
+            self.para_md(p.text, p.citations, "List Bullet")
         self.points("What it means for us: the desk's judgment", overview.implications)
         self.points("What to watch", overview.watch)
         self.matrix()
@@ -240,7 +298,48 @@ class _Writer:
         self.matrix()
         rows = [(a, c) for a in self.context["actor_list"] for c in a.commitments]
         self.commitments(rows)
+        self.timeline()
         self.points("Open questions", overview.open_questions)
+
+    def timeline(self) -> None:
+        """The chronology the overview prints (render.timeline), as a table of three columns,
+        its bands (day and month only; order only) as rows of their own."""
+        timeline = chronology(self.facts)
+        words = self.context["words"]
+        if not timeline and not timeline.unplaced:
+            return
+        self.heading("Timeline", 2)
+
+        def who(e: Entry) -> str:
+            return e.actor.name if e.actor is not None else words.event
+
+        rows: list[Sequence[Cell]] = [
+            ((_text(format_date(e.date)) if e.date else "", []), (who(e), []), (e.label, []))
+            for e in timeline.dated
+        ]
+        if timeline.day_only:
+            rows.append((("Day and month known, year not stated", []), ("", []), ("", [])))
+            rows += [
+                ((_text(format_date(e.date)) if e.date else "", []), (who(e), []), (e.label, []))
+                for e in timeline.day_only
+            ]
+        if timeline.ordered:
+            rows.append((("Order known, no date", []), ("", []), ("", [])))
+            rows += [
+                (
+                    (f"{'before' if e.order and e.order.before else 'after'} {e.against}", []),
+                    (who(e), []),
+                    (e.label, []),
+                )
+                for e in timeline.ordered
+            ]
+        if rows:
+            self.table(("When", "Who", "What"), rows, (3.5, 3.5, 9.0))
+        if timeline.unplaced:
+            self.para(
+                f"The sources give {timeline.unplaced} other facts neither a date nor a place "
+                "in a sequence; the timeline leaves them out."
+            )
 
     def actor(self, actor: Actor) -> None:
         edition, people = self.facts.edition, self.context["people"]
@@ -260,18 +359,19 @@ class _Writer:
                 byline = [people[p.speaker].name] if p.speaker else []
                 if p.date is not None:
                     byline.append(_text(format_date(p.date)))
-                summary = self.md_text(p.summary)
-                line = f"{said}: {summary}" if said else summary
-                self.para(line + (f" ({', '.join(byline)})" if byline else ""), p.citations)
+                self.para_md(
+                    p.summary,
+                    p.citations,
+                    before=f"{said}: " if said else "",
+                    after=f" ({', '.join(byline)})" if byline else "",
+                )
         self.commitments(self.context["commitments_of"](actor))
         if actor.statements:
             self.heading(self.context["words"].statements, 2)
             for s in actor.statements:
                 who = people[s.speaker]
                 when = _text(format_date(s.date))
-                self.para(
-                    f"{who.name}, {who.role} ({when}): {self.md_text(s.summary)}", s.citations
-                )
+                self.para_md(s.summary, s.citations, before=f"{who.name}, {who.role} ({when}): ")
         self.points("Open questions", self.context["open_questions_of"](actor))
 
     # --- the end: sources, footnotes, bytes -----------------------------------------------

@@ -47,10 +47,12 @@ def freeze(
     index: str,
     built: Path,
     inputs: Snapshot | None = None,
+    extra: tuple[str, ...] = (),
 ) -> Frozen:
     """Write editions/N/ from a complete build in `built`: its outputs (with `index`, the
     index as seen from inside editions/N/), the fact base it read (`inputs`, the build's
     snapshot, when given), edition.json and SHA256SUMS; refused when `inputs` changed on disk.
+    `extra` names more outputs of the build to freeze with it (the Word files of --docx).
 
     Staged beside editions/ and renamed into place; an existing editions/N/ is never touched.
     Runs under the build lock (briefing.site.publish), so two releases cannot race.
@@ -63,7 +65,7 @@ def freeze(
         project.editions.mkdir(exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}edition-{n}-", dir=project.root))
         staging.chmod(0o755)
-        for relative in plan.paths():
+        for relative in (*plan.paths(), *extra):
             if relative == INDEX:
                 _write(staging / relative, index.encode("utf-8"))
             else:
