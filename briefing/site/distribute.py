@@ -37,10 +37,10 @@ from briefing.factbase.validate import DISTRIBUTION_FILE
 from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
 from briefing.pdf.layout import Binding, default_jobs, lay_out
 from briefing.render.attachments import (
+    carried_sources,
     earlier_attachments,
     fact_attachments,
     manifest_attachment,
-    source_attachments,
 )
 from briefing.render.book import SOURCES, Issued, copy_parts, fill_numbers
 from briefing.render.pages import Renderer
@@ -140,7 +140,7 @@ def distribute(
             copy_jobs |= {slug: parts[slug] for slug in chosen}
             copy_jobs[SOURCES] = PdfJob(sources_html, None, STYLESHEETS, names)
             cited = {s for b in site.briefs if b.slug in chosen for s in b.sources}
-            carried = [*source_attachments(facts, inputs, cited), *fact_base]
+            carried = [*carried_sources(site.book_evidence, facts, cited), *fact_base]
             record = {
                 "number": issued.number,
                 "of": issued.of,
