@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,8 @@ from briefing.evidence.excerpts import (
     make_excerpts,
     read_excerpts,
 )
-from briefing.evidence.quotes import find
+from briefing.evidence.quotes import find, normalise
+from briefing.factbase.model import Source
 from briefing.pdf.verify import verify
 from briefing.render.attachments import MANIFEST
 from briefing.site.build import build
@@ -282,6 +284,27 @@ def test_excerpts_of_another_text_than_the_pinned_one_are_refused(
     assert "are of a text whose SHA-256 is 0000000000000000..." in out
 
 
+def test_a_text_that_travels_whole_swapped_for_excerpts_is_refused(
+    desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The forger withholds the text of a source the facts say travels whole, giving excerpts
+    # that prove every quote, and rewrites the manifest.
+    project = Project.at(desk.project.root)
+    checked = check_project(project)
+    assert checked.base is not None
+    notice = next(s for s in checked.base.facts.sources if s.id == "notice")
+    made = make_excerpts(
+        notice, checked.texts["notice"], NOTICE.encode(), checked.proofs.spans("notice")
+    )
+    changes: dict[str, bytes | None] = {
+        "facts/sources/notice.txt": None,
+        f"facts/sources/{excerpts_name('notice.txt')}": made,
+    }
+    code, out, _ = run(capsys, str(tampered(desk.book, tmp_path / "b.pdf", changes, manifest=True)))
+    assert code == 1, out
+    assert "source 'notice' travels whole" in out and "carries only excerpts of it" in out
+
+
 # --- Reading excerpts back gives what the full text gives ---------------------------------------
 
 
@@ -325,6 +348,31 @@ def test_excerpts_of_another_source_are_refused() -> None:
         read_excerpts(made, other)
     with pytest.raises(ExcerptsError, match="not an excerpts file"):
         read_excerpts(b'{"format": 1}', source)
+
+
+def test_many_excerpts_of_a_long_text_are_read_in_a_moment() -> None:
+    # 100 K characters over 2,000 lines, a cut on each: what any desk's source and a hostile
+    # file can ask of a reader is bounded by the attachment's size, not multiplied by it.
+    line = "The council met again and said nothing new about the pact today.\n"
+    full = line * 1500
+    text = normalise(full)
+    spans = [(at, at + 9) for at in range(0, len(text.text) - 10, len(line))]
+    source = Source.model_validate(
+        {
+            "id": "long",
+            "file": "long.txt",
+            "title": "Long",
+            "outlet": "Test",
+            "reliability": "B",
+            "reliability_note": "Test.",
+        }
+    )
+    made = make_excerpts(source, text, full.encode(), spans)
+    started = time.perf_counter()
+    partial = read_excerpts(made, source)
+    assert time.perf_counter() - started < 2.0
+    assert len(partial.excerpts.excerpts) == len(spans)
+    assert partial.carries([spans[-1]]) and not partial.carries([(spans[0][1] + 40, spans[1][0])])
 
 
 # --- The field ---------------------------------------------------------------------------------

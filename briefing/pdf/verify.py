@@ -803,6 +803,14 @@ def _check_facts(
         text = checked.texts.get(source.id)
         if isinstance(text, PartialText):
             given = text.excerpts
+            if source.redistribute == "whole":
+                # Its facts say the text travels whole: excerpts in its place withhold it.
+                result.problems.append(
+                    Problem(
+                        f"source '{source.id}' travels whole ('redistribute: whole' in the "
+                        "attached sources.yaml), yet the PDF carries only excerpts of it"
+                    )
+                )
             result.excerpted.append(
                 Excerpted(
                     source.id,
