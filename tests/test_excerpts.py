@@ -60,9 +60,14 @@ def excerpts_desk(root: Path) -> Project:
     text = harbour.read_text(encoding="utf-8") + f"\n{UNCITED}\n"
     harbour.write_text(text, encoding="utf-8")
     (facts / "sources" / "notice.txt").write_text(NOTICE, encoding="utf-8")
+    # The page it was extracted from may not travel either.
+    (facts / "originals").mkdir()
+    page = f"<html><body><p>{text.replace(chr(10), '</p><p>')}</p></body></html>"
+    (facts / "originals" / "harbour.html").write_text(page, encoding="utf-8")
     digest = hashlib.sha256(harbour.read_bytes()).hexdigest()
     registry = (facts / "sources.yaml").read_text(encoding="utf-8")
-    registry += f"""    redistribute: excerpts
+    registry += f"""    original: harbour.html
+    redistribute: excerpts
     sha256: {digest}
   - id: notice
     file: notice.txt
@@ -121,6 +126,7 @@ def test_no_pdf_carries_the_full_text_of_an_excerpted_source(desk: Desk) -> None
     for pdf in desk.pdfs:
         files = _attachments(pdf)
         assert "facts/sources/harbour.txt" not in files, pdf.name
+        assert "facts/originals/harbour.html" not in files, pdf.name
         for name, content in files.items():
             assert UNCITED.encode() not in content, f"{pdf.name}: {name}"
             assert full not in content, f"{pdf.name}: {name}"
