@@ -331,6 +331,16 @@ def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
     if result.pinned:
         quotes += f" ({result.pinned} of them pinned by SHA-256)"
     lines.append(quotes)
+    for given in result.excerpted:
+        lines.append(
+            f"  source '{given.source}' travels as excerpts, not whole ({given.file}: "
+            f"{_plural(given.excerpts, 'passage')}, {given.carried:,} of its "
+            f"{given.characters:,} characters); its quotes are proved against them"
+        )
+        lines.append(
+            f"    its full text ({given.bytes:,} bytes) is not attached; whoever holds it can "
+            f"check it is the one cited: SHA-256 {given.sha256}"
+        )
     if result.not_carried:
         lines.append(
             f"  {result.not_carried} other quotes cite sources this brief does not carry; "
@@ -380,8 +390,14 @@ def _what_is_proved(result: Any) -> list[str]:
     lines = []
     if result.ok and result.quotes:
         lines.append(
-            "  proved: each quote is, word for word, in the attached source text it cites, and "
-            "each passage printed in quotation marks is one the facts cite"
+            "  proved: each quote is, word for word, in the attached source text it cites"
+            + (" (or in its excerpts, at their place in it)" if result.excerpted else "")
+            + ", and each passage printed in quotation marks is one the facts cite"
+        )
+    if result.ok and result.excerpted:
+        lines.append(
+            "  not proved: that the excerpts are the words of the full texts they come from; "
+            "only those texts can show it, by the SHA-256 given above"
         )
     if result.signed_and_trusted:
         lines.append(

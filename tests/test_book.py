@@ -3,6 +3,8 @@ PDF/A identification, and what its pages look like."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -16,6 +18,7 @@ import pytest
 from PIL import Image
 
 from briefing.core.project import Project
+from briefing.evidence.excerpts import excerpts_name
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import actor_order
 from briefing.pdf.document import brief_meta, write_pdf
@@ -164,7 +167,13 @@ def test_ids_are_unique_in_the_book(built: Built) -> None:
 def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None:
     attachments = reader.attachments
     facts_dir = built.project.facts
-    expected = {f"facts/sources/{s.file}" for s in built.facts.sources}
+    # A source the desk may not pass on travels as its excerpts (tests/test_excerpts.py).
+    excerpted = {
+        f"facts/sources/{excerpts_name(s.file)}": s
+        for s in built.facts.sources
+        if s.redistribute == "excerpts"
+    }
+    expected = {f"facts/sources/{s.file}" for s in built.facts.sources if s.redistribute == "whole"}
     expected |= {f"facts/{p.relative_to(facts_dir).as_posix()}" for p in facts_dir.rglob("*.yaml")}
     # The recipients of numbered copies stay at the desk (site.distribute).
     expected -= {"facts/distribution.yaml"}
@@ -175,7 +184,11 @@ def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None
         if p.is_file()
     }
     # ... and the manifest of them that `briefing verify` reads (tests/test_verify.py).
-    assert set(attachments) == expected | {MANIFEST}
+    assert set(attachments) == expected | set(excerpted) | {MANIFEST}
+    for name, source in excerpted.items():
+        given = json.loads(attachments[name][0])
+        text = (built.project.sources / source.file).read_bytes()
+        assert given["sha256"] == hashlib.sha256(text).hexdigest() == source.sha256, name
     for name in expected:
         held = built.project.root / name
         if name.startswith("briefing/templates/"):
@@ -183,7 +196,8 @@ def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None
         assert attachments[name] == [held.read_bytes()], name
     # PDF/A-3 associates each file with the book, once, saying what it is to the book.
     associated = catalog(reader).raw_get("/AF")
-    assert len({ref.idnum for ref in associated}) == len(associated) == len(expected) + 1
+    count = len(expected) + len(excerpted) + 1
+    assert len({ref.idnum for ref in associated}) == len(associated) == count
     for ref in associated:
         spec = ref.get_object()
         name = str(spec["/F"])
@@ -306,7 +320,10 @@ def test_actor_pdfs_are_pdfa_with_metadata(built: Built) -> None:
         if actor.id in m.parties
         for c in m.citations
     }
-    files = {s.id: f"facts/sources/{s.file}" for s in built.facts.sources}
+    files = {
+        s.id: f"facts/sources/{s.file if s.redistribute == 'whole' else excerpts_name(s.file)}"
+        for s in built.facts.sources
+    }
     sources = {name for name in reader.attachments if name.startswith("facts/sources/")}
     assert sources == {files[i] for i in cited}
     # The fact base travels with it, so that `briefing verify` checks a brief on its own.

@@ -155,7 +155,7 @@ def test_emphasis_the_desk_wrote_stays_in_word(mini: Project) -> None:
 def test_the_overview_carries_the_timeline(built: Project) -> None:
     from briefing.render.timeline import chronology
 
-    checked, facts, _ = checked_facts(built)
+    _, facts, _ = checked_facts(built)
     timeline = chronology(facts)
     assert timeline.dated  # the fixture dates some facts
     overview = docx.Document(str(built.build / "docx" / "overview.docx"))

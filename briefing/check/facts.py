@@ -10,8 +10,10 @@ from typing import Any
 
 from briefing.core.diagnostics import Diagnostic, Location, did_you_mean, editor_lines
 from briefing.core.gate import (
+    MAX_FILE_BYTES,
     MAX_ORIGINAL_BYTES,
     file_sha256,
+    read_project_bytes,
     read_project_file,
     source_path,
 )
@@ -25,6 +27,13 @@ from briefing.evidence.claims import (
     check_source_refs,
 )
 from briefing.evidence.context import check_evidence
+from briefing.evidence.excerpts import (
+    SUFFIX,
+    ExcerptsError,
+    PartialText,
+    excerpts_name,
+    read_excerpts,
+)
 from briefing.evidence.figures import check_figures
 from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import (
@@ -205,9 +214,15 @@ def read_sources(
     for i, source in enumerate(base.facts.sources):
         if source.id in texts:
             continue  # a duplicate id, reported by check_ids; the first one stands
-        if only is not None and source.file not in only:
-            continue
         where = base.sources_file.locate(("sources", i, "file"))
+        if only is not None and source.file not in only:
+            if excerpts_name(source.file) in only:
+                # A PDF's fact base (briefing verify) of a source that travels as excerpts.
+                partial, found = _read_excerpts(project, base, i)
+                problems += found
+                if partial is not None:
+                    texts[source.id] = partial
+            continue
         path, reason = source_path(project, source.file)
         if path is None:
             problems.append(Diagnostic(where, f"source file refused: {reason}", code="Q201"))
@@ -224,6 +239,51 @@ def read_sources(
         if source.original is not None:
             problems += _original_problems(project, base, i, source.original)
     return texts, problems
+
+
+def _read_excerpts(
+    project: Project, base: LoadedFactBase, index: int
+) -> tuple[PartialText | None, list[Diagnostic]]:
+    """The text the excerpts of source `index` give (evidence.excerpts), with an error when
+    they cannot stand for it, or are of another text than the one its entry pins."""
+    source = base.facts.sources[index]
+    where = base.sources_file.locate(("sources", index, "file"))
+    name = excerpts_name(source.file)
+    what = f"the excerpts of source '{source.id}' (facts/sources/{name})"
+    path, reason = source_path(project, name)
+    content, found = (
+        (None, [])
+        if path is None
+        else read_project_bytes(
+            path, project.sources, project.name(path), limit=MAX_FILE_BYTES, too_big="refused"
+        )
+    )
+    if content is None:
+        reason = reason if path is None else "; ".join(d.message for d in found)
+        return None, [Diagnostic(where, f"{what} cannot be read: {reason}", code="Q207")]
+    try:
+        partial = read_excerpts(content, source)
+    except ExcerptsError as exc:
+        return None, [
+            Diagnostic(
+                where,
+                f"{what} do not stand for its text: {exc}",
+                "they were changed after the PDF was made; ask the desk for the PDF again",
+                code="Q207",
+            )
+        ]
+    declared = partial.excerpts.sha256
+    if source.sha256 is not None and declared != source.sha256:
+        return partial, [
+            Diagnostic(
+                base.sources_file.locate(("sources", index, "sha256")),
+                f"{what} are of a text whose SHA-256 is {declared[:16]}..., not the text "
+                f"sources.yaml pins ({source.sha256[:16]}...)",
+                "the excerpts or the pin were changed after the PDF was made",
+                code="Q204",
+            )
+        ]
+    return partial, []
 
 
 def _original_problems(
@@ -428,6 +488,8 @@ def check_quotes(
         near = closest(quote, text) if hinted else None
         where = loaded.locate((*path, "quote"))
         message = f"quote not found in source '{source_id}'"
+        if isinstance(text, PartialText):
+            message += " (in the excerpts of it that stand for its text)"
         related: tuple[str, ...] = ()
         if near is not None:
             related = _near_miss(near, files[source_id])
@@ -706,6 +768,10 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
     registered = {s.file for s in facts.sources}
     if project.sources.is_dir():
         for path in sorted(project.sources.iterdir()):
+            # A PDF's fact base carries the excerpts of a registered text in place of it.
+            excerpted = path.name.removesuffix(SUFFIX) if path.name.endswith(SUFFIX) else None
+            if excerpted in registered:
+                continue
             if path.is_file() and not path.name.startswith(".") and path.name not in registered:
                 problems.append(
                     Diagnostic(
@@ -850,7 +916,8 @@ def check_project(
         found, texts = check(project, base, failed, only_sources, finds, proofs)
         problems = problems + found + check_usage(project, base)
         problems += check_evidence(base, texts, finds)
-        problems += check_quoted_words(base, texts) + check_confidence(base) + check_figures(base)
+        problems += check_quoted_words(base, texts, proofs) + check_confidence(base)
+        problems += check_figures(base)
         problems += check_estimates(base) + check_cut_off(base) + check_source_refs(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)

@@ -107,6 +107,10 @@ CODES: dict[str, Code] = {
     "Q204": Code("a source changed since it was pinned", "check the change, then briefing pin"),
     "Q205": Code("a source text is not registered", "run: briefing new source FILE"),
     "Q206": Code("a source is not cited by any fact", "cite it, or remove the entry"),
+    "Q207": Code(
+        "a source's excerpts cannot stand for its text (briefing verify)",
+        "ask the desk for the PDF again: its excerpts were changed or damaged",
+    ),
     "Q301": Code("quote is in the page furniture", "quote the text, not the furniture"),
     "Q302": Code("the source does not name the speaker near the quote", "check the speaker"),
     "Q303": Code("quote stops before words that turn it", "quote on to take in the turn"),

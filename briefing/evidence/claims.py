@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefing.core.diagnostics import Diagnostic
+from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import NormalText, normalise
 from briefing.factbase.load import LoadedFile, Path_
 from briefing.factbase.model import (
@@ -72,20 +73,20 @@ def prose(base: LoadedFactBase) -> Iterator[Prose]:
                 yield from walk(item, file, (group, i))
 
 
-def _occurrences(words: str, text: NormalText) -> list[int]:
-    """Where quoted words stand in a source, as whole words; case is forgiven, since a
-    quotation takes the capitals of the sentence it is set in."""
-    return list(_starts(words, text.text))
+def _occurrences(words: str, text: NormalText) -> list[tuple[int, int]]:
+    """Where quoted words stand in a source (normalised spans), as whole words; case is
+    forgiven, since a quotation takes the capitals of the sentence it is set in."""
+    return list(_places(words, text.text))
 
 
 # The live preview checks every quotation again after each edit; most stand where they stood.
 @functools.lru_cache(maxsize=8192)
-def _starts(words: str, text: str) -> tuple[int, ...]:
+def _places(words: str, text: str) -> tuple[tuple[int, int], ...]:
     needle = normalise(words).text
     if not needle:
         return ()
     pattern = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE)
-    return tuple(m.start() for m in pattern.finditer(text))
+    return tuple(m.span() for m in pattern.finditer(text))
 
 
 def _inside_quotation(text: NormalText, start: int) -> bool:
@@ -102,10 +103,13 @@ def _attributed_to_source(text: str, start: int) -> bool:
     return re.search(r"\bsources?\b", text[sentence:start], re.IGNORECASE) is not None
 
 
-def check_quoted_words(base: LoadedFactBase, texts: dict[str, NormalText]) -> list[Diagnostic]:
+def check_quoted_words(
+    base: LoadedFactBase, texts: dict[str, NormalText], proofs: Proofs | None = None
+) -> list[Diagnostic]:
     """Errors for words in quotation marks that the cited sources do not contain verbatim;
     warnings where a statement or position quotes its speaker with words that the source
-    writes as its own (a paraphrase printed as a quotation)."""
+    writes as its own (a paraphrase printed as a quotation). Where the words were found is
+    kept in `proofs` (a source that travels as excerpts carries those places)."""
     people = {p.id: p.name for p in base.facts.people}
     problems: list[Diagnostic] = []
     registered = {s.id for s in base.facts.sources}
@@ -120,7 +124,12 @@ def check_quoted_words(base: LoadedFactBase, texts: dict[str, NormalText]) -> li
             words = match.group(1).strip(" ,.;:")
             if not words.split():
                 continue
-            found = [(t, start) for t in sources for start in _occurrences(words, t)]
+            found = [(t, start) for t in sources for start, _ in _occurrences(words, t)]
+            if proofs is not None:
+                for source in sorted(cited):
+                    places = _occurrences(words, texts[source])
+                    if places:
+                        proofs.record_words(source, places[0])
             if not found:
                 where = "the sources it cites" if item.citations else "any source"
                 problems.append(

@@ -65,11 +65,25 @@ class Proofs:
         self.texts: Mapping[str, NormalText] = texts if texts is not None else {}
         self.find_missing = find_missing
         self._proofs: dict[Key, Proof | None] = {}
+        # Where words the desk's prose sets in quotation marks stand, by source (the first
+        # place in each cited source that has them): no note prints them, but the check finds
+        # them again, so a source that travels as excerpts must carry them too.
+        self.words: dict[str, set[Span]] = {}
 
     def record(self, source: str, quote: str, match: Match, text: NormalText) -> None:
         """Keep what the check found for `quote` in `source`."""
         if self._proofs.get((source, quote)) is None:
             self._proofs[(source, quote)] = proof(source, match, text)
+
+    def record_words(self, source: str, span: Span) -> None:
+        """Keep where the check found words the prose quotes from `source`."""
+        self.words.setdefault(source, set()).add(span)
+
+    def spans(self, source: str) -> list[Span]:
+        """Every run of `source`'s normalised text the check stood on, in order: each found
+        quote's (or part's), and each place of words the prose quotes."""
+        runs = {span for found in self if found.source == source for span in found.spans}
+        return sorted(runs | self.words.get(source, set()))
 
     def of(self, citation: Citation) -> Proof | None:
         """The proof of a citation; None when its quote was not found or its text not read."""

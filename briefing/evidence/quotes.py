@@ -104,6 +104,11 @@ class NormalText:
             end = len(self.text)
         return start, end
 
+    @property
+    def paragraph_starts(self) -> tuple[int, ...]:
+        """Where each paragraph after the first starts in the original text (see paragraph)."""
+        return tuple(self._breaks)
+
     @cached_property
     def _breaks(self) -> list[int]:
         """Where each paragraph after the first starts in the original text: the ends of the

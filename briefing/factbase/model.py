@@ -34,6 +34,8 @@ LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 
 Precision = Literal["year", "month", "day"]
 Basis = Literal["stated", "inferred"]
+# What of a source's text its PDFs carry (Source.redistribute).
+Redistribute = Literal["whole", "excerpts"]
 
 # A word from one of the desk's controlled lists (facts/vocabulary.yaml). The model only knows
 # it is text; `briefing.vocabulary.specialise` narrows each such field to the declared words.
@@ -553,6 +555,15 @@ class Source(Strict):
         description=(
             "Language of the text (BCP 47, e.g. 'fr') when not the edition's: it picks the "
             "abbreviations and attribution words that coverage and the check read it with."
+        ),
+    )
+    redistribute: Redistribute = Field(
+        default="whole",
+        description=(
+            "What of the text the PDFs may carry: 'whole' (the desk may redistribute it), or "
+            "'excerpts' (a publisher's article: the PDFs carry only the passages the facts "
+            "cite, with a little context, and the SHA-256 of the full text; neither the text "
+            "nor its original travels)."
         ),
     )
 

@@ -53,6 +53,8 @@ from briefing.core.gate import MAX_FILE_BYTES
 from briefing.core.project import Project
 from briefing.editions.released import manifest_line
 from briefing.evidence.citations import Cited, all_citations
+from briefing.evidence.excerpts import SUFFIX as EXCERPTS_SUFFIX
+from briefing.evidence.excerpts import PartialText, excerpts_name
 from briefing.evidence.proofs import union
 from briefing.evidence.quotes import ELLIPSIS, NormalText, Span, normalise
 from briefing.factbase.model import DAY_PATTERN
@@ -588,6 +590,20 @@ class Problem:
     code: str = "V001"
 
 
+@dataclass(frozen=True)
+class Excerpted:
+    """A source that travels as excerpts (evidence.excerpts): what of it the PDF carries, and
+    the digest of the full text it does not."""
+
+    source: str
+    file: str  # its excerpts' name in facts/sources/
+    sha256: str  # of the full text, as the excerpts give it
+    bytes: int
+    characters: int
+    carried: int  # characters the excerpts carry
+    excerpts: int
+
+
 @dataclass
 class Verification:
     """What `briefing verify` found in one PDF."""
@@ -610,6 +626,8 @@ class Verification:
     templates: str = ""
     manifest: bool = False
     copy: CopyIssued | None = None  # a numbered copy: which, and to whom it was issued
+    # The sources it carries as excerpts, not whole: their quotes are proved against those.
+    excerpted: list[Excerpted] = field(default_factory=list)
     signatures: list[SignatureCheck] = field(default_factory=list)
     trust_asked: bool = False
     problems: list[Problem] = field(default_factory=list)
@@ -746,6 +764,7 @@ def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) ->
         content = attachments.get(name)
         if content is None:
             what = "source text" if name.startswith("facts/sources/") else "fact file"
+            what = "source's excerpts" if name.endswith(EXCERPTS_SUFFIX) else what
             problems.append(
                 Problem(
                     f"attachment {name} is missing: the PDF was built with this {what}, "
@@ -756,7 +775,8 @@ def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) ->
         elif hashlib.sha256(content).hexdigest() != digest:
             problems.append(
                 Problem(
-                    f"attachment {name} is not the file the PDF was built with "
+                    f"attachment {name}{_excerpts_of(name, content)} is not the file the PDF "
+                    "was built with "
                     f"(its SHA-256 is {hashlib.sha256(content).hexdigest()[:16]}..., "
                     f"the manifest says {digest[:16]}...)",
                     code="V102",
@@ -767,6 +787,17 @@ def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) ->
             Problem(f"attachment {name} was added: the manifest does not list it", code="V103")
         )
     return problems
+
+
+def _excerpts_of(name: str, content: bytes) -> str:
+    """' (the excerpts of source 'ID')' for an excerpts file that names its source, else ''."""
+    if not name.endswith(EXCERPTS_SUFFIX):
+        return ""
+    try:
+        named = json.loads(content.decode("utf-8")).get("source")
+    except (UnicodeDecodeError, ValueError, RecursionError, AttributeError):
+        return ""
+    return f" (the excerpts of source '{named[:80]}')" if isinstance(named, str) else ""
 
 
 def _check_facts(
@@ -808,8 +839,32 @@ def _check_facts(
                 code="V101",
             )
             for s in facts.sources
-            if s.file not in carried and f"facts/sources/{s.file}" not in listed
+            if not {s.file, excerpts_name(s.file)} & carried
+            and f"facts/sources/{s.file}" not in listed
         ]
+    for source in facts.sources:
+        text = checked.texts.get(source.id)
+        if isinstance(text, PartialText):
+            given = text.excerpts
+            if source.redistribute == "whole":
+                # Its facts say the text travels whole: excerpts in its place withhold it.
+                result.problems.append(
+                    Problem(
+                        f"source '{source.id}' travels whole ('redistribute: whole' in the "
+                        "attached sources.yaml), yet the PDF carries only excerpts of it"
+                    )
+                )
+            result.excerpted.append(
+                Excerpted(
+                    source.id,
+                    f"facts/sources/{excerpts_name(source.file)}",
+                    given.sha256,
+                    given.bytes,
+                    given.characters,
+                    given.carried,
+                    len(given.excerpts),
+                )
+            )
     slug = manifest.slug if manifest else None
     if result.document == "brief" and slug not in {NOTE, OVERVIEW, *(a.id for a in facts.actors)}:
         # Its notes would go unchecked: no brief of the fact base is the one it claims to be.
@@ -830,6 +885,16 @@ def _check_facts(
             result.not_carried += 1
             continue
         found = checked.proofs.of(cited.citation)
+        if found is not None and isinstance(text, PartialText) and not text.carries(found.spans):
+            # Found over characters no excerpt carries: a quote made of the placeholder.
+            result.problems.append(
+                Problem(
+                    f"a quote of source '{found.source}' is not inside any of the excerpts "
+                    "that stand for its text",
+                    (f"quote:   {' '.join(cited.citation.quote.split())}",),
+                )
+            )
+            continue
         if found is not None:
             result.quotes += 1
             entry = cuts.setdefault(found.source, Cuts(text, [], []))

@@ -13,8 +13,10 @@ from typing import Literal
 from briefing.core.gate import MAX_FILE_BYTES, read_project_bytes
 from briefing.core.project import Project
 from briefing.editions.released import compared_files
+from briefing.evidence.excerpts import PartialText, excerpts_name, make_excerpts
+from briefing.evidence.proofs import Proofs
 from briefing.factbase.clock import build_date, compiled_day
-from briefing.factbase.model import FactBase
+from briefing.factbase.model import FactBase, Source
 from briefing.factbase.snapshot import Snapshot
 from briefing.factbase.validate import DISTRIBUTION_FILE
 from briefing.render.pages import packaged_templates
@@ -46,21 +48,26 @@ def _held(inputs: Snapshot, name: str, description: str, relationship: Relations
     return Attachment(name, description, content, relationship, inputs.sha256(name))
 
 
-def source_attachments(facts: FactBase, inputs: Snapshot, ids: Iterable[str]) -> list[Attachment]:
+def source_attachments(
+    facts: FactBase, inputs: Snapshot, ids: Iterable[str], proofs: Proofs | None = None
+) -> list[Attachment]:
     """The source texts with the given ids, in the order of the fact base, to embed, and the
-    originals some were extracted from (those the snapshot holds: the check refuses the rest)."""
+    originals some were extracted from (those the snapshot holds: the check refuses the rest).
+
+    A source that may not travel whole (`redistribute: excerpts`) gives its excerpts in place
+    of its text, and never its original (evidence.excerpts): made from the check's `proofs`
+    where the snapshot holds its text, else as the snapshot holds them (a fact base rebuilt
+    from a PDF by `briefing verify`). Without either, nothing of it is attached."""
     named = set(ids)  # once: `ids` may be an iterator
     wanted = [source for source in facts.sources if source.id in named]
-    files = [
-        _held(
-            inputs,
-            f"facts/sources/{source.file}",
-            f"Source text: {source.title} ({source.outlet})",
-            "Source",
-        )
-        for source in wanted
-        if f"facts/sources/{source.file}" in inputs.files
-    ]
+    files: list[Attachment] = []
+    for source in wanted:
+        if source.redistribute == "excerpts":
+            excerpts = _excerpts(source, inputs, proofs)
+            files += [excerpts] if excerpts is not None else []
+        elif f"facts/sources/{source.file}" in inputs.files:
+            description = f"Source text: {source.title} ({source.outlet})"
+            files.append(_held(inputs, f"facts/sources/{source.file}", description, "Source"))
     # After the texts, the pages and PDFs they were extracted from: a reader can hold the
     # cited text against the original.
     files += [
@@ -71,9 +78,46 @@ def source_attachments(facts: FactBase, inputs: Snapshot, ids: Iterable[str]) ->
             "Source",
         )
         for source in wanted
-        if source.original and f"facts/originals/{source.original}" in inputs.files
+        if source.redistribute == "whole"
+        and source.original
+        and f"facts/originals/{source.original}" in inputs.files
     ]
     return files
+
+
+def _excerpts(source: Source, inputs: Snapshot, proofs: Proofs | None) -> Attachment | None:
+    """The excerpts of `source` to attach (see source_attachments), or None."""
+    text_name = f"facts/sources/{source.file}"
+    name = f"facts/sources/{excerpts_name(source.file)}"
+    description = (
+        f"Excerpts of the source text: {source.title} ({source.outlet}); the passages the "
+        "facts cite, not the full text, which may not be redistributed"
+    )
+    text = proofs.texts.get(source.id) if proofs is not None else None
+    # A text read whole (never one rebuilt from excerpts) is cut again; else they go as held.
+    full = text is not None and not isinstance(text, PartialText)
+    if proofs is not None and text is not None and full and text_name in inputs.files:
+        content = make_excerpts(source, text, inputs.files[text_name], proofs.spans(source.id))
+        return Attachment(name, description, content, "Source")
+    if name in inputs.files:
+        return _held(inputs, name, description, "Source")
+    return None
+
+
+def carried_sources(
+    evidence: Sequence[Attachment], facts: FactBase, ids: Iterable[str]
+) -> list[Attachment]:
+    """Of the files the book carries (`evidence`), those of the sources with the given ids, in
+    the book's order: a brief or a numbered copy carries each of its sources as the book does
+    (its text, or its excerpts), and the excerpts are made once."""
+    named = set(ids)
+    names = set()
+    for source in facts.sources:
+        if source.id in named:
+            names |= {f"facts/sources/{source.file}", f"facts/sources/{excerpts_name(source.file)}"}
+            if source.original and source.redistribute == "whole":
+                names.add(f"facts/originals/{source.original}")
+    return [item for item in evidence if item.name in names]
 
 
 def fact_attachments(inputs: Snapshot) -> list[Attachment]:
@@ -154,11 +198,15 @@ def is_template(attachment: Attachment) -> bool:
 
 
 def for_pdfs(
-    facts: FactBase, inputs: Snapshot, earlier: Sequence[Attachment] = ()
+    facts: FactBase,
+    inputs: Snapshot,
+    earlier: Sequence[Attachment] = (),
+    proofs: Proofs | None = None,
 ) -> list[Attachment]:
-    """The files a reader needs to check the book: every source text, the fact base, the
-    templates the pages are made with, and the `earlier` edition it is compared with."""
-    files = source_attachments(facts, inputs, (s.id for s in facts.sources))
+    """The files a reader needs to check the book: every source text (or its excerpts, made
+    from the check's `proofs`), the fact base, the templates the pages are made with, and the
+    `earlier` edition it is compared with."""
+    files = source_attachments(facts, inputs, (s.id for s in facts.sources), proofs)
     return files + fact_attachments(inputs) + list(earlier) + template_attachments(inputs)
 
 

@@ -197,7 +197,7 @@ class Pages:
         `inputs` holds it) and their manifest."""
         briefs = self.briefs()
         earlier = earlier_attachments(self.project, self.facts)
-        attached = for_pdfs(self.facts, self.inputs, earlier)
+        attached = for_pdfs(self.facts, self.inputs, earlier, self.proofs)
         attached.append(manifest_attachment(self.facts, attached, "book", made_with=made_with()))
         # The method appendix names the fact base it carries; the templates and the earlier
         # edition go unnamed.

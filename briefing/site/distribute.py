@@ -39,10 +39,10 @@ from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
 from briefing.pdf.layout import Binding, default_jobs, lay_out
 from briefing.render.attachments import (
     Attachment,
+    carried_sources,
     earlier_attachments,
     fact_attachments,
     manifest_attachment,
-    source_attachments,
     template_attachments,
 )
 from briefing.render.book import SOURCES, Issued, copy_parts, fill_numbers
@@ -129,7 +129,7 @@ class Copies:
         jobs |= {slug: self.parts[slug] for slug in chosen}
         jobs[SOURCES] = PdfJob(sources_html, None, STYLESHEETS, names)
         cited = {s for b in site.briefs if b.slug in chosen for s in b.sources}
-        carried = [*source_attachments(facts, inputs, cited), *self.carried]
+        carried = [*carried_sources(site.book_evidence, facts, cited), *self.carried]
         record = {
             "number": issued.number,
             "of": issued.of,

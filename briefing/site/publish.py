@@ -36,10 +36,10 @@ from briefing.pdf.layout import Binding, Laid, default_jobs, lay_out
 from briefing.pdf.weasy import font_subsetter, system_libraries
 from briefing.render.attachments import (
     Attachment,
+    carried_sources,
     earlier_attachments,
     fact_attachments,
     manifest_attachment,
-    source_attachments,
     template_attachments,
 )
 from briefing.render.book import METHOD, SOURCES, BookParts, fill_numbers
@@ -207,7 +207,7 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         # The texts it cites, and the fact base with them: `briefing verify` checks a brief
         # alone. All are attached once it is bound, so an edit elsewhere in the fact base
         # costs no new layout of it.
-        texts = source_attachments(facts, inputs, brief.sources)
+        texts = carried_sources(site.book_evidence, facts, brief.sources)
         carried = [*texts, *fact_base, *templates]
         carried.append(manifest_attachment(facts, carried, "brief", brief.slug, made_with=tools))
         # The note is two pages at most: its references lead to the book's Appendix A.
