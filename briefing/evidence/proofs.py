@@ -71,6 +71,16 @@ class Proofs:
         if self._proofs.get((source, quote)) is None:
             self._proofs[(source, quote)] = proof(source, match, text)
 
+    def recorded(self) -> list[tuple[Key, Proof]]:
+        """Every proof kept so far, by its key (what one file's check hands on)."""
+        return [(wanted, found) for wanted, found in self._proofs.items() if found is not None]
+
+    def extend(self, recorded: Iterable[tuple[Key, Proof]]) -> None:
+        """Keep proofs another check found (see `recorded`), as `record` keeps one."""
+        for wanted, found in recorded:
+            if self._proofs.get(wanted) is None:
+                self._proofs[wanted] = found
+
     def of(self, citation: Citation) -> Proof | None:
         """The proof of a citation; None when its quote was not found or its text not read."""
         wanted = key(citation)
