@@ -959,8 +959,8 @@ def check_file(shared: Shared, entry: Overview | Actor | None, loaded: LoadedFil
     """Every check whose findings in a facts file depend on that file and `shared` alone: its
     quotes and the sources they name, what they prove and how they are cut (evidence), the
     words its prose quotes, its figures, estimative words, source references, footnote runs
-    and placeholders. `entry` is
-    what validated of the file (None: only its quotes and placeholders are checked).
+    and placeholders. `entry` is what validated of the file (None: only its quotes and
+    placeholders are checked).
 
     With the memo, the result is kept by the file's text and shared.key: an edit to one file
     checks that file again, and the others not at all."""
