@@ -519,13 +519,20 @@ Parse = tuple[LoadedFile | None, list[Diagnostic]]
 
 
 def load_file(
-    path: Path, name: str, *, within: Path | None = None, memo: Memo | None = None
+    path: Path,
+    name: str,
+    *,
+    within: Path | None = None,
+    memo: Memo | None = None,
+    real_within: Path | None = None,
 ) -> tuple[LoadedFile | None, list[Diagnostic]]:
-    """Read and parse one YAML file that stays inside `within` (default: its own folder).
+    """Read and parse one YAML file that stays inside `within` (default: its own folder;
+    `real_within`: `within` resolved already, see read_project_file).
 
     With `memo` (the live preview's), a file whose text is what it was is not parsed again:
     what a parse returns is only ever read (by the validation and the check)."""
-    text, problems = read_project_file(path, within if within is not None else path.parent, name)
+    area = within if within is not None else path.parent
+    text, problems = read_project_file(path, area, name, real_area=real_within)
     if text is None:
         return None, problems
     if memo is None:

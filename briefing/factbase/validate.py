@@ -270,10 +270,14 @@ Parsed = dict[Path, tuple[LoadedFile | None, list[Diagnostic]]]
 
 
 def _parse(
-    project: Project, path: Path, parsed: Parsed, memo: Memo | None = None
+    project: Project,
+    path: Path,
+    parsed: Parsed,
+    memo: Memo | None = None,
+    real_facts: Path | None = None,
 ) -> tuple[LoadedFile | None, list[Diagnostic]]:
     """One facts file parsed once: later stages reuse what this returns (and, with `memo`,
-    later checks while its text is unchanged)."""
+    later checks while its text is unchanged). `real_facts`: facts/ resolved already."""
     if path not in parsed:
         name = project.name(path)
         if not path.exists() and not path.is_symlink():
@@ -282,7 +286,9 @@ def _parse(
                 [Diagnostic(Location(name), "file is missing", f"create {name}", code="F001")],
             )
         else:
-            parsed[path] = load_file(path, name, within=project.facts, memo=memo)
+            parsed[path] = load_file(
+                path, name, within=project.facts, memo=memo, real_within=real_facts
+            )
     return parsed[path]
 
 
@@ -365,9 +371,11 @@ def load_fact_base(
         hint = "keep the fact base inside the project; copy it in instead of linking to it"
         return None, [Diagnostic(Location("facts/"), outside, hint, code="F007")], []
     parsed: Parsed = {}
+    # Resolved once for the hundreds of files read from it (each file is resolved itself).
+    real_facts = project.facts.resolve()
     actor_paths = list(iter_yaml(project.actors)) if project.actors.is_dir() else []
     for path in [*(project.facts / name for name in FIXED_FILES), *actor_paths]:
-        _parse(project, path, parsed, memo)
+        _parse(project, path, parsed, memo, real_facts)
     files = [loaded for loaded, _ in parsed.values() if loaded is not None]
     vocabulary_file, models, problems = load_vocabulary(project, parsed, memo)
     if models is None or vocabulary_file is None:
