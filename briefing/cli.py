@@ -583,11 +583,9 @@ def cmd_find_quote(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from briefing.factbase.load import remember_parses
     from briefing.site.serve import serve
 
     project = Project.at(args.root)
-    remember_parses()  # this process checks the facts after every edit: unedited files once
     try:
         serve(project, args.port, announce=lambda line: print(line, flush=True))
     except OSError as exc:

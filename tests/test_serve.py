@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import http.client
+import os
 import re
 import socket
 import struct
@@ -265,22 +267,63 @@ def test_after_an_edit_only_the_open_page_is_rendered(
     assert live.rebuild() == second and pages == ["ee", "north"]
 
 
-def test_the_preview_parses_only_the_files_that_changed(
+def test_after_an_edit_the_preview_checks_only_the_edited_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The preview keeps what its last check made (briefing.core.memo): an edit to one actor
+    checks that file again, and a mistake in it shows as a check from scratch shows it."""
+    from briefing.check import facts as check_module
+    from briefing.check.facts import check_project
+    from briefing.site.serve import Preview as Live
+
+    checked: list[str] = []
+    real = check_module._check_file
+
+    def counted(shared: Any, entry: Any, loaded: Any) -> Any:
+        checked.append(loaded.name)
+        return real(shared, entry, loaded)
+
+    monkeypatch.setattr(check_module, "_check_file", counted)
+    project = make_project(tmp_path)
+    for path in project.facts.rglob("*.*"):  # saved long ago: their stamps can be trusted
+        os.utime(path, ns=(path.stat().st_mtime_ns - 10**11,) * 2)
+    live = Live(project)
+    live.rebuild()
+    assert sorted(checked) == [
+        "facts/actors/ee.yaml",
+        "facts/actors/north.yaml",
+        "facts/overview.yaml",
+    ]
+    checked.clear()
+    ee = project.facts / "actors" / "ee.yaml"
+    edit(ee, "quote: it would include training", "quote: it would include cooking")
+    before = live._inputs
+    live.rebuild()
+    assert checked == ["facts/actors/ee.yaml"]
+    # Nor were the other files read again: their bytes are the last snapshot's.
+    assert before is not None and live._inputs is not None
+    assert live._inputs.files["facts/people.yaml"] is before.files["facts/people.yaml"]
+    failure = live.rendering.failure
+    assert failure is not None and "quote not found in source &#x27;alpha&#x27;" in failure
+    expected = [p for p in check_project(project).problems if p.code == "Q101"]
+    assert len(expected) == 1 and html.escape(expected[0].message) in failure
+
+
+def test_the_preview_parses_only_the_files_that_changed(tmp_path: Path) -> None:
+    from briefing.core.memo import Memo
     from briefing.factbase import load
 
-    monkeypatch.setattr(load, "_REMEMBERED", None)  # put back after the test
     facts = tmp_path / "facts"
     facts.mkdir()
     one = facts / "one.yaml"
     one.write_text("id: a\nname: A\n", encoding="utf-8")
     assert load.load_file(one, "facts/one.yaml")[0] is not load.load_file(one, "facts/one.yaml")[0]
-    load.remember_parses()
-    first, _ = load.load_file(one, "facts/one.yaml")
-    assert load.load_file(one, "facts/one.yaml")[0] is first  # unchanged: not parsed again
+    memo = Memo(tmp_path)
+    first, _ = load.load_file(one, "facts/one.yaml", memo=memo)
+    assert load.load_file(one, "facts/one.yaml", memo=memo)[0] is first  # unchanged: not parsed
+    assert load.load_file(one, "facts/one.yaml")[0] is not first  # without the memo: parsed
     one.write_text("id: a\nname: B\n", encoding="utf-8")
-    second, _ = load.load_file(one, "facts/one.yaml")
+    second, _ = load.load_file(one, "facts/one.yaml", memo=memo)
     assert second is not None and second.data == {"id": "a", "name": "B"}
     assert second.locate(("name",)).line == 2
 

@@ -5,6 +5,7 @@ with nothing changed answers from one digest."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -148,3 +149,43 @@ def test_a_build_after_a_change_builds(
     result, _ = build(mini, pdf=pdf, jobs=1)
     assert not result.unchanged
     assert (mini.build / "index.html").read_text(encoding="utf-8") != "edited by hand"
+
+
+def _age(path: Path, seconds: int = 60) -> None:
+    """Date the file's modification `seconds` back: its stamp is then old enough to trust."""
+    past = path.stat().st_mtime_ns - seconds * 1_000_000_000
+    os.utime(path, ns=(past, past))
+
+
+def test_a_snapshot_reads_again_only_the_files_whose_stamp_moved(mini: Project) -> None:
+    for path in (mini.root / "facts").rglob("*"):
+        if path.is_file():
+            _age(path)
+    first = take(mini)
+    unchanged = take(mini, first)
+    # Not read again: the very bytes of the last snapshot, and the same digest.
+    assert all(unchanged.files[name] is first.files[name] for name in first.files)
+    assert unchanged.digest == first.digest
+    edited = mini.root / EDITED
+    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    after = take(mini, unchanged)
+    assert after.files[EDITED] == edited.read_bytes() and after.digest != first.digest
+    assert after.sha256(EDITED) == hashlib.sha256(edited.read_bytes()).hexdigest()
+    others = [name for name in first.files if name != EDITED]
+    assert all(after.files[name] is first.files[name] for name in others)
+    # Without a snapshot to go by, every file is read.
+    assert take(mini).files[others[0]] is not first.files[others[0]]
+
+
+def test_a_file_rewritten_within_its_clock_tick_is_read_again(mini: Project) -> None:
+    """Same size, same time, same inode: a stamp taken right after a write proves nothing,
+    since the file system's clock may not have moved (see RACY_NS)."""
+    edited = mini.root / EDITED
+    text = edited.read_text(encoding="utf-8") + "# saved\n"
+    edited.write_text(text, encoding="utf-8")  # saved just now
+    first = take(mini)
+    stamp = edited.stat()
+    edited.write_text(text.replace("South", "Sowth", 1), encoding="utf-8")
+    os.utime(edited, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert edited.stat().st_size == stamp.st_size and edited.stat().st_ino == stamp.st_ino
+    assert take(mini, first).files[EDITED] == edited.read_bytes() != first.files[EDITED]

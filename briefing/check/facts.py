@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,16 +19,19 @@ from briefing.core.gate import (
     read_project_file,
     source_path,
 )
+from briefing.core.memo import Memo, digest
 from briefing.core.project import Project
-from briefing.evidence.citations import all_citations
+from briefing.evidence.citations import Cited, all_citations, file_citations
 from briefing.evidence.claims import (
     check_confidence,
     check_cut_off,
     check_estimates,
     check_quoted_words,
     check_source_refs,
+    file_judgments,
+    file_prose,
 )
-from briefing.evidence.context import check_evidence
+from briefing.evidence.context import SourcesRead, check_evidence
 from briefing.evidence.excerpts import (
     SUFFIX,
     ExcerptsError,
@@ -35,7 +40,7 @@ from briefing.evidence.excerpts import (
     read_excerpts,
 )
 from briefing.evidence.figures import check_figures
-from briefing.evidence.proofs import Proofs
+from briefing.evidence.proofs import Key, Proof, Proofs
 from briefing.evidence.quotes import (
     MAX_QUOTE_CHARS,
     Finds,
@@ -43,6 +48,7 @@ from briefing.evidence.quotes import (
     NearMiss,
     NormalText,
     Part,
+    Span,
     closest,
     find,
     find_parts,
@@ -58,6 +64,7 @@ from briefing.factbase.model import (
     FACT_GROUPS,
     MIN_PART_WORDS,
     Actor,
+    Overview,
     Position,
 )
 from briefing.factbase.plan import Plan, actor_order, plan_outputs
@@ -155,13 +162,13 @@ def actor_hint(value: str, actors: Sequence[Actor], known: set[str]) -> str:
 
 
 def check_references(base: LoadedFactBase) -> list[Diagnostic]:
-    """Speakers, actors, parties, questions and sources named by id all exist."""
+    """Speakers, actors, parties, questions and facts named by id all exist (the sources
+    that citations name: check_cited_sources, a file at a time)."""
     facts = base.facts
     people = {p.id for p in facts.people}
     # An actor whose file failed validation still exists; its errors are reported already.
     actors = {a.id for a in facts.actors} | base.failed_actors
     questions = {q.id for q in facts.edition.questions}
-    sources = {s.id for s in facts.sources}
     problems: list[Diagnostic] = []
     for i, person in enumerate(facts.people):
         where: Path_ = ("people", i, "actor")
@@ -197,7 +204,13 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
                 problems += _reference(
                     order.target, fact_ids, "fact", loaded, (group, i, "order", side)
                 )
-    for cited in all_citations(base):
+    return problems
+
+
+def check_cited_sources(citations: Iterable[Cited], sources: set[str]) -> list[Diagnostic]:
+    """The source every citation names is registered (in `sources`, by id)."""
+    problems: list[Diagnostic] = []
+    for cited in citations:
         problems += _reference(
             cited.citation.source, sources, "source", cited.file, (*cited.path, "source")
         )
@@ -205,10 +218,15 @@ def check_references(base: LoadedFactBase) -> list[Diagnostic]:
 
 
 def read_sources(
-    project: Project, base: LoadedFactBase, only: Collection[str] | None = None
+    project: Project,
+    base: LoadedFactBase,
+    only: Collection[str] | None = None,
+    memo: Memo | None = None,
 ) -> tuple[dict[str, NormalText], list[Diagnostic]]:
     """Read every registered source file, normalised for matching; with `only`, just those
-    whose file (as sources.yaml names it) is in it: the others are not there to be read."""
+    whose file (as sources.yaml names it) is in it: the others are not there to be read.
+    With `memo`, a text read before is not normalised again: the same NormalText is given,
+    with what was worked out of it (paragraphs, lines) and found in it."""
     texts: dict[str, NormalText] = {}
     problems: list[Diagnostic] = []
     for i, source in enumerate(base.facts.sources):
@@ -234,7 +252,7 @@ def read_sources(
                 for d in found
             ]
             continue
-        texts[source.id] = normalise(text)
+        texts[source.id] = _normalised(text, memo)
         problems += _pin_problems(base, i, path)
         if source.original is not None:
             problems += _original_problems(project, base, i, source.original)
@@ -284,6 +302,12 @@ def _read_excerpts(
             )
         ]
     return partial, []
+
+
+def _normalised(text: str, memo: Memo | None) -> NormalText:
+    if memo is None:
+        return normalise(text)
+    return memo.get(("source text", digest(text)), lambda: normalise(text))
 
 
 def _original_problems(
@@ -430,20 +454,31 @@ def _folded_location(lines: list[str], value: Location, quote: str, offset: int)
     return None
 
 
+# A quote as the check finds it: the source id it cites, its words, and where it is written.
+Quoted = tuple[str, str, LoadedFile, Path_]
+
+
+def quotes_in(entry: Overview | Actor | None, loaded: LoadedFile) -> list[Quoted]:
+    """Every quote of a facts file: from its validated `entry`, or, for a file that did not
+    validate (None), as its YAML holds them (see raw_citations)."""
+    if entry is None:
+        return [(src, quote, loaded, path) for src, quote, path in raw_citations(loaded)]
+    return [
+        (c.citation.source, c.citation.quote, c.file, c.path) for c in file_citations(entry, loaded)
+    ]
+
+
 def check_quotes(
     base: LoadedFactBase,
     texts: dict[str, NormalText],
-    failed: Sequence[LoadedFile] = (),
+    quotes: Sequence[Quoted],
     finds: Finds | None = None,
     proofs: Proofs | None = None,
 ) -> list[Diagnostic]:
     """Every quote occurs verbatim (up to typography) in the file of the source it cites: in the
     files that validated, and in those that did not (every problem at once). What is found is
-    kept in `proofs`, for every stage after the check."""
+    kept in `proofs`, for every stage after the check. `base` gives the registered sources."""
     finds = finds if finds is not None else Finds()
-    quotes = [(c.citation.source, c.citation.quote, c.file, c.path) for c in all_citations(base)]
-    for loaded in failed:
-        quotes += [(src, quote, loaded, path) for src, quote, path in raw_citations(loaded)]
     problems: list[Diagnostic] = []
     files = {s.id: s.file for s in base.facts.sources}
     # Files whose near-miss hints ran out (see NEAR_MISS_HINTS), and how many went without.
@@ -687,42 +722,24 @@ def check_history(base: LoadedFactBase) -> list[Diagnostic]:
     return problems
 
 
-def check(
-    project: Project,
-    base: LoadedFactBase,
-    failed: Sequence[LoadedFile] = (),
-    only_sources: Collection[str] | None = None,
-    finds: Finds | None = None,
-    proofs: Proofs | None = None,
-) -> tuple[list[Diagnostic], dict[str, NormalText]]:
-    """All cross-file checks on a validated fact base, and the source texts it read. `failed`
-    are the facts files that parsed but did not validate: their quotes are checked too.
-    `only_sources` limits the texts read (see read_sources); quotes of the others are skipped.
-    `finds` keeps where each quote was found, for checks that come after, and `proofs` what
-    each found quote proves, with the texts, for the stages after the check."""
-    problems = check_ids(base) + check_references(base) + check_history(base)
-    texts, found = read_sources(project, base, only_sources)
-    if proofs is not None:
-        proofs.texts = texts
-    problems += found
-    problems += check_quotes(base, texts, failed, finds, proofs)
-    return problems, texts
-
-
 # --- Warnings: things that are valid but probably unfinished ----------------------------------
 
 PLACEHOLDER = "FILL IN"
 
 
-def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
+def check_usage(
+    project: Project, base: LoadedFactBase, cited: Collection[str] | None = None
+) -> list[Diagnostic]:
     """Warnings: sources nobody cites, people nobody quotes, actors without a position, and
-    text files in facts/sources/ that sources.yaml does not register."""
+    text files in facts/sources/ that sources.yaml does not register. `cited`: the ids of
+    the sources the fact base cites, when they are known already."""
     facts = base.facts
     problems: list[Diagnostic] = []
     # With an actor file that failed validation, its citations and speakers are unknown: who is
     # cited or quoted cannot be judged until it is fixed, so those warnings wait.
     judged = not base.failed_actors
-    cited = {c.citation.source for c in all_citations(base)}
+    if cited is None:
+        cited = {c.citation.source for c in all_citations(base)}
     for i, source in enumerate(facts.sources):
         if judged and source.id not in cited:
             problems.append(
@@ -764,7 +781,7 @@ def check_usage(project: Project, base: LoadedFactBase) -> list[Diagnostic]:
                     code="C005",
                 )
             )
-    problems += _judgment_counts(base) + _marker_runs(base)
+    problems += _judgment_counts(base)
     registered = {s.file for s in facts.sources}
     if project.sources.is_dir():
         for path in sorted(project.sources.iterdir()):
@@ -791,11 +808,11 @@ MIN_JUDGMENTS, MAX_JUDGMENTS = 1, 4
 MAX_PASSAGES = 5
 
 
-def _marker_runs(base: LoadedFactBase) -> list[Diagnostic]:
+def marker_runs(citations: Iterable[Cited]) -> list[Diagnostic]:
     """Warnings for entries that cite more distinct passages than a reader can follow."""
     counts: dict[tuple[str, Path_], set[tuple[str, str]]] = {}
     places: dict[tuple[str, Path_], LoadedFile] = {}
-    for cited in all_citations(base):
+    for cited in citations:
         entry = (cited.file.name, cited.path[:2])
         quote = " ".join(cited.citation.quote.split())
         counts.setdefault(entry, set()).add((cited.citation.source, quote))
@@ -891,7 +908,11 @@ class Checked:
 
 
 def check_project(
-    project: Project, *, pdf: bool = True, only_sources: Collection[str] | None = None
+    project: Project,
+    *,
+    pdf: bool = True,
+    only_sources: Collection[str] | None = None,
+    memo: Memo | None = None,
 ) -> Checked:
     """Load, validate and check the fact base, and plan the outputs: the gate every build
     passes. Diagnostics come sorted by file and line.
@@ -899,33 +920,144 @@ def check_project(
     `only_sources` (file names in facts/sources/) is for a fact base rebuilt from a brief's
     PDF (briefing verify), which carries only the texts that brief cites: the other texts are
     not read and their quotes not checked, instead of each being reported as missing.
+
+    `memo` (the live preview's, made for this project) keeps what this check makes for the
+    next one: files, source texts and quotes unchanged since are not parsed, read, checked or
+    found again (see check_file); the diagnostics are those of a check without it.
     """
-    base, problems, files = load_fact_base(project)
+    if memo is not None and not memo.belongs_to(project.root):
+        raise ValueError(f"the memo of {memo.root} cannot check {project.root}")
+    with memo.run() if memo is not None else contextlib.nullcontext():
+        return _check_project(project, pdf, only_sources, memo)
+
+
+def _check_project(
+    project: Project, pdf: bool, only_sources: Collection[str] | None, memo: Memo | None
+) -> Checked:
+    base, problems, files = load_fact_base(project, memo)
     texts: dict[str, NormalText] = {}
     plan: Plan | None = None
     proofs = Proofs()
+    checked_files: set[Path] = set()
     if base is not None:
-        validated = {f.path for f in (base.overview_file, *base.actor_files)}
-        failed = [
-            f
-            for f in files
-            if f.path not in validated
-            and (f.path.is_relative_to(project.actors) or f.path == project.facts / "overview.yaml")
-        ]
-        finds = Finds()
-        found, texts = check(project, base, failed, only_sources, finds, proofs)
-        problems = problems + found + check_usage(project, base)
-        problems += check_evidence(base, texts, finds)
-        problems += check_quoted_words(base, texts, proofs) + check_confidence(base)
-        problems += check_figures(base)
-        problems += check_estimates(base) + check_cut_off(base) + check_source_refs(base)
+        problems += check_ids(base) + check_references(base) + check_history(base)
+        texts, found = read_sources(project, base, only_sources, memo)
+        proofs.texts = texts
+        problems += found
+        shared = Shared(base, texts, only_sources, memo)
+        cited: set[str] = set()
+        for entry, loaded in _facts_files(project, base, files):
+            result = check_file(shared, entry, loaded)
+            problems += result.problems
+            proofs.extend(result.proofs, result.words)
+            cited |= result.cited
+            checked_files.add(loaded.path)
+        problems += check_usage(project, base, cited)
+        problems += check_confidence(base) + check_cut_off(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
         problems += found
         if base.distribution is not None and base.distribution_file is not None:
             problems += check_distribution(base.distribution, base.distribution_file, plan.slugs)
-    problems = without_shadowed(problems + check_placeholders(files))
+    rest = [f for f in files if f.path not in checked_files]
+    problems = without_shadowed(problems + check_placeholders(rest))
     return Checked(base, sorted(problems, key=Diagnostic.sort_key), texts, plan, proofs)
+
+
+def _facts_files(
+    project: Project, base: LoadedFactBase, files: Sequence[LoadedFile]
+) -> list[tuple[Overview | Actor | None, LoadedFile]]:
+    """The files whose facts are checked one file at a time, each with what validated of it:
+    the overview and every actor file, validated (their model) or not (None: their quotes
+    are still checked)."""
+    entries: list[tuple[Overview | Actor | None, LoadedFile]] = [
+        (base.facts.overview, base.overview_file),
+        *zip(base.facts.actors, base.actor_files, strict=True),
+    ]
+    validated = {loaded.path for _, loaded in entries}
+    entries += [
+        (None, f)
+        for f in files
+        if f.path not in validated
+        and (f.path.is_relative_to(project.actors) or f.path == project.facts / "overview.yaml")
+    ]
+    return entries
+
+
+class Shared:
+    """What the checks of each facts file read besides the file itself: the fact base (its
+    sources, people and vocabulary; never its other files), the source texts, and what the
+    evidence checks work out of them (SourcesRead).
+
+    `key` names all of that by content (the digests of vocabulary.yaml, edition.yaml,
+    sources.yaml, people.yaml and of each text read): with a memo, a file's checks are done
+    again only when the file or this key changed."""
+
+    def __init__(
+        self,
+        base: LoadedFactBase,
+        texts: dict[str, NormalText],
+        only_sources: Collection[str] | None = None,
+        memo: Memo | None = None,
+    ) -> None:
+        self.base, self.texts, self.memo = base, texts, memo
+        read_from = (base.vocabulary_file, base.edition_file, base.sources_file, base.people_file)
+        named = [(f.name, f.digest) for f in read_from]
+        named += [(source_id, text.digest) for source_id, text in texts.items()]
+        only = sorted(only_sources) if only_sources is not None else None
+        self.key = digest(json.dumps([named, only]))
+        if memo is None:
+            self.read = SourcesRead(base.facts, texts)
+        else:
+            self.read = memo.get(("sources read", self.key), lambda: SourcesRead(base.facts, texts))
+
+
+@dataclass(frozen=True)
+class FileChecked:
+    """What the checks of one facts file found: their diagnostics, and the proof of each quote
+    of the file that was found in its source."""
+
+    problems: tuple[Diagnostic, ...]
+    proofs: tuple[tuple[Key, Proof], ...]
+    cited: frozenset[str]  # the ids of the sources its validated facts cite
+    words: tuple[tuple[str, Span], ...] = ()  # where the words its prose quotes were found
+
+
+def check_file(shared: Shared, entry: Overview | Actor | None, loaded: LoadedFile) -> FileChecked:
+    """Every check whose findings in a facts file depend on that file and `shared` alone: its
+    quotes and the sources they name, what they prove and how they are cut (evidence), the
+    words its prose quotes, its figures, estimative words, source references, footnote runs
+    and placeholders. `entry` is what validated of the file (None: only its quotes and
+    placeholders are checked).
+
+    With the memo, the result is kept by the file's text and shared.key: an edit to one file
+    checks that file again, and the others not at all."""
+    if shared.memo is None:
+        return _check_file(shared, entry, loaded)
+    key = ("file checked", shared.key, loaded.name, loaded.digest, entry is not None)
+    return shared.memo.get(key, lambda: _check_file(shared, entry, loaded))
+
+
+def _check_file(shared: Shared, entry: Overview | Actor | None, loaded: LoadedFile) -> FileChecked:
+    base, texts = shared.base, shared.texts
+    finds, proofs = Finds(shared.memo), Proofs()
+    problems = check_quotes(base, texts, quotes_in(entry, loaded), finds, proofs)
+    citations = list(file_citations(entry, loaded)) if entry is not None else []
+    if entry is not None:
+        problems += check_cited_sources(citations, {s.id for s in base.facts.sources})
+        problems += marker_runs(citations)
+        problems += check_evidence(base, texts, finds, entries=[(entry, loaded)], read=shared.read)
+        items = list(file_prose(entry, loaded))
+        problems += check_quoted_words(base, texts, items, proofs)
+        if isinstance(entry, Actor):
+            problems += check_figures(base, [(entry, loaded)])
+        problems += check_estimates(base, file_judgments(entry, loaded))
+        problems += check_source_refs(base, items)
+    problems += check_placeholders([loaded])
+    cited = frozenset(c.citation.source for c in citations)
+    return FileChecked(
+        tuple(problems), tuple(proofs.recorded()), cited, tuple(proofs.recorded_words())
+    )
 
 
 def run_check(project: Project) -> tuple[LoadedFactBase | None, list[Diagnostic]]:

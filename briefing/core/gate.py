@@ -117,11 +117,12 @@ def read_text(
     return text.removeprefix("\ufeff"), []
 
 
-def _inside(path: Path, area: Path) -> Path | None:
-    """The real location of `path` if it is inside the real location of `area`, else None."""
+def _inside(path: Path, area: Path, real_area: Path | None = None) -> Path | None:
+    """The real location of `path` if it is inside the real location of `area` (`real_area`,
+    when the caller has resolved it already), else None."""
     try:
         resolved = path.resolve()
-        return resolved if resolved.is_relative_to(area.resolve()) else None
+        return resolved if resolved.is_relative_to(real_area or area.resolve()) else None
     except (OSError, RuntimeError, ValueError):
         return None
 
@@ -163,16 +164,23 @@ def _area_label(path: Path, area: Path, name: str) -> str:
 
 
 def read_project_file(
-    path: Path, area: Path, name: str, *, limit: int = MAX_FILE_BYTES
+    path: Path,
+    area: Path,
+    name: str,
+    *,
+    limit: int = MAX_FILE_BYTES,
+    real_area: Path | None = None,
 ) -> tuple[str | None, list[Diagnostic]]:
     """Read a project file as UTF-8 text, only if its real location is inside `area`.
 
     The one gate for every file the tool reads: `area` is the project folder the file belongs
     to (facts/, facts/sources/, the project root ...). A path that leaves it, through '..' or a
     symlink of the file or of a folder on the way, is refused before a byte is read; then the
-    checks of `read_text` apply (regular file, size cap, UTF-8, no NUL).
+    checks of `read_text` apply (regular file, size cap, UTF-8, no NUL). `real_area` is
+    `area` resolved, from a caller that reads many files of one folder (the fact base): the
+    file itself is resolved each time.
     """
-    resolved = _inside(path, area)
+    resolved = _inside(path, area, real_area)
     if resolved is None:
         return None, [_leads_outside(path, area, name)]
     # Read the resolved path: the symlinks just checked are not followed a second time.

@@ -48,9 +48,11 @@ class Project:
 
     def name(self, path: Path) -> str:
         """A path as shown in messages: relative to the project root."""
-        for candidate in (path.absolute(), path.resolve()):
-            try:
-                return candidate.relative_to(self.root).as_posix()
-            except ValueError:
-                continue
-        return str(path)
+        try:
+            return path.absolute().relative_to(self.root).as_posix()
+        except ValueError:
+            pass
+        try:  # resolved only when needed: the check names hundreds of files
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -16,6 +15,7 @@ from briefing.factbase.model import (
     Citation,
     Disputed,
     Fact,
+    Overview,
     Sourced,
 )
 from briefing.factbase.validate import LoadedFactBase
@@ -53,16 +53,24 @@ def value_citations(fact: Fact, loaded: LoadedFile, path: Path_) -> Iterator[Cit
                 yield Cited(reported, loaded, (*path, key, "reported", k))
 
 
+def overview_citations(overview: Overview, loaded: LoadedFile) -> Iterator[Cited]:
+    """Every citation in the overview file, with its YAML path."""
+    for group in OVERVIEW_GROUPS:
+        for i, item in enumerate(getattr(overview, group)):
+            for k, citation in enumerate(item.citations):
+                yield Cited(citation, loaded, (group, i, "citations", k))
+
+
+def file_citations(entry: Overview | Actor, loaded: LoadedFile) -> Iterator[Cited]:
+    """Every citation in one validated facts file: the overview, or an actor's."""
+    if isinstance(entry, Actor):
+        return actor_citations(entry, loaded)
+    return overview_citations(entry, loaded)
+
+
 def all_citations(base: LoadedFactBase) -> Iterator[Cited]:
     """Every citation in the fact base, in file order."""
-    overview = base.facts.overview
-    groups: list[tuple[str, list[Any]]] = [
-        (group, list(getattr(overview, group))) for group in OVERVIEW_GROUPS
-    ]
-    for group, items in groups:
-        for i, item in enumerate(items):
-            for k, citation in enumerate(item.citations):
-                yield Cited(citation, base.overview_file, (group, i, "citations", k))
+    yield from overview_citations(base.facts.overview, base.overview_file)
     for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
         yield from actor_citations(actor, loaded)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +22,11 @@ from briefing.factbase.load import LoadedFile, Path_
 from briefing.factbase.model import (
     ACTOR_GROUPS,
     OVERVIEW_GROUPS,
+    Actor,
     Citation,
     FactBase,
     Judgment,
+    Overview,
     SourcesNeeded,
 )
 from briefing.factbase.validate import LoadedFactBase
@@ -51,26 +53,34 @@ class Prose:
     speaker: str | None = None  # a statement's or position's: quoted words are theirs
 
 
+def _walk(item: Any, file: LoadedFile, path: Path_) -> Iterator[Prose]:
+    citations = tuple(getattr(item, "citations", ()) or ())
+    speaker = getattr(item, "speaker", None)
+    for field in _PROSE:
+        value = getattr(item, field, None)
+        if isinstance(value, str):
+            yield Prose(value, citations, file, (*path, field), speaker)
+
+
+def file_prose(entry: Overview | Actor, file: LoadedFile) -> Iterator[Prose]:
+    """Every judgment, summary and open question of one validated facts file (the overview,
+    or an actor's), in file order."""
+    if isinstance(entry, Actor):
+        yield from _walk(entry, file, ())
+        for group in ACTOR_GROUPS:
+            for i, item in enumerate(getattr(entry, group)):
+                yield from _walk(item, file, (group, i))
+    else:
+        for group in OVERVIEW_GROUPS:
+            for i, item in enumerate(getattr(entry, group)):
+                yield from _walk(item, file, (group, i))
+
+
 def prose(base: LoadedFactBase) -> Iterator[Prose]:
     """Every judgment, summary and open question in the fact base, in file order."""
-
-    def walk(item: Any, file: LoadedFile, path: Path_) -> Iterator[Prose]:
-        citations = tuple(getattr(item, "citations", ()) or ())
-        speaker = getattr(item, "speaker", None)
-        for field in _PROSE:
-            value = getattr(item, field, None)
-            if isinstance(value, str):
-                yield Prose(value, citations, file, (*path, field), speaker)
-
-    overview = base.facts.overview
-    for group in OVERVIEW_GROUPS:
-        for i, item in enumerate(getattr(overview, group)):
-            yield from walk(item, base.overview_file, (group, i))
+    yield from file_prose(base.facts.overview, base.overview_file)
     for actor, file in zip(base.facts.actors, base.actor_files, strict=True):
-        yield from walk(actor, file, ())
-        for group in ACTOR_GROUPS:
-            for i, item in enumerate(getattr(actor, group)):
-                yield from walk(item, file, (group, i))
+        yield from file_prose(actor, file)
 
 
 def _occurrences(words: str, text: NormalText) -> list[tuple[int, int]]:
@@ -104,16 +114,20 @@ def _attributed_to_source(text: str, start: int) -> bool:
 
 
 def check_quoted_words(
-    base: LoadedFactBase, texts: dict[str, NormalText], proofs: Proofs | None = None
+    base: LoadedFactBase,
+    texts: dict[str, NormalText],
+    items: Iterable[Prose] | None = None,
+    proofs: Proofs | None = None,
 ) -> list[Diagnostic]:
     """Errors for words in quotation marks that the cited sources do not contain verbatim;
     warnings where a statement or position quotes its speaker with words that the source
-    writes as its own (a paraphrase printed as a quotation). Where the words were found is
-    kept in `proofs` (a source that travels as excerpts carries those places)."""
+    writes as its own (a paraphrase printed as a quotation). Of `items` (one file's prose),
+    else of all the prose; `base` gives the people and the registered sources. Where the
+    words were found is kept in `proofs` (a source that travels as excerpts carries them)."""
     people = {p.id: p.name for p in base.facts.people}
     problems: list[Diagnostic] = []
     registered = {s.id for s in base.facts.sources}
-    for item in prose(base):
+    for item in prose(base) if items is None else items:
         cited = {c.source for c in item.citations} or registered
         if not cited or any(s not in texts for s in cited):
             # An unknown or unreadable source is reported elsewhere; one a brief's PDF does
@@ -230,13 +244,19 @@ _FORECAST = re.compile(
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
-def _judgments(base: LoadedFactBase) -> Iterator[tuple[Judgment, LoadedFile, Path_]]:
-    facts = base.facts
-    for i, judgment in enumerate(facts.overview.bluf):
-        yield judgment, base.overview_file, ("bluf", i)
-    for actor, file in zip(facts.actors, base.actor_files, strict=True):
-        for i, judgment in enumerate(actor.bluf):
-            yield judgment, file, ("bluf", i)
+Judged = tuple[Judgment, LoadedFile, Path_]
+
+
+def file_judgments(entry: Overview | Actor, file: LoadedFile) -> Iterator[Judged]:
+    """The key judgments of one validated facts file, with where each is written."""
+    for i, judgment in enumerate(entry.bluf):
+        yield judgment, file, ("bluf", i)
+
+
+def _judgments(base: LoadedFactBase) -> Iterator[Judged]:
+    yield from file_judgments(base.facts.overview, base.overview_file)
+    for actor, file in zip(base.facts.actors, base.actor_files, strict=True):
+        yield from file_judgments(actor, file)
 
 
 def _without_quotations(text: str) -> str:
@@ -244,9 +264,12 @@ def _without_quotations(text: str) -> str:
     return _QUOTED.sub(" ", text)
 
 
-def check_estimates(base: LoadedFactBase) -> list[Diagnostic]:
+def check_estimates(
+    base: LoadedFactBase, judgments: Iterable[Judged] | None = None
+) -> list[Diagnostic]:
     """Warnings for estimative language a reader could misread: a judgment that forecasts with
     no likelihood from the desk's scale, and a sentence that mixes likelihood with confidence.
+    Of `judgments` (one file's), else of all; `base` gives the vocabulary.
 
     Runs only for a desk that declares a 'likelihood' list: the words are the desk's own."""
     vocab = base.facts.vocabulary
@@ -256,7 +279,7 @@ def check_estimates(base: LoadedFactBase) -> list[Diagnostic]:
     bands = sorted({w.lower() for t in scale.terms for w in (t.id, t.text)}, key=len, reverse=True)
     band = re.compile(r"\b(?:" + "|".join(re.escape(b) for b in bands) + r")\b", re.IGNORECASE)
     problems: list[Diagnostic] = []
-    for judgment, file, path in _judgments(base):
+    for judgment, file, path in _judgments(base) if judgments is None else judgments:
         own = _without_quotations(judgment.text)
         if judgment.likelihood is None and _FORECAST.search(own):
             problems.append(
@@ -318,11 +341,14 @@ def check_cut_off(base: LoadedFactBase) -> list[Diagnostic]:
 SOURCE_REF = re.compile(r"\[S:([A-Za-z0-9][A-Za-z0-9._-]*)\]")
 
 
-def check_source_refs(base: LoadedFactBase) -> list[Diagnostic]:
-    """Errors for a reference '[S:id]' to a source that facts/sources.yaml does not register."""
+def check_source_refs(
+    base: LoadedFactBase, items: Iterable[Prose] | None = None
+) -> list[Diagnostic]:
+    """Errors for a reference '[S:id]' to a source that facts/sources.yaml does not register:
+    in `items` (one file's prose), else in all the prose."""
     registered = {s.id for s in base.facts.sources}
     problems: list[Diagnostic] = []
-    for item in prose(base):
+    for item in prose(base) if items is None else items:
         for match in SOURCE_REF.finditer(item.text):
             if match.group(1) not in registered:
                 problems.append(

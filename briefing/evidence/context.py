@@ -17,14 +17,15 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from briefing.core.diagnostics import Diagnostic, editor_lines
-from briefing.evidence.citations import Cited, actor_citations, all_citations
+from briefing.evidence.citations import Cited, actor_citations, file_citations
 from briefing.evidence.quotes import Finds, Match, NormalText, Span, normalise
 from briefing.factbase.languages import DEFAULT_LANGUAGE, shipped, source_table
-from briefing.factbase.model import LanguageTable, Person, Source
+from briefing.factbase.load import LoadedFile
+from briefing.factbase.model import Actor, FactBase, LanguageTable, Overview, Person, Source
 from briefing.factbase.validate import LoadedFactBase
 
 # --- Furniture -------------------------------------------------------------------------------
@@ -70,26 +71,20 @@ class Found:
 
 
 def check_furniture(
-    cited: Sequence[Cited],
-    sources: dict[str, Source],
-    texts: dict[str, NormalText],
-    found: Found | None = None,
+    cited: Sequence[Cited], read: SourcesRead, found: Found | None = None
 ) -> list[Diagnostic]:
     """Errors for quotes found in lines that their source's entry lists as page furniture."""
-    found = found or Found(texts)
+    found = found or Found(read.texts)
     problems: list[Diagnostic] = []
-    furniture: dict[str, list[tuple[int, Span]]] = {}
     for item in cited:
         source_id = item.citation.source
-        source, text = sources.get(source_id), texts.get(source_id)
+        source, text = read.sources.get(source_id), read.texts.get(source_id)
         if source is None or text is None or not source.furniture:
             continue
-        if source_id not in furniture:
-            furniture[source_id] = furniture_spans(source, text)
         match = found(item)
         if match is None:
             continue  # reported as not found
-        for line, span in furniture[source_id]:
+        for line, span in read.furniture(source_id):
             if _overlaps(match.spans, span):
                 problems.append(
                     Diagnostic(
@@ -293,52 +288,42 @@ def _named_near(speaker: _Speaker, text: NormalText, folded: str, match: Match) 
     return speaker.references is not None and speaker.references.search(region) is not None
 
 
-def _spoken(base: LoadedFactBase) -> Iterator[tuple[str, Cited]]:
+def _spoken(actor: Actor, loaded: LoadedFile) -> Iterator[tuple[str, Cited]]:
     """(speaker id, citation) of every citation of a statement or a position with a speaker."""
-    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
-        for cited in actor_citations(actor, loaded):
-            group, index = cited.path[0], cited.path[1]
-            if group not in ("statements", "positions"):
-                continue
-            assert isinstance(index, int)
-            speaker = getattr(actor, str(group))[index].speaker
-            if speaker:
-                yield speaker, cited
+    for cited in actor_citations(actor, loaded):
+        group, index = cited.path[0], cited.path[1]
+        if group not in ("statements", "positions"):
+            continue
+        assert isinstance(index, int)
+        speaker = getattr(actor, str(group))[index].speaker
+        if speaker:
+            yield speaker, cited
 
 
 def check_attribution(
-    base: LoadedFactBase, texts: dict[str, NormalText], found: Found | None = None
+    actors: Iterable[tuple[Actor, LoadedFile]], read: SourcesRead, found: Found | None = None
 ) -> list[Diagnostic]:
-    """Warnings for statements and positions whose quote stands where the source does not
-    name their speaker: the words may be someone else's."""
-    found = found or Found(texts)
-    people = {p.id: p for p in base.facts.people}
-    tables = {s.id: source_table(base.facts, s) for s in base.facts.sources}
-    folded: dict[str, str] = {}
-    speakers: dict[tuple[str, str], _Speaker] = {}
+    """Warnings for statements and positions (of `actors`, with their files) whose quote
+    stands where the source does not name their speaker: the words may be someone else's."""
+    found = found or Found(read.texts)
     problems: list[Diagnostic] = []
-    for speaker, cited in _spoken(base):
+    spoken = (pair for actor, loaded in actors for pair in _spoken(actor, loaded))
+    for speaker, cited in spoken:
         citation = cited.citation
-        person, text = people.get(speaker), texts.get(citation.source)
+        person, text = read.people.get(speaker), read.texts.get(citation.source)
         if person is None or text is None or not citation.speaker_in_source:
             continue
         match = found(cited)
         if match is None:
             continue
-        if citation.source not in folded:
-            # Folding keeps one character for one: combining marks go, and NormalText's
-            # NFKC has already composed every letter that had them.
-            folded[citation.source] = _fold_same_length(text.text)
-        key = (person.id, citation.source)
-        if key not in speakers:
-            speakers[key] = _speaker(person, folded[citation.source], tables[citation.source])
-        if _named_near(speakers[key], text, folded[citation.source], match):
+        folded = read.folded(citation.source)
+        if _named_near(read.speaker(person, citation.source), text, folded, match):
             continue
         paragraph = text.paragraph(match.start)
         where = f"¶{paragraph - 1}-{paragraph}" if paragraph > 1 else "¶1"
         surname = person.name.split()[-1]
         # Whom the source does give the words to, when its sentence says, is the curator's lead.
-        given = attribution(text.text, match.start, match.end, tables[citation.source])
+        given = attribution(text.text, match.start, match.end, read.tables[citation.source])
         lead = f" (the sentence has '{given}')" if given else ""
         problems.append(
             Diagnostic(
@@ -457,16 +442,68 @@ def check_context(
     return problems
 
 
+class SourcesRead:
+    """What the evidence checks read besides the file they check: the registered sources and
+    the people by id, each source's text and language table, and what is worked out of a
+    source's text (its folded form, its furniture lines, the titles it gives each speaker),
+    each when first asked for, then kept. The checks of every file share one; the live preview
+    keeps it for as long as the files it was made from are unchanged (briefing.core.memo)."""
+
+    def __init__(self, facts: FactBase, texts: dict[str, NormalText]) -> None:
+        self.texts = texts
+        self.sources = {s.id: s for s in facts.sources}
+        self.people = {p.id: p for p in facts.people}
+        self.tables = {s.id: source_table(facts, s) for s in facts.sources}
+        self._folded: dict[str, str] = {}
+        self._furniture: dict[str, list[tuple[int, Span]]] = {}
+        self._speakers: dict[tuple[str, str], _Speaker] = {}
+
+    def folded(self, source_id: str) -> str:
+        """The source's normalised text without accents, one character for one."""
+        if source_id not in self._folded:
+            # Folding keeps one character for one: combining marks go, and NormalText's
+            # NFKC has already composed every letter that had them.
+            self._folded[source_id] = _fold_same_length(self.texts[source_id].text)
+        return self._folded[source_id]
+
+    def furniture(self, source_id: str) -> list[tuple[int, Span]]:
+        """The furniture lines of the source (see furniture_spans)."""
+        if source_id not in self._furniture:
+            spans = furniture_spans(self.sources[source_id], self.texts[source_id])
+            self._furniture[source_id] = spans
+        return self._furniture[source_id]
+
+    def speaker(self, person: Person, source_id: str) -> _Speaker:
+        """The person's names and the titles this source ties to them, ready to search."""
+        key = (person.id, source_id)
+        if key not in self._speakers:
+            table = self.tables[source_id]
+            self._speakers[key] = _speaker(person, self.folded(source_id), table)
+        return self._speakers[key]
+
+
 def check_evidence(
-    base: LoadedFactBase, texts: dict[str, NormalText], finds: Finds | None = None
+    base: LoadedFactBase,
+    texts: dict[str, NormalText],
+    finds: Finds | None = None,
+    *,
+    entries: Sequence[tuple[Overview | Actor, LoadedFile]] | None = None,
+    read: SourcesRead | None = None,
 ) -> list[Diagnostic]:
     """Furniture errors, and attribution and context warnings, for every citation whose quote
-    is found in its source (a quote not found is reported already)."""
-    cited = list(all_citations(base))
-    sources = {s.id: s for s in base.facts.sources}
+    is found in its source (a quote not found is reported already): of `entries` (validated
+    facts files: the overview, actors), else of the whole fact base. `read` is what the
+    checks of other files have worked out of the sources already (made of `base` if not
+    given)."""
+    read = read if read is not None else SourcesRead(base.facts, texts)
+    if entries is None:
+        entries = [(base.facts.overview, base.overview_file)]
+        entries += list(zip(base.facts.actors, base.actor_files, strict=True))
+    cited = [c for entry, loaded in entries for c in file_citations(entry, loaded)]
+    actors = [(entry, loaded) for entry, loaded in entries if isinstance(entry, Actor)]
     found = Found(texts, finds)
     return (
-        check_furniture(cited, sources, texts, found)
-        + check_attribution(base, texts, found)
+        check_furniture(cited, read, found)
+        + check_attribution(actors, read, found)
         + check_context(cited, texts, found)
     )

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from briefing.core.diagnostics import Diagnostic
 from briefing.factbase.load import LoadedFile, Path_
 from briefing.factbase.model import (
     FACT_GROUPS,
+    Actor,
     Citation,
     Disputed,
     Fact,
@@ -53,11 +54,15 @@ def _shown(numbers: list[float]) -> str:
     return ", ".join(dict.fromkeys(format_number(n, "number") for n in numbers)) or "none"
 
 
-def check_figures(base: LoadedFactBase) -> list[Diagnostic]:
+def check_figures(
+    base: LoadedFactBase, actors: Iterable[tuple[Actor, LoadedFile]] | None = None
+) -> list[Diagnostic]:
     """A diagnostic for each number a fact prints that none of the quotes it cites gives,
-    naming the numbers they do give."""
+    naming the numbers they do give: of the facts of `actors` (with their files), else of
+    every actor's."""
     problems: list[Diagnostic] = []
-    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
+    every = zip(base.facts.actors, base.actor_files, strict=True)
+    for actor, loaded in every if actors is None else actors:
         for group in FACT_GROUPS:
             for i, fact in enumerate(getattr(actor, group)):
                 for value, path, cited, own in _figures(fact, (group, i)):

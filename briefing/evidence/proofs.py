@@ -85,6 +85,25 @@ class Proofs:
         runs = {span for found in self if found.source == source for span in found.spans}
         return sorted(runs | self.words.get(source, set()))
 
+    def recorded(self) -> list[tuple[Key, Proof]]:
+        """Every proof kept so far, by its key (what one file's check hands on)."""
+        return [(wanted, found) for wanted, found in self._proofs.items() if found is not None]
+
+    def recorded_words(self) -> list[tuple[str, Span]]:
+        """Every place of quoted words kept so far (what one file's check hands on)."""
+        return [(source, span) for source, spans in self.words.items() for span in sorted(spans)]
+
+    def extend(
+        self, recorded: Iterable[tuple[Key, Proof]], words: Iterable[tuple[str, Span]] = ()
+    ) -> None:
+        """Keep proofs and places of quoted words another check found (see `recorded`), as
+        `record` and `record_words` keep one."""
+        for wanted, found in recorded:
+            if self._proofs.get(wanted) is None:
+                self._proofs[wanted] = found
+        for source, span in words:
+            self.record_words(source, span)
+
     def of(self, citation: Citation) -> Proof | None:
         """The proof of a citation; None when its quote was not found or its text not read."""
         wanted = key(citation)

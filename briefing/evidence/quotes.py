@@ -22,6 +22,7 @@ from functools import cached_property
 from rapidfuzz import fuzz
 
 from briefing.core.diagnostics import LineIndex, editor_lines
+from briefing.core.memo import Memo, digest
 from briefing.factbase.model import MIN_PART_WORDS
 
 _TRANSLATE = str.maketrans(
@@ -120,6 +121,11 @@ class NormalText:
         return [
             m.end() for m in breaks.finditer(self.original, first) if m.end() < len(self.original)
         ]
+
+    @cached_property
+    def digest(self) -> str:
+        """The SHA-256 of the original text: how a memo names what was found in it."""
+        return digest(self.original)
 
     def original_span(self, start: int, end: int) -> str:
         """The original characters behind normalised text[start:end]."""
@@ -287,10 +293,15 @@ class Finds:
     """Where each cited quote stands in its source, found once per citation: the check and
     the evidence checks after it all need it, and finding is most of a check's time. A
     citation is known by where it is written (its file and path), never by its words: two
-    citations of the same words are two finds, as they are two claims."""
+    citations of the same words are two finds, as they are two claims.
 
-    def __init__(self) -> None:
+    With `kept` (the live preview's memo), what `find` answered for a quote in a source is
+    kept by the quote's words and the source's digest, for the checks after this one: an
+    edit to one fact finds only its own quotes again."""
+
+    def __init__(self, kept: Memo | None = None) -> None:
         self.memo: dict[tuple[int, tuple[str | int, ...]], Match | None] = {}
+        self.kept = kept
 
     def find(
         self, written: tuple[object, tuple[str | int, ...]], quote: str, source: NormalText
@@ -298,7 +309,12 @@ class Finds:
         """`find(quote, source)` for the citation written at `written` (file, path)."""
         key = (id(written[0]), written[1])
         if key not in self.memo:
-            self.memo[key] = find(quote, source)
+            if self.kept is None:
+                self.memo[key] = find(quote, source)
+            else:
+                # `find` has no options: its words and the source's are all it depends on.
+                found = self.kept.get(("find", source.digest, quote), lambda: find(quote, source))
+                self.memo[key] = found
         return self.memo[key]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from briefing.core.diagnostics import Diagnostic, LineIndex, Location, editor_lines
 from briefing.core.gate import read_project_file
+from briefing.core.memo import Memo, digest
 
 MAX_DEPTH = 40  # far below Python's recursion limit, far above the six levels facts need
 MAX_NODES = 100_000  # values after alias expansion; stops billion-laughs before it is built
@@ -249,6 +251,11 @@ class LoadedFile:
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     text: str = ""  # the text it was parsed from, as read through the gate
+
+    @cached_property
+    def digest(self) -> str:
+        """The SHA-256 of its text: how a memo names what was made from this file."""
+        return digest(self.text)
 
     def locate(self, path: Path_, *, key: bool = False) -> Location:
         """The location of the value (or, with `key`, the key) at `path`, or its nearest parent."""
@@ -509,33 +516,31 @@ def parse_yaml(text: str, path: Path, name: str) -> tuple[LoadedFile | None, lis
 
 
 Parse = tuple[LoadedFile | None, list[Diagnostic]]
-# The last parse of each file, by its path, when this process keeps them (see remember_parses).
-_REMEMBERED: dict[tuple[Path, str], tuple[str, Parse]] | None = None
-
-
-def remember_parses() -> None:
-    """Keep the last parse of each file for as long as its text is unchanged: for the live
-    preview, which checks the whole fact base after each edit of one file. What a parse
-    returns is only ever read (by the validation and the check), so it can be given again."""
-    global _REMEMBERED
-    _REMEMBERED = {}
 
 
 def load_file(
-    path: Path, name: str, *, within: Path | None = None
+    path: Path,
+    name: str,
+    *,
+    within: Path | None = None,
+    memo: Memo | None = None,
+    real_within: Path | None = None,
 ) -> tuple[LoadedFile | None, list[Diagnostic]]:
-    """Read and parse one YAML file that stays inside `within` (default: its own folder)."""
-    text, problems = read_project_file(path, within if within is not None else path.parent, name)
+    """Read and parse one YAML file that stays inside `within` (default: its own folder;
+    `real_within`: `within` resolved already, see read_project_file).
+
+    With `memo` (the live preview's), a file whose text is what it was is not parsed again:
+    what a parse returns is only ever read (by the validation and the check)."""
+    area = within if within is not None else path.parent
+    text, problems = read_project_file(path, area, name, real_area=real_within)
     if text is None:
         return None, problems
-    if _REMEMBERED is None:
+    if memo is None:
         return _parse_text(text, path, name)
-    known = _REMEMBERED.get((path, name))
-    if known is not None and known[0] == text:
-        return known[1]
-    parse = _parse_text(text, path, name)
-    _REMEMBERED[(path, name)] = (text, parse)
-    return parse
+    loaded, found = memo.get(
+        ("yaml", path, name, digest(text)), lambda: _parse_text(text, path, name)
+    )
+    return loaded, list(found)  # the caller's to extend; the memo's stays as it was
 
 
 def _parse_text(text: str, path: Path, name: str) -> Parse:

@@ -4,6 +4,11 @@ Everything a build checks, renders, attaches and freezes comes from these bytes,
 second read of the disk: a file saved halfway through a build cannot give pages that disagree
 with their attachments. Before anything is published, `changes` tells whether the disk still
 holds what was read.
+
+A process that takes snapshots again and again (the live preview) gives `take` the last one: a
+file whose stamp (size, modification time, inode) has not moved since is not read again, its
+bytes and digest are taken from it. Everything made from the bytes is keyed by their digest,
+never by the stamp (see briefing.core.memo).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import contextlib
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +30,13 @@ from briefing.core.project import Project
 # The folders a build reads, relative to the project root.
 INPUT_FOLDERS = ("facts", "templates")
 
-# What a file looked like when it was read: its size and modification time in ns.
-Stamp = tuple[int, int]
+# What a file looked like when it was read: its size, modification time in ns and inode.
+Stamp = tuple[int, int, int]
+
+# A file modified this close to the moment a snapshot was taken may be written again within
+# the same tick of a coarse file-system clock (2 s on FAT) without its stamp moving: its stamp
+# is not trusted, and the next snapshot reads it again.
+RACY_NS = 2_000_000_000
 
 
 class InputsChanged(BriefingError):
@@ -44,6 +55,10 @@ class Snapshot:
     digest: str
     # The same bytes by their real location, for the file gate (see load.reading_from).
     _by_path: Mapping[Path, bytes] = field(repr=False, compare=False)
+    # The real location of each file, and when the stamps were taken (time.time_ns()): what
+    # the next `take` needs to trust a stamp and reuse the bytes.
+    _paths: Mapping[str, Path] = field(repr=False, compare=False)
+    taken_ns: int = field(repr=False, compare=False)
 
     def under(self, folder: str) -> dict[str, bytes]:
         """The files under `folder` ("facts"), by their path relative to it, in name order."""
@@ -135,30 +150,45 @@ def _stamps(root: Path) -> dict[str, Stamp]:
                 except OSError:
                     continue
                 if stat.S_ISREG(info.st_mode):
-                    found[name] = (info.st_size, info.st_mtime_ns)
+                    found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
     return found
 
 
-def take(project: Project) -> Snapshot:
+def take(project: Project, previous: Snapshot | None = None) -> Snapshot:
     """Read every input file of `project` once, through the project's file gate. A file the
-    gate refuses is left out: the check reads it again and reports why."""
+    gate refuses is left out: the check reads it again and reports why.
+
+    With `previous`, a snapshot of the same project taken earlier, a file whose stamp is the
+    one it had then (and was not racy then, see RACY_NS) is not read again: its bytes, digest
+    and real location are the previous snapshot's. Those bytes passed the gate when they were
+    read, and the file is still the same one (same inode, size and time), so nothing new is
+    read from outside the project."""
     root = project.root
+    taken_ns = time.time_ns()
     stamps = _stamps(root)
+    reuse = previous is not None and previous.root == root
     files: dict[str, bytes] = {}
     by_path: dict[Path, bytes] = {}
+    paths: dict[str, Path] = {}
     digests: dict[str, str] = {}
     digest = hashlib.sha256()
     for name in sorted(stamps):
-        path = root / name
-        area = root / name.split("/", 1)[0]
-        data, _ = read_project_bytes(
-            path, area, name, limit=MAX_ORIGINAL_BYTES, too_big="left to the check to report"
-        )
-        if data is None:
-            continue
+        held = _unchanged(previous, name, stamps[name]) if reuse else None
+        if held is not None:
+            data, real, digests[name] = held
+        else:
+            path = root / name
+            area = root / name.split("/", 1)[0]
+            read, _ = read_project_bytes(
+                path, area, name, limit=MAX_ORIGINAL_BYTES, too_big="left to the check to report"
+            )
+            if read is None:
+                continue
+            data, real = read, path.resolve()
+            digests[name] = hashlib.sha256(data).hexdigest()
         files[name] = data
-        by_path[path.resolve()] = data
-        digests[name] = hashlib.sha256(data).hexdigest()
+        by_path[real] = data
+        paths[name] = real
         digest.update(f"{name}\0{digests[name]}\n".encode())
     return Snapshot(
         root,
@@ -167,4 +197,21 @@ def take(project: Project) -> Snapshot:
         MappingProxyType(digests),
         digest.hexdigest(),
         MappingProxyType(by_path),
+        MappingProxyType(paths),
+        taken_ns,
     )
+
+
+def _unchanged(
+    previous: Snapshot | None, name: str, stamp: Stamp
+) -> tuple[bytes, Path, str] | None:
+    """The bytes, real location and digest `previous` holds for `name`, if the file's stamp is
+    the one it had then and was old enough then to be trusted."""
+    if previous is None or previous.stamps.get(name) != stamp:
+        return None
+    if stamp[1] > previous.taken_ns - RACY_NS:
+        return None
+    data, real = previous.files.get(name), previous._paths.get(name)
+    if data is None or real is None:
+        return None
+    return data, real, previous.digests[name]

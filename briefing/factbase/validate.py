@@ -13,6 +13,7 @@ from pydantic_core import ErrorDetails
 
 from briefing.core.diagnostics import Diagnostic, Location, did_you_mean, suggest
 from briefing.core.gate import folder_leaves
+from briefing.core.memo import Memo
 from briefing.core.project import Project
 from briefing.factbase.load import LoadedFile, iter_yaml, load_file
 from briefing.factbase.model import (
@@ -269,9 +270,14 @@ Parsed = dict[Path, tuple[LoadedFile | None, list[Diagnostic]]]
 
 
 def _parse(
-    project: Project, path: Path, parsed: Parsed
+    project: Project,
+    path: Path,
+    parsed: Parsed,
+    memo: Memo | None = None,
+    real_facts: Path | None = None,
 ) -> tuple[LoadedFile | None, list[Diagnostic]]:
-    """One facts file parsed once: later stages reuse what this returns."""
+    """One facts file parsed once: later stages reuse what this returns (and, with `memo`,
+    later checks while its text is unchanged). `real_facts`: facts/ resolved already."""
     if path not in parsed:
         name = project.name(path)
         if not path.exists() and not path.is_symlink():
@@ -280,32 +286,62 @@ def _parse(
                 [Diagnostic(Location(name), "file is missing", f"create {name}", code="F001")],
             )
         else:
-            parsed[path] = load_file(path, name, within=project.facts)
+            parsed[path] = load_file(
+                path, name, within=project.facts, memo=memo, real_within=real_facts
+            )
     return parsed[path]
 
 
+def _validated(
+    model: type[M], loaded: LoadedFile, memo: Memo | None, vocabulary: str
+) -> tuple[M | None, list[Diagnostic]]:
+    """validate_file, kept in `memo` by the file's text and the `vocabulary` (the digest of the
+    vocabulary file its model is narrowed to): models are frozen, so one can be given again."""
+    if memo is None:
+        return validate_file(model, loaded)
+    key = ("valid", vocabulary, model.__qualname__, loaded.name, loaded.digest)
+    value, problems = memo.get(key, lambda: validate_file(model, loaded))
+    return value, list(problems)  # the caller's to extend; the memo's stays as it was
+
+
 def _load_and_validate(
-    project: Project, relative: str, model: type[M], parsed: Parsed
+    project: Project,
+    relative: str,
+    model: type[M],
+    parsed: Parsed,
+    memo: Memo | None = None,
+    vocabulary: str = "",
 ) -> tuple[LoadedFile | None, M | None, list[Diagnostic]]:
-    loaded, problems = _parse(project, project.facts / relative, parsed)
+    loaded, problems = _parse(project, project.facts / relative, parsed, memo)
     if loaded is None or problems:
         return loaded, None, list(problems)
-    value, problems = validate_file(model, loaded)
+    value, problems = _validated(model, loaded, memo, vocabulary)
     return loaded, value, problems
 
 
 def load_vocabulary(
-    project: Project, parsed: Parsed | None = None
+    project: Project, parsed: Parsed | None = None, memo: Memo | None = None
 ) -> tuple[LoadedFile | None, Models | None, list[Diagnostic]]:
-    """The desk's vocabulary and the model narrowed to it; None when it cannot be used."""
+    """The desk's vocabulary and the model narrowed to it; None when it cannot be used. With
+    `memo`, an unchanged vocabulary gives the very models it gave before."""
     cache: Parsed = {} if parsed is None else parsed
-    loaded, vocab, problems = _load_and_validate(project, "vocabulary.yaml", Vocabulary, cache)
-    if loaded is None or vocab is None:
-        return loaded, None, problems
+    loaded, problems = _parse(project, project.facts / "vocabulary.yaml", cache, memo)
+    if loaded is None or problems:
+        return loaded, None, list(problems)
+    if memo is None:
+        return (loaded, *_vocabulary_models(loaded))
+    models, problems = memo.get(("vocabulary", loaded.digest), lambda: _vocabulary_models(loaded))
+    return loaded, models, list(problems)
+
+
+def _vocabulary_models(loaded: LoadedFile) -> tuple[Models | None, list[Diagnostic]]:
+    vocab, problems = validate_file(Vocabulary, loaded)
+    if vocab is None:
+        return None, problems
     problems = check_vocabulary(vocab, loaded)
     if problems:
-        return loaded, None, problems
-    return loaded, specialise(vocab), []
+        return None, problems
+    return specialise(vocab), []
 
 
 FIXED_FILES = ("vocabulary.yaml", "edition.yaml", "overview.yaml", "sources.yaml", "people.yaml")
@@ -316,7 +352,7 @@ DISTRIBUTION_FILE = "distribution.yaml"
 
 
 def load_fact_base(
-    project: Project,
+    project: Project, memo: Memo | None = None
 ) -> tuple[LoadedFactBase | None, list[Diagnostic], list[LoadedFile]]:
     """Load and validate every file of the fact base, collecting all problems in one pass.
 
@@ -324,6 +360,9 @@ def load_fact_base(
     against the model it narrows. Returns the fact base (None only when a file everything
     depends on is unusable; otherwise it holds every actor that validated), the problems, and
     every file that parsed, for the checks that read the YAML itself (placeholders).
+
+    With `memo` (see briefing.core.memo), a file whose text is unchanged is neither parsed nor
+    validated again (nor is it validated again while the vocabulary is unchanged).
     """
     outside = folder_leaves(project.facts, project.root)
     if outside is not None:
@@ -332,35 +371,42 @@ def load_fact_base(
         hint = "keep the fact base inside the project; copy it in instead of linking to it"
         return None, [Diagnostic(Location("facts/"), outside, hint, code="F007")], []
     parsed: Parsed = {}
+    # Resolved once for the hundreds of files read from it (each file is resolved itself).
+    real_facts = project.facts.resolve()
     actor_paths = list(iter_yaml(project.actors)) if project.actors.is_dir() else []
     for path in [*(project.facts / name for name in FIXED_FILES), *actor_paths]:
-        _parse(project, path, parsed)
+        _parse(project, path, parsed, memo, real_facts)
     files = [loaded for loaded, _ in parsed.values() if loaded is not None]
-    vocabulary_file, models, problems = load_vocabulary(project, parsed)
+    vocabulary_file, models, problems = load_vocabulary(project, parsed, memo)
     if models is None or vocabulary_file is None:
         # Nothing else can be validated without the vocabulary; syntax problems still show.
         for path, (_, found) in parsed.items():
             if path.name != "vocabulary.yaml" or path.parent != project.facts:
                 problems += found
         return None, problems, files
-    edition_file, edition, found = _load_and_validate(project, "edition.yaml", Edition, parsed)
+    known = (memo, vocabulary_file.digest)
+    edition_file, edition, found = _load_and_validate(
+        project, "edition.yaml", Edition, parsed, *known
+    )
     problems += found
     overview_file, overview, found = _load_and_validate(
-        project, "overview.yaml", models.overview, parsed
+        project, "overview.yaml", models.overview, parsed, *known
     )
     problems += found
     sources_file, sources, found = _load_and_validate(
-        project, "sources.yaml", models.source_list, parsed
+        project, "sources.yaml", models.source_list, parsed, *known
     )
     problems += found
-    people_file, people, found = _load_and_validate(project, "people.yaml", PeopleList, parsed)
+    people_file, people, found = _load_and_validate(
+        project, "people.yaml", PeopleList, parsed, *known
+    )
     problems += found
     distribution_file: LoadedFile | None = None
     distribution: Distribution | None = None
     distribution_path = project.facts / DISTRIBUTION_FILE
     if distribution_path.exists() or distribution_path.is_symlink():
         distribution_file, distribution, found = _load_and_validate(
-            project, DISTRIBUTION_FILE, Distribution, parsed
+            project, DISTRIBUTION_FILE, Distribution, parsed, *known
         )
         problems += found
 
@@ -377,11 +423,11 @@ def load_fact_base(
             )
         )
     for path in actor_paths:
-        loaded, found = _parse(project, path, parsed)
+        loaded, found = _parse(project, path, parsed, memo)
         problems += found
         actor = None
         if loaded is not None and not found:
-            actor, found = validate_file(models.actor, loaded)
+            actor, found = _validated(models.actor, loaded, memo, vocabulary_file.digest)
             problems += found
         if actor is None or loaded is None:
             failed.add(path.stem)

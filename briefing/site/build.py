@@ -37,6 +37,7 @@ from briefing.core.diagnostics import (
     TemplateError,
     errors,
 )
+from briefing.core.memo import Memo
 from briefing.core.project import Project
 from briefing.core.store import (
     CACHE,
@@ -80,15 +81,20 @@ from briefing.site.release import Frozen, freeze
 
 
 def checked_facts(
-    project: Project, *, pdf: bool = True, inputs: Snapshot | None = None
+    project: Project,
+    *,
+    pdf: bool = True,
+    inputs: Snapshot | None = None,
+    memo: Memo | None = None,
 ) -> tuple[Checked, FactBase, Plan]:
     """The check stage's result, or FactBaseError carrying every diagnostic when it failed;
-    with `inputs`, the files are read from that snapshot, not from the disk."""
+    with `inputs`, the files are read from that snapshot, not from the disk. `memo` is the
+    live preview's: what the last check made from files unchanged since is used again."""
     if inputs is None:
-        checked = check_project(project, pdf=pdf)
+        checked = check_project(project, pdf=pdf, memo=memo)
     else:
         with inputs.serving():
-            checked = check_project(project, pdf=pdf)
+            checked = check_project(project, pdf=pdf, memo=memo)
     if errors(checked.problems) or checked.base is None or checked.plan is None:
         raise FactBaseError(checked.problems)
     return checked, checked.base.facts, checked.plan

@@ -28,6 +28,7 @@ from briefing.core.diagnostics import (
     render,
 )
 from briefing.core.gate import SourceLines
+from briefing.core.memo import Memo
 from briefing.core.project import Project
 from briefing.core.store import Store
 from briefing.editions.released import Snapshots, past
@@ -134,10 +135,14 @@ class Preview:
         self._pdf_lock = threading.Lock()
         self._pdf_cache: dict[tuple[int, str], bytes] = {}
         self._snapshots: Snapshots = {}  # released editions, loaded once per session
+        # What the last check made (parses, source texts, each file's checks, each quote's
+        # find), by content: after an edit, only what the edit touched is done again.
+        self._memo = Memo(project.root)
         # The page the browser shows (the one polling the version, or else the last asked
         # for): the only one rendered before an edit is announced.
         self.open_page = "/" + INDEX
         self.rendering = Rendering(version=0)
+        self._inputs: InputFiles | None = None  # the last snapshot taken
 
     def _line(self, file: str, line: int) -> str | None:
         return SourceLines(self.project.root).get(file, line)
@@ -147,7 +152,9 @@ class Preview:
 
     def _check(self, inputs: InputFiles) -> Rendering:
         try:
-            checked, facts, plan = checked_facts(self.project, pdf=False, inputs=inputs)
+            checked, facts, plan = checked_facts(
+                self.project, pdf=False, inputs=inputs, memo=self._memo
+            )
             # As the build: the overview opens with what changed since the last edition.
             history = past(self.project, facts, self._snapshots)
             pages = Pages(facts, self.project, plan, inputs, checked.texts, checked.proofs, history)
@@ -164,7 +171,9 @@ class Preview:
         """Check again when the input files changed and render the open page; the version
         changes only when the inputs do."""
         with self._rebuild_lock:
-            inputs = take(self.project)
+            # Files whose stamp has not moved since the last snapshot are not read again.
+            inputs = take(self.project, self._inputs)
+            self._inputs = inputs
             if inputs.digest == self.rendering.digest:
                 return self.rendering.version
             fresh = self._check(inputs)
