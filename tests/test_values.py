@@ -15,7 +15,16 @@ from briefing.authoring.scaffold import ScaffoldError, typed_value
 from briefing.check.facts import check_project
 from briefing.core.diagnostics import Diagnostic
 from briefing.core.project import Project
-from briefing.factbase.model import Disputed, Fact, FieldSpec, Money, Reported
+from briefing.factbase.model import (
+    Citation,
+    Disputed,
+    Fact,
+    FieldSpec,
+    Money,
+    MoneyRules,
+    Reported,
+    Sourced,
+)
 from briefing.factbase.values import format_given, numbers_in, read_amount, totals
 from briefing.pdf.verify import verify
 from briefing.site.build import build
@@ -190,10 +199,12 @@ def test_reported_values_rows(desk: Project) -> None:
     ]
     assert rows == [
         ("de-fund", "pledge", 100_000_000, "EUR", None, "wire"),
+        ("eu-fund", "pledge", 245_000_000, "EUR", None, "wire"),
         ("gb-fund", "pledge", 51_000_000, "USD", None, "wire"),
         ("gb-fund", "pledge", 60_000_000, "USD", "up to", "gov"),
         ("gb-fund", "pledge", 50_600_000, "USD", "equivalent", "tracker"),
         ("gb-fund", "duration", 10, "years", None, "tracker"),
+        ("gb-warning", "pledge", 20_000_000, "GBP", None, "wire"),
         ("us-fund", "pledge", 17_500_000, "USD", None, "wire"),
         ("us-fund", "pledge", 17_000_000, "USD", None, "tracker"),
     ]
@@ -277,29 +288,69 @@ def test_new_writes_numbers_as_numbers() -> None:
         typed_value(FieldSpec(key="year", label="Year", type="integer"), "20.5")
 
 
-def test_totals_add_each_currency_apart_against_hand_sums(desk: Project) -> None:
-    checked = check_project(desk, pdf=False)
+def _pledges(project: Project) -> tuple[list[Fact], FieldSpec, MoneyRules | None]:
+    checked = check_project(project, pdf=False)
     assert checked.base is not None
     facts = checked.base.facts
     spec = next(s for s in facts.vocabulary.fields.commitment if s.key == "pledge")
-    found, left_out = totals([c for a in facts.actors for c in a.commitments], spec)
-    sums = {t.unit: (t.low, t.high, t.facts) for t in found}
-    # By hand: UK 50.6 to 60 million, US 17 to 17.5 million; the euros are never converted.
+    return [c for a in facts.actors for c in a.commitments], spec, facts.vocabulary.money
+
+
+MONEY = re.compile(r"\nmoney:\n.*?\n\n", re.S)
+
+
+def _without_rates(project: Project) -> None:
+    path = project.facts / "vocabulary.yaml"
+    path.write_text(MONEY.sub("\n", path.read_text("utf-8"), count=1), "utf-8")
+
+
+def test_totals_in_the_desks_currency_against_hand_sums(desk: Project) -> None:
+    facts, spec, money = _pledges(desk)
+    summed = totals(facts, spec, money)
+    # By hand, in US dollars: UK 50.6 to 60 million, US 17 to 17.5 million, the EU's
+    # €245 million at the declared $1.09 (267.05 million), Germany's €100 million within
+    # the EU's; the UK's £20 million has no declared rate.
+    eu = 245_000_000 * 1.09
+    assert [(t.unit, t.facts) for t in summed.found] == [("USD", ("eu-fund", "gb-fund", "us-fund"))]
+    total = summed.found[0]
+    assert total.low == pytest.approx(50_600_000 + 17_000_000 + eu)
+    assert total.high == pytest.approx(60_000_000 + 17_500_000 + eu)
+    assert [(r.from_, r.to, r.rate) for r in total.rates] == [("EUR", "USD", 1.09)]
+    assert summed.included == [("de-fund", "eu-fund")]
+    assert [(o.fact, o.given, o.reason) for o in summed.left_out] == [
+        ("gb-warning", "£20 million", "no rate given")
+    ]
+    build(desk, pdf=False)
+    note = _text(desk.root / "build" / "html" / "note.html")
+    assert (
+        "Pledge, total: $334.65–344.55 million (United Kingdom, United States, European "
+        "Union); converted at the desk's declared rate €1 = $1.09 on 2023-12-01 (S4); "
+        "Germany's figure is counted within European Union's; excluding United Kingdom's "
+        "£20 million: no rate given." in note
+    )
+
+
+def test_without_declared_rates_each_currency_is_totalled_apart(desk: Project) -> None:
+    _without_rates(desk)
+    facts, spec, money = _pledges(desk)
+    assert money is None
+    summed = totals(facts, spec, money)
+    sums = {t.unit: (t.low, t.high, t.facts) for t in summed.found}
+    # By hand: the dollars of the UK and the US; the EU's euros (Germany's within them,
+    # never added again); the UK's pounds. Nothing converted.
     assert sums == {
         "USD": (
             pytest.approx(50_600_000 + 17_000_000),
             60_000_000 + 17_500_000,
             ("gb-fund", "us-fund"),
         ),
-        "EUR": (100_000_000, 100_000_000, ("de-fund",)),
+        "GBP": (20_000_000, 20_000_000, ("gb-warning",)),
+        "EUR": (245_000_000, 245_000_000, ("eu-fund",)),
     }
-    assert left_out == []
+    assert summed.left_out == []
     build(desk, pdf=False)
     note = _text(desk.root / "build" / "html" / "note.html")
-    assert (
-        "Pledge, total: €100 million (Germany) and $67.6–77.5 million (United Kingdom, "
-        "United States); each currency or unit added apart, none converted." in note
-    )
+    assert "each currency or unit added apart, none converted" in note
 
 
 def test_a_total_leaves_out_a_fact_whose_sources_differ_in_currency() -> None:
@@ -319,9 +370,80 @@ def test_a_total_leaves_out_a_fact_whose_sources_differ_in_currency() -> None:
         ]
     )
     plain = Money(amount=5e6, currency="USD")
-    found, left_out = totals([Pledge(id="x", pledge=mixed), Pledge(id="y", pledge=plain)], spec)
-    assert [(t.unit, t.low, t.high) for t in found] == [("USD", 5e6, 5e6)]
-    assert left_out == ["x"]
+    summed = totals([Pledge(id="x", pledge=mixed), Pledge(id="y", pledge=plain)], spec)
+    assert [(t.unit, t.low, t.high) for t in summed.found] == [("USD", 5e6, 5e6)]
+    assert [(o.fact, o.reason) for o in summed.left_out] == [
+        ("x", "figures in different currencies or units")
+    ]
+
+
+def test_a_member_of_a_member_counts_within_the_whole() -> None:
+    spec = FieldSpec(key="pledge", label="Pledge", type="money", currency="USD", total=True)
+
+    class Pledge(Fact):
+        pledge: Sourced | Money
+
+    def sourced(amount: float, *members: str) -> Sourced:
+        cited = [Citation(source="a", quote=f"pledged ${amount:.0f}")]
+        money = Money(amount=amount, currency="USD")
+        return Sourced(value=money, citations=cited, includes=list(members))
+
+    facts = [
+        Pledge(id="city", pledge=Money(amount=1, currency="USD")),
+        Pledge(id="state", pledge=sourced(10, "city")),
+        Pledge(id="union", pledge=sourced(100, "state")),
+        Pledge(id="other", pledge=Money(amount=7, currency="USD")),
+    ]
+    summed = totals(facts, spec)
+    assert [(t.low, t.facts) for t in summed.found] == [(107, ("union", "other"))]
+    assert sorted(summed.included) == [("city", "union"), ("state", "union")]
+
+
+@pytest.mark.parametrize(
+    ("includes", "code", "words"),
+    [
+        ("[de-fnd]", "Q502", "'de-fnd' is not a fact that gives 'pledge'"),
+        ("[gb-warning]", "Q504", "'gb-warning' gives pledge in GBP, this value in EUR"),
+        ("[eu-fund]", "Q503", "'eu-fund' comes to include itself: eu-fund includes eu-fund"),
+    ],
+)
+def test_a_wrong_include_is_located(desk: Project, includes: str, code: str, words: str) -> None:
+    edit(desk.actors / "eu.yaml", "includes: [de-fund]", f"includes: {includes}")
+    found = [p for p in _errors(desk) if p.code == code]
+    assert len(found) == 1, [p.format() for p in _errors(desk)]
+    assert (found[0].location.file, found[0].location.line) == ("facts/actors/eu.yaml", 19)
+    assert words in found[0].message
+
+
+def test_a_cycle_through_two_facts_is_refused(desk: Project) -> None:
+    edit(
+        desk.actors / "de.yaml",
+        "      value: {amount: 100000000, currency: EUR}\n",
+        "      value: {amount: 100000000, currency: EUR}\n      includes: [eu-fund]\n",
+    )
+    found = [p for p in _errors(desk) if p.code == "Q503"]
+    assert {p.location.file for p in found} == {"facts/actors/de.yaml", "facts/actors/eu.yaml"}
+    assert any("de-fund includes eu-fund includes de-fund" in p.message for p in found)
+
+
+def test_a_rate_its_quote_does_not_give_is_located(desk: Project) -> None:
+    edit(desk.facts / "vocabulary.yaml", "rate: 1.09,", "rate: 1.1,")
+    found = [p for p in _errors(desk) if p.code == "Q501"]
+    assert len(found) == 1
+    assert found[0].location.file == "facts/vocabulary.yaml"
+    assert "the rate 1.1 is not given by its quote; it gives: 1.09" in found[0].message
+
+
+def test_a_rate_quote_is_proved_like_any_other(desk: Project) -> None:
+    edit(desk.facts / "vocabulary.yaml", "quote: the euro was worth", "quote: the euro is worth")
+    found = [p for p in _errors(desk) if p.code == "Q101"]
+    assert [p.location.file for p in found] == ["facts/vocabulary.yaml"]
+
+
+def test_a_rate_to_its_own_currency_is_refused(desk: Project) -> None:
+    edit(desk.facts / "vocabulary.yaml", "{from: EUR, to: USD", "{from: USD, to: USD")
+    found = _errors(desk)
+    assert any("not USD to itself" in p.message for p in found), [p.format() for p in found]
 
 
 def test_a_total_of_words_is_refused() -> None:

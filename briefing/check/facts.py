@@ -25,7 +25,7 @@ from briefing.evidence.claims import (
     check_source_refs,
 )
 from briefing.evidence.context import check_evidence
-from briefing.evidence.figures import check_figures
+from briefing.evidence.figures import check_figures, check_includes, check_rates
 from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import (
     MAX_QUOTE_CHARS,
@@ -851,6 +851,7 @@ def check_project(
         problems = problems + found + check_usage(project, base)
         problems += check_evidence(base, texts, finds)
         problems += check_quoted_words(base, texts) + check_confidence(base) + check_figures(base)
+        problems += check_includes(base) + check_rates(base)
         problems += check_estimates(base) + check_cut_off(base) + check_source_refs(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)

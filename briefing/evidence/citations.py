@@ -65,6 +65,10 @@ def all_citations(base: LoadedFactBase) -> Iterator[Cited]:
                 yield Cited(citation, base.overview_file, (group, i, "citations", k))
     for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
         yield from actor_citations(actor, loaded)
+    money = base.facts.vocabulary.money
+    # A declared exchange rate cites the words that give it, proved like any quote.
+    for i, rate in enumerate(money.rates if money is not None else []):
+        yield Cited(rate, base.vocabulary_file, ("money", "rates", i))
 
 
 def citations_in(value: object) -> Iterator[Citation]:

@@ -34,12 +34,19 @@ from briefing.factbase.model import (
     FactBase,
     FieldSpec,
     FuzzyDate,
+    MoneyRules,
     Source,
     Sourced,
     Vocabulary,
 )
 from briefing.factbase.plan import NOTE, OVERVIEW, Plan, actor_order
-from briefing.factbase.values import format_one, format_total, given_parts, totals
+from briefing.factbase.values import (
+    format_one,
+    format_rate,
+    format_total,
+    given_parts,
+    totals,
+)
 from briefing.render.timeline import chronology
 
 if TYPE_CHECKING:
@@ -525,20 +532,35 @@ def scope(facts: FactBase) -> Scope:
     )
 
 
-def total_line(items: Sequence[tuple[Actor, Fact]], spec: FieldSpec) -> str:
-    """The line under a table that sums a field (`total: true`): each currency or unit apart
-    with whose facts it adds, and what it leaves out and why; '' when nothing adds up."""
+def total_line(
+    items: Sequence[tuple[Actor, Fact]],
+    spec: FieldSpec,
+    money: MoneyRules | None = None,
+    refs: Mapping[str, str] | None = None,
+) -> str:
+    """The line under a table that sums a field (`total: true`): each total with whose facts
+    it adds, the rates it converted with (and their sources' labels), the figures counted
+    within a collective one, and what it leaves out and why; '' when nothing adds up."""
     owner = {fact.id: actor.name for actor, fact in items}
-    found, left_out = totals([fact for _, fact in items], spec)
-    if not found:
+    summed = totals([fact for _, fact in items], spec, money)
+    if not summed.found:
         return ""
-    each = [f"{format_total(t, spec)} ({', '.join(owner[f] for f in t.facts)})" for t in found]
+    each = [
+        f"{format_total(t, spec)} ({', '.join(owner[f] for f in t.facts)})" for t in summed.found
+    ]
     line = f"{spec.label}, total: {' and '.join(each)}"
-    if len(found) > 1:
+    if len(summed.found) > 1:
         line += "; each currency or unit added apart, none converted"
-    if left_out:
-        names = ", ".join(owner[f] for f in left_out)
-        line += f"; excluding {names}: its sources give figures in different currencies or units"
+    rates = list(dict.fromkeys(r for t in summed.found for r in t.rates))
+    if rates:
+        label = (refs or {}).get
+        shown = ", ".join(f"{format_rate(r)} ({label(r.source, r.source)})" for r in rates)
+        line += f"; converted at the desk's declared {'rates' if len(rates) > 1 else 'rate'} "
+        line += shown
+    for member, holder in summed.included:
+        line += f"; {owner[member]}'s figure is counted within {owner[holder]}'s"
+    for out in summed.left_out:
+        line += f"; excluding {owner[out.fact]}'s {out.given}: {out.reason}"
     return line + "."
 
 
@@ -589,7 +611,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "fields": vocab.fields,
         "answer": vocab.answer(),
         "show": Shown(vocab, refs),
-        "total_line": total_line,
+        "total_line": lambda items, spec: total_line(items, spec, vocab.money, refs),
         "label": vocab.label,
         "people": {p.id: p for p in facts.people},
         "actors": {a.id: a for a in facts.actors},
