@@ -196,6 +196,7 @@ FOREIGN_KEYS = {
     "open_questions": {("actor_id", "actors", "id")},
     "citations": {("source_id", "sources", "id"), ("actor_id", "actors", "id")},
     "reported_values": {("source_id", "sources", "id"), ("citation", "citations", "id")},
+    "totals": {("actor_id", "actors", "id")},
 }
 
 

@@ -4,9 +4,13 @@ a disagreement between sources on one day, and the reported_values table."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -449,3 +453,56 @@ def test_a_rate_to_its_own_currency_is_refused(desk: Project) -> None:
 def test_a_total_of_words_is_refused() -> None:
     with pytest.raises(ValueError, match="'total: true' needs a field of type money"):
         FieldSpec(key="baseline", label="Baseline", type="text", total=True)
+
+
+def _totals_rows(project: Project) -> list[tuple[object, ...]]:
+    checked = check_project(project, pdf=False)
+    assert checked.base is not None
+    table = next(t for t in tables(checked.base.facts, checked.proofs) if t.name == "totals")
+    columns = ("actor_id", "unit", "low", "high", "facts", "counted_within", "rates", "excluded")
+    return [tuple(row[c] for c in columns) for row in table.rows]
+
+
+def test_the_totals_table_against_hand_sums(desk: Project) -> None:
+    rate = "EUR/USD 1.09 on 2023-12-01 (fx)"
+    no_rate = "gb-warning: £20 million, no rate given"
+    # By hand: all actors, in dollars, the EU's euros at 1.09 with Germany's inside them;
+    # then each actor's own pledges (Germany's €100 million is its own there).
+    assert _totals_rows(desk) == [
+        (
+            None,
+            "USD",
+            50_600_000 + 17_000_000 + 267_050_000,
+            60_000_000 + 17_500_000 + 267_050_000,
+            "eu-fund; gb-fund; us-fund",
+            "de-fund in eu-fund",
+            rate,
+            no_rate,
+        ),
+        ("de", "USD", 109_000_000, 109_000_000, "de-fund", None, rate, None),
+        ("eu", "USD", 267_050_000, 267_050_000, "eu-fund", None, rate, None),
+        ("gb", "USD", 50_600_000, 60_000_000, "gb-fund", None, None, no_rate),
+        ("us", "USD", 17_000_000, 17_500_000, "us-fund", None, None, None),
+    ]
+
+
+def test_the_totals_table_without_rates_keeps_currencies_apart(desk: Project) -> None:
+    _without_rates(desk)
+    rows = _totals_rows(desk)
+    assert rows[:3] == [
+        (None, "EUR", 245_000_000, 245_000_000, "eu-fund", "de-fund in eu-fund", None, None),
+        (None, "USD", 67_600_000, 77_500_000, "gb-fund; us-fund", None, None, None),
+        (None, "GBP", 20_000_000, 20_000_000, "gb-warning", None, None, None),
+    ]
+
+
+def test_totals_are_written_as_csv_json_and_sqlite(desk: Project) -> None:
+    build(desk, pdf=False)
+    data = desk.root / "build" / "data"
+    csv_rows = list(csv.DictReader(io.StringIO((data / "totals.csv").read_text("utf-8"))))
+    assert csv_rows[0]["low"] == "334650000" and csv_rows[0]["high"] == "344550000"
+    json_rows = json.loads((data / "totals.json").read_text("utf-8"))
+    assert json_rows[0]["excluded"] == "gb-warning: £20 million, no rate given"
+    with sqlite3.connect(data / "facts.sqlite") as db:
+        found = db.execute("select high from totals where actor_id = 'us'").fetchall()
+    assert found == [(17_500_000,)]

@@ -268,7 +268,8 @@ def totals(facts: Iterable[Fact], spec: FieldSpec, money: MoneyRules | None = No
                 factor, rate = rated
                 if rate is not None:
                     used.append(rate)
-                converted.append((money.currency, amount * factor, is_money))
+                # Cents: a converted amount carries no more precision than money has.
+                converted.append((money.currency, round(amount * factor, 2), is_money))
             if None in converted:
                 left_out.append(LeftOut(fact.id, shown, NO_RATE))
                 continue
@@ -282,7 +283,7 @@ def totals(facts: Iterable[Fact], spec: FieldSpec, money: MoneyRules | None = No
         low, high, ids, rates = sums.get(key, (0.0, 0.0, [], []))
         sums[key] = (low + min(amounts), high + max(amounts), [*ids, fact.id], [*rates, *used])
     found = [
-        Total(u, low, high, tuple(ids), is_money, tuple(dict.fromkeys(rates)))
+        Total(u, round(low, 6), round(high, 6), tuple(ids), is_money, tuple(dict.fromkeys(rates)))
         for (u, is_money), (low, high, ids, rates) in sums.items()
     ]
     included = [(member, holder) for member, holder in inside.items()]
