@@ -1036,13 +1036,22 @@ class FieldSpec(Strict):
         ),
     )
 
+    chart: bool = Field(
+        default=False,
+        description=(
+            "Commitments, for money, quantities and numbers: draw a bar per actor in the "
+            "overview (ranges where sources differ), with its numbers as a table."
+        ),
+    )
+
     @model_validator(mode="after")
     def _total_of_figures(self) -> FieldSpec:
-        if self.total and self.type not in ("money", "quantity", "number", "integer"):
-            raise ValueError(
-                f"'total: true' needs a field of type money, quantity, number or integer, "
-                f"not {self.type}; remove it"
-            )
+        for flag in ("total", "chart"):
+            if getattr(self, flag) and self.type not in ("money", "quantity", "number", "integer"):
+                raise ValueError(
+                    f"'{flag}: true' needs a field of type money, quantity, number or integer, "
+                    f"not {self.type}; remove it"
+                )
         return self
 
 

@@ -301,6 +301,20 @@ def format_total(total: Total, spec: FieldSpec) -> str:
     return _range(values, spec) or format_one(values[0], spec)
 
 
+def short_figure(amount: float, unit: str, money: bool) -> str:
+    """A figure for a chart's axis: '$100m', '€1.5bn', '250k', '12'."""
+    for size, word in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(amount) >= size:
+            figure = format_number(round(amount / size, 3), "number") + word
+            break
+    else:
+        figure = format_number(round(amount, 3), "number")
+    if not money:
+        return figure
+    symbol = _SYMBOLS.get(unit)
+    return f"{symbol}{figure}" if symbol else f"{unit} {figure}"
+
+
 def format_rate(rate: Rate) -> str:
     """'£1 = $1.27 on 2023-12-01': a declared rate as the total that used it prints it."""
     one = _money_text("1", "", rate.from_)

@@ -45,8 +45,10 @@ from briefing.factbase.values import (
     format_rate,
     format_total,
     given_parts,
+    short_figure,
     totals,
 )
+from briefing.render.charts import chart_of, svg
 from briefing.render.timeline import chronology
 
 if TYPE_CHECKING:
@@ -612,6 +614,11 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "answer": vocab.answer(),
         "show": Shown(vocab, refs),
         "total_line": lambda items, spec: total_line(items, spec, vocab.money, refs),
+        "chart": lambda spec: chart_of(actor_order(facts), spec, vocab.money),
+        "rate_text": lambda rate: f"{format_rate(rate)} ({refs.get(rate.source, rate.source)})",
+        "chart_svg": lambda drawn, anchor: svg(
+            drawn, anchor, lambda a: short_figure(a, drawn.unit, drawn.spec.type == "money")
+        ),
         "label": vocab.label,
         "people": {p.id: p for p in facts.people},
         "actors": {a.id: a for a in facts.actors},
