@@ -17,6 +17,7 @@ import pytest
 
 from briefing.authoring.scaffold import ScaffoldError, typed_value
 from briefing.check.facts import check_project
+from briefing.cli import main
 from briefing.core.diagnostics import Diagnostic
 from briefing.core.project import Project
 from briefing.factbase.model import (
@@ -281,6 +282,42 @@ def test_hints_for_values_written_in_words(desk: Project) -> None:
     ambiguous = found[("facts/actors/us.yaml", 14)]
     assert "1 December 2023 (day first) or 12 January 2023 (month first)" in ambiguous.message
     assert "write 2023-12-01 or 2023-01-12" in ambiguous.message
+
+
+def test_new_commitment_writes_typed_money_that_checks(desk: Project) -> None:
+    base = ["--root", str(desk.root), "new", "commitment", "--actor", "de"]
+    base += ["--kind", "fund contribution", "--status", "announced", "--title", "T"]
+    base += ["--summary", "S.", "--parties", "us"]
+    quote = ["--source", "wire", "--quote", "Britain also pledged £20 million for early warning"]
+    assert main([*base, "--id", "de-a", "--pledge", "10000000", *quote]) == 0
+    assert main([*base, "--id", "de-b", "--pledge", "up to £20 million", *quote]) == 0
+    text = (desk.actors / "de.yaml").read_text("utf-8")
+    assert "    pledge: 10000000\n" in text
+    assert "    pledge: {amount: 20000000, currency: GBP, qualifier: up to}\n" in text
+    # Both check as money (the figure of the first is not the quote's: Q501 warns of it).
+    found = check_project(desk, pdf=False).problems
+    assert [p.format() for p in found if p.severity == "error"] == []
+    assert [p.code for p in found if p.location.file == "facts/actors/de.yaml"] == ["Q501"]
+    with pytest.raises(ScaffoldError, match="names no currency"):
+        typed_value(FieldSpec(key="pledge", label="Pledge", type="money"), "17.5 million")
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [("COP28 opened", []), ("G7 leaders", []), ("$US60 million", [60_000_000]), ("28 days", [28])],
+)
+def test_a_figure_starts_a_word(text: str, numbers: list[float]) -> None:
+    assert numbers_in(text) == numbers
+
+
+def test_an_amount_in_words_keeps_its_currency_in_the_hint(desk: Project) -> None:
+    edit(desk.actors / "de.yaml", "value: {amount: 100000000, currency: EUR}", "value: £20 million")
+    found = [p for p in _errors(desk) if p.location.file == "facts/actors/de.yaml"]
+    assert [(p.location.line, p.hint) for p in found] == [
+        (19, "write {amount: 20000000, currency: GBP}")
+    ]
+    # The EU's figure includes Germany's, whose file did not validate: no second error.
+    assert not [p for p in _errors(desk) if p.code == "Q502"]
 
 
 def test_new_writes_numbers_as_numbers() -> None:

@@ -126,7 +126,10 @@ def check_includes(base: LoadedFactBase) -> list[Diagnostic]:
                 where = loaded.locate((*path, key, "includes", k))
                 target = facts.get(member)
                 if target is None or target[0].given(key) is None:
-                    problems.append(_unknown_member(where, member, key, facts))
+                    if not base.failed_actors:
+                        # Else it may be in a file that did not validate: that file's own
+                        # errors come first.
+                        problems.append(_unknown_member(where, member, key, facts))
                     continue
                 ours, theirs = _units(given), _units(target[0].given(key))
                 if ours and theirs and ours != theirs and not _convertible(ours | theirs, money):

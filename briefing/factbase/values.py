@@ -361,8 +361,11 @@ _WORDS = {
     "dozen": 12,
 }
 _SCALE = r"(?:\s*(?P<scale>thousand|million|billion|trillion)\b|(?P<short>bn|mn|tn|[mkb])\b)?"
+# A figure starts a word ('COP28' gives no 28, 'G7' no 7), unless a currency's letters come
+# before it with a dollar sign ('$US60', 'US$17' is a symbol anyway).
 _FIGURE = re.compile(
-    r"(?<![\d.,])(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?" + _SCALE,
+    r"(?:(?<=\$[A-Z]{2})|(?<![\w.,]))"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?" + _SCALE,
     re.IGNORECASE,
 )
 _WORD = re.compile(
@@ -386,6 +389,24 @@ def numbers_in(quote: str) -> list[float]:
 def _scale(match: re.Match[str]) -> float:
     word = match["scale"] or match["short"]
     return _SCALE_WORDS[word.lower()] if word else 1.0
+
+
+_CODES = {"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY"}
+_QUALIFIERS = ("up to", "at least", "about", "over", "equivalent")
+
+
+def read_money(text: str) -> tuple[float, str | None, str | None] | None:
+    """The one amount a short text gives, the currency its symbol or code names (None if it
+    names none) and its qualifier: 'up to £20 million' gives (20000000, 'GBP', 'up to')."""
+    amount = read_amount(text)
+    if amount is None:
+        return None
+    code = re.search(r"\b([A-Z]{3})\b", text)
+    symbol = re.search(r"[$£€¥]", text)
+    currency = code.group(1) if code else _CODES[symbol.group(0)] if symbol else None
+    lowered = text.lower()
+    qualifier = next((q for q in _QUALIFIERS if q in lowered), None)
+    return amount, currency, qualifier
 
 
 def read_amount(text: str) -> float | None:
