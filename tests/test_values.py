@@ -543,3 +543,21 @@ def test_totals_are_written_as_csv_json_and_sqlite(desk: Project) -> None:
     with sqlite3.connect(data / "facts.sqlite") as db:
         found = db.execute("select high from totals where actor_id = 'us'").fetchall()
     assert found == [(17_500_000,)]
+
+
+def test_the_starter_desk_shows_an_amount_two_sources_give_differently(tmp_path: Path) -> None:
+    root = tmp_path / "desk"
+    assert main(["init", str(root)]) == 0
+    project = Project.at(root)
+    checked = check_project(project, pdf=False)
+    assert [p.format() for p in checked.problems] == []
+    assert checked.base is not None
+    offer = checked.base.facts.actors[0].commitments[0]
+    amount = offer.given("amount")
+    assert isinstance(amount, Disputed)
+    assert {r.source for r in amount.reported} == {"harbour-gazette", "riverton-radio"}
+    build(project, pdf=False)
+    note = _unmarked(root / "build" / "html" / "note.html")
+    assert "€40–45 million; sources differ: €40 million (S1) , €45 million (S2)" in note.replace(
+        "),", ") ,"
+    )
