@@ -98,6 +98,9 @@ def test_the_overview_draws_a_bar_per_actor_with_its_table(desk: Project) -> Non
     assert "European Union's figure includes Germany's." in text.replace("&#39;", "'")
     assert "Not drawn: United Kingdom's £20 million (no rate given)." in text.replace("&#39;", "'")
     assert "United Kingdom $50.6–60 million (sources differ)" in text
+    assert "Converted at the desk's declared rate €1 = $1.09 on 1 December 2023 (S4)." in (
+        text.replace("&#39;", "'")
+    )
 
 
 def test_the_chart_is_vector_in_the_pdf(desk: Project) -> None:

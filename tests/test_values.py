@@ -136,7 +136,7 @@ def test_each_brief_whose_values_cite_a_source_verifies(desk: Project) -> None:
     build(desk)
     # The UK's brief cites the tracker only through its figures, and the US one the gov
     # source's passages only through its pledge: each PDF carries the texts and verifies.
-    for name in ("gb", "us", "de", "book"):
+    for name in ("gb", "us", "de", "eu", "note", "overview", "book"):
         result = verify(desk.root / "build" / "pdf" / f"{name}-ed1.pdf")
         assert [p.message for p in result.problems] == [], name
     gb = verify(desk.root / "build" / "pdf" / "gb-ed1.pdf")
@@ -365,7 +365,7 @@ def test_totals_in_the_desks_currency_against_hand_sums(desk: Project) -> None:
     note = _text(desk.root / "build" / "html" / "note.html")
     assert (
         "Pledge, total: $334.65–344.55 million (United Kingdom, United States, European "
-        "Union); converted at the desk's declared rate €1 = $1.09 on 2023-12-01 (S4); "
+        "Union); converted at the desk's declared rate €1 = $1.09 on 1 December 2023 (S4); "
         "Germany's figure is counted within European Union's; excluding United Kingdom's "
         "£20 million: no rate given." in note
     )

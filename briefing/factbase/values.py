@@ -316,10 +316,11 @@ def short_figure(amount: float, unit: str, money: bool) -> str:
 
 
 def format_rate(rate: Rate) -> str:
-    """'£1 = $1.27 on 2023-12-01': a declared rate as the total that used it prints it."""
+    """'£1 = $1.27 on 1 December 2023': a declared rate as a total or a chart prints it."""
     one = _money_text("1", "", rate.from_)
     worth = _money_text(format_number(rate.rate, "number"), "", rate.to)
-    return f"{one} = {worth} on {rate.date}"
+    day = FuzzyDate(value=rate.date, basis="stated").display()
+    return f"{one} = {worth} on {day}"
 
 
 def _one_reported(reported: Reported, spec: FieldSpec, ref: Callable[[str], str]) -> str:
