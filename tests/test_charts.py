@@ -126,6 +126,9 @@ def test_thirty_actors_with_long_names_fit_one_page(desk: Project) -> None:
     assert "Long Named Islands Number 29" in drawing
     lines = re.findall(r'text-anchor="end" aria-hidden="true">([^<]+)<', drawing)
     assert lines and all(len(line) <= 34 for line in lines)
+    # A name cut to fit keeps its end, where these names differ.
+    ends = [line for line in lines if line.startswith("… ")]
+    assert [line.rsplit(" ", 1)[-1] for line in ends] == [str(i) for i in range(30)]
     page = (
         f"<html><head><style>{CSS.read_text('utf-8')}</style></head><body>"
         f'<figure class="chart">{drawing}</figure></body></html>'

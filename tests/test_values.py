@@ -481,6 +481,12 @@ def test_a_rate_quote_is_proved_like_any_other(desk: Project) -> None:
     assert [p.location.file for p in found] == ["facts/vocabulary.yaml"]
 
 
+def test_a_rate_from_an_unknown_source_is_located(desk: Project) -> None:
+    edit(desk.facts / "vocabulary.yaml", "source: fx,", "source: fxx,")
+    found = [p for p in _errors(desk) if p.code == "R003"]
+    assert [p.location.file for p in found] == ["facts/vocabulary.yaml"]
+
+
 def test_a_rate_to_its_own_currency_is_refused(desk: Project) -> None:
     edit(desk.facts / "vocabulary.yaml", "{from: EUR, to: USD", "{from: USD, to: USD")
     found = _errors(desk)
@@ -538,6 +544,8 @@ def test_totals_are_written_as_csv_json_and_sqlite(desk: Project) -> None:
     data = desk.root / "build" / "data"
     csv_rows = list(csv.DictReader(io.StringIO((data / "totals.csv").read_text("utf-8"))))
     assert csv_rows[0]["low"] == "334650000" and csv_rows[0]["high"] == "344550000"
+    rates = json.loads((data / "facts.json").read_text("utf-8"))["vocabulary"]["money"]["rates"]
+    assert [(r["from"], r["to"], r["rate"]) for r in rates] == [("EUR", "USD", 1.09)]
     json_rows = json.loads((data / "totals.json").read_text("utf-8"))
     assert json_rows[0]["excluded"] == "gb-warning: £20 million, no rate given"
     with sqlite3.connect(data / "facts.sqlite") as db:

@@ -88,17 +88,24 @@ def chart_of(actors: Sequence[Actor], spec: FieldSpec, money: MoneyRules | None)
 
 
 def _wrap(name: str, size: float) -> list[str]:
-    """A name in at most two lines that fit the label column, each cut with '…' if longer
-    (the bar's aria-label and the table give it whole)."""
+    """A name in at most two lines that fit the label column. A longer one keeps its first
+    words and its last ('The Democratic Federation of' / '… Islands Number 29'): names that
+    differ at their end stay apart. The bar's aria-label and the table give it whole."""
     fits = max(4, int((LABEL_WIDTH - 8) / (size * CHAR)))
+    words = name.split()
     lines: list[str] = []
-    for word in name.split():
+    for word in words:
         if lines and len(lines[-1]) + 1 + len(word) <= fits:
             lines[-1] += " " + word
         else:
             lines.append(word)
     if len(lines) > 2:
-        lines = [lines[0], " ".join(lines[1:])]
+        tail = ""
+        for word in reversed(words):
+            if len(tail) + len(word) + 2 > fits:
+                break
+            tail = f"{word} {tail}".strip()
+        lines = [lines[0], "… " + tail if tail else "…"]
     return [line if len(line) <= fits else line[: fits - 1] + "…" for line in lines]
 
 
@@ -181,7 +188,8 @@ def svg(chart: Chart, anchor: Callable[[str], str], axis: Callable[[float], str]
             f'height="{_n(thick)}" fill="#2f5d8a"/>'
         )
         if ranged_bar:
-            # The stretch the sources disagree on: hatched, from the lowest figure to the highest.
+            # The stretch the sources disagree on: lighter and dashed, from the lowest figure
+            # to the highest.
             out.append(
                 f'<rect class="range" x="{_n(LABEL_WIDTH + low)}" y="{_n(bar_y)}" '
                 f'width="{_n(high - low)}" height="{_n(thick)}" fill="#a9c1d9" '

@@ -94,7 +94,13 @@ def _plain(value: Any, proofs: Proofs) -> Any:
     if isinstance(value, BaseModel):
         # Walked by hand, not model_dump(): the desk's fields live on subclasses made at run
         # time, which a dump by the generic FactBase's annotations would leave out.
-        out = {name: _plain(getattr(value, name), proofs) for name in type(value).model_fields}
+        # Keys as the YAML writes them: a field named after a Python word has it as its alias
+        # ('from' for from_).
+        fields = type(value).model_fields
+        out = {
+            (info.alias or name): _plain(getattr(value, name), proofs)
+            for name, info in fields.items()
+        }
         if isinstance(value, FuzzyDate):
             out["precision"] = value.precision
         if isinstance(value, Citation):
