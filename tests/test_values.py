@@ -99,6 +99,9 @@ def test_briefs_print_each_figure_with_its_source(desk: Project) -> None:
     # A pledge in another currency keeps it: no silent conversion to the field's USD.
     de = _unmarked(desk.root / "build" / "html" / "de.html")
     assert "€100 million (S2)" in de
+    # A collective figure says whose it includes.
+    eu = _unmarked(desk.root / "build" / "html" / "eu.html")
+    assert "€245 million (S2) , including Germany's" in eu.replace("),", ") ,")
 
 
 def _notes(page: str) -> dict[str, str]:

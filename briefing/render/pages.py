@@ -26,6 +26,7 @@ from briefing.evidence.quotes import NormalText
 from briefing.factbase import history
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import (
+    FACT_GROUPS,
     Actor,
     Citation,
     Commitment,
@@ -486,10 +487,13 @@ class Shown:
         vocab: Vocabulary,
         refs: dict[str, str],
         cite: Callable[[Iterable[Citation]], Markup] | None = None,
+        owners: Mapping[str, str] | None = None,
     ) -> None:
         self.vocab = vocab
         self.refs = refs
         self.cite = cite
+        # Fact id to its actor's name: a collective figure says whose figures it includes.
+        self.owners = owners or {}
 
     def __call__(self, fact: Fact, spec: FieldSpec) -> Markup:
         value = fact.value(spec.key)
@@ -503,6 +507,10 @@ class Shown:
                 shown += escape(text)
                 if citations and self.cite is not None:
                     shown += self.cite(citations)
+            members = [self.owners.get(m, m) for m in given.includes]
+            if members:
+                whose = " and ".join(f"{member}'s" for member in members)
+                shown += escape(f", including {whose}")
             return shown
         if spec.type == "choice":
             return escape(self.vocab.label(spec.list or "", value))
@@ -532,6 +540,16 @@ def scope(facts: FactBase) -> Scope:
         [(g, n) for g, n in counts.items() if n],
         sum(1 for s in facts.sources if s.publisher_named),
     )
+
+
+def owners(facts: FactBase) -> dict[str, str]:
+    """Each fact's id, with the name of the actor that holds it."""
+    return {
+        fact.id: actor.name
+        for actor in facts.actors
+        for group in FACT_GROUPS
+        for fact in getattr(actor, group)
+    }
 
 
 def total_line(
@@ -612,7 +630,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "words": vocab.words,
         "fields": vocab.fields,
         "answer": vocab.answer(),
-        "show": Shown(vocab, refs),
+        "show": Shown(vocab, refs, owners=owners(facts)),
         "total_line": lambda items, spec: total_line(items, spec, vocab.money, refs),
         "chart": lambda spec: chart_of(actor_order(facts), spec, vocab.money),
         "rate_text": lambda rate: f"{format_rate(rate)} ({refs.get(rate.source, rate.source)})",
@@ -695,8 +713,8 @@ class Renderer:
                 "slug": slug,
                 # A value's citations are this brief's notes: markers, or in the principal's
                 # note (which cites by reference) notes whose label the value already prints.
-                "show": Shown(vocab, labels, notes.cite),
-                "show_ref": Shown(vocab, labels, registered),
+                "show": Shown(vocab, labels, notes.cite, owners(self.facts)),
+                "show_ref": Shown(vocab, labels, registered, owners(self.facts)),
             }
         )
         return Brief(slug, title, kind, Markup(notes.fill(body)), notes)
