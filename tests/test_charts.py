@@ -137,6 +137,16 @@ def test_thirty_actors_with_long_names_fit_one_page(desk: Project) -> None:
     assert len(document.pages) == 1
 
 
+def test_a_hundred_actors_still_fit_with_names_on_one_line(desk: Project) -> None:
+    actors, spec = _many(desk, 100)
+    drawing = _drawn(actors, spec)
+    height = float(re.search(r'viewBox="0 0 640 ([\d.]+)"', drawing).group(1))  # type: ignore[union-attr]
+    assert height <= MAX_HEIGHT
+    lines = re.findall(r'text-anchor="end" aria-hidden="true">([^<]+)<', drawing)
+    assert len(lines) == 100
+    assert [line.rsplit(" ", 1)[-1] for line in lines] == [str(i) for i in range(100)]
+
+
 def test_the_same_facts_give_the_same_bytes(desk: Project) -> None:
     actors, spec = _many(desk, 7)
     assert _drawn(actors, spec) == _drawn(list(actors), spec)

@@ -23,9 +23,9 @@ WIDTH = 640
 LABEL_WIDTH = 190  # the actors' names, right-aligned against the axis
 VALUE_WIDTH = 120  # room after the longest bar for its figure
 TOP = 24  # room for the axis' figures
-MAX_HEIGHT = 760  # taller than this, rows get thinner: the chart stays on one page
+MAX_HEIGHT = 760  # taller than this, rows get thinner: the chart stays on one page however
+# many actors it has (past about seventy the names get small; the table under it gives all)
 ROW = 24
-MIN_ROW = 10
 CHAR = 0.55  # a sans-serif character's width for its font size, to wrap names
 
 
@@ -87,10 +87,11 @@ def chart_of(actors: Sequence[Actor], spec: FieldSpec, money: MoneyRules | None)
     return Chart(spec, unit, bars, left_out, included, rates)
 
 
-def _wrap(name: str, size: float) -> list[str]:
-    """A name in at most two lines that fit the label column. A longer one keeps its first
-    words and its last ('The Democratic Federation of' / '… Islands Number 29'): names that
-    differ at their end stay apart. The bar's aria-label and the table give it whole."""
+def _wrap(name: str, size: float, most: int) -> list[str]:
+    """A name in at most `most` lines (one or two) that fit the label column. A longer one
+    keeps its first words and its last ('The Democratic Federation of' / '… Islands Number
+    29'): names that differ at their end stay apart. The bar's aria-label and the table give
+    it whole."""
     fits = max(4, int((LABEL_WIDTH - 8) / (size * CHAR)))
     words = name.split()
     lines: list[str] = []
@@ -99,13 +100,16 @@ def _wrap(name: str, size: float) -> list[str]:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    if len(lines) > 2:
+    if len(lines) > most:
+        room = fits if most == 2 else fits // 2
         tail = ""
         for word in reversed(words):
-            if len(tail) + len(word) + 2 > fits:
+            if len(tail) + len(word) + 2 > room:
                 break
             tail = f"{word} {tail}".strip()
-        lines = [lines[0], "… " + tail if tail else "…"]
+        end = "… " + tail if tail else "…"
+        head = lines[0] if most == 2 else lines[0][: max(1, fits - len(end) - 1)]
+        lines = [head, end] if most == 2 else [f"{head} {end}"]
     return [line if len(line) <= fits else line[: fits - 1] + "…" for line in lines]
 
 
@@ -132,8 +136,10 @@ def svg(chart: Chart, anchor: Callable[[str], str], axis: Callable[[float], str]
     `axis` prints a figure of the axis ('$100m')."""
     spec, bars = chart.spec, chart.bars
     count = max(len(bars), 1)
-    row = max(MIN_ROW, min(ROW, (MAX_HEIGHT - TOP - 8) / count))
-    size = min(11.0, row * 0.5 if row < ROW else 11.0)
+    row = min(ROW, (MAX_HEIGHT - TOP - 8) / count)
+    # Two lines of a name where a row has room for them, else one, the font shrinking with it.
+    two = row >= 20
+    size = min(11.0, row * (0.5 if two else 0.8))
     height = TOP + row * count + 8
     plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     top = max((b.total.high for b in bars), default=0.0)
@@ -153,7 +159,8 @@ def svg(chart: Chart, anchor: Callable[[str], str], axis: Callable[[float], str]
         f'font-family="Noto Sans, DejaVu Sans, Arial, sans-serif" font-size="{_n(size)}">',
         f'<title id="{title_id}">{escape(spec.label)} by actor</title>',
         f'<desc id="{desc_id}">{escape(described)}</desc>',
-        '<g class="axis" aria-hidden="true">',
+        # The axis' figures stay legible when many rows make the names small.
+        f'<g class="axis" aria-hidden="true" font-size="{_n(max(size, 8.0))}">',
     ]
     tick = 0.0
     while tick <= ceiling + step / 2:
@@ -174,7 +181,7 @@ def svg(chart: Chart, anchor: Callable[[str], str], axis: Callable[[float], str]
         ranged_bar = bar.total.high != bar.total.low
         label = f"{bar.name}: {bar.text}" + ("; sources differ" if ranged_bar else "")
         out.append(f'<g role="listitem" aria-label="{escape(label)}">')
-        lines = _wrap(bar.name, size)
+        lines = _wrap(bar.name, size, 2 if two else 1)
         middle = y + row / 2
         first = middle - (len(lines) - 1) * size * 0.55
         for k, line in enumerate(lines):
