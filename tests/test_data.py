@@ -17,7 +17,7 @@ import pytest
 from briefing.cli import main
 from briefing.core.project import Project
 from briefing.evidence.quotes import normalise
-from briefing.factbase.model import Citation, FactBase
+from briefing.factbase.model import Citation, Fact, FactBase
 from briefing.factbase.plan import PATHS, TABLES
 from briefing.site.build import checked_facts, render_site
 from briefing.site.data import FACT_TABLES
@@ -65,6 +65,9 @@ def all_citations(facts: FactBase) -> Iterator[Citation]:
     for group in groups:
         for item in group:
             yield from item.citations
+            if isinstance(item, Fact):
+                # A value's own citations join the table too, under their fact.
+                yield from item.value_citations()
 
 
 def expected_counts(facts: FactBase) -> dict[str, int]:
@@ -196,6 +199,7 @@ FOREIGN_KEYS = {
     "open_questions": {("actor_id", "actors", "id")},
     "citations": {("source_id", "sources", "id"), ("actor_id", "actors", "id")},
     "reported_values": {("source_id", "sources", "id"), ("citation", "citations", "id")},
+    "totals": {("actor_id", "actors", "id")},
 }
 
 

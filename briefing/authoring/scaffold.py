@@ -35,7 +35,7 @@ from briefing.factbase import schema
 from briefing.factbase.load import LoadedFile, load_file, parse_yaml
 from briefing.factbase.model import FACT_GROUPS, ID_PATTERN, FieldSpec, FuzzyDate, Vocabulary
 from briefing.factbase.validate import load_vocabulary
-from briefing.factbase.values import read_amount
+from briefing.factbase.values import read_amount, read_money
 
 
 class ScaffoldError(MessageError):
@@ -151,6 +151,14 @@ def _load(project: Project, path: Path) -> tuple[str, LoadedFile]:
 Line = tuple[str, Any, str]  # key, value (None: placeholder already in value), comment
 
 
+def _scalar(value: Any) -> str:
+    """One value as YAML: a number stays a number (quoted, the check would refuse it as
+    text), anything else a safely quoted string."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return yaml_scalar(str(value))
+
+
 def entry_lines(fields: Sequence[Line], indent: int) -> list[str]:
     """A list entry, '- key: value  # comment' lines, its dash at column `indent`."""
     lines: list[str] = []
@@ -169,13 +177,10 @@ def entry_lines(fields: Sequence[Line], indent: int) -> list[str]:
         if isinstance(value, list):
             rendered = "[" + ", ".join(yaml_scalar(str(v)) for v in value) + "]"
         elif isinstance(value, dict):
-            pairs = ", ".join(f"{k}: {yaml_scalar(str(v))}" for k, v in value.items())
+            pairs = ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items())
             rendered = "{" + pairs + "}"
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            # A number stays a number: quoted, the check would refuse it as text.
-            rendered = str(value)
         else:
-            rendered = yaml_scalar(str(value))
+            rendered = _scalar(value)
         line = f"{prefix}{key}: {rendered}"
         if comment:
             line += f"  # {comment}"
@@ -719,6 +724,8 @@ def typed_value(spec: FieldSpec, text: str) -> Any:
     '10000000' would not check), '17.5 million' read as 17500000."""
     if spec.type not in ("number", "integer", "money", "quantity"):
         return text
+    if spec.type == "money":
+        return _typed_money(spec, text)
     amount = read_amount(text)
     if amount is None or (spec.type == "integer" and not amount.is_integer()):
         kind = "a whole number" if spec.type == "integer" else "a number"
@@ -727,6 +734,29 @@ def typed_value(spec: FieldSpec, text: str) -> Any:
             "e.g. 17500000"
         )
     return int(amount) if amount.is_integer() else amount
+
+
+def _typed_money(spec: FieldSpec, text: str) -> Any:
+    """Money from the command line: a bare number where it is in the field's currency and
+    unhedged, else the mapping ('£20 million' gives {amount: 20000000, currency: GBP})."""
+    read = read_money(text)
+    flag = f"--{spec.key.replace('_', '-')}"
+    if read is None:
+        raise ScaffoldError(f"{flag} '{text}' is not an amount; give it in digits, e.g. 17500000")
+    amount, currency, qualifier = read
+    currency = currency or spec.currency
+    if currency is None:
+        raise ScaffoldError(
+            f"{flag} '{text}' names no currency and the field declares none; give it, "
+            "e.g. 'USD 17500000' or '$17.5 million'"
+        )
+    number = int(amount) if amount.is_integer() else amount
+    if currency == spec.currency and qualifier is None:
+        return number
+    money: dict[str, Any] = {"amount": number, "currency": currency}
+    if qualifier is not None:
+        money["qualifier"] = qualifier
+    return money
 
 
 def declared_lines(vocab: Vocabulary, specs: list[FieldSpec], given: dict[str, str]) -> list[Line]:

@@ -21,7 +21,7 @@ from briefing.core.gate import (
 )
 from briefing.core.memo import Memo, digest
 from briefing.core.project import Project
-from briefing.evidence.citations import Cited, all_citations, file_citations
+from briefing.evidence.citations import Cited, all_citations, file_citations, rate_citations
 from briefing.evidence.claims import (
     check_confidence,
     check_cut_off,
@@ -39,7 +39,7 @@ from briefing.evidence.excerpts import (
     excerpts_name,
     read_excerpts,
 )
-from briefing.evidence.figures import check_figures
+from briefing.evidence.figures import check_figures, check_includes, check_rates
 from briefing.evidence.proofs import Key, Proof, Proofs
 from briefing.evidence.quotes import (
     MAX_QUOTE_CHARS,
@@ -954,6 +954,13 @@ def _check_project(
             checked_files.add(loaded.path)
         problems += check_usage(project, base, cited)
         problems += check_confidence(base) + check_cut_off(base)
+        # The desk's exchange rates (vocabulary.yaml) cite quotes too, and values across files
+        # include each other: both are checked on the whole base.
+        rates = [
+            (c.citation.source, c.citation.quote, c.file, c.path) for c in rate_citations(base)
+        ]
+        problems += check_quotes(base, texts, rates, Finds(memo), proofs)
+        problems += check_includes(base) + check_rates(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
         problems += found

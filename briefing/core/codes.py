@@ -7,7 +7,8 @@ A code is a letter naming the family and three digits; the first digit groups a 
     S  schema: keys and values the model does not accept
     D  desk vocabulary (facts/vocabulary.yaml) and the data it shapes
     R  references and ids
-    Q  quotes and sources: Q1 quote not found, Q2 source files, Q3 context, Q4 claims
+    Q  quotes and sources: Q1 quote not found, Q2 source files, Q3 context, Q4 claims,
+       Q5 figures and what totals add
     C  completeness and editorial rules (placeholders, positions, key judgments)
     E  editions
     T  templates
@@ -126,6 +127,9 @@ CODES: dict[str, Code] = {
     "Q501": Code(
         "a figure is given by none of the quotes it cites", "write the quote's figure, or cite it"
     ),
+    "Q502": Code("a value includes a fact that gives no such value", "name a fact that gives it"),
+    "Q503": Code("a value comes to include itself", "remove one of the 'includes'"),
+    "Q504": Code("an included value is in another currency or unit", "include a like figure"),
     # C: completeness and editorial rules
     "C001": Code("a value still holds a placeholder", "write the value, drop 'FILL IN'"),
     "C002": Code("an actor has positions and 'no_position'", "remove one of the two"),

@@ -73,6 +73,15 @@ def all_citations(base: LoadedFactBase) -> Iterator[Cited]:
     yield from overview_citations(base.facts.overview, base.overview_file)
     for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
         yield from actor_citations(actor, loaded)
+    yield from rate_citations(base)
+
+
+def rate_citations(base: LoadedFactBase) -> Iterator[Cited]:
+    """The exchange rates the desk declares: each cites the words that give it, proved like
+    any quote."""
+    money = base.facts.vocabulary.money
+    for i, rate in enumerate(money.rates if money is not None else []):
+        yield Cited(rate, base.vocabulary_file, ("money", "rates", i))
 
 
 def citations_in(value: object) -> Iterator[Citation]:

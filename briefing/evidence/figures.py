@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from briefing.core.diagnostics import Diagnostic
+from briefing.core.diagnostics import Diagnostic, Location, did_you_mean
 from briefing.factbase.load import LoadedFile, Path_
 from briefing.factbase.model import (
     FACT_GROUPS,
@@ -16,11 +16,12 @@ from briefing.factbase.model import (
     Disputed,
     Fact,
     Money,
+    MoneyRules,
     Quantity,
     Sourced,
 )
 from briefing.factbase.validate import LoadedFactBase
-from briefing.factbase.values import format_number, numbers_in
+from briefing.factbase.values import figures_of, format_number, includes_of, numbers_in
 
 
 def _amount(value: Any) -> float | None:
@@ -96,3 +97,129 @@ def _unproved(
             code="Q501",
         )
     ]
+
+
+# --- A collective figure and the figures it includes -------------------------------------------
+
+
+def _units(given: Any) -> set[str]:
+    """The currencies or units a value's figures are in (empty for a plain number)."""
+    found: set[str] = set()
+    for value in figures_of(given):
+        if isinstance(value, Money):
+            found.add(value.currency)
+        elif isinstance(value, Quantity):
+            found.add(value.unit)
+    return found
+
+
+def check_includes(base: LoadedFactBase) -> list[Diagnostic]:
+    """A value that includes another fact's must name a fact that gives the same field, in
+    the same currency or unit (or one the desk declares a rate for), and no value may come
+    to include itself."""
+    facts: dict[str, tuple[Fact, LoadedFile, Path_]] = {}
+    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
+        for group in FACT_GROUPS:
+            for i, fact in enumerate(getattr(actor, group)):
+                facts[fact.id] = (fact, loaded, (group, i))
+    money = base.facts.vocabulary.money
+    problems: list[Diagnostic] = []
+    for fact, loaded, path in facts.values():
+        for key in type(fact).model_fields:
+            given = fact.given(key)
+            for k, member in enumerate(includes_of(given)):
+                where = loaded.locate((*path, key, "includes", k))
+                target = facts.get(member)
+                if target is None or target[0].given(key) is None:
+                    if not base.failed_actors:
+                        # Else it may be in a file that did not validate: that file's own
+                        # errors come first.
+                        problems.append(_unknown_member(where, member, key, facts))
+                    continue
+                ours, theirs = _units(given), _units(target[0].given(key))
+                if ours and theirs and ours != theirs and not _convertible(ours | theirs, money):
+                    problems.append(
+                        Diagnostic(
+                            where,
+                            f"'{member}' gives {key} in {', '.join(sorted(theirs))}, this value "
+                            f"in {', '.join(sorted(ours))}: one cannot include the other",
+                            "include only a figure in the same currency or unit, or declare "
+                            "the rate between them under 'money: rates:' in "
+                            "facts/vocabulary.yaml",
+                            code="Q504",
+                        )
+                    )
+        cycle = _cycle(fact, facts)
+        if cycle:
+            key, ring = cycle
+            where = loaded.locate((*path, key, "includes"))
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"'{fact.id}' comes to include itself: {' includes '.join(ring)}",
+                    "a figure includes its members, never the figure that includes it: "
+                    "remove one of these 'includes'",
+                    code="Q503",
+                )
+            )
+    return problems
+
+
+def _unknown_member(
+    where: Location, member: str, key: str, facts: dict[str, tuple[Fact, LoadedFile, Path_]]
+) -> Diagnostic:
+    known = [i for i, (f, _, _) in facts.items() if f.given(key) is not None]
+    return Diagnostic(
+        where,
+        f"'{member}' is not a fact that gives '{key}': nothing to include",
+        did_you_mean(member, known) or f"name the id of a fact that gives '{key}'",
+        code="Q502",
+    )
+
+
+def _convertible(units: set[str], money: MoneyRules | None) -> bool:
+    """Whether every currency of `units` converts into the desk's with a declared rate."""
+    if money is None:
+        return False
+    return all(u == money.currency or money.rate(u) is not None for u in units)
+
+
+def _cycle(
+    fact: Fact, facts: dict[str, tuple[Fact, LoadedFile, Path_]]
+) -> tuple[str, list[str]] | None:
+    """The field and the ring of ids through which a fact's value includes itself, if any."""
+    for key in type(fact).model_fields:
+        todo: list[list[str]] = [[fact.id, m] for m in includes_of(fact.given(key))]
+        seen: set[str] = set()
+        while todo:
+            ring = todo.pop()
+            if ring[-1] == fact.id:
+                return key, ring
+            if ring[-1] in seen or ring[-1] not in facts:
+                continue
+            seen.add(ring[-1])
+            todo += [[*ring, m] for m in includes_of(facts[ring[-1]][0].given(key))]
+    return None
+
+
+def check_rates(base: LoadedFactBase) -> list[Diagnostic]:
+    """Each rate the desk declares must be a figure its quote gives (the quote itself is
+    proved like any other, see briefing.evidence.citations)."""
+    money = base.facts.vocabulary.money
+    if money is None:
+        return []
+    problems: list[Diagnostic] = []
+    for i, rate in enumerate(money.rates):
+        if _given(rate.rate, [rate.quote]):
+            continue
+        problems.append(
+            Diagnostic(
+                base.vocabulary_file.locate(("money", "rates", i, "rate")),
+                f"the rate {format_number(rate.rate, 'number')} is not given by its quote; it "
+                f"gives: {_shown(numbers_in(rate.quote))}",
+                "write the rate as the quote gives it (a rate the other way round is declared "
+                "with 'from' and 'to' swapped), or cite the words that give this one",
+                code="Q501",
+            )
+        )
+    return problems

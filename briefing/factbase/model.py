@@ -399,6 +399,13 @@ class Sourced(Strict):
     citations: list[Citation] = Field(
         min_length=1, description="The source quotes that give this value."
     )
+    includes: list[Id] = Field(
+        default_factory=list,
+        description=(
+            "Ids of facts whose value of this field is part of this one (a collective figure "
+            "that includes a member's): totals count each once."
+        ),
+    )
 
 
 class Reported(Citation):
@@ -416,6 +423,13 @@ class Disputed(Strict):
     )
     note: str | None = Field(
         default=None, description="What the curator knows of why the sources differ."
+    )
+    includes: list[Id] = Field(
+        default_factory=list,
+        description=(
+            "Ids of facts whose value of this field is part of this one (a collective figure "
+            "that includes a member's): totals count each once."
+        ),
     )
 
 
@@ -1033,13 +1047,22 @@ class FieldSpec(Strict):
         ),
     )
 
+    chart: bool = Field(
+        default=False,
+        description=(
+            "Commitments, for money, quantities and numbers: draw a bar per actor in the "
+            "overview (ranges where sources differ), with its numbers as a table."
+        ),
+    )
+
     @model_validator(mode="after")
     def _total_of_figures(self) -> FieldSpec:
-        if self.total and self.type not in ("money", "quantity", "number", "integer"):
-            raise ValueError(
-                f"'total: true' needs a field of type money, quantity, number or integer, "
-                f"not {self.type}; remove it"
-            )
+        for flag in ("total", "chart"):
+            if getattr(self, flag) and self.type not in ("money", "quantity", "number", "integer"):
+                raise ValueError(
+                    f"'{flag}: true' needs a field of type money, quantity, number or integer, "
+                    f"not {self.type}; remove it"
+                )
         return self
 
 
@@ -1134,6 +1157,60 @@ class LanguageEntry(LanguageTable):
 LanguageTag = Annotated[str, Field(pattern=LANGUAGE_PATTERN)]
 
 
+class Rate(Citation):
+    """An exchange rate the desk declares, with the source words that give it: one unit of
+    `from` is worth `rate` units of `to` on `date`. Totals convert only with such a rate."""
+
+    from_: str = Field(
+        alias="from", pattern=r"^[A-Z]{3}$", description="ISO 4217 code converted from, e.g. GBP."
+    )
+    to: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code converted to, e.g. USD.")
+    rate: float = Field(
+        gt=0, allow_inf_nan=False, description="Units of 'to' for one unit of 'from', e.g. 1.27."
+    )
+    date: str = Field(
+        description="The day the rate is for, YYYY-MM-DD.",
+        json_schema_extra={"pattern": DAY_PATTERN},
+    )
+
+    @field_validator("date")
+    @classmethod
+    def _a_day(cls, value: str) -> str:
+        if not re.fullmatch(DAY_PATTERN, value):
+            raise ValueError(f"'{value}' is not a day: write YYYY-MM-DD, e.g. 2023-12-01")
+        return value
+
+    @model_validator(mode="after")
+    def _two_currencies(self) -> Rate:
+        if self.from_ == self.to:
+            raise ValueError(f"a rate converts between two currencies, not {self.to} to itself")
+        return self
+
+
+class MoneyRules(Strict):
+    """How the desk totals money: the currency totals are given in, and the rates it declares."""
+
+    currency: str = Field(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code totals are given in, e.g. USD; other currencies convert "
+        "only with a rate under 'rates'.",
+    )
+    rates: list[Rate] = Field(
+        default_factory=list,
+        description="Exchange rates, each with its date and the source words that give it.",
+    )
+
+    def rate(self, currency: str) -> tuple[float, Rate] | None:
+        """The factor that converts `currency` into the desk's, and the rate it comes from
+        (the latest declared for the pair, either way round); None when none is declared."""
+        found = [
+            (r.rate if r.from_ == currency else 1 / r.rate, r)
+            for r in self.rates
+            if {r.from_, r.to} == {currency, self.currency}
+        ]
+        return max(found, key=lambda f: f[1].date) if found else None
+
+
 class Vocabulary(Strict):
     """Contents of facts/vocabulary.yaml: the desk's lists, fields and words."""
 
@@ -1155,6 +1232,13 @@ class Vocabulary(Strict):
         description=(
             "By language tag ('en', 'fr'): abbreviations and attribution words the desk adds "
             "to the engine's table for that language, or puts in its place."
+        ),
+    )
+    money: MoneyRules | None = Field(
+        default=None,
+        description=(
+            "The currency money totals are given in, and the exchange rates (each from a "
+            "source) that convert others into it. Without it, each currency is totalled apart."
         ),
     )
 

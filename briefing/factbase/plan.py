@@ -47,9 +47,13 @@ TABLES = (
     "open_questions",
     "citations",
     "reported_values",
+    "totals",
 )
 
-PATHS = (JSON, *(f"data/{name}.csv" for name in TABLES), SQLITE)
+# The totals table as JSON too: derived figures, which facts.json (the fact base) leaves out.
+TOTALS_JSON = "data/totals.json"
+
+PATHS = (JSON, TOTALS_JSON, *(f"data/{name}.csv" for name in TABLES), SQLITE)
 
 # Names that outputs and the book's own anchors use: an actor id equal to one would collide.
 # The book's anchors are 'contents', 'appendix-…', 'source-<id>', 'sources-h', 'method-h'.

@@ -23,11 +23,12 @@ from briefing.factbase.model import (
     Edition,
     FactBase,
     FuzzyDate,
+    Money,
     PeopleList,
     Vocabulary,
     iso_date_hint,
 )
-from briefing.factbase.values import read_amount
+from briefing.factbase.values import read_amount, read_money
 from briefing.factbase.vocabulary import Models, check_vocabulary, specialise
 
 M = TypeVar("M", bound=BaseModel)
@@ -213,6 +214,11 @@ def diagnose(error: ErrorDetails, model: type[BaseModel], loaded: LoadedFile) ->
         if amount is not None:
             digits = str(int(amount)) if amount.is_integer() else repr(amount)
             hint = f"write the number in digits, without quotes: {digits}"
+            money = read_money(value) if isinstance(value, str) else None
+            if _is_model(declared) and issubclass(declared, Money) and money and money[1]:
+                # '£20 million' in a dollar field: the currency is written out, never lost.
+                qualifier = f", qualifier: {money[2]}" if money[2] else ""
+                hint = f"write {{amount: {digits}, currency: {money[1]}{qualifier}}}"
     elif kind in {"dict_type", "model_type"}:
         message = f"expected a mapping of keys to values, got {_describe(error.get('input'))}"
     elif kind == "list_type":

@@ -21,7 +21,9 @@ from briefing.factbase.model import (
     FieldSpec,
     FuzzyDate,
     Money,
+    MoneyRules,
     Quantity,
+    Rate,
     Reported,
     Sourced,
 )
@@ -153,6 +155,33 @@ class Total:
     high: float
     facts: tuple[str, ...]
     money: bool
+    # The declared rates a figure was converted with (none: every figure was in `unit`).
+    rates: tuple[Rate, ...] = ()
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A fact a total leaves out, what it gives and why: 'no rate given' (a currency the desk
+    declares no rate for), or 'figures in different currencies or units'."""
+
+    fact: str
+    given: str  # its figures as printed, e.g. '£20 million'
+    reason: str
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A field's totals across facts: one per currency or unit (one in the desk's currency
+    where it declares one), the facts left out, and the facts not added again because a
+    collective figure added includes them, each with that figure's fact."""
+
+    found: list[Total]
+    left_out: list[LeftOut]
+    included: list[tuple[str, str]]
+
+
+NO_RATE = "no rate given"
+MIXED = "figures in different currencies or units"
 
 
 def _figure(value: Any, spec: FieldSpec) -> tuple[str, float, bool] | None:
@@ -166,32 +195,99 @@ def _figure(value: Any, spec: FieldSpec) -> tuple[str, float, bool] | None:
     return None
 
 
-def totals(facts: Iterable[Fact], spec: FieldSpec) -> tuple[list[Total], list[str]]:
-    """A field's totals across `facts`, one per currency or unit, and the ids of facts left
-    out because their sources give figures that cannot be added (mixed currencies).
+def figures_of(given: Any) -> list[Any]:
+    """The plain values a field gives: one, or each source's where they differ."""
+    if isinstance(given, Disputed):
+        return [r.value for r in given.reported]
+    if isinstance(given, Sourced):
+        return [given.value]
+    return [] if given is None else [given]
 
-    Nothing is converted: a desk's facts in two currencies give two totals. A disputed value
-    adds its smallest figure to the low end and its largest to the high end."""
-    sums: dict[tuple[str, bool], tuple[float, float, list[str]]] = {}
-    left_out: list[str] = []
-    for fact in facts:
-        value = fact.value(spec.key)
-        if value is None:
+
+def includes_of(given: Any) -> list[str]:
+    """The ids of facts a value says it includes (a collective figure and its members)."""
+    return list(given.includes) if isinstance(given, Sourced | Disputed) else []
+
+
+def within(facts: Iterable[Fact], key: str) -> dict[str, str]:
+    """Each fact whose value of `key` another fact's includes, with the outermost fact that
+    includes it among `facts` (a member of a member counts within the whole). Cycles, which
+    the check refuses, are cut where they close."""
+    listed = {fact.id: fact for fact in facts}
+    outer: dict[str, str] = {}
+    for fact in listed.values():
+        seen = {fact.id}
+        todo = includes_of(fact.given(key))
+        while todo:
+            member = todo.pop()
+            if member in seen or member not in listed:
+                continue
+            seen.add(member)
+            outer.setdefault(member, fact.id)
+            todo += includes_of(listed[member].given(key))
+    # Where a fact is itself included, its members count within the fact that includes it.
+    for member, holder in list(outer.items()):
+        passed = {member}
+        while holder in outer and holder not in passed:
+            passed.add(holder)
+            holder = outer[holder]
+        outer[member] = holder
+    return outer
+
+
+def totals(facts: Iterable[Fact], spec: FieldSpec, money: MoneyRules | None = None) -> Totals:
+    """A field's totals across `facts`, never counting a value twice nor converting without
+    a declared rate.
+
+    Without `money` (the desk's currency and rates) each currency or unit is totalled apart.
+    With it, money is totalled in the desk's currency: a figure in another currency converts
+    with the rate the desk declares for it, and a fact with no rate is left out, saying so. A
+    disputed value adds its smallest figure to the low end and its largest to the high end. A
+    fact another fact's value includes is not added again."""
+    listed = list(facts)
+    inside = within(listed, spec.key)
+    sums: dict[tuple[str, bool], tuple[float, float, list[str], list[Rate]]] = {}
+    left_out: list[LeftOut] = []
+    for fact in listed:
+        given = fact.given(spec.key)
+        values = figures_of(given)
+        if not values or fact.id in inside:
             continue
-        given = value.reported if isinstance(value, Disputed) else [value]
-        figures = [_figure(g.value if isinstance(g, Reported) else g, spec) for g in given]
+        figures = [_figure(v, spec) for v in values]
+        shown = ", ".join(dict.fromkeys(format_one(v, spec) for v in values))
+        used: list[Rate] = []
+        if money is not None and spec.type == "money" and None not in figures:
+            converted: list[tuple[str, float, bool] | None] = []
+            for figure in figures:
+                assert figure is not None
+                unit, amount, is_money = figure
+                rated = money.rate(unit) if unit != money.currency else (1.0, None)
+                if rated is None:
+                    converted.append(None)
+                    continue
+                factor, rate = rated
+                if rate is not None:
+                    used.append(rate)
+                # Cents: a converted amount carries no more precision than money has.
+                converted.append((money.currency, round(amount * factor, 2), is_money))
+            if None in converted:
+                left_out.append(LeftOut(fact.id, shown, NO_RATE))
+                continue
+            figures = converted
         units = {(f[0], f[2]) for f in figures if f is not None}
         if None in figures or len(units) != 1:
-            left_out.append(fact.id)
+            left_out.append(LeftOut(fact.id, shown, MIXED))
             continue
         amounts = [f[1] for f in figures if f is not None]
         key = units.pop()
-        low, high, ids = sums.get(key, (0.0, 0.0, []))
-        sums[key] = (low + min(amounts), high + max(amounts), [*ids, fact.id])
+        low, high, ids, rates = sums.get(key, (0.0, 0.0, [], []))
+        sums[key] = (low + min(amounts), high + max(amounts), [*ids, fact.id], [*rates, *used])
     found = [
-        Total(u, low, high, tuple(ids), money) for (u, money), (low, high, ids) in sums.items()
+        Total(u, round(low, 6), round(high, 6), tuple(ids), is_money, tuple(dict.fromkeys(rates)))
+        for (u, is_money), (low, high, ids, rates) in sums.items()
     ]
-    return found, left_out
+    included = [(member, holder) for member, holder in inside.items()]
+    return Totals(found, left_out, included)
 
 
 def format_total(total: Total, spec: FieldSpec) -> str:
@@ -203,6 +299,28 @@ def format_total(total: Total, spec: FieldSpec) -> str:
     else:
         values = [int(a) if a.is_integer() else a for a in (total.low, total.high)]
     return _range(values, spec) or format_one(values[0], spec)
+
+
+def short_figure(amount: float, unit: str, money: bool) -> str:
+    """A figure for a chart's axis: '$100m', '€1.5bn', '250k', '12'."""
+    for size, word in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(amount) >= size:
+            figure = format_number(round(amount / size, 3), "number") + word
+            break
+    else:
+        figure = format_number(round(amount, 3), "number")
+    if not money:
+        return figure
+    symbol = _SYMBOLS.get(unit)
+    return f"{symbol}{figure}" if symbol else f"{unit} {figure}"
+
+
+def format_rate(rate: Rate) -> str:
+    """'£1 = $1.27 on 1 December 2023': a declared rate as a total or a chart prints it."""
+    one = _money_text("1", "", rate.from_)
+    worth = _money_text(format_number(rate.rate, "number"), "", rate.to)
+    day = FuzzyDate(value=rate.date, basis="stated").display()
+    return f"{one} = {worth} on {day}"
 
 
 def _one_reported(reported: Reported, spec: FieldSpec, ref: Callable[[str], str]) -> str:
@@ -244,8 +362,11 @@ _WORDS = {
     "dozen": 12,
 }
 _SCALE = r"(?:\s*(?P<scale>thousand|million|billion|trillion)\b|(?P<short>bn|mn|tn|[mkb])\b)?"
+# A figure starts a word ('COP28' gives no 28, 'G7' no 7), unless a currency's letters come
+# before it with a dollar sign ('$US60', 'US$17' is a symbol anyway).
 _FIGURE = re.compile(
-    r"(?<![\d.,])(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?" + _SCALE,
+    r"(?:(?<=\$[A-Z]{2})|(?<![\w.,]))"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?" + _SCALE,
     re.IGNORECASE,
 )
 _WORD = re.compile(
@@ -269,6 +390,24 @@ def numbers_in(quote: str) -> list[float]:
 def _scale(match: re.Match[str]) -> float:
     word = match["scale"] or match["short"]
     return _SCALE_WORDS[word.lower()] if word else 1.0
+
+
+_CODES = {"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY"}
+_QUALIFIERS = ("up to", "at least", "about", "over", "equivalent")
+
+
+def read_money(text: str) -> tuple[float, str | None, str | None] | None:
+    """The one amount a short text gives, the currency its symbol or code names (None if it
+    names none) and its qualifier: 'up to £20 million' gives (20000000, 'GBP', 'up to')."""
+    amount = read_amount(text)
+    if amount is None:
+        return None
+    code = re.search(r"\b([A-Z]{3})\b", text)
+    symbol = re.search(r"[$£€¥]", text)
+    currency = code.group(1) if code else _CODES[symbol.group(0)] if symbol else None
+    lowered = text.lower()
+    qualifier = next((q for q in _QUALIFIERS if q in lowered), None)
+    return amount, currency, qualifier
 
 
 def read_amount(text: str) -> float | None:

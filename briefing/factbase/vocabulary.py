@@ -13,8 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, cast
 
-from pydantic import BaseModel, BeforeValidator, Discriminator, Field, Tag, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    GetJsonSchemaHandler,
+    Tag,
+    create_model,
+)
 from pydantic.fields import FieldInfo
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from briefing.core.diagnostics import Diagnostic, did_you_mean
 from briefing.factbase.load import LoadedFile
@@ -243,11 +253,23 @@ def _plain_type(spec: FieldSpec, vocab: Vocabulary) -> Any:
         return _ANNOTATED[float, Field(strict=True, allow_inf_nan=False)]  # true is not 1
     if spec.type == "integer":
         return _ANNOTATED[int, Field(strict=True)]
-    if spec.type == "money":
-        return _ANNOTATED[Money, BeforeValidator(_bare_amount("currency", spec.currency))]
-    if spec.type == "quantity":
-        return _ANNOTATED[Quantity, BeforeValidator(_bare_amount("unit", spec.unit))]
+    if spec.type in ("money", "quantity"):
+        key, default = ("currency", spec.currency) if spec.type == "money" else ("unit", spec.unit)
+        typed: Any = _ANNOTATED[
+            Money if spec.type == "money" else Quantity, BeforeValidator(_bare_amount(key, default))
+        ]
+        # Where the field names its currency or unit, the editor allows a bare number too.
+        return _ANNOTATED[typed, _OrNumber()] if default is not None else typed
     return FuzzyDate
+
+
+class _OrNumber:
+    """Annotation for the editor's schema of an amount: a bare number beside the mapping."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [handler(core_schema), {"type": "number"}]}
 
 
 def _bare_amount(key: str, default: str | None) -> Any:

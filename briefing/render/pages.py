@@ -26,6 +26,7 @@ from briefing.evidence.quotes import NormalText
 from briefing.factbase import history
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import (
+    FACT_GROUPS,
     Actor,
     Citation,
     Commitment,
@@ -34,12 +35,21 @@ from briefing.factbase.model import (
     FactBase,
     FieldSpec,
     FuzzyDate,
+    MoneyRules,
     Source,
     Sourced,
     Vocabulary,
 )
 from briefing.factbase.plan import NOTE, OVERVIEW, Plan, actor_order
-from briefing.factbase.values import format_one, format_total, given_parts, totals
+from briefing.factbase.values import (
+    format_one,
+    format_rate,
+    format_total,
+    given_parts,
+    short_figure,
+    totals,
+)
+from briefing.render.charts import chart_of, svg
 from briefing.render.timeline import chronology
 
 if TYPE_CHECKING:
@@ -477,10 +487,13 @@ class Shown:
         vocab: Vocabulary,
         refs: dict[str, str],
         cite: Callable[[Iterable[Citation]], Markup] | None = None,
+        owners: Mapping[str, str] | None = None,
     ) -> None:
         self.vocab = vocab
         self.refs = refs
         self.cite = cite
+        # Fact id to its actor's name: a collective figure says whose figures it includes.
+        self.owners = owners or {}
 
     def __call__(self, fact: Fact, spec: FieldSpec) -> Markup:
         value = fact.value(spec.key)
@@ -494,6 +507,10 @@ class Shown:
                 shown += escape(text)
                 if citations and self.cite is not None:
                     shown += self.cite(citations)
+            members = [self.owners.get(m, m) for m in given.includes]
+            if members:
+                whose = " and ".join(f"{member}'s" for member in members)
+                shown += escape(f", including {whose}")
             return shown
         if spec.type == "choice":
             return escape(self.vocab.label(spec.list or "", value))
@@ -525,20 +542,45 @@ def scope(facts: FactBase) -> Scope:
     )
 
 
-def total_line(items: Sequence[tuple[Actor, Fact]], spec: FieldSpec) -> str:
-    """The line under a table that sums a field (`total: true`): each currency or unit apart
-    with whose facts it adds, and what it leaves out and why; '' when nothing adds up."""
+def owners(facts: FactBase) -> dict[str, str]:
+    """Each fact's id, with the name of the actor that holds it."""
+    return {
+        fact.id: actor.name
+        for actor in facts.actors
+        for group in FACT_GROUPS
+        for fact in getattr(actor, group)
+    }
+
+
+def total_line(
+    items: Sequence[tuple[Actor, Fact]],
+    spec: FieldSpec,
+    money: MoneyRules | None = None,
+    refs: Mapping[str, str] | None = None,
+) -> str:
+    """The line under a table that sums a field (`total: true`): each total with whose facts
+    it adds, the rates it converted with (and their sources' labels), the figures counted
+    within a collective one, and what it leaves out and why; '' when nothing adds up."""
     owner = {fact.id: actor.name for actor, fact in items}
-    found, left_out = totals([fact for _, fact in items], spec)
-    if not found:
+    summed = totals([fact for _, fact in items], spec, money)
+    if not summed.found:
         return ""
-    each = [f"{format_total(t, spec)} ({', '.join(owner[f] for f in t.facts)})" for t in found]
+    each = [
+        f"{format_total(t, spec)} ({', '.join(owner[f] for f in t.facts)})" for t in summed.found
+    ]
     line = f"{spec.label}, total: {' and '.join(each)}"
-    if len(found) > 1:
+    if len(summed.found) > 1:
         line += "; each currency or unit added apart, none converted"
-    if left_out:
-        names = ", ".join(owner[f] for f in left_out)
-        line += f"; excluding {names}: its sources give figures in different currencies or units"
+    rates = list(dict.fromkeys(r for t in summed.found for r in t.rates))
+    if rates:
+        label = (refs or {}).get
+        shown = ", ".join(f"{format_rate(r)} ({label(r.source, r.source)})" for r in rates)
+        line += f"; converted at the desk's declared {'rates' if len(rates) > 1 else 'rate'} "
+        line += shown
+    for member, holder in summed.included:
+        line += f"; {owner[member]}'s figure is counted within {owner[holder]}'s"
+    for out in summed.left_out:
+        line += f"; excluding {owner[out.fact]}'s {out.given}: {out.reason}"
     return line + "."
 
 
@@ -588,8 +630,13 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "words": vocab.words,
         "fields": vocab.fields,
         "answer": vocab.answer(),
-        "show": Shown(vocab, refs),
-        "total_line": total_line,
+        "show": Shown(vocab, refs, owners=owners(facts)),
+        "total_line": lambda items, spec: total_line(items, spec, vocab.money, refs),
+        "chart": lambda spec: chart_of(actor_order(facts), spec, vocab.money),
+        "rate_text": lambda rate: f"{format_rate(rate)} ({refs.get(rate.source, rate.source)})",
+        "chart_svg": lambda drawn, anchor: svg(
+            drawn, anchor, lambda a: short_figure(a, drawn.unit, drawn.spec.type == "money")
+        ),
         "label": vocab.label,
         "people": {p.id: p for p in facts.people},
         "actors": {a.id: a for a in facts.actors},
@@ -666,8 +713,8 @@ class Renderer:
                 "slug": slug,
                 # A value's citations are this brief's notes: markers, or in the principal's
                 # note (which cites by reference) notes whose label the value already prints.
-                "show": Shown(vocab, labels, notes.cite),
-                "show_ref": Shown(vocab, labels, registered),
+                "show": Shown(vocab, labels, notes.cite, owners(self.facts)),
+                "show_ref": Shown(vocab, labels, registered, owners(self.facts)),
             }
         )
         return Brief(slug, title, kind, Markup(notes.fill(body)), notes)

@@ -36,7 +36,8 @@ from briefing.factbase.model import (
     Quantity,
     Sourced,
 )
-from briefing.factbase.plan import JSON, SQLITE, TABLES
+from briefing.factbase.plan import JSON, SQLITE, TABLES, TOTALS_JSON
+from briefing.factbase.values import totals
 
 # sqlite_utils is imported inside `sqlite_file`: the preview renders pages without the data
 # export and need not load it.
@@ -93,7 +94,13 @@ def _plain(value: Any, proofs: Proofs) -> Any:
     if isinstance(value, BaseModel):
         # Walked by hand, not model_dump(): the desk's fields live on subclasses made at run
         # time, which a dump by the generic FactBase's annotations would leave out.
-        out = {name: _plain(getattr(value, name), proofs) for name in type(value).model_fields}
+        # Keys as the YAML writes them: a field named after a Python word has it as its alias
+        # ('from' for from_).
+        fields = type(value).model_fields
+        out = {
+            (info.alias or name): _plain(getattr(value, name), proofs)
+            for name, info in fields.items()
+        }
         if isinstance(value, FuzzyDate):
             out["precision"] = value.precision
         if isinstance(value, Citation):
@@ -434,6 +441,23 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
             },
             foreign_keys=(("source_id", "sources", "id"), ("citation", "citations", "id")),
         ),
+        "totals": Table(
+            "totals",
+            {
+                "id": int,
+                "fact_kind": str,
+                "field": str,
+                "actor_id": str,
+                "unit": str,
+                "low": float,
+                "high": float,
+                "facts": str,
+                "counted_within": str,
+                "rates": str,
+                "excluded": str,
+            },
+            foreign_keys=(("actor_id", "actors", "id"),),
+        ),
     }
     reported = out["reported_values"]
 
@@ -565,7 +589,65 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
             _cited(citations, "statement", s.id, actor.id, s.citations, proofs)
             _reported(reported, citations, "statement", s, actor.id, fields.statement, proofs)
         asked(actor.id, actor.id, actor.open_questions)
+    _totals(out["totals"], facts)
     return [out[name] for name in TABLES]
+
+
+def _totals(table: Table, facts: FactBase) -> None:
+    """The sums of each field the desk totals (`total: true`): across all actors (no
+    actor_id), then each actor's own facts. A range where sources differ (low adds each
+    fact's smallest figure, high its largest); the desk's currency where it declares one."""
+    money = facts.vocabulary.money
+    for kind in FACT_TABLES:
+        for spec in getattr(facts.vocabulary.fields, kind):
+            if not spec.total:
+                continue
+            group = f"{kind}s"
+            scopes: list[tuple[str | None, list[Fact]]] = [
+                (None, [f for a in facts.actors for f in getattr(a, group)])
+            ]
+            scopes += [(a.id, list(getattr(a, group))) for a in facts.actors]
+            for actor_id, listed in scopes:
+                summed = totals(listed, spec, money)
+                common = {
+                    "fact_kind": kind,
+                    "field": spec.key,
+                    "actor_id": actor_id,
+                    "excluded": "; ".join(
+                        f"{o.fact}: {o.given}, {o.reason}" for o in summed.left_out
+                    )
+                    or None,
+                }
+                rows = [
+                    {
+                        "unit": t.unit or None,
+                        "low": t.low,
+                        "high": t.high,
+                        "facts": "; ".join(t.facts),
+                        # The facts not added again, beside the total that holds them.
+                        "counted_within": "; ".join(
+                            f"{m} in {h}" for m, h in summed.included if h in t.facts
+                        )
+                        or None,
+                        "rates": "; ".join(
+                            f"{r.from_}/{r.to} {r.rate} on {r.date} ({r.source})" for r in t.rates
+                        )
+                        or None,
+                    }
+                    for t in summed.found
+                ]
+                if not rows and summed.left_out:
+                    # Nothing adds up, yet something was left out: the row says what.
+                    empty = ("unit", "low", "high", "facts", "counted_within", "rates")
+                    rows = [dict.fromkeys(empty)]
+                for row in rows:
+                    table.rows.append({"id": len(table.rows) + 1, **common, **row})
+
+
+def totals_json(table: Table) -> bytes:
+    """The totals table as JSON: a list of rows, keys sorted, one trailing newline."""
+    data = [{column: row[column] for column in table.columns} for row in table.rows]
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
 # --- CSV and SQLite -----------------------------------------------------------------------------
@@ -621,6 +703,7 @@ def export(
     proofs = proofs if proofs is not None else Proofs(texts, find_missing=True)
     filled = tables(facts, proofs)
     files = {JSON: facts_json(facts, proofs)}
+    files[TOTALS_JSON] = totals_json(next(t for t in filled if t.name == "totals"))
     files.update({f"data/{table.name}.csv": table_csv(table) for table in filled})
     files[SQLITE] = sqlite_file(filled)
     return files
