@@ -960,6 +960,9 @@ def _check_project(
             (c.citation.source, c.citation.quote, c.file, c.path) for c in rate_citations(base)
         ]
         problems += check_quotes(base, texts, rates, Finds(memo), proofs)
+        problems += check_cited_sources(
+            list(rate_citations(base)), {s.id for s in base.facts.sources}
+        )
         problems += check_includes(base) + check_rates(base)
         by_actor = {a.id: f for a, f in zip(base.facts.actors, base.actor_files, strict=True)}
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
