@@ -1,6 +1,8 @@
-"""How much of the briefing book is apparatus: words in notes and appendices against all words.
+"""How much of the briefing book is apparatus: words in notes and appendices against all words,
+and which sentences of eight words or more it prints twice (render.book.repeated_sentences).
 
-Usage: .venv/bin/python scripts/book_words.py [PROJECT]   (prints pages, words and the share)
+Usage: .venv/bin/python scripts/book_words.py [PROJECT]   (prints pages, words, the share and
+the repeated sentences)
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from html.parser import HTMLParser
 from pypdf import PdfReader
 
 from briefing.core.project import Project
+from briefing.render.book import repeated_sentences
 from briefing.site.build import checked_facts, render_site
 
 
@@ -53,7 +56,9 @@ class _Words(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
-        words = len(data.split())
+        # A word has a letter or a digit: the separators between notes and fields ("·", "—")
+        # are punctuation, not words a reader reads.
+        words = sum(1 for token in data.split() if any(c.isalnum() for c in token))
         if self.depth:
             self.apparatus += words
         else:
@@ -77,6 +82,11 @@ def main(root: str = ".") -> None:
         f"apparatus (notes and appendices): {counter.apparatus} words, "
         f"{100 * counter.apparatus / total:.0f}% of the book"
     )
+    parts = {"cover": book.cover, **book.chapters, "sources": book.sources, "method": book.method}
+    repeated = repeated_sentences(parts)
+    print(f"sentences of 8+ words printed twice: {len(repeated)}")
+    for sentence, names in repeated.items():
+        print(f"  {', '.join(names)}: {sentence}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from briefing.factbase.model import (
     Event,
     FactBase,
     FuzzyDate,
+    PastEvent,
     Person,
     Question,
     Vocabulary,
@@ -40,7 +41,7 @@ def day(value: str, basis: str = "stated") -> FuzzyDate:
     return FuzzyDate.model_validate({"value": value, "basis": basis, "note": note})
 
 
-def facts(*actors: Actor, summit: FuzzyDate | None = None) -> FactBase:
+def facts(*actors: Actor, summit: FuzzyDate | None = None, **overview: Any) -> FactBase:
     edition = Edition(
         title="Test edition",
         event=Event(name="Summit", place="Somewhere", date=summit),
@@ -53,7 +54,7 @@ def facts(*actors: Actor, summit: FuzzyDate | None = None) -> FactBase:
     return FactBase(
         vocabulary=VOCAB,
         edition=edition,
-        overview=MODELS.overview(),
+        overview=MODELS.overview(**overview),
         sources=[
             MODELS.source(
                 id="src",
@@ -172,3 +173,27 @@ def test_an_order_against_the_event_names_it() -> None:
     [ordered] = chronology(base).ordered
     assert ordered.against == "Summit" and ordered.order is not None
     assert ordered.order.before == "event"
+
+
+def test_an_earlier_event_the_sources_date_is_placed_among_the_dated_items() -> None:
+    # A year a source gives (a 2008 summit) is shown in its place, before the edition's event;
+    # one given without a year cannot be placed and is counted.
+    background = [
+        PastEvent(
+            name="Summit, Bucharest", date=day("2008"), text="No *date* given.", citations=CITE
+        ),
+        PastEvent(name="Talks", date=day("--02-16"), text="Held.", citations=CITE),
+    ]
+    base = facts(
+        actor("a", "A", commitments=[commitment("c1", day("2023-07-11"))]),
+        summit=day("2023-07-11/2023-07-12"),
+        background=background,
+    )
+    found = chronology(base)
+    assert [(e.kind, e.label) for e in found.dated] == [
+        ("event", "Summit, Bucharest: No date given."),
+        ("commitment", "An agreement"),
+        ("event", "Summit, Somewhere"),
+    ]
+    assert found.dated[0].actor is None and found.dated[0].fact_id is None
+    assert found.unplaced == 1 and not found.day_only

@@ -858,7 +858,19 @@ OVERVIEW_GROUPS = (
     "watch",
     "implications",
     "open_questions",
+    "background",
 )
+
+
+class PastEvent(Strict):
+    """An earlier event a source dates (a summit, a treaty) that bears on the record: the
+    timeline places it among the edition's dated items, so that every year the sources give
+    is shown, not only the years of the actors' facts."""
+
+    name: str = Field(description="The event and its place, e.g. 'NATO summit, Bucharest'.")
+    date: FuzzyDate = Field(description="When it took place, as precisely as a source says.")
+    text: Markdown = Field(description="What happened there, in our words, in one line.")
+    citations: Citations
 
 
 class Overview(Strict):
@@ -883,6 +895,10 @@ class Overview(Strict):
     )
     open_questions: list[OpenQuestion] = Field(
         default_factory=list, description="Gaps and inconsistencies across actors."
+    )
+    background: list[PastEvent] = Field(
+        default_factory=list,
+        description="Earlier events the sources date, placed on the timeline (e.g. a 2008 summit).",
     )
 
 

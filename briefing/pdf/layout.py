@@ -46,8 +46,9 @@ def default_jobs() -> int:
 class Binding:
     """One PDF of a build as the parts it is bound from (see briefing.pdf.bind), as plain data.
 
-    `parts` name laid-out parts, in order. A `cover` goes first, unnumbered; its HTML has holes
-    for the first page of each part (book.fill_pages), so it is laid out after them. Links to
+    `parts` name laid-out parts, in order. A `cover` goes first (the principal's note, then the
+    cover page, which alone is unnumbered); its HTML has holes for the first page of each part
+    (book.fill_pages), so it is laid out after them. Links to
     the PDFs named in `inside` (PDF name → the anchor of its chapter) stay inside this one;
     links to anchors it lacks go to the same anchor in the PDF `elsewhere` (the book).
     """
@@ -183,7 +184,11 @@ def lay_out(
                     *(laid[name] for name in binding.parts),
                 ],
                 numbered[totals[relative]],
-                unnumbered=frozenset(range(cover_pages.get(relative, 0))),
+                # The cover's own page, the last of its part, is unnumbered; the pages of
+                # the principal's note that open the part before it carry their numbers.
+                unnumbered=frozenset(range(cover_pages[relative] - 1, cover_pages[relative]))
+                if relative in cover_pages
+                else frozenset(),
                 inside=dict(binding.inside),
                 elsewhere=binding.elsewhere,
                 evidence=binding.evidence,

@@ -10,8 +10,10 @@ brief's slug. Each chapter numbers its own notes.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from markupsafe import Markup, escape
 
@@ -254,3 +256,75 @@ def copy_parts(
     entries = source_entries(renderer, [*([note] if note is not None else []), *chapters])
     sources = renderer.render("book/part.html", part="sources", source_entries=entries, whole=True)
     return cover, sources
+
+
+# --- Saying each thing once: sentences the book prints twice ---------------------------------
+
+REPEAT_WORDS = 8  # a sentence this long, printed twice, is a repetition; shorter ones are labels
+
+# Elements whose text is not read through: the running strings and titles (page furniture,
+# which repeats by design), screen-only popovers, and what is not printed at all.
+_FURNITURE_TAGS = {"head", "style", "title", "script", "h1", "h2", "h3", "h4", "h5", "h6"}
+_FURNITURE_CLASSES = {"running-strings", "pop", "fn", "subtitle", "cover-subtitle", "kicker"}
+_BLOCKS = {"p", "li", "td", "th", "dd", "dt", "div", "section", "article", "blockquote", "tr"}
+_VOID = {"br", "meta", "img", "hr", "col", "link", "input", "wbr"}
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_ENDS = re.compile(r"[.!?;][\"”’)\]]*$")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+class _Sentences(HTMLParser):
+    """The text of one part, block by block, without its furniture."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden: list[bool] = []
+        self.skip = 0
+        self.blocks: list[list[str]] = [[]]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        hide = tag in _FURNITURE_TAGS or bool(classes & _FURNITURE_CLASSES)
+        self.hidden.append(hide)
+        self.skip += hide
+        if tag in _BLOCKS:
+            self.blocks.append([])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID or not self.hidden:
+            return
+        self.skip -= self.hidden.pop()
+        if tag in _BLOCKS:
+            self.blocks.append([])
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.blocks[-1].append(data)
+
+
+def repeated_sentences(
+    parts: Mapping[str, str], min_words: int = REPEAT_WORDS
+) -> dict[str, list[str]]:
+    """Sentences of `min_words` words or more that the book prints more than once, each with
+    the parts (by name) that print it, in order. Sentences are compared by their words alone
+    (case, punctuation and spacing aside); headings and running strings are furniture and not
+    read. An empty result is the book's rule: each thing said once."""
+    seen: dict[str, list[str]] = defaultdict(list)
+    for name, html in parts.items():
+        reader = _Sentences()
+        reader.feed(html)
+        reader.close()
+        for block in reader.blocks:
+            text = " ".join("".join(block).split())
+            pieces = _SENTENCE_END.split(text)
+            for i, sentence in enumerate(pieces):
+                # A run that does not end as a sentence does (a line of fields, a label) is
+                # data, which may well read the same for two facts.
+                if i == len(pieces) - 1 and not _ENDS.search(sentence):
+                    continue
+                words = _WORD.findall(sentence.lower())
+                if len(words) >= min_words:
+                    seen[" ".join(words)].append(name)
+    return {sentence: names for sentence, names in seen.items() if len(names) > 1}

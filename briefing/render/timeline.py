@@ -4,7 +4,7 @@ Sources rarely give full dates, so a chart with an axis would either leave most 
 out or invent precision. The timeline is a chronology instead, in three parts that say how much
 is known:
 - dated: items whose date has a year (a day, a month, a year or a span), in order, with the
-  edition's event among them;
+  edition's event and the earlier events the overview's `background` dates among them;
 - day and month only: items whose source gives no year, by day of the year;
 - order only: items the source places only before or after another item or the event
   ('previously', 'even before the summit'), each with what it is placed against.
@@ -103,6 +103,14 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
             target = entry.order.before or entry.order.after or ""
             against = event.name if target == "event" else labels.get(target, target)
             result.ordered.append(_with_against(entry, against))
+        else:
+            result.unplaced += 1
+    # Earlier events a source dates (a 2008 summit) stand among the dated items; one whose
+    # source gives no year cannot be placed against them, and is counted.
+    for past in facts.overview.background:
+        if past.date.has_year:
+            label = f"{past.name}: {_plain(past.text)}"
+            result.dated.append(Entry("event", label, None, None, past.date))
         else:
             result.unplaced += 1
     if event.date is not None and event.date.has_year and result.dated:
