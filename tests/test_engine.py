@@ -72,7 +72,7 @@ def test_a_desk_can_add_and_drop_fields(mini: Project) -> None:
     # Commitments are printed in full in the principal's note, their fields in declared order.
     html = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
     card = html.split('id="note-fact-south-pact"')[1].split("</div>")[0]
-    keys = re.findall(r'<span class="field-([\w]+)">', card)
+    keys = re.findall(r'<span class="field-([\w]+)"[^>]*>', card)
     assert keys[-2:] == ["finance_usd", "target_year"]
     assert "2,500,000 USD" in html and ">2041<" in html
     assert "Duration" not in html

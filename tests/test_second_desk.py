@@ -131,14 +131,14 @@ def book(built: Built) -> list[str]:
 def pledge_fields(note: str, fact: str) -> list[str]:
     """The declared fields a pledge prints in the principal's note, in order."""
     card = find(rf'<div class="card" id="note-fact-{fact}">(.*?)</div>', note)
-    return re.findall(r'<span class="field-([\w-]+)">', card)
+    return re.findall(r'<span class="field-([\w-]+)"[^>]*>', card)
 
 
 def pledge_cell(note: str, fact: str, key: str) -> str | None:
     """A pledge's value as the note prints it (each pledge is printed in full there only);
     None where no source gives it."""
     card = find(rf'<div class="card" id="note-fact-{fact}">(.*?)</div>', note)
-    match = re.search(rf'<span class="field-{key}">(.*?)</span>', card, re.DOTALL)
+    match = re.search(rf'<span class="field-{key}"[^>]*>(.*?)</span>', card, re.DOTALL)
     return text_of(match.group(1)) if match else None
 
 

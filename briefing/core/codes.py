@@ -13,6 +13,7 @@ A code is a letter naming the family and three digits; the first digit groups a 
     E  editions
     T  templates
     P  publishing and the disk
+    L  layout: words that leave the page or print over others (briefing.pdf.measure)
     N  `briefing init` / `new` / `pin`;  I  intake of pages and PDFs
     K  signing keys and signing;  V  `briefing verify`
 
@@ -168,6 +169,12 @@ CODES: dict[str, Code] = {
         "list the recipients in facts/distribution.yaml",
         exit=2,
     ),
+    # L: layout, measured on the laid-out pages
+    "L001": Code(
+        "text leaves the page's content area", "let it wrap, fold the fields, or give it room"
+    ),
+    "L002": Code("text prints over other text", "give each box room of its own"),
+    "L003": Code("text laid out on no page", "let the box that holds it grow or flow on"),
     # N, I: authoring
     "N001": Code("a value given to init/new/pin is not valid", "give it as the message says"),
     "N002": Code("would overwrite an existing file", "rename or remove it", exit=2),

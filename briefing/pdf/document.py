@@ -19,7 +19,14 @@ from urllib.parse import unquote, urlsplit
 from briefing.core.project import Project
 from briefing.factbase.clock import build_date
 from briefing.factbase.model import Edition
-from briefing.pdf.weasy import associate_once, guarded_fetcher, rewrite_links
+from briefing.pdf.measure import Misfits, measure, tally
+from briefing.pdf.weasy import (
+    associate_once,
+    before_layout,
+    guarded_fetcher,
+    hold_spaces,
+    rewrite_links,
+)
 from briefing.render.attachments import Attachment
 from briefing.render.pages import template_dirs, template_file
 
@@ -214,15 +221,19 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
     """Render one HTML document to the bytes of a PDF/A-3 file with its evidence attached.
 
     `pdf_name` overrides the job's names for the PDFs of other briefs (a Plan's, in tests).
+    Raises `Misfits` where words leave the page or print over others (briefing.pdf.measure):
+    measured here, on the layout just made, so that it costs no second layout.
     """
     import weasyprint
 
+    # What the document holds before layout, to be found on its pages after (measure).
+    before_layout(tally)
     # The document may read only the templates (styles, fonts, images); the evidence attached
     # to it only facts/. Nothing a brief's HTML says can reach the fact files or anything else.
     roots = template_dirs(project)
     fetcher = pdf_url_fetcher(roots)
     document = weasyprint.HTML(
-        string=job.html,
+        string=hold_spaces(job.html),
         base_url=str(project.templates) + "/",
         url_fetcher=fetcher,
         media_type="print",
@@ -230,6 +241,9 @@ def render_pdf(job: PdfJob, project: Project, pdf_name: PdfName | None = None) -
     css = [_stylesheet(template_file(project, name), fetcher, roots) for name in job.stylesheets]
     variant = PDF_VARIANT if job.tagged else None
     rendered = document.render(stylesheets=css, pdf_variant=variant, font_config=_FONTS)
+    misfits = measure(rendered)
+    if misfits:
+        raise Misfits(tuple(misfits))
     base = project.templates.resolve().as_uri() + "/"
     names = pdf_name or job.pdf_name
     anchors = {name for page in rendered.pages for name in page.anchors}

@@ -25,11 +25,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
-from briefing.core.diagnostics import PublishError
+from briefing.core.diagnostics import BriefingError, Diagnostic, PublishError
 from briefing.core.project import Project
 from briefing.core.store import Store
 from briefing.pdf.cache import Environment, attachments_digest, bound_key, pdf_key
 from briefing.pdf.document import PdfJob, render_pdf
+from briefing.pdf.measure import Misfits, diagnostics
 from briefing.render.attachments import Attachment
 from briefing.render.book import fill_pages
 
@@ -289,17 +290,29 @@ class _Layouts:
         missing.sort(key=lambda item: len(item[1].html), reverse=True)
         if self._executor is None and self.workers > 1 and len(missing) > 1:
             self._executor = self._stack.enter_context(_pool(self.workers))
+        # A layout whose words leave the page or cover others (briefing.pdf.measure) is
+        # neither kept nor bound: every such layout of the round is reported, then the build
+        # stops before it publishes anything.
+        misfits: list[Diagnostic] = []
         if self._executor is None:
             for name, job in missing:
-                laid[name] = self._keep(keys[name], render_pdf(job, self.project))
+                try:
+                    laid[name] = self._keep(keys[name], render_pdf(job, self.project))
+                except Misfits as found:
+                    misfits += diagnostics(self.project, name, found.misfits)
         else:
             futures = [
                 (name, self._executor.submit(render_pdf, job, self.project))
                 for name, job in missing
             ]
             for name, future in futures:
-                laid[name] = self._keep(keys[name], self._result(name, future))
+                try:
+                    laid[name] = self._keep(keys[name], self._result(name, future))
+                except Misfits as found:
+                    misfits += diagnostics(self.project, name, found.misfits)
         self.laid_out += tuple(name for name, _ in missing)
+        if misfits:
+            raise BriefingError(misfits)
         return laid
 
     def call(self, calls: Mapping[str, Callable[[], bytes]]) -> dict[str, bytes]:

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from briefing.evidence.proofs import groups, printed
 from briefing.factbase.model import FACT_GROUPS, FactBase, Source
 from briefing.render.attachments import Attachment
+from briefing.render.fit import contents_fit_cover
 from briefing.render.pages import Brief, Renderer
 
 
@@ -188,7 +189,13 @@ def render_book(
         for number, brief in enumerate(chaptered, start=1)
     }
     return BookParts(
-        cover=part("cover", chapters=chaptered, note=note, pages=_PageHoles()),
+        cover=part(
+            "cover",
+            chapters=chaptered,
+            note=note,
+            pages=_PageHoles(),
+            cover_fits=_cover_fits(renderer, chaptered),
+        ),
         chapters=chapters,
         note=part("note", note=note) if note is not None else None,
         sources=part("sources", source_entries=entries, whole=True),
@@ -203,6 +210,12 @@ def render_book(
             "book/numbers.html", pages=_PageHoles()["pages"], stamp=_PageHoles()["stamp"]
         ),
     )
+
+
+def _cover_fits(renderer: Renderer, chapters: Sequence[Brief]) -> bool:
+    """Whether the contents of these chapters fit the cover (render.fit)."""
+    edition = renderer.facts.edition
+    return contents_fit_cover([c.title for c in chapters], edition.title, edition.subtitle)
 
 
 def fill_numbers(numbers: str, pages: int, stamp: str = "") -> str:
@@ -252,6 +265,7 @@ def copy_parts(
         pages=_PageHoles(),
         numbering=numbering,
         issued=issued,
+        cover_fits=_cover_fits(renderer, chapters),
     )
     entries = source_entries(renderer, [*([note] if note is not None else []), *chapters])
     sources = renderer.render("book/part.html", part="sources", source_entries=entries, whole=True)

@@ -50,6 +50,7 @@ from briefing.factbase.values import (
     totals,
 )
 from briefing.render.charts import chart_of, svg
+from briefing.render.fit import columns_fit
 from briefing.render.timeline import chronology
 
 if TYPE_CHECKING:
@@ -360,11 +361,18 @@ def template_file(project: Project, name: str) -> Path:
     return _lookup(project, name)[0]
 
 
+def shown_template(project: Project, name: str) -> str:
+    """A template as messages name it: the project's own by its path, a packaged one as
+    templates/NAME."""
+    path, directory = _lookup(project, name)
+    return project.name(path) if directory == project.templates else f"templates/{name}"
+
+
 def read_template(project: Project, name: str) -> str:
     """A template's text, read through the project's one gate: a template that leads out of
     its folder (a symlink to anywhere) is a located error, never read."""
     path, directory = _lookup(project, name)
-    shown = project.name(path) if directory == project.templates else f"templates/{name}"
+    shown = shown_template(project, name)
     text, problems = read_project_file(path, directory, shown)
     if text is None:
         raise TemplateError(problems)
@@ -584,6 +592,15 @@ def total_line(
     return line + "."
 
 
+def matrix_fits(facts: FactBase) -> bool:
+    """Whether the stance matrix fits the page with one column per question: judged from the
+    questions' labels and every word the answer may take (render.fit)."""
+    vocab = facts.vocabulary
+    spec = vocab.answer()
+    words = [t.text for t in vocab.lists[spec.list].terms] if spec and spec.list else []
+    return columns_fit([[q.label, *words] for q in facts.edition.questions])
+
+
 def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
     """What every template sees: the edition, the vocabulary, the facts and lookups by id."""
     vocab = facts.vocabulary
@@ -642,6 +659,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "actors": {a.id: a for a in facts.actors},
         "questions": {q.id: q for q in facts.edition.questions},
         "actor_list": actor_order(facts),
+        "matrix_fits": matrix_fits(facts),
         "css": stylesheet(project, "brief.css"),
     }
 
