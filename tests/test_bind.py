@@ -197,7 +197,9 @@ def test_a_cover_of_two_pages_gets_the_contents_right(tmp_path: Path) -> None:
         if ". " in title:  # a numbered chapter or appendix, listed in the contents
             name = title.split(". ", 1)[1]
             assert re.search(rf"{re.escape(name)}[ .]*\b{first}\b", pages[cover_at]), (name, first)
-    # Every page of the cover part goes unnumbered; the rest count them.
-    assert not re.search(r"Page \d+ of", " ".join(pages[: cover_at + 2]))
+    # The cover's own pages go unnumbered; the note before them and the rest count theirs.
+    assert not re.search(r"Page \d+ of", " ".join(pages[cover_at : cover_at + 2]))
+    for number, text in enumerate(pages[:cover_at], start=1):
+        assert f"Page {number} of {len(pages)}" in text
     for number, text in enumerate(pages[cover_at + 2 :], start=cover_at + 3):
         assert f"Page {number} of {len(pages)}" in text

@@ -46,6 +46,26 @@ def page_count(content: bytes) -> int:
         return len(pdf.pages)
 
 
+def page_of(content: bytes, anchor: str) -> int | None:
+    """The index of the page of the PDF `content` that its named destination `anchor` (an
+    HTML id WeasyPrint kept) leads to; None without one."""
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        names = pdf.Root.get("/Names")
+        tree = names.get("/Dests") if isinstance(names, pikepdf.Dictionary) else None
+        if tree is None:
+            return None
+        target = pikepdf.NameTree(tree).get(anchor)
+        if isinstance(target, pikepdf.Dictionary):
+            target = target.get("/D")
+        if not isinstance(target, pikepdf.Array) or not len(target):
+            return None
+        page = target[0]
+        for index, candidate in enumerate(pdf.pages):
+            if candidate.obj.objgen == page.objgen:
+                return index
+        return None
+
+
 def bind(
     parts: Sequence[bytes],
     pagination: bytes | None = None,

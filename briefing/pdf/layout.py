@@ -185,11 +185,7 @@ def lay_out(
                     *(laid[name] for name in binding.parts),
                 ],
                 numbered[totals[relative]],
-                # The cover's own page, the last of its part, is unnumbered; the pages of
-                # the principal's note that open the part before it carry their numbers.
-                unnumbered=frozenset(range(cover_pages[relative] - 1, cover_pages[relative]))
-                if relative in cover_pages
-                else frozenset(),
+                unnumbered=_cover_own_pages(covers.get(relative), cover_pages.get(relative, 0)),
                 inside=dict(binding.inside),
                 elsewhere=binding.elsewhere,
                 evidence=binding.evidence,
@@ -224,6 +220,22 @@ def _bound_key(
         "elsewhere": binding.elsewhere,
     }
     return bound_key(described, environment)
+
+
+# The id of the cover's own section (book/cover.html): the pages before it hold the
+# principal's note, which carry their numbers like the rest of the book.
+COVER_ANCHOR = "cover"
+
+
+def _cover_own_pages(cover: bytes | None, pages: int) -> frozenset[int]:
+    """The pages of a cover part that go unnumbered: those of the cover itself, from the page
+    its section starts on (all of them, for a desk's cover that does not mark its start)."""
+    from briefing.pdf.bind import page_of
+
+    if cover is None:
+        return frozenset()
+    start = page_of(cover, COVER_ANCHOR)
+    return frozenset(range(start if start is not None else 0, pages))
 
 
 def _cover(binding: Binding, counts: Mapping[str, int], cover_pages: int) -> PdfJob:
