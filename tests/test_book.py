@@ -371,3 +371,13 @@ def test_no_link_of_a_bound_pdf_is_left_unresolved(built: Built) -> None:
                     continue
                 assert document in anchors, (pdf.name, uri)
                 assert not fragment or fragment in anchors[document], (pdf.name, uri)
+
+
+def test_a_range_of_figures_is_kept_on_one_line() -> None:
+    from briefing.render.pages import keep_ranges
+
+    shown = str(keep_ranges("likely: 55–80 %; <b>5-20%</b> and 1,000 – 2,000"))
+    assert '<span class="nobr">55–80 %</span>' in shown
+    assert '<span class="nobr">5-20%</span>' in shown
+    assert '<span class="nobr">1,000 – 2,000</span>' in shown
+    assert "&lt;b&gt;" in shown  # the rest is escaped

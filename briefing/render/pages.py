@@ -282,6 +282,22 @@ _OPENING = "\"'“‘«"
 _CLOSING = "\"'”’»"
 
 
+# A range of figures ("55–80 %", "5-20%"): broken at its dash, "55–" ends one line and "80 %"
+# starts the next, and the reader loses the range.
+_RANGE = re.compile(r"\d[\d.,]*\s?[–-]\s?\d[\d.,]*(?:\s?%)?")
+
+
+def keep_ranges(text: str) -> Markup:
+    """`text`, escaped, with each range of figures kept on one line."""
+    out, last = [], 0
+    for match in _RANGE.finditer(text):
+        out += [escape(text[last : match.start()]), Markup('<span class="nobr">')]
+        out += [escape(match.group()), Markup("</span>")]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
 def quote_text(quote: str) -> str:
     """A quote as printed inside <q>: whitespace folded, and without a pair of quotation marks
     that encloses all of it (the <q> element draws its own; two pairs would read as a nested
@@ -452,6 +468,7 @@ def environment(project: Project) -> jinja2.Environment:
     env.filters["date"] = format_date
     env.filters["quote"] = quote_text
     env.filters["day"] = format_day
+    env.filters["ranges"] = keep_ranges
     return env
 
 
