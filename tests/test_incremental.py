@@ -51,7 +51,7 @@ def test_every_edit_is_checked_as_a_check_from_scratch_checks_it(
 
     monkeypatch.setattr(check_module, "_check_file", counting)
 
-    def step(change: Callable[[], None], *codes: str) -> Checked:
+    def step(change: Callable[[], object], *codes: str) -> Checked:
         change()
         result = _same(project, memo, checked_files.clear)
         for code in codes:

@@ -406,3 +406,22 @@ def test_no_library_warning_reaches_the_reader(desk: Desk, signed: Path) -> None
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stderr == ""
     assert "proved: the file is as the holder of a certificate you trust signed it" in done.stdout
+
+
+def test_a_key_younger_than_the_edition_signs_at_its_first_valid_day(
+    desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The edition is dated 2031 in the fixture; a key made then, a month after the edition's
+    # date, would sign at a time its certificate disowns: it signs at the day it became valid.
+    later = dt.datetime(2031, 5, 1, tzinfo=dt.UTC)
+    key, cert = keygen(tmp_path / "young", "Young desk", later)
+    target = tmp_path / "book.pdf"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert (
+        main(["sign", "--key", str(key), "--cert", str(cert), "-o", str(target), str(desk.book)])
+        == 0
+    )
+    code, out, _ = run(capsys, "verify", "--trust", str(cert), str(target))
+    assert code == 0, out
+    start = load_certificate(cert).not_valid_before.isoformat()
+    assert f"signature: valid, by Common Name: Young desk, at {start}" in out

@@ -325,7 +325,7 @@ def sign_file(source: Path, target: Path, desk: DeskKey) -> dt.datetime:
         data = source.read_bytes()
     except OSError as exc:
         raise SignError(f"cannot read {source}: {exc.strerror or exc}") from None
-    when = signing_time(data)
+    when = _not_before_certificate(signing_time(data), desk)
     signed = sign_bytes(data, desk, when)
     partial = target.with_name(f".{target.name}.signing")
     try:
@@ -335,6 +335,20 @@ def sign_file(source: Path, target: Path, desk: DeskKey) -> dt.datetime:
         partial.unlink(missing_ok=True)
         raise SignError(f"cannot write {target}: {exc.strerror or exc}") from None
     return when
+
+
+def _not_before_certificate(when: dt.datetime, desk: DeskKey) -> dt.datetime:
+    """The edition's date, unless the desk's certificate is younger: then the day it became
+    valid. A key made after the edition was compiled would otherwise sign at a time its own
+    certificate disowns, and every reader's verify would call the signature invalid. Still
+    never the clock: the same key signs the same PDF with the same bytes."""
+    from cryptography import x509 as cx509
+
+    try:
+        start = cx509.load_pem_x509_certificate(desk.cert.read_bytes()).not_valid_before_utc
+    except (OSError, ValueError):
+        return when  # sign_bytes says what is wrong with the certificate
+    return max(when, start)
 
 
 def signer_for(desk: DeskKey) -> Callable[[Path], None]:
