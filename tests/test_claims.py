@@ -144,6 +144,22 @@ def test_likelihood_and_confidence_in_one_sentence_are_flagged(mini: Project) ->
     assert "[Q405]" in problem and problem.startswith("facts/overview.yaml:4:")
 
 
+def test_a_label_on_a_statement_about_the_record_is_flagged(mini: Project) -> None:
+    edit(mini.facts / "vocabulary.yaml", "lists:\n", _SCALE)
+    overview = mini.facts / "overview.yaml"
+    edit(
+        overview,
+        "Southland intends a ten-year pact without a *mutual-defence* clause.",
+        "Southland's terms are not stated. No source gives the pact's length.",
+    )
+    found = [p for p in messages(mini) if "[Q408]" in p]
+    assert len(found) == 1 and found[0].startswith("facts/overview.yaml:2:")
+    assert "only says what the record holds" in found[0]
+    # One sentence that judges the world is enough: the judgment is not about the record.
+    edit(overview, "No source gives the pact's length.", "Southland intends a ten-year pact.")
+    assert not [p for p in messages(mini) if "[Q408]" in p]
+
+
 def test_a_cut_off_before_a_dated_source_is_flagged(mini: Project) -> None:
     sources = mini.facts / "sources.yaml"
     edit(

@@ -125,6 +125,10 @@ CODES: dict[str, Code] = {
     "Q405": Code("likelihood and confidence in one sentence", "keep them in their own fields"),
     "Q406": Code("the cut-off is earlier than a dated source", "correct as_of or the date"),
     "Q407": Code("a reference names no registered source", "write a source's id in [S:id]"),
+    "Q408": Code(
+        "a judgment only says what the record holds; its confidence grades nothing",
+        "judge what the record suggests, or make it a limit or an open question",
+    ),
     "Q501": Code(
         "a figure is given by none of the quotes it cites", "write the quote's figure, or cite it"
     ),

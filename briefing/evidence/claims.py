@@ -242,6 +242,16 @@ _FORECAST = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+# A judgment whose every sentence speaks of the record itself, not of the world: a confidence
+# label on "France's position is not recorded" grades nothing. English, like _FORECAST: a desk
+# writing its judgments in another language gets neither warning.
+_ABOUT_THE_RECORD = re.compile(
+    r"\b(?:(?:is|are|was|were) not (?:recorded|stated|reported|given|known|on record)|"
+    r"no (?:source|text|report)s? (?:gives?|says?|states?|reports?|records?|mentions?|names?)|"
+    r"(?:the|no|none of the) sources? (?:says?|reports?|records?|(?:is|are) silent|"
+    r"(?:do|does) not (?:say|give|state|report|mention))|not on (?:the )?record)\b",
+    re.IGNORECASE,
+)
 
 
 Judged = tuple[Judgment, LoadedFile, Path_]
@@ -291,6 +301,19 @@ def check_estimates(
                     "will be",
                     severity="warning",
                     code="Q404",
+                )
+            )
+        sentences = _SENTENCE.findall(own)
+        if sentences and all(_ABOUT_THE_RECORD.search(x) for x in sentences):
+            problems.append(
+                Diagnostic(
+                    file.locate((*path, "text")),
+                    "this judgment only says what the record holds, not what is or will be: "
+                    "a confidence label on it grades nothing",
+                    "judge what the record suggests (and give its likelihood), or move the "
+                    "point to the overview's 'limits:' or an open question",
+                    severity="warning",
+                    code="Q408",
                 )
             )
         for field in ("text", "basis"):
