@@ -304,7 +304,10 @@ def check_estimates(
                 )
             )
         sentences = _SENTENCE.findall(own)
-        if sentences and all(_ABOUT_THE_RECORD.search(x) for x in sentences):
+        # A judgment that forecasts, or gives a likelihood, judges the world whatever else it
+        # says of the record.
+        forecasts = judgment.likelihood is not None or _FORECAST.search(own)
+        if sentences and not forecasts and all(_ABOUT_THE_RECORD.search(x) for x in sentences):
             problems.append(
                 Diagnostic(
                     file.locate((*path, "text")),
