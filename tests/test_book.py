@@ -381,3 +381,22 @@ def test_a_range_of_figures_is_kept_on_one_line() -> None:
     assert '<span class="nobr">5-20%</span>' in shown
     assert '<span class="nobr">1,000 – 2,000</span>' in shown
     assert "&lt;b&gt;" in shown  # the rest is escaped
+
+
+def test_a_passage_cited_just_before_gets_no_second_marker(mini: Project) -> None:
+    # A value's citation and its commitment's fall in one passage: one marker, not "(S2) 5 5".
+    from briefing.factbase.model import Citation
+    from briefing.render.pages import Notes
+    from briefing.site.build import checked_facts
+
+    checked, facts, _ = checked_facts(mini, pdf=False)
+    notes = Notes(facts, "south", texts=checked.texts)  # finds what the facts do not cite
+    value = Citation(source="harbour", quote="joint training")
+    fact = Citation(source="harbour", quote="The pact covers arms deliveries, joint training")
+    first = str(notes.cite([value]))
+    assert 'role="doc-noteref">1</a>' in first
+    assert str(notes.cite([fact], besides=[value])) == ""
+    # Without `besides`, the same passage is marked again; a passage of its own always is.
+    assert 'role="doc-noteref">1</a>' in str(notes.cite([fact]))
+    other = Citation(source="harbour", quote="cannot offer membership while the dispute lasts")
+    assert 'role="doc-noteref">2</a>' in str(notes.cite([other], besides=[value]))

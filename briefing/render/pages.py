@@ -145,17 +145,25 @@ class Notes:
         self.notes.append(note)
         return note
 
-    def cite(self, citations: Iterable[Citation]) -> Markup:
+    def cite(self, citations: Iterable[Citation], besides: Iterable[Citation] = ()) -> Markup:
         """Footnote markers for citations, as HTML, registering each as a note: one marker per
-        passage, in the order of the notes, never broken across lines.
+        passage, in the order of the notes, never broken across lines. A passage of the notes
+        of `besides` (cited just before, e.g. by a value in the same line) gets no second
+        marker: "(S2) 5 5" reads as a misprint.
 
         On screen each marker is a button whose popover shows the passage, the source and its
         grade in place, without script; in print (and the PDF) it is a plain link to the note.
         """
+        shown = {
+            note.number
+            for c in besides
+            if (note := self._index.get((c.source, " ".join(c.quote.split())))) is not None
+        }
         passages: dict[int, tuple[Note, Citation]] = {}
         for citation in citations:
             note = self.add(citation)
-            passages.setdefault(note.number, (note, citation))
+            if note.number not in shown:
+                passages.setdefault(note.number, (note, citation))
         marks: list[Markup] = []
         for number in sorted(passages):
             note, citation = passages[number]
