@@ -400,3 +400,15 @@ def test_a_passage_cited_just_before_gets_no_second_marker(mini: Project) -> Non
     assert 'role="doc-noteref">1</a>' in str(notes.cite([fact]))
     other = Citation(source="harbour", quote="cannot offer membership while the dispute lasts")
     assert 'role="doc-noteref">2</a>' in str(notes.cite([other], besides=[value]))
+
+
+def test_the_bottom_line_opens_the_note(mini: Project) -> None:
+    from briefing.site.build import build
+
+    overview = mini.facts / "overview.yaml"
+    text = overview.read_text(encoding="utf-8")
+    overview.write_text("bottom_line: Northland gets a pact, not a seat.\n" + text, "utf-8")
+    build(mini, pdf=False)
+    note = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
+    line = note.index("Northland gets a pact, not a seat.")
+    assert note.index("Bottom line.") < line < note.index("Key judgments")

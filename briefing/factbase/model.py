@@ -876,6 +876,12 @@ class PastEvent(Strict):
 class Overview(Strict):
     """The overview brief's own judgments and open questions, across actors."""
 
+    bottom_line: str | None = Field(
+        default=None,
+        max_length=400,
+        description="The one sentence a reader takes away, drawn from the key judgments (which "
+        "cite): printed first on the principal's note. No quotation marks: quote in a judgment.",
+    )
     bluf: list[Judgment] = Field(
         default_factory=list, description="Key judgments across all actors, each cited."
     )

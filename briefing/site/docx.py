@@ -277,6 +277,8 @@ class _Writer:
         self.opening(
             edition.title, f"Principal's note · {edition.event.name}, {edition.event.place}"
         )
+        if overview.bottom_line:
+            self.para_md(overview.bottom_line, before="Bottom line. ")
         self.heading("Key judgments", 2)
         self.judgments(overview.bluf)
         self.heading("What this rests on", 2)
