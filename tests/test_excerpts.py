@@ -308,7 +308,7 @@ def test_a_text_that_travels_whole_swapped_for_excerpts_is_refused(
     }
     code, out, _ = run(capsys, str(tampered(desk.book, tmp_path / "b.pdf", changes, manifest=True)))
     assert code == 1, out
-    assert "source 'notice' travels whole" in out and "carries only excerpts of it" in out
+    assert "source 'notice' travels whole" in out and "carries only excerpts of it [V106]" in out
 
 
 # --- Reading excerpts back gives what the full text gives ---------------------------------------

@@ -204,6 +204,8 @@ CODES: dict[str, Code] = {
     "V103": Code("an attachment the manifest does not list was added", "do not trust it"),
     "V104": Code("the attached fact base does not load or check", "ask the sender"),
     "V105": Code("the manifest and the attached facts disagree", "do not trust it"),
+    "V106": Code("a source its facts say travels whole arrives as excerpts", "do not trust it"),
+    "V107": Code("a quote stands outside every excerpt of its source", "do not trust it"),
     "V201": Code("a printed passage is not one the facts cite", "do not trust that page"),
     "V202": Code("passages the facts cite were removed from the pages", "do not trust it"),
     "V203": Code("a note leads to a passage without the quote's words", "do not trust it"),

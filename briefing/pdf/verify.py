@@ -587,7 +587,7 @@ class Problem:
 
     message: str
     detail: tuple[str, ...] = ()
-    code: str = "V001"
+    code: str = field(kw_only=True)  # every failure names its own: V001 is for a refusal
 
 
 @dataclass(frozen=True)
@@ -851,7 +851,8 @@ def _check_facts(
                 result.problems.append(
                     Problem(
                         f"source '{source.id}' travels whole ('redistribute: whole' in the "
-                        "attached sources.yaml), yet the PDF carries only excerpts of it"
+                        "attached sources.yaml), yet the PDF carries only excerpts of it",
+                        code="V106",
                     )
                 )
             result.excerpted.append(
@@ -892,6 +893,7 @@ def _check_facts(
                     f"a quote of source '{found.source}' is not inside any of the excerpts "
                     "that stand for its text",
                     (f"quote:   {' '.join(cited.citation.quote.split())}",),
+                    code="V107",
                 )
             )
             continue

@@ -75,6 +75,7 @@ from briefing.render.attachments import (
 from briefing.render.book import BookParts, render_book
 from briefing.render.pages import Brief, Renderer, template_problem
 from briefing.site.data import export
+from briefing.site.docx import FOLDER as WORD_FOLDER
 from briefing.site.docx import documents
 from briefing.site.publish import BuildResult, Site, Stamp, pdf_environment, publish
 from briefing.site.release import Frozen, freeze
@@ -373,13 +374,18 @@ def build(
         proofs=checked.proofs,
     )
     if docx:
-        # Written with the data files: the same atomic swap, the same no-op comparison.
-        with inputs.serving():
-            word = documents(facts, project, plan, checked.proofs)
-        site = dataclasses.replace(site, data={**site.data, **word})
+        site = _with_word(site, project, checked, inputs)
     result = publish(project, site, jobs=jobs, cache=cache, started=started, key=key)
     refresh_schema(project, checked)
     return result, _with_warnings(checked, history, project if cache else None)
+
+
+def _with_word(site: Site, project: Project, checked: Checked, inputs: Snapshot) -> Site:
+    """`site` with the briefs as Word files among its data (build/docx/, site.docx): written
+    with the data files, in the same atomic swap and the same no-op comparison."""
+    with inputs.serving():
+        word = documents(site.facts, project, site.plan, checked.proofs)
+    return dataclasses.replace(site, data={**site.data, **word})
 
 
 def _with_warnings(checked: Checked, history: Past, cached: Project | None = None) -> Checked:
@@ -438,17 +444,15 @@ def release(
     )
     assert site.edition_index is not None
     index = site.edition_index
-    word: dict[str, bytes] = {}
     if docx:
-        with inputs.serving():
-            word = documents(facts, project, plan, checked.proofs)
-        site = dataclasses.replace(site, data={**site.data, **word})
+        site = _with_word(site, project, checked, inputs)
+    word = tuple(sorted(name for name in site.data if name.startswith(f"{WORD_FOLDER}/")))
     frozen: list[Frozen] = []
 
     def freeze_staged(built: Path) -> None:
         if sign is not None:
             sign(built)
-        frozen.append(freeze(project, facts, plan, index, built, inputs, tuple(sorted(word))))
+        frozen.append(freeze(project, facts, plan, index, built, inputs, word))
 
     result = publish(
         project, site, before_swap=freeze_staged, jobs=jobs, cache=cache, started=started

@@ -24,6 +24,7 @@ from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import NormalText
 from briefing.factbase.model import (
     Citation,
+    Commitment,
     Disputed,
     Fact,
     FactBase,
@@ -33,8 +34,10 @@ from briefing.factbase.model import (
     Money,
     OpenQuestion,
     Order,
+    Position,
     Quantity,
     Sourced,
+    Statement,
 )
 from briefing.factbase.plan import JSON, SQLITE, TABLES, TOTALS_JSON
 from briefing.factbase.values import totals
@@ -530,6 +533,18 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
                         {f"{kind}_id": fact.id, "field": spec.key, "term": term}
                     )
 
+    def proved(
+        kind: str,
+        fact: Position | Commitment | Statement,
+        actor_id: str,
+        specs: Sequence[FieldSpec],
+    ) -> None:
+        # What every kind of fact adds beside its own row: its words of the vocabulary, its
+        # citations, and the values it gives with sources of their own.
+        terms(kind, fact, specs)
+        _cited(citations, kind, fact.id, actor_id, fact.citations, proofs)
+        _reported(reported, citations, kind, fact, actor_id, specs, proofs)
+
     # Judgments and open questions of the overview have no actor; their ids say 'overview',
     # which no actor may be called (briefing.plan.RESERVED).
     judged("overview", None, facts.overview.bluf)
@@ -550,9 +565,7 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
                     "summary": p.summary,
                 }
             )
-            terms("position", p, fields.position)
-            _cited(citations, "position", p.id, actor.id, p.citations, proofs)
-            _reported(reported, citations, "position", p, actor.id, fields.position, proofs)
+            proved("position", p, actor.id, fields.position)
         for c in actor.commitments:
             out["commitments"].rows.append(
                 {
@@ -568,9 +581,7 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
             out["parties"].rows += [
                 {"commitment_id": c.id, "actor_id": party} for party in dict.fromkeys(c.parties)
             ]
-            terms("commitment", c, fields.commitment)
-            _cited(citations, "commitment", c.id, actor.id, c.citations, proofs)
-            _reported(reported, citations, "commitment", c, actor.id, fields.commitment, proofs)
+            proved("commitment", c, actor.id, fields.commitment)
         for s in actor.statements:
             out["statements"].rows.append(
                 {
@@ -585,9 +596,7 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
                     "summary": s.summary,
                 }
             )
-            terms("statement", s, fields.statement)
-            _cited(citations, "statement", s.id, actor.id, s.citations, proofs)
-            _reported(reported, citations, "statement", s, actor.id, fields.statement, proofs)
+            proved("statement", s, actor.id, fields.statement)
         asked(actor.id, actor.id, actor.open_questions)
     _totals(out["totals"], facts)
     return [out[name] for name in TABLES]

@@ -29,7 +29,7 @@ from briefing.core.files import STAGING_PREFIX, fsync, fsync_tree
 from briefing.core.gate import folder_leaves
 from briefing.core.project import Project
 from briefing.core.store import Store
-from briefing.editions.released import past
+from briefing.editions.released import manifest_line, past
 from briefing.factbase.distribution import chapters_of
 from briefing.factbase.plan import BOOK
 from briefing.factbase.snapshot import Snapshot, take
@@ -250,8 +250,11 @@ def _log(rows: list[dict[str, object]]) -> bytes:
 
 
 def _sums(copies: dict[str, bytes]) -> bytes:
-    """A line per copy in the format of `sha256sum` (`sha256sum -c SHA256SUMS` checks them)."""
-    lines = [f"{hashlib.sha256(c).hexdigest()}  {name}\n" for name, c in sorted(copies.items())]
+    """A line per copy, as the edition's SHA256SUMS writes them (`sha256sum -c` checks them)."""
+    lines = [
+        manifest_line(name, hashlib.sha256(content).hexdigest()) + "\n"
+        for name, content in sorted(copies.items())
+    ]
     return "".join(lines).encode("utf-8")
 
 
