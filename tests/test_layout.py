@@ -21,7 +21,7 @@ from weasyprint.formatting_structure import boxes
 from briefing.cli import main
 from briefing.pdf.measure import Misfit, measure, tally
 from briefing.pdf.weasy import before_layout, hold_spaces
-from briefing.render.fit import columns_fit, contents_fit_cover
+from briefing.render.fit import columns_fit, contents_fit_cover, note_fits
 from tests.wide_desk import actor_name, write_wide_desk
 
 COP = Path(__file__).resolve().parent / "fixtures" / "cop"
@@ -186,8 +186,26 @@ def test_wide_desk_builds_every_pdf_with_nothing_off_the_page(wide: Path) -> Non
     assert len(pdfs) == ACTORS + 3
 
 
-def test_wide_matrix_folds_its_answers_under_each_actor(wide: Path) -> None:
+def test_wide_note_counts_what_two_pages_cannot_hold_and_leads_to_it(wide: Path) -> None:
     note = (wide / "build" / "html" / "note.html").read_text(encoding="utf-8")
+    # Thirty actors' answers to seven questions and thirty cards are more than two pages: the
+    # note counts them, once per question, and leads to the overview that prints them.
+    assert len(pypdf.PdfReader(wide / "build" / "pdf" / "note-ed1.pdf").pages) <= 2
+    counts = re.search(r'<table class="matrix answer-counts">(.*?)</table>', note, re.DOTALL)
+    assert counts is not None
+    assert len(re.findall(r'<th scope="row"', counts.group(1))) == 7
+    assert f"backs with conditions</span> ({ACTORS})" in counts.group(1)
+    assert f"{ACTORS} recorded, held by {ACTORS} of {ACTORS} actors." in note
+    assert 'href="overview.html#overview-matrix-h"' in note
+    assert 'class="card"' not in note
+    # Each chapter's line for its pledge leads to where it is printed in full.
+    chapter = (wide / "build" / "html" / "a01.html").read_text(encoding="utf-8")
+    assert 'href="overview.html#overview-fact-a01-pledge"' in chapter
+    assert "note.html#note-fact-" not in chapter
+
+
+def test_wide_matrix_folds_its_answers_under_each_actor(wide: Path) -> None:
+    note = (wide / "build" / "html" / "overview.html").read_text(encoding="utf-8")
     table = re.search(r'<table class="matrix folded">(.*?)</table>', note, re.DOTALL)
     assert table is not None
     rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table.group(1), re.DOTALL)
@@ -199,8 +217,10 @@ def test_wide_matrix_folds_its_answers_under_each_actor(wide: Path) -> None:
 
 
 def test_wide_pledges_print_every_declared_field(wide: Path) -> None:
-    note = (wide / "build" / "html" / "note.html").read_text(encoding="utf-8")
-    card = re.search(r'<div class="card" id="note-fact-a01-pledge">(.*?)</div>', note, re.DOTALL)
+    note = (wide / "build" / "html" / "overview.html").read_text(encoding="utf-8")
+    card = re.search(
+        r'<div class="card" id="overview-fact-a01-pledge">(.*?)</div>', note, re.DOTALL
+    )
     assert card is not None
     fields = re.findall(r'data-field="([\w-]+)"', card.group(1))
     assert [f for f in fields if f.startswith("detail_")] == [f"detail_{n}" for n in range(1, 9)]
@@ -228,6 +248,27 @@ def test_shipped_size_desk_keeps_its_contents_on_the_cover() -> None:
     assert not contents_fit_cover([actor_name(n) for n in range(1, 31)], "Pledges", None)
     # Ten long names: two lines each, more than the cover holds.
     assert not contents_fit_cover([actor_name(n) for n in range(1, 11)], "Pledges", None)
+
+
+def test_note_holds_a_shipped_size_desk_but_not_thirty_actors() -> None:
+    judgments = [("A judgment of two lines or so, " * 6, "Low confidence: one source " * 3)] * 4
+    actions = [["A point of three lines in its narrow column, " * 5] * 3] * 2
+    cards = [("Actor A bilateral agreement on guarantees", "Status: reported", "A summary " * 12)]
+
+    def fits(rows: list[float], count: int) -> bool:
+        return note_fits(
+            page_one=["Bottom line " * 12],
+            judgments=judgments,
+            actions=actions,
+            matrix_rows=rows,
+            cards=cards * count,
+            key="",
+        )
+
+    assert fits([1.5] * 7, 11)
+    assert not fits([1.5] * 30, 30)
+    # Seven questions folded under thirty names overflow on their own.
+    assert not fits([10.5] * 30, 0)
 
 
 def test_columns_fit_by_count_and_by_word_length() -> None:

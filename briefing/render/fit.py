@@ -91,3 +91,61 @@ def contents_fit_cover(titles: Sequence[str], title: str, subtitle: str | None) 
     if subtitle:
         heading += lines(subtitle, SUBTITLE_PT, TITLE_WIDTH_MM) - 1
     return taken + 2 * heading <= COVER_CONTENT_LINES
+
+
+# The principal's note (book.css): the text area of an A4 page (297 mm less 24 mm and 22 mm
+# margins), and what its blocks take. Heights err tall, as widths err wide above: a note
+# judged to fit that does not would print a third page, which the reader is promised never.
+PAGE_HEIGHT_MM = 251.0
+NOTE_PAGES = 2
+PT_MM = MM_PER_PT
+HEADING_MM = 7.5  # an h2 with its rule and the gap above it
+# The advance of an average letter of running text (Noto Serif, regular), in ems: the
+# estimates above err wide for a single line; over a page, this one errs tall by about a tenth.
+EM_PER_CHAR_TEXT = 0.48
+CARD_WIDTH_MM = (TEXT_WIDTH_MM - 6.0) / 2  # the commitments' two columns
+POINTS_WIDTH_MM = TEXT_WIDTH_MM - 6.0  # a bulleted list, less its indent
+ACTION_WIDTH_MM = (TEXT_WIDTH_MM - 6.0) / 2 - 5.0  # a list in one of the two action columns
+
+
+def block_mm(text: str, size_pt: float, width_mm: float, leading: float = 1.35) -> float:
+    """About how tall `text` prints at `size_pt` in a box `width_mm` wide."""
+    return lines(text, size_pt, width_mm, EM_PER_CHAR_TEXT) * size_pt * leading * PT_MM
+
+
+def note_fits(
+    page_one: Sequence[str],
+    judgments: Sequence[tuple[str, str]],
+    actions: Sequence[Sequence[str]],
+    matrix_rows: Sequence[float],
+    cards: Sequence[tuple[str, str, str]],
+    key: str,
+) -> bool:
+    """Whether the principal's note holds its stance matrix and every commitment in full within
+    two pages: `page_one` the bottom line and the lines on the evidence; `judgments` each key
+    judgment with its estimate line; `actions` the points of each side-by-side column (what it
+    means, what to watch); `matrix_rows` each row's lines; `cards` each commitment's heading,
+    field line and summary; `key` the line under the matrix."""
+    height = 24.0 + 4 * HEADING_MM  # the head, and the headings of page one
+    height += sum(block_mm(text, 9.5, POINTS_WIDTH_MM) + 1.5 for text in page_one)
+    height += sum(
+        block_mm(text, 9.5, POINTS_WIDTH_MM) + block_mm(estimate, 8.0, POINTS_WIDTH_MM) + 1.6
+        for text, estimate in judgments
+    )
+    height += max(
+        (sum(block_mm(p, 8.5, ACTION_WIDTH_MM, 1.3) + 1.0 for p in column) for column in actions),
+        default=0.0,
+    )
+    height += 2 * HEADING_MM + 8.0 + block_mm(key, 8.0, TEXT_WIDTH_MM)  # table head, key
+    height += sum(rows * 8.5 * 1.3 * PT_MM + 2.5 for rows in matrix_rows)
+    cards_mm = sum(
+        block_mm(head, 8.0, CARD_WIDTH_MM, 1.25)
+        + block_mm(fields, 7.5, CARD_WIDTH_MM, 1.25)
+        + block_mm(summary, 7.5, CARD_WIDTH_MM, 1.25)
+        + 3.5
+        for head, fields, summary in cards
+    )
+    # Two columns: each takes about half, and a card is never split between them.
+    height += cards_mm / 2 + (12.0 if cards else 0.0)
+    # A page's foot is lost where a block will not split (a card, a judgment): a twentieth.
+    return height <= NOTE_PAGES * PAGE_HEIGHT_MM * 0.95

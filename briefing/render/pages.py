@@ -50,7 +50,7 @@ from briefing.factbase.values import (
     totals,
 )
 from briefing.render.charts import chart_of, svg
-from briefing.render.fit import columns_fit
+from briefing.render.fit import columns_fit, note_fits
 from briefing.render.timeline import chronology
 
 if TYPE_CHECKING:
@@ -626,6 +626,42 @@ def matrix_fits(facts: FactBase) -> bool:
     return columns_fit([[q.label, *words] for q in facts.edition.questions])
 
 
+def note_holds_all(facts: FactBase) -> bool:
+    """Whether the principal's note holds the stance matrix and every commitment in full
+    within its two pages (render.fit); if not, both are printed in full in the overview, and
+    the note counts them and leads there."""
+    vocab, overview = facts.vocabulary, facts.overview
+    key = answer.key if (answer := vocab.answer()) is not None else ""
+    questions = facts.edition.questions
+    spoken = [
+        a for a in facts.actors if any(history.answer(a, q.id, key) is not None for q in questions)
+    ]
+    # A row of columns takes a line, or two where references wrap; a folded row a line and
+    # a bit for each question's label and answer.
+    rows = [1.5 if matrix_fits(facts) else len(questions) * 1.5 for _ in spoken]
+    cards = [
+        (
+            f"{actor.name} {c.title}",
+            " · ".join(
+                f"{spec.label}: {c.value(spec.key)}"
+                for spec in vocab.fields.commitment
+                if c.value(spec.key) not in (None, [], "not stated")
+            ),
+            c.summary,
+        )
+        for actor in facts.actors
+        for c in actor.commitments
+    ]
+    return note_fits(
+        page_one=[overview.bottom_line or "", *(p.text for p in overview.limits)],
+        judgments=[(j.text, f"{j.confidence} confidence: {j.basis or ''}") for j in overview.bluf],
+        actions=[[p.text for p in overview.implications], [p.text for p in overview.watch]],
+        matrix_rows=rows,
+        cards=cards,
+        key=" ".join(f"{q.label}: {q.text}" for q in questions),
+    )
+
+
 def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
     """What every template sees: the edition, the vocabulary, the facts and lookups by id."""
     vocab = facts.vocabulary
@@ -649,6 +685,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
     # Sources by short reference (S1, S2 ...), in the order of facts/sources.yaml: notes
     # cite "S4, ¶3"; the sources table and the book's appendix resolve it.
     refs = {s.id: f"S{i}" for i, s in enumerate(facts.sources, 1)}
+    holds_all = note_holds_all(facts)
     return {
         "source_ref": refs,
         "scope": scope(facts),
@@ -685,6 +722,11 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "questions": {q.id: q for q in facts.edition.questions},
         "actor_list": actor_order(facts),
         "matrix_fits": matrix_fits(facts),
+        "note_holds_all": holds_all,
+        # Where a commitment is printed in full, for every link to it.
+        "commitment_href": lambda fact: (
+            f"note.html#note-fact-{fact}" if holds_all else f"overview.html#overview-fact-{fact}"
+        ),
         "css": stylesheet(project, "brief.css"),
     }
 
