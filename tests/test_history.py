@@ -125,10 +125,14 @@ def test_a_commitment_shows_in_every_principal_party_brief(mini: Project) -> Non
     assert messages(mini) == []
     assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 0
     council = (mini.build / "html" / "council.html").read_text(encoding="utf-8")
-    # Each party's chapter refers to the commitment in one line, saying who holds it ...
-    assert "Ten-year defence pact" in council and "held by Southland" in council
+    # Each party's chapter names who holds it, linked to it, without its title again ...
+    party = re.search(r'<p class="party-to">(.*?)</p>', council, re.DOTALL)
+    assert party is not None
+    assert "Held by others, with" in party.group(1) and "(1)" in party.group(1)
+    assert 'href="note.html#note-fact-south-pact">Southland</a>' in party.group(1)
+    assert "Ten-year defence pact" not in council
     south = (mini.build / "html" / "south.html").read_text(encoding="utf-8")
-    assert "Ten-year defence pact" in south and "held by" not in south
+    assert "Ten-year defence pact" in south and "party-to" not in south
     # ... and the note prints it in full, once.
     note = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
     assert note.count("Ten-year defence pact") == 1
