@@ -80,7 +80,7 @@ def main(root: str = ".") -> None:
     print(f"book: {pages} pages (build/pdf), {total} words")
     print(
         f"apparatus (notes and appendices): {counter.apparatus} words, "
-        f"{100 * counter.apparatus / total:.0f}% of the book"
+        f"{100 * counter.apparatus / total:.1f}% of the book"
     )
     parts = {"cover": book.cover, **book.chapters, "sources": book.sources, "method": book.method}
     repeated = repeated_sentences(parts)

@@ -184,7 +184,7 @@ def test_furniture_lines_are_listed_apart() -> None:
 
 def test_year_less_date_is_shown_without_a_year() -> None:
     date = FuzzyDate(value="--02-16", basis="stated")
-    assert date.display() == "16 February (year not stated)"
+    assert date.display() == "16 February, no year given"
     assert date.precision == "day" and not date.has_year
     assert FuzzyDate(value="2023-07", basis="stated").has_year
 

@@ -21,7 +21,7 @@ def test_a_sentence_printed_twice_is_found_with_the_parts_that_print_it() -> Non
 
 
 def test_furniture_short_sentences_and_lines_of_fields_are_not_repeats() -> None:
-    fields = "bilateral agreement · Status: reported · 16 February (year not stated) · with Ukraine"
+    fields = "bilateral agreement · Status: reported · 16 February, no year given · with Ukraine"
     short = " ".join(["word"] * (REPEAT_WORDS - 1)) + "."
     parts = {
         "a": f"<h2>{SENTENCE}</h2><p class='running-strings'>{SENTENCE}</p><p>{fields}</p>"

@@ -266,7 +266,7 @@ def _show_side(side: str) -> str:
     if no_year:
         month_no, day_no = (int(part) for part in no_year.groups())
         month_name = dt.date(2000, month_no, 1).strftime("%B")
-        return f"{day_no} {month_name} (year not stated)"
+        return f"{day_no} {month_name}, no year given"
     match = _DATE_RE.match(side)
     assert match
     year, month, day = match.groups()

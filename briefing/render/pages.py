@@ -324,7 +324,7 @@ def quote_text(quote: str) -> str:
 def format_date(value: FuzzyDate | None) -> Markup:
     """A date as a reader sees it: no more precise than known, inferred dates marked."""
     if value is None:
-        return Markup('<span class="nodate">date not stated</span>')
+        return Markup('<span class="nodate">undated</span>')
     text = escape(value.display())
     if value.basis == "inferred":
         title = escape(value.note or "inferred")

@@ -320,7 +320,7 @@ class _Writer:
             for e in timeline.dated
         ]
         if timeline.day_only:
-            rows.append((("Day and month known, year not stated", []), ("", []), ("", [])))
+            rows.append((("Day and month known, no year given", []), ("", []), ("", [])))
             rows += [
                 ((_text(format_date(e.date)) if e.date else "", []), (who(e), []), (e.label, []))
                 for e in timeline.day_only
