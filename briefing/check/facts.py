@@ -322,9 +322,7 @@ def _normalised(text: str, memo: Memo | None) -> NormalText:
     return memo.get(("source text", digest(text)), lambda: normalise(text))
 
 
-def _counted(
-    text: NormalText, source: Source, memo: Memo | None
-) -> tuple[NormalText, list[int]]:
+def _counted(text: NormalText, source: Source, memo: Memo | None) -> tuple[NormalText, list[int]]:
     """The text with how its paragraphs are counted (evidence.quotes.counted: its headline and
     furniture are not), and the furniture lines of its entry that are not in it."""
     title = None if source.title_supplied else source.title

@@ -255,7 +255,9 @@ def read_excerpts(content: bytes, source: Source) -> PartialText:
             place = ".".join(str(part) for part in first["loc"])
             reason = f"{place}: {first['msg']}"
         raise ExcerptsError(f"it is not an excerpts file ({reason[:160]})") from None
-    if excerpts.format == FORMAT_1 and ("headline" in excerpts.model_fields_set or excerpts.furniture):
+    if excerpts.format == FORMAT_1 and (
+        "headline" in excerpts.model_fields_set or excerpts.furniture
+    ):
         raise ExcerptsError(f"its format, {FORMAT_1!r}, records no headline or furniture")
     if excerpts.format not in (FORMAT, FORMAT_1):
         raise ExcerptsError(f"its format is {excerpts.format[:40]!r}, not {FORMAT!r}")

@@ -171,11 +171,7 @@ class Notes:
         On screen each marker is a button whose popover shows the passage, the source and its
         grade in place, without script; in print (and the PDF) it is a plain link to the note.
         """
-        shown = {
-            note.number
-            for c in besides
-            if (note := self._index.get(_key(c))) is not None
-        }
+        shown = {note.number for c in besides if (note := self._index.get(_key(c))) is not None}
         passages: dict[int, tuple[Note, Citation]] = {}
         for citation in citations:
             note = self.add(citation)
