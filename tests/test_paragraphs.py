@@ -17,9 +17,10 @@ from briefing.core.project import Project
 from briefing.evidence.excerpts import ExcerptsError, make_excerpts, read_excerpts
 from briefing.evidence.quotes import counted, normalise
 from briefing.factbase.model import Citation
+from briefing.pdf.verify import verify
 from briefing.render.book import render_book
 from briefing.render.pages import Notes, Renderer
-from briefing.site.build import checked_facts
+from briefing.site.build import build, checked_facts
 
 PACT = "The pact covers arms deliveries, joint training and shared intelligence"
 CLAUSE = "it does not include a mutual-defence clause."
@@ -231,3 +232,23 @@ def test_excerpts_with_a_forged_numbering_are_refused(
     [source] = checked.base.facts.sources
     with pytest.raises(ExcerptsError, match=re.escape(reason)):
         read_excerpts(json.dumps(data).encode(), source)
+
+
+def test_a_book_whose_paragraph_cuts_are_printed_as_one_run_verifies(mini: Project) -> None:
+    # Southland cites the start of the pact's sentence, the overview its end: only ", but"
+    # parts them, so Appendix A prints them as one run, which verify must place as one.
+    edit(
+        mini,
+        "actors/south.yaml",
+        "quote: >-\n          The pact covers arms deliveries, joint training and shared "
+        "intelligence, but it does\n          not include a mutual-defence clause.",
+        f"quote: {PACT}",
+    )
+    edit(mini, "overview.yaml", f"quote: {CLAUSE}", f"quote: but {CLAUSE}")
+    checked, facts, _ = checked_facts(mini, pdf=False)
+    renderer = Renderer(facts, mini, checked.texts, checked.proofs)
+    appendix = render_book(renderer, renderer.briefs()).sources
+    assert f"{PACT}, but {CLAUSE}" in " ".join(re.sub(r"<[^>]+>", " ", appendix).split())
+    build(mini, cache=False)
+    result = verify(mini.build / "pdf" / f"book-ed{facts.edition.number}.pdf")
+    assert result.ok, result.problems
