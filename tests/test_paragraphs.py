@@ -130,6 +130,15 @@ def test_a_line_text_counts_each_line_and_skips_declared_furniture() -> None:
     assert [plain.number(p) for p in range(1, 6)] == [None, 1, 2, 3, 4]
 
 
+def test_the_headline_is_the_title_typography_aside() -> None:
+    text, _ = counted(
+        normalise("Quill’s “no” — and after\n\nBody.\n"), 'Quill\'s "no" - and after', []
+    )
+    assert text.headline == 1 and text.number(2) == 1
+    other, _ = counted(normalise("Quill's no\n\nBody.\n"), "Quill's yes", [])
+    assert other.headline == 0 and other.number(1) == 1
+
+
 def test_a_supplied_title_is_no_headline() -> None:
     text, _ = counted(normalise(TEXT), None, [])
     assert text.headline == 0 and text.number(1) == 1

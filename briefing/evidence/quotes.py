@@ -212,19 +212,32 @@ def counted(
     - every other paragraph is the body's, counted from 1. Neither is counted."""
     breaks = [0, *text.paragraph_starts, len(text.original)]
     paragraphs = [text.original[a:b] for a, b in itertools.pairwise(breaks)]
-    lines = [[normalise(line).text for line in editor_lines(p)] for p in paragraphs]
     marked = {normalise(line).text for line in furniture}
+    longest = max((len(line) for line in furniture), default=0)
+    # A paragraph or line far longer than the title or every furniture line (typography can
+    # make it a little longer) is neither: it is not read, so a long text costs nothing more.
+    lines = [
+        [normalise(line).text if _near(line, longest) else "\0" for line in editor_lines(p)]
+        for p in paragraphs
+    ]
     kept = frozenset(
         number
         for number, words in enumerate(lines, 1)
         if any(words) and all(w in marked for w in words if w)
     )
     first = next((n for n in range(1, len(paragraphs) + 1) if n not in kept), 0)
-    wanted = normalise(title).text if title is not None else ""
-    headline = first if first and wanted and normalise(paragraphs[first - 1]).text == wanted else 0
+    headline = 0
+    if first and title is not None and _near(paragraphs[first - 1], len(title)):
+        wanted = normalise(title).text
+        headline = first if wanted and normalise(paragraphs[first - 1]).text == wanted else 0
     present = {w for words in lines for w in words}
     missing = [i for i, line in enumerate(furniture) if normalise(line).text not in present]
     return replace(text, headline=headline, furniture=kept), missing
+
+
+def _near(text: str, length: int) -> bool:
+    """Whether `text` could be, typography aside, a line of about `length` characters."""
+    return len(text) <= 4 * length + 64
 
 
 # Runs a normaliser can copy as they are (printable ASCII is its own NFKC form), runs of
