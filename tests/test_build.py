@@ -62,7 +62,9 @@ def test_pdf_quotes_the_source_in_numbered_notes(built: Project) -> None:
     assert "Ten-year defence pact" in text
     assert "Southland's premier, Ada Quill, said on Tuesday" in text
     assert "The Harbour Gazette" in text and "B usually reliable" in text
-    assert "S1, ¶2" in text  # the short reference that the sources table resolves
+    # The short reference that the sources table resolves: Quill's paragraph is the first of
+    # the body (the text's first line is its headline, the source's title, not a ¶).
+    assert "S1, ¶1" in text
     assert "March 2031 (inferred)" in text  # a month-precision inferred date, shown as such
 
 

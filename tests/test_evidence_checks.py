@@ -1,7 +1,8 @@
 """What a verbatim quote proves: quotes in parts, furniture, attribution and context.
 
 Each check is shown to fail on a mistake planted in the mini fixture (tests/fixtures/mini),
-whose source has one paragraph a line: ¶1 the headline, ¶2 Quill, ¶3 the pact, ¶4 Kalyna.
+whose source has one paragraph a line: its headline (not a ¶, being the source's title), ¶1 Quill,
+¶2 the pact, ¶3 Kalyna.
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ def test_a_quote_in_parts_passes_and_its_note_prints_the_ellipsis(mini: Project)
         note.passage
         == "The pact covers arms deliveries … it does not include a mutual-defence clause."
     )
-    assert note.paragraph == 3
+    # The text's second paragraph, its first being its headline (the source's title).
+    assert note.paragraph == 2 and str(note.place) == "¶2"
     # A cut that bridges the gap makes the passage whole again.
     notes.cite(
         [Citation(source="harbour", quote="joint training and shared intelligence, but it does")]
@@ -167,13 +169,13 @@ def test_a_statement_quoted_where_the_source_does_not_name_its_speaker_warns(
     _quote_quill(mini, "the council “cannot offer membership while the dispute lasts”")
     assert _problems(mini) == [
         "facts/actors/south.yaml:33:16: warning: the source does not name Ada Quill near this "
-        "quote (¶3-4 of 'harbour' has neither 'Quill' nor a title it gives them): the words "
+        "quote (¶2–3 of 'harbour' has neither 'Quill' nor a title it gives them): the words "
         "may be someone else's (the sentence has 'According to')"
     ]
 
 
 def test_the_paragraph_before_the_quote_may_name_the_speaker(mini: Project) -> None:
-    # ¶3 does not name Quill, ¶2 does.
+    # ¶2 does not name Quill, ¶1 does.
     _quote_quill(mini, "The pact covers arms deliveries, joint training")
     assert _problems(mini) == []
 
@@ -214,7 +216,7 @@ def test_a_title_the_source_ties_to_the_speaker_names_them(mini: Project) -> Non
         "    citations:\n      - source: harbour\n        quote: the council “will meet again "
         "in June”\n\nbluf:",
     )
-    # ¶5 and ¶6 do not name Kalyna; 'the chair' is his title: ¶4 calls him "the Harbour
+    # ¶4 and ¶5 do not name Kalyna; 'the chair' is his title: ¶3 calls him "the Harbour
     # Council's chair, Borys Kalyna".
     assert _problems(mini) == []
     source.write_text(
@@ -222,7 +224,7 @@ def test_a_title_the_source_ties_to_the_speaker_names_them(mini: Project) -> Non
         encoding="utf-8",
     )
     [problem] = _problems(mini)
-    assert "does not name Borys Kalyna near this quote (¶5-6" in problem
+    assert "does not name Borys Kalyna near this quote (¶4–5" in problem
 
 
 @pytest.mark.parametrize(

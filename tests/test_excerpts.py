@@ -337,6 +337,7 @@ def test_every_quote_is_found_in_the_excerpts_as_in_the_full_text(name: str) -> 
             assert part is not None, cited.citation.quote
             assert (part.passage, part.line, part.col) == (whole.passage, whole.line, whole.col)
             assert partial.paragraph(part.start) == text.paragraph(whole.start)
+            assert partial.place(part.spans) == text.place(whole.spans)  # the ¶ a note prints
             assert partial.carries(part.spans)
             quotes += 1
     assert quotes > 0

@@ -50,6 +50,7 @@ from briefing.evidence.quotes import (
     Part,
     Span,
     closest,
+    counted,
     find,
     find_parts,
     in_parts,
@@ -66,6 +67,7 @@ from briefing.factbase.model import (
     Actor,
     Overview,
     Position,
+    Source,
 )
 from briefing.factbase.plan import Plan, actor_order, plan_outputs
 from briefing.factbase.validate import LoadedFactBase, load_fact_base
@@ -252,7 +254,17 @@ def read_sources(
                 for d in found
             ]
             continue
-        texts[source.id] = _normalised(text, memo)
+        texts[source.id], missing = _counted(_normalised(text, memo), source, memo)
+        problems += [
+            Diagnostic(
+                base.sources_file.locate(("sources", i, "furniture", k)),
+                f"'{source.furniture[k]}' is listed as furniture of source '{source.id}', but "
+                f"no line of facts/sources/{source.file} is that line",
+                "copy the line exactly as the text has it (a whole line), or remove it",
+                code="Q208",
+            )
+            for k in missing
+        ]
         problems += _pin_problems(base, i, path)
         if source.original is not None:
             problems += _original_problems(project, base, i, source.original)
@@ -308,6 +320,16 @@ def _normalised(text: str, memo: Memo | None) -> NormalText:
     if memo is None:
         return normalise(text)
     return memo.get(("source text", digest(text)), lambda: normalise(text))
+
+
+def _counted(text: NormalText, source: Source, memo: Memo | None) -> tuple[NormalText, list[int]]:
+    """The text with how its paragraphs are counted (evidence.quotes.counted: its headline and
+    furniture are not), and the furniture lines of its entry that are not in it."""
+    title = None if source.title_supplied else source.title
+    if memo is None:
+        return counted(text, title, source.furniture)
+    key = ("counted text", text.digest, title, tuple(source.furniture))
+    return memo.get(key, lambda: counted(text, title, source.furniture))
 
 
 def _original_problems(

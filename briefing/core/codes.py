@@ -113,6 +113,7 @@ CODES: dict[str, Code] = {
         "a source's excerpts cannot stand for its text (briefing verify)",
         "ask the desk for the PDF again: its excerpts were changed or damaged",
     ),
+    "Q208": Code("a furniture line is not in the source text", "copy the line exactly"),
     "Q301": Code("quote is in the page furniture", "quote the text, not the furniture"),
     "Q302": Code("the source does not name the speaker near the quote", "check the speaker"),
     "Q303": Code("quote stops before words that turn it", "quote on to take in the turn"),

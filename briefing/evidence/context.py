@@ -319,8 +319,9 @@ def check_attribution(
         folded = read.folded(citation.source)
         if _named_near(read.speaker(person, citation.source), text, folded, match):
             continue
+        # The paragraphs looked in, as the notes count them (the headline is not a ¶).
         paragraph = text.paragraph(match.start)
-        where = f"¶{paragraph - 1}-{paragraph}" if paragraph > 1 else "¶1"
+        where = str(text.place_of(max(paragraph - 1, 1), paragraph))
         surname = person.name.split()[-1]
         # Whom the source does give the words to, when its sentence says, is the curator's lead.
         given = attribution(text.text, match.start, match.end, read.tables[citation.source])

@@ -5,7 +5,7 @@ The PDFs attach, in place of the text, `facts/sources/FILE.excerpts.json`: the p
 facts cite from it (every quote the check found, and every place of words the desk's prose
 sets in quotation marks), each widened by a little context and merged where they meet, with
 their offsets in the full text, and the full text's SHA-256, size and layout. The format
-(`briefing-excerpts/1`, UTF-8 JSON, one excerpt a line):
+(`briefing-excerpts/2`, UTF-8 JSON, one excerpt a line):
 
     format      "briefing-excerpts/1"
     about       what the file is, in a sentence, for whoever opens it
@@ -13,7 +13,10 @@ their offsets in the full text, and the full text's SHA-256, size and layout. Th
     sha256      SHA-256 of the full text's bytes: whoever holds the article can check it
     bytes       the full text's size in bytes; characters: its length in characters
     lines       where each line after the first starts (character offsets)
-    paragraphs  where each paragraph after the first starts, as the notes count them (¶)
+    paragraphs  where each paragraph after the first starts
+    headline    the paragraph (1-based) that is the text's headline, 0 for none; furniture:
+                those that are page furniture. ¶ counts neither (evidence.quotes.counted),
+                and the text that shows which they are need not travel
     excerpts    [{start, end, text}]: text is the full text's characters start..end (end
                 excluded), in order, apart from one another
 
@@ -46,7 +49,9 @@ from briefing.core.gate import MAX_FILE_BYTES
 from briefing.evidence.quotes import NormalText, Span, normalise
 from briefing.factbase.model import Source
 
-FORMAT = "briefing-excerpts/1"
+FORMAT = "briefing-excerpts/2"
+# The format before headline and furniture were recorded: every paragraph was counted.
+FORMAT_1 = "briefing-excerpts/1"
 SUFFIX = ".excerpts.json"
 # Context on either side of a cited run, in characters at most, within its line: enough to
 # read the quote in its sentence, and cut back to the last whole word.
@@ -59,8 +64,9 @@ ABOUT = (
     "Passages of a source text that may not be redistributed whole: the quotes the facts cite, "
     "with a little context. Each excerpt is the full text's characters start..end (0-based, end "
     "excluded, counted in the text as UTF-8 decodes it, a byte-order mark left out); 'lines' and "
-    "'paragraphs' give where each line and paragraph after the first starts. Whoever holds the "
-    "full text can check that it is the one cited: its SHA-256 is 'sha256'."
+    "'paragraphs' give where each line and paragraph after the first starts; 'headline' and "
+    "'furniture' the paragraphs (1-based) that are not counted as the notes' paragraphs (¶). "
+    "Whoever holds the full text can check that it is the one cited: its SHA-256 is 'sha256'."
 )
 
 _WORD = re.compile(r"[^\W_]")
@@ -158,6 +164,8 @@ def make_excerpts(source: Source, text: NormalText, content: bytes, spans: Itera
     ]
     lines.append(f'  "lines": {json.dumps(LineIndex(original).starts[1:])},')
     lines.append(f'  "paragraphs": {json.dumps(list(text.paragraph_starts))},')
+    lines.append(f'  "headline": {text.headline},')
+    lines.append(f'  "furniture": {json.dumps(sorted(text.furniture))},')
     lines.append('  "excerpts": [')
     for number, (start, end) in enumerate(ranges, 1):
         item = {"start": start, "end": end, "text": original[start:end]}
@@ -197,6 +205,8 @@ class Excerpts(BaseModel):
     characters: int = Field(ge=0, le=MAX_FILE_BYTES)
     lines: list[int]
     paragraphs: list[int]
+    headline: int = Field(default=0, ge=0)
+    furniture: list[int] = Field(default_factory=list)
     excerpts: list[_Excerpt]
 
     @property
@@ -245,7 +255,11 @@ def read_excerpts(content: bytes, source: Source) -> PartialText:
             place = ".".join(str(part) for part in first["loc"])
             reason = f"{place}: {first['msg']}"
         raise ExcerptsError(f"it is not an excerpts file ({reason[:160]})") from None
-    if excerpts.format != FORMAT:
+    if excerpts.format == FORMAT_1 and (
+        "headline" in excerpts.model_fields_set or excerpts.furniture
+    ):
+        raise ExcerptsError(f"its format, {FORMAT_1!r}, records no headline or furniture")
+    if excerpts.format not in (FORMAT, FORMAT_1):
         raise ExcerptsError(f"its format is {excerpts.format[:40]!r}, not {FORMAT!r}")
     if excerpts.source != source.id or excerpts.file != source.file:
         raise ExcerptsError(
@@ -257,6 +271,10 @@ def read_excerpts(content: bytes, source: Source) -> PartialText:
     size = excerpts.characters
     _increasing(excerpts.lines, 1, size, "lines")
     _increasing(excerpts.paragraphs, 1, size - 1, "paragraphs")
+    count = len(excerpts.paragraphs) + 1
+    _increasing(excerpts.furniture, 1, count, "furniture", "paragraphs of the text")
+    if excerpts.headline > count or excerpts.headline in excerpts.furniture:
+        raise ExcerptsError(f"its headline, paragraph {excerpts.headline}, is not one of its own")
     known: list[Span] = []
     for number, item in enumerate(excerpts.excerpts, 1):
         if item.end > size or item.start >= item.end:
@@ -279,14 +297,24 @@ def read_excerpts(content: bytes, source: Source) -> PartialText:
     for item in excerpts.excerpts:
         chars[item.start : item.end] = item.text
     normal = normalise("".join(chars))
-    return PartialText(normal.text, normal.offsets, normal.original, excerpts, tuple(known))
+    return PartialText(
+        normal.text,
+        normal.offsets,
+        normal.original,
+        excerpts,
+        tuple(known),
+        headline=excerpts.headline,
+        furniture=frozenset(excerpts.furniture),
+    )
 
 
-def _increasing(values: list[int], low: int, high: int, what: str) -> None:
+def _increasing(
+    values: list[int], low: int, high: int, what: str, of: str = "offsets in the text"
+) -> None:
     previous = low - 1
     for value in values:
         if not previous < value <= high:
-            raise ExcerptsError(f"its {what} are not offsets in the text, in order")
+            raise ExcerptsError(f"its {what} are not {of}, in order")
         previous = value
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from briefing.evidence.quotes import Match, NormalText, Span, find, passage
+from briefing.evidence.quotes import Match, NormalText, Place, Span, find, passage
 from briefing.factbase.model import Citation
 
 Key = tuple[str, str]
@@ -26,8 +26,10 @@ def key(citation: Citation) -> Key:
 @dataclass(frozen=True)
 class Proof:
     """One quote found in its source: the runs of normalised source text it stands on (one,
-    or a quote in parts' parts), where it starts (line, column, paragraph), and its words as
-    a note prints them when no other cut merges in."""
+    or a quote in parts' parts), where it starts (line, column, and paragraph as
+    NormalText.paragraph numbers them, furniture and headline included: a note prints the
+    place NormalText.place gives), and its words as a note prints them when no other cut
+    merges in."""
 
     source: str
     spans: tuple[Span, ...]
@@ -117,7 +119,7 @@ class Proofs:
         return (found for found in self._proofs.values() if found is not None)
 
 
-# --- The rule: overlapping cuts of a source are one passage -------------------------------------
+# --- The rule: cuts of a source in one paragraph are one passage ------------------------------
 
 
 def union(spans: Iterable[Span]) -> list[Span]:
@@ -163,14 +165,33 @@ def groups(cuts: Sequence[Sequence[Span]]) -> list[list[int]]:
     return sorted(found.values(), key=lambda members: min(cuts[i][0][0] for i in members))
 
 
+def paragraphs(text: NormalText, spans: Sequence[Span]) -> Span:
+    """The paragraphs runs of `text` stand in, as [first, last + 1) (NormalText.paragraph)."""
+    return text.paragraph(spans[0][0]), text.paragraph(max(spans[-1][1] - 1, spans[-1][0])) + 1
+
+
+def one_passage(text: NormalText, spans: Sequence[Span], others: Sequence[Span]) -> bool:
+    """Whether two cuts of `text` are one passage: they share a paragraph (cuts that share
+    characters always do). A reader finds a paragraph's passages once, under one ¶."""
+    (a, b), (c, d) = paragraphs(text, spans), paragraphs(text, others)
+    return a < d and c < b
+
+
+def passages(text: NormalText, cuts: Sequence[Sequence[Span]]) -> list[list[int]]:
+    """The cuts of `text` that make one passage (see one_passage), directly or through other
+    cuts, as lists of indexes into `cuts`, in order of where each passage starts."""
+    return groups([[paragraphs(text, cut)] for cut in cuts])
+
+
 @dataclass(frozen=True)
 class Passage:
-    """What is printed for one or more overlapping cuts of a source: the runs of its text they
-    cover between them, cut from the source (never one cut's words standing for all)."""
+    """What is printed for one or more cuts of a source that are one passage: the runs of its
+    text they cover between them, cut from the source (never one cut's words standing for
+    all), and where they stand as a reader counts paragraphs."""
 
     runs: tuple[Span, ...]
     text: str
-    paragraph: int
+    place: Place
 
     @property
     def span(self) -> Span:
@@ -181,4 +202,4 @@ def printed(text: NormalText, spans: Iterable[Span]) -> Passage:
     """The passage that cuts over `spans` of `text` print: their union's words, an ellipsis
     where words between runs are left out."""
     runs = tuple(union(spans))
-    return Passage(runs, passage(text, runs), text.paragraph(runs[0][0]))
+    return Passage(runs, passage(text, runs), text.place(runs))

@@ -12,11 +12,12 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
+import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from rapidfuzz import fuzz
@@ -68,11 +69,18 @@ WRAP_WIDTH = 100
 
 @dataclass(frozen=True)
 class NormalText:
-    """Text in canonical form, with the offset in the original text of every character."""
+    """Text in canonical form, with the offset in the original text of every character.
+
+    A source's text also knows how a reader counts its paragraphs (¶, see `counted`): its
+    headline and the paragraphs of page furniture are not counted."""
 
     text: str
     offsets: tuple[int, ...]
     original: str
+    # The paragraph that is the text's headline (1-based, as `paragraph` numbers them; 0 for
+    # none), and those that are page furniture: ¶ counts neither.
+    headline: int = field(default=0, kw_only=True)
+    furniture: frozenset[int] = field(default=frozenset(), kw_only=True)
 
     def line_col(self, index: int) -> tuple[int, int]:
         """1-based line and column in the original text of a normalised index."""
@@ -105,6 +113,31 @@ class NormalText:
             end = len(self.text)
         return start, end
 
+    def number(self, paragraph: int) -> int | None:
+        """The ¶ a reader counts for `paragraph` (1-based, as `paragraph()` numbers them): the
+        body's paragraphs only, from 1; None for the headline and for page furniture."""
+        if paragraph in self.furniture or paragraph == self.headline:
+            return None
+        before = 1 if 0 < self.headline < paragraph else 0
+        return paragraph - before - bisect.bisect_left(self._furniture, paragraph)
+
+    @cached_property
+    def _furniture(self) -> list[int]:
+        return sorted(self.furniture)
+
+    def place(self, spans: Sequence[Span]) -> Place:
+        """Where normalised runs stand as a note cites them: the ¶ they cover (see `number`),
+        and whether they take in the headline."""
+        first = self.paragraph(spans[0][0])
+        last = self.paragraph(max(spans[-1][1] - 1, spans[-1][0]))
+        return self.place_of(first, last)
+
+    def place_of(self, first: int, last: int) -> Place:
+        """The place of paragraphs `first` to `last` (as `paragraph()` numbers them)."""
+        counted = [self.number(p) for p in range(first, last + 1)]
+        headline = first <= self.headline <= last
+        return Place(headline, tuple(n for n in counted if n is not None))
+
     @property
     def paragraph_starts(self) -> tuple[int, ...]:
         """Where each paragraph after the first starts in the original text (see paragraph)."""
@@ -132,6 +165,79 @@ class NormalText:
         if start >= end:
             return ""
         return self.original[self.offsets[start] : self.offsets[end - 1] + 1]
+
+
+@dataclass(frozen=True, order=True)
+class Place:
+    """Where a cited passage stands in its source as a reader counts paragraphs: the ¶ of the
+    body it covers, in order (one, or a range), and whether it takes in the headline."""
+
+    headline: bool
+    paragraphs: tuple[int, ...]
+
+    def __bool__(self) -> bool:
+        return self.headline or bool(self.paragraphs)
+
+    def __str__(self) -> str:
+        """As a note prints it: '¶3', '¶3–4', 'headline', 'headline, ¶1'; empty if none."""
+        shown = ["headline"] if self.headline else []
+        if self.paragraphs:
+            low, high = self.paragraphs[0], self.paragraphs[-1]
+            shown.append(f"¶{low}" if low == high else f"¶{low}–{high}")
+        return ", ".join(shown)
+
+
+def places(found: Iterable[Place]) -> str:
+    """Several places in one source, as a short reference prints them: '¶2, 7, 8', with
+    'headline' first if one takes it in; empty if none."""
+    found = list(found)
+    numbers = sorted({n for place in found for n in place.paragraphs})
+    shown = ["headline"] if any(place.headline for place in found) else []
+    if numbers:
+        shown.append("¶" + ", ".join(str(n) for n in numbers))
+    return ", ".join(shown)
+
+
+def counted(
+    text: NormalText, title: str | None, furniture: Sequence[str]
+) -> tuple[NormalText, list[int]]:
+    """`text` with how a reader counts its paragraphs (¶), and the indexes of the `furniture`
+    lines it does not have. This is the one rule of ¶, which the notes, Appendix A, the
+    excerpts and `verify` all read (`NormalText.number`):
+
+    - a paragraph is page furniture when each of its lines is one of the `furniture` lines
+      (the source's entry lists them, each an exact line of the text, typography aside);
+    - the first paragraph that is not furniture is the headline when its words are the
+      `title`, typography aside (`title` None: the curator supplied it, the text has none);
+    - every other paragraph is the body's, counted from 1. Neither is counted."""
+    breaks = [0, *text.paragraph_starts, len(text.original)]
+    paragraphs = [text.original[a:b] for a, b in itertools.pairwise(breaks)]
+    marked = {normalise(line).text for line in furniture}
+    longest = max((len(line) for line in furniture), default=0)
+    # A paragraph or line far longer than the title or every furniture line (typography can
+    # make it a little longer) is neither: it is not read, so a long text costs nothing more.
+    lines = [
+        [normalise(line).text if _near(line, longest) else "\0" for line in editor_lines(p)]
+        for p in paragraphs
+    ]
+    kept = frozenset(
+        number
+        for number, words in enumerate(lines, 1)
+        if any(words) and all(w in marked for w in words if w)
+    )
+    first = next((n for n in range(1, len(paragraphs) + 1) if n not in kept), 0)
+    headline = 0
+    if first and title is not None and _near(paragraphs[first - 1], len(title)):
+        wanted = normalise(title).text
+        headline = first if wanted and normalise(paragraphs[first - 1]).text == wanted else 0
+    present = {w for words in lines for w in words}
+    missing = [i for i, line in enumerate(furniture) if normalise(line).text not in present]
+    return replace(text, headline=headline, furniture=kept), missing
+
+
+def _near(text: str, length: int) -> bool:
+    """Whether `text` could be, typography aside, a line of about `length` characters."""
+    return len(text) <= 4 * length + 64
 
 
 # Runs a normaliser can copy as they are (printable ASCII is its own NFKC form), runs of
@@ -337,17 +443,23 @@ def _match(source: NormalText, spans: Sequence[Span]) -> Match:
     return Match(line, col, passage(source, spans), spans[0][0], spans[-1][1], parts)
 
 
-def passage(source: NormalText, spans: Sequence[Span]) -> str:
-    """The original words of the source behind normalised spans, in order: spans that overlap,
-    or that only spaces and punctuation part, are one run; the words between runs are left out
-    and an ellipsis printed in their place."""
+def joined(source: NormalText, spans: Iterable[Span]) -> list[Span]:
+    """Normalised spans as a passage prints them, in order: spans that overlap, or that only
+    spaces and punctuation part, are one run."""
     runs: list[list[int]] = []
     for start, end in sorted(spans):
         if runs and not _WORD_IN.search(source.text, runs[-1][1], max(start, runs[-1][1])):
             runs[-1][1] = max(runs[-1][1], end)
         else:
             runs.append([start, end])
-    return ELLIPSIS.join(source.original_span(start, end) for start, end in runs)
+    return [(start, end) for start, end in runs]
+
+
+def passage(source: NormalText, spans: Sequence[Span]) -> str:
+    """The original words of the source behind normalised spans, in order: spans that overlap,
+    or that only spaces and punctuation part, are one run (`joined`); the words between runs
+    are left out and an ellipsis printed in their place."""
+    return ELLIPSIS.join(source.original_span(start, end) for start, end in joined(source, spans))
 
 
 def find_parts(parts: Sequence[str], source: NormalText) -> Match | None:

@@ -538,7 +538,12 @@ class Source(Strict):
             "the check fails when the text changes. Written by 'briefing pin'."
         ),
     )
-    title: str = Field(description="Headline or, if none, a short description of the text.")
+    title: str = Field(
+        description=(
+            "Headline or, if none, a short description of the text. A text whose first "
+            "paragraph (furniture aside) is its title opens with its headline, not a ¶."
+        )
+    )
     title_supplied: bool = Field(
         default=False,
         description="true when the text has no headline and the title is the curator's.",
@@ -560,7 +565,8 @@ class Source(Strict):
         default_factory=list,
         description=(
             "Lines of page furniture that need no citation (navigation, 'Next Article', "
-            "headlines of unrelated articles), copied exactly; coverage shows them apart."
+            "headlines of unrelated articles), each a whole line of the text copied exactly; "
+            "coverage shows them apart, and the notes' paragraphs (¶) do not count them."
         ),
     )
     language: str | None = Field(

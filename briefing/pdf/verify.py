@@ -55,8 +55,7 @@ from briefing.editions.released import manifest_line
 from briefing.evidence.citations import Cited, all_citations
 from briefing.evidence.excerpts import SUFFIX as EXCERPTS_SUFFIX
 from briefing.evidence.excerpts import PartialText, excerpts_name
-from briefing.evidence.proofs import union
-from briefing.evidence.quotes import ELLIPSIS, NormalText, Span, normalise
+from briefing.evidence.quotes import ELLIPSIS, NormalText, Span, joined, normalise
 from briefing.factbase.model import DAY_PATTERN
 from briefing.factbase.plan import NOTE, OVERVIEW, actor_order
 from briefing.factbase.validate import LoadedFactBase
@@ -518,20 +517,22 @@ def _recurring(pages: list[list[str]]) -> set[str]:
     return {key for key, count in seen.items() if count > 1}
 
 
-# A line may break after a hyphen or a slash; the words either side are then read as two runs.
-_BROKEN_AFTER = re.compile(r"(?<=[^\s][-/]) ")
+# A line may break after a hyphen or a slash, and before a dash glued to the next word (an em
+# dash, which normalises to '-'); the words either side are then read as two runs.
+_BROKEN_AT = re.compile(r"(?<=[^\s][-/]) |(?<=\S) (?=-\S)")
 
 
 def comparable(text: str) -> str:
     """A passage as the matcher sees it (quotes.normalise: typography forgiven), with a line
-    break after a hyphen or slash not read as a space."""
-    return _BROKEN_AFTER.sub("", normalise(text).text)
+    break after a hyphen or slash, or before a dash, not read as a space."""
+    return _BROKEN_AT.sub("", normalise(text).text)
 
 
 @dataclass(frozen=True)
 class Cuts:
     """The cuts the facts cite from one source (each the runs of a proof), merged where they
-    overlap into the stretches a printed passage can come from (evidence.proofs.union)."""
+    overlap, or stand apart by no word, into the stretches a printed passage can come from
+    (a passage prints them as one run: evidence.quotes.joined)."""
 
     text: NormalText
     cuts: list[tuple[Span, ...]]
@@ -541,7 +542,7 @@ class Cuts:
 
     @cached_property
     def stretches(self) -> list[Span]:
-        return union(span for cut in self.cuts for span in cut)
+        return joined(self.text, (span for cut in self.cuts for span in cut))
 
     @cached_property
     def _bounds(self) -> tuple[list[int], list[int]]:
@@ -550,7 +551,7 @@ class Cuts:
 
     def place(self, printed: str) -> Span | None:
         """Where in the text a printed piece (comparable form) is cut from: a stretch from a
-        cut's start to a cut's end that cuts cover without a gap; None if there is none.
+        cut's start to a cut's end that cuts cover with no word left out; None if none.
 
         Each start is tried once, its end found by bisection (a longer stretch prints longer
         words): thousands of overlapping cuts cost no more than sorting them, where pairing
@@ -1029,7 +1030,7 @@ def _check_printed(opened: Opened, result: Verification, cuts: dict[str, Cuts]) 
 def _placed(passage: str, cuts: dict[str, Cuts]) -> list[tuple[str, Span]] | None:
     """Where a printed passage (comparable form) is cut from: one stretch of one source, or,
     for a quote in parts, one for each part between its ellipses; None if it is not cited."""
-    for pieces in ([passage], passage.split(_PARTED)):
+    for pieces in ([passage], [piece.strip() for piece in passage.split(_PARTED)]):
         for source, entry in cuts.items():
             spans = [entry.place(piece) for piece in pieces]
             if all(span is not None for span in spans):

@@ -17,7 +17,9 @@ from html.parser import HTMLParser
 
 from markupsafe import Markup, escape
 
-from briefing.evidence.proofs import groups, printed
+from briefing.evidence.proofs import passages as one_passages
+from briefing.evidence.proofs import printed
+from briefing.evidence.quotes import Place
 from briefing.factbase.model import FACT_GROUPS, FactBase, Source
 from briefing.render.attachments import Attachment
 from briefing.render.fit import contents_fit_cover
@@ -29,7 +31,7 @@ class CitedQuote:
     """A passage of one source and every note in the book that cites it."""
 
     quote: str
-    paragraph: int | None
+    place: Place | None  # the ¶ it stands in, as a reader counts the source's body
     places: list[tuple[Brief, int]]
     span: tuple[int, int] | None = None
     number: int = 0  # its place among all passages of the book, for links to it
@@ -58,8 +60,8 @@ OPENING_WORDS = 8
 
 def source_entries(renderer: Renderer, chapters: list[Brief]) -> list[SourceEntry]:
     """Every source of the fact base with the passages the book cites from it, each listed
-    once with the notes that print it: notes whose cuts overlap, across chapters too, are one
-    passage, cut from the source over all of them (evidence.proofs)."""
+    once with the notes that print it: notes whose cuts share a paragraph, across chapters
+    too, are one passage, cut from the source over all of them (evidence.proofs.passages)."""
     entries: list[SourceEntry] = []
     for source in renderer.facts.sources:
         notes = [(c, n) for c in chapters for n in c.notes.notes if n.source.id == source.id]
@@ -67,10 +69,10 @@ def source_entries(renderer: Renderer, chapters: list[Brief]) -> list[SourceEntr
         placed = [(c, n) for c, n in notes if n.spans and text is not None]
         passages: list[CitedQuote] = []
         if text is not None:
-            for members in groups([n.spans for _, n in placed]):
+            for members in one_passages(text, [n.spans for _, n in placed]):
                 merged = printed(text, [s for i in members for s in placed[i][1].spans])
                 places = [(placed[i][0], placed[i][1].number) for i in members]
-                passages.append(CitedQuote(merged.text, merged.paragraph, places, merged.span))
+                passages.append(CitedQuote(merged.text, merged.place, places, merged.span))
         # A note no proof places (a fragment rendered without its texts) is its own words.
         unplaced: dict[str, CitedQuote] = {}
         for chapter, note in notes:
@@ -78,7 +80,7 @@ def source_entries(renderer: Renderer, chapters: list[Brief]) -> list[SourceEntr
                 continue
             same = unplaced.get(_norm(note.passage))
             if same is None:
-                unplaced[_norm(note.passage)] = same = CitedQuote(note.passage, note.paragraph, [])
+                unplaced[_norm(note.passage)] = same = CitedQuote(note.passage, note.place, [])
                 passages.append(same)
             same.places.append((chapter, note.number))
         passages.sort(key=lambda p: (p.span or (0, 0), p.quote))

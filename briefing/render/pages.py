@@ -21,8 +21,8 @@ from briefing.core.diagnostics import Diagnostic, Location, TemplateError
 from briefing.core.gate import folder_leaves, read_project_file
 from briefing.core.project import Project
 from briefing.evidence.claims import SOURCE_REF
-from briefing.evidence.proofs import Proofs, overlap, printed
-from briefing.evidence.quotes import NormalText
+from briefing.evidence.proofs import Proofs, one_passage, printed
+from briefing.evidence.quotes import NormalText, Place, places
 from briefing.factbase import history
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import (
@@ -62,8 +62,9 @@ if TYPE_CHECKING:
 class Note:
     """A numbered footnote: one passage of one source, which one or more citations quote.
 
-    Citations whose cuts of a source overlap share one note, which prints the whole passage
-    they cover between them, once.
+    Citations of one source, relayed by the same outlet (`via`), whose cuts stand in the same
+    paragraph (or paragraphs) share one note, which prints the passage they cover between
+    them once: their words, an ellipsis where words between them are left out.
     """
 
     number: int
@@ -75,8 +76,13 @@ class Note:
     # The runs of source text the passage is made of: one, or the parts of a quote in parts
     # (printed with an ellipsis between them).
     spans: list[tuple[int, int]] = field(default_factory=list)
-    paragraph: int | None = None  # 1-based paragraph of the source text
+    place: Place | None = None  # the ¶ it stands in, as a reader counts the source's body
     citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def paragraph(self) -> int | None:
+        """The first ¶ of the passage (None for the headline, or a passage not placed)."""
+        return self.place.paragraphs[0] if self.place and self.place.paragraphs else None
 
     @property
     def via(self) -> str | None:
@@ -89,10 +95,15 @@ class Note:
         return list(dict.fromkeys(c.note for c in self.citations if c.note))
 
 
+def _key(citation: Citation) -> tuple[str, str, str | None]:
+    """What a note is looked up by: the citation's source, its words and who relays them."""
+    return citation.source, " ".join(citation.quote.split()), citation.via
+
+
 @dataclass
 class Notes:
     """Numbers passages in reading order; a passage cited again keeps its number, and cuts of
-    a source that overlap become one note.
+    a source in one paragraph, relayed by the same outlet, become one note (see Note).
 
     Every id a brief's notes and markers carry starts with the brief's `slug`, so that briefs
     stay unique when the book puts them side by side. `proofs` are where the check found each
@@ -105,7 +116,7 @@ class Notes:
     texts: Mapping[str, NormalText] = field(default_factory=dict)
     proofs: Proofs | None = None
     notes: list[Note] = field(default_factory=list)
-    _index: dict[tuple[str, str], Note] = field(default_factory=dict)
+    _index: dict[tuple[str, str, str | None], Note] = field(default_factory=dict)
     _serial: int = 0  # markers so far: makes every marker's id unique in the page
 
     def __post_init__(self) -> None:
@@ -113,7 +124,7 @@ class Notes:
             self.proofs = Proofs(self.texts, find_missing=True)
 
     def add(self, citation: Citation) -> Note:
-        key = (citation.source, " ".join(citation.quote.split()))
+        key = _key(citation)
         if key in self._index:
             note = self._index[key]
             note.citations.append(citation)
@@ -123,11 +134,17 @@ class Notes:
         text = self.proofs.texts.get(citation.source)
         if text is not None and found is not None:
             for note in self.notes:
-                if note.source.id == citation.source and overlap(note.spans, found.spans):
+                if (
+                    note.source.id == citation.source
+                    and note.citation.via == citation.via
+                    and note.spans
+                    and one_passage(text, note.spans, found.spans)
+                ):
                     merged = printed(text, [*note.spans, *found.spans])
                     note.spans = list(merged.runs)
                     note.span = merged.span
                     note.passage = merged.text
+                    note.place = merged.place
                     note.citations.append(citation)
                     self._index[key] = note
                     return note
@@ -138,7 +155,7 @@ class Notes:
             span=(found.start, found.end) if found is not None else None,
             passage=found.passage if found is not None else citation.quote,
             spans=list(found.spans) if found is not None else [],
-            paragraph=found.paragraph if found is not None else None,
+            place=text.place(found.spans) if found is not None and text is not None else None,
             citations=[citation],
         )
         self._index[key] = note
@@ -154,11 +171,7 @@ class Notes:
         On screen each marker is a button whose popover shows the passage, the source and its
         grade in place, without script; in print (and the PDF) it is a plain link to the note.
         """
-        shown = {
-            note.number
-            for c in besides
-            if (note := self._index.get((c.source, " ".join(c.quote.split())))) is not None
-        }
+        shown = {note.number for c in besides if (note := self._index.get(_key(c))) is not None}
         passages: dict[int, tuple[Note, Citation]] = {}
         for citation in citations:
             note = self.add(citation)
@@ -763,17 +776,17 @@ class Renderer:
             """Short references (S2 ¶4, 7) that lead to the source's entry: the note has no
             room for notes; each citation is still a note of the brief, so its PDF carries
             the text."""
-            paragraphs: dict[str, list[int]] = {}
+            found: dict[str, list[Place]] = {}
             for citation in citations:
                 note = notes.add(citation)
-                found = paragraphs.setdefault(citation.source, [])
-                if note.paragraph and note.paragraph not in found:
-                    found.append(note.paragraph)
+                at = found.setdefault(citation.source, [])
+                if note.place:
+                    at.append(note.place)
             shown = [
                 f'<a class="sref" href="#source-{escape(source)}">{escape(labels[source])}'
-                + (" ¶" + ", ".join(str(n) for n in sorted(found)) if found else "")
+                + (f" {escape(places(at))}" if at else "")
                 + "</a>"
-                for source, found in paragraphs.items()
+                for source, at in found.items()
             ]
             if not shown:
                 return Markup("")

@@ -393,7 +393,7 @@ class _Writer:
                 )
         first: dict[int, int] = {}  # note number -> the footnote that quotes it in full
         for number, note in self.cited:
-            where = refs[note.source.id] + (f", ¶{note.paragraph}" if note.paragraph else "")
+            where = refs[note.source.id] + (f", {note.place}" if note.place else "")
             if note.number in first:
                 text = f"{where}; the passage of note {first[note.number]}."
             else:
