@@ -17,6 +17,7 @@ from briefing.core.project import Project
 from briefing.editions.released import Released
 from briefing.factbase.clock import build_date, compiled_day
 from briefing.factbase.model import Edition, Question
+from briefing.render.fit import contents_fit_cover
 from briefing.render.pages import format_day
 from tests.conftest import FIXTURES
 from tests.editing_fixture import edit, messages
@@ -27,7 +28,7 @@ QUESTION = Question(id="q", label="Q", text="Question?")
 def edition(as_of: str, compiled: str | None = None) -> Edition:
     return Edition(
         title="T",
-        event={"name": "Summit", "place": "Capital"},  # type: ignore[arg-type]
+        event={"name": "Summit", "place": "Capital"},
         as_of=as_of,
         compiled=compiled,
         number=1,
@@ -312,3 +313,14 @@ def test_no_judgment_names_only_registered_sources(mini: Project) -> None:
     council.write_text(text + NO_JUDGMENT.replace("[S:harbour]", "[S:nowhere]"), encoding="utf-8")
     [problem] = messages(mini)
     assert "[Q407]" in problem
+
+
+def test_a_prepared_for_that_wraps_takes_room_from_the_contents() -> None:
+    titles = ["Overview", "France", "Germany", "Lithuania", "Poland", "Ukraine"]
+    titles += ["United Kingdom", "United States", "NATO", "Hesitant allies (unnamed)"]
+    title, subtitle = "Security guarantees for Ukraine", "Ahead of the NATO summit in Vilnius"
+    one_line = "Briefing desk · Prepared for the delegation of a NATO ally to the summit"
+    assert contents_fit_cover(titles, title, subtitle, one_line)
+    # Planted: a phrase of two lines leaves the contents no room on the cover.
+    two_lines = one_line + ", its ministers and the officials who advise them on the summit"
+    assert not contents_fit_cover(titles, title, subtitle, two_lines)
