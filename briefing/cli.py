@@ -41,6 +41,7 @@ from briefing.core.diagnostics import (
 from briefing.core.gate import SourceLines
 from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
+from briefing.factbase.model import show_date
 
 
 def report(
@@ -305,6 +306,15 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _shown_date(value: str) -> str:
+    """A day, month or year as the pages print it ('1 July 2023', 'July 2023'); as written
+    when it is none (a file's manifest is anyone's)."""
+    try:
+        return show_date(value)
+    except ValueError:
+        return value
+
+
 def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
     """What `briefing verify` prints about one PDF (a briefing.verify.Verification)."""
     what = {"book": "book", "copy": "numbered copy of the book"}.get(
@@ -323,9 +333,9 @@ def verification_report(file: str, result: Any, elapsed: float) -> list[str]:
             f"({issued.recipient}): {', '.join(issued.chapters)}"
         )
     if result.as_of:
-        lines.append(
-            f"  information cut-off {result.as_of}, compiled {result.compiled or 'not recorded'}"
-        )
+        # As the pages print them: a cut-off of a month reads 'July 2023', no day invented.
+        compiled = _shown_date(result.compiled) if result.compiled else "not recorded"
+        lines.append(f"  information cut-off {_shown_date(result.as_of)}, compiled {compiled}")
     lines.append(f"  fact base: {_plural(result.fact_files, 'file')}, sha256 {result.facts_digest}")
     quotes = f"  quotes: {result.quotes} verified in {_plural(result.sources, 'source')}"
     if result.pinned:

@@ -300,7 +300,9 @@ def test_facts_json_is_the_whole_fact_base_with_located_citations(mini: Project)
     # which a plain model_dump of the generic FactBase leaves out); only locations and
     # precisions are added.
     expected = facts.model_dump(mode="json", serialize_as_any=True)
-    assert without(loaded, {"location", "precision"}) == expected
+    assert without(loaded, {"location", "precision", "as_of_precision"}) == expected
+    # The cut-off's precision, as a date's: a day here, a month is not its first day.
+    assert loaded["edition"]["as_of_precision"] == "day"
     [south] = [a for a in loaded["actors"] if a["id"] == "south"]
     [pact] = south["commitments"]
     for spec in facts.vocabulary.fields.commitment:

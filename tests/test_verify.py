@@ -105,7 +105,7 @@ def test_a_fresh_book_verifies_every_quote(
     assert code == 0, out
     assert f"ok: {built.citations} quotes verified in 1 source" in out
     assert "edition 3 of 'Shield for Northland'" in out
-    assert "information cut-off 2031-04-01, compiled 2031-04-01" in out
+    assert "information cut-off 1 April 2031, compiled 1 April 2031" in out
     assert "signature: none" in out
     # Every passage Appendix A prints in quotation marks was read back and checked.
     assert f"notes: {built.printed_in_book} printed passages" in out

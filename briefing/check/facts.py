@@ -855,15 +855,29 @@ def marker_runs(citations: Iterable[Cited]) -> list[Diagnostic]:
 
 
 def _judgment_counts(base: LoadedFactBase) -> list[Diagnostic]:
-    """Warnings for a bottom line with no key judgment or more than a reader takes in."""
-    places: list[tuple[str, int, LoadedFile]] = [
-        ("the overview", len(base.facts.overview.bluf), base.overview_file)
+    """Warnings for a bottom line with no key judgment or more than a reader takes in; an
+    actor that says why it has none ('no_judgment') has its bottom line, and may not have both."""
+    add = "add 'bluf:' with a cited key judgment"
+    places: list[tuple[str, int, LoadedFile, str]] = [
+        ("the overview", len(base.facts.overview.bluf), base.overview_file, add)
     ]
-    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
-        if actor.role == "principal":
-            places.append((f"actor '{actor.id}'", len(actor.bluf), loaded))
     problems: list[Diagnostic] = []
-    for what, count, loaded in places:
+    for actor, loaded in zip(base.facts.actors, base.actor_files, strict=True):
+        if actor.no_judgment and actor.bluf:
+            problems.append(
+                Diagnostic(
+                    loaded.locate(("no_judgment",), key=True),
+                    f"actor '{actor.id}' has key judgments and also 'no_judgment'",
+                    "remove 'no_judgment:' (it is printed in place of the key judgments), "
+                    "or the judgments",
+                    code="C008",
+                )
+            )
+        elif actor.role == "principal" and not actor.no_judgment:
+            # An actor on which the record bears no judgment may say so instead.
+            none_hint = f"{add}, or say why there is none in 'no_judgment:'"
+            places.append((f"actor '{actor.id}'", len(actor.bluf), loaded, none_hint))
+    for what, count, loaded, none_hint in places:
         if MIN_JUDGMENTS <= count <= MAX_JUDGMENTS:
             continue
         where = loaded.locate(("bluf",), key=True) if count else Location(loaded.name)
@@ -872,7 +886,7 @@ def _judgment_counts(base: LoadedFactBase) -> list[Diagnostic]:
                 where,
                 f"{what} has {count} key judgments; a bottom line has "
                 f"{MIN_JUDGMENTS} to {MAX_JUDGMENTS}",
-                "merge or drop judgments" if count else "add 'bluf:' with a cited key judgment",
+                "merge or drop judgments" if count else none_hint,
                 severity="warning",
                 code="C007",
             )

@@ -29,7 +29,7 @@ from briefing.core.project import Project
 from briefing.editions.diff import Changes, diff
 from briefing.factbase.clock import build_date, compiled_day
 from briefing.factbase.load import iter_yaml
-from briefing.factbase.model import DAY_PATTERN, FactBase
+from briefing.factbase.model import CUT_OFF_PATTERN, DAY_PATTERN, FactBase, cut_off_span
 from briefing.factbase.plan import OVERVIEW, Plan
 from briefing.factbase.validate import FIXED_FILES, LoadedFactBase, load_fact_base
 
@@ -52,16 +52,22 @@ class Released(BaseModel):
 
     number: int = Field(ge=1)
     title: str
-    as_of: str = Field(pattern=DAY_PATTERN)
+    as_of: str = Field(pattern=CUT_OFF_PATTERN)  # a day, or a month or year as the facts give it
     compiled: str = Field(pattern=DAY_PATTERN)
     released: str = Field(pattern=DAY_PATTERN)
     book: str = Field(pattern=_INSIDE, description="The book's PDF, relative to editions/N/.")
     overview: str = Field(pattern=_INSIDE, description="The overview page, relative to it.")
 
-    @field_validator("as_of", "compiled", "released")
+    @field_validator("compiled", "released")
     @classmethod
     def _real_day(cls, value: str) -> str:
         dt.date.fromisoformat(value)  # the pattern lets 2031-02-30 through; the index prints it
+        return value
+
+    @field_validator("as_of")
+    @classmethod
+    def _real_cut_off(cls, value: str) -> str:
+        cut_off_span(value)
         return value
 
     @field_validator("book", "overview")

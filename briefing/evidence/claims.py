@@ -8,7 +8,6 @@ Two rules a reader relies on without being able to check them at a glance:
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,7 +38,7 @@ _QUOTED = re.compile(
     r"(?:^|(?<=[\s(\[—–-]))[\"“„«]([^\"“”„«»\n]{2,}?)[\"”“»](?=[\s.,;:!?)\]—–-]|$)"
 )
 # Prose fields that hold the desk's own words, on every kind of entry.
-_PROSE = ("text", "summary", "no_position")
+_PROSE = ("text", "summary", "no_position", "no_judgment")
 
 
 @dataclass(frozen=True)
@@ -342,17 +341,19 @@ def check_estimates(
 def check_cut_off(base: LoadedFactBase) -> list[Diagnostic]:
     """Warnings for a source dated after the information cut-off: the cut-off is the sources'
     time, so it cannot come before a text the edition cites."""
-    cut_off = dt.date.fromisoformat(base.facts.edition.as_of)
+    edition = base.facts.edition
+    # A cut-off of a month may be its last day: only a source dated after that is surely later.
+    last = edition.cut_off()[1]
     problems: list[Diagnostic] = []
     for i, source in enumerate(base.facts.sources):
         if source.date is None or not source.date.has_year:
             continue
         first = source.date.span()[0]
-        if first > cut_off:
+        if first > last:
             problems.append(
                 Diagnostic(
                     base.edition_file.locate(("as_of",)),
-                    f"the information cut-off {cut_off.isoformat()} is earlier than source "
+                    f"the information cut-off {edition.as_of} is earlier than source "
                     f"'{source.id}', dated {source.date.value}",
                     "set as_of to the latest day the sources speak to, or correct the "
                     f"source's date (facts/sources.yaml, sources[{i}])",

@@ -10,11 +10,12 @@ from briefing.factbase.model import Edition
 
 def build_date(edition: Edition, environ: dict[str, str] | None = None) -> dt.datetime:
     """The date stamped on a build: SOURCE_DATE_EPOCH if set, else the day the edition was
-    compiled (`compiled`), else its information cut-off (`as_of`)."""
+    compiled (`compiled`), else its information cut-off (`as_of`; the last day of a month or
+    year, the first day that is surely not before it)."""
     epoch = source_date_epoch(environ)
     if epoch is not None:
         return epoch
-    day = dt.date.fromisoformat(edition.compiled or edition.as_of)
+    day = dt.date.fromisoformat(edition.compiled) if edition.compiled else edition.cut_off()[1]
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 

@@ -64,6 +64,8 @@ _DAY = "(0[1-9]|[12][0-9]|3[01])"
 _SIDE = f"([0-9]{{4}}(-{_MONTH}(-{_DAY})?)?|--{_MONTH}-{_DAY})"
 FUZZY_DATE_PATTERN = f"^{_SIDE}(/{_SIDE})?$"
 DAY_PATTERN = f"^[0-9]{{4}}-{_MONTH}-{_DAY}$"
+# The information cut-off: a day, a month or a year, as precisely as the sources give it.
+CUT_OFF_PATTERN = f"^[0-9]{{4}}(-{_MONTH}(-{_DAY})?)?$"
 
 # An edition is released into editions/N/, and `editions.numbers` reads back only folder names
 # of at most nine digits: a larger number would be released and then never listed. It also
@@ -457,23 +459,25 @@ class Edition(Strict):
     event: Event = Field(description="The event the briefs prepare for: name, place, date.")
     as_of: str = Field(
         description=(
-            "The information cut-off, YYYY-MM-DD: the latest day the sources speak to. "
-            "Printed as 'Information cut-off'."
+            "The information cut-off: the latest date the sources speak to, no more precise "
+            "than they give it: YYYY-MM-DD, YYYY-MM (a month) or 'YYYY' (a year, quoted). "
+            "Printed as 'Information cut-off 10 July 2023' (a month: 'July 2023')."
         ),
-        json_schema_extra={"pattern": DAY_PATTERN},
+        examples=["2023-07-10", "2023-07", "'2023'"],
+        json_schema_extra={"pattern": CUT_OFF_PATTERN},
     )
     as_of_note: str | None = Field(
         default=None,
         description=(
-            "How the cut-off was set when no source gives a day, e.g. 'inferred: none of the "
-            "sources is dated; all precede the summit'. Printed beside it."
+            "How the cut-off was set when no source gives a day, e.g. 'inferred: the texts "
+            'look ahead to the summit "this July"; none gives a day\'. Printed beside it.'
         ),
     )
     compiled: str | None = Field(
         default=None,
         description=(
-            "The day the edition was compiled, YYYY-MM-DD, on or after the cut-off. Left out, "
-            "it is the build's date: SOURCE_DATE_EPOCH if set, else the cut-off day."
+            "The day the edition was compiled, YYYY-MM-DD, not before the cut-off. Left out, "
+            "it is the build's date: SOURCE_DATE_EPOCH if set, else the cut-off's last day."
         ),
         json_schema_extra={"pattern": DAY_PATTERN},
     )
@@ -484,6 +488,15 @@ class Edition(Strict):
     )
     marking: str = Field(description="Distribution marking printed on every page.")
     publisher: str = Field(description="Who issues the briefs.")
+    prepared_for: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        description=(
+            "Who the briefs are written for, in a short phrase (e.g. 'the delegation to the "
+            "summit'): the 'us' of 'What it means for us'. Printed on the note and the cover."
+        ),
+    )
     language: str = Field(default="en", description="BCP 47 language tag of the briefs.")
     questions: list[Question] = Field(
         min_length=1, description="Questions that positions answer (the matrix's columns)."
@@ -491,11 +504,8 @@ class Edition(Strict):
 
     @field_validator("as_of")
     @classmethod
-    def _as_of_is_day(cls, value: str) -> str:
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("as_of must be a real day, YYYY-MM-DD") from None
+    def _as_of_is_date(cls, value: str) -> str:
+        cut_off_span(value)
         return value
 
     @field_validator("compiled")
@@ -510,12 +520,49 @@ class Edition(Strict):
         except ValueError:
             raise ValueError("compiled must be a real day, YYYY-MM-DD") from None
         as_of = info.data.get("as_of")
-        if isinstance(as_of, str) and day < dt.date.fromisoformat(as_of):
+        # A cut-off of a month may be any of its days: only a day before the first is surely
+        # before it.
+        if isinstance(as_of, str) and day < cut_off_span(as_of)[0]:
             raise ValueError(
                 f"{value} is before the information cut-off (as_of: {as_of}); an edition "
                 "cannot be compiled before the last day its sources speak to"
             )
         return value
+
+    @property
+    def as_of_precision(self) -> Precision:
+        """How precisely the cut-off is known: 'day', 'month' or 'year'."""
+        precisions: tuple[Precision, ...] = ("year", "month", "day")
+        return precisions[self.as_of.count("-")]
+
+    def cut_off(self) -> tuple[dt.date, dt.date]:
+        """The first and the last day the cut-off may be: one day, or the days of its month
+        or year. A check that a date is after it compares with the last, before it the first."""
+        return cut_off_span(self.as_of)
+
+
+def cut_off_span(value: str) -> tuple[dt.date, dt.date]:
+    """The first and last day (both included) of a cut-off written YYYY-MM-DD, YYYY-MM or
+    YYYY; a ValueError for anything else."""
+    if not _DATE_RE.match(value):
+        raise ValueError("as_of must be a real day (YYYY-MM-DD), month (YYYY-MM) or year ('YYYY')")
+    try:
+        _check_side(value)
+    except ValueError as error:
+        raise ValueError(
+            f"as_of must be a real day (YYYY-MM-DD), month (YYYY-MM) or year ('YYYY'): {error}"
+        ) from None
+    first, after = _side_span(value)
+    return first, after - dt.timedelta(days=1)
+
+
+def show_date(value: str) -> str:
+    """A date written YYYY, YYYY-MM or YYYY-MM-DD as a reader sees it, no more precise than it
+    is: '2023', 'July 2023', '10 July 2023'; a ValueError for anything else."""
+    if not _DATE_RE.match(value):
+        raise ValueError(f"not a date written YYYY, YYYY-MM or YYYY-MM-DD: {value!r}")
+    _check_side(value)
+    return _show_side(value)
 
 
 class Source(Strict):
@@ -791,6 +838,15 @@ class Actor(Strict):
     )
     bluf: list[Judgment] = Field(
         default_factory=list, description="Bottom line up front: one to four key judgments."
+    )
+    no_judgment: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Why the desk makes no key judgment on this actor, in one or two sentences, where "
+            "it has looked and the record will not bear one. Printed in place of the key "
+            "judgments; satisfies the check's count of them."
+        ),
     )
     positions: list[Position] = Field(
         default_factory=list, description="Positions: the actor's answers to the questions."

@@ -217,7 +217,12 @@ def render_book(
 def _cover_fits(renderer: Renderer, chapters: Sequence[Brief]) -> bool:
     """Whether the contents of these chapters fit the cover (render.fit)."""
     edition = renderer.facts.edition
-    return contents_fit_cover([c.title for c in chapters], edition.title, edition.subtitle)
+    publisher = edition.publisher
+    if edition.prepared_for:
+        publisher += f" · Prepared for {edition.prepared_for}"
+    return contents_fit_cover(
+        [c.title for c in chapters], edition.title, edition.subtitle, publisher
+    )
 
 
 def fill_numbers(numbers: str, pages: int, stamp: str = "") -> str:

@@ -68,6 +68,7 @@ CONTENTS_WIDTH_MM = 110.0 - 9.0 - 14.0  # the contents' width, less the number a
 TITLE_WIDTH_MM = 160.0  # the title block, less its rule and padding
 TITLE_PT = 30.0
 SUBTITLE_PT = 14.0
+PUBLISHER_PT = 10.0
 
 
 def lines(text: str, size_pt: float, width_mm: float, em: float = EM_PER_CHAR_REGULAR) -> int:
@@ -83,13 +84,18 @@ def lines(text: str, size_pt: float, width_mm: float, em: float = EM_PER_CHAR_RE
     return count
 
 
-def contents_fit_cover(titles: Sequence[str], title: str, subtitle: str | None) -> bool:
+def contents_fit_cover(
+    titles: Sequence[str], title: str, subtitle: str | None, publisher: str = ""
+) -> bool:
     """Whether the contents (one line or more per title, the appendices after them) fit the
-    cover between its title block and its information row."""
+    cover between its title block and its information row. `publisher`, the line above the
+    title (with whom the book is prepared for), takes a line of the contents per extra line."""
     taken = sum(lines(t, 10.0, CONTENTS_WIDTH_MM) for t in titles) + 2 + 1  # appendices, gap
     heading = lines(title, TITLE_PT, TITLE_WIDTH_MM, EM_PER_CHAR) - 1
     if subtitle:
         heading += lines(subtitle, SUBTITLE_PT, TITLE_WIDTH_MM) - 1
+    if publisher:
+        taken += lines(publisher, PUBLISHER_PT, TITLE_WIDTH_MM) - 1
     return taken + 2 * heading <= COVER_CONTENT_LINES
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -39,6 +38,7 @@ from briefing.factbase.model import (
     Source,
     Sourced,
     Vocabulary,
+    show_date,
 )
 from briefing.factbase.plan import NOTE, OVERVIEW, Plan, actor_order
 from briefing.factbase.values import (
@@ -494,9 +494,9 @@ def environment(project: Project) -> jinja2.Environment:
 
 
 def format_day(value: str) -> str:
-    """An ISO day (YYYY-MM-DD) as a reader sees it: 22 November 2026."""
-    day = dt.date.fromisoformat(value)
-    return f"{day.day} {day.strftime('%B')} {day.year}"
+    """An ISO day as a reader sees it (22 November 2026), or a month or year no more precise
+    than written (a cut-off of 'July 2023')."""
+    return show_date(value)
 
 
 def stylesheet(project: Project, name: str) -> Markup:

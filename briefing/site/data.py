@@ -26,6 +26,7 @@ from briefing.factbase.model import (
     Citation,
     Commitment,
     Disputed,
+    Edition,
     Fact,
     FactBase,
     FieldSpec,
@@ -106,6 +107,9 @@ def _plain(value: Any, proofs: Proofs) -> Any:
         }
         if isinstance(value, FuzzyDate):
             out["precision"] = value.precision
+        if isinstance(value, Edition):
+            # The cut-off's precision, as a date's: a month is not its first day.
+            out["as_of_precision"] = value.as_of_precision
         if isinstance(value, Citation):
             out["location"] = asdict(locate(value, proofs))
         return out
@@ -354,7 +358,15 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
         ),
         "actors": Table(
             "actors",
-            {"id": str, "name": str, "kind": str, "role": str, "code": str, "no_position": str},
+            {
+                "id": str,
+                "name": str,
+                "kind": str,
+                "role": str,
+                "code": str,
+                "no_position": str,
+                "no_judgment": str,
+            },
         ),
         "commitments": _fact_table(
             "commitment",
@@ -496,6 +508,7 @@ def tables(facts: FactBase, proofs: Proofs) -> list[Table]:
             "role": a.role,
             "code": a.code,
             "no_position": a.no_position,
+            "no_judgment": a.no_judgment,
         }
         for a in facts.actors
     ]

@@ -28,7 +28,7 @@ from briefing.evidence.proofs import Proofs
 from briefing.factbase.clock import build_date
 from briefing.factbase.model import Actor, Citation, Commitment, FactBase, Judgment
 from briefing.factbase.plan import NOTE, OVERVIEW, Plan
-from briefing.render.pages import Note, Notes, Renderer, format_date
+from briefing.render.pages import Note, Notes, Renderer, format_date, format_day
 from briefing.render.timeline import Entry, chronology
 from briefing.site.wordnotes import Footnotes
 
@@ -198,7 +198,7 @@ class _Writer:
         run.italic = True
         self.para(
             f"{edition.publisher} · Edition {edition.number} · Information cut-off "
-            f"{edition.as_of} · compiled {self.context['compiled']}"
+            f"{format_day(edition.as_of)} · compiled {format_day(self.context['compiled'])}"
         )
 
     def judgments(self, items: Sequence[Judgment]) -> None:
@@ -274,16 +274,20 @@ class _Writer:
 
     def note(self) -> None:
         edition, overview = self.facts.edition, self.facts.overview
-        self.opening(
-            edition.title, f"Principal's note · {edition.event.name}, {edition.event.place}"
-        )
+        kicker = f"Principal's note · {edition.event.name}, {edition.event.place}"
+        if edition.prepared_for:
+            kicker += f" · Prepared for: {edition.prepared_for}"
+        self.opening(edition.title, kicker)
         if overview.bottom_line:
             self.para_md(overview.bottom_line, before="Bottom line. ")
         self.heading("Key judgments", 2)
         self.judgments(overview.bluf)
         self.heading("What this rests on", 2)
         scope = self.context["scope"]
-        self.para(f"Rests on {scope.sources} sources. Information cut-off {edition.as_of}.")
+        cut_off = format_day(edition.as_of)
+        if edition.as_of_note:
+            cut_off += f" ({edition.as_of_note})"
+        self.para(f"Rests on {scope.sources} sources. Information cut-off {cut_off}.")
         for p in overview.limits:
             self.para_md(p.text, p.citations, "List Bullet")
         self.points("What it means for us: the desk's judgment", overview.implications)
@@ -347,7 +351,10 @@ class _Writer:
         edition, people = self.facts.edition, self.context["people"]
         self.opening(actor.name, f"{edition.event.name}, {edition.event.place} · actor brief")
         self.heading("Bottom line up front", 2)
-        self.judgments(actor.bluf)
+        if actor.no_judgment and not actor.bluf:
+            self.para(f"No judgment. {self.md_text(actor.no_judgment)}")
+        else:
+            self.judgments(actor.bluf)
         self.heading(self.context["words"].positions, 2)
         answer, show = self.context["answer"], self.context["show"]
         if not actor.positions:
