@@ -72,7 +72,7 @@ def main(root: str = ".") -> None:
     assert site.book is not None
     counter = _Words()
     book = site.book  # the parts the book is bound from (briefing.bind)
-    for part in (book.cover, *book.chapters.values(), book.sources, book.method):
+    for part in (book.cover, book.flow, book.sources, book.method):
         counter.feed(part)
     total = counter.body + counter.apparatus
     books = sorted((project.build / "pdf").glob("book*.pdf"))

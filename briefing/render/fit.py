@@ -83,10 +83,14 @@ def lines(text: str, size_pt: float, width_mm: float, em: float = EM_PER_CHAR_RE
     return count
 
 
-def contents_fit_cover(titles: Sequence[str], title: str, subtitle: str | None) -> bool:
+def contents_fit_cover(
+    titles: Sequence[str], title: str, subtitle: str | None, extra: int = 0
+) -> bool:
     """Whether the contents (one line or more per title, the appendices after them) fit the
-    cover between its title block and its information row."""
+    cover between its title block and its information row, with `extra` lines more above
+    them (a numbered copy's line and its recipient's role)."""
     taken = sum(lines(t, 10.0, CONTENTS_WIDTH_MM) for t in titles) + 2 + 1  # appendices, gap
+    taken += extra
     heading = lines(title, TITLE_PT, TITLE_WIDTH_MM, EM_PER_CHAR) - 1
     if subtitle:
         heading += lines(subtitle, SUBTITLE_PT, TITLE_WIDTH_MM) - 1
