@@ -32,7 +32,7 @@ from briefing.factbase.plan import BOOK, INDEX, Plan
 from briefing.factbase.snapshot import Snapshot, take
 from briefing.pdf.cache import Environment, made_with
 from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
-from briefing.pdf.layout import Binding, Laid, default_jobs, lay_out
+from briefing.pdf.layout import COVER_ANCHOR, Binding, Laid, default_jobs, lay_out
 from briefing.pdf.weasy import font_subsetter, system_libraries
 from briefing.render.attachments import (
     Attachment,
@@ -229,6 +229,14 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
     binding = Binding((CHAPTERS, SOURCES, METHOD), when, cover, site.book_evidence, inside=inside)
     outputs.append((plan.book, binding))
     return parts, outputs
+
+
+def part_anchors(site: Site) -> tuple[str, ...]:
+    """The ids the book's parts open with, after its first page: the cover (after the
+    principal's note), the chapters' flow (its first chapter), Appendix A and Appendix B; by
+    them a reader of the bound book finds where each part starts (pdf.measure.part_ends)."""
+    first = next((b.slug for b in site.briefs if b.kind != "note"), None)
+    return (COVER_ANCHOR, *([first] if first is not None else []), SOURCES, METHOD)
 
 
 def numbers_job(site: Site) -> Callable[[int], PdfJob]:
