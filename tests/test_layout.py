@@ -266,6 +266,7 @@ def _bookmarks(reader: pypdf.PdfReader) -> list[tuple[str, int, float, list[Any]
 
 def _bookmark(reader: pypdf.PdfReader, item: Any) -> tuple[str, int, float]:
     page = reader.get_destination_page_number(item)
+    assert page is not None
     height = float(reader.pages[page].mediabox.height)
     return str(item.title), page, height - float(item.top)
 
