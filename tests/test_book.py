@@ -122,6 +122,37 @@ def test_contents_page_numbers_match_the_chapters(reader: pypdf.PdfReader) -> No
         assert listed.get(name) == page + 1, (name, listed)
 
 
+def running_title(pdf: Path, page: int) -> str:
+    """The right-hand string of a page's running header (its first line, as laid out)."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    first = next(line for line in text.splitlines() if line.strip())
+    return re.split(r"\s{2,}", first.strip())[-1]
+
+
+def test_the_running_header_names_the_chapter_at_the_top_of_the_page(
+    built: Built, reader: pypdf.PdfReader
+) -> None:
+    items = outline(reader)
+    chapters = [(t.split(". ", 1)[1], page) for t, page, _ in items if re.match(r"\d+\. ", t)]
+    appendix = next(page for title, page, _ in items if title.startswith("Appendix A"))
+    shared = 0
+    for page in range(chapters[0][1], appendix):
+        starting = [title for title, start in chapters if start == page]
+        before = [title for title, start in chapters if start < page]
+        opens = reader.pages[page].extract_text().split("Chapter ", 1)[0].strip()
+        # A page that opens with a chapter's number is that chapter's; any other page is the
+        # one whose text runs on at its top, though another chapter starts lower down.
+        expected = starting[0] if starting and not opens.strip(" ·") else before[-1]
+        shared += bool(starting) and expected != starting[0]
+        assert running_title(built.book, page + 1) == expected, page + 1
+    assert shared, "no chapter starts below the top of a page"
+
+
 def test_every_link_lands_on_an_anchor_and_can_be_clicked(reader: pypdf.PdfReader) -> None:
     names = set(reader.named_destinations)
     dests: list[str] = []
@@ -159,7 +190,7 @@ def test_ids_are_unique_in_the_book(built: Built) -> None:
     assert book is not None
     # The parts the book is bound from (briefing.pdf.bind), read as one document.
     # The note is printed in the cover; book.note is its own PDF, not a part of the book.
-    html = "".join([book.cover, *book.chapters.values(), book.sources, book.method])
+    html = "".join([book.cover, book.flow, book.sources, book.method])
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))
     assert [i for i, n in ids.items() if n > 1] == []
     for target in re.findall(r'href="#([^"]+)"', html):
