@@ -170,6 +170,32 @@ def test_build_refuses_a_template_box_that_leaves_the_page(
     assert not (root / "build" / "pdf").exists()
 
 
+def test_the_book_s_flow_of_chapters_is_measured_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A chapter is laid out twice: alone (its brief's PDF) and in the book's flow of chapters.
+    # A line planted in every chapter leaves the page in both, and both say so.
+    root = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    (root / "templates" / "book").mkdir(parents=True)
+    chapter = (PACKAGE_TEMPLATES / "book" / "chapter.html").read_text(encoding="utf-8")
+    planted = (
+        '<p style="white-space: nowrap" data-field="planted">A line kept on one line whatever '
+        "its length, long enough to run on past the right edge of the page, and then on again "
+        "a good way further</p>\n</section>"
+    )
+    (root / "templates" / "book" / "chapter.html").write_text(
+        chapter.replace("</section>", planted), encoding="utf-8"
+    )
+    assert main(["--root", str(root), "build", "--jobs", "1"]) == 1
+    out = capsys.readouterr()
+    report = out.out + out.err
+    assert "of the layout 'book/chapters'" in report, report
+    assert "of the layout 'overview'" in report
+    assert "past the right edge of the content area [L001]" in report
+    assert not (root / "build" / "pdf").exists()
+
+
 # --- The wide desk: thirty chapters, seven questions, fifteen pledge fields -------------------
 
 
