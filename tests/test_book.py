@@ -22,10 +22,11 @@ from briefing.evidence.excerpts import excerpts_name
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import actor_order
 from briefing.pdf.document import brief_meta, write_pdf
+from briefing.pdf.measure import blank_space, loose_pages, part_ends
 from briefing.render.attachments import MANIFEST
 from briefing.render.pages import PACKAGE_TEMPLATES, Renderer
 from briefing.site.build import checked_facts, render_site
-from briefing.site.publish import publish
+from briefing.site.publish import part_anchors, publish
 from tests.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -151,6 +152,19 @@ def test_the_running_header_names_the_chapter_at_the_top_of_the_page(
         shared += bool(starting) and expected != starting[0]
         assert running_title(built.book, page + 1) == expected, page + 1
     assert shared, "no chapter starts below the top of a page"
+
+
+def test_no_page_is_a_third_blank_but_the_last_of_a_part(built: Built) -> None:
+    # The chapters flow, so the shipped desk's short chapters share pages (each on pages of
+    # its own, six of the book's nineteen pages were 35 to 65% blank).
+    _, _, plan = checked_facts(built.project)
+    site = render_site(built.facts, built.project, plan)
+    content = built.book.read_bytes()
+    spaces = blank_space(content)
+    ends = part_ends(content, part_anchors(site))
+    assert [(s.page, round(s.blank, 2)) for s in loose_pages(spaces, ends)] == []
+    # The note, the cover, the chapters and the two appendices end a part each.
+    assert len(ends) == 5 and len(spaces) in ends
 
 
 def test_every_link_lands_on_an_anchor_and_can_be_clicked(reader: pypdf.PdfReader) -> None:

@@ -10,6 +10,10 @@ A misfit names where it comes from as the HTML says it: the nearest `data-templa
 template whose markup holds the box) and the nearest `data-field` (the declared field, or the
 part of a fact, that the box prints), which the packaged templates put on their parts.
 
+Apart from the build, `blank_space` reads a bound PDF back and says how much of each page is
+left blank below its last line, and `loose_pages` which pages, more than a third blank, end no
+part of the book (scripts/book_words.py prints them; the tests hold the book to none).
+
 WeasyPrint's box tree (`Page._page_box`, boxes with `position_x`, `position_y`, `width`,
 `height`, `baseline`, `style` and `element`) is not part of its documented API: see
 briefing.pdf.weasy for what else Briefing relies on, and check both after an upgrade.
