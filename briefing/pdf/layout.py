@@ -146,15 +146,11 @@ def lay_out(
         counts = {name: page_count(content) for name, content in laid.items()}
         # Where each anchor a cover gives the page of falls in the parts (a chapter's start,
         # inside the flow of chapters).
-        wanted_anchors = {
-            hole
-            for _, binding in todo
-            if binding.cover is not None
-            for hole in holes(binding.cover.html)
-        }
+        covered = [(b.cover, b.parts) for _, b in todo if b.cover is not None]
+        named = {hole for cover, _ in covered for hole in holes(cover.html)}
         anchors = {
-            name: anchor_pages(laid[name], wanted_anchors) if wanted_anchors else {}
-            for name in needed
+            name: anchor_pages(laid[name], named)
+            for name in dict.fromkeys(name for _, names in covered for name in names)
         }
         # Then what depends on where each part falls: covers and page numbers, in one round. A
         # cover is one page by design; one that runs longer is laid out again, with its PDF's
