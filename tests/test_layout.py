@@ -258,6 +258,11 @@ def test_shipped_size_desk_keeps_its_contents_on_the_cover() -> None:
     titles += ["United Kingdom", "United States", "NATO"]
     subtitle = "Commitments and positions ahead of the NATO summit in Vilnius"
     assert contents_fit_cover(titles, "Security guarantees for Ukraine", subtitle)
+    # A tenth chapter still fits; a numbered copy's line and its recipient's role above the
+    # contents do not, and its contents go on in two columns.
+    titles.append("Hesitant allies (unnamed)")
+    assert contents_fit_cover(titles, "Security guarantees for Ukraine", subtitle)
+    assert not contents_fit_cover(titles, "Security guarantees for Ukraine", subtitle, extra=2)
     assert not contents_fit_cover([actor_name(n) for n in range(1, 31)], "Pledges", None)
     # Ten long names: two lines each, more than the cover holds.
     assert not contents_fit_cover([actor_name(n) for n in range(1, 11)], "Pledges", None)
