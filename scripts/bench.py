@@ -91,7 +91,7 @@ def bare_weasyprint(root: Path) -> float:
     every part the PDFs are bound from (briefing.layout), then the book's cover and the page
     numbers of every PDF; each with its stylesheets parsed anew, as WeasyPrint does alone."""
     probe = f"""
-import time, sys
+import collections, time, sys
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 import weasyprint
@@ -121,7 +121,8 @@ totals = set()
 for _, binding in outputs:
     total = sum(counts[name] for name in binding.parts)
     if binding.cover is not None:
-        first, page = {{}}, 2
+        # A chapter's page is an anchor's inside the flow of chapters: any number lays out alike.
+        first, page = collections.defaultdict(int), 2
         for name in binding.parts:
             first[name] = page
             page += counts[name]

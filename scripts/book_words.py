@@ -1,8 +1,10 @@
 """How much of the briefing book is apparatus: words in notes and appendices against all words,
-and which sentences of eight words or more it prints twice (render.book.repeated_sentences).
+which sentences of eight words or more it prints twice (render.book.repeated_sentences), and
+how much of each page is left blank below its last line (pdf.measure.blank_space).
 
-Usage: .venv/bin/python scripts/book_words.py [PROJECT]   (prints pages, words, the share and
-the repeated sentences)
+Usage: .venv/bin/python scripts/book_words.py [PROJECT]   (prints pages, words, the share, the
+repeated sentences, and each page's blank share, flagging a page more than a third blank that
+does not end a part; exits 1 if there is one)
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from html.parser import HTMLParser
 from pypdf import PdfReader
 
 from briefing.core.project import Project
+from briefing.pdf.measure import LOOSE_SHARE, blank_space, loose_pages, part_ends
 from briefing.render.book import repeated_sentences
 from briefing.site.build import checked_facts, render_site
+from briefing.site.publish import part_anchors
 
 
 class _Words(HTMLParser):
@@ -72,7 +76,7 @@ def main(root: str = ".") -> None:
     assert site.book is not None
     counter = _Words()
     book = site.book  # the parts the book is bound from (briefing.bind)
-    for part in (book.cover, *book.chapters.values(), book.sources, book.method):
+    for part in (book.cover, book.flow, book.sources, book.method):
         counter.feed(part)
     total = counter.body + counter.apparatus
     books = sorted((project.build / "pdf").glob("book*.pdf"))
@@ -87,6 +91,29 @@ def main(root: str = ".") -> None:
     print(f"sentences of 8+ words printed twice: {len(repeated)}")
     for sentence, names in repeated.items():
         print(f"  {', '.join(names)}: {sentence}")
+    loose = blank_pages(books[0].read_bytes(), part_anchors(site)) if books else []
+    if loose:
+        sys.exit(1)
+
+
+def blank_pages(content: bytes, starts: tuple[str, ...]) -> list[int]:
+    """Print each page's blank share below its last line; the pages more than a third blank
+    that end no part (the note, the cover, the chapters, an appendix), which it returns."""
+    spaces = blank_space(content)
+    ends = part_ends(content, starts)
+    loose = {space.page for space in loose_pages(spaces, ends)}
+    print(
+        f"blank below the last line (more than {LOOSE_SHARE:.0%} is flagged but on a part's end):"
+    )
+    for space in spaces:
+        mark = (
+            "  TOO BLANK"
+            if space.page in loose
+            else ("  (ends a part)" if space.page in ends else "")
+        )
+        print(f"  page {space.page:>3}: {space.blank:4.0%}{mark}")
+    print(f"pages too blank: {len(loose)}")
+    return sorted(loose)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,11 @@ from briefing.evidence.excerpts import excerpts_name
 from briefing.factbase.model import FactBase
 from briefing.factbase.plan import actor_order
 from briefing.pdf.document import brief_meta, write_pdf
+from briefing.pdf.measure import blank_space, loose_pages, part_ends
 from briefing.render.attachments import MANIFEST
 from briefing.render.pages import PACKAGE_TEMPLATES, Renderer
 from briefing.site.build import checked_facts, render_site
-from briefing.site.publish import publish
+from briefing.site.publish import part_anchors, publish
 from tests.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,7 +98,9 @@ def test_outline_mirrors_the_chapters_and_their_headings(
     assert [title for title, _, _ in items] == expected
     pages = [page for _, page, _ in items]
     assert pages == sorted(pages) and pages[0] == 0
-    assert len(set(pages)) == len(pages)  # every chapter starts on its own page
+    # The chapters flow, so short ones share a page; the appendices start pages of their own.
+    assert len(set(pages[2:-2])) < len(pages[2:-2])
+    assert pages[-3] < pages[-2] < pages[-1]
     for title, _, children in items[3:-2]:
         assert "Bottom line up front" in children, title
     overview_children = items[2][2]
@@ -118,6 +121,50 @@ def test_contents_page_numbers_match_the_chapters(reader: pypdf.PdfReader) -> No
     for title, page, _ in items[2:]:
         name = title.split(". ", 1)[1]
         assert listed.get(name) == page + 1, (name, listed)
+
+
+def running_title(pdf: Path, page: int) -> str:
+    """The right-hand string of a page's running header (its first line, as laid out)."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    first = next(line for line in text.splitlines() if line.strip())
+    return re.split(r"\s{2,}", first.strip())[-1]
+
+
+def test_the_running_header_names_the_chapter_at_the_top_of_the_page(
+    built: Built, reader: pypdf.PdfReader
+) -> None:
+    items = outline(reader)
+    chapters = [(t.split(". ", 1)[1], page) for t, page, _ in items if re.match(r"\d+\. ", t)]
+    appendix = next(page for title, page, _ in items if title.startswith("Appendix A"))
+    shared = 0
+    for page in range(chapters[0][1], appendix):
+        starting = [title for title, start in chapters if start == page]
+        before = [title for title, start in chapters if start < page]
+        opens = reader.pages[page].extract_text().split("Chapter ", 1)[0].strip()
+        # A page that opens with a chapter's number is that chapter's; any other page is the
+        # one whose text runs on at its top, though another chapter starts lower down.
+        expected = starting[0] if starting and not opens.strip(" ·") else before[-1]
+        shared += bool(starting) and expected != starting[0]
+        assert running_title(built.book, page + 1) == expected, page + 1
+    assert shared, "no chapter starts below the top of a page"
+
+
+def test_no_page_is_a_third_blank_but_the_last_of_a_part(built: Built) -> None:
+    # The chapters flow, so the shipped desk's short chapters share pages (each on pages of
+    # its own, six of the book's nineteen pages were 35 to 65% blank).
+    _, _, plan = checked_facts(built.project)
+    site = render_site(built.facts, built.project, plan)
+    content = built.book.read_bytes()
+    spaces = blank_space(content)
+    ends = part_ends(content, part_anchors(site))
+    assert [(s.page, round(s.blank, 2)) for s in loose_pages(spaces, ends)] == []
+    # The note, the cover, the chapters and the two appendices end a part each.
+    assert len(ends) == 5 and len(spaces) in ends
 
 
 def test_every_link_lands_on_an_anchor_and_can_be_clicked(reader: pypdf.PdfReader) -> None:
@@ -157,7 +204,7 @@ def test_ids_are_unique_in_the_book(built: Built) -> None:
     assert book is not None
     # The parts the book is bound from (briefing.pdf.bind), read as one document.
     # The note is printed in the cover; book.note is its own PDF, not a part of the book.
-    html = "".join([book.cover, *book.chapters.values(), book.sources, book.method])
+    html = "".join([book.cover, book.flow, book.sources, book.method])
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))
     assert [i for i, n in ids.items() if n > 1] == []
     for target in re.findall(r'href="#([^"]+)"', html):

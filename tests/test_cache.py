@@ -19,7 +19,7 @@ from briefing.core.project import Project
 from briefing.core.store import SUFFIX, TEMPORARY, Store
 from briefing.pdf.cache import Environment
 from briefing.pdf.weasy import font_subsetter
-from briefing.render.book import BookParts
+from briefing.render.book import CHAPTERS, BookParts
 from briefing.site.build import build
 from briefing.site.publish import STAMP
 from tests.hostile_support import make_project
@@ -72,9 +72,10 @@ def test_one_edit_lays_out_only_the_pdfs_that_show_it(tmp_path: Path) -> None:
     text = actor.read_text(encoding="utf-8")
     actor.write_text(text.replace("Backs a clear invitation.", "Backs an invitation."), "utf-8")
     result, _ = build(project, jobs=1)
-    # Norland's chapter shows the summary, and is laid out again; the Baltic Council's does not,
-    # and is not (its PDF is bound again all the same: it carries the edited fact base).
-    assert "aa" in result.laid_out and "pdf/book-ed1.pdf" in result.rendered
+    # Norland's chapter shows the summary, and is laid out again, alone and in the book's flow
+    # of chapters; the Baltic Council's does not, and is not (its PDF is bound again all the
+    # same: it carries the edited fact base).
+    assert {"aa", CHAPTERS} <= set(result.laid_out) and "pdf/book-ed1.pdf" in result.rendered
     assert "bb" not in result.laid_out and "bb/sources" not in result.laid_out
     assert "pdf/bb-ed1.pdf" in result.rendered
     incremental = pdf_bytes(root)

@@ -21,6 +21,7 @@ from briefing.core.diagnostics import PublishError
 from briefing.core.project import Project
 from briefing.pdf.verify import verify
 from briefing.render.attachments import MANIFEST
+from briefing.render.book import CHAPTERS, METHOD
 from briefing.site.build import build
 from briefing.site.distribute import LOG, SUMS, Distributed, distribute
 from tests.conftest import FIXTURES
@@ -112,6 +113,10 @@ def test_each_copy_holds_its_chapters_numbered_and_names_its_recipient_on_every_
     assert 1 < cover <= 4 and numbered[0] == 1
     assert "Contents" in pages[cover - 1]
     assert _chapters(_copy(desk, recipient)) == chapters
+    # The principal's note opens the copy, once: it is in the cover's part, not a chapter.
+    with pikepdf.open(_copy(desk, recipient)) as pdf, pdf.open_outline() as outline:
+        titles = [str(item.title) for item in outline.root]
+    assert titles.count("Principal's note") == 1, titles
     # Appendices always come with the chapters.
     whole = "\n".join(pages)
     assert "Sources" in whole and "Method" in whole
@@ -195,10 +200,13 @@ def test_the_log_lists_every_copy_with_its_digest(desk: Desk) -> None:
         assert hashlib.sha256(content).hexdigest() == row["sha256"]
 
 
-def test_no_chapter_is_laid_out_again(desk: Desk) -> None:
-    # The build laid out every chapter; the copies reuse those layouts from the cache.
-    assert {"overview", "council", "south"} <= set(desk.laid_out_by_build)
-    assert not {"overview", "council", "south"} & set(desk.first.laid_out)
+def test_a_copy_lays_out_only_what_is_its_own(desk: Desk) -> None:
+    # The build laid out every chapter alone (the briefs' PDFs) and all of them in one flow
+    # (the book). A copy's chapters flow as the book's: the copy of every chapter finds the
+    # book's flow in the cache; the two others lay out theirs. No brief's own layout is used.
+    assert {"overview", "council", "south", CHAPTERS} <= set(desk.laid_out_by_build)
+    assert desk.first.laid_out.count(CHAPTERS) == 2
+    assert not {"overview", "council", "south", METHOD} & set(desk.first.laid_out)
 
 
 def test_distributing_again_rewrites_nothing(desk: Desk) -> None:

@@ -8,6 +8,7 @@ pledge fields) is built once for the module.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from pathlib import Path
@@ -19,9 +20,15 @@ import weasyprint
 from weasyprint.formatting_structure import boxes
 
 from briefing.cli import main
-from briefing.pdf.measure import Misfit, measure, tally
+from briefing.core.project import Project
+from briefing.pdf.bind import anchor_pages
+from briefing.pdf.measure import Misfit, blank_space, loose_pages, measure, part_ends, tally
 from briefing.pdf.weasy import before_layout, hold_spaces
 from briefing.render.fit import columns_fit, contents_fit_cover, note_fits
+from briefing.render.pages import PACKAGE_TEMPLATES
+from briefing.site.build import checked_facts, render_site
+from briefing.site.publish import part_anchors
+from tests.conftest import FIXTURES
 from tests.wide_desk import actor_name, write_wide_desk
 
 COP = Path(__file__).resolve().parent / "fixtures" / "cop"
@@ -163,6 +170,32 @@ def test_build_refuses_a_template_box_that_leaves_the_page(
     assert not (root / "build" / "pdf").exists()
 
 
+def test_the_book_s_flow_of_chapters_is_measured_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A chapter is laid out twice: alone (its brief's PDF) and in the book's flow of chapters.
+    # A line planted in every chapter leaves the page in both, and both say so.
+    root = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    (root / "templates" / "book").mkdir(parents=True)
+    chapter = (PACKAGE_TEMPLATES / "book" / "chapter.html").read_text(encoding="utf-8")
+    planted = (
+        '<p style="white-space: nowrap" data-field="planted">A line kept on one line whatever '
+        "its length, long enough to run on past the right edge of the page, and then on again "
+        "a good way further</p>\n</section>"
+    )
+    (root / "templates" / "book" / "chapter.html").write_text(
+        chapter.replace("</section>", planted), encoding="utf-8"
+    )
+    assert main(["--root", str(root), "build", "--jobs", "1"]) == 1
+    out = capsys.readouterr()
+    report = out.out + out.err
+    assert "of the layout 'book/chapters'" in report, report
+    assert "of the layout 'overview'" in report
+    assert "past the right edge of the content area [L001]" in report
+    assert not (root / "build" / "pdf").exists()
+
+
 # --- The wide desk: thirty chapters, seven questions, fifteen pledge fields -------------------
 
 
@@ -245,6 +278,11 @@ def test_shipped_size_desk_keeps_its_contents_on_the_cover() -> None:
     titles += ["United Kingdom", "United States", "NATO"]
     subtitle = "Commitments and positions ahead of the NATO summit in Vilnius"
     assert contents_fit_cover(titles, "Security guarantees for Ukraine", subtitle)
+    # A tenth chapter still fits; a numbered copy's line and its recipient's role above the
+    # contents do not, and its contents go on in two columns.
+    titles.append("Hesitant allies (unnamed)")
+    assert contents_fit_cover(titles, "Security guarantees for Ukraine", subtitle)
+    assert not contents_fit_cover(titles, "Security guarantees for Ukraine", subtitle, extra=2)
     assert not contents_fit_cover([actor_name(n) for n in range(1, 31)], "Pledges", None)
     # Ten long names: two lines each, more than the cover holds.
     assert not contents_fit_cover([actor_name(n) for n in range(1, 11)], "Pledges", None)
@@ -269,6 +307,163 @@ def test_note_holds_a_shipped_size_desk_but_not_thirty_actors() -> None:
     assert not fits([1.5] * 30, 30)
     # Seven questions folded under thirty names overflow on their own.
     assert not fits([10.5] * 30, 0)
+
+
+# --- The chapters flow: short chapters share pages, the contents find where each starts ------
+
+
+@pytest.fixture(scope="module")
+def wide_pdf(wide: Path) -> bytes:
+    return (wide / "build" / "pdf" / "book-ed1.pdf").read_bytes()
+
+
+def _starts(root: Path) -> tuple[str, ...]:
+    """The anchors the parts of the desk's book open with (publish.part_anchors)."""
+    project = Project.at(root)
+    checked, facts, plan = checked_facts(project)
+    return part_anchors(render_site(facts, project, plan, checked.texts))
+
+
+def _bookmarks(reader: pypdf.PdfReader) -> list[tuple[str, int, float, list[Any]]]:
+    """The outline's chapters and appendices: title, page index, the top of the heading (pt
+    from the top of the page) and the bookmarks under it, the same way."""
+    items: list[tuple[str, int, float, list[Any]]] = []
+    for item in reader.outline:
+        if isinstance(item, list):
+            items[-1][3].extend(_bookmarks_of(reader, item))
+        else:
+            items.append((*_bookmark(reader, item), []))
+    return items
+
+
+def _bookmark(reader: pypdf.PdfReader, item: Any) -> tuple[str, int, float]:
+    page = reader.get_destination_page_number(item)
+    assert page is not None
+    height = float(reader.pages[page].mediabox.height)
+    return str(item.title), page, height - float(item.top)
+
+
+def _bookmarks_of(reader: pypdf.PdfReader, items: list[Any]) -> list[tuple[str, int, float]]:
+    return [_bookmark(reader, item) for item in items if not isinstance(item, list)]
+
+
+def contents_numbers(reader: pypdf.PdfReader, pages: range) -> dict[str, int]:
+    """The page number the contents (on `pages`, indexes) print for each entry, by the anchor
+    its link leads to: the number is part of the entry's link, after its title (book.css), so
+    it is the rightmost number inside the entry's link boxes."""
+    found: dict[str, tuple[float, int]] = {}
+    for index in pages:
+        page = reader.pages[index]
+        runs: list[tuple[float, float, str]] = []
+
+        def keep(text: str, cm: Any, tm: Any, _font: Any, _size: float) -> None:
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            runs.append((x, y, text.strip()))  # noqa: B023
+
+        page.extract_text(visitor_text=keep)
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if "/Dest" not in annotation:
+                continue
+            x1, y1, x2, y2 = (float(v) for v in annotation["/Rect"])
+            inside = [
+                (x, int(text))
+                for x, y, text in runs
+                if text.isdigit()
+                and min(x1, x2) - 1 <= x <= max(x1, x2) + 1
+                and min(y1, y2) - 1 <= y <= max(y1, y2) + 1
+            ]
+            anchor = str(annotation["/Dest"])
+            for x, number in inside:
+                if anchor not in found or x > found[anchor][0]:
+                    found[anchor] = (x, number)
+    return {anchor: number for anchor, (_, number) in found.items()}
+
+
+def test_wide_contents_give_the_page_each_chapter_starts_on(wide: Path, wide_pdf: bytes) -> None:
+    reader = pypdf.PdfReader(wide / "build" / "pdf" / "book-ed1.pdf")
+    marks = _bookmarks(reader)
+    contents = next(page for title, page, _, _ in marks if title == "Contents")
+    chapters = [(title, page) for title, page, _, _ in marks if re.match(r"\d+\. ", title)]
+    listed = contents_numbers(reader, range(contents, chapters[0][1]))
+    slugs = ["overview", *(f"a{n:02d}" for n in range(1, ACTORS + 1))]
+    anchors = anchor_pages(wide_pdf, [*slugs, "appendix-sources", "appendix-method"])
+    assert set(listed) == set(anchors), set(listed) ^ set(anchors)
+    for anchor, page in anchors.items():
+        assert listed[anchor] == page + 1, anchor
+    # Each chapter's anchor is on the page of its heading (the outline's bookmark).
+    by_title = {title.split(". ", 1)[1]: page for title, page in chapters}
+    assert by_title["Overview"] == anchors["overview"]
+    for n in range(1, ACTORS + 1):
+        assert by_title[actor_name(n)] == anchors[f"a{n:02d}"], n
+    # The chapters flow: a chapter starts on the page the one before it ends on (the
+    # overview, a quarter of a page, shares its page with the chapter after it).
+    assert listed["overview"] == listed["a03"]
+    assert len(set(listed[slug] for slug in slugs)) < len(slugs)
+
+
+def test_wide_book_leaves_no_page_a_third_blank_but_a_part_s_last(
+    wide: Path, wide_pdf: bytes
+) -> None:
+    spaces = blank_space(wide_pdf)
+    ends = part_ends(wide_pdf, _starts(wide))
+    assert loose_pages(spaces, ends) == []
+    # Four parts and the note: the note's last page, the cover's, the chapters', Appendix A's
+    # and Appendix B's (the book's last).
+    assert len(ends) == 5 and len(spaces) in ends
+
+
+def test_wide_chapters_keep_their_headings_with_what_follows(wide_pdf: bytes) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(wide_pdf))
+    spaces = blank_space(wide_pdf)
+    chapters = [mark for mark in _bookmarks(reader) if re.match(r"\d+\. ", mark[0])]
+    assert len(chapters) == ACTORS + 1
+    for title, page, _, sections in chapters:
+        # The chapter's number, title and first section's heading start on one page ...
+        assert sections and sections[0][1] == page, title
+        # ... and no section's heading is the last line of its page.
+        for heading, on, top in sections:
+            below = [line for line in spaces[on].lines if line.baseline > top + 20]
+            assert below, (title, heading, on + 1)
+
+
+def test_a_chapter_that_starts_a_page_again_is_flagged(tmp_path: Path) -> None:
+    # The mini desk's chapters flow; made to start pages of their own, the first two leave
+    # most of their pages blank, which the measure finds.
+    def book(planted: str) -> tuple[bytes, Path]:
+        root = tmp_path / f"mini{len(planted)}"
+        shutil.copytree(FIXTURES / "mini", root)
+        (root / "templates").mkdir(exist_ok=True)
+        css = (PACKAGE_TEMPLATES / "book.css").read_text(encoding="utf-8") + planted
+        (root / "templates" / "book.css").write_text(css, encoding="utf-8")
+        assert main(["--root", str(root), "build", "--jobs", "1"]) == 0
+        return (root / "build" / "pdf" / "book-ed3.pdf").read_bytes(), root
+
+    def loose(content: bytes, root: Path) -> list[int]:
+        spaces = blank_space(content)
+        return [space.page for space in loose_pages(spaces, part_ends(content, _starts(root)))]
+
+    assert loose(*book("")) == []
+    assert loose(*book("\n.chapter + .chapter { break-before: page; }\n")) != []
+
+
+def test_blank_space_measures_below_the_last_line() -> None:
+    # A4 with the book's margins: a text area of 297 - 24 - 22 = 251 mm. One line of 10 pt
+    # type after 120 mm of nothing leaves about 251 - 120 - 5 = 126 mm, half of it, blank.
+    css = (
+        "@page { size: A4; margin: 24mm 20mm 22mm } body { margin: 0; font: 10pt/1.4 'Noto Serif' }"
+    )
+    html = f"<style>{css}</style><div style='height: 120mm'></div><p style='margin: 0'>Words.</p>"
+    page2 = "<p style='break-before: page; margin: 0'>A page of one line.</p>"
+    content = weasyprint.HTML(string=html + page2).write_pdf()
+    assert content is not None
+    first, second = blank_space(content)
+    assert first.last == "Words." and second.last == "A page of one line."
+    assert abs(first.blank - 126 / 251) < 0.01
+    assert second.blank > 0.97
+    assert [s.page for s in loose_pages([first, second], {2})] == [1]
+    assert loose_pages([first, second], {1, 2}) == []
 
 
 def test_columns_fit_by_count_and_by_word_length() -> None:

@@ -164,23 +164,23 @@ def test_a_page_replaced_by_another(
     built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     def replace(pdf: pikepdf.Pdf) -> None:
-        pdf.pages[3] = pdf.pages[4]  # Chapter 2's page given Chapter 3's
+        pdf.pages[2] = pdf.pages[3]  # the chapters' first page given their second
 
     code, out = run(capsys, rewritten(built.book, tmp_path / "book.pdf", replace))
     assert code == 1, out
-    assert "page 4: not the page its facts give: it prints 'Chapter 3" in out
+    assert "page 3: not the page its facts give: it prints 'Summit position" in out
 
 
 def test_a_page_removed(built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     def remove(pdf: pikepdf.Pdf) -> None:
-        del pdf.pages[3]  # Chapter 2's page
+        del pdf.pages[2]  # the chapters' first page
 
     code, out = run(capsys, rewritten(built.book, tmp_path / "book.pdf", remove))
     assert code == 1, out
     with pikepdf.open(built.book) as pdf:
         count = len(pdf.pages)
     assert f"it has {count - 1} pages; its facts give {count} pages" in out
-    assert "page 4 of a fresh build is missing (it prints 'Chapter 2" in out
+    assert "page 3 of a fresh build is missing (it prints 'Chapter 1" in out
 
 
 def test_a_table_value_changed(

@@ -1,7 +1,8 @@
 """Bind: join PDFs laid out apart (a chapter, an appendix, the cover) into one PDF/A-3 document.
 
-Each brief is laid out once, as the chapter it is in the book; its own PDF and the book are
-both bound from that one layout (see publish). Binding is what a printer does with signatures:
+The book is bound from its cover, its chapters (laid out as one flow) and its appendices; a
+brief's own PDF from its chapter, laid out alone, and its sources (see publish). Binding is what
+a printer does with signatures:
 the pages are kept as they were laid out, and what spans the whole document is made anew:
 
 - the page numbers ("Page 3 of 31"), drawn from a layout of the numbers alone (`pagination`)
@@ -22,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import pikepdf
@@ -49,21 +50,30 @@ def page_count(content: bytes) -> int:
 def page_of(content: bytes, anchor: str) -> int | None:
     """The index of the page of the PDF `content` that its named destination `anchor` (an
     HTML id WeasyPrint kept) leads to; None without one."""
+    return anchor_pages(content, {anchor}).get(anchor)
+
+
+def anchor_pages(content: bytes, anchors: Collection[str]) -> dict[str, int]:
+    """The index of the page each of `anchors` (named destinations: the HTML ids WeasyPrint
+    kept) leads to in the PDF `content`, for those it has."""
+    found: dict[str, int] = {}
     with pikepdf.open(io.BytesIO(content)) as pdf:
         names = pdf.Root.get("/Names")
         tree = names.get("/Dests") if isinstance(names, pikepdf.Dictionary) else None
         if tree is None:
-            return None
-        target = pikepdf.NameTree(tree).get(anchor)
-        if isinstance(target, pikepdf.Dictionary):
-            target = target.get("/D")
-        if not isinstance(target, pikepdf.Array) or not len(target):
-            return None
-        page = target[0]
-        for index, candidate in enumerate(pdf.pages):
-            if candidate.obj.objgen == page.objgen:
-                return index
-        return None
+            return found
+        dests = pikepdf.NameTree(tree)
+        index = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
+        for anchor in anchors:
+            target = dests.get(anchor)
+            if isinstance(target, pikepdf.Dictionary):
+                target = target.get("/D")
+            if not isinstance(target, pikepdf.Array) or not len(target):
+                continue
+            page = index.get(target[0].objgen)
+            if page is not None:
+                found[anchor] = page
+    return found
 
 
 def bind(

@@ -1,12 +1,13 @@
 """Layout: lay out the parts of a build's PDFs once each, from the cache where nothing changed
 and otherwise on every core, and bind them into the briefs and the book.
 
-Laying out is nearly all of a build's time. Each brief is laid out once, as its chapter of the
-book; its own PDF and the book are bound from that one layout (briefing.pdf.bind). The parts are
-independent of each other: each is laid out in a worker process (as many as `jobs`), the
-longest first. What depends on where a part falls (the book's contents, the page numbers) is
-laid out after them, and is small. A bound PDF whose key is in the cache is taken whole: a
-build with nothing changed lays out nothing and binds nothing.
+Laying out is nearly all of a build's time. Each brief is laid out alone, as its own PDF's
+chapter, and the book's chapters once more, as one flowing part; the PDFs are bound from these
+layouts (briefing.pdf.bind). The parts are independent of each other: each is laid out in a
+worker process (as many as `jobs`), the longest first. What depends on where a part falls
+(the book's contents, the page numbers) is laid out after them, and is small. A bound PDF
+whose key is in the cache is taken whole: a build with nothing changed lays out nothing and
+binds nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from briefing.pdf.cache import Environment, attachments_digest, bound_key, pdf_k
 from briefing.pdf.document import PdfJob, render_pdf
 from briefing.pdf.measure import Misfits, diagnostics
 from briefing.render.attachments import Attachment
-from briefing.render.book import fill_pages
+from briefing.render.book import fill_pages, holes
 
 
 def default_jobs() -> int:
@@ -48,8 +49,9 @@ class Binding:
     """One PDF of a build as the parts it is bound from (see briefing.pdf.bind), as plain data.
 
     `parts` name laid-out parts, in order. A `cover` goes first (the principal's note, then the
-    cover page, which alone is unnumbered); its HTML has holes for the first page of each part
-    (book.fill_pages), so it is laid out after them. Links to
+    cover page, which alone is unnumbered); its HTML has holes for the page each chapter and
+    appendix starts on, named by its anchor (book.fill_pages), so it is laid out after the
+    parts. Links to
     the PDFs named in `inside` (PDF name → the anchor of its chapter) stay inside this one;
     links to anchors it lacks go to the same anchor in the PDF `elsewhere` (the book).
     """
@@ -136,12 +138,20 @@ def lay_out(
     if not todo:
         return Laid({relative: pdfs[relative] for relative, _ in outputs}, (), reused)
     # Imported here: a build that finds every PDF in the cache need not load pikepdf.
-    from briefing.pdf.bind import bind, page_count
+    from briefing.pdf.bind import anchor_pages, bind, page_count
 
     needed = list(dict.fromkeys(name for _, binding in todo for name in binding.parts))
     with _Layouts(project, environment, cache, workers) as layouts:
         laid = layouts.run({name: parts[name] for name in needed})
         counts = {name: page_count(content) for name, content in laid.items()}
+        # Where each anchor a cover gives the page of falls in the parts (a chapter's start,
+        # inside the flow of chapters).
+        covered = [(b.cover, b.parts) for _, b in todo if b.cover is not None]
+        named = {hole for cover, _ in covered for hole in holes(cover.html)}
+        anchors = {
+            name: anchor_pages(laid[name], named)
+            for name in dict.fromkeys(name for _, names in covered for name in names)
+        }
         # Then what depends on where each part falls: covers and page numbers, in one round. A
         # cover is one page by design; one that runs longer is laid out again, with its PDF's
         # page numbers, once its length is known.
@@ -155,7 +165,7 @@ def lay_out(
                 for relative, binding in todo
             }
             jobs = {
-                f"cover of {relative}": _cover(binding, counts, cover_pages[relative])
+                f"cover of {relative}": _cover(binding, counts, anchors, cover_pages[relative])
                 for relative, binding in todo
                 if relative in cover_pages and relative not in covers
             }
@@ -238,15 +248,25 @@ def _cover_own_pages(cover: bytes | None, pages: int) -> frozenset[int]:
     return frozenset(range(start if start is not None else 0, pages))
 
 
-def _cover(binding: Binding, counts: Mapping[str, int], cover_pages: int) -> PdfJob:
-    """The cover of `binding`, its holes filled with the first page of each part."""
+def _cover(
+    binding: Binding,
+    counts: Mapping[str, int],
+    anchors: Mapping[str, Mapping[str, int]],
+    cover_pages: int,
+) -> PdfJob:
+    """The cover of `binding`, each hole filled with the page (of the bound PDF) its anchor is
+    on (`anchors`: each part's anchors by the index of their page in it), or where a hole names
+    a part, the part's first page."""
     assert binding.cover is not None
-    first: dict[str, int] = {}
+    pages: dict[str, int] = {}
     page = cover_pages + 1
     for name in binding.parts:
-        first[name] = page
+        pages.setdefault(name, page)
+        for anchor, index in anchors.get(name, {}).items():
+            # The first part to hold an anchor is where a link to it leads (bind).
+            pages.setdefault(anchor, page + index)
         page += counts[name]
-    return replace(binding.cover, html=fill_pages(binding.cover.html, first))
+    return replace(binding.cover, html=fill_pages(binding.cover.html, pages))
 
 
 def lay_out_jobs(

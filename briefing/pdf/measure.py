@@ -10,6 +10,10 @@ A misfit names where it comes from as the HTML says it: the nearest `data-templa
 template whose markup holds the box) and the nearest `data-field` (the declared field, or the
 part of a fact, that the box prints), which the packaged templates put on their parts.
 
+Apart from the build, `blank_space` reads a bound PDF back and says how much of each page is
+left blank below its last line, and `loose_pages` which pages, more than a third blank, end no
+part of the book (scripts/book_words.py prints them; the tests hold the book to none).
+
 WeasyPrint's box tree (`Page._page_box`, boxes with `position_x`, `position_y`, `width`,
 `height`, `baseline`, `style` and `element`) is not part of its documented API: see
 briefing.pdf.weasy for what else Briefing relies on, and check both after an upgrade.
@@ -18,7 +22,7 @@ briefing.pdf.weasy for what else Briefing relies on, and check both after an upg
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -388,3 +392,104 @@ def _pages(pages: Sequence[int]) -> str:
     if len(pages) == 1:
         return f"page {pages[0]}"
     return "pages " + ", ".join(str(p) for p in pages)
+
+
+# --- Blank space: how much of each page a bound PDF leaves empty ------------------------------
+
+# The book's page margins (book.css, @page): what prints above or below the text area is the
+# running header and footer, the page number and a copy's line, not the page's text.
+MARGIN_TOP_MM = 24.0
+MARGIN_BOTTOM_MM = 22.0
+# A page more than this share blank, below its last line, that does not end a part (the note,
+# the cover, the chapters, an appendix) is one a reader grades down.
+LOOSE_SHARE = 1 / 3
+PT_PER_MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of a PDF page's text: its baseline (pt from the top of the page) and words."""
+
+    baseline: float
+    text: str
+
+
+@dataclass(frozen=True)
+class PageSpace:
+    """How much of one page's text area (1-based `page`) is empty below its last line, as a
+    share of the area's height; and the page's lines, top to bottom."""
+
+    page: int
+    blank: float
+    lines: tuple[Line, ...]
+
+    @property
+    def last(self) -> str:
+        """The words of the page's last line ('' on a page without text)."""
+        return self.lines[-1].text if self.lines else ""
+
+
+def blank_space(
+    content: bytes, top_mm: float = MARGIN_TOP_MM, bottom_mm: float = MARGIN_BOTTOM_MM
+) -> list[PageSpace]:
+    """Each page of the PDF `content` with the share of its text area (the page less its
+    margins, `top_mm` and `bottom_mm`) left empty below its last line of text."""
+    import io
+    import logging
+
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are not the reader's
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    spaces: list[PageSpace] = []
+    for number, page in enumerate(reader.pages, start=1):
+        height = float(page.mediabox.height)
+        top, bottom = top_mm * PT_PER_MM, height - bottom_mm * PT_PER_MM
+        runs: list[tuple[float, float, str]] = []
+
+        def keep(text: str, cm: Any, tm: Any, _font: Any, size: float) -> None:
+            if not text.strip():
+                return
+            # The text matrix in user space (pypdf gives both): where the run's baseline is,
+            # and how large its glyphs are drawn.
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            scale = abs(tm[3] * cm[3]) or 1.0
+            runs.append((height - y, size * scale, text.strip()))  # noqa: B023
+
+        page.extract_text(visitor_text=keep)
+        lines: dict[int, list[str]] = {}
+        lowest = top
+        for baseline, size, text in runs:
+            ink = baseline + INK_BELOW * size
+            if baseline < top or ink > bottom + EDGE_TOLERANCE_MM * PT_PER_MM:
+                continue  # the furniture of the margins
+            lowest = max(lowest, ink)
+            lines.setdefault(round(baseline), []).append(text)
+        blank = max(0.0, min(1.0, (bottom - lowest) / (bottom - top)))
+        found = tuple(Line(float(y), " ".join(words)) for y, words in sorted(lines.items()))
+        spaces.append(PageSpace(number, blank, found))
+    return spaces
+
+
+def part_ends(content: bytes, starts: Iterable[str]) -> set[int]:
+    """The pages (1-based) of the PDF `content` that end a part: the page before each page one
+    of the anchors `starts` (named destinations: the ids each part opens with) leads to, and
+    the last page."""
+    import io
+
+    import pikepdf
+
+    from briefing.pdf.bind import anchor_pages
+
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        count = len(pdf.pages)
+    opening = anchor_pages(content, set(starts)).values()
+    # A page index i opens a part: page i (1-based) is the one before it.
+    return {index for index in opening if index > 0} | {count}
+
+
+def loose_pages(
+    spaces: Sequence[PageSpace], ends: Collection[int], share: float = LOOSE_SHARE
+) -> list[PageSpace]:
+    """The pages more than `share` blank that end no part (`ends`, see `part_ends`)."""
+    return [space for space in spaces if space.blank > share and space.page not in ends]

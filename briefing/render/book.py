@@ -1,10 +1,11 @@
 """Book: the briefing book as the HTML documents it is bound from, and the evidence it carries.
 
-The chapters are the briefs' own bodies, rendered once (render.Renderer.briefs). Each part of
-the book (the cover, a chapter, Appendix A, Appendix B) is a document of its own, laid out
-apart and bound with the others (briefing.pdf.bind); a brief's own PDF is its chapter bound with
-its sources. Ids are unique across the parts by construction: a chapter's start with its
-brief's slug. Each chapter numbers its own notes.
+The chapters are the briefs' own bodies, rendered once (render.Renderer.briefs). The book is
+bound (briefing.pdf.bind) from parts laid out apart: the cover, its chapters as one flowing part
+(each chapter starts where the one before it ends, so short chapters share pages), Appendix A
+and Appendix B. A brief's own PDF is its chapter laid out alone, bound with its sources. Ids are
+unique across the parts by construction: a chapter's start with its brief's slug. Each chapter
+numbers its own notes.
 """
 
 from __future__ import annotations
@@ -113,13 +114,15 @@ def used_words(facts: FactBase) -> dict[str, set[str]]:
     return used
 
 
-# Where the cover prints a part's first page: filled in once every other part is laid out.
+# Where the cover prints the page a chapter or an appendix starts on: filled in once every
+# other part is laid out.
 _HOLE = re.compile("\ue000([^\ue001]*)\ue001")
 
 
 class _PageHoles:
     """The `pages` a cover is rendered with before the book's page numbers are known: each
-    number is a hole, named by its part, that `fill_pages` fills."""
+    number is a hole, named by the anchor (the id) of what it gives the page of, that
+    `fill_pages` fills."""
 
     def __getitem__(self, part: str) -> Markup:
         return Markup(f"\ue000{escape(part)}\ue001")
@@ -131,7 +134,7 @@ def fill_pages(
     shown: Callable[[int], str] = str,
     only: str | None = None,
 ) -> str:
-    """The cover's HTML with the page number of each part (see `_PageHoles`); with `only`,
+    """The cover's HTML with the page number of each anchor (see `_PageHoles`); with `only`,
     that hole alone is filled."""
 
     def fill(match: re.Match[str]) -> str:
@@ -142,16 +145,23 @@ def fill_pages(
     return _HOLE.sub(fill, html)
 
 
+def holes(html: str) -> set[str]:
+    """The names of the page numbers a cover's HTML leaves to fill (see `fill_pages`)."""
+    return set(_HOLE.findall(html))
+
+
 @dataclass(frozen=True)
 class BookParts:
     """The briefing book as the documents that are laid out apart and bound into it (see
-    briefing.pdf.bind), in order: the cover, one chapter per brief, Appendix A, Appendix B. A
-    brief's own PDF is its chapter bound with `brief_sources`, the passages it cites.
+    briefing.pdf.bind), in order: the cover, the chapters in one flow (`flow`), Appendix A,
+    Appendix B. A brief's own PDF is its chapter laid out alone (`chapters`), bound with
+    `brief_sources`, the passages it cites.
 
     The cover's page numbers are holes (see `fill_pages`)."""
 
     cover: str
     chapters: dict[str, str]
+    flow: str  # every chapter, one after the other, as the book prints them
     sources: str
     method: str
     brief_sources: dict[str, str]
@@ -160,12 +170,20 @@ class BookParts:
 
     @property
     def order(self) -> list[str]:
-        """The parts of the book after its cover, by the names `fill_pages` knows them."""
-        return [*self.chapters, SOURCES, METHOD]
+        """The parts of the book after its cover, by the names the build knows them."""
+        return [CHAPTERS, SOURCES, METHOD]
 
 
 SOURCES = "appendix-sources"
 METHOD = "appendix-method"
+# The book's chapters in one flowing part: a name no brief's slug can take (slugs have no '/').
+CHAPTERS = "book/chapters"
+
+
+def _flow(renderer: Renderer, chapters: Sequence[tuple[int, Brief]]) -> str:
+    """The chapters, each with its number in the book, as one part that flows from one chapter
+    into the next."""
+    return renderer.render("book/part.html", part="chapters", numbered=list(chapters))
 
 
 def render_book(
@@ -186,9 +204,9 @@ def render_book(
 
     # The note opens the book (its page 1 is what a principal reads), then the contents; its
     # own PDF is the note alone.
+    numbered = list(enumerate(chaptered, start=1))
     chapters = {
-        brief.slug: part("chapter", chapter=brief, number=number)
-        for number, brief in enumerate(chaptered, start=1)
+        brief.slug: part("chapter", chapter=brief, number=number) for number, brief in numbered
     }
     return BookParts(
         cover=part(
@@ -199,6 +217,7 @@ def render_book(
             cover_fits=_cover_fits(renderer, chaptered),
         ),
         chapters=chapters,
+        flow=_flow(renderer, numbered),
         note=part("note", note=note) if note is not None else None,
         sources=part("sources", source_entries=entries, whole=True),
         method=part("method", attached=list(attached), used=used_words(renderer.facts)),
@@ -214,15 +233,18 @@ def render_book(
     )
 
 
-def _cover_fits(renderer: Renderer, chapters: Sequence[Brief]) -> bool:
-    """Whether the contents of these chapters fit the cover (render.fit)."""
+def _cover_fits(
+    renderer: Renderer, chapters: Sequence[Brief], issued: Issued | None = None
+) -> bool:
+    """Whether the contents of these chapters fit the cover (render.fit), below the line a
+    numbered copy prints there (and its recipient's role)."""
     edition = renderer.facts.edition
     publisher = edition.publisher
     if edition.prepared_for:
         publisher += f" · Prepared for {edition.prepared_for}"
-    return contents_fit_cover(
-        [c.title for c in chapters], edition.title, edition.subtitle, publisher
-    )
+    extra = 0 if issued is None else 1 + (issued.role is not None)
+    titles = [c.title for c in chapters]
+    return contents_fit_cover(titles, edition.title, edition.subtitle, publisher, extra)
 
 
 def fill_numbers(numbers: str, pages: int, stamp: str = "") -> str:
@@ -253,12 +275,21 @@ class Issued:
         return f"Copy {self.number} of {self.of} — issued to {self.name}{marking}"
 
 
+@dataclass(frozen=True)
+class CopyParts:
+    """The parts of a numbered copy that are its own: its cover, its chapters in one flow and
+    its Appendix A (the method is the book's)."""
+
+    cover: str
+    flow: str
+    sources: str
+
+
 def copy_parts(
     renderer: Renderer, briefs: Sequence[Brief], chosen: Sequence[str], issued: Issued
-) -> tuple[str, str]:
-    """A numbered copy's own cover and Appendix A: the contents and the passages of the
-    `chosen` briefs alone, the chapters keeping their numbers in the book (they are the book's
-    layouts, bound again)."""
+) -> CopyParts:
+    """A numbered copy's own cover, chapters and Appendix A: the contents, chapters and
+    passages of the `chosen` briefs alone, the chapters keeping their numbers in the book."""
     # The principal's note opens every copy, as it opens the book; it is no chapter.
     note = next((b for b in briefs if b.kind == "note"), None)
     chaptered = [b for b in briefs if b.kind != "note"]
@@ -272,11 +303,12 @@ def copy_parts(
         pages=_PageHoles(),
         numbering=numbering,
         issued=issued,
-        cover_fits=_cover_fits(renderer, chapters),
+        cover_fits=_cover_fits(renderer, chapters, issued),
     )
     entries = source_entries(renderer, [*([note] if note is not None else []), *chapters])
     sources = renderer.render("book/part.html", part="sources", source_entries=entries, whole=True)
-    return cover, sources
+    flow = _flow(renderer, [(numbering[brief.slug], brief) for brief in chapters])
+    return CopyParts(cover, flow, sources)
 
 
 # --- Saying each thing once: sentences the book prints twice ---------------------------------

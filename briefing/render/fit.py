@@ -85,12 +85,18 @@ def lines(text: str, size_pt: float, width_mm: float, em: float = EM_PER_CHAR_RE
 
 
 def contents_fit_cover(
-    titles: Sequence[str], title: str, subtitle: str | None, publisher: str = ""
+    titles: Sequence[str],
+    title: str,
+    subtitle: str | None,
+    publisher: str = "",
+    extra: int = 0,
 ) -> bool:
     """Whether the contents (one line or more per title, the appendices after them) fit the
     cover between its title block and its information row. `publisher`, the line above the
-    title (with whom the book is prepared for), takes a line of the contents per extra line."""
+    title (with whom the book is prepared for), takes a line of the contents per extra line;
+    `extra` lines more stand above them (a numbered copy's line and its recipient's role)."""
     taken = sum(lines(t, 10.0, CONTENTS_WIDTH_MM) for t in titles) + 2 + 1  # appendices, gap
+    taken += extra
     heading = lines(title, TITLE_PT, TITLE_WIDTH_MM, EM_PER_CHAR) - 1
     if subtitle:
         heading += lines(subtitle, SUBTITLE_PT, TITLE_WIDTH_MM) - 1

@@ -1,11 +1,11 @@
 """Distribute: one numbered copy of the book per recipient of facts/distribution.yaml, logged.
 
-Each copy is bound like the book (pdf.layout, pdf.bind) from the layouts the build keeps in
-the cache: the chapters a recipient receives, Appendix B as it is, and the two parts that differ
-from copy to copy, laid out afresh: its cover (its contents, and whom it was issued to) and
-Appendix A (the passages its own chapters cite). Every page after the cover carries "Copy K of
-M — issued to NAME" with its page number, outside the tagged content; the manifest the copy
-carries (briefing.json) says the same, for `briefing verify`.
+Each copy is bound like the book (pdf.layout, pdf.bind): Appendix B as the build laid it out
+(from the cache), and the parts that differ from copy to copy, laid out afresh: its cover (its
+contents, and whom it was issued to), the chapters the recipient receives, flowing one into
+the next as in the book, and Appendix A (the passages its own chapters cite). Every page after
+the cover carries "Copy K of M — issued to NAME" with its page number, outside the tagged
+content; the manifest the copy carries (briefing.json) says the same, for `briefing verify`.
 
 Everything goes to distribution/edN/ (beside build/, which every build replaces whole), in one
 atomic swap, with copies.csv: copy number, recipient, chapters, file and SHA-256. Distributing
@@ -45,7 +45,7 @@ from briefing.render.attachments import (
     manifest_attachment,
     template_attachments,
 )
-from briefing.render.book import SOURCES, Issued, copy_parts, fill_numbers
+from briefing.render.book import CHAPTERS, SOURCES, Issued, copy_parts, fill_numbers
 from briefing.render.pages import Renderer
 from briefing.site.build import checked_facts, render_site
 from briefing.site.publish import (
@@ -119,15 +119,14 @@ class Copies:
         site, book, facts, plan = self.site, self.book, self.site.facts, self.site.plan
         inputs = site.inputs if site.inputs is not None else take(self.project)
         with inputs.serving():
-            cover_html, sources_html = copy_parts(self.renderer, site.briefs, chosen, issued)
+            own = copy_parts(self.renderer, site.briefs, chosen, issued)
         titles = [b.title for b in site.briefs if b.kind == "actor" and b.slug in chosen]
         meta = brief_meta(facts.edition, f"Briefing book, {issued.line}", titles)
         names = self.parts[chosen[0]].pdf_names
-        appendices = tuple(name for name in book.parts if name not in plan.slugs)
-        # The book's parts but for the chapters left out and Appendix A, which is the copy's.
-        jobs = {name: self.parts[name] for name in book.parts if name in appendices}
-        jobs |= {slug: self.parts[slug] for slug in chosen}
-        jobs[SOURCES] = PdfJob(sources_html, None, STYLESHEETS, names)
+        # The book's parts, but its chapters and Appendix A are the copy's own: those it holds.
+        jobs = {name: self.parts[name] for name in book.parts}
+        jobs[CHAPTERS] = PdfJob(own.flow, None, STYLESHEETS, names)
+        jobs[SOURCES] = PdfJob(own.sources, None, STYLESHEETS, names)
         cited = {s for b in site.briefs if b.slug in chosen for s in b.sources}
         carried = [*carried_sources(site.book_evidence, facts, cited), *self.carried]
         record = {
@@ -144,9 +143,9 @@ class Copies:
         )
         book_name = plan.pdf_name(BOOK)
         binding = Binding(
-            (*chosen, *appendices),
+            book.parts,
             book.when,
-            PdfJob(cover_html, meta, STYLESHEETS, names),
+            PdfJob(own.cover, meta, STYLESHEETS, names),
             tuple(carried),
             inside=tuple(pair for pair in book.inside if pair[1] in chosen),
             elsewhere=book_name,

@@ -32,7 +32,7 @@ from briefing.factbase.plan import BOOK, INDEX, Plan
 from briefing.factbase.snapshot import Snapshot, take
 from briefing.pdf.cache import Environment, made_with
 from briefing.pdf.document import STYLESHEETS, PdfJob, brief_meta
-from briefing.pdf.layout import Binding, Laid, default_jobs, lay_out
+from briefing.pdf.layout import COVER_ANCHOR, Binding, Laid, default_jobs, lay_out
 from briefing.pdf.weasy import font_subsetter, system_libraries
 from briefing.render.attachments import (
     Attachment,
@@ -42,7 +42,7 @@ from briefing.render.attachments import (
     manifest_attachment,
     template_attachments,
 )
-from briefing.render.book import METHOD, SOURCES, BookParts, fill_numbers
+from briefing.render.book import CHAPTERS, METHOD, SOURCES, BookParts, fill_numbers
 from briefing.render.pages import Brief, template_dirs
 
 __all__ = ["BuildResult", "PublishError", "Site", "publish"]
@@ -182,8 +182,9 @@ class _Writer:
 
 def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tuple[str, Binding]]]:
     """Every part the site's PDFs are bound from, by name, and every PDF (by its path under
-    build/) as it is bound from them: a brief's PDF is its chapter of the book and the sources
-    it cites; the book is its cover, every chapter and its appendices."""
+    build/) as it is bound from them: a brief's PDF is its chapter, laid out alone, and the
+    sources it cites; the book is its cover, its chapters laid out as one flow (CHAPTERS) and
+    its appendices."""
     facts, plan, book = site.facts, site.plan, site.book
     if not plan.pdf or book is None:
         return {}, []
@@ -214,17 +215,28 @@ def pdf_parts(project: Project, site: Site) -> tuple[dict[str, PdfJob], list[tup
         own = (brief.slug,) if brief.kind == "note" else (brief.slug, sources)
         binding = Binding(own, when, evidence=tuple(carried), elsewhere=book_name)
         outputs.append((plan.pdf_path(brief.slug), binding))
+    # The book's chapters flow one into the next, so that short ones share pages: laid out
+    # once more, together, rather than bound from the briefs' own layouts.
+    parts[CHAPTERS] = PdfJob(book.flow, None, STYLESHEETS, names)
     parts[SOURCES] = PdfJob(book.sources, None, STYLESHEETS, names)
     parts[METHOD] = PdfJob(book.method, None, STYLESHEETS, names)
     titles = [b.title for b in site.briefs if b.kind == "actor"]
     meta = brief_meta(facts.edition, "Briefing book", titles)
     cover = PdfJob(book.cover, meta, STYLESHEETS, names)
-    chapters = tuple(b.slug for b in site.briefs if b.kind != "note")
-    # The note is the book's first pages (in its cover part, as the section 'note').
+    # The note is the book's first pages (in its cover part, as the section 'note'); a link to
+    # a brief's PDF leads to its chapter in the flow.
     inside = tuple((plan.pdf_name(b.slug), b.slug) for b in site.briefs)
-    binding = Binding((*chapters, SOURCES, METHOD), when, cover, site.book_evidence, inside=inside)
+    binding = Binding((CHAPTERS, SOURCES, METHOD), when, cover, site.book_evidence, inside=inside)
     outputs.append((plan.book, binding))
     return parts, outputs
+
+
+def part_anchors(site: Site) -> tuple[str, ...]:
+    """The ids the book's parts open with, after its first page: the cover (after the
+    principal's note), the chapters' flow (its first chapter), Appendix A and Appendix B; by
+    them a reader of the bound book finds where each part starts (pdf.measure.part_ends)."""
+    first = next((b.slug for b in site.briefs if b.kind != "note"), None)
+    return (COVER_ANCHOR, *([first] if first is not None else []), SOURCES, METHOD)
 
 
 def numbers_job(site: Site) -> Callable[[int], PdfJob]:
