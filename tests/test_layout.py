@@ -397,10 +397,8 @@ def test_wide_contents_give_the_page_each_chapter_starts_on(wide: Path, wide_pdf
     assert by_title["Overview"] == anchors["overview"]
     for n in range(1, ACTORS + 1):
         assert by_title[actor_name(n)] == anchors[f"a{n:02d}"], n
-    # The chapters flow: a chapter starts on the page the one before it ends on (the
-    # overview, a quarter of a page, shares its page with the chapter after it).
-    assert listed["overview"] == listed["a03"]
-    assert len(set(listed[slug] for slug in slugs)) < len(slugs)
+    # That the chapters flow (none starts a page of its own) is measured by the blank space
+    # of every page, below.
 
 
 def test_wide_book_leaves_no_page_a_third_blank_but_a_part_s_last(

@@ -168,7 +168,9 @@ def test_a_page_replaced_by_another(
 
     code, out = run(capsys, rewritten(built.book, tmp_path / "book.pdf", replace))
     assert code == 1, out
-    assert "page 3: not the page its facts give: it prints 'Summit position" in out
+    # What the forged page prints is the fourth page's start, wherever the flow puts it.
+    assert "page 3: not the page its facts give: it prints '" in out
+    assert "where its facts give 'Chapter 1 Overview" in out
 
 
 def test_a_page_removed(built: Built, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

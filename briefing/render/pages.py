@@ -273,6 +273,10 @@ class _FactMarkdown(MarkdownIt):
 # notes and Appendix A give the source (S2), linked to its entry, never as its file's number.
 
 
+# The link `_with_source_refs` prints for a source the prose names.
+_NAMED_SOURCE = re.compile(r'<a class="sref" href="#source-([^"]+)">')
+
+
 def _with_source_refs(
     markdown: Callable[[str], Markup], labels: Mapping[str, str]
 ) -> Callable[[str], Markup]:
@@ -846,8 +850,13 @@ class Renderer:
 
     def page(self, brief: Brief) -> str:
         """A brief as a stand-alone HTML page: its body inside the page furniture."""
+        # The sources its notes cite, and those its prose names ([S:id]) without citing: each
+        # reference leads to a row of the page's sources table.
+        named = set(_NAMED_SOURCE.findall(str(brief.body)))
+        cited = {s.id for s in brief.notes.sources()}
+        listed = [s for s in self.facts.sources if s.id in cited or s.id in named]
         return self.env.get_template("page.html").render(
-            **self.context, brief=brief, notes=brief.notes
+            **self.context, brief=brief, notes=brief.notes, listed_sources=listed
         )
 
     def index(
