@@ -21,17 +21,11 @@ from briefing.pdf.verify import verify
 from briefing.render.book import render_book
 from briefing.render.pages import Notes, Renderer
 from briefing.site.build import build, checked_facts
+from tests.editing_fixture import edit
 
 PACT = "The pact covers arms deliveries, joint training and shared intelligence"
 CLAUSE = "it does not include a mutual-defence clause."
 QUILL = "Ada Quill, said on Tuesday"
-
-
-def edit(project: Project, name: str, old: str, new: str) -> None:
-    path = project.facts / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture no longer contains {old!r}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _notes(project: Project) -> Notes:
@@ -83,8 +77,7 @@ def test_appendix_a_prints_a_paragraphs_cuts_once_merged(mini: Project) -> None:
     # The overview cites the clause; Southland, now, the start of the same sentence: two cuts
     # of one paragraph that do not overlap, in two chapters.
     edit(
-        mini,
-        "actors/south.yaml",
+        mini.facts / "actors/south.yaml",
         "quote: >-\n          The pact covers arms deliveries, joint training and shared "
         "intelligence, but it does\n          not include a mutual-defence clause.",
         f"quote: {PACT}",
@@ -161,8 +154,7 @@ def test_declared_furniture_before_the_body_moves_no_number(mini: Project) -> No
     notes.cite([Citation(source="harbour", quote=QUILL)])
     assert str(notes.notes[0].place) == "¶3"  # the two lines are counted until declared
     edit(
-        mini,
-        "sources.yaml",
+        mini.facts / "sources.yaml",
         "    reliability: B\n",
         "    reliability: B\n    furniture: ['No time to read?', Get a summary]\n",
     )
@@ -173,8 +165,7 @@ def test_declared_furniture_before_the_body_moves_no_number(mini: Project) -> No
 
 def test_a_furniture_line_not_in_the_text_is_a_located_error(mini: Project) -> None:
     edit(
-        mini,
-        "sources.yaml",
+        mini.facts / "sources.yaml",
         "    reliability: B\n",
         "    reliability: B\n    furniture:\n      - Next Article\n",
     )
@@ -247,13 +238,12 @@ def test_a_book_whose_paragraph_cuts_are_printed_as_one_run_verifies(mini: Proje
     # Southland cites the start of the pact's sentence, the overview its end: only ", but"
     # parts them, so Appendix A prints them as one run, which verify must place as one.
     edit(
-        mini,
-        "actors/south.yaml",
+        mini.facts / "actors/south.yaml",
         "quote: >-\n          The pact covers arms deliveries, joint training and shared "
         "intelligence, but it does\n          not include a mutual-defence clause.",
         f"quote: {PACT}",
     )
-    edit(mini, "overview.yaml", f"quote: {CLAUSE}", f"quote: but {CLAUSE}")
+    edit(mini.facts / "overview.yaml", f"quote: {CLAUSE}", f"quote: but {CLAUSE}")
     checked, facts, _ = checked_facts(mini, pdf=False)
     renderer = Renderer(facts, mini, checked.texts, checked.proofs)
     appendix = render_book(renderer, renderer.briefs()).sources
