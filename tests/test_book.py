@@ -211,6 +211,52 @@ def test_ids_are_unique_in_the_book(built: Built) -> None:
         assert target in ids, target
 
 
+def test_the_files_are_named_once_in_the_method_not_under_each_source(
+    built: Built, reader: pypdf.PdfReader
+) -> None:
+    checked, _, plan = checked_facts(built.project)
+    # As the build renders it: the excerpts the book carries are made from the check's proofs.
+    book = render_site(built.facts, built.project, plan, proofs=checked.proofs).book
+    assert book is not None
+    # Appendix A says in plain words what of each source is attached, and prints no path.
+    assert "facts/sources/" not in book.sources and ".json" not in book.sources
+    assert book.sources.count("attached.</span>") == len(built.facts.sources)
+    # Appendix B names each attached source file once, by the name the PDF carries it under.
+    carried = [name for name in reader.attachments if name.startswith("facts/sources/")]
+    assert carried
+    for name in carried:
+        assert book.method.count(name.removeprefix("facts/sources/")) == 1, name
+    # ... and a brief's own PDF, which has no Appendix B, names them under its sources.
+    for brief_sources in book.brief_sources.values():
+        assert "facts/sources/" not in brief_sources
+
+
+def test_the_timeline_prints_no_kind_of_fact(built: Built) -> None:
+    _, _, plan = checked_facts(built.project)
+    book = render_site(built.facts, built.project, plan).book
+    assert book is not None
+    timeline = re.search(r'<table class="chronology.*?</table>(.*?)</p>', book.flow, re.S)
+    assert timeline is not None
+    assert 'class="kind"' not in timeline.group(0)
+    assert re.search(r"\d+ other items? ha(s|ve) neither a date nor an order", timeline.group(1))
+
+
+def test_a_chapter_s_notes_never_open_a_page(built: Built, reader: pypdf.PdfReader) -> None:
+    # The short chapters flow, so their notes could fall alone at the top of a page: the
+    # end of the chapter comes over with them.
+    tops = []
+    for number in range(1, len(reader.pages) + 1):
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(built.book), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        tops.append(lines[1] if len(lines) > 1 else "")  # below the running header
+    assert "Notes" not in tops, tops
+
+
 def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None:
     attachments = reader.attachments
     facts_dir = built.project.facts

@@ -60,6 +60,22 @@ def test_a_cut_off_is_a_day_a_month_or_a_year(
     assert format_day(as_of) == shown
 
 
+@pytest.mark.parametrize(
+    ("note", "inferred"),
+    [
+        (None, False),
+        ("inferred: the texts look ahead to 'this July'", True),
+        ("  Inferred from the datelines", True),
+        ("set by the desk; no source is inferred to be later", False),
+    ],
+)
+def test_a_cut_off_is_inferred_when_its_note_says_so_first(
+    note: str | None, inferred: bool
+) -> None:
+    given = edition("2023-07").model_copy(update={"as_of_note": note})
+    assert given.as_of_inferred is inferred
+
+
 @pytest.mark.parametrize("wrong", ["2023-13", "2023-02-30", "July 2023", "--07-01", "2023-7"])
 def test_a_cut_off_that_is_no_date_is_refused(wrong: str) -> None:
     with pytest.raises(ValidationError, match="as_of must be a real day"):
@@ -181,15 +197,19 @@ def test_every_html_page_prints_the_month_and_no_day(mini: Project) -> None:
     assert "Information cut-off April 2031 (inferred: the texts speak of" in note
     for page in ("note.html", "south.html", "overview.html"):
         text = (mini.build / "html" / page).read_text(encoding="utf-8")
-        assert "Information cut-off April 2031" in text
+        assert "Information cut-off April 2031 (inferred" in text
         assert "1 April 2031" not in text  # the day the month once stood for
         # compiled defaults to the cut-off's last day, not to an invented first.
         assert "compiled 30 April 2031" in text or page == "note.html"
     index = (mini.build / "index.html").read_text(encoding="utf-8")
-    assert "Information cut-off April 2031" in index
+    assert "Information cut-off April 2031 (inferred)" in index
     word = docx.Document(str(mini.build / "docx" / "note.docx"))
     paragraphs = [p.text for p in word.paragraphs]
-    assert any("Information cut-off April 2031 · compiled 30 April 2031" in p for p in paragraphs)
+    # An inferred cut-off says so wherever it is printed without its note.
+    assert any(
+        "Information cut-off April 2031 (inferred) · compiled 30 April 2031" in p
+        for p in paragraphs
+    )
     assert any("Information cut-off April 2031 (inferred: the texts" in p for p in paragraphs)
     assert not any("2031-04" in p for p in paragraphs)
 
@@ -202,7 +222,8 @@ def month_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     edit(
         root / "facts" / "edition.yaml",
         "as_of: 2031-04-01\n",
-        "as_of: 2031-04\nprepared_for: the Northland delegation\n",
+        "as_of: 2031-04\nas_of_note: 'inferred: the texts speak of \"this April\"'\n"
+        "prepared_for: the Northland delegation\n",
     )
     assert main(["--root", str(root), "build"]) == 0
     return root / "build" / "pdf" / "book-ed3.pdf"
@@ -219,6 +240,9 @@ def test_the_book_prints_the_month_on_the_cover_and_every_page(month_book: Path)
     # The running line of every page after the cover names the cut-off.
     after = pages[pages.index(cover) + 1 :]
     assert after and all("Information cut-off April 2031" in p for p in after)
+    # The note says the cut-off is inferred: the cover and every running line say so.
+    assert "Information cut-off April 2031 (inferred)" in cover
+    assert all("Information cut-off April 2031 (inferred)" in p for p in after)
 
 
 def test_verify_reports_the_month_and_proves_the_pages(

@@ -535,6 +535,12 @@ class Edition(Strict):
         precisions: tuple[Precision, ...] = ("year", "month", "day")
         return precisions[self.as_of.count("-")]
 
+    @property
+    def as_of_inferred(self) -> bool:
+        """Whether the cut-off is the analyst's inference, as its note says by starting
+        'inferred': the pages then print it as 'July 2023 (inferred)'."""
+        return (self.as_of_note or "").strip().lower().startswith("inferred")
+
     def cut_off(self) -> tuple[dt.date, dt.date]:
         """The first and the last day the cut-off may be: one day, or the days of its month
         or year. A check that a date is after it compares with the last, before it the first."""

@@ -198,7 +198,8 @@ class _Writer:
         run.italic = True
         self.para(
             f"{edition.publisher} · Edition {edition.number} · Information cut-off "
-            f"{format_day(edition.as_of)} · compiled {format_day(self.context['compiled'])}"
+            f"{format_day(edition.as_of)}{' (inferred)' if edition.as_of_inferred else ''} · "
+            f"compiled {format_day(self.context['compiled'])}"
         )
 
     def judgments(self, items: Sequence[Judgment]) -> None:
@@ -342,9 +343,10 @@ class _Writer:
         if rows:
             self.table(("When", "Who", "What"), rows, (3.5, 3.5, 9.0))
         if timeline.unplaced:
+            one = timeline.unplaced == 1
             self.para(
-                f"The sources give {timeline.unplaced} other facts neither a date nor a place "
-                "in a sequence; the timeline leaves them out."
+                f"{timeline.unplaced} other {'item has' if one else 'items have'} neither a date "
+                f"nor an order in the sources and {'is' if one else 'are'} left out."
             )
 
     def actor(self, actor: Actor) -> None:
