@@ -321,6 +321,28 @@ def test_no_judgment_stands_for_the_key_judgments(mini: Project) -> None:
     assert "it bears no forecast." in actors
 
 
+def test_an_actor_with_no_judgment_and_no_position_gets_one_short_section(mini: Project) -> None:
+    council = mini.actors / "council.yaml"
+    text = council.read_text(encoding="utf-8")
+    positions = text[text.index("positions:") : text.index("bluf:")]
+    edit(council, positions, "no_position: No source gives the council's stance.\n")
+    edit(council, COUNCIL_BLUF, "")
+    council.write_text(council.read_text(encoding="utf-8") + NO_JUDGMENT, encoding="utf-8")
+    # Kalyna spoke only in the removed position: a warning, nothing worse.
+    assert [m for m in messages(mini) if "[C004]" not in m] == []
+    assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 0
+    page = (mini.build / "html" / "council.html").read_text(encoding="utf-8")
+    # One section, "In brief": the reason, the missing stance, no headings over a line each.
+    section = page.split('<section class="thin"')[1].split("</section>")[0]
+    assert "In brief" in section and "No judgment." in section
+    assert "No source gives the council’s stance." in section  # typographic apostrophe
+    for heading in ("Bottom line up front", "Summit position", "Open questions</h2>"):
+        assert heading not in page, heading
+    # An actor with a position keeps every section (planted: the thin form for everyone).
+    south = (mini.build / "html" / "south.html").read_text(encoding="utf-8")
+    assert "Bottom line up front" in south and 'class="thin"' not in south
+
+
 def test_judgments_and_no_judgment_together_are_an_error(mini: Project) -> None:
     council = mini.actors / "council.yaml"
     council.write_text(council.read_text(encoding="utf-8") + NO_JUDGMENT, encoding="utf-8")
