@@ -563,3 +563,24 @@ def test_misfit_is_plain_data() -> None:
     misfit = Misfit("leaves", 2, "Cond", "note.html", "conditions", 3.2, "right")
     again = pickle.loads(pickle.dumps(Misfits((misfit,))))
     assert again.misfits == (misfit,)
+
+
+# --- The note's two pages, measured -----------------------------------------------------------
+
+
+def test_a_note_longer_than_two_pages_is_reported(
+    mini: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overview = mini.facts / "overview.yaml"
+    text = overview.read_text(encoding="utf-8")
+    assert main(["--root", str(mini.root), "build"]) == 0
+    assert "[L004]" not in capsys.readouterr().err  # the fixture's note keeps to its pages
+    # Planted: more limits to the evidence than any layout of two pages holds.
+    point = "The record goes on about what it cannot tell us for longer than anyone reads. " * 4
+    limits = "".join(f"  - text: {point.strip()} ({n})\n" for n in range(40))
+    overview.write_text(f"{text}limits:\n{limits}", encoding="utf-8")
+    assert main(["--root", str(mini.root), "build"]) == 0  # a warning: the PDFs are written
+    out = capsys.readouterr()
+    report = out.out + out.err
+    assert "facts/overview.yaml: warning: the principal's note runs to" in report, report
+    assert "it is at most 2" in report and "[L004]" in report

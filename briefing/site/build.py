@@ -62,7 +62,7 @@ from briefing.evidence.quotes import NormalText
 from briefing.factbase import schema
 from briefing.factbase.clock import compiled_day
 from briefing.factbase.model import FactBase
-from briefing.factbase.plan import INDEX, PATHS, Plan
+from briefing.factbase.plan import INDEX, NOTE, PATHS, Plan
 from briefing.factbase.snapshot import Snapshot, take
 from briefing.pdf.cache import inputs_key, made_with, tool_versions
 from briefing.render.attachments import (
@@ -377,7 +377,40 @@ def build(
         site = _with_word(site, project, checked, inputs)
     result = publish(project, site, jobs=jobs, cache=cache, started=started, key=key)
     refresh_schema(project, checked)
+    long_note = _note_length(project, plan)
+    checked = dataclasses.replace(checked, problems=[*checked.problems, *long_note])
     return result, _with_warnings(checked, history, project if cache else None)
+
+
+# The principal's note is at most this many pages (see render.fit.note_fits, which chooses its
+# layout from an estimate; this measures what was laid out).
+NOTE_PAGES = 2
+
+
+def _note_length(project: Project, plan: Plan) -> list[Diagnostic]:
+    """A warning when the principal's note as laid out runs past its two pages: the estimate
+    that chose its layout was wrong, or page 1's text is too long for any layout."""
+    if not plan.pdf or NOTE not in plan.slugs:
+        return []
+    path = project.build / plan.pdf_path(NOTE)
+    if not path.is_file():
+        return []
+    from briefing.pdf.bind import page_count  # pikepdf, only for a build that made PDFs
+
+    # Our own output, written by this build a moment ago: not a desk's input, so not gated.
+    pages = page_count(path.read_bytes())
+    if pages <= NOTE_PAGES:
+        return []
+    return [
+        Diagnostic(
+            Location("facts/overview.yaml"),
+            f"the principal's note runs to {pages} pages; it is at most {NOTE_PAGES}",
+            "shorten what page 1 prints (bottom_line, bluf, limits, implications, watch): "
+            "what does not fit pushes the stance matrix and the commitments on",
+            severity="warning",
+            code="L004",
+        )
+    ]
 
 
 def _with_word(site: Site, project: Project, checked: Checked, inputs: Snapshot) -> Site:
