@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from briefing.cli import main
 from briefing.core.project import Project
 from tests.editing_fixture import edit, messages
 
@@ -119,6 +120,20 @@ def test_a_forecast_without_a_likelihood_is_flagged(mini: Project) -> None:
         overview, "    confidence: moderate\n", "    likelihood: likely\n    confidence: moderate\n"
     )
     assert len(messages(mini)) == 2
+
+
+def test_the_note_says_what_its_likelihood_words_mean(mini: Project) -> None:
+    edit(mini.facts / "vocabulary.yaml", "lists:\n", _SCALE)
+    edit(
+        mini.facts / "overview.yaml",
+        "    confidence: moderate\n",
+        "    likelihood: likely\n    confidence: moderate\n",
+    )
+    assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 0
+    note = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
+    key = note.split('<p class="kj-key">')[1].split("</p>")[0]
+    # The word the judgments use, with its band from the desk's scale; not the unused one.
+    assert key.startswith("Likely: 55 to 80 per cent;") and "Unlikely" not in key
 
 
 def test_a_likelihood_word_outside_the_scale_is_an_error(mini: Project) -> None:
