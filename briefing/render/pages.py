@@ -274,7 +274,8 @@ class _FactMarkdown(MarkdownIt):
 
 
 # The link `_with_source_refs` prints for a source the prose names.
-_NAMED_SOURCE = re.compile(r'<a class="sref" href="#source-([^"]+)">')
+_SOURCE_LINK = '<a class="sref" href="#source-{}">'
+_NAMED_SOURCE = re.compile(re.escape(_SOURCE_LINK).replace(r"\{\}", '([^"]+)'))
 
 
 def _with_source_refs(
@@ -287,7 +288,7 @@ def _with_source_refs(
             source = match.group(1)
             if source not in labels:
                 return match.group(0)  # an unknown id stays as written: the check names it
-            return f'<a class="sref" href="#source-{source}">{labels[source]}</a>'
+            return _SOURCE_LINK.format(source) + f"{labels[source]}</a>"
 
         return Markup(SOURCE_REF.sub(label, str(markdown(text))))
 
@@ -643,19 +644,21 @@ def matrix_fits(facts: FactBase) -> bool:
     return columns_fit([[q.label, *words] for q in facts.edition.questions])
 
 
-def note_holds_all(facts: FactBase) -> bool:
-    """Whether the principal's note holds the stance matrix and every commitment in full
-    within its two pages (render.fit); if not, both are printed in full in the overview, and
-    the note counts them and leads there."""
+def note_holds_all(facts: FactBase, columns: bool) -> bool:
+    """Whether the principal's note holds the stance matrix (a column per question when
+    `columns`, else folded) and every commitment in full within its two pages (render.fit);
+    if not, both are printed in full in the overview, and the note counts them and leads
+    there. Its rows and cards are those the note prints: the briefed actors'."""
     vocab, overview = facts.vocabulary, facts.overview
     key = answer.key if (answer := vocab.answer()) is not None else ""
     questions = facts.edition.questions
+    briefed = actor_order(facts)
     spoken = [
-        a for a in facts.actors if any(history.answer(a, q.id, key) is not None for q in questions)
+        a for a in briefed if any(history.answer(a, q.id, key) is not None for q in questions)
     ]
     # A row of columns takes a line, or two where references wrap; a folded row a line and
     # a bit for each question's label and answer.
-    rows = [1.5 if matrix_fits(facts) else len(questions) * 1.5 for _ in spoken]
+    rows = [1.5 if columns else len(questions) * 1.5 for _ in spoken]
     cards = [
         (
             f"{actor.name} {c.title}",
@@ -666,7 +669,7 @@ def note_holds_all(facts: FactBase) -> bool:
             ),
             c.summary,
         )
-        for actor in facts.actors
+        for actor in briefed
         for c in actor.commitments
     ]
     return note_fits(
@@ -702,7 +705,8 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
     # Sources by short reference (S1, S2 ...), in the order of facts/sources.yaml: notes
     # cite "S4, ¶3"; the sources table and the book's appendix resolve it.
     refs = {s.id: f"S{i}" for i, s in enumerate(facts.sources, 1)}
-    holds_all = note_holds_all(facts)
+    columns = matrix_fits(facts)
+    holds_all = note_holds_all(facts, columns)
     return {
         "source_ref": refs,
         "scope": scope(facts),
@@ -738,7 +742,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "actors": {a.id: a for a in facts.actors},
         "questions": {q.id: q for q in facts.edition.questions},
         "actor_list": actor_order(facts),
-        "matrix_fits": matrix_fits(facts),
+        "matrix_fits": columns,
         "note_holds_all": holds_all,
         # Where a commitment is printed in full, for every link to it.
         "commitment_href": lambda fact: (
