@@ -1067,6 +1067,14 @@ class Term(Strict):
             "alternatives (any one suffices), e.g. [{sources: 2, grade: C}]. No rule: any."
         ),
     )
+    group: str | None = Field(
+        default=None,
+        description=(
+            "For the list of a commitment field with 'group: true': the heading its "
+            "commitments are printed under, e.g. 'Reported, not dated'; words with the same "
+            "heading share a group. The word as printed if left out."
+        ),
+    )
 
     @property
     def text(self) -> str:
@@ -1145,6 +1153,24 @@ class FieldSpec(Strict):
         ),
     )
 
+    group: bool = Field(
+        default=False,
+        description=(
+            "Commitments, for a choice field: the principal's note and the overview print "
+            "commitments in groups by this field's words, in the order of its list, each group "
+            "under its words' 'group' heading. At most one field."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _group_by_a_choice(self) -> FieldSpec:
+        if self.group and self.type != "choice":
+            raise ValueError(
+                f"'group: true' needs a field of type choice (one word of a list), not "
+                f"{self.type}; remove it"
+            )
+        return self
+
     @model_validator(mode="after")
     def _total_of_figures(self) -> FieldSpec:
         for flag in ("total", "chart"):
@@ -1162,6 +1188,18 @@ class FieldSets(Strict):
     commitment: list[FieldSpec] = Field(default_factory=list)
     position: list[FieldSpec] = Field(default_factory=list)
     statement: list[FieldSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_grouping(self) -> FieldSets:
+        grouped = [s.key for s in self.commitment if s.group]
+        if len(grouped) > 1:
+            raise ValueError(
+                f"commitments can be grouped by one field only, not {', '.join(grouped)}; "
+                "keep 'group: true' on one"
+            )
+        if any(s.group for s in (*self.position, *self.statement)):
+            raise ValueError("'group: true' is for commitment fields only; remove it")
+        return self
 
 
 class Words(Strict):

@@ -125,6 +125,9 @@ def block_mm(text: str, size_pt: float, width_mm: float, leading: float = 1.35) 
     return lines(text, size_pt, width_mm, EM_PER_CHAR_TEXT) * size_pt * leading * PT_MM
 
 
+GROUP_HEADING_MM = 5.0  # a group's small heading over its cards (book.css h3.card-group)
+
+
 def note_fits(
     page_one: Sequence[str],
     judgments: Sequence[tuple[str, str]],
@@ -132,12 +135,14 @@ def note_fits(
     matrix_rows: Sequence[float],
     cards: Sequence[tuple[str, str, str]],
     key: str,
+    groups: int = 1,
 ) -> bool:
     """Whether the principal's note holds its stance matrix and every commitment in full within
     two pages: `page_one` the bottom line and the lines on the evidence; `judgments` each key
     judgment with its estimate line; `actions` the points of each side-by-side column (what it
     means, what to watch); `matrix_rows` each row's lines; `cards` each commitment's heading,
-    field line and summary; `key` the line under the matrix."""
+    field line and summary; `key` the line under the matrix; `groups` how many groups the cards
+    are printed in, each under its heading."""
     height = 24.0 + 4 * HEADING_MM  # the head, and the headings of page one
     height += sum(block_mm(text, 9.5, POINTS_WIDTH_MM) + 1.5 for text in page_one)
     height += sum(
@@ -159,5 +164,7 @@ def note_fits(
     )
     # Two columns: each takes about half, and a card is never split between them.
     height += cards_mm / 2 + (12.0 if cards else 0.0)
+    # Each group beyond the first: its heading, and its columns' uneven ends.
+    height += max(groups - 1, 0) * (GROUP_HEADING_MM + 6.0)
     # A page's foot is lost where a block will not split (a card, a judgment): a twentieth.
     return height <= NOTE_PAGES * PAGE_HEIGHT_MM * 0.95

@@ -635,6 +635,24 @@ def total_line(
     return line + "."
 
 
+def card_groups(
+    rows: Sequence[tuple[Actor, Commitment]], vocab: Vocabulary
+) -> list[tuple[str, list[tuple[Actor, Commitment]]]]:
+    """Commitments in the groups the desk prints them in: by the words of its commitment field
+    with `group: true`, each group under its words' heading, in the list's order; one group
+    with no heading when no field groups. Those that leave the field out come last."""
+    spec = next((s for s in vocab.fields.commitment if s.group), None)
+    if spec is None or spec.list is None or spec.list not in vocab.lists:
+        return [("", list(rows))]
+    heading = {t.id: t.group or t.text for t in vocab.lists[spec.list].terms}
+    groups: dict[str, list[tuple[Actor, Commitment]]] = {h: [] for h in heading.values()}
+    missing = f"{spec.label} not given"
+    for actor, commitment in rows:
+        value = commitment.value(spec.key)
+        groups.setdefault(heading.get(str(value), missing), []).append((actor, commitment))
+    return [(h, members) for h, members in groups.items() if members]
+
+
 def matrix_fits(facts: FactBase) -> bool:
     """Whether the stance matrix fits the page with one column per question: judged from the
     questions' labels and every word the answer may take (render.fit)."""
@@ -672,6 +690,7 @@ def note_holds_all(facts: FactBase, columns: bool) -> bool:
         for actor in briefed
         for c in actor.commitments
     ]
+    held = [(actor, c) for actor in briefed for c in actor.commitments]
     return note_fits(
         page_one=[overview.bottom_line or "", *(p.text for p in overview.limits)],
         judgments=[(j.text, f"{j.confidence} confidence: {j.basis or ''}") for j in overview.bluf],
@@ -679,6 +698,7 @@ def note_holds_all(facts: FactBase, columns: bool) -> bool:
         matrix_rows=rows,
         cards=cards,
         key=" ".join(f"{q.label}: {q.text}" for q in questions),
+        groups=len(card_groups(held, vocab)),
     )
 
 
@@ -732,6 +752,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "answer": vocab.answer(),
         "show": Shown(vocab, refs, owners=owners(facts)),
         "total_line": lambda items, spec: total_line(items, spec, vocab.money, refs),
+        "card_groups": lambda rows: card_groups(rows, vocab),
         "chart": lambda spec: chart_of(actor_order(facts), spec, vocab.money),
         "rate_text": lambda rate: f"{format_rate(rate)} ({refs.get(rate.source, rate.source)})",
         "chart_svg": lambda drawn, anchor: svg(

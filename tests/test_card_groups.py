@@ -1,0 +1,98 @@
+"""Commitments in the desk's groups: a commitment field with `group: true` prints the note's
+(or the overview's) cards under its words' headings, in the order of the list."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.core.project import Project
+from briefing.factbase.model import FieldSets, FieldSpec
+from briefing.render.pages import card_groups
+from briefing.site.build import checked_facts, render_site
+from tests.editing_fixture import edit, messages
+
+GROUPED = """      required: true
+      group: true
+      description: Where the instrument stands, as the source reports it."""
+
+
+def _group_status(desk: Project) -> None:
+    vocab = desk.facts / "vocabulary.yaml"
+    edit(
+        vocab,
+        "      required: true\n      description: Where the instrument stands, as the source "
+        "reports it.",
+        GROUPED,
+    )
+    edit(
+        vocab,
+        "definition: Put forward by one party.",
+        "definition: Put forward by one party.\n        group: On the table",
+    )
+    edit(
+        vocab,
+        "definition: Signed by the parties.",
+        "definition: Signed by the parties.\n        group: Concluded",
+    )
+    edit(
+        vocab,
+        "definition: Signed and in effect.",
+        "definition: Signed and in effect.\n        group: Concluded",
+    )
+
+
+def test_cards_fall_in_the_groups_of_their_words_in_the_list_s_order(mini: Project) -> None:
+    _group_status(mini)
+    _, facts, _ = checked_facts(mini)
+    actor = next(a for a in facts.actors if a.commitments)
+    pact = actor.commitments[0]
+    signed = pact.model_copy(update={"id": "signed-pact", "status": "signed"})
+    in_force = pact.model_copy(update={"id": "in-force-pact", "status": "in force"})
+    reported = pact.model_copy(update={"id": "reported-pact", "status": "reported"})
+    rows = [(actor, c) for c in (in_force, reported, pact, signed)]
+    groups = card_groups(rows, facts.vocabulary)
+    assert [(h, [c.id for _, c in members]) for h, members in groups] == [
+        ("On the table", [pact.id]),
+        ("Concluded", ["in-force-pact", "signed-pact"]),
+        # A word with no heading of its own is its own group, under the word.
+        ("reported", ["reported-pact"]),
+    ]
+
+
+def test_without_a_grouping_field_the_cards_are_one_group_with_no_heading(mini: Project) -> None:
+    _, facts, _ = checked_facts(mini)
+    rows = [(a, c) for a in facts.actors for c in a.commitments]
+    assert card_groups(rows, facts.vocabulary) == [("", rows)]
+
+
+def test_the_note_prints_each_group_under_its_heading(mini: Project) -> None:
+    _group_status(mini)
+    checked, facts, plan = checked_facts(mini)
+    site = render_site(facts, mini, plan, checked.texts)
+    note = next(b for b in site.briefs if b.kind == "note")
+    assert '<h3 class="card-group">On the table</h3>' in note.body
+    assert note.body.count("A field not shown on a commitment") == 1
+
+
+def test_grouping_by_a_field_that_is_not_a_choice_is_refused() -> None:
+    with pytest.raises(ValueError, match="'group: true' needs a field of type choice"):
+        FieldSpec(key="duration", label="Duration", type="quantity", group=True)
+
+
+def test_commitments_are_grouped_by_one_field_at_most() -> None:
+    specs = [
+        FieldSpec(key=k, label=k, type="choice", list=k, group=True) for k in ("status", "kind")
+    ]
+    with pytest.raises(ValueError, match="grouped by one field only"):
+        FieldSets(commitment=specs)
+
+
+def test_a_second_grouping_field_is_a_located_error(mini: Project) -> None:
+    _group_status(mini)
+    edit(
+        mini.facts / "vocabulary.yaml",
+        "      list: instrument\n",
+        "      list: instrument\n      group: true\n",
+    )
+    found = messages(mini)
+    assert any("vocabulary.yaml:" in m and "grouped by one field only" in m for m in found), found
