@@ -96,3 +96,19 @@ def test_a_second_grouping_field_is_a_located_error(mini: Project) -> None:
     )
     found = messages(mini)
     assert any("vocabulary.yaml:" in m and "grouped by one field only" in m for m in found), found
+
+
+def test_a_list_kept_out_of_the_glossary_is_not_defined_in_the_method(mini: Project) -> None:
+    def method() -> str:
+        checked, facts, plan = checked_facts(mini)
+        book = render_site(facts, mini, plan, checked.texts).book
+        assert book is not None
+        return book.method
+
+    assert "Status of a commitment" in method()
+    edit(
+        mini.facts / "vocabulary.yaml",
+        "    title: Status of a commitment\n",
+        "    title: Status of a commitment\n    glossary: false\n",
+    )
+    assert "Status of a commitment" not in method()

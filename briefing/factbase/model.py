@@ -1090,6 +1090,13 @@ class TermList(Strict):
         default=None, description="A sentence printed before the definitions."
     )
     terms: list[Term] = Field(min_length=1, description="The words, each with its definition.")
+    glossary: bool = Field(
+        default=True,
+        description=(
+            "Print the list's definitions in the book's method appendix; 'false' for a list "
+            "whose words explain themselves or are never printed (kinds of actor)."
+        ),
+    )
 
     def get(self, term_id: str) -> Term | None:
         """The term with this id, if declared."""
