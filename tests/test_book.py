@@ -20,7 +20,7 @@ from PIL import Image
 from briefing.core.project import Project
 from briefing.evidence.excerpts import excerpts_name
 from briefing.factbase.model import FactBase
-from briefing.factbase.plan import actor_order
+from briefing.factbase.plan import chapter_order, on_record_order
 from briefing.pdf.document import brief_meta, write_pdf
 from briefing.pdf.measure import blank_space, loose_pages, part_ends
 from briefing.render.attachments import MANIFEST
@@ -78,14 +78,16 @@ def test_book_is_published_and_linked_from_the_index(built: Built) -> None:
     number = built.facts.edition.number
     assert built.book.name == f"book-ed{number}.pdf"  # the edition is in the name
     assert f'href="pdf/{built.book.name}"' in index
-    for actor in actor_order(built.facts):  # the per-actor PDFs remain
+    for actor in chapter_order(built.facts):  # the per-actor PDFs remain
         assert (built.project.build / "pdf" / f"{actor.id}-ed{number}.pdf").is_file()
+    for actor in on_record_order(built.facts):  # but none for an actor on record only
+        assert not (built.project.build / "pdf" / f"{actor.id}-ed{number}.pdf").exists()
 
 
 def test_outline_mirrors_the_chapters_and_their_headings(
     built: Built, reader: pypdf.PdfReader
 ) -> None:
-    actors = actor_order(built.facts)
+    actors = chapter_order(built.facts)
     items = outline(reader)
     expected = [
         "Principal's note",  # the book opens with the note: page 1 carries the judgments
@@ -101,13 +103,16 @@ def test_outline_mirrors_the_chapters_and_their_headings(
     # The chapters flow, so short ones share a page; the appendices start pages of their own.
     assert len(set(pages[2:-2])) < len(pages[2:-2])
     assert pages[-3] < pages[-2] < pages[-1]
-    # Each chapter opens with its bottom line; one the analyst makes no judgment on and the
-    # sources give no position for is one short section.
+    # Each chapter opens with its bottom line; an actor the analyst makes no judgment on and
+    # the sources give no position for has no chapter: the overview's last section names it.
     for title, _, children in items[3:-2]:
-        assert children[0] in ("Bottom line up front", "In brief"), title
-        assert children[0] == "In brief" or "Summit position" in children, title
+        assert children[0] == "Bottom line up front" and "Summit position" in children, title
     overview_children = items[2][2]
     assert "Timeline" in overview_children
+    folded = on_record_order(built.facts)
+    assert folded, "the shipped desk has actors on record only"
+    assert overview_children[-2:] == [built.facts.vocabulary.words.others, "Notes"]
+    assert not {a.name for a in folded} & {title.split(". ", 1)[-1] for title, _, _ in items}
     assert items[-2][2] == [s.title for s in built.facts.sources]
 
 
@@ -309,7 +314,7 @@ def test_metadata_and_pdfa_identification(built: Built, reader: pypdf.PdfReader)
     assert edition.title in str(info["/Title"])
     assert info["/Author"] == edition.publisher
     assert info["/Subject"] == (edition.subtitle or edition.title)
-    for actor in actor_order(built.facts):
+    for actor in chapter_order(built.facts):
         assert actor.name in str(info["/Keywords"])
     compact = (edition.compiled or edition.as_of).replace("-", "")
     assert str(info["/CreationDate"]).startswith(f"D:{compact}")
@@ -390,7 +395,7 @@ def test_pages_are_not_blank_and_stay_inside_the_margins(
 
 
 def test_actor_pdfs_are_pdfa_with_metadata(built: Built) -> None:
-    actor = actor_order(built.facts)[0]
+    actor = chapter_order(built.facts)[0]
     pdf = built.project.build / "pdf" / f"{actor.id}-ed{built.facts.edition.number}.pdf"
     reader = pypdf.PdfReader(pdf)
     info: Any = reader.metadata

@@ -321,7 +321,7 @@ def test_no_judgment_stands_for_the_key_judgments(mini: Project) -> None:
     assert "it bears no forecast." in actors
 
 
-def test_an_actor_with_no_judgment_and_no_position_gets_one_short_section(mini: Project) -> None:
+def test_an_actor_with_no_judgment_and_no_position_is_on_record_only(mini: Project) -> None:
     council = mini.actors / "council.yaml"
     text = council.read_text(encoding="utf-8")
     positions = text[text.index("positions:") : text.index("bluf:")]
@@ -330,17 +330,22 @@ def test_an_actor_with_no_judgment_and_no_position_gets_one_short_section(mini: 
     council.write_text(council.read_text(encoding="utf-8") + NO_JUDGMENT, encoding="utf-8")
     # Kalyna spoke only in the removed position: a warning, nothing worse.
     assert [m for m in messages(mini) if "[C004]" not in m] == []
-    assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 0
-    page = (mini.build / "html" / "council.html").read_text(encoding="utf-8")
-    # One section, "In brief": the reason, the missing stance, no headings over a line each.
-    section = page.split('<section class="thin"')[1].split("</section>")[0]
-    assert "In brief" in section and "No judgment." in section
-    assert "No source gives the council’s stance." in section  # typographic apostrophe
-    for heading in ("Bottom line up front", "Summit position", "Open questions</h2>"):
-        assert heading not in page, heading
-    # An actor with a position keeps every section (planted: the thin form for everyone).
+    assert main(["--root", str(mini.root), "build", "--no-pdf", "--docx"]) == 0
+    # No brief that could only say it cannot judge: an entry in the overview's last section
+    # (tests/test_on_record.py), the reason and the missing stance in one paragraph.
+    assert not (mini.build / "html" / "council.html").exists()
+    page = (mini.build / "html" / "overview.html").read_text(encoding="utf-8")
+    entry = page.split('id="overview-actor-council"')[1].split("</div>")[0]
+    assert "one remark of the council" in entry
+    assert "No source gives the council’s stance." in entry  # typographic apostrophe
+    word = docx.Document(str(mini.build / "docx" / "overview.docx"))
+    texts = [p.text for p in word.paragraphs]
+    assert "Others on record" in texts and "Harbour Council" in texts
+    assert any("one remark of the council" in t and "council’s stance" in t for t in texts)
+    assert not (mini.build / "docx" / "council.docx").exists()
+    # An actor with a position keeps every section.
     south = (mini.build / "html" / "south.html").read_text(encoding="utf-8")
-    assert "Bottom line up front" in south and 'class="thin"' not in south
+    assert "Bottom line up front" in south and "Summit position" in south
 
 
 def test_judgments_and_no_judgment_together_are_an_error(mini: Project) -> None:

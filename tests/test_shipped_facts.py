@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from briefing.check.facts import run_check
 from briefing.cli import main
 from briefing.core.project import Project
-from briefing.factbase.plan import actor_order
+from briefing.factbase.plan import chapter_order, on_record_order
 from tests.conftest import REPO
 
 
@@ -25,7 +25,7 @@ def test_shipped_facts_check_strictly(repo_project: Project) -> None:
 def test_shipped_facts_build_every_brief(shipped: Project) -> None:
     base, _ = run_check(shipped)
     assert base is not None
-    slugs = ["overview", *(a.id for a in actor_order(base.facts))]
+    slugs = ["overview", *(a.id for a in chapter_order(base.facts))]
     index = (shipped.build / "index.html").read_text(encoding="utf-8")
     number = base.facts.edition.number
     for slug in [*slugs, "book"]:
@@ -34,6 +34,9 @@ def test_shipped_facts_build_every_brief(shipped: Project) -> None:
         assert f"pdf/{slug}-ed{number}.pdf" in index
     for slug in slugs:
         assert (shipped.build / "html" / f"{slug}.html").is_file()
+    for actor in on_record_order(base.facts):  # named in the overview, no brief of its own
+        assert not (shipped.build / "html" / f"{actor.id}.html").exists()
+        assert f"{actor.id}-ed{number}.pdf" not in index
 
 
 NEW_SOURCE = """\

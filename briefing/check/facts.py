@@ -1004,7 +1004,9 @@ def _check_project(
         plan, found = plan_outputs(base.facts, actor_order(base.facts), by_actor, pdf)
         problems += found
         if base.distribution is not None and base.distribution_file is not None:
-            problems += check_distribution(base.distribution, base.distribution_file, plan.slugs)
+            problems += check_distribution(
+                base.distribution, base.distribution_file, plan.slugs, plan.on_record
+            )
     rest = [f for f in files if f.path not in checked_files]
     problems = without_shadowed(problems + check_placeholders(rest))
     return Checked(base, sorted(problems, key=Diagnostic.sort_key), texts, plan, proofs)

@@ -1222,6 +1222,13 @@ class Words(Strict):
         default="Commitment", description="Heading of the commitments table's first column."
     )
     statements: str = Field(default="Key statements", description="Heading of statements.")
+    others: str = Field(
+        default="Others on record",
+        description=(
+            "Heading of the overview's last section: the actors with no judgment, no position "
+            "and no statement, which get no brief of their own."
+        ),
+    )
 
 
 class UserCode(Strict):

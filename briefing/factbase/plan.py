@@ -80,6 +80,8 @@ class Plan:
     slugs: tuple[str, ...]
     pdf: bool = True
     edition: int = 1
+    # Principal actors on record only (on_record_only): no brief, a section of the overview.
+    on_record: tuple[str, ...] = ()
 
     def html(self, slug: str) -> str:
         return f"html/{slug}.html"
@@ -122,8 +124,13 @@ def plan_outputs(
                     code="R004",
                 )
             )
-    slugs = (NOTE, OVERVIEW, *(a.id for a in principals if a.id not in RESERVED))
-    return Plan(slugs, pdf, facts.edition.number), problems
+    slugs = (
+        NOTE,
+        OVERVIEW,
+        *(a.id for a in principals if a.id not in RESERVED and not on_record_only(a)),
+    )
+    on_record = tuple(a.id for a in principals if on_record_only(a))
+    return Plan(slugs, pdf, facts.edition.number, on_record), problems
 
 
 def actor_order(facts: FactBase) -> list[Actor]:
@@ -135,3 +142,26 @@ def actor_order(facts: FactBase) -> list[Actor]:
         principals,
         key=lambda a: (kinds.index(a.kind) if a.kind in kinds else len(kinds), a.name),
     )
+
+
+def on_record_only(actor: Actor) -> bool:
+    """Whether a principal actor is on record only: the desk judges nothing of it (no_judgment)
+    and no source gives it a position or a statement. It gets no chapter and no brief; the
+    overview's last section names it with its commitments and open questions."""
+    return (
+        actor.role == "principal"
+        and bool(actor.no_judgment)
+        and not actor.positions
+        and not actor.statements
+    )
+
+
+def chapter_order(facts: FactBase) -> list[Actor]:
+    """The actors that get a chapter and a brief of their own: actor_order, less those on
+    record only (they keep their matrix rows and commitments)."""
+    return [a for a in actor_order(facts) if not on_record_only(a)]
+
+
+def on_record_order(facts: FactBase) -> list[Actor]:
+    """The actors on record only, in actor_order: the overview's last section lists them."""
+    return [a for a in actor_order(facts) if on_record_only(a)]

@@ -913,6 +913,8 @@ def _printing(base: LoadedFactBase, document: str, slug: str | None) -> set[Path
     files = {"overview": base.overview_file.path}
     files.update({a.id: f.path for a, f in zip(base.facts.actors, base.actor_files, strict=True)})
     if document == "book":
+        # Every principal's: an actor on record only has no chapter, but the overview's last
+        # section cites all its facts do (its commitments and open questions).
         return {files["overview"], *(files[a.id] for a in actor_order(base.facts))}
     if slug in (NOTE, OVERVIEW):
         # overview.yaml is printed in two briefs (the judgments in the note, the rest in the

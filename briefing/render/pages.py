@@ -40,7 +40,7 @@ from briefing.factbase.model import (
     Vocabulary,
     show_date,
 )
-from briefing.factbase.plan import NOTE, OVERVIEW, Plan, actor_order
+from briefing.factbase.plan import NOTE, OVERVIEW, Plan, actor_order, chapter_order, on_record_order
 from briefing.factbase.values import (
     format_one,
     format_rate,
@@ -725,6 +725,16 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
     # Sources by short reference (S1, S2 ...), in the order of facts/sources.yaml: notes
     # cite "S4, ¶3"; the sources table and the book's appendix resolve it.
     refs = {s.id: f"S{i}" for i, s in enumerate(facts.sources, 1)}
+    on_record = on_record_order(facts)
+    folded = {a.id for a in on_record}
+
+    def actor_href(actor_id: str, fragment: str = "") -> str:
+        """Where an actor is read: its brief (at `fragment` there, an anchor of that brief), or
+        for one on record only, its entry in the overview's last section."""
+        if actor_id in folded:
+            return f"{OVERVIEW}.html#{OVERVIEW}-actor-{actor_id}"
+        return f"{actor_id}.html" + (f"#{actor_id}-{fragment}" if fragment else "")
+
     columns = matrix_fits(facts)
     holds_all = note_holds_all(facts, columns)
     return {
@@ -763,6 +773,9 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "actors": {a.id: a for a in facts.actors},
         "questions": {q.id: q for q in facts.edition.questions},
         "actor_list": actor_order(facts),
+        # Actors on record only (plan.on_record_only): no brief, the overview's last section.
+        "on_record": on_record,
+        "actor_href": actor_href,
         "matrix_fits": columns,
         "note_holds_all": holds_all,
         # Where a commitment is printed in full, for every link to it.
@@ -849,10 +862,11 @@ class Renderer:
     def briefs(
         self, changes: Changes | None = None, only: Container[str] | None = None
     ) -> list[Brief]:
-        """The overview and one brief per principal actor (those whose slug is in `only`, when
-        given), each rendered once. The overview opens with `changes`, what changed since the
-        last edition, when there was one."""
+        """The overview and one brief per principal actor but those on record only (those whose
+        slug is in `only`, when given), each rendered once. The overview opens with `changes`,
+        what changed since the last edition, when there was one."""
         actors = actor_order(self.facts)
+        chaptered = chapter_order(self.facts)
         briefs = []
         if only is None or NOTE in only:
             briefs.append(self.brief("note.html", NOTE, "Principal's note", "note"))
@@ -868,7 +882,7 @@ class Renderer:
                     changes=changes,
                 )
             )
-        for actor in actors:
+        for actor in chaptered:
             if only is None or actor.id in only:
                 briefs.append(self.brief("actor.html", actor.id, actor.name, "actor", actor=actor))
         return briefs

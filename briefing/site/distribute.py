@@ -205,7 +205,7 @@ def distribute(
     with build_lock(project):
         store = Store.for_project(project.root) if cache else None
         for number, recipient in enumerate(distribution.recipients, start=1):
-            chosen = chapters_of(recipient, plan.slugs)
+            chosen = chapters_of(recipient, plan.slugs, plan.on_record)
             issued = Issued(
                 number,
                 len(distribution.recipients),

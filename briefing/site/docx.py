@@ -307,6 +307,21 @@ class _Writer:
         self.commitments(rows)
         self.timeline()
         self.points("Open questions", overview.open_questions)
+        self.on_record()
+
+    def on_record(self) -> None:
+        """The actors on record only (plan.on_record_only), as the overview ends: what the
+        record holds of each; their commitments are in the table above."""
+        actors = self.context["on_record"]
+        if not actors:
+            return
+        self.heading(self.context["words"].others, 2)
+        for actor in actors:
+            self.heading(actor.name, 3)
+            stance = f" {self.md_text(actor.no_position)}" if actor.no_position else ""
+            self.para_md(actor.no_judgment or "", after=stance)
+            for q in self.context["open_questions_of"](actor):
+                self.para_md(q.text, q.citations, "List Bullet")
 
     def timeline(self) -> None:
         """The chronology the overview prints (render.timeline), as a table of three columns,
