@@ -178,16 +178,17 @@ class Opened:
     creator: str
     attachments: dict[str, bytes]  # by their project names, the bundle's files among them
     anchors: list[str]  # the names of the PDF's named destinations (the HTML ids it kept)
-    # Whether it carries the bundle, and the name each file attached apart is shown under.
+    # Whether it carries the bundle, and the name each file attached apart (or that the
+    # manifest says is) is shown under, by its project name.
     bundled: bool = False
     shown: dict[str, str] = field(default_factory=dict)
 
     def called(self, name: str) -> str:
         """How a reader finds the file of project name `name`: the attachment it is shown as,
         or the bundle it is a file of."""
-        if name in self.shown:
+        if self.shown.get(name, name) != name:
             return f"'{self.shown[name]}' ({name})"
-        return f"{name} (in {BUNDLE})" if self.bundled else name
+        return f"{name} (in {BUNDLE})" if self.bundled and name not in self.shown else name
 
 
 def read_pdf(path: Path) -> bytes:
@@ -447,7 +448,10 @@ def _unbundled(attachments: dict[str, bytes]) -> tuple[dict[str, bytes], dict[st
             f"its attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} MiB; "
             "no book's do"
         )
-    return files, {name: attached for name, attached in shown.items() if attached in attachments}
+    # Attached apart: the sources under the names the manifest gives (attached or not), and
+    # anything else under its own.
+    apart = {named.get(key, key): key for key in attachments if key != BUNDLE}
+    return files, {**shown, **apart}
 
 
 # The errors zipfile raises on a damaged or hostile archive (a bad header, CRC, or stream).
