@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pikepdf
 import pytest
 
 from briefing.check.facts import check_project
@@ -33,8 +32,9 @@ from briefing.pdf.verify import verify
 from briefing.render.attachments import MANIFEST
 from briefing.site.build import build
 from briefing.site.distribute import distribute
+from tests.carried import carried, tampered
 from tests.conftest import FIXTURES
-from tests.test_verify import attached, run, tampered
+from tests.test_verify import attached, run
 
 EXCERPTS = f"facts/sources/{excerpts_name('harbour.txt')}"
 # A paragraph of the excerpted text that no fact cites: no PDF may carry it.
@@ -113,8 +113,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
 
 
 def _attachments(pdf: Path) -> dict[str, bytes]:
-    with pikepdf.open(pdf) as opened:
-        return {n: bytes(s.get_file().read_bytes()) for n, s in opened.attachments.items()}
+    """What the PDF carries, by project name (the bundle's files and the sources)."""
+    return carried(pdf)
 
 
 # --- What travels --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from briefing.check.facts import run_check
 from briefing.cli import main
 from briefing.core.project import Project
 from briefing.factbase.load import load_file
+from tests.carried import carried
 from tests.editing_fixture import make_project
 
 ARTICLE = (
@@ -262,9 +263,13 @@ def test_the_original_is_attached_to_the_book(tmp_path: Path) -> None:
         )
     assert main(["--root", str(project.root), "build"]) == 0
     book = next((project.build / "pdf").glob("book-*.pdf"))
-    attached = PdfReader(str(book)).attachments
-    assert attached["facts/originals/shield.html"] == [PAGE.encode("utf-8")]
+    attached = carried(book)
+    assert attached["facts/originals/shield.html"] == PAGE.encode("utf-8")
     assert "facts/sources/shield.txt" in attached
+    # A reader finds both by the source's label: its text, and its original beside it.
+    shown = PdfReader(str(book)).attachments
+    label = next(n for n in shown if n.endswith(".txt")).split(" ", 1)[0]
+    assert f"{label} " in next(n for n in shown if n.endswith("(original).html"))
 
 
 def test_nothing_is_fetched_from_the_network(tmp_path: Path, monkeypatch) -> None:
