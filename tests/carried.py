@@ -10,6 +10,7 @@ import json
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 
@@ -41,9 +42,10 @@ def carried(pdf_path: Path) -> dict[str, bytes]:
     return {**inside, **{by_shown.get(key, key): content for key, content in files.items()}}
 
 
-def manifest_of(pdf_path: Path) -> dict[str, object]:
+def manifest_of(pdf_path: Path) -> dict[str, Any]:
     """The PDF's briefing.json, parsed."""
-    return json.loads(carried(pdf_path)[MANIFEST])
+    listing: dict[str, Any] = json.loads(carried(pdf_path)[MANIFEST])
+    return listing
 
 
 def tampered(

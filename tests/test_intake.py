@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -267,9 +268,11 @@ def test_the_original_is_attached_to_the_book(tmp_path: Path) -> None:
     assert attached["facts/originals/shield.html"] == PAGE.encode("utf-8")
     assert "facts/sources/shield.txt" in attached
     # A reader finds both by the source's label: its text, and its original beside it.
-    shown = PdfReader(str(book)).attachments
-    label = next(n for n in shown if n.endswith(".txt")).split(" ", 1)[0]
-    assert f"{label} " in next(n for n in shown if n.endswith("(original).html"))
+    shown = json.loads(attached["briefing.json"])["shown"]
+    text, original = shown["facts/sources/shield.txt"], shown["facts/originals/shield.html"]
+    assert set(PdfReader(str(book)).attachments) >= {text, original}
+    label = text.split(" ", 1)[0]
+    assert original == text.removesuffix(".txt") + " (original).html" and label.startswith("S")
 
 
 def test_nothing_is_fetched_from_the_network(tmp_path: Path, monkeypatch) -> None:

@@ -133,9 +133,9 @@ def test_a_brief_carries_the_fact_base_and_only_the_texts_it_cites(built: Built)
 def test_a_reader_sees_the_sources_by_their_labels_and_one_bundle(built: Built) -> None:
     # The panel lists the source by its label and title, and one zip; not a template nor a
     # YAML file.
-    for pdf in sorted((built.project.build / "pdf").glob("*.pdf")):
-        names = attachment_names(pdf)
-        assert names in ([HARBOUR, BUNDLE], [BUNDLE]), (pdf.name, names)
+    for path in sorted((built.project.build / "pdf").glob("*.pdf")):
+        names = attachment_names(path)
+        assert names in ([HARBOUR, BUNDLE], [BUNDLE]), (path.name, names)
     assert attachment_names(built.book) == [HARBOUR, BUNDLE]
     with pikepdf.open(built.book) as pdf:
         spec = pdf.attachments[HARBOUR]

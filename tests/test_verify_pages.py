@@ -231,7 +231,7 @@ def test_a_template_attachment_altered(
     forged = _with_template(built.book, tmp_path / "book.pdf", name, css, manifest=False)
     code, out = run(capsys, forged)
     assert code == 1, out
-    assert f"attachment {name} is not the file the PDF was built with" in out
+    assert f"attachment {name} (in verification-data.zip) is not the file the PDF was" in out
 
 
 def test_a_template_that_reads_a_local_file_is_refused(

@@ -42,7 +42,7 @@ def bundle(evidence: Sequence[Attachment], when: dt.datetime) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for item in sorted(evidence, key=lambda item: item.name):
-            info = zipfile.ZipInfo(item.name, date_time)  # type: ignore[arg-type]
+            info = zipfile.ZipInfo(item.name, date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, wherever it is built: the same bytes everywhere
             info.external_attr = 0o100644 << 16  # a regular file, read-only to others
