@@ -40,6 +40,7 @@ import logging
 import os
 import re
 import stat
+import struct
 import tempfile
 import time
 import zipfile
@@ -455,7 +456,15 @@ def _unbundled(attachments: dict[str, bytes]) -> tuple[dict[str, bytes], dict[st
 
 
 # The errors zipfile raises on a damaged or hostile archive (a bad header, CRC, or stream).
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError)
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+)
 
 
 def _members(packed: bytes) -> dict[str, bytes]:
