@@ -16,8 +16,10 @@ from briefing.factbase.model import FactBase, Source
 
 # A title is cut at a word boundary past this many characters: a viewer's panel is narrow.
 TITLE_CHARACTERS = 60
-# What may not stand in a file name on some reader's disk, nor in a name verify accepts.
+# What may not stand in a file name on some reader's disk, nor in a name verify accepts: each
+# as near as a file name can say it ("Tracker: who" is "Tracker - who"), the rest left out.
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+_NEAREST = str.maketrans({":": " -", "/": "-", "\\": "-", "|": "-", '"': "'"})
 
 
 def source_labels(facts: FactBase) -> dict[str, str]:
@@ -36,7 +38,7 @@ class AttachedNames:
 
 
 def _title(title: str) -> str:
-    words = " ".join(_UNSAFE.sub(" ", title).split()).rstrip(" .")
+    words = " ".join(_UNSAFE.sub(" ", title.translate(_NEAREST)).split()).rstrip(" .")
     if len(words) <= TITLE_CHARACTERS:
         return words
     cut = words[:TITLE_CHARACTERS].rsplit(" ", 1)[0].rstrip(" ,;.-–")
@@ -44,7 +46,8 @@ def _title(title: str) -> str:
 
 
 def _suffix(file: str) -> str:
-    return _UNSAFE.sub("", PurePosixPath(file).suffix)
+    suffix = _UNSAFE.sub("", PurePosixPath(file).suffix)
+    return suffix if len(suffix) <= 16 else ""  # an extension, not the rest of a long name
 
 
 def attached_names(source: Source, label: str) -> AttachedNames:
