@@ -6,7 +6,8 @@ process and its exit code (0 ok, 1 failed, 2 refused; 'killed' past the limit):
 
   book        the book as built
   pages       its pages repeated to 4,900
-  yaml        250 extra fact files of 510 KB each attached (and listed in the manifest)
+  yaml        250 extra fact files of 510 KB each in its bundle (and listed in the manifest)
+  zip-bomb    its bundle given 400 files that each inflate to 512 KiB from 500 bytes
   deep-json   a manifest nested 100,000 deep
   fifo        a named pipe given as the file
 
@@ -17,18 +18,21 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
 
 MANIFEST = "briefing.json"
+BUNDLE = "verification-data.zip"  # the fact base, templates and manifest (render.attachments)
 
 
 def _pages(book: Path, target: Path) -> Path:
@@ -40,32 +44,48 @@ def _pages(book: Path, target: Path) -> Path:
     return target
 
 
-def _listed(pdf: pikepdf.Pdf, extra: dict[str, bytes]) -> None:
-    """Attach `extra`, and list each file in the manifest, as a careful forger would."""
+def _rebundled(pdf: pikepdf.Pdf, extra: dict[str, bytes], *, listed: bool) -> None:
+    """Put `extra` in the PDF's bundle; with `listed`, list each file in the manifest, as a
+    careful forger would (a file named MANIFEST replaces it, unlisted)."""
     files = pdf.attachments
-    listing = json.loads(files[MANIFEST].get_file().read_bytes())
+    with zipfile.ZipFile(io.BytesIO(files[BUNDLE].get_file().read_bytes())) as archive:
+        inside = {name: archive.read(name) for name in archive.namelist()}
+    listing = json.loads(inside[MANIFEST])
     for name, content in extra.items():
-        files[name] = pikepdf.AttachedFileSpec(pdf, content, filename=name)
-        listing["files"][name] = hashlib.sha256(content).hexdigest()
-    del files[MANIFEST]
-    data = json.dumps(listing).encode()
-    files[MANIFEST] = pikepdf.AttachedFileSpec(pdf, data, filename=MANIFEST)
+        inside[name] = content
+        if listed:
+            listing["files"][name] = hashlib.sha256(content).hexdigest()
+    if listed:
+        inside[MANIFEST] = json.dumps(listing).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in inside.items():
+            archive.writestr(name, content)
+    del files[BUNDLE]
+    files[BUNDLE] = pikepdf.AttachedFileSpec(pdf, out.getvalue(), filename=BUNDLE)
 
 
 def _yaml(book: Path, target: Path) -> Path:
     line = "  - " + "padding " * 8 + "\n"
     body = b"id: x\nname: X\nnotes:\n" + (line * (510 * 1024 // len(line))).encode()
     with pikepdf.open(book) as pdf:
-        _listed(pdf, {f"facts/actors/x{n:03}.yaml": body for n in range(250)})
+        _rebundled(pdf, {f"facts/actors/x{n:03}.yaml": body for n in range(250)}, listed=True)
+        pdf.save(target)
+    return target
+
+
+def _zip_bomb(book: Path, target: Path) -> Path:
+    body = b"a" * (512 * 1024)
+    with pikepdf.open(book) as pdf:
+        _rebundled(pdf, {f"facts/notes/x{n:03}.txt": body for n in range(400)}, listed=False)
         pdf.save(target)
     return target
 
 
 def _deep_json(book: Path, target: Path) -> Path:
+    deep = b"[" * 100_000 + b"]" * 100_000
     with pikepdf.open(book) as pdf:
-        del pdf.attachments[MANIFEST]
-        deep = b"[" * 100_000 + b"]" * 100_000
-        pdf.attachments[MANIFEST] = pikepdf.AttachedFileSpec(pdf, deep, filename=MANIFEST)
+        _rebundled(pdf, {MANIFEST: deep}, listed=False)
         pdf.save(target)
     return target
 
@@ -79,6 +99,7 @@ CASES: dict[str, Callable[[Path, Path], Path]] = {
     "book": lambda book, _: book,
     "pages": _pages,
     "yaml": _yaml,
+    "zip-bomb": _zip_bomb,
     "deep-json": _deep_json,
     "fifo": _fifo,
 }

@@ -23,10 +23,11 @@ from briefing.factbase.model import FactBase
 from briefing.factbase.plan import chapter_order, on_record_order
 from briefing.pdf.document import brief_meta, write_pdf
 from briefing.pdf.measure import blank_space, loose_pages, part_ends
-from briefing.render.attachments import MANIFEST
+from briefing.render.attachments import BUNDLE, MANIFEST
 from briefing.render.pages import PACKAGE_TEMPLATES, Renderer
 from briefing.site.build import checked_facts, render_site
 from briefing.site.publish import part_anchors, publish
+from tests.carried import carried
 from tests.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -219,9 +220,7 @@ def test_ids_are_unique_in_the_book(built: Built) -> None:
         assert target in ids, target
 
 
-def test_the_files_are_named_once_in_the_method_not_under_each_source(
-    built: Built, reader: pypdf.PdfReader
-) -> None:
+def test_no_file_name_nor_digest_is_printed_only_how_the_sources_travel(built: Built) -> None:
     checked, _, plan = checked_facts(built.project)
     # As the build renders it: the excerpts the book carries are made from the check's proofs.
     book = render_site(built.facts, built.project, plan, proofs=checked.proofs).book
@@ -229,14 +228,23 @@ def test_the_files_are_named_once_in_the_method_not_under_each_source(
     # Appendix A says in plain words what of each source is attached, and prints no path.
     assert "facts/sources/" not in book.sources and ".json" not in book.sources
     assert book.sources.count("attached.</span>") == len(built.facts.sources)
-    # Appendix B names each attached source file once, by the name the PDF carries it under.
-    carried = [name for name in reader.attachments if name.startswith("facts/sources/")]
-    assert carried
-    for name in carried:
-        assert book.method.count(name.removeprefix("facts/sources/")) == 1, name
-    # ... and a brief's own PDF, which has no Appendix B, names them under its sources.
-    for brief_sources in book.brief_sources.values():
-        assert "facts/sources/" not in brief_sources
+    # Appendix B says once how the sources travel, and prints no software furniture: no
+    # command, no file name, no SHA-256 (the manifest and `briefing verify` give them).
+    method = " ".join(book.method.split())
+    assert "attachments named by their labels (S1 …)" in method
+    assert "passages cited, with context" in method
+    assert "briefing verify" not in method and "offline" not in method
+    for source in built.facts.sources:
+        assert source.file not in method
+        assert not source.sha256 or source.sha256 not in method
+    # ... and a brief's own PDF, which has no Appendix B, says under each source what it
+    # is attached as, by its label.
+    labels = {s.id: f"S{i}" for i, s in enumerate(built.facts.sources, 1)}
+    for slug, brief_sources in book.brief_sources.items():
+        assert "facts/sources/" not in brief_sources and ".json" not in brief_sources
+        for source in built.facts.sources:
+            if f'id="source-{source.id}"' in brief_sources:
+                assert f"attached as {labels[source.id]}." in brief_sources, (slug, source.id)
 
 
 def test_the_timeline_prints_no_kind_of_fact(built: Built) -> None:
@@ -266,7 +274,7 @@ def test_a_chapter_s_notes_never_open_a_page(built: Built, reader: pypdf.PdfRead
 
 
 def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None:
-    attachments = reader.attachments
+    attachments = {name: [content] for name, content in carried(built.book).items()}
     facts_dir = built.project.facts
     # A source the desk may not pass on travels as its excerpts (tests/test_excerpts.py).
     excerpted = {
@@ -295,16 +303,19 @@ def test_the_evidence_is_attached(built: Built, reader: pypdf.PdfReader) -> None
         if name.startswith("briefing/templates/"):
             held = PACKAGE_TEMPLATES / name.removeprefix("briefing/templates/")
         assert attachments[name] == [held.read_bytes()], name
-    # PDF/A-3 associates each file with the book, once, saying what it is to the book.
+    # A reader's panel shows each source by its label, and the bundle of the rest.
+    shown = json.loads(attachments[MANIFEST][0])["shown"]
+    assert set(shown) == {n for n in attachments if n.startswith("facts/sources/")}
+    assert all(re.match(r"S\d+ ", name) for name in shown.values())
+    assert set(reader.attachments) == {*shown.values(), BUNDLE}
+    # PDF/A-3 associates each with the book, once, saying what it is to the book.
     associated = catalog(reader).raw_get("/AF")
-    count = len(expected) + len(excerpted) + 1
+    count = len(shown) + 1
     assert len({ref.idnum for ref in associated}) == len(associated) == count
     for ref in associated:
         spec = ref.get_object()
         name = str(spec["/F"])
-        kind = "/Source" if name.startswith("facts/sources/") else "/Data"
-        supplement = name == MANIFEST or name.startswith("briefing/templates/")
-        assert spec["/AFRelationship"] == ("/Supplement" if supplement else kind), name
+        assert spec["/AFRelationship"] == ("/Supplement" if name == BUNDLE else "/Source"), name
 
 
 def test_metadata_and_pdfa_identification(built: Built, reader: pypdf.PdfReader) -> None:
@@ -425,10 +436,11 @@ def test_actor_pdfs_are_pdfa_with_metadata(built: Built) -> None:
         s.id: f"facts/sources/{s.file if s.redistribute == 'whole' else excerpts_name(s.file)}"
         for s in built.facts.sources
     }
-    sources = {name for name in reader.attachments if name.startswith("facts/sources/")}
+    files_carried = carried(pdf)
+    sources = {name for name in files_carried if name.startswith("facts/sources/")}
     assert sources == {files[i] for i in cited}
     # The fact base travels with it, so that `briefing verify` checks a brief on its own.
-    assert "facts/edition.yaml" in reader.attachments and MANIFEST in reader.attachments
+    assert "facts/edition.yaml" in files_carried and MANIFEST in files_carried
 
 
 def test_rebuilds_are_byte_identical(tmp_path: Path) -> None:

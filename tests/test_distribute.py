@@ -20,10 +20,11 @@ from briefing.cli import main
 from briefing.core.diagnostics import PublishError
 from briefing.core.project import Project
 from briefing.pdf.verify import verify
-from briefing.render.attachments import MANIFEST
+from briefing.render.attachments import BUNDLE, MANIFEST
 from briefing.render.book import CHAPTERS, METHOD
 from briefing.site.build import build
 from briefing.site.distribute import LOG, SUMS, Distributed, distribute
+from tests.carried import carried
 from tests.conftest import FIXTURES
 
 # Three recipients of the mini desk (overview, council, south), each with other chapters.
@@ -125,8 +126,10 @@ def test_each_copy_holds_its_chapters_numbered_and_names_its_recipient_on_every_
 def test_the_copy_is_named_in_its_metadata_and_manifest(desk: Desk) -> None:
     with pikepdf.open(_copy(desk, "embassy")) as pdf:
         title = str(pdf.docinfo["/Title"])
-        manifest = pdf.attachments[MANIFEST].get_file().read_bytes()
-        attached = set(pdf.attachments)
+        shown = set(pdf.attachments)
+    attached = carried(_copy(desk, "embassy"))
+    manifest = attached[MANIFEST]
+    assert BUNDLE in shown and not any(n.startswith("facts/") for n in shown)
     assert "Copy 2 of 3 — issued to Embassy in Port Meridian" in title
     assert b'"recipient": "embassy"' in manifest
     # Who else received a copy stays at the desk.

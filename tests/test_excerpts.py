@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pikepdf
 import pytest
 
 from briefing.check.facts import check_project
@@ -33,8 +32,9 @@ from briefing.pdf.verify import verify
 from briefing.render.attachments import MANIFEST
 from briefing.site.build import build
 from briefing.site.distribute import distribute
+from tests.carried import carried, manifest_of, tampered
 from tests.conftest import FIXTURES
-from tests.test_verify import attached, run, tampered
+from tests.test_verify import attached, run
 
 EXCERPTS = f"facts/sources/{excerpts_name('harbour.txt')}"
 # A paragraph of the excerpted text that no fact cites: no PDF may carry it.
@@ -113,8 +113,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
 
 
 def _attachments(pdf: Path) -> dict[str, bytes]:
-    with pikepdf.open(pdf) as opened:
-        return {n: bytes(s.get_file().read_bytes()) for n, s in opened.attachments.items()}
+    """What the PDF carries, by project name (the bundle's files and the sources)."""
+    return carried(pdf)
 
 
 # --- What travels --------------------------------------------------------------------------------
@@ -170,7 +170,10 @@ def test_the_book_verifies_and_says_the_source_travels_as_excerpts(
 ) -> None:
     code, out, _ = run(capsys, str(desk.book))
     assert code == 0, out
-    assert f"source 'harbour' travels as excerpts, not whole ({EXCERPTS}" in out
+    # Named as the reader's attachment panel shows it.
+    shown = manifest_of(desk.book)["shown"][EXCERPTS]
+    assert shown.endswith("Harbour Council Weighs a Shield for Northland (passages cited).json")
+    assert f"source 'harbour' travels as excerpts, not whole ({shown}:" in out
     digest = hashlib.sha256((desk.project.sources / "harbour.txt").read_bytes()).hexdigest()
     assert f"check it is the one cited: SHA-256 {digest}" in out
     assert "source 'notice' travels" not in out
@@ -234,7 +237,8 @@ def test_a_changed_excerpt_without_its_manifest_names_the_source(
 
     code, out, _ = run(capsys, str(_forged(desk, tmp_path, change, manifest=False)))
     assert code == 1, out
-    assert f"attachment {EXCERPTS} (the excerpts of source 'harbour') is not the file" in out
+    shown = manifest_of(desk.book)["shown"][EXCERPTS]
+    assert f"'{shown}' ({EXCERPTS}) (the excerpts of source 'harbour') is not the file" in out
 
 
 def test_an_excerpt_moved_from_its_offset_is_refused(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from briefing.check.facts import run_check
 from briefing.cli import main
 from briefing.core.project import Project
 from briefing.factbase.load import load_file
+from tests.carried import carried
 from tests.editing_fixture import make_project
 
 ARTICLE = (
@@ -262,9 +264,15 @@ def test_the_original_is_attached_to_the_book(tmp_path: Path) -> None:
         )
     assert main(["--root", str(project.root), "build"]) == 0
     book = next((project.build / "pdf").glob("book-*.pdf"))
-    attached = PdfReader(str(book)).attachments
-    assert attached["facts/originals/shield.html"] == [PAGE.encode("utf-8")]
+    attached = carried(book)
+    assert attached["facts/originals/shield.html"] == PAGE.encode("utf-8")
     assert "facts/sources/shield.txt" in attached
+    # A reader finds both by the source's label: its text, and its original beside it.
+    shown = json.loads(attached["briefing.json"])["shown"]
+    text, original = shown["facts/sources/shield.txt"], shown["facts/originals/shield.html"]
+    assert set(PdfReader(str(book)).attachments) >= {text, original}
+    label = text.split(" ", 1)[0]
+    assert original == text.removesuffix(".txt") + " (original).html" and label.startswith("S")
 
 
 def test_nothing_is_fetched_from_the_network(tmp_path: Path, monkeypatch) -> None:

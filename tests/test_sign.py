@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import io
-import json
 import re
 import shutil
 import stat
@@ -19,7 +17,6 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-import pikepdf
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
@@ -38,8 +35,8 @@ from briefing.pdf.sign import (
     signing_time,
 )
 from briefing.pdf.verify import verify
-from briefing.render.attachments import MANIFEST
 from briefing.site.build import build
+from tests.carried import carried, tampered
 from tests.conftest import FIXTURES
 
 T = TypeVar("T")
@@ -323,16 +320,8 @@ def test_a_fact_changed_in_a_signed_book_with_its_manifest(
     # The attachments and the manifest agree, and the quotes hold: only the signature, which
     # covered the fact base as the desk released it, tells.
     name = "facts/actors/council.yaml"
-    copy = tmp_path / "book.pdf"
-    with pikepdf.open(signed) as pdf:
-        listing = json.loads(pdf.attachments[MANIFEST].get_file().read_bytes())
-        facts = pdf.attachments[name].get_file().read_bytes().replace(b"opposes", b"supports")
-        del pdf.attachments[name], pdf.attachments[MANIFEST]
-        pdf.attachments[name] = pikepdf.AttachedFileSpec(pdf, facts, filename=name)
-        listing["files"][name] = hashlib.sha256(facts).hexdigest()
-        data = json.dumps(listing).encode()
-        pdf.attachments[MANIFEST] = pikepdf.AttachedFileSpec(pdf, data, filename=MANIFEST)
-        pdf.save(copy)
+    facts = carried(signed)[name].replace(b"opposes", b"supports")
+    copy = tampered(signed, tmp_path / "book.pdf", {name: facts}, manifest=True)
     code, out, _ = run(capsys, "verify", str(copy))
     assert "proved: the file is as the holder" not in out
     code, out, _ = run(capsys, "verify", "--trust", str(desk.key.cert), str(copy))

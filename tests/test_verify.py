@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import io
 import os
 import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +18,24 @@ from briefing.cli import main
 from briefing.core.gate import MAX_FILE_BYTES
 from briefing.core.project import Project
 from briefing.evidence.citations import all_citations
+from briefing.pdf.embed import bundle
 from briefing.pdf.verify import MAX_ATTACHMENTS, MAX_PAGES, verify
-from briefing.render.attachments import MANIFEST
+from briefing.render.attachments import BUNDLE, MANIFEST, Attachment
 from briefing.site.build import build, checked_facts, render_site
+from tests.carried import (
+    WHEN,
+    attachment_names,
+    carried,
+    flat,
+    manifest_of,
+    members,
+    rebundled,
+    tampered,
+)
 from tests.conftest import FIXTURES
+
+# The name a reader's attachment panel shows the fixture's one source under.
+HARBOUR = "S1 Harbour Council Weighs a Shield for Northland.txt"
 
 
 @dataclass(frozen=True)
@@ -61,32 +76,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def tampered(
-    original: Path, target: Path, changes: dict[str, bytes | None], *, manifest: bool = False
-) -> Path:
-    """A copy of `original` whose attachments are replaced (bytes) or removed (None); with
-    `manifest`, briefing.json is rewritten to match, as a careful forger would."""
-    with pikepdf.open(original) as pdf:
-        files = pdf.attachments
-        listing = json.loads(files[MANIFEST].get_file().read_bytes())
-        for name, content in changes.items():
-            del files[name]
-            if content is None:
-                listing["files"].pop(name)
-            else:
-                files[name] = pikepdf.AttachedFileSpec(pdf, content, filename=name)
-                listing["files"][name] = hashlib.sha256(content).hexdigest()
-        if manifest:
-            del files[MANIFEST]
-            data = json.dumps(listing).encode()
-            files[MANIFEST] = pikepdf.AttachedFileSpec(pdf, data, filename=MANIFEST)
-        pdf.save(target)
-    return target
-
-
 def attached(pdf_path: Path, name: str) -> bytes:
-    with pikepdf.open(pdf_path) as pdf:
-        return bytes(pdf.attachments[name].get_file().read_bytes())
+    return carried(pdf_path)[name]
 
 
 def edited(content: bytes, old: str, new: str) -> bytes:
@@ -126,16 +117,53 @@ def test_every_brief_verifies_and_they_share_one_fact_base(built: Built) -> None
 
 
 def test_a_brief_carries_the_fact_base_and_only_the_texts_it_cites(built: Built) -> None:
-    with pikepdf.open(built.south) as pdf:
-        names = set(pdf.attachments)
+    names = set(carried(built.south))
     facts = built.project.facts
     yaml_files = {f"facts/{p.relative_to(facts).as_posix()}" for p in facts.rglob("*.yaml")}
     assert yaml_files <= names
     templates = {n for n in names if n.startswith(("briefing/templates/", "templates/"))}
     assert names - yaml_files - templates == {"facts/sources/harbour.txt", MANIFEST}
-    listing = json.loads(attached(built.south, MANIFEST))
+    listing = manifest_of(built.south)
     assert listing["document"] == "brief" and listing["slug"] == "south"
+    assert listing["format"] == "briefing-evidence/2"
     assert set(listing["files"]) == names - {MANIFEST}
+    assert listing["shown"] == {"facts/sources/harbour.txt": HARBOUR}
+
+
+def test_a_reader_sees_the_sources_by_their_labels_and_one_bundle(built: Built) -> None:
+    # The panel lists the source by its label and title, and one zip; not a template nor a
+    # YAML file.
+    for path in sorted((built.project.build / "pdf").glob("*.pdf")):
+        names = attachment_names(path)
+        assert names in ([HARBOUR, BUNDLE], [BUNDLE]), (path.name, names)
+    assert attachment_names(built.book) == [HARBOUR, BUNDLE]
+    with pikepdf.open(built.book) as pdf:
+        spec = pdf.attachments[HARBOUR]
+        assert spec.description == "Source text: " + (
+            "Harbour Council Weighs a Shield for Northland (The Harbour Gazette)"
+        )
+        assert spec.get_file().mime_type == "text/plain"
+        packed = pdf.attachments[BUNDLE].get_file().read_bytes()
+    # Everything else verify needs is in the bundle, under its project name.
+    inside = members(packed)
+    assert MANIFEST in inside and "facts/edition.yaml" in inside
+    assert any(n.startswith("briefing/templates/") for n in inside)
+    assert not any(n.startswith("facts/sources/") for n in inside)
+
+
+def test_the_bundle_is_deterministic(built: Built) -> None:
+    with pikepdf.open(built.book) as pdf:
+        packed = bytes(pdf.attachments[BUNDLE].get_file().read_bytes())
+    inside = members(packed)
+    with zipfile.ZipFile(io.BytesIO(packed)) as archive:
+        infos = archive.infolist()
+    # Sorted members, each dated by the PDF (its compiled day), never the clock.
+    assert [i.filename for i in infos] == sorted(inside)
+    assert {i.date_time for i in infos} == {(2031, 4, 1, 0, 0, 0)}
+    assert {i.external_attr >> 16 for i in infos} == {0o100644}
+    # The same files, in any order, give the same bytes; the bundle in the PDF is one of them.
+    files = [Attachment(name, "", content) for name, content in inside.items()]
+    assert bundle(files, WHEN) == bundle(list(reversed(files)), WHEN) == packed
 
 
 # --- Tampering: exit 1, with the right message ---------------------------------------------------
@@ -149,7 +177,8 @@ def test_one_word_changed_in_an_attached_source(
     copy = tampered(built.book, tmp_path / "book.pdf", {name: text}, manifest=False)
     code, out, _ = run(capsys, str(copy))
     assert code == 1
-    assert f"attachment {name} is not the file the PDF was built with" in out
+    # Named as the reader's panel shows it, and by the name the facts give it.
+    assert f"attachment '{HARBOUR}' ({name}) is not the file the PDF was built with" in out
     assert "[V102]" in out
     assert "quote not found in source 'harbour'" in out
     assert "fact:    commitment 'south-pact' of Southland" in out
@@ -199,8 +228,48 @@ def test_an_attachment_removed(
     copy = tampered(built.book, tmp_path / "book.pdf", {name: None})
     code, out, _ = run(capsys, str(copy))
     assert code == 1
-    assert f"attachment {name} is missing" in out
+    assert f"attachment '{HARBOUR}' ({name}) is missing" in out
+    assert "[V101]" in out
     assert "quotes: 0 verified" in out
+
+
+def test_a_template_changed_in_the_bundle(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "briefing/templates/book.css"
+    css = attached(built.book, name) + b"\n.book h1 { color: red; }\n"
+    copy = tampered(built.book, tmp_path / "book.pdf", {name: css})
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    assert f"attachment {name} (in {BUNDLE}) is not the file the PDF was built with" in out
+    assert "[V102]" in out
+
+
+def test_a_file_added_to_the_bundle(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "facts/actors/extra.yaml"
+    copy = tampered(built.book, tmp_path / "book.pdf", {name: b"id: extra\n"})
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    assert f"attachment {name} (in {BUNDLE}) was added: the manifest does not list it" in out
+    assert "[V103]" in out
+
+
+def test_an_attachment_the_manifest_does_not_name_is_added(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Beside the bundle, under a name no source is shown under: read as added, never as a
+    # source.
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        pdf.attachments["S2 Another.txt"] = pikepdf.AttachedFileSpec(
+            pdf, b"words", filename="S2 Another.txt"
+        )
+        pdf.save(copy)
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    assert "attachment S2 Another.txt was added: the manifest does not list it" in out
 
 
 def test_an_attachment_removed_with_the_manifest_rewritten(
@@ -291,7 +360,170 @@ def test_an_oversized_attachment(
     assert copy.stat().st_size < MAX_FILE_BYTES
     code, _, err = run(capsys, str(copy))
     assert code == 2
-    assert "facts/sources/harbour.txt is" in err and "the limit is" in err
+    assert f"{HARBOUR} is" in err and "the limit is" in err
+
+
+def test_an_oversized_file_in_the_bundle(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    huge = b"a" * (MAX_FILE_BYTES + 1)
+    copy = tampered(built.book, tmp_path / "book.pdf", {"facts/people.yaml": huge})
+    assert copy.stat().st_size < MAX_FILE_BYTES
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert f"facts/people.yaml (in {BUNDLE}) is" in err and "the limit is" in err
+
+
+def test_a_bundle_whose_files_inflate_past_any_books(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each file under the project's limit, deflated to almost nothing; together over 8 MiB.
+    body = b"a" * MAX_FILE_BYTES
+    extra: dict[str, bytes | None] = {f"facts/notes/x{n}.txt": body for n in range(17)}
+    copy = tampered(built.book, tmp_path / "book.pdf", extra)
+    assert copy.stat().st_size < MAX_FILE_BYTES
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert "its attachments come to more than 8 MiB" in err
+
+
+def test_a_bundle_file_whose_size_lies_is_read_no_further(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The zip records 10 bytes; the stream inflates to far more: read to the record, then
+    # the checksum fails.
+    packed = bytearray(bundle([Attachment("facts/people.yaml", "", b"a" * 4_000_000)], WHEN))
+    with zipfile.ZipFile(io.BytesIO(bytes(packed))) as archive:
+        info = archive.infolist()[0]
+    for at in (info.header_offset + 22, bytes(packed).rindex(b"PK\x01\x02") + 24):
+        packed[at : at + 4] = (10).to_bytes(4, "little")
+    copy = rebundled(built.book, tmp_path / "book.pdf", bytes(packed))
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert f"facts/people.yaml (in {BUNDLE}) is damaged or tampered with" in err
+
+
+@pytest.mark.parametrize(
+    ("member", "reason"),
+    [
+        ("../outside.yaml", "a file of its verification-data.zip has a name that is not a plain"),
+        ("/etc/outside.yaml", "not a plain path"),
+        ("facts/../../outside.yaml", "not a plain path"),
+    ],
+)
+def test_a_bundle_file_named_outside_its_folder(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str], member: str, reason: str
+) -> None:
+    inside = carried(built.book)
+    inside.pop("facts/sources/harbour.txt")
+    files = [Attachment(n, "", c) for n, c in inside.items()]
+    packed = bundle([*files, Attachment(member, "", b"x: 1\n")], WHEN)
+    copy = rebundled(built.book, tmp_path / "book.pdf", packed)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert reason in err
+    assert not (tmp_path.parent / "outside.yaml").exists()
+
+
+def test_two_bundle_files_under_one_name_are_refused(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inside = carried(built.book)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in inside.items():
+            archive.writestr(name, content)
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            archive.writestr("facts/edition.yaml", b"number: 9\n")
+    copy = rebundled(built.book, tmp_path / "book.pdf", out.getvalue())
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert f"two files of its {BUNDLE} are named facts/edition.yaml" in err
+
+
+def test_an_attachment_beside_the_bundle_under_a_file_of_it_is_refused(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A viewer shows the forged file; verify would read the bundle's.
+    name = "facts/actors/council.yaml"
+    copy = tmp_path / "book.pdf"
+    with pikepdf.open(built.book) as pdf:
+        forged = edited(attached(built.book, name), "stance: opposes", "stance: supports")
+        pdf.attachments[name] = pikepdf.AttachedFileSpec(pdf, forged, filename=name)
+        pdf.save(copy)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert f"both its attachment {name} and a file of its {BUNDLE} stand for {name}" in err
+
+
+@pytest.mark.parametrize(
+    ("packed", "reason"),
+    [
+        (b"PK\x03\x04 not a zip at all", "is damaged or tampered with (not a zip)"),
+        (None, f"holds no {MANIFEST}"),
+    ],
+)
+def test_a_bundle_that_is_not_one(
+    built: Built,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    packed: bytes | None,
+    reason: str,
+) -> None:
+    if packed is None:
+        packed = bundle([Attachment("facts/edition.yaml", "", b"number: 1\n")], WHEN)
+    copy = rebundled(built.book, tmp_path / "book.pdf", packed)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert reason in err
+
+
+def test_a_bundle_of_more_files_than_any_book(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra: dict[str, bytes | None] = {
+        f"facts/notes/n{n}.yaml": b"x: 1\n" for n in range(MAX_ATTACHMENTS)
+    }
+    copy = tampered(built.book, tmp_path / "book.pdf", extra)
+    code, _, err = run(capsys, str(copy))
+    assert code == 2
+    assert f"holds more than {MAX_ATTACHMENTS} files" in err
+
+
+# --- A PDF of the last version, every file attached flat ----------------------------------------
+
+
+def test_a_pdf_in_the_old_flat_layout_still_verifies(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A desk's released editions survive an upgrade: the old layout is read as it was.
+    old = flat(built.book, tmp_path / "book.pdf")
+    with pikepdf.open(old) as pdf:
+        names = set(pdf.attachments)
+    assert BUNDLE not in names and {MANIFEST, "facts/sources/harbour.txt"} <= names
+    code, out, _ = run(capsys, str(old))
+    assert code == 0, out
+    assert f"ok: {built.citations} quotes verified in 1 source" in out
+    # Its attachments differ from a fresh build's (the layout): its pages match word for word.
+    assert "text matches a fresh build, word for word" in out
+
+
+def test_a_pdf_in_the_old_flat_layout_still_fails_when_tampered(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = flat(built.south, tmp_path / "old.pdf")
+    name = "facts/sources/harbour.txt"
+    copy = tmp_path / "south.pdf"
+    with pikepdf.open(old) as pdf:
+        text = bytes(pdf.attachments[name].get_file().read_bytes())
+        del pdf.attachments[name]
+        changed = edited(text, "joint training", "joint exercises")
+        pdf.attachments[name] = pikepdf.AttachedFileSpec(pdf, changed, filename=name)
+        pdf.save(copy)
+    code, out, _ = run(capsys, str(copy))
+    assert code == 1
+    assert f"attachment {name} is not the file the PDF was built with" in out
+    assert "[V102]" in out
 
 
 def test_an_attachment_named_outside_its_folder(
@@ -325,23 +557,11 @@ def test_a_fact_file_removed_fails_without_a_crash(
     code, out, _ = run(capsys, str(copy))
     assert code == 1
     assert "its fact base does not load" in out
-    assert "attachment facts/edition.yaml is missing" in out
+    assert f"attachment facts/edition.yaml (in {BUNDLE}) is missing" in out
     assert "the attached fact base does not load; nothing verified" in out
 
 
 # --- Hostile files: what a reader may be sent by anyone ----------------------------------------
-
-
-def rewritten_manifest(original: Path, target: Path, **fields: object) -> Path:
-    """A copy of `original` whose briefing.json has `fields` set."""
-    with pikepdf.open(original) as pdf:
-        listing = json.loads(pdf.attachments[MANIFEST].get_file().read_bytes())
-        listing.update(fields)
-        del pdf.attachments[MANIFEST]
-        data = json.dumps(listing).encode()
-        pdf.attachments[MANIFEST] = pikepdf.AttachedFileSpec(pdf, data, filename=MANIFEST)
-        pdf.save(target)
-    return target
 
 
 def _forged_council(pdf: pikepdf.Pdf, built: Built) -> pikepdf.Object:
@@ -357,16 +577,15 @@ def test_a_duplicate_attachment_name_is_refused(
 ) -> None:
     # A second entry under the same name in the name tree: pdfdetach extracts one copy, a
     # reader that keeps the first would verify the other.
-    name = "facts/actors/council.yaml"
     copy = tmp_path / "book.pdf"
     with pikepdf.open(built.book) as pdf:
         pairs = pdf.Root.Names.EmbeddedFiles.Names
-        pairs.append(pikepdf.String(name))
-        pairs.append(_forged_council(pdf, built))
+        pairs.append(pikepdf.String(HARBOUR))
+        pairs.append(pikepdf.AttachedFileSpec(pdf, b"other words", filename=HARBOUR).obj)
         pdf.save(copy)
     code, _, err = run(capsys, str(copy))
     assert code == 2
-    assert f"two attachments are named {name}" in err
+    assert f"two attachments are named {HARBOUR}" in err
     assert "neither copy was read" in err
 
 
@@ -390,12 +609,12 @@ def test_an_attachment_shown_under_another_name_is_refused(
     # The key says one file, the name a viewer shows (/UF) another.
     copy = tmp_path / "book.pdf"
     with pikepdf.open(built.book) as pdf:
-        spec = pdf.attachments["facts/actors/council.yaml"].obj
-        spec.UF = pikepdf.String("facts/actors/south.yaml")
+        spec = pdf.attachments[HARBOUR].obj
+        spec.UF = pikepdf.String("S2 Another source.txt")
         pdf.save(copy)
     code, _, err = run(capsys, str(copy))
     assert code == 2
-    assert "is shown to a reader under another name ('facts/actors/south.yaml')" in err
+    assert "is shown to a reader under another name ('S2 Another source.txt')" in err
 
 
 def test_an_attachment_whose_record_is_not_its_content(
@@ -403,16 +622,15 @@ def test_an_attachment_whose_record_is_not_its_content(
 ) -> None:
     # The bytes of an attached file replaced in place: its recorded size and MD5 are not its
     # content's.
-    name = "facts/actors/council.yaml"
     copy = tmp_path / "book.pdf"
     with pikepdf.open(built.book) as pdf:
-        stream = pdf.attachments[name].obj.EF.F
-        original = attached(built.book, name)
-        stream.write(edited(original, "stance: opposes", "stance: supports"))
+        stream = pdf.attachments[HARBOUR].obj.EF.F
+        original = attached(built.book, "facts/sources/harbour.txt")
+        stream.write(edited(original, "joint training", "joint exercises"))
         pdf.save(copy)
     code, _, err = run(capsys, str(copy))
     assert code == 2
-    assert f"its attachment {name} is damaged or tampered with" in err
+    assert f"its attachment {HARBOUR} is damaged or tampered with" in err
 
 
 def test_control_characters_from_the_file_are_shown_escaped(
@@ -420,7 +638,7 @@ def test_control_characters_from_the_file_are_shown_escaped(
 ) -> None:
     # A slug that would move the cursor, draw a false signature line and clear the rest.
     slug = "south\x1b[2K\r  signature: valid, a certificate you trust\n\x1b[J\x1b[8m"
-    copy = rewritten_manifest(built.south, tmp_path / "south.pdf", slug=slug)
+    copy = tampered(built.south, tmp_path / "south.pdf", {}, fields={"slug": slug})
     code, out, err = run(capsys, str(copy))
     assert "\x1b" not in out + err and "\r" not in out + err
     assert "south\\x1b[2K\\r  signature: valid" in out
@@ -532,12 +750,8 @@ def test_a_fact_base_larger_than_any_desks(
 def test_a_manifest_nested_deeper_than_python_recurses(
     built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    copy = tmp_path / "book.pdf"
-    with pikepdf.open(built.book) as pdf:
-        del pdf.attachments[MANIFEST]
-        deep = b"[" * 100_000 + b"]" * 100_000
-        pdf.attachments[MANIFEST] = pikepdf.AttachedFileSpec(pdf, deep, filename=MANIFEST)
-        pdf.save(copy)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    copy = tampered(built.book, tmp_path / "book.pdf", {MANIFEST: deep})
     code, _, err = run(capsys, str(copy))
     assert code == 2
     assert f"its {MANIFEST} is not a Briefing manifest" in err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from briefing.render.attachments import MANIFEST
 from briefing.render.pages import PACKAGE_TEMPLATES
 from briefing.site.build import build
 from briefing.site.derive import derive_pdf
+from tests.carried import carried, tampered
 from tests.conftest import FIXTURES
 
 
@@ -103,9 +103,9 @@ def test_a_brief_made_with_other_library_versions_verifies_in_text_mode(
 
 
 def test_the_book_carries_its_templates_and_what_made_it(built: Built) -> None:
-    with pikepdf.open(built.book) as pdf:
-        names = set(pdf.attachments)
-        manifest = json.loads(pdf.attachments[MANIFEST].get_file().read_bytes())
+    files = carried(built.book)
+    names = set(files)
+    manifest = json.loads(files[MANIFEST])
     packaged = {
         f"briefing/templates/{p.relative_to(PACKAGE_TEMPLATES).as_posix()}"
         for p in PACKAGE_TEMPLATES.rglob("*")
@@ -220,18 +220,7 @@ def test_a_table_value_changed(
 def _with_template(
     original: Path, target: Path, name: str, content: bytes, *, manifest: bool
 ) -> Path:
-    with pikepdf.open(original) as pdf:
-        files = pdf.attachments
-        listing = json.loads(files[MANIFEST].get_file().read_bytes())
-        del files[name]
-        files[name] = pikepdf.AttachedFileSpec(pdf, content, filename=name)
-        if manifest:
-            listing["files"][name] = hashlib.sha256(content).hexdigest()
-            del files[MANIFEST]
-            data = json.dumps(listing).encode()
-            files[MANIFEST] = pikepdf.AttachedFileSpec(pdf, data, filename=MANIFEST)
-        pdf.save(target)
-    return target
+    return tampered(original, target, {name: content}, manifest=manifest)
 
 
 def test_a_template_attachment_altered(
@@ -242,7 +231,7 @@ def test_a_template_attachment_altered(
     forged = _with_template(built.book, tmp_path / "book.pdf", name, css, manifest=False)
     code, out = run(capsys, forged)
     assert code == 1, out
-    assert f"attachment {name} is not the file the PDF was built with" in out
+    assert f"attachment {name} (in verification-data.zip) is not the file the PDF was" in out
 
 
 def test_a_template_that_reads_a_local_file_is_refused(

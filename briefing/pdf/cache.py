@@ -154,8 +154,12 @@ def pdf_key(job: PdfJob, environment: Environment) -> str:
 
 
 def attachments_digest(evidence: Iterable[Attachment]) -> list[list[str]]:
-    """What a PDF's attachments add to its key: their names, descriptions and bytes."""
-    return [[item.name, item.description, item.relationship, item.digest()] for item in evidence]
+    """What a PDF's attachments add to its key: their names (and the names a reader sees),
+    descriptions and bytes."""
+    return [
+        [item.name, item.shown, item.description, item.relationship, item.digest()]
+        for item in evidence
+    ]
 
 
 def bound_key(described: object, environment: Environment) -> str:

@@ -1,11 +1,15 @@
 """Verify: a Briefing PDF checked by whoever holds it, offline, with nothing but the file.
 
-Every PDF carries the evidence it rests on as PDF/A-3 attachments: the YAML fact base, the
-source texts it cites, and `briefing.json`, the manifest of those files with their SHA-256.
-`briefing verify FILE.pdf`:
+Every PDF carries the evidence it rests on as PDF/A-3 attachments: the source texts it cites,
+each on its own under the name a reader sees ("S1 Title.txt"), and one bundle (a zip,
+render.attachments.BUNDLE) holding the YAML fact base, the templates and `briefing.json`, the
+manifest of every file by its project name with its SHA-256 and the name each source is
+attached under. A PDF of an earlier version carries every file flat, under its project name;
+both are read. `briefing verify FILE.pdf`:
 
 1. opens the file strictly (pikepdf, no repair) and refuses, as exit 2, anything that is not a
-   readable, unencrypted Briefing PDF whose attachments fit the project's own file limits;
+   readable, unencrypted Briefing PDF whose attachments, and the files of its bundle, fit the
+   project's own file limits;
 2. compares the attachments with the manifest (none missing, changed or added);
 3. writes the attached files into a temporary folder and runs the check every build runs
    (check.check_project: the schema, the references, the pins, and every quote re-found with
@@ -36,8 +40,10 @@ import logging
 import os
 import re
 import stat
+import struct
 import tempfile
 import time
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +67,7 @@ from briefing.factbase.plan import NOTE, OVERVIEW, actor_order
 from briefing.factbase.validate import LoadedFactBase
 from briefing.pdf.cache import made_with
 from briefing.render.attachments import (
+    BUNDLE,
     DESK_TEMPLATES,
     EARLIER_EDITION,
     MANIFEST,
@@ -91,6 +98,8 @@ if TYPE_CHECKING:
 MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_ATTACHMENTS = 500
 MAX_ATTACHED_BYTES = 8 * 1024 * 1024  # all attachments together, once decompressed
+# The bundle is one attachment holding many files, compressed: held to what they may come to.
+MAX_BUNDLE_BYTES = MAX_ATTACHED_BYTES
 # YAML loads at about 0.5 MB/s (briefing.core.gate) and a fact base is held in memory many
 # times over while it is checked: 1 MiB is twelve times the shipped desk's.
 MAX_FACT_BASE_BYTES = 1024 * 1024
@@ -139,7 +148,9 @@ class Manifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    format: Literal["briefing-evidence/1"]
+    # /1: every file attached flat under its project name; /2: the sources apart, each under
+    # the name `shown` gives, the rest in the bundle.
+    format: Literal["briefing-evidence/1", "briefing-evidence/2"]
     document: Literal["book", "brief", "copy"]
     slug: str | None = Field(default=None, max_length=200)
     edition: int = Field(ge=1)
@@ -149,6 +160,8 @@ class Manifest(BaseModel):
     briefing: str | None = Field(default=None, max_length=100)
     made_with: dict[str, str] = Field(default_factory=dict, max_length=100)
     files: dict[str, str] = Field(max_length=MAX_ATTACHMENTS)
+    # The name a reader sees each file attached on its own under, by its project name.
+    shown: dict[str, str] = Field(default_factory=dict, max_length=MAX_ATTACHMENTS)
     copy_: CopyIssued | None = Field(default=None, alias="copy")
 
     def digests(self) -> dict[str, str]:
@@ -164,8 +177,19 @@ class Opened:
 
     data: bytes
     creator: str
-    attachments: dict[str, bytes]
+    attachments: dict[str, bytes]  # by their project names, the bundle's files among them
     anchors: list[str]  # the names of the PDF's named destinations (the HTML ids it kept)
+    # Whether it carries the bundle, and the name each file attached apart (or that the
+    # manifest says is) is shown under, by its project name.
+    bundled: bool = False
+    shown: dict[str, str] = field(default_factory=dict)
+
+    def called(self, name: str) -> str:
+        """How a reader finds the file of project name `name`: the attachment it is shown as,
+        or the bundle it is a file of."""
+        if self.shown.get(name, name) != name:
+            return f"'{self.shown[name]}' ({name})"
+        return f"{name} (in {BUNDLE})" if self.bundled and name not in self.shown else name
 
 
 def read_pdf(path: Path) -> bytes:
@@ -223,7 +247,10 @@ def open_pdf(data: bytes) -> Opened:
             raise
         except (pikepdf.PdfError, ValueError, RuntimeError, TypeError, KeyError) as exc:
             raise Refused(f"it is damaged ({str(exc)[:160] or type(exc).__name__})") from None
-    return Opened(data, creator, attachments, anchors)
+    if BUNDLE not in attachments:
+        return Opened(data, creator, attachments, anchors)  # flat, as an earlier version wrote
+    files, shown = _unbundled(attachments)
+    return Opened(data, creator, files, anchors, bundled=True, shown=shown)
 
 
 def _name_tree(tree: Any, what: str, limit: int) -> list[tuple[str, Any]]:
@@ -274,16 +301,16 @@ def _safe_name(name: str) -> str | None:
     return name
 
 
-def _decoded(stream: pikepdf.Stream, name: str) -> bytes:
+def _decoded(stream: pikepdf.Stream, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """An attachment's bytes, decompressed no further than the size limit allows: a small
-    stream that would inflate to gigabytes is refused after MAX_FILE_BYTES."""
+    stream that would inflate to gigabytes is refused after `limit` bytes."""
     import pikepdf
 
     params = stream.get("/Params")
     if isinstance(params, pikepdf.Dictionary):
         declared = params.get("/Size")
-        if isinstance(declared, int) and declared > MAX_FILE_BYTES:
-            raise Refused(_too_large(name, declared))
+        if isinstance(declared, int) and declared > limit:
+            raise Refused(_too_large(name, declared, limit))
     filters = stream.get("/Filter")
     if isinstance(filters, pikepdf.Array):
         filters = filters[0] if len(filters) == 1 else filters
@@ -293,19 +320,19 @@ def _decoded(stream: pikepdf.Stream, name: str) -> bytes:
     elif filters == pikepdf.Name.FlateDecode and "/DecodeParms" not in stream:
         inflater = zlib.decompressobj()
         try:
-            content = inflater.decompress(raw, MAX_FILE_BYTES + 1)
+            content = inflater.decompress(raw, limit + 1)
         except zlib.error:
             raise Refused(
                 f"its attachment {name} is damaged or tampered with (its compressed data "
                 "does not inflate)"
             ) from None
         if inflater.unconsumed_tail:
-            raise Refused(_too_large(name, None))
+            raise Refused(_too_large(name, None, limit))
     else:
         # WeasyPrint writes Flate or nothing; other filters are not worth the risk of decoding.
         raise Refused(f"its attachment {name} is encoded in a way Briefing never writes")
-    if len(content) > MAX_FILE_BYTES:
-        raise Refused(_too_large(name, len(content)))
+    if len(content) > limit:
+        raise Refused(_too_large(name, len(content), limit))
     return bytes(content)
 
 
@@ -333,11 +360,12 @@ def _check_params(stream: pikepdf.Stream, name: str, content: bytes) -> None:
         )
 
 
-def _too_large(name: str, size: int | None) -> str:
+def _too_large(name: str, size: int | None, limit: int = MAX_FILE_BYTES) -> str:
     shown = f"{size:,} bytes" if size is not None else "larger"
+    which = "as for the project's own files" if limit == MAX_FILE_BYTES else "as for all files"
     return (
-        f"its attachment {name} is {shown}; the limit is {MAX_FILE_BYTES:,} bytes "
-        f"({MAX_FILE_BYTES // 1024} KiB), as for the project's own files"
+        f"its attachment {name} is {shown}; the limit is {limit:,} bytes "
+        f"({limit // 1024} KiB), {which}"
     )
 
 
@@ -377,7 +405,7 @@ def _attachments(pdf: pikepdf.Pdf) -> dict[str, bytes]:
                 f"its attachment {name} is shown to a reader under another name "
                 f"({shown[0][:80]!r}): it was tampered with"
             )
-        found[name] = _decoded(stream, name)
+        found[name] = _decoded(stream, name, MAX_BUNDLE_BYTES if name == BUNDLE else MAX_FILE_BYTES)
         _check_params(stream, name, found[name])
         total += len(found[name])
         if total > MAX_ATTACHED_BYTES:
@@ -387,6 +415,113 @@ def _attachments(pdf: pikepdf.Pdf) -> dict[str, bytes]:
             )
     _associated_are_attached(pdf, items)
     return found
+
+
+def _unbundled(attachments: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The files a PDF in the bundled layout carries, by their project names (those of its
+    bundle, and those attached apart, named back by the manifest's `shown`), and the name each
+    of the latter is shown under. Refused where two files would stand for one name."""
+    members = _members(attachments[BUNDLE])
+    content = members.get(MANIFEST)
+    if content is None:
+        raise Refused(f"its {BUNDLE} holds no {MANIFEST}: it is not a Briefing bundle")
+    shown = _parsed_manifest(content).shown
+    named = {attached: name for name, attached in shown.items()}
+    if len(named) < len(shown):
+        raise Refused(f"its {MANIFEST} names two files attached under one name")
+    files = dict(members)
+    total = sum(map(len, files.values()))
+    for key, data in attachments.items():
+        if key == BUNDLE:
+            continue
+        # An attachment the manifest does not name keeps its own name: reported as added.
+        name = named.get(key, key)
+        if name in files:
+            raise Refused(
+                f"both its attachment {key[:120]} and a file of its {BUNDLE} stand for "
+                f"{name[:120]}: one reader would be shown one, verify the other; it was "
+                "tampered with, and neither was read"
+            )
+        files[name] = data
+        total += len(data)
+    if total > MAX_ATTACHED_BYTES:
+        raise Refused(
+            f"its attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} MiB; "
+            "no book's do"
+        )
+    # Attached apart: the sources under the names the manifest gives (attached or not), and
+    # anything else under its own.
+    apart = {named.get(key, key): key for key in attachments if key != BUNDLE}
+    return files, {**shown, **apart}
+
+
+# The errors zipfile raises on a damaged or hostile archive (a bad header, CRC, or stream).
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+)
+
+
+def _members(packed: bytes) -> dict[str, bytes]:
+    """The files of the bundle, each checked as an attachment is (a plain path, one of each
+    name, no larger than a project's file, not encrypted, deflated or stored), and bounded
+    together; Refused otherwise."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(packed))
+    except _ZIP_ERRORS:
+        raise Refused(f"its {BUNDLE} is damaged or tampered with (not a zip)") from None
+    members: dict[str, bytes] = {}
+    total = 0
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ATTACHMENTS:
+            raise Refused(f"its {BUNDLE} holds more than {MAX_ATTACHMENTS:,} files; no book's does")
+        for info in infos:
+            name = _safe_name(info.filename)
+            if name is None:
+                raise Refused(
+                    f"a file of its {BUNDLE} has a name that is not a plain path: "
+                    f"{info.filename[:80]!r}"
+                )
+            if name in members:
+                raise Refused(
+                    f"two files of its {BUNDLE} are named {name[:120]}: one reader shows one "
+                    "copy, another the other; it was tampered with, and neither copy was read"
+                )
+            if info.flag_bits & 0x1 or info.compress_type not in (
+                zipfile.ZIP_STORED,
+                zipfile.ZIP_DEFLATED,
+            ):
+                raise Refused(
+                    f"its {BUNDLE} holds {name} encrypted or encoded in a way Briefing never writes"
+                )
+            where = f"{name} (in {BUNDLE})"
+            if info.file_size > MAX_FILE_BYTES:
+                raise Refused(_too_large(where, info.file_size))
+            try:
+                # The size the zip records bounds the read; it is checked again below.
+                with archive.open(info) as handle:
+                    content = handle.read(MAX_FILE_BYTES + 1)
+            except _ZIP_ERRORS as exc:
+                reason = str(exc)[:120] or type(exc).__name__
+                raise Refused(
+                    f"its attachment {where} is damaged or tampered with ({reason})"
+                ) from None
+            if len(content) > MAX_FILE_BYTES:
+                raise Refused(_too_large(where, len(content)))
+            total += len(content)
+            if total > MAX_ATTACHED_BYTES:
+                raise Refused(
+                    f"its attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} "
+                    "MiB; no book's do"
+                )
+            members[name] = content
+    return members
 
 
 def _associated_are_attached(pdf: pikepdf.Pdf, items: list[tuple[str, Any]]) -> None:
@@ -597,7 +732,7 @@ class Excerpted:
     the digest of the full text it does not."""
 
     source: str
-    file: str  # its excerpts' name in facts/sources/
+    file: str  # the name its excerpts are attached under (facts/sources/… in a flat PDF)
     sha256: str  # of the full text, as the excerpts give it
     bytes: int
     characters: int
@@ -680,7 +815,7 @@ def _verify(path: Path, trust: Sequence[Path], derive: Deriver | None) -> Verifi
         result.document, result.slug = manifest.document, manifest.slug
         result.compiled = manifest.compiled
         result.copy = manifest.copy_
-        result.problems += _compare_with_manifest(opened.attachments, manifest)
+        result.problems += _compare_with_manifest(opened, manifest)
     elif "facts/edition.yaml" in opened.attachments:
         result.document = "book"  # only books carried their fact base before the manifest
     facts_files = {n: c for n, c in opened.attachments.items() if n.startswith("facts/")}
@@ -707,7 +842,10 @@ def _verify(path: Path, trust: Sequence[Path], derive: Deriver | None) -> Verifi
     known = set(facts_files) | set(templates) | set(earlier) | {MANIFEST}
     for name in sorted(set(opened.attachments) - known):
         result.problems.append(
-            Problem(f"attachment {name} is not part of a fact base; it was not read", code="V103")
+            Problem(
+                f"attachment {opened.called(name)} is not part of a fact base; it was not read",
+                code="V103",
+            )
         )
     with tempfile.TemporaryDirectory(prefix="briefing-verify-") as folder:
         root = Path(folder)
@@ -751,6 +889,11 @@ def _manifest(opened: Opened) -> Manifest | None:
                 "'briefing verify' existed); verify the book of its edition instead"
             )
         raise Refused("it is not a Briefing PDF (it carries no Briefing fact base)")
+    return _parsed_manifest(content)
+
+
+def _parsed_manifest(content: bytes) -> Manifest:
+    """The manifest `content` holds; Refused when it is not one."""
     try:
         return Manifest.model_validate(json.loads(content.decode("utf-8")))
     except (UnicodeDecodeError, ValueError, ValidationError, RecursionError):
@@ -758,8 +901,9 @@ def _manifest(opened: Opened) -> Manifest | None:
         raise Refused(f"its {MANIFEST} is not a Briefing manifest") from None
 
 
-def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) -> list[Problem]:
+def _compare_with_manifest(opened: Opened, manifest: Manifest) -> list[Problem]:
     problems: list[Problem] = []
+    attachments = opened.attachments
     listed = manifest.digests()
     for name, digest in sorted(listed.items()):
         content = attachments.get(name)
@@ -768,7 +912,8 @@ def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) ->
             what = "source's excerpts" if name.endswith(EXCERPTS_SUFFIX) else what
             problems.append(
                 Problem(
-                    f"attachment {name} is missing: the PDF was built with this {what}, "
+                    f"attachment {opened.called(name)} is missing: the PDF was built with this "
+                    f"{what}, "
                     "and what rests on it cannot be verified",
                     code="V101",
                 )
@@ -776,7 +921,8 @@ def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) ->
         elif hashlib.sha256(content).hexdigest() != digest:
             problems.append(
                 Problem(
-                    f"attachment {name}{_excerpts_of(name, content)} is not the file the PDF "
+                    f"attachment {opened.called(name)}{_excerpts_of(name, content)} is not the "
+                    "file the PDF "
                     "was built with "
                     f"(its SHA-256 is {hashlib.sha256(content).hexdigest()[:16]}..., "
                     f"the manifest says {digest[:16]}...)",
@@ -785,7 +931,10 @@ def _compare_with_manifest(attachments: dict[str, bytes], manifest: Manifest) ->
             )
     for name in sorted(set(attachments) - set(listed) - {MANIFEST}):
         problems.append(
-            Problem(f"attachment {name} was added: the manifest does not list it", code="V103")
+            Problem(
+                f"attachment {opened.called(name)} was added: the manifest does not list it",
+                code="V103",
+            )
         )
     return problems
 
@@ -856,10 +1005,12 @@ def _check_facts(
                         code="V106",
                     )
                 )
+            name = f"facts/sources/{excerpts_name(source.file)}"
             result.excerpted.append(
                 Excerpted(
                     source.id,
-                    f"facts/sources/{excerpts_name(source.file)}",
+                    # As the reader's attachment panel shows it.
+                    manifest.shown.get(name, name) if manifest is not None else name,
                     given.sha256,
                     given.bytes,
                     given.characters,

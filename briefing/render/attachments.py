@@ -1,5 +1,9 @@
 """Attachments: the files a PDF carries beside its pages (source texts, the fact base, the
-manifest), and how they are chosen for a brief or the book (briefing.pdf.embed writes them)."""
+manifest), and how they are chosen for a brief or the book (briefing.pdf.embed writes them).
+
+A reader's attachment panel shows each source on its own, named by its label (evidence.attached),
+and one bundle, BUNDLE, holding the rest: the fact base, the templates, the earlier edition and
+the manifest, which names every file by its project name with its SHA-256."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from typing import Literal
 from briefing.core.gate import MAX_FILE_BYTES, read_project_bytes
 from briefing.core.project import Project
 from briefing.editions.released import compared_files
+from briefing.evidence.attached import all_attached_names
 from briefing.evidence.excerpts import PartialText, excerpts_name, make_excerpts
 from briefing.evidence.proofs import Proofs
 from briefing.factbase.clock import build_date, compiled_day
@@ -37,15 +42,20 @@ class Attachment:
     # The SHA-256 of `content` when the snapshot already knows it: every brief carries the
     # whole fact base, and its manifest and cache key name each file's digest.
     sha256: str = ""
+    # The name a reader sees it under, attached on its own (a source's file: "S1 Title.txt");
+    # empty for a file that travels inside the bundle under `name`.
+    shown: str = ""
 
     def digest(self) -> str:
         """The SHA-256 of its bytes."""
         return self.sha256 or hashlib.sha256(self.content).hexdigest()
 
 
-def _held(inputs: Snapshot, name: str, description: str, relationship: Relationship) -> Attachment:
+def _held(
+    inputs: Snapshot, name: str, description: str, relationship: Relationship, shown: str = ""
+) -> Attachment:
     content = inputs.files[name]
-    return Attachment(name, description, content, relationship, inputs.sha256(name))
+    return Attachment(name, description, content, relationship, inputs.sha256(name), shown)
 
 
 def source_attachments(
@@ -60,14 +70,16 @@ def source_attachments(
     from a PDF by `briefing verify`). Without either, nothing of it is attached."""
     named = set(ids)  # once: `ids` may be an iterator
     wanted = [source for source in facts.sources if source.id in named]
+    shown = all_attached_names(facts)
     files: list[Attachment] = []
     for source in wanted:
         if source.redistribute == "excerpts":
-            excerpts = _excerpts(source, inputs, proofs)
+            excerpts = _excerpts(source, inputs, proofs, shown[source.id].text)
             files += [excerpts] if excerpts is not None else []
         elif f"facts/sources/{source.file}" in inputs.files:
             description = f"Source text: {source.title} ({source.outlet})"
-            files.append(_held(inputs, f"facts/sources/{source.file}", description, "Source"))
+            name = f"facts/sources/{source.file}"
+            files.append(_held(inputs, name, description, "Source", shown[source.id].text))
     # After the texts, the pages and PDFs they were extracted from: a reader can hold the
     # cited text against the original.
     files += [
@@ -76,6 +88,7 @@ def source_attachments(
             f"facts/originals/{source.original}",
             f"Original of the source text: {source.title}",
             "Source",
+            shown[source.id].original or "",
         )
         for source in wanted
         if source.redistribute == "whole"
@@ -85,7 +98,9 @@ def source_attachments(
     return files
 
 
-def _excerpts(source: Source, inputs: Snapshot, proofs: Proofs | None) -> Attachment | None:
+def _excerpts(
+    source: Source, inputs: Snapshot, proofs: Proofs | None, shown: str
+) -> Attachment | None:
     """The excerpts of `source` to attach (see source_attachments), or None."""
     text_name = f"facts/sources/{source.file}"
     name = f"facts/sources/{excerpts_name(source.file)}"
@@ -98,9 +113,9 @@ def _excerpts(source: Source, inputs: Snapshot, proofs: Proofs | None) -> Attach
     full = text is not None and not isinstance(text, PartialText)
     if proofs is not None and text is not None and full and text_name in inputs.files:
         content = make_excerpts(source, text, inputs.files[text_name], proofs.spans(source.id))
-        return Attachment(name, description, content, "Source")
+        return Attachment(name, description, content, "Source", shown=shown)
     if name in inputs.files:
-        return _held(inputs, name, description, "Source")
+        return _held(inputs, name, description, "Source", shown)
     return None
 
 
@@ -220,8 +235,18 @@ def briefing_version() -> str:
 
 MANIFEST = "briefing.json"
 
+# The format of the manifest: /2 since the files other than the sources travel in BUNDLE and
+# the manifest says which name each source is attached under ("shown"); a PDF of /1 carries
+# every file flat, under its project name (briefing.pdf.verify reads both).
+MANIFEST_FORMAT = "briefing-evidence/2"
 
-MANIFEST_FORMAT = "briefing-evidence/1"
+# The one attachment that holds every file but the sources, the manifest among them: a zip
+# with its members sorted and dated by the PDF, so that the same files give the same bytes.
+BUNDLE = "verification-data.zip"
+BUNDLE_DESCRIPTION = (
+    "The fact base, templates and manifest (briefing.json, the SHA-256 of every attached file) "
+    "with which 'briefing verify' checks this file and every quote"
+)
 
 
 def manifest_attachment(
@@ -238,6 +263,7 @@ def manifest_attachment(
     the versions of Briefing and the libraries that laid the PDF out: where a reader's are the
     same, the pages they derive again are the same bytes."""
     files = {item.name: item.digest() for item in attached}
+    shown = {item.name: item.shown for item in attached if item.shown}
     manifest: dict[str, object] = {
         "format": MANIFEST_FORMAT,
         "document": document,
@@ -248,6 +274,7 @@ def manifest_attachment(
         "date": build_date(facts.edition).isoformat(),
         "briefing": briefing_version(),
         "files": dict(sorted(files.items())),
+        "shown": dict(sorted(shown.items())),
     }
     if made_with is not None:
         manifest["made_with"] = dict(sorted(made_with.items()))
@@ -256,8 +283,8 @@ def manifest_attachment(
     content = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
     return Attachment(
         name=MANIFEST,
-        description="The files attached to this PDF, with their SHA-256: "
-        "'briefing verify' checks them and every quote",
+        description="The files this PDF carries, with their SHA-256 and the names the sources "
+        "are attached under: 'briefing verify' checks them and every quote",
         relationship="Supplement",
         content=content,
     )

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from briefing.core.diagnostics import Diagnostic, Location, TemplateError
 from briefing.core.gate import folder_leaves, read_project_file
 from briefing.core.project import Project
+from briefing.evidence.attached import source_labels
 from briefing.evidence.claims import SOURCE_REF
 from briefing.evidence.proofs import Proofs, one_passage, printed
 from briefing.evidence.quotes import NormalText, Place, places
@@ -724,7 +725,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
 
     # Sources by short reference (S1, S2 ...), in the order of facts/sources.yaml: notes
     # cite "S4, ¶3"; the sources table and the book's appendix resolve it.
-    refs = {s.id: f"S{i}" for i, s in enumerate(facts.sources, 1)}
+    refs = source_labels(facts)
     on_record = on_record_order(facts)
     folded = {a.id for a in on_record}
 

@@ -206,8 +206,8 @@ class Pages:
         earlier = earlier_attachments(self.project, self.facts)
         attached = for_pdfs(self.facts, self.inputs, earlier, self.proofs)
         attached.append(manifest_attachment(self.facts, attached, "book", made_with=made_with()))
-        # The method appendix names the fact base it carries; the templates and the earlier
-        # edition go unnamed.
+        # The method appendix tells how the sources travel; it reads what the book carries
+        # but the templates and the earlier edition.
         named = [item for item in attached if not is_template(item) and item not in earlier]
         with self._rendering() as renderer:
             return render_book(renderer, briefs, named), tuple(attached)
