@@ -241,13 +241,14 @@ def test_a_malformed_pin_is_a_located_error(mini: Project) -> None:
     ]
 
 
-def test_the_book_prints_each_pinned_digest(mini: Project) -> None:
-    """A reader compares the digest printed once, in Appendix B, with the text they hold."""
+def test_no_page_of_the_book_prints_a_pinned_digest(mini: Project) -> None:
+    """A digest is for software, not an official: the manifest keeps it and `verify` prints
+    it (test_verify); the method appendix and the sources print none."""
     from briefing.site.build import checked_facts, render_site
 
     assert main(["--root", str(mini.root), "pin"]) == 0
     checked, facts, plan = checked_facts(mini)
     site = render_site(facts, mini, plan, checked.texts, with_data=False)
     digest = hashlib.sha256((mini.sources / "harbour.txt").read_bytes()).hexdigest()
-    assert site.book is not None and digest in site.book.method
-    assert digest not in site.book.sources  # not repeated under each source
+    assert site.book is not None
+    assert digest not in site.book.method and digest not in site.book.sources
