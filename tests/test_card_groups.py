@@ -71,7 +71,7 @@ def test_the_note_prints_each_group_under_its_heading(mini: Project) -> None:
     site = render_site(facts, mini, plan, checked.texts)
     note = next(b for b in site.briefs if b.kind == "note")
     assert '<h3 class="card-group">On the table</h3>' in note.body
-    assert note.body.count("A field not shown on a commitment") == 1
+    assert note.body.count("Fields no source gives are left out.") == 1
 
 
 def test_grouping_by_a_field_that_is_not_a_choice_is_refused() -> None:

@@ -128,7 +128,7 @@ def test_a_commitment_shows_in_every_principal_party_brief(mini: Project) -> Non
     # Each party's chapter names who holds it, linked to it, without its title again ...
     party = re.search(r'<p class="party-to">(.*?)</p>', council, re.DOTALL)
     assert party is not None
-    assert party.group(1).startswith("Also a party to one held by ")
+    assert party.group(1).startswith("Also a party to one commitment held by ")
     assert 'href="note.html#note-fact-south-pact">Southland</a>' in party.group(1)
     assert "Ten-year defence pact" not in council
     south = (mini.build / "html" / "south.html").read_text(encoding="utf-8")

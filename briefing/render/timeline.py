@@ -80,10 +80,17 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
     questions = {q.id: q.label for q in facts.edition.questions}
     vocab = facts.vocabulary
     answer = vocab.answer()
+    # A commitment's word of the field the desk groups by (its status): an expected package
+    # must not read as an event that happened.
+    grouped = next((s for s in vocab.fields.commitment if s.group and s.list), None)
     entries: list[Entry] = []
     for actor in actors if actors is not None else facts.actors:
         for c in actor.commitments:
-            entries.append(Entry("commitment", _plain(c.title), actor, c.id, c.date, c.order))
+            label = _plain(c.title)
+            word = c.value(grouped.key) if grouped is not None else None
+            if grouped is not None and grouped.list and isinstance(word, str):
+                label += f" ({vocab.label(grouped.list, word)})"
+            entries.append(Entry("commitment", label, actor, c.id, c.date, c.order))
         for p in actor.positions:
             said = vocab.label(answer.list or "", p.value(answer.key)) if answer else ""
             label = f"{questions.get(p.question, p.question)}: {said}"
