@@ -584,3 +584,24 @@ def test_a_note_longer_than_two_pages_is_reported(
     report = out.out + out.err
     assert "facts/overview.yaml: warning: the principal's note runs to" in report, report
     assert "it is at most 2" in report and "[L004]" in report
+
+
+def _line_texts(document: Any) -> list[str]:
+    return [_text(line) for line in _lines(document.pages[0]._page_box)]
+
+
+def test_note_marks_never_wrap_to_a_line_of_their_own() -> None:
+    # The book's own rule for note marks, on a line just too short for word and marks: without
+    # it the marks open the next line alone (checked by laying out without it).
+    rule = next(
+        line
+        for line in (PACKAGE_TEMPLATES / "book.css").read_text().splitlines()
+        if "sup.cite::before" in line
+    )
+    body = '<div class="book" style="width: 28.4mm; font: 10pt serif"><p>aaaa bbbb news.'
+    body += '<sup class="cite">1,2,3</sup></p></div>'
+    css = ".book sup.cite { font-size: 6.5pt }"
+    alone = _line_texts(laid_out(body, css))
+    held = _line_texts(laid_out(body, css + rule))
+    assert alone[-1] == "1,2,3"  # the fault the rule prevents, on this line length
+    assert held[-1].startswith("news.") and held[-1].endswith("1,2,3")

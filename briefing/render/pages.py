@@ -186,9 +186,7 @@ class Notes:
             marks.append(self._marker(note, citation, self._serial))
         if not marks:
             return Markup("")
-        # A word joiner first: the marks never wrap to a line of their own, away from the
-        # word they follow.
-        return Markup('\u2060<sup class="cite">') + Markup(",").join(marks) + Markup("</sup>")
+        return Markup('<sup class="cite">') + Markup(",").join(marks) + Markup("</sup>")
 
     def fill(self, html: str) -> str:
         """The brief's HTML with every popover showing its note's whole passage."""
