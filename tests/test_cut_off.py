@@ -19,6 +19,7 @@ from briefing.factbase.clock import build_date, compiled_day
 from briefing.factbase.model import Edition, Question
 from briefing.render.fit import contents_fit_cover
 from briefing.render.pages import format_day
+from briefing.site.build import checked_facts, render_site
 from tests.conftest import FIXTURES
 from tests.editing_fixture import edit, messages
 
@@ -194,7 +195,14 @@ def test_every_html_page_prints_the_month_and_no_day(mini: Project) -> None:
     )
     assert main(["--root", str(mini.root), "build", "--no-pdf", "--docx"]) == 0
     note = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
-    assert "Information cut-off April 2031 (inferred: the texts speak of" in note
+    # The note's head gives the cut-off as every page does; how it was set is the method
+    # appendix's, said once.
+    assert "Information cut-off April 2031 (inferred)" in note
+    assert "the texts speak of" not in note
+    checked, facts, plan = checked_facts(mini)
+    book = render_site(facts, mini, plan, checked.texts, with_data=False).book
+    assert book is not None
+    assert "The information cut-off is April 2031 (inferred: the texts speak of" in book.method
     for page in ("note.html", "south.html", "overview.html"):
         text = (mini.build / "html" / page).read_text(encoding="utf-8")
         assert "Information cut-off April 2031 (inferred" in text
