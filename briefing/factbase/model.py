@@ -921,6 +921,7 @@ FACT_GROUPS = ("positions", "commitments", "statements")
 ACTOR_GROUPS = ("bluf", *FACT_GROUPS, "open_questions")
 OVERVIEW_GROUPS = (
     "bluf",
+    "argument",
     "limits",
     "assumptions",
     "watch",
@@ -952,6 +953,13 @@ class Overview(Strict):
     )
     bluf: list[Judgment] = Field(
         default_factory=list, description="Key judgments across all actors, each cited."
+    )
+    argument: list[Point] = Field(
+        default_factory=list,
+        description=(
+            "The case the key judgments rest on, in a few short cited paragraphs: the overview "
+            "opens with it, so the book argues what the note asserts."
+        ),
     )
     limits: list[Point] = Field(
         default_factory=list,
