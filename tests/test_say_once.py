@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from briefing.core.project import Project
 from briefing.render.book import REPEAT_WORDS, repeated_sentences
 from briefing.site.build import checked_facts, render_site
@@ -37,3 +39,30 @@ def test_the_fixture_book_prints_no_sentence_twice(mini: Project) -> None:
     assert book is not None
     parts = {"cover": book.cover, **book.chapters, "sources": book.sources, "method": book.method}
     assert repeated_sentences(parts) == {}
+
+
+def test_appendix_a_names_the_note_once_with_no_dangling_comma(mini: Project) -> None:
+    # Two notes of the principal's note, and nothing else, cite one paragraph (their relays
+    # differ, so they are two notes): Appendix A names the note once.
+    judgment = """  - text: A street was renamed{by}.
+    confidence: low
+    citations:
+      - source: harbour{via}
+        quote: Nausėda Street in Україна-town was renamed
+"""
+    overview = mini.facts / "overview.yaml"
+    overview.write_text(
+        overview.read_text(encoding="utf-8")
+        + judgment.format(by="", via="")
+        + judgment.format(by=", a relay says", via="\n        via: a relay"),
+        encoding="utf-8",
+    )
+    checked, facts, plan = checked_facts(mini)
+    book = render_site(facts, mini, plan, checked.texts).book
+    assert book is not None
+    places = re.findall(r'<span class="places">(.*?)</span>', book.sources, re.DOTALL)
+    street = [p for p in places if ">Note</a>" in p and "Harbour" not in p and "Southland" not in p]
+    assert street, places
+    for p in places:
+        assert not p.rstrip().endswith(","), p
+        assert p.count(">Note</a>") <= 1, p
