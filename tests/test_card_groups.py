@@ -112,3 +112,24 @@ def test_a_list_kept_out_of_the_glossary_is_not_defined_in_the_method(mini: Proj
         "    title: Status of a commitment\n    glossary: false\n",
     )
     assert "Status of a commitment" not in method()
+
+
+def test_the_timeline_gives_a_commitment_s_word_of_the_grouping_field(mini: Project) -> None:
+    from briefing.render.timeline import chronology
+
+    def labels() -> list[str]:
+        _, facts, _ = checked_facts(mini)
+        found = chronology(facts)
+        entries = [*found.dated, *found.day_only, *found.ordered]
+        return [e.label for e in entries if e.kind == "commitment"]
+
+    # The pact placed before the council meets, so that the timeline lists it.
+    edit(
+        mini.actors / "south.yaml",
+        "    status: proposed\n",
+        "    status: proposed\n    order: {before: event, note: before the council meets}\n",
+    )
+    # Without a grouping field a commitment is its title alone; with one, its word follows.
+    assert labels() and all("(" not in label for label in labels())
+    _group_status(mini)
+    assert labels() and all(label.endswith("(proposed)") for label in labels())

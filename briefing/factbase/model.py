@@ -1406,6 +1406,12 @@ class Vocabulary(Strict):
         """The position field that answers a question."""
         return next((f for f in self.fields.position if f.answer), None)
 
+    def grouping(self) -> FieldSpec | None:
+        """The commitment field the briefs group commitments by (`group: true`, a choice of a
+        declared list), if any."""
+        spec = next((f for f in self.fields.commitment if f.group), None)
+        return spec if spec is not None and spec.list in self.lists else None
+
 
 class FactBase(Strict):
     """Everything the briefs are made from, validated and cross-checked."""

@@ -360,6 +360,12 @@ def _check_params(stream: pikepdf.Stream, name: str, content: bytes) -> None:
         )
 
 
+def _too_much() -> str:
+    return (
+        f"its attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} MiB; no book's do"
+    )
+
+
 def _too_large(name: str, size: int | None, limit: int = MAX_FILE_BYTES) -> str:
     shown = f"{size:,} bytes" if size is not None else "larger"
     which = "as for the project's own files" if limit == MAX_FILE_BYTES else "as for all files"
@@ -409,10 +415,7 @@ def _attachments(pdf: pikepdf.Pdf) -> dict[str, bytes]:
         _check_params(stream, name, found[name])
         total += len(found[name])
         if total > MAX_ATTACHED_BYTES:
-            raise Refused(
-                f"its attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} MiB; "
-                "no book's do"
-            )
+            raise Refused(_too_much())
     _associated_are_attached(pdf, items)
     return found
 
@@ -445,10 +448,7 @@ def _unbundled(attachments: dict[str, bytes]) -> tuple[dict[str, bytes], dict[st
         files[name] = data
         total += len(data)
     if total > MAX_ATTACHED_BYTES:
-        raise Refused(
-            f"its attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} MiB; "
-            "no book's do"
-        )
+        raise Refused(_too_much())
     # Attached apart: the sources under the names the manifest gives (attached or not), and
     # anything else under its own.
     apart = {named.get(key, key): key for key in attachments if key != BUNDLE}
@@ -516,10 +516,7 @@ def _members(packed: bytes) -> dict[str, bytes]:
                 raise Refused(_too_large(where, len(content)))
             total += len(content)
             if total > MAX_ATTACHED_BYTES:
-                raise Refused(
-                    f"its attachments come to more than {MAX_ATTACHED_BYTES // (1024 * 1024)} "
-                    "MiB; no book's do"
-                )
+                raise Refused(_too_much())
             members[name] = content
     return members
 

@@ -642,8 +642,8 @@ def card_groups(
     """Commitments in the groups the desk prints them in: by the words of its commitment field
     with `group: true`, each group under its words' heading, in the list's order; one group
     with no heading when no field groups. Those that leave the field out come last."""
-    spec = next((s for s in vocab.fields.commitment if s.group), None)
-    if spec is None or spec.list is None or spec.list not in vocab.lists:
+    spec = vocab.grouping()
+    if spec is None or spec.list is None:
         return [("", list(rows))]
     heading = {t.id: t.group or t.text for t in vocab.lists[spec.list].terms}
     groups: dict[str, list[tuple[Actor, Commitment]]] = {h: [] for h in heading.values()}

@@ -82,7 +82,7 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
     answer = vocab.answer()
     # A commitment's word of the field the desk groups by (its status): an expected package
     # must not read as an event that happened.
-    grouped = next((s for s in vocab.fields.commitment if s.group and s.list), None)
+    grouped = vocab.grouping()
     entries: list[Entry] = []
     for actor in actors if actors is not None else facts.actors:
         for c in actor.commitments:
