@@ -49,12 +49,14 @@ def test_pdf_pages_have_running_header_and_page_numbers(built: Project) -> None:
     for number, text in enumerate(pages, 1):
         assert f"Page {number} of {len(pages)}" in text
         assert "Edition 3" in text
-        # The information cut-off and the compilation day, both named (compiled defaults to
-        # the build's date: the cut-off day without SOURCE_DATE_EPOCH). A brief's pages are
-        # its chapter of the book, whose footer gives them on two lines.
+        # The information cut-off, named; the compilation day is the book cover's alone, so
+        # that a page carries one date the judgments speak as of.
         flat = " ".join(text.split())
-        assert "Information cut-off 1 April 2031 compiled 1 April 2031" in flat
+        assert "Edition 3 · Information cut-off 1 April 2031" in flat
+        assert "compiled" not in flat.lower()
         assert "Test marking" in text  # as written: capitals drawn by CSS would copy as such
+    # A brief's PDF has no Appendix B: its sources say under each how it travels.
+    assert " attached as S1" in " ".join(" ".join(pages).split())
 
 
 def test_pdf_quotes_the_source_in_numbered_notes(built: Project) -> None:
