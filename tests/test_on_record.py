@@ -219,3 +219,42 @@ def test_no_judgment_with_a_position_keeps_its_chapter(mini: Project) -> None:
     assert "No judgment." in page and "Summit position" in page
     overview = (mini.build / "html" / "overview.html").read_text(encoding="utf-8")
     assert 'class="on-record"' not in overview
+
+
+def _council_without_chapter(mini: Project, *, reason: bool = True) -> None:
+    """The mini council, its judgment dropped for `chapter: false` (and, if `reason`, the
+    desk's word why it judges nothing), its position kept."""
+    council = mini.actors / "council.yaml"
+    text = council.read_text(encoding="utf-8")
+    bluf = text[text.index("bluf:") :]
+    why = "no_judgment: One remark of the chair, from a [S:harbour] report.\n" if reason else ""
+    council.write_text(text.replace(bluf, "chapter: false\n" + why), encoding="utf-8")
+
+
+def test_chapter_false_prints_the_position_in_the_overview_instead(mini: Project) -> None:
+    _council_without_chapter(mini)
+    assert messages(mini) == []
+    assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 0
+    assert not (mini.build / "html" / "council.html").exists()
+    overview = (mini.build / "html" / "overview.html").read_text(encoding="utf-8")
+    entry = overview.split('id="overview-actor-council"')[1].split("</div>")[0]
+    # The reason, then the position as the matrix names it, what was said, its note and who
+    # said it: the record a chapter would have held, without its headings.
+    assert "One remark of the chair" in entry
+    assert "No membership offer while the dispute lasts." in entry
+    assert 'id="overview-fact-council-membership"' in entry
+    assert 'href="#overview-note-' in entry and "Kalyna" in entry
+    assert "Bottom line up front" not in entry
+    # The matrix row leads to the entry; the row's answer is still there.
+    note = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
+    assert 'href="overview.html#overview-actor-council"' in note
+
+
+def test_chapter_false_without_a_reason_is_a_located_error(mini: Project) -> None:
+    """Planted: no chapter and no word why the desk judges nothing."""
+    _council_without_chapter(mini, reason=False)
+    found = messages(mini)
+    assert any(
+        m.startswith("facts/actors/council.yaml:") and "'chapter: false' but no 'no_judgment'" in m
+        for m in found
+    ), found

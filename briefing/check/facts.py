@@ -873,6 +873,18 @@ def _judgment_counts(base: LoadedFactBase) -> list[Diagnostic]:
                     code="C008",
                 )
             )
+        elif not actor.chapter and not actor.no_judgment:
+            # Without a chapter there is nowhere to print a judgment: the section of others on
+            # record prints the reason there is none.
+            problems.append(
+                Diagnostic(
+                    loaded.locate(("chapter",), key=True),
+                    f"actor '{actor.id}' has 'chapter: false' but no 'no_judgment'",
+                    "say in 'no_judgment:' why the desk judges nothing of it (and drop 'bluf:'),"
+                    " or remove 'chapter: false'",
+                    code="C009",
+                )
+            )
         elif actor.role == "principal" and not actor.no_judgment:
             # An actor on which the record bears no judgment may say so instead.
             none_hint = f"{add}, or say why there is none in 'no_judgment:'"

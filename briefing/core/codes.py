@@ -145,6 +145,7 @@ CODES: dict[str, Code] = {
     "C006": Code("an entry cites too many passages", "cite the best few, or split the entry"),
     "C007": Code("too few or too many key judgments", "write the number the message gives"),
     "C008": Code("an actor has key judgments and 'no_judgment'", "remove one of the two"),
+    "C009": Code("an actor without a chapter has no 'no_judgment'", "say why in 'no_judgment:'"),
     # E: editions
     "E001": Code("the edition is already released", "raise 'number' in facts/edition.yaml"),
     "E002": Code("editions/ is not a folder of the project", "make editions/ a real folder"),

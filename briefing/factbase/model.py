@@ -854,6 +854,14 @@ class Actor(Strict):
             "judgments; satisfies the check's count of them."
         ),
     )
+    chapter: bool = Field(
+        default=True,
+        description=(
+            "false: no chapter or brief of its own, for an actor with 'no_judgment' whose record "
+            "is a remark or two: the overview's section on others on record prints its "
+            "positions, statements and open questions."
+        ),
+    )
     positions: list[Position] = Field(
         default_factory=list, description="Positions: the actor's answers to the questions."
     )

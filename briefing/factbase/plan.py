@@ -146,13 +146,13 @@ def actor_order(facts: FactBase) -> list[Actor]:
 
 def on_record_only(actor: Actor) -> bool:
     """Whether a principal actor is on record only: the desk judges nothing of it (no_judgment)
-    and no source gives it a position or a statement. It gets no chapter and no brief; the
-    overview's last section names it with its commitments and open questions."""
+    and either no source gives it a position or a statement, or the desk says `chapter: false`.
+    It gets no chapter and no brief; the overview's last section prints what the record holds
+    of it."""
     return (
         actor.role == "principal"
         and bool(actor.no_judgment)
-        and not actor.positions
-        and not actor.statements
+        and (not actor.chapter or (not actor.positions and not actor.statements))
     )
 
 
