@@ -51,18 +51,19 @@ def test_cards_fall_in_the_groups_of_their_words_in_the_list_s_order(mini: Proje
     reported = pact.model_copy(update={"id": "reported-pact", "status": "reported"})
     rows = [(actor, c) for c in (in_force, reported, pact, signed)]
     groups = card_groups(rows, facts.vocabulary)
-    assert [(h, [c.id for _, c in members]) for h, members in groups] == [
-        ("On the table", [pact.id]),
-        ("Concluded", ["in-force-pact", "signed-pact"]),
+    assert [(g.heading, [c.id for _, c in g.members], g.said) for g in groups] == [
+        # A heading that stands for one word says it: the cards need not print the status.
+        ("On the table", [pact.id], "status"),
+        ("Concluded", ["in-force-pact", "signed-pact"], None),
         # A word with no heading of its own is its own group, under the word.
-        ("reported", ["reported-pact"]),
+        ("reported", ["reported-pact"], "status"),
     ]
 
 
 def test_without_a_grouping_field_the_cards_are_one_group_with_no_heading(mini: Project) -> None:
     _, facts, _ = checked_facts(mini)
     rows = [(a, c) for a in facts.actors for c in a.commitments]
-    assert card_groups(rows, facts.vocabulary) == [("", rows)]
+    assert card_groups(rows, facts.vocabulary) == [("", rows, None)]
 
 
 def test_the_note_prints_each_group_under_its_heading(mini: Project) -> None:
@@ -71,6 +72,9 @@ def test_the_note_prints_each_group_under_its_heading(mini: Project) -> None:
     site = render_site(facts, mini, plan, checked.texts)
     note = next(b for b in site.briefs if b.kind == "note")
     assert '<h3 class="card-group">On the table</h3>' in note.body
+    # The heading stands for one word ('proposed'): its cards do not print it again.
+    table = note.body.split('<h3 class="card-group">On the table</h3>')[1].split("<h3")[0]
+    assert 'class="card"' in table and 'data-field="status"' not in table
     # That a card leaves out the fields no source gives is the method appendix's to say, once.
     assert "left out" not in note.body
 

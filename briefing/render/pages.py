@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jinja2
 import jinja2.sandbox
@@ -636,22 +636,35 @@ def total_line(
     return line + "."
 
 
-def card_groups(
-    rows: Sequence[tuple[Actor, Commitment]], vocab: Vocabulary
-) -> list[tuple[str, list[tuple[Actor, Commitment]]]]:
+class CardGroup(NamedTuple):
+    """Commitments printed under one heading; `said` names the grouping field when the heading
+    stands for one word of it, so that the cards need not print that word again."""
+
+    heading: str
+    members: list[tuple[Actor, Commitment]]
+    said: str | None = None
+
+
+def card_groups(rows: Sequence[tuple[Actor, Commitment]], vocab: Vocabulary) -> list[CardGroup]:
     """Commitments in the groups the desk prints them in: by the words of its commitment field
     with `group: true`, each group under its words' heading, in the list's order; one group
     with no heading when no field groups. Those that leave the field out come last."""
     spec = vocab.grouping()
     if spec is None or spec.list is None:
-        return [("", list(rows))]
+        return [CardGroup("", list(rows))]
     heading = {t.id: t.group or t.text for t in vocab.lists[spec.list].terms}
     groups: dict[str, list[tuple[Actor, Commitment]]] = {h: [] for h in heading.values()}
     missing = f"{spec.label} not given"
     for actor, commitment in rows:
         value = commitment.value(spec.key)
         groups.setdefault(heading.get(str(value), missing), []).append((actor, commitment))
-    return [(h, members) for h, members in groups.items() if members]
+    # A heading that stands for one word says it for every card under it.
+    alone = {h for h in heading.values() if list(heading.values()).count(h) == 1}
+    return [
+        CardGroup(h, members, spec.key if h in alone else None)
+        for h, members in groups.items()
+        if members
+    ]
 
 
 def matrix_fits(facts: FactBase) -> bool:

@@ -55,7 +55,9 @@ def test_tap_opens_the_note_in_place_without_javascript(built: Path, browser: Br
 def test_hover_and_keyboard_focus_preview_the_note(built: Path, browser: Browser) -> None:
     # An actor's brief, whichever the desk has: which actors get one is data.
     slug = next(
-        p.stem for p in sorted((built / "html").glob("*.html")) if p.stem not in {"note", "overview"}
+        p.stem
+        for p in sorted((built / "html").glob("*.html"))
+        if p.stem not in {"note", "overview"}
     )
     visit = open_page(browser, built / "html" / f"{slug}.html", width=1280)
     page = visit.page
