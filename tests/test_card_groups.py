@@ -63,7 +63,7 @@ def test_cards_fall_in_the_groups_of_their_words_in_the_list_s_order(mini: Proje
 def test_without_a_grouping_field_the_cards_are_one_group_with_no_heading(mini: Project) -> None:
     _, facts, _ = checked_facts(mini)
     rows = [(a, c) for a in facts.actors for c in a.commitments]
-    assert card_groups(rows, facts.vocabulary) == [("", rows, None)]
+    assert card_groups(rows, facts.vocabulary) == [("", rows, None, False)]
 
 
 def test_the_note_prints_each_group_under_its_heading(mini: Project) -> None:
@@ -138,3 +138,29 @@ def test_the_timeline_gives_a_commitment_s_word_of_the_grouping_field(mini: Proj
     assert labels() and all("(" not in label for label in labels())
     _group_status(mini)
     assert labels() and all(label.endswith("(proposed)") for label in labels())
+
+
+def test_a_listed_word_prints_its_commitments_one_line_each(mini: Project) -> None:
+    """A word with `listed: true`: what the desk keeps on record but weighs in no judgment is
+    a line each (holder, title, notes) under its heading, not a card."""
+    _group_status(mini)
+    edit(
+        mini.facts / "vocabulary.yaml",
+        "        group: On the table",
+        "        group: On the table\n        listed: true",
+    )
+    checked, facts, plan = checked_facts(mini)
+    assert [
+        g.listed
+        for g in card_groups(
+            [(a, c) for a in facts.actors for c in a.commitments], facts.vocabulary
+        )
+    ] == [True]
+    site = render_site(facts, mini, plan, checked.texts)
+    note = next(b for b in site.briefs if b.kind == "note")
+    table = note.body.split('<h3 class="card-group">On the table</h3>')[1].split("</ul>")[0]
+    assert '<ul class="commitment-lines">' in table and 'class="card"' not in table
+    actor, pact = next((a, c) for a in facts.actors for c in a.commitments)
+    line = table.split(f'id="note-fact-{pact.id}"')[1].split("</li>")[0]
+    assert actor.name in line and pact.title in line and 'class="sref"' in line
+    assert pact.summary not in line  # the line carries no summary

@@ -10,6 +10,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
 import pikepdf
 import pytest
 
@@ -234,7 +235,12 @@ def _council_without_chapter(mini: Project, *, reason: bool = True) -> None:
 def test_chapter_false_prints_the_position_in_the_overview_instead(mini: Project) -> None:
     _council_without_chapter(mini)
     assert messages(mini) == []
-    assert main(["--root", str(mini.root), "build", "--no-pdf"]) == 0
+    assert main(["--root", str(mini.root), "build", "--no-pdf", "--docx"]) == 0
+    # The Word file of the overview keeps the record too.
+    word = docx.Document(str(mini.build / "docx" / "overview.docx"))
+    said = [p.text for p in word.paragraphs]
+    assert any("No membership offer while the dispute lasts." in t for t in said), said
+    assert not (mini.build / "docx" / "council.docx").exists()
     assert not (mini.build / "html" / "council.html").exists()
     overview = (mini.build / "html" / "overview.html").read_text(encoding="utf-8")
     entry = overview.split('id="overview-actor-council"')[1].split("</div>")[0]

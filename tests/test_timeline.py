@@ -143,6 +143,7 @@ def test_every_item_is_placed_as_far_as_its_date_is_known() -> None:
     [ordered] = found.ordered
     assert ordered.fact_id == "s2" and ordered.against == "Україна, An agreement"
     assert found.unplaced == 1  # c2: neither a date nor an order
+    assert found.left_out_words() == "1 commitment"
 
 
 def test_the_event_is_listed_only_among_dated_items() -> None:
@@ -197,3 +198,15 @@ def test_an_earlier_event_the_sources_date_is_placed_among_the_dated_items() -> 
     ]
     assert found.dated[0].actor is None and found.dated[0].fact_id is None
     assert found.unplaced == 1 and not found.day_only
+
+
+def test_what_is_left_out_is_said_by_kind() -> None:
+    base = facts(
+        actor("a", "A", commitments=[commitment("c1", None), commitment("c2", None)]),
+        summit=day("2023-07"),
+    )
+    found = chronology(base)
+    found.left_out["position"] += 3
+    found.left_out["statement"] += 1
+    assert found.unplaced == 6
+    assert found.left_out_words() == "2 commitments, 3 positions and 1 statement"

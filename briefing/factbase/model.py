@@ -1091,6 +1091,14 @@ class Term(Strict):
             "heading share a group. The word as printed if left out."
         ),
     )
+    listed: bool = Field(
+        default=False,
+        description=(
+            "For the list of a commitment field with 'group: true': its commitments are "
+            "listed one line each (holder, title, date, notes) rather than printed as cards, "
+            "for what the desk keeps on record but weighs in no judgment."
+        ),
+    )
 
     @property
     def text(self) -> str:

@@ -643,6 +643,8 @@ class CardGroup(NamedTuple):
     heading: str
     members: list[tuple[Actor, Commitment]]
     said: str | None = None
+    # Every word under the heading is `listed`: one line per commitment, not a card.
+    listed: bool = False
 
 
 def card_groups(rows: Sequence[tuple[Actor, Commitment]], vocab: Vocabulary) -> list[CardGroup]:
@@ -652,7 +654,9 @@ def card_groups(rows: Sequence[tuple[Actor, Commitment]], vocab: Vocabulary) -> 
     spec = vocab.grouping()
     if spec is None or spec.list is None:
         return [CardGroup("", list(rows))]
-    heading = {t.id: t.group or t.text for t in vocab.lists[spec.list].terms}
+    terms = vocab.lists[spec.list].terms
+    heading = {t.id: t.group or t.text for t in terms}
+    listed = {h for h in heading.values() if all(t.listed for t in terms if heading[t.id] == h)}
     groups: dict[str, list[tuple[Actor, Commitment]]] = {h: [] for h in heading.values()}
     missing = f"{spec.label} not given"
     for actor, commitment in rows:
@@ -661,7 +665,7 @@ def card_groups(rows: Sequence[tuple[Actor, Commitment]], vocab: Vocabulary) -> 
     # A heading that stands for one word says it for every card under it.
     alone = {h for h in heading.values() if list(heading.values()).count(h) == 1}
     return [
-        CardGroup(h, members, spec.key if h in alone else None)
+        CardGroup(h, members, spec.key if h in alone else None, h in listed)
         for h, members in groups.items()
         if members
     ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -50,7 +51,21 @@ class Chronology:
     dated: list[Entry] = field(default_factory=list)
     day_only: list[Entry] = field(default_factory=list)
     ordered: list[Entry] = field(default_factory=list)
-    unplaced: int = 0
+    # What cannot be placed, counted by kind ("position", "statement", "commitment", "event"),
+    # so the page can say what it leaves out, not only how much.
+    left_out: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def unplaced(self) -> int:
+        """How many items neither a date nor an order places."""
+        return sum(self.left_out.values())
+
+    def left_out_words(self) -> str:
+        """What is left out, in words: "9 positions, 3 statements and 2 commitments"."""
+        parts = [
+            f"{n} {kind if n == 1 else kind + 's'}" for kind, n in sorted(self.left_out.items())
+        ]
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
     def __bool__(self) -> bool:
         return bool(self.dated or self.day_only or self.ordered)
@@ -111,7 +126,7 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
             against = event.name if target == "event" else labels.get(target, target)
             result.ordered.append(_with_against(entry, against))
         else:
-            result.unplaced += 1
+            result.left_out[entry.kind] += 1
     # Earlier events a source dates (a 2008 summit) stand among the dated items; one whose
     # source gives no year cannot be placed against them, and is counted.
     for past in facts.overview.background:
@@ -119,7 +134,7 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
             label = f"{past.name}: {_plain(past.text)}"
             result.dated.append(Entry("event", label, None, None, past.date))
         else:
-            result.unplaced += 1
+            result.left_out["earlier event"] += 1
     if event.date is not None and event.date.has_year and result.dated:
         result.dated.append(Entry("event", f"{event.name}, {event.place}", None, None, event.date))
     result.dated.sort(key=lambda e: (*_span(e.date), e.label))

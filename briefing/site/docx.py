@@ -320,6 +320,9 @@ class _Writer:
             self.heading(actor.name, 3)
             stance = f" {self.md_text(actor.no_position)}" if actor.no_position else ""
             self.para_md(actor.no_judgment or "", after=stance)
+            # An actor printed here rather than in a chapter (`chapter: false`) keeps its record.
+            self.positions(actor, headed=False)
+            self.statements(actor)
             for q in self.context["open_questions_of"](actor):
                 self.para_md(q.text, q.citations, "List Bullet")
 
@@ -358,14 +361,13 @@ class _Writer:
         if rows:
             self.table(("When", "Who", "What"), rows, (3.5, 3.5, 9.0))
         if timeline.unplaced:
-            one = timeline.unplaced == 1
             self.para(
-                f"{timeline.unplaced} other {'item has' if one else 'items have'} neither a date "
-                f"nor an order in the sources and {'is' if one else 'are'} left out."
+                "Not shown, as the sources neither date nor order them: "
+                f"{timeline.left_out_words()}."
             )
 
     def actor(self, actor: Actor) -> None:
-        edition, people = self.facts.edition, self.context["people"]
+        edition = self.facts.edition
         self.opening(actor.name, f"{edition.event.name}, {edition.event.place} · actor brief")
         self.heading("Bottom line up front", 2)
         if actor.no_judgment and not actor.bluf:
@@ -373,32 +375,44 @@ class _Writer:
         else:
             self.judgments(actor.bluf)
         self.heading(self.context["words"].positions, 2)
-        answer, show = self.context["answer"], self.context["show"]
         if not actor.positions:
             self.para(self.md_text(actor.no_position or "No position recorded in the sources."))
-        for q in edition.questions:
+        self.positions(actor, headed=True)
+        self.commitments(self.context["commitments_of"](actor))
+        if actor.statements:
+            self.heading(self.context["words"].statements, 2)
+            self.statements(actor)
+        self.points("Open questions", self.context["open_questions_of"](actor))
+
+    def positions(self, actor: Actor, headed: bool) -> None:
+        """An actor's positions, question by question (under a heading each if `headed`, else
+        the question leads the paragraph, as in the overview's section of others on record)."""
+        answer, show = self.context["answer"], self.context["show"]
+        people = self.context["people"]
+        for q in self.facts.edition.questions:
             observed = self.context["history"](actor, q.id)
-            if observed:
+            if observed and headed:
                 self.heading(q.label, 3)
             for p in observed:
                 said = _text(show(p, answer)) if answer is not None else ""
+                lead = f"{said}: " if headed else f"{q.label}: {said}. "
                 byline = [people[p.speaker].name] if p.speaker else []
                 if p.date is not None:
                     byline.append(_text(format_date(p.date)))
                 self.para_md(
                     p.summary,
                     p.citations,
-                    before=f"{said}: " if said else "",
+                    before=lead if said or not headed else "",
                     after=f" ({', '.join(byline)})" if byline else "",
                 )
-        self.commitments(self.context["commitments_of"](actor))
-        if actor.statements:
-            self.heading(self.context["words"].statements, 2)
-            for s in actor.statements:
-                who = people[s.speaker]
-                when = _text(format_date(s.date))
-                self.para_md(s.summary, s.citations, before=f"{who.name}, {who.role} ({when}): ")
-        self.points("Open questions", self.context["open_questions_of"](actor))
+
+    def statements(self, actor: Actor) -> None:
+        """An actor's key statements, a paragraph each, its speaker and date leading."""
+        people = self.context["people"]
+        for s in actor.statements:
+            who = people[s.speaker]
+            when = _text(format_date(s.date))
+            self.para_md(s.summary, s.citations, before=f"{who.name}, {who.role} ({when}): ")
 
     # --- the end: sources, footnotes, bytes -----------------------------------------------
 
