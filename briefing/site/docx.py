@@ -318,8 +318,8 @@ class _Writer:
         self.heading(self.context["words"].others, 2)
         for actor in actors:
             self.heading(actor.name, 3)
-            stance = f" {self.md_text(actor.no_position)}" if actor.no_position else ""
-            self.para_md(actor.no_judgment or "", after=stance)
+            # Not its no_position: the matrix above gives every actor's row, silent ones too.
+            self.para_md(actor.no_judgment or "")
             # An actor printed here rather than in a chapter (`chapter: false`) keeps its record.
             self.positions(actor, headed=False)
             self.statements(actor)
