@@ -340,16 +340,20 @@ def test_an_actor_with_no_judgment_and_no_position_is_on_record_only(mini: Proje
     assert [m for m in messages(mini) if "[C004]" not in m] == []
     assert main(["--root", str(mini.root), "build", "--no-pdf", "--docx"]) == 0
     # No brief that could only say it cannot judge: an entry in the overview's last section
-    # (tests/test_on_record.py), the reason and the missing stance in one paragraph.
+    # (tests/test_on_record.py) gives the reason; the matrix's key says, once, that no source
+    # gives its stance.
     assert not (mini.build / "html" / "council.html").exists()
     page = (mini.build / "html" / "overview.html").read_text(encoding="utf-8")
     entry = page.split('id="overview-actor-council"')[1].split("</div>")[0]
     assert "one remark of the council" in entry
-    assert "No source gives the council’s stance." in entry  # typographic apostrophe
+    assert "stance" not in entry
+    note = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
+    assert "No position is recorded for Harbour Council" in note
     word = docx.Document(str(mini.build / "docx" / "overview.docx"))
     texts = [p.text for p in word.paragraphs]
     assert "Others on record" in texts and "Harbour Council" in texts
-    assert any("one remark of the council" in t and "council’s stance" in t for t in texts)
+    assert any("one remark of the council" in t for t in texts)
+    assert not any("council’s stance" in t for t in texts)
     assert not (mini.build / "docx" / "council.docx").exists()
     # An actor with a position keeps every section.
     south = (mini.build / "html" / "south.html").read_text(encoding="utf-8")
