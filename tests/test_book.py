@@ -235,7 +235,7 @@ def test_no_file_name_nor_digest_is_printed_only_how_the_sources_travel(built: B
     # command, no file name, no SHA-256 (the manifest and `briefing verify` give them).
     method = " ".join(book.method.split())
     assert "attachments named by their labels (S1 …)" in method
-    assert "as the passages cited, each with its context" in method
+    assert "as the passages cited with their context" in method
     assert "briefing verify" not in method and "offline" not in method
     for source in built.facts.sources:
         assert source.file not in method
