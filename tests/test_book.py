@@ -527,3 +527,31 @@ def test_the_bottom_line_opens_the_note(mini: Project) -> None:
     note = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
     line = note.index("Northland gets a pact, not a seat.")
     assert note.index("Bottom line.") < line < note.index("Key judgments")
+
+
+def test_a_grade_every_source_shares_is_named_once(built: Built) -> None:
+    """Appendix A names a shared grade's words at its head, and each source keeps its letter
+    and its reason; a book whose sources differ keeps the words under each."""
+    _, _, plan = checked_facts(built.project)
+    grades = {s.reliability for s in built.facts.sources}
+    book = render_site(built.facts, built.project, plan).book
+    assert book is not None
+    vocab = built.facts.vocabulary
+    for grade in grades:
+        words = vocab.label("reliability", grade)
+        said = book.sources.count(f"</strong> {words}:")
+        if len(grades) == 1:
+            assert f"Every source is graded {grade} ({words})." in book.sources
+            assert said == 0
+        else:
+            assert said == sum(s.reliability == grade for s in built.facts.sources)
+    # Planted: give one source another grade, and the shared line goes.
+    first = built.facts.sources[0]
+    other = next(t.id for t in vocab.lists["reliability"].terms if t.id != first.reliability)
+    facts = built.facts.model_copy(
+        update={
+            "sources": [first.model_copy(update={"reliability": other}), *built.facts.sources[1:]]
+        }
+    )
+    mixed = render_site(facts, built.project, plan).book
+    assert mixed is not None and "Every source is graded" not in mixed.sources
