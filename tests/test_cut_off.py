@@ -147,6 +147,32 @@ def test_a_month_cut_off_is_earlier_only_than_a_source_after_its_last_day(mini: 
     assert "[Q406]" in problem
 
 
+def test_a_source_set_aside_may_postdate_the_cut_off_but_no_judgment_may_cite_it(
+    mini: Project,
+) -> None:
+    """A text the desk keeps on record but weighs in no key judgment (`set_aside:`) does not
+    bound the cut-off; a key judgment that cites it is warned of, at the citation."""
+    date_the_source(mini, "2031-05-01")  # after the cut-off: Q406 without a word why
+    assert any("[Q406]" in m for m in messages(mini))
+    edit(
+        mini.facts / "sources.yaml",
+        "    reliability_note: Fixture source for tests.\n",
+        "    reliability_note: Fixture source for tests.\n"
+        "    set_aside: it reports the pact as signed after the council met.\n",
+    )
+    found = messages(mini)
+    assert not any("[Q406]" in m for m in found), found
+    # Planted by the fixture itself: its judgments cite the harbour report, Southland's too.
+    [problem] = [m for m in found if "[Q409]" in m and m.startswith("facts/actors/south.yaml")]
+    assert problem.startswith("facts/actors/south.yaml:9:")
+    assert "cites 'harbour', which the desk sets aside" in problem
+    # The book says why, with the source.
+    checked, facts, plan = checked_facts(mini)
+    book = render_site(facts, mini, plan, checked.texts).book
+    assert book is not None
+    assert "<strong>Set aside:</strong> it reports the pact as signed" in book.sources
+
+
 def test_a_day_cut_off_is_earlier_than_a_source_of_the_next_day(mini: Project) -> None:
     date_the_source(mini, "2031-04-01")
     assert messages(mini) == []

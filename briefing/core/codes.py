@@ -130,6 +130,7 @@ CODES: dict[str, Code] = {
         "a judgment only says what the record holds; its confidence grades nothing",
         "judge what the record suggests, or make it a limit or an open question",
     ),
+    "Q409": Code("a key judgment cites a source the desk sets aside", "cite it elsewhere"),
     "Q501": Code(
         "a figure is given by none of the quotes it cites", "write the quote's figure, or cite it"
     ),

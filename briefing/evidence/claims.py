@@ -346,7 +346,9 @@ def check_cut_off(base: LoadedFactBase) -> list[Diagnostic]:
     last = edition.cut_off()[1]
     problems: list[Diagnostic] = []
     for i, source in enumerate(base.facts.sources):
-        if source.date is None or not source.date.has_year:
+        # A text the desk sets aside is on record, not weighed: it does not bound the time the
+        # judgments speak for, and may well be why the desk set it aside.
+        if source.date is None or not source.date.has_year or source.set_aside:
             continue
         first = source.date.span()[0]
         if first > last:
@@ -361,6 +363,27 @@ def check_cut_off(base: LoadedFactBase) -> list[Diagnostic]:
                     code="Q406",
                 )
             )
+    return problems
+
+
+def check_set_aside(base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings for a key judgment that cites a source the desk set aside: what it weighs in
+    no judgment cannot be a judgment's evidence."""
+    aside = {s.id for s in base.facts.sources if s.set_aside}
+    problems: list[Diagnostic] = []
+    for judgment, file, path in _judgments(base):
+        for j, citation in enumerate(judgment.citations):
+            if citation.source in aside:
+                problems.append(
+                    Diagnostic(
+                        file.locate((*path, "citations", j, "source")),
+                        f"a key judgment cites '{citation.source}', which the desk sets aside",
+                        "cite it in the overview's case or an open question instead, or drop "
+                        "'set_aside:' from the source in facts/sources.yaml",
+                        severity="warning",
+                        code="Q409",
+                    )
+                )
     return problems
 
 

@@ -614,6 +614,15 @@ class Source(Strict):
     )
     reliability_note: str = Field(description="One line on why this grade.")
     notes: str | None = Field(default=None, description="Curator's notes on the text.")
+    set_aside: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Why the desk keeps this text on record but weighs it in no key judgment, e.g. "
+            "'it reads as a 2024 text'. Printed with the source; such a text may be dated "
+            "after the information cut-off, and a key judgment citing it is warned of (Q409)."
+        ),
+    )
     furniture: list[str] = Field(
         default_factory=list,
         description=(
