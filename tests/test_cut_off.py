@@ -173,6 +173,31 @@ def test_a_source_set_aside_may_postdate_the_cut_off_but_no_judgment_may_cite_it
     assert "<strong>Set aside:</strong> it reports the pact as signed" in book.sources
 
 
+def test_a_cut_off_the_sources_can_only_be_bounded_by_says_so_everywhere(mini: Project) -> None:
+    """Undated texts that look ahead to an event speak to its eve at the latest: with
+    `as_of_latest`, every page, the method and the Word file print 'no later than'."""
+    edit(
+        mini.facts / "edition.yaml",
+        "as_of: 2031-04-01\n",
+        "as_of: 2031-04-01\nas_of_latest: true\n"
+        "as_of_note: 'inferred: the texts look ahead to the council meeting'\n",
+    )
+    assert messages(mini) == []
+    assert main(["--root", str(mini.root), "build", "--no-pdf", "--docx"]) == 0
+    for page in ("note.html", "south.html", "overview.html"):
+        text = (mini.build / "html" / page).read_text(encoding="utf-8")
+        assert "Information cut-off no later than 1 April 2031 (inferred)" in text, page
+    checked, facts, plan = checked_facts(mini)
+    book = render_site(facts, mini, plan, checked.texts).book
+    assert book is not None
+    assert "The information cut-off is no later than 1 April 2031 (inferred: the texts" in (
+        " ".join(book.method.split())
+    )
+    assert "no later than 1 April 2031" in book.cover
+    word = docx.Document(str(mini.build / "docx" / "note.docx"))
+    assert any("no later than 1 April 2031" in p.text for p in word.paragraphs)
+
+
 def test_a_day_cut_off_is_earlier_than_a_source_of_the_next_day(mini: Project) -> None:
     date_the_source(mini, "2031-04-01")
     assert messages(mini) == []

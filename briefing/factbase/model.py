@@ -473,6 +473,14 @@ class Edition(Strict):
             'look ahead to the summit "this July"; none gives a day\'. Printed beside it.'
         ),
     )
+    as_of_latest: bool = Field(
+        default=False,
+        description=(
+            "true where the sources are undated and the cut-off is only the latest day they can "
+            "speak to (the eve of the summit they look ahead to): printed 'no later than 10 July "
+            "2023', so that no reader takes the texts for that recent."
+        ),
+    )
     compiled: str | None = Field(
         default=None,
         description=(
@@ -540,6 +548,14 @@ class Edition(Strict):
         """Whether the cut-off is the analyst's inference, as its note says by starting
         'inferred': the pages then print it as 'July 2023 (inferred)'."""
         return (self.as_of_note or "").strip().lower().startswith("inferred")
+
+    def cut_off_words(self, mark: bool = True) -> str:
+        """The cut-off as every page prints it: '10 July 2023', 'no later than 10 July 2023
+        (inferred)'; without the mark where its note follows. The one owner of those words."""
+        said = show_date(self.as_of)
+        if self.as_of_latest:
+            said = f"no later than {said}"
+        return f"{said} (inferred)" if mark and self.as_of_inferred else said
 
     def cut_off(self) -> tuple[dt.date, dt.date]:
         """The first and the last day the cut-off may be: one day, or the days of its month

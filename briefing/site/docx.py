@@ -198,7 +198,7 @@ class _Writer:
         run.italic = True
         self.para(
             f"{edition.publisher} · Edition {edition.number} · Information cut-off "
-            f"{format_day(edition.as_of)}{' (inferred)' if edition.as_of_inferred else ''} · "
+            f"{edition.cut_off_words()} · "
             f"compiled {format_day(self.context['compiled'])}"
         )
 
@@ -285,7 +285,7 @@ class _Writer:
         self.judgments(overview.bluf)
         self.heading("What this rests on", 2)
         scope = self.context["scope"]
-        cut_off = format_day(edition.as_of)
+        cut_off = edition.cut_off_words(mark=not edition.as_of_note)
         if edition.as_of_note:
             cut_off += f" ({edition.as_of_note})"
         self.para(f"Rests on {scope.sources} sources. Information cut-off {cut_off}.")
