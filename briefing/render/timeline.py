@@ -51,8 +51,8 @@ class Chronology:
     dated: list[Entry] = field(default_factory=list)
     day_only: list[Entry] = field(default_factory=list)
     ordered: list[Entry] = field(default_factory=list)
-    # What cannot be placed, counted by kind ("position", "statement", "commitment", "event"),
-    # so the page can say what it leaves out, not only how much.
+    # What cannot be placed, counted by kind ("commitment", "position", "statement", "earlier
+    # event"), so the page can say what it leaves out, not only how much.
     left_out: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -61,11 +61,13 @@ class Chronology:
         return sum(self.left_out.values())
 
     def left_out_words(self) -> str:
-        """What is left out, in words: "9 positions, 3 statements and 2 commitments"."""
+        """What is left out, in words: "2 commitments, 9 positions and 3 statements"."""
         parts = [
             f"{n} {kind if n == 1 else kind + 's'}" for kind, n in sorted(self.left_out.items())
         ]
-        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        if len(parts) < 2:
+            return "".join(parts)
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
 
     def __bool__(self) -> bool:
         return bool(self.dated or self.day_only or self.ordered)
