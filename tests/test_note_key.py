@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from briefing.core.project import Project
 from briefing.site.build import checked_facts, render_site
-from tests.editing_fixture import edit
+from tests.editing_fixture import edit, messages
 
 
 def _note(desk: Project) -> str:
@@ -30,3 +30,34 @@ def test_a_source_set_aside_is_keyed_as_such(mini: Project) -> None:
     )
     key = _note(mini).split('<p class="key sources-key">')[1].split("</p>")[0]
     assert "S1: The Harbour Gazette" in key and ", set aside." in key
+
+
+CREDIBILITY = """lists:
+  credibility:
+    title: Credibility of the information
+    terms:
+      - {id: "2", label: probably true, definition: consistent with other information.}
+      - {id: "3", label: possibly true, definition: agrees with some other information.}
+"""
+
+
+def test_a_desk_rates_the_information_too(mini: Project) -> None:
+    """Beside the channel's grade, a desk that declares a 'credibility' list rates what a
+    text says: Appendix A and the note's key print it, the method defines the scale, and a
+    word the list does not hold is a located error."""
+    edit(mini.facts / "vocabulary.yaml", "lists:\n", CREDIBILITY)
+    edit(
+        mini.facts / "sources.yaml",
+        "    reliability_note: Fixture source for tests.\n",
+        "    reliability_note: Fixture source for tests.\n"
+        '    credibility: "2"\n    credibility_note: the council minutes agree\n',
+    )
+    checked, facts, plan = checked_facts(mini)
+    book = render_site(facts, mini, plan, checked.texts).book
+    assert book is not None
+    assert "probably true: the council minutes agree." in " ".join(book.sources.split())
+    assert "Credibility of the information" in book.method
+    assert "information 2 (probably true)" in _note(mini)
+    edit(mini.facts / "sources.yaml", 'credibility: "2"', 'credibility: "9"')  # planted
+    found = [m for m in messages(mini) if m.startswith("facts/sources.yaml:")]
+    assert found and "9" in found[0], found

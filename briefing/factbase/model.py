@@ -629,6 +629,17 @@ class Source(Strict):
         description="Reliability grade of the source, from the 'reliability' list."
     )
     reliability_note: str = Field(description="One line on why this grade.")
+    credibility: Word | None = Field(
+        default=None,
+        description=(
+            "How far the information this text carries is borne out, from the desk's "
+            "'credibility' list where it declares one (the Admiralty code's 1 to 6): the "
+            "reliability grade judges the channel, this the content."
+        ),
+    )
+    credibility_note: str | None = Field(
+        default=None, description="One line on why this credibility, printed beside it."
+    )
     notes: str | None = Field(default=None, description="Curator's notes on the text.")
     set_aside: str | None = Field(
         default=None,

@@ -347,8 +347,13 @@ def specialise(vocab: Vocabulary) -> Models:
     grades = _choice_type(vocab.lists["reliability"])
     levels = _choice_type(vocab.lists["confidence"])
     kinds = _choice_type(vocab.lists["actor_kind"])
+    rated: dict[str, Any] = {}
+    if "credibility" in vocab.lists:
+        # A desk that rates the information too may use only its declared ratings.
+        ratings = _choice_type(vocab.lists["credibility"])
+        rated["credibility"] = _override(Source, "credibility", ratings | None)
     source = create_model(
-        "Source", __base__=Source, reliability=_override(Source, "reliability", grades)
+        "Source", __base__=Source, reliability=_override(Source, "reliability", grades), **rated
     )
     likely: dict[str, Any] = {}
     if "likelihood" in vocab.lists:
