@@ -14,7 +14,7 @@ from typing import Any
 
 import pikepdf
 
-from briefing.pdf.embed import bundle
+from briefing.pdf.embed import attach_file, bundle
 from briefing.render.attachments import BUNDLE, MANIFEST, Attachment
 
 WHEN = dt.datetime(2031, 4, 1, tzinfo=dt.UTC)
@@ -110,31 +110,8 @@ def flat(original: Path, target: Path) -> Path:
     with pikepdf.open(original) as pdf:
         del pdf.Root.Names.EmbeddedFiles
         del pdf.Root.AF
-        stamp = pikepdf.String(WHEN.strftime("D:%Y%m%d%H%M%SZ"))
-        tree = pikepdf.NameTree.new(pdf)
-        pdf.Root.Names.EmbeddedFiles = tree.obj
-        pdf.Root.AF = pikepdf.Array()
+        # Each file on its own, the manifest last, as the engine attached them then.
         for name in [n for n in files if n != MANIFEST] + [MANIFEST]:
-            data = files[name]
-            stream = pikepdf.Stream(pdf, data)  # written Flate-compressed, as WeasyPrint does
-            stream.Type = pikepdf.Name.EmbeddedFile
-            stream.Params = pikepdf.Dictionary(
-                CheckSum=pikepdf.String(hashlib.md5(data, usedforsecurity=False).digest()),
-                Size=len(data),
-                CreationDate=stamp,
-                ModDate=stamp,
-            )
-            spec = pdf.make_indirect(
-                pikepdf.Dictionary(
-                    Type=pikepdf.Name.Filespec,
-                    F=pikepdf.String(name),
-                    UF=pikepdf.String(name),
-                    EF=pikepdf.Dictionary(F=pdf.make_indirect(stream)),
-                    Desc=pikepdf.String(name),
-                    AFRelationship=pikepdf.Name.Source,
-                )
-            )
-            tree[name] = spec
-            pdf.Root.AF.append(spec)
+            attach_file(pdf, name, name, files[name], "Source", WHEN)
         pdf.save(target)
     return target

@@ -64,14 +64,14 @@ def embed(pdf: Any, evidence: Sequence[Attachment], when: dt.datetime) -> None:
     shown = [item for item in evidence if item.shown]
     rest = [item for item in evidence if not item.shown]
     for item in shown:
-        _attach(pdf, item.shown, item.description, item.content, item.relationship, when)
+        attach_file(pdf, item.shown, item.description, item.content, item.relationship, when)
     if rest:
         # Deflated member by member already: the stream is stored as it is.
         packed = bundle(rest, when)
-        _attach(pdf, BUNDLE, BUNDLE_DESCRIPTION, packed, "Supplement", when, deflate=False)
+        attach_file(pdf, BUNDLE, BUNDLE_DESCRIPTION, packed, "Supplement", when, deflate=False)
 
 
-def _attach(
+def attach_file(
     pdf: Any,
     name: str,
     description: str,
@@ -81,7 +81,8 @@ def _attach(
     *,
     deflate: bool = True,
 ) -> None:
-    """Attach `data` to `pdf` under `name` (see embed)."""
+    """Attach `data` to the open pikepdf `pdf` under `name`: an embedded file with its MIME type,
+    MD5, size and dates, listed in the names tree and in /AF (see embed)."""
     import mimetypes
 
     import pikepdf
