@@ -63,7 +63,7 @@ def test_cards_fall_in_the_groups_of_their_words_in_the_list_s_order(mini: Proje
 def test_without_a_grouping_field_the_cards_are_one_group_with_no_heading(mini: Project) -> None:
     _, facts, _ = checked_facts(mini)
     rows = [(a, c) for a in facts.actors for c in a.commitments]
-    assert card_groups(rows, facts.vocabulary) == [("", rows, None, False)]
+    assert card_groups(rows, facts.vocabulary) == [("", rows, None, False, "")]
 
 
 def test_the_note_prints_each_group_under_its_heading(mini: Project) -> None:
@@ -157,10 +157,21 @@ def test_a_listed_word_prints_its_commitments_one_line_each(mini: Project) -> No
         )
     ] == [True]
     site = render_site(facts, mini, plan, checked.texts)
-    note = next(b for b in site.briefs if b.kind == "note")
-    table = note.body.split('<h3 class="card-group">On the table</h3>')[1].split("</ul>")[0]
-    assert '<ul class="commitment-lines">' in table and 'class="card"' not in table
     actor, pact = next((a, c) for a in facts.actors for c in a.commitments)
-    line = table.split(f'id="note-fact-{pact.id}"')[1].split("</li>")[0]
-    assert actor.name in line and pact.title in line and 'class="sref"' in line
+    # The note gives the group one line: its word, how many, held by whom, and where each is.
+    note = next(b for b in site.briefs if b.kind == "note")
+    assert '<h3 class="card-group">On the table</h3>' not in note.body
+    summary = note.body.split('<p class="commitment-summary">')[1].split("</p>")[0]
+    assert "<strong>Proposed:</strong> 1 more, held by " + actor.name in summary
+    assert f'href="overview.html#overview-fact-{pact.id}"' in summary and "S1" in summary
+    assert 'class="card"' not in note.body and pact.title not in note.body
+    # The overview lists each under the heading that says why.
+    overview = next(b for b in site.briefs if b.kind == "overview")
+    table = overview.body.split("On the table</h2>")[1].split("</ul>")[0]
+    assert '<ul class="commitment-lines">' in table and 'class="card"' not in table
+    line = table.split(f'id="overview-fact-{pact.id}"')[1].split("</li>")[0]
+    assert actor.name in line and pact.title in line and "<sup" in line
     assert pact.summary not in line  # the line carries no summary
+    # Every link to it (the holder's chapter here) leads to that line.
+    chapter = next(b for b in site.briefs if b.slug == actor.id)
+    assert f'href="overview.html#overview-fact-{pact.id}"' in chapter.body

@@ -388,7 +388,7 @@ def test_wide_contents_give_the_page_each_chapter_starts_on(wide: Path, wide_pdf
     chapters = [(title, page) for title, page, _, _ in marks if re.match(r"\d+\. ", title)]
     listed = contents_numbers(reader, range(contents, chapters[0][1]))
     slugs = ["overview", *(f"a{n:02d}" for n in range(1, ACTORS + 1))]
-    anchors = anchor_pages(wide_pdf, [*slugs, "appendix-sources", "appendix-method"])
+    anchors = anchor_pages(wide_pdf, ["note", *slugs, "appendix-sources", "appendix-method"])
     assert set(listed) == set(anchors), set(listed) ^ set(anchors)
     for anchor, page in anchors.items():
         assert listed[anchor] == page + 1, anchor

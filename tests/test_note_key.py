@@ -61,3 +61,19 @@ def test_a_desk_rates_the_information_too(mini: Project) -> None:
     edit(mini.facts / "sources.yaml", 'credibility: "2"', 'credibility: "9"')  # planted
     found = [m for m in messages(mini) if m.startswith("facts/sources.yaml:")]
     assert found and "9" in found[0], found
+
+
+def test_an_outlet_is_set_as_the_prose_is(mini: Project) -> None:
+    """Curators type straight apostrophes; the outlet, like the prose, prints typographic
+    ones, so one page does not mix the two."""
+    edit(
+        mini.facts / "sources.yaml",
+        "    outlet: The Harbour Gazette",
+        "    outlet: The Harbour's Gazette",
+    )
+    key = _note(mini).split('<p class="key sources-key">')[1].split("</p>")[0]
+    assert "S1: The Harbour’s Gazette" in key and "Harbour's" not in key
+    checked, facts, plan = checked_facts(mini)
+    book = render_site(facts, mini, plan, checked.texts).book
+    assert book is not None
+    assert "The Harbour’s Gazette" in book.sources and "Harbour's" not in book.sources

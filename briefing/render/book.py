@@ -214,7 +214,8 @@ def render_book(
             chapters=chaptered,
             note=note,
             pages=_PageHoles(),
-            cover_fits=_cover_fits(renderer, chaptered),
+            cover_fits=_cover_fits(renderer, chaptered, note=note is not None),
+            note_title=NOTE_TITLE,
         ),
         chapters=chapters,
         flow=_flow(renderer, numbered),
@@ -233,17 +234,25 @@ def render_book(
     )
 
 
+# The contents' line for the principal's note, which opens the book on page 1.
+NOTE_TITLE = "Principal’s note"
+
+
 def _cover_fits(
-    renderer: Renderer, chapters: Sequence[Brief], issued: Issued | None = None
+    renderer: Renderer,
+    chapters: Sequence[Brief],
+    issued: Issued | None = None,
+    note: bool = False,
 ) -> bool:
-    """Whether the contents of these chapters fit the cover (render.fit), below the line a
-    numbered copy prints there (and its recipient's role)."""
+    """Whether the contents of these chapters (and the note's line, when the book opens with
+    one) fit the cover (render.fit), below the line a numbered copy prints there (and its
+    recipient's role)."""
     edition = renderer.facts.edition
     publisher = edition.publisher
     if edition.prepared_for:
         publisher += f" · Prepared for {edition.prepared_for}"
     extra = 0 if issued is None else 1 + (issued.role is not None)
-    titles = [c.title for c in chapters]
+    titles = [*([NOTE_TITLE] if note else []), *(c.title for c in chapters)]
     return contents_fit_cover(titles, edition.title, edition.subtitle, publisher, extra)
 
 
@@ -303,7 +312,8 @@ def copy_parts(
         pages=_PageHoles(),
         numbering=numbering,
         issued=issued,
-        cover_fits=_cover_fits(renderer, chapters, issued),
+        cover_fits=_cover_fits(renderer, chapters, issued, note=note is not None),
+        note_title=NOTE_TITLE,
     )
     entries = source_entries(renderer, [*([note] if note is not None else []), *chapters])
     sources = renderer.render("book/part.html", part="sources", source_entries=entries, whole=True)

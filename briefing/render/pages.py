@@ -645,6 +645,9 @@ class CardGroup(NamedTuple):
     said: str | None = None
     # Every word under the heading is `listed`: one line per commitment, not a card.
     listed: bool = False
+    # The words the heading stands for, as the desk prints them: what the note's one line for
+    # a listed group calls it, leaving the heading's reasons to the overview.
+    words: str = ""
 
 
 def card_groups(rows: Sequence[tuple[Actor, Commitment]], vocab: Vocabulary) -> list[CardGroup]:
@@ -664,8 +667,9 @@ def card_groups(rows: Sequence[tuple[Actor, Commitment]], vocab: Vocabulary) -> 
         groups.setdefault(heading.get(str(value), missing), []).append((actor, commitment))
     # A heading that stands for one word says it for every card under it.
     alone = {h for h in heading.values() if list(heading.values()).count(h) == 1}
+    named = {h: " or ".join(t.text for t in terms if heading[t.id] == h) for h in groups}
     return [
-        CardGroup(h, members, spec.key if h in alone else None, h in listed)
+        CardGroup(h, members, spec.key if h in alone else None, h in listed, named.get(h, h))
         for h, members in groups.items()
         if members
     ]
@@ -755,6 +759,9 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
 
     columns = matrix_fits(facts)
     holds_all = note_holds_all(facts, columns)
+    # The note counts a `listed` group in a line; its commitments are listed in the overview.
+    held = [(actor, c) for actor in actor_order(facts) for c in actor.commitments]
+    listed = {c.id for g in card_groups(held, vocab) if g.listed for _, c in g.members}
     return {
         "source_ref": refs,
         "scope": scope(facts),
@@ -798,7 +805,9 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "note_holds_all": holds_all,
         # Where a commitment is printed in full, for every link to it.
         "commitment_href": lambda fact: (
-            f"note.html#note-fact-{fact}" if holds_all else f"overview.html#overview-fact-{fact}"
+            f"note.html#note-fact-{fact}"
+            if holds_all and fact not in listed
+            else f"overview.html#overview-fact-{fact}"
         ),
         "css": stylesheet(project, "brief.css"),
     }
