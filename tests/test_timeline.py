@@ -210,3 +210,21 @@ def test_what_is_left_out_is_said_by_kind() -> None:
     found.left_out["statement"] += 1
     assert found.unplaced == 6
     assert found.left_out_words() == "2 commitments, 3 positions and 1 statement"
+
+
+def test_what_rests_only_on_a_source_set_aside_is_counted_not_placed() -> None:
+    """A date from a source the desk sets aside is one it does not trust: the item is counted
+    apart, and one that another source also cites keeps its place."""
+    doubted = Citation(source="late", quote="words from the later text")
+    alone = commitment("c1", day("2023-02-16"))
+    alone = alone.model_copy(update={"citations": [doubted]})
+    backed = commitment("c2", day("2023-03-01"), title="Another")
+    backed = backed.model_copy(update={"citations": [doubted, *CITE]})
+    base = facts(actor("a", "A", commitments=[alone, backed]), summit=day("2023-07"))
+    late = base.sources[0].model_copy(
+        update={"id": "late", "file": "late.txt", "set_aside": "it postdates the summit."}
+    )
+    base = base.model_copy(update={"sources": [*base.sources, late]})
+    found = chronology(base)
+    assert [e.fact_id for e in found.dated if e.fact_id] == ["c2"]
+    assert found.set_aside_words() == "1 commitment" and found.unplaced == 0

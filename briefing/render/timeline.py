@@ -8,7 +8,8 @@ is known:
 - day and month only: items whose source gives no year, by day of the year;
 - order only: items the source places only before or after another item or the event
   ('previously', 'even before the summit'), each with what it is placed against.
-Items with neither a date nor an order are counted, not listed. A pure function of the fact
+Items with neither a date nor an order are counted, not listed; so are those that rest on
+sources the desk has set aside, whose dates it does not trust. A pure function of the fact
 base; the templates lay it out (a table that reflows on a phone and follows the dark scheme).
 """
 
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from briefing.factbase import history
-from briefing.factbase.model import Actor, FactBase, FuzzyDate, Order
+from briefing.factbase.model import Actor, Citation, FactBase, FuzzyDate, Order
 
 Kind = Literal["commitment", "position", "statement", "event"]
 
@@ -54,6 +55,8 @@ class Chronology:
     # What cannot be placed, counted by kind ("commitment", "position", "statement", "earlier
     # event"), so the page can say what it leaves out, not only how much.
     left_out: Counter[str] = field(default_factory=Counter)
+    # What rests only on sources set aside (Source.set_aside), counted by kind the same way.
+    set_aside: Counter[str] = field(default_factory=Counter)
 
     @property
     def unplaced(self) -> int:
@@ -62,15 +65,21 @@ class Chronology:
 
     def left_out_words(self) -> str:
         """What is left out, in words: "2 commitments, 9 positions and 3 statements"."""
-        parts = [
-            f"{n} {kind if n == 1 else kind + 's'}" for kind, n in sorted(self.left_out.items())
-        ]
-        if len(parts) < 2:
-            return "".join(parts)
-        return ", ".join(parts[:-1]) + " and " + parts[-1]
+        return _counted(self.left_out)
+
+    def set_aside_words(self) -> str:
+        """What rests only on sources set aside, in words: "6 commitments"."""
+        return _counted(self.set_aside)
 
     def __bool__(self) -> bool:
         return bool(self.dated or self.day_only or self.ordered)
+
+
+def _counted(kinds: Counter[str]) -> str:
+    parts = [f"{n} {kind if n == 1 else kind + 's'}" for kind, n in sorted(kinds.items())]
+    if len(parts) < 2:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 _MARKUP = re.compile(r"[*_`]")
@@ -101,7 +110,15 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
     # must not read as an event that happened.
     grouped = vocab.grouping()
     entries: list[Entry] = []
+    doubted = {s.id for s in facts.sources if s.set_aside}
+    aside: set[str] = set()
     for actor in actors if actors is not None else facts.actors:
+        cited: list[tuple[str, list[Citation]]] = [
+            *((c.id, c.citations) for c in actor.commitments),
+            *((p.id, p.citations) for p in actor.positions),
+            *((s.id, s.citations) for s in actor.statements),
+        ]
+        aside |= {i for i, cs in cited if cs and all(c.source in doubted for c in cs)}
         for c in actor.commitments:
             label = _plain(c.title)
             word = c.value(grouped.key) if grouped is not None else None
@@ -119,7 +136,9 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
     event = facts.edition.event
     result = Chronology()
     for entry in entries:
-        if entry.date is not None and entry.date.has_year:
+        if entry.fact_id in aside:
+            result.set_aside[entry.kind] += 1
+        elif entry.date is not None and entry.date.has_year:
             result.dated.append(entry)
         elif entry.date is not None:
             result.day_only.append(entry)
@@ -139,7 +158,8 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
             result.left_out["earlier event"] += 1
     if event.date is not None and event.date.has_year and result.dated:
         result.dated.append(Entry("event", f"{event.name}, {event.place}", None, None, event.date))
-    result.dated.sort(key=lambda e: (*_span(e.date), e.label))
+    # On one date, the event first: what is due at a summit follows the summit.
+    result.dated.sort(key=lambda e: (*_span(e.date), e.kind != "event", e.label))
     result.day_only.sort(key=lambda e: (e.date.value if e.date else "", e.label))
     return result
 
