@@ -134,21 +134,25 @@ def test_contents_page_numbers_match_the_chapters(reader: pypdf.PdfReader) -> No
         assert listed.get(name) == page + 1, (name, listed)
 
 
+# The box of the running header's right-hand string, top right of an A4 page, in points.
+CROP = ["pdftotext", "-x", "360", "-y", "0", "-W", "235", "-H", "68"]
+
+
 def running_title(pdf: Path, page: int) -> str:
-    """The right-hand string of a page's running header (its first line, as laid out)."""
+    """The right-hand string of a page's running header, all its lines: the text of the
+    header's box, cropped from the top right of the page (A4, 72 pt to the inch)."""
     text = subprocess.run(
-        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        [*CROP, "-f", str(page), "-l", str(page), str(pdf), "-"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    first = next(line for line in text.splitlines() if line.strip())
-    return re.split(r"\s{2,}", first.strip())[-1]
+    return " ".join(text.split())
 
 
-def test_the_running_header_names_the_chapter_at_the_top_of_the_page(
-    built: Built, reader: pypdf.PdfReader
-) -> None:
+def check_running_titles(book: Path, reader: pypdf.PdfReader) -> int:
+    """Assert that each chapter page's running header names the chapter at its top; return
+    how many pages a chapter starts on below their top (the case the rule is for)."""
     items = outline(reader)
     chapters = [(t.split(". ", 1)[1], page) for t, page, _ in items if re.match(r"\d+\. ", t)]
     appendix = next(page for title, page, _ in items if title.startswith("Appendix A"))
@@ -161,8 +165,16 @@ def test_the_running_header_names_the_chapter_at_the_top_of_the_page(
         # one whose text runs on at its top, though another chapter starts lower down.
         expected = starting[0] if starting and not opens.strip(" ·") else before[-1]
         shared += bool(starting) and expected != starting[0]
-        assert running_title(built.book, page + 1) == expected, page + 1
-    assert shared, "no chapter starts below the top of a page"
+        assert running_title(book, page + 1) == expected, page + 1
+    return shared
+
+
+def test_the_running_header_names_the_chapter_at_the_top_of_the_page(
+    built: Built, reader: pypdf.PdfReader
+) -> None:
+    # Whether a chapter of the shipped desk starts mid-page depends on its facts; the wide
+    # desk's test (test_layout) makes sure the rule meets that case.
+    check_running_titles(built.book, reader)
 
 
 def test_no_page_is_a_third_blank_but_the_last_of_a_part(built: Built) -> None:

@@ -292,8 +292,9 @@ def test_the_book_prints_the_month_on_the_cover_and_every_page(month_book: Path)
     pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(month_book).pages]
     cover = next(p for p in pages if "Contents" in p)
     assert "Information cut-off April 2031" in cover
-    assert "Prepared for the Northland delegation" in cover
-    assert "Prepared for: the Northland delegation" in pages[0]  # the note's header line
+    # Whom the book is for is said once, in the note's header line, not again after it.
+    assert "Prepared for: the Northland delegation" in pages[0]
+    assert "Northland delegation" not in cover
     for page in pages:
         assert "1 April 2031" not in page
     # The running line of every page after the cover names the cut-off.
@@ -438,3 +439,23 @@ def test_a_prepared_for_that_wraps_takes_room_from_the_contents() -> None:
     # Planted: a phrase of two lines leaves the contents no room on the cover.
     two_lines = one_line + ", its ministers and the officials who advise them on the summit"
     assert not contents_fit_cover(titles, title, subtitle, two_lines)
+
+
+def test_one_quote_cited_with_two_relays_is_warned_of_where_it_differs(mini: Project) -> None:
+    """The key judgment and the statement both cite Quill's words; said once to come through
+    a news agency, they must say so both times, or their notes disagree (Q410)."""
+    quote = '        quote: Southland "will sign a ten-year defence pact" with Northland\n'
+    text = (mini.actors / "south.yaml").read_text(encoding="utf-8")
+    statement_cite = "        quote: Southland's premier, Ada Quill, said on Tuesday\n"
+    text = text.replace(
+        statement_cite,
+        statement_cite + "      - source: harbour\n        via: Harbour Wire\n" + quote,
+    )
+    (mini.actors / "south.yaml").write_text(text, encoding="utf-8")
+    found = [m for m in messages(mini) if "Q410" in m]
+    assert len(found) == 1, found
+    assert "south.yaml:" in found[0] and "'Harbour Wire' here" in found[0], found
+    assert "no one named" in found[0]
+    # Said the same way in both places, the warning goes.
+    edit(mini.actors / "south.yaml", "        via: Harbour Wire\n", "")
+    assert not [m for m in messages(mini) if "Q410" in m]

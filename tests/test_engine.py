@@ -185,11 +185,11 @@ def test_a_template_syntax_error_is_located_in_serve_too(mini: Project) -> None:
 
 
 def test_project_templates_override_the_packaged_ones(mini: Project) -> None:
-    _override(mini, "book/cover.html", "Briefing book", "Desk book")
+    _override(mini, "book/cover.html", ">Contents</h2>", ">Desk book</h2>")
     assert main(["--root", str(mini.root), "build"]) == 0
     from pypdf import PdfReader
 
-    # The cover follows the principal's note, which opens the book.
+    # The contents follow the principal's note, which opens the book.
     pages = PdfReader(mini.build / "pdf" / "book-ed3.pdf").pages
     assert any("Desk book" in page.extract_text() for page in pages[:4])
 

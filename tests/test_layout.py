@@ -29,6 +29,7 @@ from briefing.render.pages import PACKAGE_TEMPLATES
 from briefing.site.build import checked_facts, render_site
 from briefing.site.publish import part_anchors
 from tests.conftest import FIXTURES
+from tests.test_book import check_running_titles
 from tests.wide_desk import actor_name, write_wide_desk
 
 COP = Path(__file__).resolve().parent / "fixtures" / "cop"
@@ -260,7 +261,8 @@ def test_wide_pledges_print_every_declared_field(wide: Path) -> None:
 
 
 def test_wide_cover_lists_every_chapter_and_keeps_its_facts_clear(wide_book: list[str]) -> None:
-    start = next(i for i, text in enumerate(wide_book) if "Briefing book" in text)
+    # The contents page, after the note: it lists the note first.
+    start = next(i for i, t in enumerate(wide_book) if "Contents" in t and "Principal’s note" in t)
     cover = wide_book[start]
     # The edition's facts and the cover's note come before the contents, on the cover page.
     assert cover.index("Information cut-off") < cover.index("Contents")
@@ -315,6 +317,13 @@ def test_note_holds_a_shipped_size_desk_but_not_thirty_actors() -> None:
 @pytest.fixture(scope="module")
 def wide_pdf(wide: Path) -> bytes:
     return (wide / "build" / "pdf" / "book-ed1.pdf").read_bytes()
+
+
+def test_wide_running_headers_name_the_chapter_a_page_opens_with(wide: Path) -> None:
+    """Thirty short chapters flow, so some start below the top of a page: that page's header
+    names the chapter its text opens with."""
+    book = wide / "build" / "pdf" / "book-ed1.pdf"
+    assert check_running_titles(book, pypdf.PdfReader(book)) > 0
 
 
 def _starts(root: Path) -> tuple[str, ...]:

@@ -77,3 +77,36 @@ def test_an_outlet_is_set_as_the_prose_is(mini: Project) -> None:
     book = render_site(facts, mini, plan, checked.texts).book
     assert book is not None
     assert "The Harbour’s Gazette" in book.sources and "Harbour's" not in book.sources
+
+
+def test_a_matrix_cell_says_who_relayed_its_words(mini: Project) -> None:
+    """A cell is read without its notes: when every citation of an answer came through one
+    outlet, the cell names it, so that an outlet's account does not read as the actor's word;
+    the source's own reporting ('via: no one') is not marked."""
+
+    def cell() -> str:
+        note = _note(mini)
+        matrix = note.split('class="matrix')[1].split("</table>")[0]
+        return matrix.split('<td data-field="membership">')[1].split("</td>")[0]
+
+    assert "opposes" in cell() and "relay" not in cell()
+    council = mini.actors / "council.yaml"
+    old = """    speaker: kalyna
+    summary: No membership offer while the dispute lasts.
+    citations:
+      - source: harbour
+"""
+    edit(council, old, old + "        via: Harbour Wire\n")
+    assert '<span class="relay">via Harbour Wire</span>' in cell()
+    edit(council, "        via: Harbour Wire\n", "        via: no one\n")
+    assert "relay" not in cell()
+
+
+def test_the_scope_line_counts_a_source_set_aside_apart(mini: Project) -> None:
+    edit(
+        mini.facts / "sources.yaml",
+        "    reliability_note: Fixture source for tests.\n",
+        "    reliability_note: Fixture source for tests.\n"
+        "    set_aside: it postdates the meeting.\n",
+    )
+    assert "Rests only on 1 source set aside" in " ".join(_note(mini).split())

@@ -197,6 +197,8 @@ def test_an_earlier_event_the_sources_date_is_placed_among_the_dated_items() -> 
         ("event", "Summit, Somewhere"),
     ]
     assert found.dated[0].actor is None and found.dated[0].fact_id is None
+    # Printed nowhere else, the earlier event carries its own citations to its row.
+    assert found.dated[0].citations == tuple(CITE) and not found.dated[1].citations
     assert found.unplaced == 1 and not found.day_only
 
 

@@ -27,6 +27,7 @@ from briefing.evidence.claims import (
     check_cut_off,
     check_estimates,
     check_quoted_words,
+    check_relays,
     check_set_aside,
     check_source_refs,
     file_judgments,
@@ -1003,6 +1004,7 @@ def _check_project(
             checked_files.add(loaded.path)
         problems += check_usage(project, base, cited)
         problems += check_confidence(base) + check_cut_off(base) + check_set_aside(base)
+        problems += check_relays(base)
         # The desk's exchange rates (vocabulary.yaml) cite quotes too, and values across files
         # include each other: both are checked on the whole base.
         rates = [

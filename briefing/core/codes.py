@@ -131,6 +131,7 @@ CODES: dict[str, Code] = {
         "judge what the record suggests, or make it a limit or an open question",
     ),
     "Q409": Code("a key judgment cites a source the desk sets aside", "cite it elsewhere"),
+    "Q410": Code("one passage is cited with two relays ('via')", "give it the same 'via'"),
     "Q501": Code(
         "a figure is given by none of the quotes it cites", "write the quote's figure, or cite it"
     ),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefing.core.diagnostics import Diagnostic
+from briefing.evidence.citations import all_citations
 from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import NormalText, normalise
 from briefing.factbase.load import LoadedFile, Path_
@@ -385,6 +386,37 @@ def check_set_aside(base: LoadedFactBase) -> list[Diagnostic]:
                     )
                 )
     return problems
+
+
+def check_relays(base: LoadedFactBase) -> list[Diagnostic]:
+    """Warnings for a quote cited twice with different relays ('via'): its notes would name
+    who passed the words on in one place and someone else, or no one, in another."""
+    first: dict[tuple[str, str], tuple[str | None, str]] = {}
+    problems: list[Diagnostic] = []
+    for cited in all_citations(base):
+        citation = cited.citation
+        key = (citation.source, " ".join(citation.quote.split()))
+        where = cited.file.locate((*cited.path, "quote"))
+        if key not in first:
+            first[key] = (citation.via, str(where))
+            continue
+        via, there = first[key]
+        if citation.via != via:
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"this quote of '{citation.source}' is relayed by "
+                    f"{_relay(citation.via)} here, and by {_relay(via)} at {there}",
+                    "give both citations the same 'via:' (or none), so that their notes agree",
+                    severity="warning",
+                    code="Q410",
+                )
+            )
+    return problems
+
+
+def _relay(via: str | None) -> str:
+    return f"'{via}'" if via else "no one named"
 
 
 # '[S:source-id]' in the desk's prose: printed as the source's label (render.pages).

@@ -22,7 +22,7 @@ from briefing.evidence.proofs import passages as one_passages
 from briefing.evidence.proofs import printed
 from briefing.evidence.quotes import Place
 from briefing.factbase.model import FACT_GROUPS, FactBase, Source
-from briefing.render.attachments import Attachment
+from briefing.render.attachments import BUNDLE, Attachment
 from briefing.render.fit import contents_fit_cover
 from briefing.render.pages import Brief, Renderer
 
@@ -216,6 +216,7 @@ def render_book(
             pages=_PageHoles(),
             cover_fits=_cover_fits(renderer, chaptered, note=note is not None),
             note_title=NOTE_TITLE,
+            bundle=BUNDLE,
         ),
         chapters=chapters,
         flow=_flow(renderer, numbered),
@@ -314,6 +315,7 @@ def copy_parts(
         issued=issued,
         cover_fits=_cover_fits(renderer, chapters, issued, note=note is not None),
         note_title=NOTE_TITLE,
+        bundle=BUNDLE,
     )
     entries = source_entries(renderer, [*([note] if note is not None else []), *chapters])
     sources = renderer.render("book/part.html", part="sources", source_entries=entries, whole=True)

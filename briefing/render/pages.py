@@ -576,11 +576,13 @@ class Shown:
 @dataclass(frozen=True)
 class Scope:
     """What the record rests on, for the line under the key judgments: how many sources, of
-    which grades (best first), and how many name who published them."""
+    which grades (best first), how many name who published them, and how many of them the
+    desk sets aside (on record, weighed in no judgment)."""
 
     sources: int
     grades: list[tuple[str, int]]
     publisher_named: int
+    set_aside: int = 0
 
 
 def scope(facts: FactBase) -> Scope:
@@ -591,6 +593,7 @@ def scope(facts: FactBase) -> Scope:
         len(facts.sources),
         [(g, n) for g, n in counts.items() if n],
         sum(1 for s in facts.sources if s.publisher_named),
+        sum(1 for s in facts.sources if s.set_aside),
     )
 
 

@@ -39,6 +39,8 @@ class Entry:
     date: FuzzyDate | None = None
     order: Order | None = None
     against: str = ""  # for an order only: the item or event it is placed against
+    # An earlier event's own citations: it is printed nowhere else, so its row carries them.
+    citations: tuple[Citation, ...] = ()
 
     @property
     def inferred(self) -> bool:
@@ -153,7 +155,9 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
     for past in facts.overview.background:
         if past.date.has_year:
             label = f"{past.name}: {_plain(past.text)}"
-            result.dated.append(Entry("event", label, None, None, past.date))
+            result.dated.append(
+                Entry("event", label, None, None, past.date, citations=tuple(past.citations))
+            )
         else:
             result.left_out["earlier event"] += 1
     if event.date is not None and event.date.has_year and result.dated:
