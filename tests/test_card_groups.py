@@ -162,7 +162,8 @@ def test_a_listed_word_prints_its_commitments_one_line_each(mini: Project) -> No
     note = next(b for b in site.briefs if b.kind == "note")
     assert '<h3 class="card-group">On the table</h3>' not in note.body
     summary = note.body.split('<p class="commitment-summary">')[1].split("</p>")[0]
-    assert f"<strong>Proposed:</strong> 1 more ({actor.name} 1)" in summary
+    noun = facts.vocabulary.words.commitment.lower()
+    assert f"<strong>Proposed:</strong> 1 more {noun} ({actor.name} 1)" in summary
     assert f'href="overview.html#overview-fact-{pact.id}"' in summary and "S1" in summary
     assert 'class="card"' not in note.body and pact.title not in note.body
     # The overview lists each under the heading that says why.

@@ -614,3 +614,29 @@ def test_note_marks_never_wrap_to_a_line_of_their_own() -> None:
     held = _line_texts(laid_out(body, css + rule))
     assert alone[-1] == "1,2,3"  # the fault the rule prevents, on this line length
     assert held[-1].startswith("news.") and held[-1].endswith("1,2,3")
+
+
+def test_a_note_that_pushes_what_to_watch_off_page_one_is_reported(
+    mini: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Within two pages, but what it means for us and what to watch moved to page 2, where the
+    thirty-second reader does not look (L005)."""
+    overview = mini.facts / "overview.yaml"
+    actions = (
+        "implications:\n  - text: Back the pact, and say so early.\n"
+        "watch:\n  - text: The council's next statement on membership.\n"
+    )
+    text = overview.read_text(encoding="utf-8") + actions
+    overview.write_text(text, encoding="utf-8")
+    assert main(["--root", str(mini.root), "build"]) == 0
+    assert "[L005]" not in capsys.readouterr().err
+    # Planted: limits long enough to fill page 1, short of a third page.
+    point = "The record says little about what the council will do, or when it will say so. "
+    limits = "".join(f"  - text: {(point * 3).strip()} ({n})\n" for n in range(18))
+    overview.write_text(f"{text}limits:\n{limits}", encoding="utf-8")
+    assert main(["--root", str(mini.root), "build"]) == 0
+    out = capsys.readouterr()
+    report = out.out + out.err
+    assert "[L004]" not in report, report
+    assert "prints what it means for us or what to watch on page 2" in report, report
+    assert "[L005]" in report

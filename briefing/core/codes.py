@@ -185,6 +185,7 @@ CODES: dict[str, Code] = {
     "L002": Code("text prints over other text", "give each box room of its own"),
     "L003": Code("text laid out on no page", "let the box that holds it grow or flow on"),
     "L004": Code("the principal's note runs past two pages", "shorten what page 1 prints"),
+    "L005": Code("the note's page 1 leaves out what it means or what to watch", "shorten page 1"),
     # N, I: authoring
     "N001": Code("a value given to init/new/pin is not valid", "give it as the message says"),
     "N002": Code("would overwrite an existing file", "rename or remove it", exit=2),

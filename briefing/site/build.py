@@ -398,9 +398,10 @@ def _note_length(project: Project, plan: Plan) -> list[Diagnostic]:
     from briefing.pdf.bind import page_count  # pikepdf, only for a build that made PDFs
 
     # Our own output, written by this build a moment ago: not a desk's input, so not gated.
-    pages = page_count(path.read_bytes())
+    content = path.read_bytes()
+    pages = page_count(content)
     if pages <= NOTE_PAGES:
-        return []
+        return _page_one(content)
     return [
         Diagnostic(
             Location("facts/overview.yaml"),
@@ -409,6 +410,32 @@ def _note_length(project: Project, plan: Plan) -> list[Diagnostic]:
             "what does not fit pushes the stance matrix and the commitments on",
             severity="warning",
             code="L004",
+        )
+    ]
+
+
+# The headings of what the note says it means for us and what to watch (note.html): page 1's
+# last sections, which the 30-second reader must find there.
+PAGE_ONE = (f"{NOTE}-action-1", f"{NOTE}-action-2")
+
+
+def _page_one(content: bytes) -> list[Diagnostic]:
+    """A warning when the note as laid out has pushed what it means for us, or what to watch,
+    off its first page: within two pages, but not where a principal reads in thirty seconds."""
+    from briefing.pdf.bind import anchor_pages
+
+    later = [a for a, page in anchor_pages(content, PAGE_ONE).items() if page > 0]
+    if not later:
+        return []
+    return [
+        Diagnostic(
+            Location("facts/overview.yaml"),
+            "the principal's note prints what it means for us or what to watch on page 2; "
+            "page 1 is what a principal reads",
+            "shorten what page 1 prints before them (bottom_line, bluf and their basis, "
+            "limits) or the points themselves (implications, watch)",
+            severity="warning",
+            code="L005",
         )
     ]
 
