@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from briefing.core.project import Project
 from briefing.factbase.load import load_file
 from briefing.factbase.model import (
     Actor,
@@ -20,7 +22,9 @@ from briefing.factbase.model import (
 )
 from briefing.factbase.vocabulary import specialise
 from briefing.render.timeline import chronology
+from briefing.site.build import checked_facts, render_site
 from tests.conftest import FIXTURES
+from tests.editing_fixture import edit
 
 # The timeline reads the desk's vocabulary (event word, answer field): the fixture desk's one.
 _LOADED, _ = load_file(FIXTURES / "mini/facts/vocabulary.yaml", "vocabulary.yaml")
@@ -230,3 +234,21 @@ def test_what_rests_only_on_a_source_set_aside_is_counted_not_placed() -> None:
     found = chronology(base)
     assert [e.fact_id for e in found.dated if e.fact_id] == ["c2"]
     assert found.set_aside_words() == "1 commitment" and found.unplaced == 0
+
+
+def test_rows_of_one_date_print_it_once(mini: Project) -> None:
+    """The pact and Quill's statement share a month: the date is printed on the first of
+    their rows only, and the summit's own date on its row."""
+    month = (
+        'date: {value: "2031-03", basis: inferred, '
+        "note: \"Said 'on Tuesday'; month inferred from the dateline.\"}"
+    )
+    edit(
+        mini.actors / "south.yaml", "    status: proposed\n", f"    status: proposed\n    {month}\n"
+    )
+    checked, facts, plan = checked_facts(mini)
+    site = render_site(facts, mini, plan, checked.texts)
+    overview = next(b for b in site.briefs if b.kind == "overview")
+    dated = overview.body.split('<table class="chronology')[1].split("<tbody>")[1]
+    whens = re.findall(r'<td data-label="When">(.*?)</td>', dated.split("</tbody>")[0], re.S)
+    assert "March 2031" in whens[0] and whens[1] == "" and "May 2031" in whens[2], whens
