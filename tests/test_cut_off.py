@@ -399,6 +399,10 @@ def test_an_actor_with_no_judgment_and_no_position_is_on_record_only(mini: Proje
     entry = page.split('id="overview-actor-council"')[1].split("</div>")[0]
     assert "one remark of the council" in entry
     assert "stance" not in entry
+    # With nothing on record but the reason, a line with its name run in, not an entry with
+    # a heading.
+    assert "<h3>Harbour Council</h3>" not in page
+    assert '<div class="on-record-lines">' in page and "<strong>Harbour Council.</strong>" in entry
     note = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
     assert "No position is recorded for Harbour Council" in note
     word = docx.Document(str(mini.build / "docx" / "overview.docx"))
