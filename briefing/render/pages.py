@@ -764,7 +764,8 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
     holds_all = note_holds_all(facts, columns)
     # The note counts a `listed` group in a line; its commitments are listed in the overview.
     held = [(actor, c) for actor in actor_order(facts) for c in actor.commitments]
-    listed = {c.id for g in card_groups(held, vocab) if g.listed for _, c in g.members}
+    listed_groups = [g for g in card_groups(held, vocab) if g.listed]
+    listed = {c.id for g in listed_groups for _, c in g.members}
     return {
         "source_ref": refs,
         "scope": scope(facts),
@@ -806,6 +807,7 @@ def brief_context(facts: FactBase, project: Project) -> dict[str, Any]:
         "actor_href": actor_href,
         "matrix_fits": columns,
         "note_holds_all": holds_all,
+        "listed_groups": listed_groups,
         # Where a commitment is printed in full, for every link to it.
         "commitment_href": lambda fact: (
             f"note.html#note-fact-{fact}"

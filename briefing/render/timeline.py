@@ -43,6 +43,13 @@ class Entry:
     citations: tuple[Citation, ...] = ()
 
     @property
+    def placed(self) -> str:
+        """For an order only: how it is placed, "before NATO summit"."""
+        if self.order is None:
+            return ""
+        return f"{'before' if self.order.before else 'after'} {self.against}"
+
+    @property
     def inferred(self) -> bool:
         return self.date is not None and self.date.basis == "inferred"
 
