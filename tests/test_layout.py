@@ -599,7 +599,7 @@ def _line_texts(document: Any) -> list[str]:
     return [_text(line) for line in _lines(document.pages[0]._page_box)]
 
 
-def test_note_marks_never_wrap_to_a_line_of_their_own() -> None:
+def test_note_marks_never_wrap_to_a_line_of_their_own_and_copy_apart() -> None:
     # The book's own rule for note marks, on a line just too short for word and marks: without
     # it the marks open the next line alone (checked by laying out without it).
     rule = next(
@@ -614,6 +614,8 @@ def test_note_marks_never_wrap_to_a_line_of_their_own() -> None:
     held = _line_texts(laid_out(body, css + rule))
     assert alone[-1] == "1,2,3"  # the fault the rule prevents, on this line length
     assert held[-1].startswith("news.") and held[-1].endswith("1,2,3")
+    # Copied, the marks stay apart from the word: "news. 1,2,3", not "news.1,2,3".
+    assert "news.\u200a\u20601,2,3" in held[-1]
 
 
 def test_a_note_that_pushes_what_to_watch_off_page_one_is_reported(
