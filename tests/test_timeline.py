@@ -147,7 +147,7 @@ def test_every_item_is_placed_as_far_as_its_date_is_known() -> None:
     [ordered] = found.ordered
     assert ordered.fact_id == "s2" and ordered.against == "Україна, An agreement"
     assert found.unplaced == 1  # c2: neither a date nor an order
-    assert found.left_out_words() == "1 commitment"
+    assert found.left_out_words() == "1 instrument"
 
 
 def test_the_event_is_listed_only_among_dated_items() -> None:
@@ -215,7 +215,7 @@ def test_what_is_left_out_is_said_by_kind() -> None:
     found.left_out["position"] += 3
     found.left_out["statement"] += 1
     assert found.unplaced == 6
-    assert found.left_out_words() == "2 commitments, 3 positions and 1 statement"
+    assert found.left_out_words() == "2 instruments, 3 positions and 1 statement"
 
 
 def test_what_rests_only_on_a_source_set_aside_is_counted_not_placed() -> None:
@@ -233,7 +233,7 @@ def test_what_rests_only_on_a_source_set_aside_is_counted_not_placed() -> None:
     base = base.model_copy(update={"sources": [*base.sources, late]})
     found = chronology(base)
     assert [e.fact_id for e in found.dated if e.fact_id] == ["c2"]
-    assert found.set_aside_words() == "1 commitment" and found.unplaced == 0
+    assert found.set_aside_words() == "1 instrument" and found.unplaced == 0
 
 
 def test_rows_of_one_date_print_it_once(mini: Project) -> None:
@@ -252,3 +252,21 @@ def test_rows_of_one_date_print_it_once(mini: Project) -> None:
     dated = overview.body.split('<table class="chronology')[1].split("<tbody>")[1]
     whens = re.findall(r'<td data-label="When">(.*?)</td>', dated.split("</tbody>")[0], re.S)
     assert "March 2031" in whens[0] and whens[1] == "" and "May 2031" in whens[2], whens
+
+
+def test_what_is_left_out_is_counted_in_the_desks_own_word() -> None:
+    """A desk that calls its commitments "NDC pledges" reads that word in the count, as its
+    principal's note names them: "2 NDC pledges", not "2 commitments"."""
+    base = facts(
+        actor("a", "A", commitments=[commitment("c1", None), commitment("c2", None)]),
+        summit=day("2023-07"),
+    )
+    words = base.vocabulary.words.model_copy(update={"commitment": "NDC pledge"})
+    vocabulary = base.vocabulary.model_copy(update={"words": words})
+    found = chronology(base.model_copy(update={"vocabulary": vocabulary}))
+    found.left_out["statement"] += 1
+    assert found.left_out_words() == "2 NDC pledges and 1 statement"
+    words = words.model_copy(update={"commitment": "Instrument"})
+    vocabulary = vocabulary.model_copy(update={"words": words})
+    found = chronology(base.model_copy(update={"vocabulary": vocabulary}))
+    assert found.left_out_words() == "2 instruments"

@@ -1291,6 +1291,17 @@ class Words(Strict):
     )
 
 
+def counted(n: int, noun: str, qualifier: str = "") -> str:
+    """A count with one of the desk's words as running text reads it: "6 instruments", or
+    with a qualifier between, "6 more instruments".
+
+    The word loses the capital it has as a heading, unless it opens with an acronym ("NDC
+    pledge"); the plural is English, by "s", as every word the desk declares is a noun.
+    """
+    word = noun if noun[:2].isupper() else noun[:1].lower() + noun[1:]
+    return " ".join(filter(None, (str(n), qualifier, word if n == 1 else word + "s")))
+
+
 class UserCode(Strict):
     """A code outside ISO 3166 that actors of this desk may carry, e.g. XK for Kosovo."""
 

@@ -39,6 +39,7 @@ from briefing.factbase.model import (
     Source,
     Sourced,
     Vocabulary,
+    counted,
     show_date,
 )
 from briefing.factbase.plan import NOTE, OVERVIEW, Plan, actor_order, chapter_order, on_record_order
@@ -496,6 +497,7 @@ def environment(project: Project) -> jinja2.Environment:
     env.filters["quote"] = quote_text
     env.filters["day"] = format_day
     env.filters["ranges"] = keep_ranges
+    env.filters["counted"] = lambda noun, n, qualifier="": counted(n, noun, qualifier)
     return env
 
 

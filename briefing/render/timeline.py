@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from briefing.factbase import history
-from briefing.factbase.model import Actor, Citation, FactBase, FuzzyDate, Order
+from briefing.factbase.model import Actor, Citation, FactBase, FuzzyDate, Order, counted
 
 Kind = Literal["commitment", "position", "statement", "event"]
 
@@ -66,6 +66,9 @@ class Chronology:
     left_out: Counter[str] = field(default_factory=Counter)
     # What rests only on sources set aside (Source.set_aside), counted by kind the same way.
     set_aside: Counter[str] = field(default_factory=Counter)
+    # The desk's own word for a kind, where it has one (words.commitment: "Instrument"), so the
+    # count reads as the rest of the brief names the same things.
+    nouns: dict[str, str] = field(default_factory=dict)
 
     @property
     def unplaced(self) -> int:
@@ -74,21 +77,20 @@ class Chronology:
 
     def left_out_words(self) -> str:
         """What is left out, in words: "2 commitments, 9 positions and 3 statements"."""
-        return _counted(self.left_out)
+        return self._counted(self.left_out)
 
     def set_aside_words(self) -> str:
         """What rests only on sources set aside, in words: "6 commitments"."""
-        return _counted(self.set_aside)
+        return self._counted(self.set_aside)
+
+    def _counted(self, kinds: Counter[str]) -> str:
+        parts = [counted(n, self.nouns.get(kind, kind)) for kind, n in sorted(kinds.items())]
+        if len(parts) < 2:
+            return "".join(parts)
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
 
     def __bool__(self) -> bool:
         return bool(self.dated or self.day_only or self.ordered)
-
-
-def _counted(kinds: Counter[str]) -> str:
-    parts = [f"{n} {kind if n == 1 else kind + 's'}" for kind, n in sorted(kinds.items())]
-    if len(parts) < 2:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 _MARKUP = re.compile(r"[*_`]")
@@ -143,7 +145,7 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
             entries.append(Entry("statement", label, actor, s.id, s.date, s.order))
     labels = {e.fact_id: f"{e.actor.name if e.actor else ''}, {e.label}" for e in entries}
     event = facts.edition.event
-    result = Chronology()
+    result = Chronology(nouns={"commitment": facts.vocabulary.words.commitment})
     for entry in entries:
         if entry.fact_id in aside:
             result.set_aside[entry.kind] += 1
