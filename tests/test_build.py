@@ -100,6 +100,25 @@ def test_same_quote_cited_twice_keeps_one_number(mini: Project) -> None:
     assert notes.sources()[0].id == "harbour"
 
 
+QUOTES = ("said on Tuesday", "arms deliveries", "joint training", "shared intelligence")
+
+
+def test_a_run_of_three_notes_or_more_is_marked_for_paper_and_keeps_every_marker(
+    mini: Project,
+) -> None:
+    """Notes 1 to 3, then 1 and 2: the run of three gets the dash paper prints ("1–3"), the pair
+    none; every marker stays, each linked to its note (the screen shows them all)."""
+    base, _ = run_check(mini)
+    assert base is not None
+    notes = Notes(base.facts, "south")
+    run = str(notes.cite([Citation(source="harbour", quote=q) for q in QUOTES[:3]]))
+    pair = str(notes.cite([Citation(source="harbour", quote=q) for q in QUOTES[:2]]))
+    assert [n.number for n in notes.notes] == [1, 2, 3]
+    assert run.count('class="cite-dash"') == 1 and run.count('class="cite-run"') == 1
+    assert all(f'class="fn-print" href="#south-note-{n}"' in run for n in (1, 2, 3))
+    assert "cite-dash" not in pair and "cite-run" not in pair
+
+
 def test_console_script_builds_from_the_project_directory(mini: Project) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "briefing", "build"],

@@ -19,13 +19,15 @@ import pytest
 import weasyprint
 from weasyprint.formatting_structure import boxes
 
+from briefing.check.facts import run_check
 from briefing.cli import main
 from briefing.core.project import Project
+from briefing.factbase.model import Citation
 from briefing.pdf.bind import anchor_pages
 from briefing.pdf.measure import Misfit, blank_space, loose_pages, measure, part_ends, tally
 from briefing.pdf.weasy import before_layout, hold_spaces
 from briefing.render.fit import columns_fit, contents_fit_cover, note_fits
-from briefing.render.pages import PACKAGE_TEMPLATES
+from briefing.render.pages import PACKAGE_TEMPLATES, Notes
 from briefing.site.build import checked_facts, render_site
 from briefing.site.publish import part_anchors
 from tests.conftest import FIXTURES
@@ -616,6 +618,26 @@ def test_note_marks_never_wrap_to_a_line_of_their_own_and_copy_apart() -> None:
     assert held[-1].startswith("news.") and held[-1].endswith("1,2,3")
     # Copied, the marks stay apart from the word: "news. 1,2,3", not "news.1,2,3".
     assert "news.\u200a\u20601,2,3" in held[-1]
+
+
+def test_a_run_of_note_markers_prints_as_its_ends(mini: Project) -> None:
+    """On paper, notes 1 to 4 then 6 read "1–4,6" as laid out with the briefs' own print rules;
+    with them gone, every number would print."""
+    base, _ = run_check(mini)
+    assert base is not None
+    notes = Notes(base.facts, "south")
+    quotes = ("said on Tuesday", "arms deliveries", "joint training", "shared intelligence")
+    for quote in (*quotes, "cannot offer membership"):
+        notes.add(Citation(source="harbour", quote=quote))
+    six = Citation(source="harbour", quote="Nausėda Street in Україна-town was renamed")
+    marks = notes.cite([*(Citation(source="harbour", quote=q) for q in quotes), six])
+    css = (PACKAGE_TEMPLATES / "brief.css").read_text(encoding="utf-8")
+    body = f'<div class="book"><p>news.{marks}</p></div>'
+    printed = flat(" ".join(_line_texts(laid_out(body, css))))
+    assert printed.endswith("news.1–4,6"), printed
+    screen = ".pop, .fn, .cite-dash { display: none }"  # what the screen shows, in numbers
+    bare = flat(" ".join(_line_texts(laid_out(body, screen))))
+    assert "1,2,3,4,6" in bare
 
 
 def test_a_note_that_pushes_what_to_watch_off_page_one_is_reported(

@@ -179,15 +179,16 @@ class Notes:
             note = self.add(citation)
             if note.number not in shown:
                 passages.setdefault(note.number, (note, citation))
+        numbers = sorted(passages)
         marks: list[Markup] = []
-        for number in sorted(passages):
+        for number in numbers:
             note, citation = passages[number]
             self._serial += 1
             note.refs.append(self._serial)
             marks.append(self._marker(note, citation, self._serial))
         if not marks:
             return Markup("")
-        return Markup('<sup class="cite">') + Markup(",").join(marks) + Markup("</sup>")
+        return Markup('<sup class="cite">') + _joined(numbers, marks) + Markup("</sup>")
 
     def fill(self, html: str) -> str:
         """The brief's HTML with every popover showing its note's whole passage."""
@@ -223,6 +224,33 @@ class Notes:
             title=note.source.title,
         )
         return Markup(_MARKER.format(**{key: escape(value) for key, value in values.items()}))
+
+
+def _joined(numbers: Sequence[int], marks: Sequence[Markup]) -> Markup:
+    """The markers, comma-separated; a run of three or more numbers in a row prints on paper as
+    its ends ("1–5", as printed notes are cited), while the screen keeps every marker, each
+    with its popover. The inner markers stay in the PDF's HTML, hidden, so that each note
+    still counts its citations."""
+    out: list[Markup] = []
+    start = 0
+    while start < len(numbers):
+        end = start
+        while end + 1 < len(numbers) and numbers[end + 1] == numbers[end] + 1:
+            end += 1
+        if start:
+            out.append(Markup(","))
+        if end - start >= 2:
+            inner = Markup(",") + Markup(",").join(marks[start + 1 : end]) + Markup(",")
+            out += [
+                marks[start],
+                Markup('<span class="cite-run">') + inner + Markup("</span>"),
+                Markup('<span class="cite-dash" aria-hidden="true">–</span>'),
+                marks[end],
+            ]
+        else:
+            out.append(Markup(",").join(marks[start : end + 1]))
+        start = end + 1
+    return Markup("").join(out)
 
 
 # Marks where a popover's passage goes until the brief is complete: an HTML comment, which
