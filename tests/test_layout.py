@@ -555,6 +555,39 @@ def test_held_spaces_break_every_width_right(construction: str) -> None:
     assert lone_first_words(LISTS[construction], hold=True) == []
 
 
+# A block whose text ends in a space ("alone. </li>", as a template leaves it before an
+# empty reference list): at 101.5 mm its last line's first word stood alone.
+ENDS_IN_SPACE = (
+    "No text is dated or reports the outcome: by their content S3 to S5 run from about April "
+    "2023 to the summit’s eve, S1 reports only its run-up, and S2, by our knowledge, mixes in "
+    "2024 news and is set aside. All five carry Kyiv’s voice; Stoltenberg’s ruling, the Post’s "
+    "account of Washington’s caution and the “Israeli formula” reach us through S5 alone. "
+)
+
+
+def lone_words(hold: bool, widths: list[float]) -> list[float]:
+    """The widths at which a line other than the last holds one word alone."""
+    lone = []
+    for width in widths:
+        html = (
+            "<style>@page { size: 200mm 400mm; margin: 5mm } "
+            "body { font: 10pt/1.42 'Noto Serif' } ul { padding-left: 6mm }</style>"
+            f'<ul style="width: {width}mm"><li>{ENDS_IN_SPACE}</li></ul>'
+        )
+        document = weasyprint.HTML(string=hold_spaces(html) if hold else html).render()
+        lines = [flat(_text(line)) for line in _lines(document.pages[0]._page_box)]
+        lines = [line for line in lines if line not in ("", "•")]
+        if any(len(line.split()) == 1 for line in lines[:-1]):
+            lone.append(width)
+    return lone
+
+
+def test_a_space_ending_a_block_no_longer_strands_a_word() -> None:
+    # If the first assertion fails, WeasyPrint no longer has the defect.
+    assert lone_words(hold=False, widths=[101.5]) == [101.5]
+    assert lone_words(hold=True, widths=WIDTHS) == []
+
+
 def test_hold_spaces_keeps_the_text_and_touches_only_running_text() -> None:
     html = '<ul>\n  <li>from <a href="#s">S2</a> alone. <span class="c">low</span></li>\n</ul>'
     held = hold_spaces(html)
@@ -563,6 +596,10 @@ def test_hold_spaces_keeps_the_text_and_touches_only_running_text() -> None:
         '<span class="c">low</span></li>\n</ul>'
     )
     assert re.sub(r"<[^>]+>", "", held) == re.sub(r"<[^>]+>", "", html)
+    # A space that ends a block's text goes, as the line would drop it; one in a <pre> stays.
+    assert hold_spaces("<li>alone. </li><p>done.\n</p><pre>kept </pre>") == (
+        "<li>alone.</li><p>done.</p><pre>kept </pre>"
+    )
 
 
 def test_misfit_is_plain_data() -> None:

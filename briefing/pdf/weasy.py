@@ -68,6 +68,12 @@ _SPACE_BEFORE_INLINE = re.compile(
 )
 
 
+# Spaces that end a block's text ("alone. </li>"): white space the line drops anyway.
+_SPACE_ENDING_BLOCK = re.compile(
+    r"(?<=[^\s>])[ \t\n]+(?=</(?:p|li|dd|dt|td|th|div|h[1-6]|blockquote|figcaption|caption)>)"
+)
+
+
 def hold_spaces(html: str) -> str:
     """`html` with each space of running text that comes just before an inline element put in
     an element of its own: the same characters, the same page, but lines broken right.
@@ -78,8 +84,10 @@ def hold_spaces(html: str) -> str:
     keeps its first word alone on the line ("The / year of the 16 February signing ... S2").
     A run that ends without the space is measured right. No CSS of the element or of the list
     it sits in avoids it (tests/test_layout.py shows the defect at any list construction).
+    A space that ends a block's text ("alone. </li>") trips the same measure; it is dropped,
+    as the line would drop it.
     """
-    return _SPACE_BEFORE_INLINE.sub("<span> </span>", html)
+    return _SPACE_BEFORE_INLINE.sub("<span> </span>", _SPACE_ENDING_BLOCK.sub("", html))
 
 
 def before_layout(hook: Callable[[Any], Any]) -> None:

@@ -360,11 +360,10 @@ class _Writer:
             ]
         if rows:
             self.table(("When", "Who", "What"), rows, (3.5, 3.5, 9.0))
-        if timeline.unplaced:
-            self.para(
-                "Not shown, as the sources neither date nor order them: "
-                f"{timeline.left_out_words()}."
-            )
+        if rows and timeline.unplaced:
+            self.para("The sources date or order nothing else on record.")
+        elif timeline.unplaced:
+            self.para(f"The sources neither date nor order {timeline.left_out_words()}.")
 
     def actor(self, actor: Actor) -> None:
         edition = self.facts.edition
