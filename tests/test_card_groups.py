@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from briefing.core.project import Project
@@ -176,3 +178,30 @@ def test_a_listed_word_prints_its_commitments_one_line_each(mini: Project) -> No
     # Every link to it (the holder's chapter here) leads to that line.
     chapter = next(b for b in site.briefs if b.slug == actor.id)
     assert f'href="overview.html#overview-fact-{pact.id}"' in chapter.body
+
+
+def test_a_listed_line_cites_what_its_values_rest_on(mini: Project) -> None:
+    """A listed commitment's title may say what a value proves ("ten-year"): its line cites
+    the value's passage too, so the book prints every quote its facts cite (verify, V203)."""
+    _group_status(mini)
+    edit(
+        mini.facts / "vocabulary.yaml",
+        "        group: On the table",
+        "        group: On the table\n        listed: true",
+    )
+    edit(
+        mini.actors / "south.yaml",
+        "    duration: 10 years\n",
+        "    duration:\n      value: 10 years\n      citations:\n        - source: harbour\n"
+        "          quote: will sign a ten-year defence pact\n",
+    )
+    assert [m for m in messages(mini) if "error" in m] == []
+    checked, facts, plan = checked_facts(mini)
+    site = render_site(facts, mini, plan, checked.texts)
+    overview = next(b for b in site.briefs if b.kind == "overview")
+    line = overview.body.split('id="overview-fact-south-pact"')[1].split("</li>")[0]
+    # Two passages: the pact's terms (its citation) and its ten years (its duration's).
+    assert len(set(re.findall(r'class="fn-print" href="#overview-note-(\d+)"', line))) == 2
+    note = next(b for b in site.briefs if b.kind == "note")
+    summary = note.body.split('<p class="commitment-summary">')[1].split("</p>")[0]
+    assert summary.count('class="sref"') == 1 and "¶1, 2" in summary

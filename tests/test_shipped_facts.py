@@ -1,5 +1,6 @@
 """The fact base that ships with the project: invariants only, so that a curator adding a
-source or a new edition never turns the suite red. It checks strictly and it builds."""
+source or a new edition never turns the suite red. It checks strictly, it builds, and what it
+builds verifies."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from briefing.check.facts import run_check
 from briefing.cli import main
 from briefing.core.project import Project
 from briefing.factbase.plan import chapter_order, on_record_order
+from briefing.pdf.verify import verify
 from tests.conftest import REPO
 
 
@@ -37,6 +39,16 @@ def test_shipped_facts_build_every_brief(shipped: Project) -> None:
     for actor in on_record_order(base.facts):  # named in the overview, no brief of its own
         assert not (shipped.build / "html" / f"{actor.id}.html").exists()
         assert f"{actor.id}-ed{number}.pdf" not in index
+
+
+def test_what_the_shipped_facts_build_verifies(shipped: Project) -> None:
+    """The book and the principal's note prove offline what they print: a facts edit that
+    leaves a cited quote off every page (a set-aside line citing less than its title says)
+    fails here, not in an official's hands."""
+    for name in ("book", "note"):
+        [pdf] = (shipped.build / "pdf").glob(f"{name}-ed*.pdf")
+        result = verify(pdf)
+        assert result.ok, (name, [p.message for p in result.problems])
 
 
 NEW_SOURCE = """\
