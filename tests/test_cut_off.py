@@ -404,7 +404,7 @@ def test_an_actor_with_no_judgment_and_no_position_is_on_record_only(mini: Proje
     assert "<h3>Harbour Council</h3>" not in page
     assert '<div class="on-record-lines">' in page and "<strong>Harbour Council.</strong>" in entry
     note = (mini.build / "html" / "note.html").read_text(encoding="utf-8")
-    assert "No position recorded on the question: Harbour Council, Southland." in note
+    assert "Not in the table, with no position on the question: Harbour Council, Southland." in note
     word = docx.Document(str(mini.build / "docx" / "overview.docx"))
     texts = [p.text for p in word.paragraphs]
     assert "Others on record" in texts and "Harbour Council" in texts

@@ -119,7 +119,9 @@ def test_the_overview_ends_with_the_actor_and_what_the_record_holds_of_it(desk: 
     assert "Harbour Council" in entry and "one remark of the council" in entry
     # That no source gives its stance is the matrix key's to say, once, not the entry's.
     assert "No source gives the council’s stance." not in entry
-    assert "No position recorded on the question: Harbour Council" in desk.html("note")
+    assert "Not in the table, with no position on the question: Harbour Council" in desk.html(
+        "note"
+    )
     assert "take up Northland’s request" in entry  # its open question
     # Its commitment is printed in full once, in the note under its name; not listed again.
     assert "Council meeting on the shield" not in entry

@@ -216,7 +216,7 @@ def test_matrix_rows_follow_the_actor_kinds_and_show_the_answers(built: Built) -
     rows = [a for a in ACTORS if a != "xk"]
     assert re.findall(r'<th scope="row"><a href="([\w-]+)\.html">', matrix) == rows
     key = find(r'</table>\s*<p class="key">(.*?)</p>', note)
-    assert "No position recorded on any question: Kosovo." in text_of(key)
+    assert "Not in the table, with no position on any question: Kosovo." in text_of(key)
     kenya = find(r'<a href="ke\.html">Kenya</a></th>(.*?)</tr>', matrix)
     answers = re.findall(r'<span class="answer answer-([\w-]+)">(.*?)</span>', kenya)
     assert answers == [

@@ -261,12 +261,45 @@ def test_what_is_left_out_is_counted_in_the_desks_own_word() -> None:
         actor("a", "A", commitments=[commitment("c1", None), commitment("c2", None)]),
         summit=day("2023-07"),
     )
-    words = base.vocabulary.words.model_copy(update={"commitment": "NDC pledge"})
-    vocabulary = base.vocabulary.model_copy(update={"words": words})
-    found = chronology(base.model_copy(update={"vocabulary": vocabulary}))
-    found.left_out["statement"] += 1
-    assert found.left_out_words() == "2 NDC pledges and 1 statement"
-    words = words.model_copy(update={"commitment": "Instrument"})
-    vocabulary = vocabulary.model_copy(update={"words": words})
-    found = chronology(base.model_copy(update={"vocabulary": vocabulary}))
-    assert found.left_out_words() == "2 instruments"
+
+    def counted_as(**words: str) -> str:
+        given = base.vocabulary.words.model_copy(update=words)
+        vocabulary = base.vocabulary.model_copy(update={"words": given})
+        return chronology(base.model_copy(update={"vocabulary": vocabulary})).left_out_words()
+
+    assert counted_as(commitment="NDC pledge") == "2 NDC pledges"
+    assert counted_as(commitment="Instrument") == "2 instruments"
+    assert counted_as(commitment="Party") == "2 parties"
+    assert counted_as(commitment="Security Guarantee") == "2 security guarantees"
+    assert counted_as(commitment="Process") == "2 processes"
+    # Where the English rule bends the wrong word, the desk says how.
+    plural = {"commitment": "Pledge of support", "commitment_plural": "pledges of support"}
+    assert counted_as(**plural) == "2 pledges of support"
+
+
+def test_the_line_under_the_timeline_says_what_it_leaves_out_in_every_case() -> None:
+    """One sentence, for the page and the Word file alike: a clause under a table that holds
+    every dated or ordered item; the counts where there is no table."""
+    base = facts(actor("a", "A", commitments=[commitment("c1", day("2023-05"))]))
+    placed = chronology(base)
+    assert placed and placed.left_out_line() == ""
+    placed.left_out["position"] += 2
+    assert placed.left_out_line() == "The sources date or order nothing else on record."
+    placed.set_aside["commitment"] += 1
+    assert placed.left_out_line() == (
+        "The sources date or order nothing else on record; what rests only on a source set "
+        "aside is left out."
+    )
+    placed.left_out.clear()
+    assert placed.left_out_line() == "What rests only on a source set aside is left out."
+    bare = chronology(facts(actor("a", "A", commitments=[commitment("c1", None)])))
+    assert not bare and bare.left_out_line() == "The sources neither date nor order 1 instrument."
+    bare.set_aside["commitment"] += 1
+    assert bare.left_out_line() == (
+        "The sources neither date nor order 1 instrument; what they date or order "
+        "(1 instrument) rests only on a source set aside."
+    )
+    bare.left_out.clear()
+    assert bare.left_out_line() == (
+        "What the sources date or order (1 instrument) rests only on a source set aside."
+    )

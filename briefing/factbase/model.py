@@ -1279,7 +1279,20 @@ class Words(Strict):
     )
     commitments: str = Field(default="Commitments", description="Heading of commitments.")
     commitment: str = Field(
-        default="Commitment", description="Heading of the commitments table's first column."
+        default="Commitment",
+        min_length=1,
+        description=(
+            "What one commitment is called: the commitments table's first column, and, "
+            "lower-cased, the noun that counts them in running text ('6 more instruments')."
+        ),
+    )
+    commitment_plural: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Several commitments in running text, where the English rule gets it wrong, "
+            "e.g. 'pledges of support' for 'Pledge of support'."
+        ),
     )
     statements: str = Field(default="Key statements", description="Heading of statements.")
     others: str = Field(
@@ -1290,16 +1303,36 @@ class Words(Strict):
         ),
     )
 
+    def commitments_counted(self, n: int, qualifier: str = "") -> str:
+        """How many commitments, in the desk's word: "6 more instruments"."""
+        return counted(n, self.commitment, qualifier, self.commitment_plural)
 
-def counted(n: int, noun: str, qualifier: str = "") -> str:
+
+def in_text(word: str) -> str:
+    """One of the desk's words as running text reads it: a capital that only opens a word
+    goes ("Security Guarantee" → "security guarantee"); acronyms and inner capitals stay
+    ("NDC pledge", "Ukraine-NATO council")."""
+    return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in word.split())
+
+
+def plural(word: str) -> str:
+    """The English plural of a noun phrase by its last word: party → parties, process →
+    processes, pledge → pledges. A desk whose word bends otherwise declares its plural."""
+    head, _, last = word.rpartition(" ")
+    if last[-1:] == "y" and last[-2:-1] not in ("", *"aeiou"):
+        last = last[:-1] + "ies"
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
+        last += "es"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last
+
+
+def counted(n: int, noun: str, qualifier: str = "", plural_form: str | None = None) -> str:
     """A count with one of the desk's words as running text reads it: "6 instruments", or
-    with a qualifier between, "6 more instruments".
-
-    The word loses the capital it has as a heading, unless it opens with an acronym ("NDC
-    pledge"); the plural is English, by "s", as every word the desk declares is a noun.
-    """
-    word = noun if noun[:2].isupper() else noun[:1].lower() + noun[1:]
-    return " ".join(filter(None, (str(n), qualifier, word if n == 1 else word + "s")))
+    with a qualifier between, "6 more instruments"; `plural_form` where the desk gives one."""
+    word = in_text(noun) if n == 1 else plural_form or plural(in_text(noun))
+    return " ".join(filter(None, (str(n), qualifier, word)))
 
 
 class UserCode(Strict):

@@ -39,7 +39,6 @@ from briefing.factbase.model import (
     Source,
     Sourced,
     Vocabulary,
-    counted,
     show_date,
 )
 from briefing.factbase.plan import NOTE, OVERVIEW, Plan, actor_order, chapter_order, on_record_order
@@ -244,7 +243,7 @@ def _joined(numbers: Sequence[int], marks: Sequence[Markup]) -> Markup:
             out += [
                 marks[start],
                 Markup('<span class="cite-run">') + inner + Markup("</span>"),
-                Markup('<span class="cite-dash" aria-hidden="true">–</span>'),
+                Markup('<span class="cite-dash">–</span>'),
                 marks[end],
             ]
         else:
@@ -525,7 +524,6 @@ def environment(project: Project) -> jinja2.Environment:
     env.filters["quote"] = quote_text
     env.filters["day"] = format_day
     env.filters["ranges"] = keep_ranges
-    env.filters["counted"] = lambda noun, n, qualifier="": counted(n, noun, qualifier)
     return env
 
 

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from briefing.factbase import history
-from briefing.factbase.model import Actor, Citation, FactBase, FuzzyDate, Order, counted
+from briefing.factbase.model import (
+    Actor,
+    Citation,
+    FactBase,
+    FuzzyDate,
+    Order,
+    Words,
+    counted,
+)
 
 Kind = Literal["commitment", "position", "statement", "event"]
 
@@ -66,9 +74,9 @@ class Chronology:
     left_out: Counter[str] = field(default_factory=Counter)
     # What rests only on sources set aside (Source.set_aside), counted by kind the same way.
     set_aside: Counter[str] = field(default_factory=Counter)
-    # The desk's own word for a kind, where it has one (words.commitment: "Instrument"), so the
-    # count reads as the rest of the brief names the same things.
-    nouns: dict[str, str] = field(default_factory=dict)
+    # The desk's words (words.commitment: "Instrument"), so a count of commitments reads as
+    # the rest of the brief names them; the other kinds are counted by their own names.
+    words: Words = field(default_factory=Words)
 
     @property
     def unplaced(self) -> int:
@@ -84,10 +92,31 @@ class Chronology:
         return self._counted(self.set_aside)
 
     def _counted(self, kinds: Counter[str]) -> str:
-        parts = [counted(n, self.nouns.get(kind, kind)) for kind, n in sorted(kinds.items())]
+        parts = [
+            self.words.commitments_counted(n) if kind == "commitment" else counted(n, kind)
+            for kind, n in sorted(kinds.items())
+        ]
         if len(parts) < 2:
             return "".join(parts)
         return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    def left_out_line(self) -> str:
+        """What the chronology leaves out, in a sentence; empty when it leaves out nothing.
+        Under a table, a clause: the table holds every dated or ordered item, so the rest is
+        undated, and counts beside it read as bookkeeping. Without one, the counts say what
+        the record holds."""
+        aside = "rests only on a source set aside"
+        if self:
+            said = ["The sources date or order nothing else on record"] if self.unplaced else []
+            if self.set_aside:
+                said.append(f"what {aside} is left out" if said else f"What {aside} is left out")
+            return "; ".join(said) + "." if said else ""
+        said = [f"The sources neither date nor order {self.left_out_words()}"] * bool(self.unplaced)
+        if self.set_aside:
+            who = "they" if said else "the sources"
+            dated = f"what {who} date or order ({self.set_aside_words()}) {aside}"
+            said.append(dated if said else dated[:1].upper() + dated[1:])
+        return "; ".join(said) + "." if said else ""
 
     def __bool__(self) -> bool:
         return bool(self.dated or self.day_only or self.ordered)
@@ -145,7 +174,7 @@ def chronology(facts: FactBase, actors: Iterable[Actor] | None = None) -> Chrono
             entries.append(Entry("statement", label, actor, s.id, s.date, s.order))
     labels = {e.fact_id: f"{e.actor.name if e.actor else ''}, {e.label}" for e in entries}
     event = facts.edition.event
-    result = Chronology(nouns={"commitment": facts.vocabulary.words.commitment})
+    result = Chronology(words=facts.vocabulary.words)
     for entry in entries:
         if entry.fact_id in aside:
             result.set_aside[entry.kind] += 1

@@ -331,7 +331,7 @@ class _Writer:
         its bands (day and month only; order only) as rows of their own."""
         timeline = chronology(self.facts)
         words = self.context["words"]
-        if not timeline and not timeline.unplaced:
+        if not timeline and not timeline.left_out_line():
             return
         self.heading("Timeline", 2)
 
@@ -360,10 +360,8 @@ class _Writer:
             ]
         if rows:
             self.table(("When", "Who", "What"), rows, (3.5, 3.5, 9.0))
-        if rows and timeline.unplaced:
-            self.para("The sources date or order nothing else on record.")
-        elif timeline.unplaced:
-            self.para(f"The sources neither date nor order {timeline.left_out_words()}.")
+        if timeline.left_out_line():
+            self.para(timeline.left_out_line())
 
     def actor(self, actor: Actor) -> None:
         edition = self.facts.edition
