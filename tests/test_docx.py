@@ -164,3 +164,24 @@ def test_the_overview_carries_the_timeline(built: Project) -> None:
     table = next(t for t in overview.tables if t.rows[0].cells[0].text == "When")
     labels = [row.cells[2].text for row in table.rows[1:]]
     assert [e.label for e in timeline.dated] == labels[: len(timeline.dated)]
+
+
+def test_a_statement_the_sources_do_not_date_prints_no_undated(mini: Project) -> None:
+    """A column of "undated" read as "not stated": an undated statement leads with who said
+    it, on the page and in Word, and the date where there is one."""
+    from briefing.cli import main
+    from tests.editing_fixture import edit
+
+    south = mini.facts / "actors" / "south.yaml"
+    dated = (
+        '    date: {value: "2031-03", basis: inferred, note: "Said \'on Tuesday\'; month '
+        'inferred from the dateline."}\n'
+    )
+    edit(south, dated, "")
+    assert main(["--root", str(mini.root), "build", "--no-pdf", "--docx"]) == 0
+    page = (mini.build / "html" / "south.html").read_text(encoding="utf-8")
+    head = page.split('id="south-fact-south-quill-pact"')[1].split("<p>")[0]
+    assert "undated" not in head and '<span class="when">Statement</span>' in head
+    word = docx.Document(str(mini.build / "docx" / "south.docx"))
+    said = next(p.text for p in word.paragraphs if "sign the pact" in p.text)
+    assert said.startswith("Ada Quill, Premier of Southland: Said")

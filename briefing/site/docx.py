@@ -408,8 +408,9 @@ class _Writer:
         people = self.context["people"]
         for s in actor.statements:
             who = people[s.speaker]
-            when = _text(format_date(s.date))
-            self.para_md(s.summary, s.citations, before=f"{who.name}, {who.role} ({when}): ")
+            # As the pages do: a date where the sources give one, no "undated" where not.
+            when = f" ({_text(format_date(s.date))})" if s.date else ""
+            self.para_md(s.summary, s.citations, before=f"{who.name}, {who.role}{when}: ")
 
     # --- the end: sources, footnotes, bytes -----------------------------------------------
 
