@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefing.core.diagnostics import Diagnostic
-from briefing.evidence.citations import all_citations
+from briefing.evidence.citations import Cited, all_citations
 from briefing.evidence.proofs import Proofs
 from briefing.evidence.quotes import NormalText, normalise
 from briefing.factbase.load import LoadedFile, Path_
@@ -391,20 +391,19 @@ def check_set_aside(base: LoadedFactBase) -> list[Diagnostic]:
 def check_relays(base: LoadedFactBase) -> list[Diagnostic]:
     """Warnings for a quote cited twice with different relays ('via'): its notes would name
     who passed the words on in one place and someone else, or no one, in another."""
-    first: dict[tuple[str, str], tuple[str | None, str]] = {}
+    first: dict[tuple[str, str], Cited] = {}
     problems: list[Diagnostic] = []
     for cited in all_citations(base):
         citation = cited.citation
         key = (citation.source, " ".join(citation.quote.split()))
-        where = cited.file.locate((*cited.path, "quote"))
-        if key not in first:
-            first[key] = (citation.via, str(where))
-            continue
-        via, there = first[key]
+        earlier = first.setdefault(key, cited)
+        via = earlier.citation.via
         if citation.via != via:
+            # Located only for a warning: a large desk cites thousands of quotes.
+            there = earlier.file.locate((*earlier.path, "quote"))
             problems.append(
                 Diagnostic(
-                    where,
+                    cited.file.locate((*cited.path, "quote")),
                     f"this quote of '{citation.source}' is relayed by "
                     f"{_relay(citation.via)} here, and by {_relay(via)} at {there}",
                     "give both citations the same 'via:' (or none), so that their notes agree",

@@ -331,7 +331,8 @@ class _Writer:
         its bands (day and month only; order only) as rows of their own."""
         timeline = chronology(self.facts)
         words = self.context["words"]
-        if not timeline and not timeline.left_out_line():
+        left_out = timeline.left_out_line()
+        if not timeline and not left_out:
             return
         self.heading("Timeline", 2)
 
@@ -360,8 +361,8 @@ class _Writer:
             ]
         if rows:
             self.table(("When", "Who", "What"), rows, (3.5, 3.5, 9.0))
-        if timeline.left_out_line():
-            self.para(timeline.left_out_line())
+        if left_out:
+            self.para(left_out)
 
     def actor(self, actor: Actor) -> None:
         edition = self.facts.edition
