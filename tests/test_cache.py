@@ -235,6 +235,25 @@ def test_ctrl_c_stops_the_workers_at_once() -> None:
         assert _ends(worker.pid), f"worker {worker.pid} is still laying out"
 
 
+def test_ctrl_c_is_still_ctrl_c_when_a_worker_has_just_ended() -> None:
+    """A worker gone between being listed and being stopped (reaped by the executor's own
+    thread) must not turn Ctrl-C into a ProcessLookupError traceback."""
+    from briefing.pdf import layout
+
+    with pytest.raises(KeyboardInterrupt), layout._pool(1) as executor:
+        executor.submit(time.sleep, 0).result()
+        [worker] = executor._processes.values()
+        stop = worker.terminate
+
+        def already_gone() -> None:  # the race, made certain: it ends, then cannot be found
+            stop()
+            raise ProcessLookupError(3, "No such process")
+
+        worker.terminate = already_gone  # type: ignore[method-assign]
+        raise KeyboardInterrupt
+    assert _ends(worker.pid)
+
+
 def _ends(pid: int | None, within: float = 10.0) -> bool:
     """Whether process `pid` has ended (gone, or a zombie) within `within` seconds. Read from
     /proc, since the executor's own thread may be the one that reaps it."""

@@ -105,7 +105,10 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         # book last) before the build could exit. Stop them now; the staging folder is thrown
         # away anyway. `_processes` is the executor's own table of its workers.
         for process in list((executor._processes or {}).values()):
-            process.terminate()
+            # One may have ended, and been reaped by the executor's thread, since it was
+            # listed: gone already is what terminating it wants.
+            with contextlib.suppress(ProcessLookupError):
+                process.terminate()
         executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
